@@ -1,0 +1,315 @@
+/** BENCHMARKS.md: what was measured, how, on what, and against which reference. */
+import type { BenchConfig, CpuSplit, ServerLife } from './context.js';
+import type { DatasetMeta } from './dataset.js';
+import type { IngestScenarioResult } from './ingest-scenario.js';
+import { describeMachine, type MachineInfo } from './machine.js';
+import type { ProfileSummary } from './profile.js';
+import { markdownTable, type Row } from './report.js';
+import type { SearchScenarioResult } from './search-scenario.js';
+import { fmtBytes, fmtInt, fmtMs, median } from './stats.js';
+
+export interface RunResults {
+  startedAt: string;
+  finishedAt: string;
+  wallS: number;
+  mode: string;
+  machine: MachineInfo;
+  /** Cores busy before the run started (3 s sample) and the load average then. */
+  background: { cores: number; loadavg: number[] };
+  serverVersion: string;
+  cfg: BenchConfig;
+  dataset: DatasetMeta;
+  ingest?: IngestScenarioResult;
+  search?: SearchScenarioResult;
+  lives: ServerLife[];
+  errors: { phase: string; message: string }[];
+  profiles: (ProfileSummary & { label: string })[];
+}
+
+const cores = (c: CpuSplit): string =>
+  `${c.server.toFixed(2)} | ${c.loadGenerator.toFixed(2)} | ${c.other.toFixed(2)} | ${c.machine.toFixed(2)} | ${c.wallS.toFixed(0)} s`;
+
+export function renderMarkdown(r: RunResults, rows: readonly Row[]): string {
+  const { cfg, dataset: d } = r;
+  const out: string[] = [];
+  out.push('# Benchmarks', '');
+  out.push(
+    `Written by \`npm run bench\` (bench/run.ts) on ${r.finishedAt.slice(0, 10)}; the next run rewrites this file. ` +
+      `Mode: **${r.mode}**; the whole run took ${(r.wallS / 60).toFixed(1)} min.`,
+    '',
+  );
+  out.push(`- Machine: ${describeMachine(r.machine)}. Shared and noisy: repeated measures are medians.`);
+  out.push(
+    `- Background load when the run started: ${r.background.cores.toFixed(2)} of ${r.machine.cores} cores busy, load average ` +
+      `${r.background.loadavg.map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min); see "other" below for the load during each phase.`,
+  );
+  out.push(
+    `- Server: \`${['node', cfg.serverEntry, 'serve', ...cfg.serverArgs].join(' ')}\` (${r.serverVersion})` +
+      `${cfg.serverArgs.length === 0 ? ', default configuration' : ''}.`,
+  );
+  out.push('');
+  out.push('## Results', '', markdownTable(rows), '');
+  for (const e of r.errors) out.push(`**Error in ${e.phase}:** \`${e.message.split('\n')[0] ?? ''}\``, '');
+
+  const s = r.search;
+  if (s !== undefined) {
+    out.push('## Reference: ripgrep over the same events', '');
+    out.push(
+      `The ${fmtInt(d.searchEvents)} messages of the search data set, one a line, in one ${fmtBytes(s.rg.bytes)} file ` +
+        `(${s.rg.file}), searched by \`rg -c --fixed-strings\` (${r.machine.ripgrep}), process start to exit.`,
+      '',
+    );
+    out.push('| search | Logward FilterLogEvents | ripgrep | Logward / ripgrep |', '|---|---|---|---|');
+    out.push(
+      `| rare term \`${s.rare.term}\`, whole range, all pages (median of ${s.rare.warm.length}) | ${fmtMs(s.rare.medianMs)} | ` +
+        `${fmtMs(s.rg.medianMs)} (median of ${s.rg.runsMs.length}) | ${(s.rare.medianMs / s.rg.medianMs).toFixed(2)}× |`,
+    );
+    out.push(
+      `| rare term, first run | ${fmtMs(s.rare.cold.ms)} (first query after a restart) | ${fmtMs(s.rg.coldMs)} (first run; file likely in page cache) | ` +
+        `${(s.rare.cold.ms / s.rg.coldMs).toFixed(2)}× |`,
+    );
+    out.push(
+      `| common term \`${s.common.term}\` | ${fmtMs(s.common.medianMs)} (first page, limit ${s.common.limit}) | ` +
+        `${fmtMs(s.rg.commonMedianMs)} (count all matches, median of 3) | not comparable |`,
+    );
+    out.push('');
+    out.push(
+      `Matches: Logward returned ${s.rare.found} events for \`${s.rare.term}\` (expected ${s.rare.expected}); rg counted ${s.rg.count} lines. ` +
+        `The common term occurs in ${fmtInt(d.commonTermEvents)} of ${fmtInt(d.searchEvents)} messages.`,
+      '',
+    );
+  }
+
+  out.push('## Where the time goes', '');
+  out.push('Average cores busy (of 2) over each phase, from /proc: the server process, the benchmark process (load-generator threads and probe), and the rest of the machine.', '');
+  out.push(
+    '| phase | server | load generator | other | machine | wall | events per server CPU-s | load-generator CPU-µs per event |',
+    '|---|---|---|---|---|---|---|---|',
+  );
+  const per = (rate: number, c: CpuSplit): string => `${fmtInt(rate / c.server)} | ${((c.loadGenerator / rate) * 1e6).toFixed(1)}`;
+  if (r.ingest !== undefined) {
+    const i = r.ingest.ingest;
+    out.push(`| sustained ingest (scenario 1, with probe) | ${cores(i.cpu)} | ${per(i.eventsPerS, i.cpu)} |`);
+  }
+  if (s !== undefined) out.push(`| bulk load of the search set (scenario 4) | ${cores(s.load.cpu)} | ${per(s.load.eventsPerS, s.load.cpu)} |`);
+  out.push('');
+  out.push(
+    'When "other" is large, other tenants of the machine took CPU from the server: the throughput then says more about the ' +
+      'machine than about Logward, and "events per server CPU-second" (throughput divided by the cores the server actually got) ' +
+      'is the steadier figure. It counts all the server\'s threads, DuckDB\'s included.',
+    '',
+  );
+  if (r.ingest !== undefined) {
+    const i = r.ingest.ingest;
+    out.push(
+      `Load generator event-loop utilisation per thread: ${i.eventLoopUtilization.map((u) => `${(u * 100).toFixed(0)}%`).join(', ')}` +
+        (Math.max(...i.eventLoopUtilization) < 0.7 ? ' (the senders mostly wait on the server). ' : ' (the senders themselves are busy: the load generator may limit the rate). ') +
+        `PutLogEvents latency in the window: p50 ${fmtMs(i.putLatencyMs.p50)}, p99 ${fmtMs(i.putLatencyMs.p99)}, max ${fmtMs(i.putLatencyMs.max)} over ${fmtInt(i.putLatencyMs.count)} requests.`,
+      '',
+    );
+  }
+  const disk = r.ingest?.disk;
+  if (disk !== undefined || s !== undefined) {
+    out.push('Bytes on disk by top-level entry of the data dir:', '');
+    if (disk !== undefined) out.push(`- ingest (${fmtInt(disk.storedEvents)} events): ${breakdown(disk.usage.byTopLevel)}; sealing took ${fmtMs(disk.sealMs)}.`);
+    if (s !== undefined) out.push(`- search set (${fmtInt(s.events)} events): ${breakdown(s.disk.usage.byTopLevel)}; sealing took ${fmtMs(s.sealMs)}, restart ${fmtMs(s.restartMs)}.`);
+    out.push('');
+  }
+  if (r.lives.length > 0) {
+    out.push('Server processes:', '', '| process | VmHWM | max sampled VmRSS | stop (SIGTERM → exit) | exit |', '|---|---|---|---|---|');
+    for (const l of r.lives) {
+      out.push(`| ${l.label} | ${fmtBytes(l.hwmKiB * 1024)} | ${fmtBytes(l.maxSampledRssKiB * 1024)} | ${fmtMs(l.stopMs)} | ${l.code ?? l.signal} |`);
+    }
+    out.push('');
+    out.push('VmRSS over each server\'s life (MiB at the seconds shown):', '');
+    for (const l of r.lives) out.push(`- ${l.label}: ${rssCurve(l.rssSeries ?? [])}`);
+    out.push('');
+  }
+
+  if (r.profiles.length > 0) {
+    out.push('### Server main thread, by CPU profile (`--profile`)', '');
+    out.push('Self time of the JavaScript main thread (node --cpu-prof; DuckDB and libuv threads are not sampled), top entries:', '');
+    for (const p of r.profiles) {
+      const pct = (entries: [string, number][]): string =>
+        entries
+          .slice(0, 8)
+          .map(([k, v]) => `\`${k}\` ${(v * 100).toFixed(1)}%`)
+          .join(', ');
+      out.push(`- **${p.label}** (${(p.totalMs / 1000).toFixed(1)} s sampled). Modules: ${pct(p.byModule)}.`);
+      out.push(`  Functions: ${pct(p.byFunction)}.`);
+    }
+    out.push('');
+  }
+
+  out.push('## Method', '');
+  out.push(
+    `- **Data.** bench/generate.ts, seed ${d.seed}: ${fmtInt(d.events)} events, average ${(d.rawBytes / d.events).toFixed(1)} bytes of message ` +
+      `(about 50% nginx combined access lines with \\$request_time, 44% structured JSON application logs with request ids, user ids, durations ` +
+      `and error objects, 6% compact CloudTrail records). Recurring values (client IPs, user ids, hosts) come from fixed pools, ids are random, ` +
+      `so the data compresses like real logs. Generated once into .bench-data/ (reused for a day), read back by the senders, so the timed ` +
+      `load generator only reads bytes, rewrites timestamps in place, hashes, signs and sends.`,
+  );
+  out.push(
+    `- **Ingest (1).** PutLogEvents of ${d.batchSize} events, signed with SigV4 (node:crypto; checked against @smithy/signature-v4), over ` +
+      `keep-alive HTTP from ${cfg.threads} worker threads with ${cfg.inflight} requests in flight in total, over ${cfg.groups} groups × ` +
+      `${cfg.streamsPerGroup} streams (at most one request in flight per stream). Event timestamps are the send time. ` +
+      `${cfg.warmupS} s warm-up, then acknowledged events counted over ${cfg.durationS} s; the table gives the mean over the window, ` +
+      `the 5 s slices show its stability. A ThrottlingException is retried after 50 ms doubling to 1 s (with jitter) and its events ` +
+      `count only once acknowledged.`,
+  );
+  out.push(
+    `- **Visibility (2).** During the measured window, every 100 ms (at most 3 outstanding) one event with a unique token goes to its own ` +
+      `stream in the first loaded group; FilterLogEvents (that group, filterPattern = the token, startTime one minute back) is polled every ` +
+      `50 ms until the token is returned. Latency runs from the PutLogEvents 200 to the reply containing it (an upper bound by one poll). ` +
+      `A probe not visible in 10 s counts as infinite.`,
+  );
+  out.push(
+    `- **Bytes on disk (3).** After the ingest run the server gets SIGTERM (it seals everything and exits); every file under its data dir ` +
+      `is summed by apparent size (not du blocks) and divided by the events acknowledged (warm-up, window and drain, plus probes). ` +
+      `Raw size is the UTF-8 length of the messages.`,
+  );
+  out.push(
+    `- **Search (4).** ${fmtInt(d.searchEvents)} events into one group over ${cfg.searchStreams} streams, timestamps spread over ` +
+      `${((d.stepMs * d.searchEvents) / 3_600_000).toFixed(1)} h ending a minute before the load starts; the term \`${d.markerTerm}\` ` +
+      `is in exactly ${d.markerPositions.length} events (positions ${d.markerPositions.join(', ')}). The server is stopped (sealing) and ` +
+      `started again, then FilterLogEvents with filterPattern = the term, no time bounds, following nextToken until absent: the first ` +
+      `run after the restart is reported as cold (the OS page cache may still hold the files), then the median of ${cfg.searchRuns}. ` +
+      `The common term \`${d.commonTerm}\` is timed for its first page (limit 100), median of ${cfg.searchRuns}.`,
+  );
+  out.push(
+    `- **Peak RSS (5).** VmHWM from /proc/<pid>/status of each server process, read until it exits (so sealing counts), and VmRSS ` +
+      `sampled every second; the table gives the largest over all server processes of the run.`,
+  );
+  out.push(
+    `- **Noise.** Everything runs on the same ${r.machine.cores} cores: the load generator's share is in the CPU table above. ` +
+      `Cheap measures are repeated (searches ${cfg.searchRuns}×, rg ${cfg.rgRuns}×, probes ≥ 100) and reported as medians or percentiles.`,
+  );
+  out.push('');
+  out.push('## Running it', '');
+  out.push('```');
+  out.push('npm run bench                          # full run (about 5–15 min), rewrites BENCHMARKS.md');
+  out.push('npm run bench -- --quick               # 1M-event search set, 10 s ingest: for development');
+  out.push('npm run bench -- --only ingest,search  # scenarios: ingest, latency, disk, search');
+  out.push('```');
+  out.push('');
+  out.push(
+    'Quick and partial runs write .bench-data/last-run.md instead of this file unless given `--write`. Every run leaves its server ' +
+      'logs and results.json in .bench-data/runs/<time>/ (the servers\' data dirs too with `--keep`).',
+  );
+  out.push('');
+  return out.join('\n');
+}
+
+/** About a dozen points of an RSS series, evenly spaced in time. */
+function rssCurve(series: readonly [number, number][]): string {
+  if (series.length === 0) return 'no samples';
+  const step = Math.max(1, Math.ceil(series.length / 12));
+  const points = series.filter((_, i) => i % step === 0 || i === series.length - 1);
+  return points.map(([t, kib]) => `${t.toFixed(0)} s: ${(kib / 1024).toFixed(0)}`).join(', ');
+}
+
+function breakdown(byTop: Record<string, number>): string {
+  return Object.entries(byTop)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([k, v]) => `\`${k}\` ${fmtBytes(v)}`)
+    .join(', ');
+}
+
+/** The result table; bars from issue #2. */
+export function resultRows(r: RunResults): Row[] {
+  const rows: Row[] = [];
+  const q = r.cfg.quick ? ' [quick]' : '';
+  const ing = r.ingest;
+  if (ing !== undefined) {
+    const i = ing.ingest;
+    if (r.cfg.only.has('ingest')) {
+      rows.push({
+        measure: `Ingest throughput, sustained ${i.windowS.toFixed(0)} s${q}`,
+        bar: '≥ 100,000 events/s',
+        measured:
+          `${fmtInt(i.eventsPerS)} events/s (5 s slices: median ${fmtInt(median(i.sliceRates))}, min ${fmtInt(Math.min(...i.sliceRates))}; ` +
+          `${fmtInt(i.eventsPerS / i.cpu.server)} per server CPU-second)`,
+        ok: i.eventsPerS >= 100_000,
+      });
+      const failures = i.window.failedRequests + i.window.networkErrors;
+      rows.push({
+        measure: 'Throttled PutLogEvents (window)',
+        bar: 'retried, not counted',
+        measured:
+          `${fmtInt(i.window.throttled)} of ${fmtInt(i.window.requests)} requests` +
+          (failures > 0 ? `; ${fmtInt(failures)} failed` : '') +
+          (i.window.rejectedEvents > 0 ? `; ${fmtInt(i.window.rejectedEvents)} events rejected` : ''),
+        ok: failures === 0 && i.window.rejectedEvents === 0 ? undefined : false,
+      });
+    }
+    const v = ing.visibility;
+    if (v !== undefined) {
+      rows.push({
+        measure: `Visibility latency p99 (${v.latenciesMs.length} probes)${q}`,
+        bar: '≤ 1 s',
+        measured: `${fmtMs(v.p99)} (p50 ${fmtMs(v.p50)}, max ${fmtMs(v.max)}${v.timeouts > 0 ? `, ${v.timeouts} timeouts` : ''}${v.errors > 0 ? `, ${v.errors} errors` : ''})`,
+        ok: v.p99 <= 1000 && v.latenciesMs.length >= (r.cfg.quick ? 1 : 100),
+      });
+    }
+    const d = ing.disk;
+    if (d !== undefined) {
+      rows.push({
+        measure: `Bytes on disk per event (${fmtInt(d.storedEvents)} events)${q}`,
+        bar: '≤ 60 B',
+        measured: `${d.bytesPerEvent.toFixed(1)} B (raw ${d.rawBytesPerEvent.toFixed(0)} B, ${d.ratio.toFixed(1)}:1)`,
+        ok: d.bytesPerEvent <= 60,
+      });
+    }
+  }
+  const s = r.search;
+  if (s !== undefined) {
+    const n = fmtInt(s.events);
+    const correct = s.rare.found === s.rare.expected && s.rare.cold.events === s.rare.expected;
+    rows.push({
+      measure: `Term search over ${n} events, median of ${s.rare.warm.length}${q}`,
+      bar: '≤ 500 ms',
+      measured: `${fmtMs(s.rare.medianMs)} (${s.rare.found}/${s.rare.expected} found${correct ? '' : ' — WRONG'})`,
+      ok: s.rare.medianMs <= 500 && correct,
+    });
+    rows.push({ measure: 'Term search, first run after restart', bar: '', measured: fmtMs(s.rare.cold.ms), ok: undefined });
+    rows.push({
+      measure: `rg -c reference, median of ${s.rg.runsMs.length}`,
+      bar: '',
+      measured: `${fmtMs(s.rg.medianMs)}; Logward / rg = ${(s.rare.medianMs / s.rg.medianMs).toFixed(2)}×`,
+      ok: undefined,
+    });
+    rows.push({
+      measure: `Common term "${s.common.term}", first page (limit ${s.common.limit})`,
+      bar: '',
+      measured: `${fmtMs(s.common.medianMs)} (${s.common.returned} events)`,
+      ok: undefined,
+    });
+    rows.push({
+      measure: `Bulk load of the search set (${n} events, one group)`,
+      bar: '≥ 100,000 events/s',
+      measured:
+        `${fmtInt(s.load.eventsPerS)} events/s over ${s.load.seconds.toFixed(0)} s${s.load.complete ? '' : ' (cut short)'} ` +
+        `(${fmtInt(s.load.eventsPerS / s.load.cpu.server)} per server CPU-second); ${fmtInt(s.load.counters.throttled)} throttled`,
+      ok: s.load.eventsPerS >= 100_000 && s.load.complete,
+    });
+    rows.push({
+      measure: 'Bytes on disk per event, search set',
+      bar: '≤ 60 B',
+      measured: `${s.disk.bytesPerEvent.toFixed(1)} B (raw ${s.disk.rawBytesPerEvent.toFixed(0)} B)`,
+      ok: s.disk.bytesPerEvent <= 60,
+    });
+  }
+  if (r.lives.length > 0) {
+    const peak = Math.max(...r.lives.map((l) => l.hwmKiB));
+    const sampled = Math.max(...r.lives.map((l) => l.maxSampledRssKiB));
+    rows.push({
+      measure: `Peak RSS of the server (${r.lives.length} process${r.lives.length === 1 ? '' : 'es'})`,
+      bar: '≤ 1 GiB',
+      measured: `${fmtBytes(peak * 1024)} VmHWM (max sampled VmRSS ${fmtBytes(sampled * 1024)})`,
+      ok: peak <= 1024 * 1024,
+    });
+  }
+  for (const e of r.errors) rows.push({ measure: `${e.phase} failed`, bar: '', measured: e.message.split('\n')[0]?.slice(0, 120) ?? '', ok: false });
+  return rows;
+}

@@ -1,0 +1,244 @@
+/**
+ * `npm run bench`: the benchmark of the core server against the bars of issue #2.
+ *
+ *   --quick              1M-event search set, 10 s ingest, 3 s warm-up (development)
+ *   --only a,b           scenarios: ingest, latency, disk, search (default: all)
+ *   --duration S         measured ingest window (default 30, quick 10)
+ *   --warmup S           ingest warm-up (default 5, quick 3)
+ *   --events N           events in the search set (default 10,000,000, quick 1,000,000)
+ *   --threads N          load-generator threads (default 2)
+ *   --inflight N         requests in flight over all threads (default 12)
+ *   --seed N             data set seed (default 20240601)
+ *   --max-ingest-s S     cut the search-set load short after S seconds (default 600)
+ *   --server PATH        the compiled CLI (default dist/src/cli/main.js)
+ *   --server-arg ARG     extra argument for `serve` (repeatable)
+ *   --keep               keep the servers' data dirs under .bench-data/runs/<time>/
+ *   --write              write BENCHMARKS.md even for a quick or partial run
+ *   --profile            run the servers under node --cpu-prof; summarise where their main thread spends time
+ *   --render FILE        rewrite the report from a saved results.json (after changing the report's format)
+ *   --prepare            only generate (or check) the data set, then exit: a cache step for CI
+ *
+ * Prints the result table to stdout (progress goes to stderr), rewrites BENCHMARKS.md after a full run,
+ * and leaves results.json and the server logs in .bench-data/runs/<time>/.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import os from 'node:os';
+import { BenchContext, SCENARIOS, type BenchConfig, type Scenario } from './context.js';
+import { openDataset } from './dataset.js';
+import { runIngestScenario } from './ingest-scenario.js';
+import { machineInfo, ripgrepVersion } from './machine.js';
+import { renderMarkdown, resultRows, type RunResults } from './markdown.js';
+import { summarizeProfiles } from './profile.js';
+import { textTable } from './report.js';
+import { runSearchScenario } from './search-scenario.js';
+import { machineCpuSeconds } from './server.js';
+
+function parseConfig(argv: string[]): BenchConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      events: { type: 'string' },
+      threads: { type: 'string' },
+      inflight: { type: 'string' },
+      seed: { type: 'string' },
+      'max-ingest-s': { type: 'string' },
+      server: { type: 'string' },
+      'server-arg': { type: 'string', multiple: true },
+      keep: { type: 'boolean', default: false },
+      write: { type: 'boolean', default: false },
+      prepare: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      render: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const quick = values.quick === true;
+  const num = (v: string | undefined, dflt: number, name: string): number => {
+    if (v === undefined) return dflt;
+    const n = Number(v.replace(/_/g, ''));
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} wants a positive number, got ${v}`);
+    return n;
+  };
+  const only = new Set<Scenario>();
+  for (const name of (values.only ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: unknown scenario ${name}; known: ${SCENARIOS.join(', ')}`);
+    only.add(name as Scenario);
+  }
+  const root = resolve('.bench-data');
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const searchEvents = Math.round(num(values.events, quick ? 1_000_000 : 10_000_000, 'events') / 1000) * 1000;
+  return {
+    quick,
+    only,
+    durationS: num(values.duration, quick ? 10 : 30, 'duration'),
+    warmupS: num(values.warmup, quick ? 3 : 5, 'warmup'),
+    searchEvents,
+    threads: num(values.threads, 2, 'threads'),
+    inflight: num(values.inflight, 12, 'inflight'),
+    seed: num(values.seed, 20240601, 'seed'),
+    groups: 4,
+    streamsPerGroup: 8,
+    searchStreams: 16,
+    searchRuns: 5,
+    rgRuns: 5,
+    markerTerm: 'zqxjkvbw',
+    markerCount: 10,
+    commonTerm: 'GET',
+    maxIngestS: num(values['max-ingest-s'], 600, 'max-ingest-s'),
+    keep: values.keep === true,
+    write: values.write === true,
+    prepare: values.prepare === true,
+    profile: values.profile === true,
+    render: values.render,
+    serverEntry: values.server ?? 'dist/src/cli/main.js',
+    serverArgs: values['server-arg'] ?? [],
+    root,
+    runDir: join(root, 'runs', stamp),
+    creds: { accessKeyId: 'BENCHAKIDLOGWARD0001', secretAccessKey: 'benchSecretLogward0000000000000000000000' },
+    region: 'us-east-1',
+  };
+}
+
+function serverVersion(): string {
+  try {
+    return `commit ${execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()}`;
+  } catch {
+    return 'uncommitted working tree';
+  }
+}
+
+/** Cores busy on the machine over `ms`, before the benchmark starts anything: the noise floor. */
+async function backgroundLoad(ms: number): Promise<number> {
+  const a = await machineCpuSeconds();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = await machineCpuSeconds();
+  return (b.busy - a.busy) / (ms / 1000);
+}
+
+/** The report again, from a results.json of an earlier run. */
+async function render(file: string, write: boolean): Promise<number> {
+  type Saved = Omit<RunResults, 'cfg' | 'profiles' | 'background'> &
+    Partial<Pick<RunResults, 'profiles' | 'background'>> & { cfg: Omit<BenchConfig, 'only'> & { only: Scenario[] } };
+  const saved = JSON.parse(await readFile(file, 'utf8')) as Saved;
+  const results: RunResults = {
+    ...saved,
+    // Older results.json files lack these.
+    profiles: saved.profiles ?? [],
+    background: saved.background ?? { cores: Number.NaN, loadavg: [] },
+    cfg: { ...saved.cfg, only: new Set(saved.cfg.only) },
+  };
+  const rows = resultRows(results);
+  process.stdout.write(`\n${textTable(rows)}\n\n`);
+  const full = !results.cfg.quick && results.cfg.only.size === SCENARIOS.length;
+  const mdPath = full || write ? 'BENCHMARKS.md' : join(results.cfg.root, 'last-run.md');
+  await writeFile(mdPath, renderMarkdown(results, rows));
+  process.stderr.write(`wrote ${mdPath}\n`);
+  return 0;
+}
+
+async function main(): Promise<number> {
+  const cfg = parseConfig(process.argv.slice(2));
+  if (cfg.render !== undefined) return render(cfg.render, cfg.write);
+  const started = new Date();
+  await mkdir(cfg.prepare ? cfg.root : cfg.runDir, { recursive: true });
+  if (!cfg.prepare && !existsSync(cfg.serverEntry)) throw new Error(`${cfg.serverEntry} does not exist: build the server first (npm run build)`);
+  if (cfg.only.has('search') && ripgrepVersion() === 'not installed') throw new Error('the search scenario needs ripgrep (apt-get install -y ripgrep)');
+  const log = (line: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  if (!cfg.prepare) log(`run dir ${cfg.runDir}; scenarios: ${[...cfg.only].join(', ')}${cfg.quick ? ' (quick)' : ''}`);
+
+  const dataset = await openDataset(
+    {
+      root: cfg.root,
+      seed: cfg.seed,
+      events: cfg.searchEvents,
+      searchEvents: cfg.searchEvents,
+      batchSize: 1000,
+      markerTerm: cfg.markerTerm,
+      markerCount: cfg.markerCount,
+      commonTerm: cfg.commonTerm,
+      spanMs: 6 * 3600 * 1000,
+    },
+    log,
+  );
+  if (cfg.prepare) return 0;
+  const background = { cores: await backgroundLoad(3000), loadavg: os.loadavg() };
+  log(`background load before starting: ${background.cores.toFixed(2)} cores busy, load average ${background.loadavg.map((l) => l.toFixed(1)).join(' ')}`);
+  const ctx = new BenchContext(cfg, dataset);
+  const results: RunResults = {
+    startedAt: started.toISOString(),
+    finishedAt: '',
+    wallS: 0,
+    mode: `${cfg.quick ? 'quick' : 'full'}${cfg.only.size < SCENARIOS.length ? `, only ${[...cfg.only].join(', ')}` : ''}`,
+    machine: machineInfo(),
+    background,
+    serverVersion: serverVersion(),
+    cfg,
+    dataset: dataset.meta,
+    lives: ctx.lives,
+    errors: [],
+    profiles: [],
+  };
+
+  if (cfg.only.has('ingest') || cfg.only.has('latency') || cfg.only.has('disk')) {
+    try {
+      results.ingest = await runIngestScenario(ctx);
+    } catch (err) {
+      results.errors.push({ phase: 'ingest scenario', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      log(`ingest scenario failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    globalThis.gc?.();
+  }
+  if (cfg.only.has('search')) {
+    try {
+      results.search = await runSearchScenario(ctx);
+    } catch (err) {
+      results.errors.push({ phase: 'search scenario', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      log(`search scenario failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  if (cfg.profile) {
+    const dir = join(cfg.runDir, 'profiles');
+    for (const label of existsSync(dir) ? await readdir(dir) : []) {
+      for (const summary of await summarizeProfiles(join(dir, label))) results.profiles.push({ label, ...summary });
+    }
+  }
+
+  const finished = new Date();
+  results.finishedAt = finished.toISOString();
+  results.wallS = (finished.getTime() - started.getTime()) / 1000;
+  const rows = resultRows(results);
+  process.stdout.write(`\n${textTable(rows)}\n\n`);
+
+  const markdown = renderMarkdown(results, rows);
+  const full = !cfg.quick && cfg.only.size === SCENARIOS.length;
+  const mdPath = full || cfg.write ? 'BENCHMARKS.md' : join(cfg.root, 'last-run.md');
+  await writeFile(mdPath, markdown);
+  await writeFile(
+    join(cfg.runDir, 'results.json'),
+    JSON.stringify(results, (k, v: unknown) => (k === 'messages' ? undefined : v instanceof Set ? [...(v as Set<unknown>)] : v), 2),
+  );
+  log(`wrote ${mdPath} and ${join(cfg.runDir, 'results.json')} (${(results.wallS / 60).toFixed(1)} min)`);
+  if (!cfg.keep) {
+    await rm(join(cfg.runDir, 'ingest-data'), { recursive: true, force: true });
+    await rm(join(cfg.runDir, 'search-data'), { recursive: true, force: true });
+  }
+  return results.errors.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,171 @@
+/**
+ * Scenario 4: the search data set (10M events, one group, a rare term at known places) ingested through
+ * the API, the server restarted, then FilterLogEvents timed for the rare term (all pages) and for a
+ * common term (first page), against `rg -c` over the same messages as a text file.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LogsClient } from './client.js';
+import { cpuSplit, type BenchContext, type CpuSplit } from './context.js';
+import { diskUsage, type DiskUsage } from './disk.js';
+import { LoadRun, type Counters, type Target } from './load.js';
+import { filterAll, ripgrepCount, type SearchRun } from './search.js';
+import { median } from './stats.js';
+
+export interface SearchScenarioResult {
+  group: string;
+  events: number;
+  /** The bulk load: a long throughput run of its own. */
+  load: { seconds: number; eventsPerS: number; counters: Counters; cpu: CpuSplit; complete: boolean };
+  disk: { usage: DiskUsage; bytesPerEvent: number; rawBytesPerEvent: number };
+  sealMs: number;
+  restartMs: number;
+  rare: { term: string; expected: number; cold: SearchRun; warm: SearchRun[]; medianMs: number; found: number };
+  common: { term: string; limit: number; runs: SearchRun[]; medianMs: number; firstMs: number; returned: number };
+  rg: { file: string; bytes: number; coldMs: number; runsMs: number[]; medianMs: number; count: number; commonMedianMs: number };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function runSearchScenario(ctx: BenchContext): Promise<SearchScenarioResult> {
+  const { cfg, dataset } = ctx;
+  const meta = dataset.meta;
+  const dataDir = join(cfg.runDir, 'search-data');
+  await mkdir(dataDir, { recursive: true });
+  const group = '/bench/search/mixed';
+  const streams = Array.from({ length: cfg.searchStreams }, (_, s) => `host-${s}`);
+  const targets: Target[] = streams.map((stream) => ({ group, stream }));
+  const searchBatches = meta.searchEvents / meta.batchSize;
+
+  let server = await ctx.startServer('search-load', dataDir);
+  let client = new LogsClient(server.url, cfg.creds, cfg.region);
+  let loadRun: LoadRun | undefined;
+  try {
+    await client.ensureStreams(group, streams);
+    // The data set's span ends a minute before now.
+    const deltaMs = Date.now() - 60_000 - (meta.startMs + meta.searchEvents * meta.stepMs);
+    const load = new LoadRun({
+      url: server.url,
+      creds: cfg.creds,
+      region: cfg.region,
+      dataset,
+      batchLimit: searchBatches,
+      wrap: false,
+      targets,
+      threads: cfg.threads,
+      inflight: cfg.inflight,
+      timestamps: { kind: 'shift', deltaMs },
+    });
+    loadRun = load;
+    const c0 = await ctx.cpuMark(server);
+    const t0 = Date.now();
+    let finished = false;
+    let loadError: unknown;
+    load.done.then(
+      () => (finished = true),
+      (err: unknown) => (loadError = err),
+    );
+    let last = await load.snapshot();
+    let complete = true;
+    while (!finished) {
+      await Promise.race([sleep(10_000), load.done.catch(() => undefined)]);
+      if (loadError !== undefined) throw loadError;
+      if (!server.running) throw new Error(`the server exited during the bulk load; see ${server.logPath}`);
+      const s = await load.snapshot();
+      const rate = (s.counters.ackedEvents - last.counters.ackedEvents) / ((s.atMs - last.atMs) / 1000);
+      last = s;
+      ctx.log(
+        `search load: ${s.counters.ackedEvents.toLocaleString('en-US')} / ${meta.searchEvents.toLocaleString('en-US')} events, ` +
+          `${Math.round(rate).toLocaleString('en-US')} events/s, throttled ${s.counters.throttled}, server RSS ${(server.rssKiB / 1024).toFixed(0)} MiB`,
+      );
+      if (!finished && Date.now() - t0 > cfg.maxIngestS * 1000) {
+        ctx.log(`search load: stopping after ${cfg.maxIngestS} s (--max-ingest-s); searching what was stored`);
+        complete = false;
+        break;
+      }
+    }
+    const final = complete ? await load.done : await load.stop();
+    const seconds = (Date.now() - t0) / 1000;
+    const cpu = cpuSplit(c0, await ctx.cpuMark(server));
+    const loadResult = { seconds, eventsPerS: final.counters.ackedEvents / seconds, counters: final.counters, cpu, complete };
+    ctx.log(
+      `search load: ${final.counters.ackedEvents.toLocaleString('en-US')} events in ${seconds.toFixed(1)} s = ` +
+        `${Math.round(loadResult.eventsPerS).toLocaleString('en-US')} events/s; CPU cores: server ${cpu.server.toFixed(2)}, load generator ${cpu.loadGenerator.toFixed(2)}`,
+    );
+    client.close();
+    const sealed = await ctx.stopServer('search-load', server);
+    const usage = await diskUsage(dataDir);
+    const stored = final.counters.ackedEvents;
+    const disk = { usage, bytesPerEvent: usage.bytes / stored, rawBytesPerEvent: meta.searchRawBytes / meta.searchEvents };
+
+    const r0 = performance.now();
+    server = await ctx.startServer('search-query', dataDir);
+    const restartMs = performance.now() - r0;
+    client = new LogsClient(server.url, cfg.creds, cfg.region);
+
+    // Markers only count where their batch was sent (all of them unless the load was cut short).
+    const sentEvents = complete ? meta.searchEvents : final.counters.ackedEvents;
+    const expected = meta.markerPositions.filter((p) => p < sentEvents).length;
+    const cold = await filterAll(client, group, cfg.markerTerm);
+    ctx.log(`search: cold ${cold.ms.toFixed(0)} ms, ${cold.events} events in ${cold.pages} pages (expected ${expected})`);
+    const warm: SearchRun[] = [];
+    for (let i = 0; i < cfg.searchRuns; i++) warm.push(await filterAll(client, group, cfg.markerTerm));
+    const rareMedian = median(warm.map((r) => r.ms));
+    ctx.log(`search: warm median ${rareMedian.toFixed(0)} ms over ${warm.length} runs (${warm.map((r) => r.ms.toFixed(0)).join(', ')})`);
+    const wrong = [cold, ...warm].find((r) => r.events !== expected || r.messages.some((m) => !m.includes(cfg.markerTerm)));
+    if (wrong !== undefined) ctx.log(`search: WRONG RESULT: ${wrong.events} events, expected ${expected}`);
+
+    const limit = 100;
+    const common: SearchRun[] = [];
+    for (let i = 0; i < cfg.searchRuns; i++) common.push(await filterAll(client, group, cfg.commonTerm, { limit, firstPageOnly: true }));
+    const commonMedian = median(common.map((r) => r.ms));
+    ctx.log(`search: common term "${cfg.commonTerm}" first page median ${commonMedian.toFixed(0)} ms, ${common[0]?.events} events`);
+    client.close();
+    await ctx.stopServer('search-query', server);
+
+    ctx.log(`rg: ${cfg.rgRuns + 1} runs over ${dataset.textPath}`);
+    const rgCold = await ripgrepCount(cfg.markerTerm, dataset.textPath);
+    const rgRuns: number[] = [];
+    let rgCount = rgCold.count;
+    for (let i = 0; i < cfg.rgRuns; i++) {
+      const r = await ripgrepCount(cfg.markerTerm, dataset.textPath);
+      rgRuns.push(r.ms);
+      rgCount = r.count;
+    }
+    const rgCommon: number[] = [];
+    for (let i = 0; i < 3; i++) rgCommon.push((await ripgrepCount(cfg.commonTerm, dataset.textPath)).ms);
+    const rgMedian = median(rgRuns);
+    ctx.log(`rg: median ${rgMedian.toFixed(0)} ms, count ${rgCount}`);
+
+    return {
+      group,
+      events: stored,
+      load: loadResult,
+      disk,
+      sealMs: sealed.stopMs,
+      restartMs,
+      rare: { term: cfg.markerTerm, expected, cold, warm, medianMs: rareMedian, found: warm[0]?.events ?? cold.events },
+      common: {
+        term: cfg.commonTerm,
+        limit,
+        runs: common,
+        medianMs: commonMedian,
+        firstMs: common[0]?.ms ?? Number.NaN,
+        returned: common[0]?.events ?? 0,
+      },
+      rg: {
+        file: dataset.textPath,
+        bytes: meta.textBytes,
+        coldMs: rgCold.ms,
+        runsMs: rgRuns,
+        medianMs: rgMedian,
+        count: rgCount,
+        commonMedianMs: median(rgCommon),
+      },
+    };
+  } finally {
+    client.close();
+    await loadRun?.terminate();
+    if (server.running) await ctx.stopServer('search (after error)', server);
+  }
+}

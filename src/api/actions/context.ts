@@ -1,0 +1,20 @@
+/** What every action gets: the store and the server's identity, passed in rather than imported. */
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.js';
+import type { LogStore } from '../../store/store.js';
+import type { LogsOperations } from '../model/generated/logs-types.js';
+
+export interface ActionContext {
+  store: LogStore;
+  region: string;
+  accountId: string;
+  clock: Clock;
+  logger: Logger;
+  /** The exact request body, for actions that keep it (PutLogEvents writes it to the WAL). */
+  body: Buffer;
+}
+
+export type Action<Op extends keyof LogsOperations> = (
+  ctx: ActionContext,
+  input: LogsOperations[Op]['input'],
+) => Promise<LogsOperations[Op]['output']>;

@@ -1,0 +1,10 @@
+import type { Action } from './context.js';
+import { groupByName } from './common.js';
+
+export const deleteLogGroup: Action<'DeleteLogGroup'> = async (ctx, input) => {
+  await ctx.store.withWriteLock(async () => {
+    const g = groupByName(ctx, input.logGroupName);
+    await ctx.store.deleteGroup(g);
+  });
+  return {};
+};

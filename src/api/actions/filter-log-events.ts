@@ -1,0 +1,59 @@
+import { ApiError } from '../errors.js';
+import type { FilteredLogEvent } from '../model/generated/logs-types.js';
+import { FilterPatternError } from '../../query/filter-pattern/ast.js';
+import { parseFilterPattern } from '../../query/filter-pattern/parse.js';
+import { queryEvents } from '../../store/query.js';
+import { decodeToken, encodeToken, isIntPair } from '../tokens.js';
+import type { Action } from './context.js';
+import { resolveGroup } from './common.js';
+import { takeWithinBytes } from './response-size.js';
+
+/** An event id that is unique within the group and stable: timestamp and sequence number. */
+export const eventId = (ts: number, seq: number): string => `${String(ts).padStart(20, '0')}${String(seq).padStart(36, '0')}`;
+
+export const filterLogEvents: Action<'FilterLogEvents'> = async (ctx, input) => {
+  const g = resolveGroup(ctx, input);
+  if (input.logStreamNames !== undefined && input.logStreamNamePrefix !== undefined) {
+    throw new ApiError('InvalidParameterException', 'logStreamNames and logStreamNamePrefix are mutually exclusive parameters.');
+  }
+  let pattern;
+  try {
+    pattern = parseFilterPattern(input.filterPattern ?? '');
+  } catch (e) {
+    if (e instanceof FilterPatternError) throw new ApiError('InvalidParameterException', e.message, { cause: e });
+    throw e;
+  }
+  let streamIds: Set<number> | null = null;
+  if (input.logStreamNames !== undefined) {
+    streamIds = new Set(input.logStreamNames.flatMap((n) => (g.streams.has(n) ? [g.streams.get(n)!.id] : [])));
+  } else if (input.logStreamNamePrefix !== undefined) {
+    const p = input.logStreamNamePrefix;
+    streamIds = new Set([...g.streams.values()].filter((s) => s.name.startsWith(p)).map((s) => s.id));
+  }
+  const after = input.nextToken === undefined ? undefined : decodeToken('FilterLogEvents', input.nextToken, isIntPair);
+  const limit = input.limit ?? 10_000;
+  const found = await queryEvents(ctx.store, {
+    group: g,
+    streamIds,
+    startMs: input.startTime ?? 0,
+    endMs: input.endTime ?? Number.MAX_SAFE_INTEGER,
+    pattern,
+    from: after ? { ts: after[0], seq: after[1] } : undefined,
+    descending: false,
+    limit: limit + 1,
+  });
+  const page = takeWithinBytes(found.slice(0, limit), (e) => e.message);
+  const events: FilteredLogEvent[] = page.map((e) => ({
+    logStreamName: g.streamsById.get(e.streamId)?.name ?? '',
+    timestamp: e.timestamp,
+    message: e.message,
+    ingestionTime: e.ingestMs,
+    eventId: eventId(e.timestamp, e.seq),
+  }));
+  const more = found.length > page.length;
+  const last = page.at(-1);
+  return {
+    events,
+    ...(more && last ? { nextToken: encodeToken('FilterLogEvents', [last.timestamp, last.seq]) } : {}),
+  };
+};

@@ -1,0 +1,62 @@
+/**
+ * The registry of implemented actions. Adding an operation name to ImplementedOperation without its
+ * action (or the reverse) fails to compile.
+ */
+import type { LogsOperations } from '../model/generated/logs-types.js';
+import type { Action } from './context.js';
+import { createLogGroup } from './create-log-group.js';
+import { deleteLogGroup } from './delete-log-group.js';
+import { describeLogGroups } from './describe-log-groups.js';
+import { createLogStream } from './create-log-stream.js';
+import { deleteLogStream } from './delete-log-stream.js';
+import { describeLogStreams } from './describe-log-streams.js';
+import { putLogEvents } from './put-log-events.js';
+import { getLogEvents } from './get-log-events.js';
+import { filterLogEvents } from './filter-log-events.js';
+import { putRetentionPolicy, deleteRetentionPolicy } from './retention.js';
+import { tagResource, untagResource, listTagsForResource, tagLogGroup, untagLogGroup, listTagsLogGroup } from './tags.js';
+
+export type ImplementedOperation =
+  | 'CreateLogGroup'
+  | 'DeleteLogGroup'
+  | 'DescribeLogGroups'
+  | 'CreateLogStream'
+  | 'DeleteLogStream'
+  | 'DescribeLogStreams'
+  | 'PutLogEvents'
+  | 'GetLogEvents'
+  | 'FilterLogEvents'
+  | 'PutRetentionPolicy'
+  | 'DeleteRetentionPolicy'
+  | 'TagResource'
+  | 'UntagResource'
+  | 'ListTagsForResource'
+  | 'TagLogGroup'
+  | 'UntagLogGroup'
+  | 'ListTagsLogGroup';
+
+export const actions: { [K in ImplementedOperation]: Action<K> } = {
+  CreateLogGroup: createLogGroup,
+  DeleteLogGroup: deleteLogGroup,
+  DescribeLogGroups: describeLogGroups,
+  CreateLogStream: createLogStream,
+  DeleteLogStream: deleteLogStream,
+  DescribeLogStreams: describeLogStreams,
+  PutLogEvents: putLogEvents,
+  GetLogEvents: getLogEvents,
+  FilterLogEvents: filterLogEvents,
+  PutRetentionPolicy: putRetentionPolicy,
+  DeleteRetentionPolicy: deleteRetentionPolicy,
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  ListTagsForResource: listTagsForResource,
+  TagLogGroup: tagLogGroup,
+  UntagLogGroup: untagLogGroup,
+  ListTagsLogGroup: listTagsLogGroup,
+};
+
+export function isImplemented(op: string): op is ImplementedOperation {
+  return Object.hasOwn(actions, op);
+}
+
+export type { LogsOperations };

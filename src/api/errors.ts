@@ -1,0 +1,77 @@
+/**
+ * The one table of API errors, keyed by the AWS error name (the `__type` on the wire).
+ *
+ * Every error the API returns is an ApiError built from this table, so the code, the HTTP status and
+ * the message wording live in one place. Messages that AWS words in a fixed way are kept here verbatim
+ * (recorded from real AWS in test/fixtures/aws-recorded-responses); tests assert them exactly.
+ */
+
+export const API_ERRORS = {
+  // Client errors of the CloudWatch Logs model.
+  InvalidParameterException: { status: 400 },
+  ResourceNotFoundException: { status: 400 },
+  ResourceAlreadyExistsException: { status: 400 },
+  LimitExceededException: { status: 400 },
+  OperationAbortedException: { status: 400 },
+  ServiceUnavailableException: { status: 503 },
+  UnrecognizedClientException: { status: 400 },
+  InvalidSequenceTokenException: { status: 400 },
+  DataAlreadyAcceptedException: { status: 400 },
+  MalformedQueryException: { status: 400 },
+  TooManyTagsException: { status: 400 },
+  ValidationException: { status: 400 },
+  ConflictException: { status: 400 },
+  AccessDeniedException: { status: 400 },
+  // Protocol and authentication errors shared by every AWS JSON service.
+  SerializationException: { status: 400 },
+  UnknownOperationException: { status: 400 },
+  MissingAuthenticationTokenException: { status: 400 },
+  IncompleteSignatureException: { status: 400 },
+  InvalidSignatureException: { status: 400 },
+  ThrottlingException: { status: 400 },
+  RequestEntityTooLargeException: { status: 413 },
+  InternalFailure: { status: 500 },
+} as const satisfies Record<string, { status: number }>;
+
+export type ApiErrorName = keyof typeof API_ERRORS;
+
+/** Fixed AWS wordings, so call sites never retype them. */
+export const MESSAGES = {
+  groupNotFound: 'The specified log group does not exist.',
+  streamNotFound: 'The specified log stream does not exist.',
+  groupExists: 'The specified log group already exists',
+  streamExists: 'The specified log stream already exists',
+  invalidNextToken: 'The specified nextToken is invalid.',
+  notChronological: 'Log events in a single PutLogEvents request must be in chronological order.',
+  batchSpan: 'The batch of log events in a single PutLogEvents request cannot span more than 24 hours.',
+  nameTooLong: 'Invalid LogGroup or LogStream, both must have length less than or equal to 512.',
+  prefixAndPattern: 'LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.',
+  nameAndIdentifier: 'LogGroup name and LogGroup ARN are mutually exclusive parameters.',
+  unknownKey: 'The security token included in the request is invalid.',
+  badSignature:
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+  missingToken: 'Missing Authentication Token',
+  throttled: 'Rate exceeded',
+  internal: 'An internal error occurred. Retry the request.',
+} as const;
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly status: number;
+  constructor(
+    readonly code: ApiErrorName,
+    message: string,
+    options?: { cause?: unknown; status?: number },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options?.status ?? API_ERRORS[code].status;
+  }
+
+  /** The awsJson1_1 error body. */
+  toBody(): { __type: string; message: string } {
+    return { __type: this.code, message: this.message };
+  }
+}
+
+export const invalidParameter = (message: string): ApiError => new ApiError('InvalidParameterException', message);
+export const notFound = (message: string): ApiError => new ApiError('ResourceNotFoundException', message);

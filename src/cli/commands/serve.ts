@@ -1,0 +1,92 @@
+/**
+ * `logward serve`: runs the server until SIGTERM or SIGINT. The one line `Logward listening on <url>` on
+ * stdout is a contract: scripts and tests wait for it and read the URL (the real port with --port 0).
+ */
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { ConfigError, parseServerConfig, type ServerConfigInput } from '../../config.js';
+import { CREDENTIALS_FILE } from '../../api/auth/credentials.js';
+import { SERVER_DEFAULTS, credentialsFromEnv } from '../client.js';
+import type { CliContext } from '../context.js';
+import type { CommandSpec } from '../program.js';
+
+interface ServeOptions {
+  host?: string;
+  port?: string;
+  dataDir?: string;
+  region?: string;
+  accountId?: string;
+  logLevel?: string;
+}
+
+export const serveCommand: CommandSpec = {
+  build: (ctx) =>
+    new Command('serve')
+      .summary('run the server')
+      .description('Run the Logward server.')
+      .option('--host <host>', `the address to listen on (default: ${SERVER_DEFAULTS.host})`)
+      .option('--port <port>', `the port to listen on; 0 picks a free one (default: ${SERVER_DEFAULTS.port})`)
+      .option('--data-dir <dir>', `where the data and the generated ${CREDENTIALS_FILE} are kept (default: ${SERVER_DEFAULTS.dataDir})`)
+      .option('--region <region>', `the region the server answers for (default: ${SERVER_DEFAULTS.region})`)
+      .option('--account-id <id>', `the twelve-digit account id in ARNs (default: ${SERVER_DEFAULTS.accountId})`)
+      .option('--log-level <level>', `fatal, error, warn, info, debug, trace or silent (default: ${SERVER_DEFAULTS.logLevel})`)
+      .addHelpText(
+        'after',
+        `
+The root credentials are LOGWARD_ACCESS_KEY_ID and LOGWARD_SECRET_ACCESS_KEY when both are set;
+otherwise they are generated on the first start, printed once, and kept in <data-dir>/${CREDENTIALS_FILE}.
+
+Examples:
+  logward serve
+  logward serve --host 0.0.0.0 --port 4599 --data-dir /var/lib/logward`,
+      )
+      .action(async (opts: ServeOptions) => serve(ctx, opts)),
+};
+
+async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> {
+  const config = parseServerConfig(configInput(opts, ctx.env));
+  // Taken before starting, so that a signal during start-up still closes what was started.
+  const stop = ctx.interruptSignal();
+  // Loaded here, not at the top: the client commands need not load the server and its store.
+  const { startServer } = await import('../../server.js');
+  const server = await startServer(config);
+  ctx.stdout.write(`Logward listening on ${server.url}\n`);
+  if (server.generatedCredentials) {
+    const { accessKeyId, secretAccessKey } = server.credentials;
+    ctx.stdout.write(
+      [
+        '',
+        `New root credentials were generated and kept in ${join(config.dataDir, CREDENTIALS_FILE)}:`,
+        `  access key id:     ${accessKeyId}`,
+        `  secret access key: ${secretAccessKey}`,
+        'Client commands on this machine read them from there; elsewhere, set LOGWARD_ACCESS_KEY_ID and LOGWARD_SECRET_ACCESS_KEY.',
+        '',
+        '',
+      ].join('\n'),
+    );
+  }
+  if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
+  // A second signal from here on exits 1 at once (see CliContext.interruptSignal).
+  await server.close();
+}
+
+/** The options that were given, and the root credentials from the environment; the schema fills in the rest. */
+function configInput(opts: ServeOptions, env: CliContext['env']): ServerConfigInput {
+  const input: ServerConfigInput = {
+    host: opts.host,
+    port: opts.port === undefined ? undefined : parsePort(opts.port),
+    dataDir: opts.dataDir,
+    region: opts.region,
+    accountId: opts.accountId,
+    logLevel: opts.logLevel as ServerConfigInput['logLevel'],
+  };
+  return { ...input, ...credentialsFromEnv(env) };
+}
+
+function parsePort(text: string): number {
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw new ConfigError(`invalid configuration: port: expected a whole number from 0 to 65535, not '${text}'`);
+  }
+  return port;
+}

@@ -1,0 +1,61 @@
+/**
+ * Server configuration: parsed once, here, by a schema that rejects unknown keys.
+ * Nothing else in the server reads process.env; the CLI builds a ServerConfig and passes it down.
+ */
+import { z } from 'zod';
+
+export const DEFAULT_PORT = 4599;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_REGION = 'us-east-1';
+export const DEFAULT_ACCOUNT_ID = '000000000000';
+
+export const serverConfigSchema = z
+  .strictObject({
+    host: z.string().min(1).default(DEFAULT_HOST),
+    port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
+    dataDir: z.string().min(1).default('./data'),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'a region such as us-east-1')
+      .default(DEFAULT_REGION),
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, 'twelve digits')
+      .default(DEFAULT_ACCOUNT_ID),
+    /** Root credentials; generated and kept in the data dir when absent. */
+    accessKeyId: z.string().min(16).max(128).optional(),
+    secretAccessKey: z.string().min(16).max(128).optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Seal the active write-ahead log file once it holds this many bytes... */
+    walSealBytes: z.number().int().min(1024).default(64 * 1024 * 1024),
+    /** ...or once its oldest record is this old. */
+    walSealAgeMs: z.number().int().min(100).default(5 * 60 * 1000),
+    /** Ingest requests admitted at once (bytes of request bodies); past it, ThrottlingException. */
+    maxInflightBytes: z.number().int().min(1024 * 1024).default(64 * 1024 * 1024),
+    /** Events kept in memory before the sealer must catch up; past it, ThrottlingException. */
+    maxHotBytes: z.number().int().min(1024 * 1024).default(384 * 1024 * 1024),
+    /** DuckDB memory limit, e.g. "256MB". */
+    duckdbMemoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).default('256MB'),
+    duckdbThreads: z.number().int().min(1).max(64).default(2),
+    retentionSweepMs: z.number().int().min(100).default(60 * 1000),
+  });
+
+export type ServerConfigInput = z.input<typeof serverConfigSchema>;
+export type ServerConfig = z.output<typeof serverConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function parseServerConfig(input: unknown): ServerConfig {
+  const parsed = serverConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${detail}`, { cause: parsed.error });
+  }
+  const cfg = parsed.data;
+  if ((cfg.accessKeyId === undefined) !== (cfg.secretAccessKey === undefined)) {
+    throw new ConfigError('invalid configuration: set both the access key id and the secret access key, or neither');
+  }
+  return cfg;
+}

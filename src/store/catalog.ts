@@ -1,0 +1,295 @@
+/**
+ * The catalog: log groups, log streams, tags, segments and trigram bitmaps.
+ *
+ * DuckDB (catalog tables in the data dir's database file) is the source of truth; an in-memory copy
+ * answers every lookup. A change is committed to DuckDB first and applied to memory after, always
+ * under the store's write mutex, so memory never shows what the disk does not have.
+ * Names never reach the file system: segment paths are built from numeric ids only.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Db, Row } from './db.js';
+
+export interface LogStream {
+  id: number;
+  groupId: number;
+  name: string;
+  createdMs: number;
+  firstEventMs: number | null;
+  lastEventMs: number | null;
+  lastIngestMs: number | null;
+  /** Stats changed since they were last persisted. */
+  dirty: boolean;
+}
+
+export interface Segment {
+  id: number;
+  groupId: number;
+  /** Relative to the data dir. */
+  path: string;
+  walFile: number;
+  rows: number;
+  rawBytes: number;
+  fileBytes: number;
+  minTs: number;
+  maxTs: number;
+  minSeq: number;
+  maxSeq: number;
+}
+
+export interface LogGroup {
+  id: number;
+  name: string;
+  createdMs: number;
+  retentionDays: number | null;
+  kmsKeyId: string | null;
+  logGroupClass: string;
+  /** Next per-group event sequence number. */
+  nextSeq: number;
+  tags: Map<string, string>;
+  streams: Map<string, LogStream>;
+  streamsById: Map<number, LogStream>;
+  segments: Segment[];
+  /** Streams deleted while their events still sit in segments; queries leave them out. */
+  deletedStreams: Set<number>;
+}
+
+const SCHEMA = [
+  `CREATE SEQUENCE IF NOT EXISTS catalog_ids START 1`,
+  `CREATE TABLE IF NOT EXISTS log_groups (
+     id BIGINT PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, created_ms BIGINT NOT NULL,
+     retention_days INTEGER, kms_key_id VARCHAR, log_group_class VARCHAR NOT NULL, next_seq BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS log_streams (
+     id BIGINT PRIMARY KEY, group_id BIGINT NOT NULL, name VARCHAR NOT NULL, created_ms BIGINT NOT NULL,
+     first_event_ms BIGINT, last_event_ms BIGINT, last_ingest_ms BIGINT)`,
+  `CREATE TABLE IF NOT EXISTS tags (group_id BIGINT NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS segments (
+     id BIGINT PRIMARY KEY, group_id BIGINT NOT NULL, path VARCHAR NOT NULL, wal_file BIGINT NOT NULL,
+     rows BIGINT NOT NULL, raw_bytes BIGINT NOT NULL, file_bytes BIGINT NOT NULL,
+     min_ts BIGINT NOT NULL, max_ts BIGINT NOT NULL, min_seq BIGINT NOT NULL, max_seq BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS bitmaps (group_id BIGINT NOT NULL, block BIGINT NOT NULL, bits BLOB NOT NULL, PRIMARY KEY (group_id, block))`,
+  `CREATE TABLE IF NOT EXISTS deleted_streams (group_id BIGINT NOT NULL, stream_id BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS store_state (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)`,
+];
+
+const num = (v: unknown): number => Number(v);
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export class Catalog {
+  readonly groups = new Map<string, LogGroup>();
+  readonly groupsById = new Map<number, LogGroup>();
+  /** Every WAL file up to and including this number has been sealed into segments. */
+  sealedThrough = 0;
+
+  constructor(private readonly db: Db) {}
+
+  async load(): Promise<void> {
+    for (const s of SCHEMA) await this.db.run(s);
+    for (const r of await this.db.all(`SELECT * FROM log_groups`)) {
+      const g: LogGroup = {
+        id: num(r.id),
+        name: String(r.name),
+        createdMs: num(r.created_ms),
+        retentionDays: numOrNull(r.retention_days),
+        kmsKeyId: (r.kms_key_id as string | null) ?? null,
+        logGroupClass: String(r.log_group_class),
+        nextSeq: num(r.next_seq),
+        tags: new Map(),
+        streams: new Map(),
+        streamsById: new Map(),
+        segments: [],
+        deletedStreams: new Set(),
+      };
+      this.groups.set(g.name, g);
+      this.groupsById.set(g.id, g);
+    }
+    for (const r of await this.db.all(`SELECT * FROM log_streams`)) {
+      const g = this.groupsById.get(num(r.group_id));
+      if (!g) continue;
+      const s: LogStream = {
+        id: num(r.id),
+        groupId: g.id,
+        name: String(r.name),
+        createdMs: num(r.created_ms),
+        firstEventMs: numOrNull(r.first_event_ms),
+        lastEventMs: numOrNull(r.last_event_ms),
+        lastIngestMs: numOrNull(r.last_ingest_ms),
+        dirty: false,
+      };
+      g.streams.set(s.name, s);
+      g.streamsById.set(s.id, s);
+    }
+    for (const r of await this.db.all(`SELECT * FROM tags`)) {
+      this.groupsById.get(num(r.group_id))?.tags.set(String(r.key), String(r.value));
+    }
+    for (const r of await this.db.all(`SELECT * FROM segments ORDER BY min_seq`)) {
+      this.groupsById.get(num(r.group_id))?.segments.push(segmentFromRow(r));
+    }
+    for (const r of await this.db.all(`SELECT * FROM deleted_streams`)) {
+      this.groupsById.get(num(r.group_id))?.deletedStreams.add(num(r.stream_id));
+    }
+    const st = await this.db.all(`SELECT value FROM store_state WHERE key = 'sealed_through'`);
+    this.sealedThrough = st.length > 0 ? num(st[0]!.value) : 0;
+  }
+
+  /** The main connection is the writers' (under the store's lock); others pass their own. */
+  async nextId(conn?: DuckDBConnection): Promise<number> {
+    const rows = await this.db.all(`SELECT nextval('catalog_ids') AS id`, [], conn);
+    return num(rows[0]!.id);
+  }
+
+  async createGroup(name: string, createdMs: number, tags: Record<string, string>, kmsKeyId: string | null, cls: string): Promise<LogGroup> {
+    const id = await this.nextId();
+    await this.db.transaction(async () => {
+      await this.db.run(`INSERT INTO log_groups VALUES ($1, $2, $3, NULL, $4, $5, 0)`, [id, name, createdMs, kmsKeyId, cls]);
+      for (const [k, v] of Object.entries(tags)) await this.db.run(`INSERT INTO tags VALUES ($1, $2, $3)`, [id, k, v]);
+    });
+    const g: LogGroup = {
+      id,
+      name,
+      createdMs,
+      retentionDays: null,
+      kmsKeyId,
+      logGroupClass: cls,
+      nextSeq: 0,
+      tags: new Map(Object.entries(tags)),
+      streams: new Map(),
+      streamsById: new Map(),
+      segments: [],
+      deletedStreams: new Set(),
+    };
+    this.groups.set(name, g);
+    this.groupsById.set(id, g);
+    return g;
+  }
+
+  /** Removes the group and everything of it from the catalog; returns its segments for unlinking. */
+  async deleteGroup(g: LogGroup): Promise<Segment[]> {
+    await this.db.transaction(async () => {
+      for (const t of ['log_streams', 'tags', 'segments', 'bitmaps', 'deleted_streams']) {
+        await this.db.run(`DELETE FROM ${t} WHERE group_id = $1`, [g.id]);
+      }
+      await this.db.run(`DELETE FROM log_groups WHERE id = $1`, [g.id]);
+    });
+    this.groups.delete(g.name);
+    this.groupsById.delete(g.id);
+    return g.segments;
+  }
+
+  async createStream(g: LogGroup, name: string, createdMs: number): Promise<LogStream> {
+    const id = await this.nextId();
+    await this.db.run(`INSERT INTO log_streams VALUES ($1, $2, $3, $4, NULL, NULL, NULL)`, [id, g.id, name, createdMs]);
+    const s: LogStream = { id, groupId: g.id, name, createdMs, firstEventMs: null, lastEventMs: null, lastIngestMs: null, dirty: false };
+    g.streams.set(name, s);
+    g.streamsById.set(id, s);
+    return s;
+  }
+
+  /** Its events may sit in segments already: they stay there, hidden, listed in deleted_streams. */
+  async deleteStream(g: LogGroup, s: LogStream): Promise<void> {
+    await this.db.transaction(async () => {
+      await this.db.run(`DELETE FROM log_streams WHERE id = $1`, [s.id]);
+      await this.db.run(`INSERT INTO deleted_streams VALUES ($1, $2)`, [g.id, s.id]);
+    });
+    g.streams.delete(s.name);
+    g.streamsById.delete(s.id);
+    g.deletedStreams.add(s.id);
+  }
+
+  async setRetention(g: LogGroup, days: number | null): Promise<void> {
+    await this.db.run(`UPDATE log_groups SET retention_days = $1 WHERE id = $2`, [days, g.id]);
+    g.retentionDays = days;
+  }
+
+  async setKmsKey(g: LogGroup, keyId: string | null): Promise<void> {
+    await this.db.run(`UPDATE log_groups SET kms_key_id = $1 WHERE id = $2`, [keyId, g.id]);
+    g.kmsKeyId = keyId;
+  }
+
+  async setTags(g: LogGroup, set: Record<string, string>, remove: string[]): Promise<void> {
+    await this.db.transaction(async () => {
+      for (const k of [...remove, ...Object.keys(set)]) await this.db.run(`DELETE FROM tags WHERE group_id = $1 AND key = $2`, [g.id, k]);
+      for (const [k, v] of Object.entries(set)) await this.db.run(`INSERT INTO tags VALUES ($1, $2, $3)`, [g.id, k, v]);
+    });
+    for (const k of remove) g.tags.delete(k);
+    for (const [k, v] of Object.entries(set)) g.tags.set(k, v);
+  }
+
+  /**
+   * Records a sealed WAL file in one transaction: its segments, the bitmaps of the blocks it touched,
+   * the groups' sequence counters and the streams' stats. After this commits the file may be deleted.
+   */
+  async commitSeal(
+    walFile: number,
+    segments: Segment[],
+    bitmaps: Array<{ groupId: number; block: number; bits: Uint8Array }>,
+    touched: Iterable<LogGroup>,
+  ): Promise<void> {
+    const groups = [...touched].filter((g) => this.groupsById.has(g.id));
+    // Snapshot the stats now: ingest may move them on while the transaction runs, and a stream stays
+    // dirty unless what was written is still what it holds.
+    const stats = groups.flatMap((g) =>
+      [...g.streamsById.values()].filter((s) => s.dirty).map((s) => ({ s, first: s.firstEventMs, last: s.lastEventMs, ingest: s.lastIngestMs })),
+    );
+    const seqs = groups.map((g) => ({ g, next: g.nextSeq }));
+    await this.db.transaction(async () => {
+      for (const s of segments) {
+        await this.db.run(`INSERT INTO segments VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
+          s.id, s.groupId, s.path, s.walFile, s.rows, s.rawBytes, s.fileBytes, s.minTs, s.maxTs, s.minSeq, s.maxSeq,
+        ]);
+      }
+      for (const b of bitmaps) {
+        await this.db.run(`INSERT OR REPLACE INTO bitmaps VALUES ($1, $2, $3)`, [b.groupId, b.block, b.bits]);
+      }
+      for (const { g, next } of seqs) await this.db.run(`UPDATE log_groups SET next_seq = $1 WHERE id = $2`, [next, g.id]);
+      for (const x of stats) {
+        await this.db.run(`UPDATE log_streams SET first_event_ms = $1, last_event_ms = $2, last_ingest_ms = $3 WHERE id = $4`, [
+          x.first, x.last, x.ingest, x.s.id,
+        ]);
+      }
+      await this.db.run(`INSERT OR REPLACE INTO store_state VALUES ('sealed_through', $1)`, [walFile]);
+    });
+    for (const x of stats) {
+      if (x.s.firstEventMs === x.first && x.s.lastEventMs === x.last && x.s.lastIngestMs === x.ingest) x.s.dirty = false;
+    }
+    for (const s of segments) this.groupsById.get(s.groupId)?.segments.push(s);
+    this.sealedThrough = walFile;
+  }
+
+  async dropSegments(g: LogGroup, drop: Segment[]): Promise<void> {
+    const ids = new Set(drop.map((s) => s.id));
+    await this.db.transaction(async () => {
+      for (const s of drop) await this.db.run(`DELETE FROM segments WHERE id = $1`, [s.id]);
+    });
+    g.segments = g.segments.filter((s) => !ids.has(s.id));
+  }
+
+  /** Reads run on a connection of their own, never inside a writer's transaction. */
+  async loadBitmaps(groupId: number, fromBlock: number, toBlock: number): Promise<Map<number, Uint8Array>> {
+    const conn = await this.db.connect();
+    let rows: Row[];
+    try {
+      rows = await this.db.all(`SELECT block, bits FROM bitmaps WHERE group_id = $1 AND block BETWEEN $2 AND $3`, [groupId, fromBlock, toBlock], conn);
+    } finally {
+      conn.closeSync();
+    }
+    const out = new Map<number, Uint8Array>();
+    for (const r of rows) out.set(num(r.block), r.bits as Uint8Array);
+    return out;
+  }
+}
+
+function segmentFromRow(r: Row): Segment {
+  return {
+    id: num(r.id),
+    groupId: num(r.group_id),
+    path: String(r.path),
+    walFile: num(r.wal_file),
+    rows: num(r.rows),
+    rawBytes: num(r.raw_bytes),
+    fileBytes: num(r.file_bytes),
+    minTs: num(r.min_ts),
+    maxTs: num(r.max_ts),
+    minSeq: num(r.min_seq),
+    maxSeq: num(r.max_seq),
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * The one DuckDB instance of a data dir, its connections, and the only SQL helpers in Logward.
+ * Nothing outside src/store writes SQL against it.
+ */
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue, blobValue } from '@duckdb/node-api';
+
+export type SqlParam = string | number | bigint | boolean | null | Uint8Array;
+
+/** Quotes an identifier or a path literal we generated; never call it on user input. */
+export const quoteLiteral = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+
+function toDuck(v: SqlParam): DuckDBValue {
+  if (v instanceof Uint8Array) return blobValue(v);
+  // Integers go as BIGINT so comparisons with BIGINT columns keep their filter pushdown.
+  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+  return v as DuckDBValue;
+}
+
+export type Row = Record<string, unknown>;
+
+/** Converts DuckDB's JS values: bigints to numbers (ids, times and counts fit in 2^53). */
+function plain(row: Record<string, unknown>): Row {
+  const out: Row = {};
+  for (const k in row) {
+    const v = row[k];
+    out[k] = typeof v === 'bigint' ? Number(v) : v;
+  }
+  return out;
+}
+
+export class Db {
+  private constructor(
+    readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(path: string, opts: { memoryLimit: string; threads: number; tempDir: string }): Promise<Db> {
+    const instance = await DuckDBInstance.create(path, {
+      memory_limit: opts.memoryLimit,
+      threads: String(opts.threads),
+      temp_directory: opts.tempDir,
+      // Logward does its own encryption (issue #5); DuckDB's is never forced onto mbedtls.
+      preserve_insertion_order: 'true',
+    });
+    const conn = await instance.connect();
+    return new Db(instance, conn);
+  }
+
+  async connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
+  async run(sql: string, params: SqlParam[] = [], conn: DuckDBConnection = this.conn): Promise<void> {
+    await conn.run(sql, params.map(toDuck));
+  }
+
+  async all(sql: string, params: SqlParam[] = [], conn: DuckDBConnection = this.conn): Promise<Row[]> {
+    const reader = await conn.runAndReadAll(sql, params.map(toDuck));
+    return reader.getRowObjectsJS().map((r) => plain(r as Record<string, unknown>));
+  }
+
+  /** Runs fn inside one transaction on the main connection; the caller serializes writers. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      const out = await fn();
+      await this.conn.run('COMMIT');
+      return out;
+    } catch (e) {
+      await this.conn.run('ROLLBACK');
+      throw e;
+    }
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** A FIFO async mutex: catalog writes and seals take it so they never interleave. */
+export class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}

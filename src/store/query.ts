@@ -1,0 +1,165 @@
+/**
+ * Reading events back: one group, a time range, optional streams, a filter pattern, a position, a limit.
+ *
+ * Sealed segments are pruned by their time range and, for term patterns, by trigram bitmaps (only
+ * the sequence ranges of blocks that may match are read); DuckDB runs the pattern's SQL back end over
+ * what is left. Hot events run through the pattern's predicate back end. Both sides are ordered by
+ * (timestamp, seq) and merged, so a page is the same whichever tier its events live in.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { LogGroup, Segment } from './catalog.js';
+import { quoteLiteral, type SqlParam } from './db.js';
+import type { StoredEvent } from './hot.js';
+import type { LogStore } from './store.js';
+import { retentionCutoff } from './store.js';
+import { blockOf, BLOCK_EVENTS } from './trigram.js';
+import type { FilterPattern } from '../query/filter-pattern/ast.js';
+import { matchesEverything } from '../query/filter-pattern/ast.js';
+import { compilePredicate } from '../query/filter-pattern/predicate.js';
+import { toSql } from '../query/filter-pattern/sql.js';
+import { bitmapMayMatch, bitmapRequirement } from '../query/filter-pattern/prune.js';
+
+/** A position in (timestamp, seq) order. */
+export interface Cursor {
+  ts: number;
+  seq: number;
+}
+
+export interface EventQuery {
+  group: LogGroup;
+  /** Only these streams; null for all. */
+  streamIds: ReadonlySet<number> | null;
+  startMs: number;
+  endMs: number;
+  pattern: FilterPattern;
+  /** Strictly after (ascending) or strictly before (descending) this position. */
+  from?: Cursor | undefined;
+  descending: boolean;
+  limit: number;
+}
+
+export interface QueryStats {
+  segmentsTotal: number;
+  segmentsRead: number;
+  blocksTotal: number;
+  blocksRead: number;
+}
+
+const cmp = (a: StoredEvent, b: StoredEvent): number => a.timestamp - b.timestamp || a.seq - b.seq;
+
+export async function queryEvents(store: LogStore, q: EventQuery, stats?: QueryStats, retried = false): Promise<StoredEvent[]> {
+  const { group: g } = q;
+  const startMs = Math.max(q.startMs, retentionCutoff(g, store.opts.clock.now()));
+  const endMs = q.endMs;
+  if (endMs < startMs || q.limit <= 0) return [];
+  const predicate = compilePredicate(q.pattern);
+  const dir = q.descending ? -1 : 1;
+  const from = q.from;
+  const beyond = (ts: number, seq: number): boolean =>
+    from === undefined || (dir > 0 ? ts > from.ts || (ts === from.ts && seq > from.seq) : ts < from.ts || (ts === from.ts && seq < from.seq));
+  const deleted = g.deletedStreams;
+
+  // Hot tier: the predicate back end.
+  const hot: StoredEvent[] = [];
+  for (const e of store.hot.events(g.id, (sid, ts, seq) => ts >= startMs && ts <= endMs && (q.streamIds === null || q.streamIds.has(sid)) && beyond(ts, seq))) {
+    if (predicate(e.message)) hot.push(e);
+  }
+  hot.sort((a, b) => dir * cmp(a, b));
+  if (hot.length > q.limit) hot.length = q.limit;
+
+  // Sealed segments: the SQL back end, after pruning.
+  const segments = g.segments.filter((s) => s.maxTs >= startMs && s.minTs <= endMs);
+  const ranges = await candidateRanges(store, g, segments, q.pattern, stats);
+  let cold: StoredEvent[] = [];
+  if (ranges.length > 0) {
+    const params: SqlParam[] = [startMs, endMs];
+    const where = [`ts >= $1`, `ts <= $2`];
+    if (from) {
+      params.push(from.ts, from.seq);
+      const op = dir > 0 ? '>' : '<';
+      where.push(`(ts ${op} $3 OR (ts = $3 AND seq ${op} $4))`);
+    }
+    if (q.streamIds !== null) where.push(`stream_id IN (${[...q.streamIds].map((n) => String(Math.trunc(n))).join(',') || 'NULL'})`);
+    if (deleted.size > 0) where.push(`stream_id NOT IN (${[...deleted].map((n) => String(Math.trunc(n))).join(',')})`);
+    const seqRanges = ranges.flatMap((r) => r.seqRanges);
+    if (seqRanges.length > 0) where.push(`(${seqRanges.map(([a, b]) => `seq BETWEEN ${a} AND ${b}`).join(' OR ')})`);
+    if (!matchesEverything(q.pattern)) where.push(toSql(q.pattern, 'message', params));
+    const files = ranges.map((r) => quoteLiteral(`${store.opts.dataDir}/${r.segment.path}`)).join(', ');
+    const order = dir > 0 ? 'ts, seq' : 'ts DESC, seq DESC';
+    const sql =
+      `SELECT stream_id, ts, ingest_ts, seq, message FROM read_parquet([${files}]) ` +
+      `WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${Math.trunc(q.limit)}`;
+    const conn = await store.db.connect();
+    try {
+      cold = await runEvents(store, conn, sql, params);
+    } catch (e) {
+      // Retention or a deletion may have removed a segment while we read it: start over once.
+      if (store.catalog.groupsById.get(g.id) !== g) return []; // the group itself was deleted
+      const gone = ranges.some((r) => !g.segments.includes(r.segment));
+      if (gone && !retried) return queryEvents(store, q, stats, true);
+      throw e;
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  const merged = cold.length === 0 ? hot : hot.length === 0 ? cold : [...cold, ...hot].sort((a, b) => dir * cmp(a, b));
+  if (merged.length > q.limit) merged.length = q.limit;
+  return merged;
+}
+
+async function runEvents(store: LogStore, conn: DuckDBConnection, sql: string, params: SqlParam[]): Promise<StoredEvent[]> {
+  const rows = await store.db.all(sql, params, conn);
+  return rows.map((r) => ({
+    streamId: r.stream_id as number,
+    timestamp: r.ts as number,
+    ingestMs: r.ingest_ts as number,
+    seq: r.seq as number,
+    message: r.message as string,
+  }));
+}
+
+interface SegmentRanges {
+  segment: Segment;
+  /** Inclusive seq ranges to read; empty means the whole segment. */
+  seqRanges: Array<[number, number]>;
+}
+
+/** Which segments, and which parts of them, may hold a match. */
+async function candidateRanges(store: LogStore, g: LogGroup, segments: Segment[], pattern: FilterPattern, stats?: QueryStats): Promise<SegmentRanges[]> {
+  if (stats) {
+    stats.segmentsTotal += segments.length;
+  }
+  const req = bitmapRequirement(pattern);
+  if (req === null || segments.length === 0) {
+    if (stats) stats.segmentsRead += segments.length;
+    return segments.map((segment) => ({ segment, seqRanges: [] }));
+  }
+  const blocks = new Set<number>();
+  for (const s of segments) for (let k = blockOf(s.minSeq); k <= blockOf(s.maxSeq); k++) blocks.add(k);
+  const bitmaps = await store.bitmapsFor(g, [...blocks]);
+  const pass = new Set<number>();
+  for (const k of blocks) {
+    const bits = bitmaps.get(k);
+    if (!bits || bitmapMayMatch(bits, req)) pass.add(k); // no bitmap: cannot prune
+  }
+  if (stats) {
+    stats.blocksTotal += blocks.size;
+    stats.blocksRead += pass.size;
+  }
+  const out: SegmentRanges[] = [];
+  for (const s of segments) {
+    const seqRanges: Array<[number, number]> = [];
+    for (let k = blockOf(s.minSeq); k <= blockOf(s.maxSeq); k++) {
+      if (!pass.has(k)) continue;
+      const lo = Math.max(s.minSeq, k * BLOCK_EVENTS);
+      const hi = Math.min(s.maxSeq, (k + 1) * BLOCK_EVENTS - 1);
+      const last = seqRanges.at(-1);
+      if (last && last[1] + 1 === lo) last[1] = hi;
+      else seqRanges.push([lo, hi]);
+    }
+    if (seqRanges.length > 0) out.push({ segment: s, seqRanges });
+  }
+  if (stats) stats.segmentsRead += out.length;
+  return out;
+}

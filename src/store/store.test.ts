@@ -1,0 +1,224 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { pino } from 'pino';
+import { FakeClock } from '../clock.js';
+import { LogStore } from './store.js';
+import { queryEvents, type QueryStats } from './query.js';
+import { readWalFile } from './wal.js';
+import { parseFilterPattern } from '../query/filter-pattern/parse.js';
+import { compilePredicate } from '../query/filter-pattern/predicate.js';
+import type { LogGroup } from './catalog.js';
+
+const T0 = Date.UTC(2026, 10, 1);
+const logger = pino({ level: 'silent' });
+
+async function open(dir: string, clock: FakeClock, walSealBytes = 64 * 1024 * 1024): Promise<LogStore> {
+  return LogStore.open({
+    dataDir: dir,
+    clock,
+    logger,
+    walSealBytes,
+    walSealAgeMs: 3_600_000,
+    maxHotBytes: 1 << 30,
+    duckdbMemoryLimit: '256MB',
+    duckdbThreads: 1,
+    retentionSweepMs: 3_600_000,
+  });
+}
+
+interface ModelEvent {
+  stream: string;
+  ts: number;
+  message: string;
+}
+
+async function put(store: LogStore, g: LogGroup, stream: string, events: Array<{ timestamp: number; message: string }>, now: number): Promise<void> {
+  const s = g.streams.get(stream)!;
+  const body = Buffer.from(JSON.stringify({ logGroupName: g.name, logStreamName: stream, logEvents: events }));
+  await store.append({
+    group: g,
+    stream: s,
+    body,
+    timestamps: events.map((e) => e.timestamp),
+    messages: events.map((e) => e.message),
+    lo: 0,
+    hi: events.length,
+    bytes: events.reduce((a, e) => a + Buffer.byteLength(e.message), 0),
+    ingestMs: now,
+  });
+}
+
+async function search(store: LogStore, g: LogGroup, pattern: string, start: number, end: number, streams?: string[], stats?: QueryStats) {
+  const out = await queryEvents(
+    store,
+    {
+      group: g,
+      streamIds: streams ? new Set(streams.map((n) => g.streams.get(n)!.id)) : null,
+      startMs: start,
+      endMs: end,
+      pattern: parseFilterPattern(pattern),
+      descending: false,
+      limit: 1_000_000,
+    },
+    stats,
+  );
+  return out.map((e) => ({ stream: g.streamsById.get(e.streamId)!.name, ts: e.timestamp, message: e.message }));
+}
+
+function modelSearch(model: ModelEvent[], pattern: string, start: number, end: number, streams?: string[]): ModelEvent[] {
+  const p = compilePredicate(parseFilterPattern(pattern));
+  // The model keeps arrival order; the store orders by (timestamp, arrival).
+  return model
+    .map((e, i) => ({ e, i }))
+    .filter(({ e }) => e.ts >= start && e.ts <= end && (!streams || streams.includes(e.stream)) && p(e.message))
+    .sort((a, b) => a.e.ts - b.e.ts || a.i - b.i)
+    .map(({ e }) => e);
+}
+
+const WORDS = ['alpha', 'beta', 'ERROR', 'warn', 'GET', '/index.html', 'zqx', 'é', '日本', 'x"y', '42'];
+const message = fc.array(fc.constantFrom(...WORDS), { minLength: 1, maxLength: 6 }).map((w) => w.join(' '));
+const batch = fc.record({
+  stream: fc.constantFrom('a', 'b', 'c'),
+  events: fc.array(fc.record({ dt: fc.integer({ min: 0, max: 5000 }), message }), { minLength: 1, maxLength: 30 }),
+});
+
+test('hot, sealed and reopened stores answer exactly as the model does', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(batch, { minLength: 1, maxLength: 25 }), fc.array(batch, { maxLength: 10 }), async (first, second) => {
+      const dir = mkdtempSync(join(tmpdir(), 'lw-store-'));
+      const clock = new FakeClock(T0);
+      const model: ModelEvent[] = [];
+      try {
+        let store = await open(dir, clock, 4096);
+        const g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+        for (const s of ['a', 'b', 'c']) await store.catalog.createStream(g, s, T0);
+        const write = async (st: LogStore, grp: LogGroup, bs: typeof first): Promise<void> => {
+          for (const b of bs) {
+            let t = T0;
+            const events = b.events.map((e) => ({ timestamp: (t += e.dt), message: e.message }));
+            await put(st, grp, b.stream, events, T0);
+            for (const e of events) model.push({ stream: b.stream, ts: e.timestamp, message: e.message });
+          }
+        };
+        const check = async (st: LogStore, grp: LogGroup): Promise<void> => {
+          for (const [pattern, start, end, streams] of [
+            ['', 0, Infinity, undefined],
+            ['ERROR', 0, Infinity, undefined],
+            ['?zqx ?日本', T0 + 100, T0 + 40_000, undefined],
+            ['alpha -beta', 0, Infinity, ['a', 'c']],
+            ['"x\\"y"', 0, Infinity, undefined],
+          ] as const) {
+            assert.deepEqual(await search(st, grp, pattern, start, end, streams ? [...streams] : undefined), modelSearch(model, pattern, start, end, streams ? [...streams] : undefined), pattern);
+          }
+        };
+        await write(store, g, first);
+        await check(store, g);
+        await store.close(); // seals everything
+        store = await open(dir, clock, 4096);
+        const g2 = store.catalog.groups.get('g')!;
+        assert.equal(store.hot.bytes, 0);
+        await check(store, g2);
+        await write(store, g2, second); // now both tiers
+        await check(store, g2);
+        await store.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }),
+    { numRuns: 6, seed: 42 },
+  );
+});
+
+test('a rare term reads only the blocks whose trigram bitmap allows it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-prune-'));
+  const clock = new FakeClock(T0);
+  try {
+    let store = await open(dir, clock);
+    const g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+    await store.catalog.createStream(g, 's', T0);
+    const total = 100_000;
+    for (let i = 0; i < total; i += 1000) {
+      const events = Array.from({ length: 1000 }, (_, k) => ({
+        timestamp: T0 + i + k,
+        message: `GET /api/items/${(i + k) % 977} 200 ${i + k === 73_123 ? 'needleword' : 'ok'} latency=${(i + k) % 13}ms`,
+      }));
+      await put(store, g, 's', events, T0);
+    }
+    await store.close();
+    store = await open(dir, clock);
+    const g2 = store.catalog.groups.get('g')!;
+    const stats: QueryStats = { segmentsTotal: 0, segmentsRead: 0, blocksTotal: 0, blocksRead: 0 };
+    const found = await search(store, g2, 'needleword', 0, Infinity, undefined, stats);
+    assert.equal(found.length, 1);
+    assert.equal(found[0]!.ts, T0 + 73_123);
+    assert.ok(stats.blocksTotal >= 6, `blocks: ${JSON.stringify(stats)}`);
+    assert.ok(stats.blocksRead <= 2, `read too many blocks: ${JSON.stringify(stats)}`);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('recovery cuts a torn last record and keeps every complete one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-wal-'));
+  try {
+    const path = join(dir, '0000000001.wal');
+    const rec = (q: number): string => JSON.stringify({ g: 1, s: 2, i: 0, q, lo: 0, hi: 1, u: 1, b: { logEvents: [{ timestamp: 1, message: 'x' }] } });
+    writeFileSync(path, `${rec(0)}\n${rec(1)}\n${rec(2).slice(0, 30)}`);
+    const records = await readWalFile(path);
+    assert.deepEqual(records.map((r) => r.q), [0, 1]);
+    assert.equal(readFileSync(path, 'utf8'), `${rec(0)}\n${rec(1)}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('retention hides expired events at once and the sweeper drops their segments', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-ret-'));
+  const clock = new FakeClock(T0);
+  try {
+    let store = await open(dir, clock);
+    const g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+    await store.catalog.createStream(g, 's', T0);
+    await put(store, g, 's', [{ timestamp: T0 - 3 * 86_400_000, message: 'old' }], T0);
+    await store.close();
+    store = await open(dir, clock);
+    const g2 = store.catalog.groups.get('g')!;
+    await put(store, g2, 's', [{ timestamp: T0, message: 'new' }], T0);
+    assert.equal(g2.segments.length, 1);
+    await store.catalog.setRetention(g2, 1);
+    assert.deepEqual((await search(store, g2, '', 0, Infinity)).map((e) => e.message), ['new']);
+    await store.sweepRetention();
+    assert.equal(g2.segments.length, 0);
+    assert.deepEqual((await search(store, g2, '', 0, Infinity)).map((e) => e.message), ['new']);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a sealed record that DuckDB reads differently from V8 is sealed from the exact path', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-dup-'));
+  const clock = new FakeClock(T0);
+  try {
+    let store = await open(dir, clock);
+    const g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+    const s = await store.catalog.createStream(g, 's', T0);
+    // Duplicate keys: V8 keeps the last logEvents, a JSON reader may keep the first.
+    const body = Buffer.from(
+      `{"logGroupName":"g","logStreamName":"s","logEvents":[{"timestamp":${T0},"message":"decoy"}],"logEvents":[{"timestamp":${T0},"message":"real"}]}`,
+    );
+    const parsed = JSON.parse(body.toString()) as { logEvents: Array<{ timestamp: number; message: string }> };
+    await store.append({ group: g, stream: s, body, timestamps: [T0], messages: parsed.logEvents.map((e) => e.message), lo: 0, hi: 1, bytes: 4, ingestMs: T0 });
+    await store.close();
+    store = await open(dir, clock);
+    assert.deepEqual((await search(store, store.catalog.groups.get('g')!, '', 0, Infinity)).map((e) => e.message), ['real']);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,400 @@
+/**
+ * The log store of one data dir: write-ahead log → hot tier → sealed Parquet segments, with the
+ * catalog and trigram bitmaps beside them. The API layer calls it; it never calls the API layer.
+ *
+ * Data dir layout:
+ *   catalog.duckdb            catalog tables (DuckDB)
+ *   wal/<n>.wal               write-ahead log files (records not yet sealed)
+ *   segments/<group id>/<segment id>.parquet
+ *   tmp/                      DuckDB spill space
+ *
+ * Ordering contract: append() assigns sequence numbers and WAL positions synchronously, in call order;
+ * a batch becomes visible (hot tier, stream stats, bitmaps) in that same order once durable, before
+ * its promise resolves. A WAL file is sealed only after all its records are visible.
+ */
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { Catalog, type LogGroup, type LogStream, type Segment } from './catalog.js';
+import { Db, Mutex } from './db.js';
+import { HotTier, type HotBatch } from './hot.js';
+import { Wal, listWalFiles, readWalFile, walFileName, type WalRecordHeader } from './wal.js';
+import { sealWalFile } from './sealer.js';
+import { addText, blockOf, newBitmap, BLOCK_EVENTS } from './trigram.js';
+
+export interface StoreOptions {
+  dataDir: string;
+  clock: Clock;
+  logger: Logger;
+  walSealBytes: number;
+  walSealAgeMs: number;
+  maxHotBytes: number;
+  duckdbMemoryLimit: string;
+  duckdbThreads: number;
+  retentionSweepMs: number;
+}
+
+export interface AppendRequest {
+  group: LogGroup;
+  stream: LogStream;
+  /** The raw request body (its newlines are blanked in place). */
+  body: Buffer;
+  /** All events of the body, and the accepted range [lo, hi). */
+  timestamps: number[];
+  messages: string[];
+  lo: number;
+  hi: number;
+  /** UTF-8 bytes of the accepted messages. */
+  bytes: number;
+  ingestMs: number;
+}
+
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
+export class LogStore {
+  readonly catalog: Catalog;
+  readonly hot = new HotTier();
+  /** Bitmaps of blocks that still receive events (and of recently sealed ones). */
+  private readonly liveBitmaps = new Map<number, Map<number, Uint8Array>>();
+  /** Bitmaps read back from the catalog for queries; bounded. */
+  private readonly bitmapCache = new Map<string, Uint8Array>();
+  private readonly sealQueue: number[] = [];
+  private sealing: Promise<void> | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private closed = false;
+  private sealError: unknown;
+  /** Serializes catalog changes, seal commits and retention. */
+  readonly writeLock = new Mutex();
+
+  private constructor(
+    readonly opts: StoreOptions,
+    readonly db: Db,
+    private wal: Wal,
+  ) {
+    this.catalog = new Catalog(db);
+  }
+
+  static async open(opts: StoreOptions): Promise<LogStore> {
+    const dataDir = opts.dataDir;
+    await fsp.mkdir(join(dataDir, 'segments'), { recursive: true, mode: 0o700 });
+    await fsp.mkdir(join(dataDir, 'tmp'), { recursive: true, mode: 0o700 });
+    await fsp.rm(join(dataDir, 'tmp'), { recursive: true, force: true });
+    await fsp.mkdir(join(dataDir, 'tmp'), { recursive: true, mode: 0o700 });
+    const db = await Db.open(join(dataDir, 'catalog.duckdb'), {
+      memoryLimit: opts.duckdbMemoryLimit,
+      threads: opts.duckdbThreads,
+      tempDir: join(dataDir, 'tmp'),
+    });
+    const walDir = join(dataDir, 'wal');
+    const store = new LogStore(opts, db, await Wal.open(walDir, 1, () => opts.clock.now()));
+    await store.catalog.load();
+    const replayed = await store.recover(walDir);
+    const files = await listWalFiles(walDir);
+    const next = Math.max(store.catalog.sealedThrough, files.at(-1) ?? 0) + 1;
+    store.wal = await Wal.open(walDir, next, () => opts.clock.now());
+    store.wal.onFileClosed = (f) => store.enqueueSeal(f);
+    for (const f of replayed) store.enqueueSeal(f);
+    store.timers.push(setInterval(() => store.wal.rotateIfOlderThan(opts.walSealAgeMs), Math.min(1000, opts.walSealAgeMs)).unref());
+    store.timers.push(setInterval(() => void store.sweepRetention().catch((e) => opts.logger.error({ err: e }, 'retention sweep failed')), opts.retentionSweepMs).unref());
+    return store;
+  }
+
+  /** Replays unsealed WAL files into the hot tier; removes what a crash left half-done. */
+  private async recover(walDir: string): Promise<number[]> {
+    const { logger } = this.opts;
+    const files = await listWalFiles(walDir);
+    for (const f of files.filter((f) => f <= this.catalog.sealedThrough)) await fsp.rm(join(walDir, walFileName(f)), { force: true });
+    await this.removeOrphanSegments();
+    const pending = files.filter((f) => f > this.catalog.sealedThrough);
+    const batches: HotBatch[] = [];
+    let skipped = 0;
+    for (const f of pending) {
+      for (const r of await readWalFile(join(walDir, walFileName(f)))) {
+        const g = this.catalog.groupsById.get(r.g);
+        const s = g?.streamsById.get(r.s);
+        const events = r.b?.logEvents;
+        if (!g || !s || !Array.isArray(events)) {
+          skipped++;
+          continue;
+        }
+        const slice = events.slice(r.lo, r.hi);
+        batches.push({
+          groupId: g.id,
+          streamId: s.id,
+          walFile: f,
+          ingestMs: r.i,
+          firstSeq: r.q,
+          timestamps: slice.map((e) => e.timestamp),
+          messages: slice.map((e) => e.message),
+          bytes: r.u,
+        });
+      }
+    }
+    // Live bitmaps of blocks that are partly sealed start from their persisted bits: the blocks the
+    // replayed batches touch, and each group's current block, which new events will extend.
+    const blocks = new Map<number, Set<number>>();
+    for (const g of this.catalog.groupsById.values()) if (g.nextSeq > 0) blocks.set(g.id, new Set([blockOf(g.nextSeq)]));
+    for (const b of batches) {
+      let set = blocks.get(b.groupId);
+      if (!set) blocks.set(b.groupId, (set = new Set()));
+      for (let k = blockOf(b.firstSeq); k <= blockOf(b.firstSeq + b.timestamps.length - 1); k++) set.add(k);
+    }
+    for (const [gid, set] of blocks) {
+      const ks = [...set];
+      const persisted = await this.catalog.loadBitmaps(gid, Math.min(...ks), Math.max(...ks));
+      for (const [k, bits] of persisted) this.groupBitmaps(gid).set(k, Uint8Array.from(bits));
+    }
+    for (const b of batches) this.makeVisible(b);
+    if (pending.length > 0) logger.info({ walFiles: pending.length, batches: batches.length, skipped }, 'replayed write-ahead log');
+    return pending;
+  }
+
+  private async removeOrphanSegments(): Promise<void> {
+    const root = join(this.opts.dataDir, 'segments');
+    const known = new Set<string>();
+    for (const g of this.catalog.groupsById.values()) for (const s of g.segments) known.add(s.path);
+    for (const dir of await fsp.readdir(root)) {
+      const full = join(root, dir);
+      if (!/^\d+$/.test(dir)) {
+        await fsp.rm(full, { recursive: true, force: true });
+        continue;
+      }
+      for (const f of await fsp.readdir(full)) {
+        const rel = join('segments', dir, f);
+        if (!known.has(rel)) await fsp.rm(join(full, f), { force: true });
+      }
+      if (!this.catalog.groupsById.has(Number(dir))) await fsp.rm(full, { recursive: true, force: true });
+    }
+  }
+
+  private groupBitmaps(groupId: number): Map<number, Uint8Array> {
+    let m = this.liveBitmaps.get(groupId);
+    if (!m) this.liveBitmaps.set(groupId, (m = new Map()));
+    return m;
+  }
+
+  /** Applies a durable batch: hot tier, stream stats, bitmaps. */
+  private makeVisible(b: HotBatch): void {
+    const g = this.catalog.groupsById.get(b.groupId);
+    const s = g?.streamsById.get(b.streamId);
+    if (!g || !s) return; // deleted while its write was in flight
+    const n = b.timestamps.length;
+    g.nextSeq = Math.max(g.nextSeq, b.firstSeq + n);
+    const first = b.timestamps[0]!;
+    const last = b.timestamps[n - 1]!;
+    s.firstEventMs = s.firstEventMs === null ? first : Math.min(s.firstEventMs, first);
+    s.lastEventMs = s.lastEventMs === null ? last : Math.max(s.lastEventMs, last);
+    s.lastIngestMs = s.lastIngestMs === null ? b.ingestMs : Math.max(s.lastIngestMs, b.ingestMs);
+    s.dirty = true;
+    const maps = this.groupBitmaps(g.id);
+    let block = -1;
+    let bits: Uint8Array | undefined;
+    for (let k = 0; k < n; k++) {
+      const kb = blockOf(b.firstSeq + k);
+      if (kb !== block) {
+        block = kb;
+        bits = maps.get(kb);
+        if (!bits) maps.set(kb, (bits = newBitmap()));
+      }
+      addText(bits!, b.messages[k]!);
+    }
+    this.hot.add(b);
+  }
+
+  /** Is the store keeping up? Ingest answers ThrottlingException while it is not. */
+  overloaded(): boolean {
+    return this.hot.bytes > this.opts.maxHotBytes;
+  }
+
+  /**
+   * Makes a batch durable, then visible. Resolves once it is both; rejects (and changes nothing
+   * visible) when it cannot be made durable.
+   */
+  async append(req: AppendRequest): Promise<{ firstSeq: number }> {
+    if (this.closed) throw new StoreUnavailableError('the store is shutting down');
+    if (this.sealError) throw new StoreUnavailableError('the store cannot seal its write-ahead log', { cause: this.sealError });
+    const g = req.group;
+    const n = req.hi - req.lo;
+    const firstSeq = g.nextSeq;
+    g.nextSeq += n;
+    const header: WalRecordHeader = { g: g.id, s: req.stream.id, i: req.ingestMs, q: firstSeq, lo: req.lo, hi: req.hi, u: req.bytes };
+    const batch: HotBatch = {
+      groupId: g.id,
+      streamId: req.stream.id,
+      walFile: 0,
+      ingestMs: req.ingestMs,
+      firstSeq,
+      timestamps: req.lo === 0 && req.hi === req.timestamps.length ? req.timestamps : req.timestamps.slice(req.lo, req.hi),
+      messages: req.lo === 0 && req.hi === req.messages.length ? req.messages : req.messages.slice(req.lo, req.hi),
+      bytes: req.bytes,
+    };
+    const { file, durable } = this.wal.append(Wal.encode(header, req.body), this.opts.walSealBytes, () => this.makeVisible(batch));
+    batch.walFile = file;
+    await durable;
+    return { firstSeq };
+  }
+
+  private enqueueSeal(file: number): void {
+    this.sealQueue.push(file);
+    if (!this.sealing) this.sealing = this.runSeals().finally(() => (this.sealing = undefined));
+  }
+
+  private async runSeals(): Promise<void> {
+    while (this.sealQueue.length > 0) {
+      const file = this.sealQueue[0]!;
+      try {
+        await this.sealOne(file);
+        this.sealQueue.shift();
+        this.sealError = undefined;
+      } catch (e) {
+        this.sealError = e;
+        this.opts.logger.error({ err: e, walFile: file }, 'sealing a write-ahead log file failed; retrying');
+        if (this.closed) return;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  private async sealOne(file: number): Promise<void> {
+    const t0 = performance.now();
+    const batches: HotBatch[] = [];
+    for (const g of this.catalog.groupsById.values()) for (const b of this.hot.batches(g.id)) if (b.walFile === file) batches.push(b);
+    const walPath = this.wal.path(file);
+    const out = await sealWalFile(this.db, {
+      walFile: file,
+      walPath,
+      batches,
+      segmentsDir: join(this.opts.dataDir, 'segments'),
+      dataDir: this.opts.dataDir,
+      newId: (conn) => this.catalog.nextId(conn),
+    });
+    await this.writeLock.run(async () => {
+      const live: Segment[] = [];
+      for (const s of out.segments) {
+        if (this.catalog.groupsById.has(s.groupId)) live.push(s);
+        else await fsp.rm(join(this.opts.dataDir, s.path), { force: true });
+      }
+      const touched = new Map<number, LogGroup>();
+      const bitmaps: Array<{ groupId: number; block: number; bits: Uint8Array }> = [];
+      for (const b of batches) {
+        const g = this.catalog.groupsById.get(b.groupId);
+        if (!g) continue;
+        touched.set(g.id, g);
+        const maps = this.groupBitmaps(g.id);
+        for (let k = blockOf(b.firstSeq); k <= blockOf(b.firstSeq + b.timestamps.length - 1); k++) {
+          const bits = maps.get(k);
+          if (bits && !bitmaps.some((x) => x.groupId === g.id && x.block === k)) bitmaps.push({ groupId: g.id, block: k, bits: Uint8Array.from(bits) });
+        }
+      }
+      await this.catalog.commitSeal(file, live, bitmaps, touched.values());
+      this.hot.dropSealed(file);
+      for (const g of touched.values()) this.evictSealedBitmaps(g);
+    });
+    await fsp.rm(walPath, { force: true });
+    this.opts.logger.debug(
+      { walFile: file, segments: out.segments.length, events: batches.reduce((a, b) => a + b.timestamps.length, 0), ms: Math.round(performance.now() - t0), repaired: out.repairedRecords },
+      'sealed write-ahead log file',
+    );
+    if (out.repairedRecords > 0 || out.wholeFileFallback) {
+      this.opts.logger.warn({ walFile: file, repairedRecords: out.repairedRecords, wholeFile: out.wholeFileFallback }, 'sealed some records through the exact path');
+    }
+  }
+
+  /** Blocks wholly below the group's oldest hot event are persisted and no longer change. */
+  private evictSealedBitmaps(g: LogGroup): void {
+    const hot = this.hot.batches(g.id);
+    const minHot = hot.length > 0 ? Math.min(...hot.map((b) => b.firstSeq)) : g.nextSeq;
+    const maps = this.liveBitmaps.get(g.id);
+    if (!maps) return;
+    for (const k of maps.keys()) if ((k + 1) * BLOCK_EVENTS <= minHot) maps.delete(k);
+  }
+
+  /** The bitmap of a block: the live one if it still changes, else the persisted one (cached). */
+  async bitmapsFor(g: LogGroup, blocks: number[]): Promise<Map<number, Uint8Array>> {
+    const out = new Map<number, Uint8Array>();
+    const live = this.liveBitmaps.get(g.id);
+    const need: number[] = [];
+    for (const k of blocks) {
+      const l = live?.get(k) ?? this.bitmapCache.get(`${g.id}:${k}`);
+      if (l) out.set(k, l);
+      else need.push(k);
+    }
+    if (need.length > 0) {
+      const loaded = await this.catalog.loadBitmaps(g.id, Math.min(...need), Math.max(...need));
+      for (const [k, bits] of loaded) {
+        out.set(k, bits);
+        if (this.bitmapCache.size >= 4096) this.bitmapCache.delete(this.bitmapCache.keys().next().value!);
+        this.bitmapCache.set(`${g.id}:${k}`, bits);
+      }
+    }
+    return out;
+  }
+
+  /** Catalog changes go through here so they never interleave with seals or retention. */
+  withWriteLock<T>(fn: () => Promise<T>): Promise<T> {
+    return this.writeLock.run(fn);
+  }
+
+  /** Deletes a log group: catalog first, then its hot events and files. */
+  async deleteGroup(g: LogGroup): Promise<void> {
+    const segments = await this.catalog.deleteGroup(g);
+    this.hot.dropGroup(g.id);
+    this.liveBitmaps.delete(g.id);
+    for (const k of [...this.bitmapCache.keys()]) if (k.startsWith(`${g.id}:`)) this.bitmapCache.delete(k);
+    for (const s of segments) await fsp.rm(join(this.opts.dataDir, s.path), { force: true });
+    await fsp.rm(join(this.opts.dataDir, 'segments', String(g.id)), { recursive: true, force: true });
+  }
+
+  /** Deletes a log stream; its sealed events stay hidden until their segments go. */
+  async deleteStream(g: LogGroup, s: LogStream): Promise<void> {
+    await this.catalog.deleteStream(g, s);
+    this.hot.dropStream(g.id, s.id);
+  }
+
+  /** Drops the segments of every group whose newest event is past the group's retention. */
+  async sweepRetention(): Promise<void> {
+    const now = this.opts.clock.now();
+    await this.writeLock.run(async () => {
+      for (const g of this.catalog.groupsById.values()) {
+        if (g.retentionDays === null) continue;
+        const cutoff = retentionCutoff(g, now);
+        const expired = g.segments.filter((s) => s.maxTs < cutoff);
+        if (expired.length === 0) continue;
+        await this.catalog.dropSegments(g, expired);
+        for (const s of expired) await fsp.rm(join(this.opts.dataDir, s.path), { force: true });
+        this.opts.logger.info(
+          { logGroup: g.name, segments: expired.length, events: expired.reduce((a, s) => a + s.rows, 0), bytes: expired.reduce((a, s) => a + s.fileBytes, 0) },
+          'retention removed expired events',
+        );
+      }
+    });
+  }
+
+  /** Bytes of event data held for a group (sealed and hot), as DescribeLogGroups reports. */
+  storedBytes(g: LogGroup): number {
+    let n = this.hot.groupBytes(g.id);
+    for (const s of g.segments) n += s.rawBytes;
+    return n;
+  }
+
+  /** Seals everything and closes. New appends fail from now on. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.wal.flush();
+    this.wal.rotate();
+    await this.wal.flush();
+    while (this.sealing) await this.sealing;
+    await this.wal.close();
+    this.db.close();
+  }
+}
+
+/** Events older than this are past the group's retention (and hidden even before they are removed). */
+export function retentionCutoff(g: LogGroup, now: number): number {
+  return g.retentionDays === null ? -Infinity : now - g.retentionDays * 86_400_000;
+}

@@ -1,0 +1,65 @@
+/**
+ * Trigram bitmaps: the term index that lets a search skip most of the stored events.
+ *
+ * Events of a log group are numbered by a per-group sequence (`seq`). Every BLOCK_EVENTS consecutive
+ * sequence numbers form a block, and each block has one bitmap of BITMAP_BITS bits into which every
+ * trigram (three consecutive UTF-16 code units) of every message in the block is hashed, one bit per
+ * trigram. Filter-pattern terms match as case-sensitive substrings, so a block can hold a match for a
+ * term only if every trigram of the term has its bit set: blocks that fail are never read.
+ *
+ * One hash function is enough: a term of n characters checks n-2 bits, so false positives fall
+ * geometrically with the term's length. Bitmaps only grow (bits are OR-ed in), which makes rebuilding
+ * them from the write-ahead log after a crash idempotent and a stale bitmap a safe superset.
+ * Terms shorter than three characters cannot be pruned and always scan.
+ */
+
+export const BLOCK_SHIFT = 14;
+export const BLOCK_EVENTS = 1 << BLOCK_SHIFT; // 16,384 events per block
+export const BITMAP_BITS_LOG2 = 17;
+export const BITMAP_BYTES = (1 << BITMAP_BITS_LOG2) >>> 3; // 16 KiB per block
+
+export const blockOf = (seq: number): number => Math.floor(seq / BLOCK_EVENTS);
+
+function bit(a: number, b: number, c: number): number {
+  let x = Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x2c1b3c6d);
+  x ^= x >>> 12;
+  return x >>> (32 - BITMAP_BITS_LOG2);
+}
+
+export function newBitmap(): Uint8Array {
+  return new Uint8Array(BITMAP_BYTES);
+}
+
+/** Sets the bits of every trigram of `text`. Hot path: no allocation. */
+export function addText(bitmap: Uint8Array, text: string): void {
+  const n = text.length;
+  if (n < 3) return;
+  let a = text.charCodeAt(0);
+  let b = text.charCodeAt(1);
+  for (let i = 2; i < n; i++) {
+    const c = text.charCodeAt(i);
+    const x = bit(a, b, c);
+    bitmap[x >>> 3]! |= 1 << (x & 7);
+    a = b;
+    b = c;
+  }
+}
+
+/** The bit positions a term requires, or null when the term is too short to prune. */
+export function termBits(term: string): number[] | null {
+  if (term.length < 3) return null;
+  const bits = new Set<number>();
+  for (let i = 2; i < term.length; i++) bits.add(bit(term.charCodeAt(i - 2), term.charCodeAt(i - 1), term.charCodeAt(i)));
+  return [...bits];
+}
+
+export function mayContain(bitmap: Uint8Array, bits: readonly number[]): boolean {
+  for (const x of bits) if ((bitmap[x >>> 3]! & (1 << (x & 7))) === 0) return false;
+  return true;
+}
+
+export function orInto(target: Uint8Array, source: Uint8Array): void {
+  for (let i = 0; i < target.length; i++) target[i]! |= source[i]!;
+}

@@ -1,0 +1,298 @@
+/**
+ * The write-ahead log: where an acknowledged event lives until it is sealed into a Parquet segment.
+ *
+ * Files are `wal/<number>.wal`, numbered upwards; each holds newline-delimited records, one per
+ * accepted PutLogEvents batch. A record is a JSON object with a small header and, under "b", the
+ * request body exactly as the client sent it (raw newlines turned into spaces, which is safe because
+ * in valid JSON they can only be whitespace). Keeping the body verbatim means the ingest path encodes
+ * nothing; DuckDB reads the same lines when it seals the file (see sealer.ts).
+ *
+ * Contract: append() resolves only once the record is on disk (fdatasync); records are written in the
+ * order append() was called, and a record's file is fixed when append() is called. Each record's
+ * onDurable callback runs in that same order, and a file's onFileClosed only after all of them. Concurrent appends
+ * share one write and one sync (group commit). After a crash, a file may end in a torn record: only
+ * the unacknowledged tail, which recovery cuts off.
+ */
+import { promises as fsp, constants as fsc } from 'node:fs';
+import { join } from 'node:path';
+
+export interface WalRecordHeader {
+  /** Log group id and log stream id (catalog ids, never names). */
+  g: number;
+  s: number;
+  /** Ingestion time, ms. */
+  i: number;
+  /** Sequence number of the first accepted event in the group. */
+  q: number;
+  /** Accepted events are logEvents[lo, hi) of the body. */
+  lo: number;
+  hi: number;
+  /** UTF-8 bytes of the accepted messages. */
+  u: number;
+}
+
+const FILE_RE = /^(\d{10})\.wal$/;
+export const walFileName = (n: number): string => `${String(n).padStart(10, '0')}.wal`;
+
+interface Pending {
+  file: number;
+  buf: Buffer;
+  /** Runs synchronously once the record is durable, before anything queued after it. */
+  onDurable?: (() => void) | undefined;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export class WalError extends Error {
+  override readonly name = 'WalError';
+}
+
+export class Wal {
+  private active: number;
+  private activeBytes = 0;
+  private activeSince = 0;
+  private fd: fsp.FileHandle | undefined;
+  private fdFile = -1;
+  private durableSize = 0;
+  private queue: Pending[] = [];
+  private writing = false;
+  private broken: Error | undefined;
+  private pendingBytes = 0;
+  /** Called once every record of a closed file is durable: the file may now be sealed. */
+  onFileClosed: (file: number) => void = () => {};
+
+  private constructor(
+    readonly dir: string,
+    firstFile: number,
+    private readonly now: () => number,
+  ) {
+    this.active = firstFile;
+  }
+
+  static async open(dir: string, firstFile: number, now: () => number): Promise<Wal> {
+    await fsp.mkdir(dir, { recursive: true });
+    return new Wal(dir, firstFile, now);
+  }
+
+  path(file: number): string {
+    return join(this.dir, walFileName(file));
+  }
+
+  get activeFile(): number {
+    return this.active;
+  }
+
+  /** Bytes accepted but not yet durable. */
+  get backlogBytes(): number {
+    return this.pendingBytes;
+  }
+
+  /** Encodes a record line around the raw body. The body buffer may be modified (newlines). */
+  static encode(h: WalRecordHeader, body: Buffer): Buffer {
+    for (let i = body.indexOf(10); i !== -1; i = body.indexOf(10, i + 1)) body[i] = 32;
+    for (let i = body.indexOf(13); i !== -1; i = body.indexOf(13, i + 1)) body[i] = 32;
+    const head = Buffer.from(
+      `{"g":${h.g},"s":${h.s},"i":${h.i},"q":${h.q},"lo":${h.lo},"hi":${h.hi},"u":${h.u},"b":`,
+    );
+    const out = Buffer.allocUnsafe(head.length + body.length + 2);
+    head.copy(out, 0);
+    body.copy(out, head.length);
+    out[out.length - 2] = 125; // }
+    out[out.length - 1] = 10; // \n
+    return out;
+  }
+
+  /**
+   * Queues a record; returns the file it belongs to and a promise that resolves once it is durable.
+   * The file is decided now, so the caller can account the record to it synchronously.
+   */
+  append(line: Buffer, rotateAtBytes: number, onDurable?: () => void): { file: number; durable: Promise<void> } {
+    if (this.broken) return { file: this.active, durable: Promise.reject(this.broken) };
+    if (this.activeBytes > 0 && this.activeBytes + line.length > rotateAtBytes) this.rotate();
+    if (this.activeBytes === 0) this.activeSince = this.now();
+    this.activeBytes += line.length;
+    this.pendingBytes += line.length;
+    const file = this.active;
+    const durable = new Promise<void>((resolve, reject) => this.queue.push({ file, buf: line, onDurable, resolve, reject }));
+    if (!this.writing) void this.drain();
+    return { file, durable };
+  }
+
+  /** Closes the active file if it holds anything; later records go to the next file. */
+  rotate(): void {
+    if (this.activeBytes === 0) return;
+    const closed = this.active;
+    this.active += 1;
+    this.activeBytes = 0;
+    // The closing marker: once everything queued before it is durable, the file may be sealed.
+    this.queue.push({ file: closed, buf: Buffer.alloc(0), resolve: () => this.onFileClosed(closed), reject: () => {} });
+    if (!this.writing) void this.drain();
+  }
+
+  /** Rotates when the active file has held data for longer than maxAgeMs. */
+  rotateIfOlderThan(maxAgeMs: number): void {
+    if (this.activeBytes > 0 && this.now() - this.activeSince >= maxAgeMs) this.rotate();
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) {
+        const file = this.queue[0]!.file;
+        let n = 0;
+        while (n < this.queue.length && this.queue[n]!.file === file) n++;
+        const batch = this.queue.splice(0, n);
+        const bufs = batch.map((p) => p.buf).filter((b) => b.length > 0);
+        const bytes = bufs.reduce((a, b) => a + b.length, 0);
+        try {
+          if (bufs.length > 0) {
+            const fd = await this.handleFor(file);
+            let written = 0;
+            while (written < bytes) {
+              const { bytesWritten } = await fd.writev(sliceFrom(bufs, written), this.durableSize + written);
+              written += bytesWritten;
+            }
+            await fd.datasync();
+            this.durableSize += bytes;
+          }
+          if (this.fdFile === file && batch.some((p) => p.buf.length === 0)) await this.closeHandle();
+        } catch (e) {
+          await this.recoverFromWriteError(e);
+          for (const p of batch) p.reject(this.broken ?? e);
+          this.pendingBytes -= bytes;
+          continue;
+        }
+        this.pendingBytes -= bytes;
+        for (const p of batch) {
+          p.onDurable?.();
+          p.resolve();
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async handleFor(file: number): Promise<fsp.FileHandle> {
+    if (this.fd && this.fdFile === file) return this.fd;
+    await this.closeHandle();
+    const path = this.path(file);
+    this.fd = await fsp.open(path, fsc.O_CREAT | fsc.O_WRONLY, 0o600);
+    this.fdFile = file;
+    this.durableSize = (await this.fd.stat()).size;
+    // Make the new file's directory entry durable too.
+    await syncDir(this.dir);
+    return this.fd;
+  }
+
+  private async closeHandle(): Promise<void> {
+    const fd = this.fd;
+    this.fd = undefined;
+    this.fdFile = -1;
+    this.durableSize = 0;
+    if (fd) await fd.close();
+  }
+
+  /** A failed write may have left part of a record: cut the file back to its last durable size. */
+  private async recoverFromWriteError(e: unknown): Promise<void> {
+    try {
+      if (this.fd) {
+        await this.fd.truncate(this.durableSize);
+        await this.fd.datasync();
+      }
+    } catch (e2) {
+      this.broken = new WalError('write-ahead log unusable after a failed write', { cause: e2 });
+    }
+    if (!this.broken && e instanceof Error && (e as NodeJS.ErrnoException).code === 'EBADF') {
+      this.broken = new WalError('write-ahead log file handle lost', { cause: e });
+    }
+  }
+
+  /** Waits until everything queued so far is durable (or failed). */
+  async flush(): Promise<void> {
+    while (this.writing || this.queue.length > 0) await new Promise((r) => setTimeout(r, 2));
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.closeHandle();
+  }
+}
+
+function sliceFrom(bufs: Buffer[], offset: number): Buffer[] {
+  if (offset === 0) return bufs;
+  const out: Buffer[] = [];
+  let skip = offset;
+  for (const b of bufs) {
+    if (skip >= b.length) {
+      skip -= b.length;
+      continue;
+    }
+    out.push(skip > 0 ? b.subarray(skip) : b);
+    skip = 0;
+  }
+  return out;
+}
+
+export async function syncDir(dir: string): Promise<void> {
+  const h = await fsp.open(dir, fsc.O_RDONLY);
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+/** WAL file numbers present in dir, ascending. */
+export async function listWalFiles(dir: string): Promise<number[]> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  return names
+    .map((n) => FILE_RE.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+export interface WalRecord extends WalRecordHeader {
+  b: { logEvents: Array<{ timestamp: number; message: string }> };
+}
+
+/**
+ * Reads every complete record of a file. A torn tail (a last line without its newline, or one that
+ * does not parse) is cut off the file, so later appends or seals never see it.
+ */
+export async function readWalFile(path: string): Promise<WalRecord[]> {
+  const data = await fsp.readFile(path);
+  const out: WalRecord[] = [];
+  let start = 0;
+  let goodEnd = 0;
+  while (start < data.length) {
+    const nl = data.indexOf(10, start);
+    if (nl === -1) break;
+    let rec: WalRecord;
+    try {
+      rec = JSON.parse(data.toString('utf8', start, nl)) as WalRecord;
+    } catch {
+      break; // torn or corrupt from here on: only unacknowledged records can be here
+    }
+    out.push(rec);
+    start = nl + 1;
+    goodEnd = start;
+  }
+  if (goodEnd < data.length) {
+    const h = await fsp.open(path, fsc.O_WRONLY);
+    try {
+      await h.truncate(goodEnd);
+      await h.datasync();
+    } finally {
+      await h.close();
+    }
+  }
+  return out;
+}
