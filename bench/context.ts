@@ -56,6 +56,7 @@ export interface ServerLife extends StopResult {
 export interface CpuMark {
   atMs: number;
   serverS: number;
+  serverMainThreadS: number;
   benchUs: number;
   machineBusyS: number;
   machineTotalS: number;
@@ -65,6 +66,8 @@ export interface CpuSplit {
   wallS: number;
   /** Average cores busy over the interval. */
   server: number;
+  /** Of which the server's main thread (its JavaScript event loop): 1.0 means saturated. */
+  serverMainThread: number;
   loadGenerator: number;
   machine: number;
   /** Machine minus server minus load generator: other processes, the kernel's own threads. */
@@ -110,14 +113,22 @@ export class BenchContext {
   async cpuMark(server: ServerProcess): Promise<CpuMark> {
     const u = process.cpuUsage();
     const m = await machineCpuSeconds();
-    return { atMs: Date.now(), serverS: await server.cpuSeconds(), benchUs: u.user + u.system, machineBusyS: m.busy, machineTotalS: m.total };
+    return {
+      atMs: Date.now(),
+      serverS: await server.cpuSeconds(),
+      serverMainThreadS: await server.mainThreadCpuSeconds(),
+      benchUs: u.user + u.system,
+      machineBusyS: m.busy,
+      machineTotalS: m.total,
+    };
   }
 }
 
 export function cpuSplit(a: CpuMark, b: CpuMark): CpuSplit {
   const wallS = (b.atMs - a.atMs) / 1000;
   const server = (b.serverS - a.serverS) / wallS;
+  const serverMainThread = (b.serverMainThreadS - a.serverMainThreadS) / wallS;
   const loadGenerator = (b.benchUs - a.benchUs) / 1e6 / wallS;
   const machine = (b.machineBusyS - a.machineBusyS) / wallS;
-  return { wallS, server, loadGenerator, machine, other: Math.max(0, machine - server - loadGenerator) };
+  return { wallS, server, serverMainThread, loadGenerator, machine, other: Math.max(0, machine - server - loadGenerator) };
 }

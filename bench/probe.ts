@@ -8,7 +8,7 @@
  * PutLogEvents 200 to the reply that contains the token, so it is an upper bound by at most one poll
  * interval plus one round trip. A probe still invisible after `timeoutMs` counts as Infinity.
  */
-import type { LogsClient } from './client.js';
+import { AwsCallError, type LogsClient } from './client.js';
 
 export interface ProbeOptions {
   group: string;
@@ -26,6 +26,8 @@ export interface ProbeResult {
   errors: number;
   errorSamples: string[];
   polls: number;
+  /** Probe PutLogEvents answered with ThrottlingException (then retried). */
+  throttled: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -37,7 +39,7 @@ interface FilterReply {
 
 export class VisibilityProbe {
   private stopping = false;
-  private readonly result: ProbeResult = { latenciesMs: [], timeouts: 0, errors: 0, errorSamples: [], polls: 0 };
+  private readonly result: ProbeResult = { latenciesMs: [], timeouts: 0, errors: 0, errorSamples: [], polls: 0, throttled: 0 };
   private readonly runTag = Math.floor(Math.random() * 36 ** 6).toString(36);
   private loop: Promise<void> | undefined;
 
@@ -79,12 +81,23 @@ export class VisibilityProbe {
   private async probe(n: number): Promise<void> {
     // Letters and digits only, so every reading of "term" in a filter pattern matches it whole.
     const token = `vis${this.runTag}x${n}`;
-    const ts = Date.now();
-    await this.client.call('PutLogEvents', {
-      logGroupName: this.opts.group,
-      logStreamName: this.opts.stream,
-      logEvents: [{ timestamp: ts, message: `visibility probe ${token} sent ${new Date(ts).toISOString()}` }],
-    });
+    let ts = Date.now();
+    // Throttled like any client under load: retried, and timed from the PutLogEvents that succeeds.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        ts = Date.now();
+        await this.client.call('PutLogEvents', {
+          logGroupName: this.opts.group,
+          logStreamName: this.opts.stream,
+          logEvents: [{ timestamp: ts, message: `visibility probe ${token} sent ${new Date(ts).toISOString()}` }],
+        });
+        break;
+      } catch (err) {
+        if (!(err instanceof AwsCallError && err.code === 'ThrottlingException') || attempt >= 20) throw err;
+        this.result.throttled++;
+        await sleep(Math.min(1000, 50 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
+      }
+    }
     const acked = performance.now();
     for (;;) {
       const pollStart = performance.now();

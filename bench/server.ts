@@ -42,9 +42,9 @@ const CLK_TCK = (() => {
   }
 })();
 
-/** utime + stime of a process, seconds. */
-export async function processCpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+/** utime + stime of a process (or, with a tid, of one of its threads), seconds. */
+export async function processCpuSeconds(pid: number, tid?: number): Promise<number> {
+  const stat = await readFile(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
   // Fields after the command name, which is in parentheses and may contain spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
@@ -110,6 +110,11 @@ export class ServerProcess {
 
   cpuSeconds(): Promise<number> {
     return processCpuSeconds(this.pid);
+  }
+
+  /** CPU time of the main thread alone (the JavaScript event loop), seconds. */
+  mainThreadCpuSeconds(): Promise<number> {
+    return processCpuSeconds(this.pid, this.pid);
   }
 
   static async start(opts: ServerOptions): Promise<ServerProcess> {

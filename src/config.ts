@@ -33,7 +33,7 @@ export const serverConfigSchema = z
     /** Ingest requests admitted at once (bytes of request bodies); past it, ThrottlingException. */
     maxInflightBytes: z.number().int().min(1024 * 1024).default(64 * 1024 * 1024),
     /** Events kept in memory before the sealer must catch up; past it, ThrottlingException. */
-    maxHotBytes: z.number().int().min(1024 * 1024).default(384 * 1024 * 1024),
+    maxHotBytes: z.number().int().min(1024 * 1024).default(192 * 1024 * 1024),
     /** DuckDB memory limit, e.g. "256MB". */
     duckdbMemoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).default('256MB'),
     duckdbThreads: z.number().int().min(1).max(64).default(2),

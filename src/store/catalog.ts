@@ -231,20 +231,31 @@ export class Catalog {
       [...g.streamsById.values()].filter((s) => s.dirty).map((s) => ({ s, first: s.firstEventMs, last: s.lastEventMs, ingest: s.lastIngestMs })),
     );
     const seqs = groups.map((g) => ({ g, next: g.nextSeq }));
+    // One statement per table: a seal commits often, and each statement is a round trip.
+    const rows = (n: number, width: number): string =>
+      Array.from({ length: n }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`).join(', ');
     await this.db.transaction(async () => {
-      for (const s of segments) {
-        await this.db.run(`INSERT INTO segments VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
-          s.id, s.groupId, s.path, s.walFile, s.rows, s.rawBytes, s.fileBytes, s.minTs, s.maxTs, s.minSeq, s.maxSeq,
-        ]);
+      if (segments.length > 0) {
+        await this.db.run(
+          `INSERT INTO segments VALUES ${rows(segments.length, 11)}`,
+          segments.flatMap((s) => [s.id, s.groupId, s.path, s.walFile, s.rows, s.rawBytes, s.fileBytes, s.minTs, s.maxTs, s.minSeq, s.maxSeq]),
+        );
       }
-      for (const b of bitmaps) {
-        await this.db.run(`INSERT OR REPLACE INTO bitmaps VALUES ($1, $2, $3)`, [b.groupId, b.block, b.bits]);
+      if (bitmaps.length > 0) {
+        await this.db.run(`INSERT OR REPLACE INTO bitmaps VALUES ${rows(bitmaps.length, 3)}`, bitmaps.flatMap((b) => [b.groupId, b.block, b.bits]));
       }
-      for (const { g, next } of seqs) await this.db.run(`UPDATE log_groups SET next_seq = $1 WHERE id = $2`, [next, g.id]);
-      for (const x of stats) {
-        await this.db.run(`UPDATE log_streams SET first_event_ms = $1, last_event_ms = $2, last_ingest_ms = $3 WHERE id = $4`, [
-          x.first, x.last, x.ingest, x.s.id,
-        ]);
+      if (seqs.length > 0) {
+        await this.db.run(
+          `UPDATE log_groups SET next_seq = v.next_seq FROM (VALUES ${rows(seqs.length, 2)}) AS v(id, next_seq) WHERE log_groups.id = v.id`,
+          seqs.flatMap(({ g, next }) => [g.id, next]),
+        );
+      }
+      if (stats.length > 0) {
+        await this.db.run(
+          `UPDATE log_streams SET first_event_ms = v.f, last_event_ms = v.l, last_ingest_ms = v.i
+           FROM (VALUES ${rows(stats.length, 4)}) AS v(id, f, l, i) WHERE log_streams.id = v.id`,
+          stats.flatMap((x) => [x.s.id, x.first, x.last, x.ingest]),
+        );
       }
       await this.db.run(`INSERT OR REPLACE INTO store_state VALUES ('sealed_through', $1)`, [walFile]);
     });

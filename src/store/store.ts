@@ -294,8 +294,8 @@ export class LogStore {
       for (const g of touched.values()) this.evictSealedBitmaps(g);
     });
     await fsp.rm(walPath, { force: true });
-    this.opts.logger.debug(
-      { walFile: file, segments: out.segments.length, events: batches.reduce((a, b) => a + b.timestamps.length, 0), ms: Math.round(performance.now() - t0), repaired: out.repairedRecords },
+    this.opts.logger.info(
+      { walFile: file, segments: out.segments.length, events: batches.reduce((a, b) => a + b.timestamps.length, 0), ms: Math.round(performance.now() - t0), ...out.phases, repaired: out.repairedRecords, hotBytes: this.hot.bytes, memory: process.memoryUsage() },
       'sealed write-ahead log file',
     );
     if (out.repairedRecords > 0 || out.wholeFileFallback) {

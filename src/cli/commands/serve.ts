@@ -48,8 +48,9 @@ async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> {
   // Taken before starting, so that a signal during start-up still closes what was started.
   const stop = ctx.interruptSignal();
   // Loaded here, not at the top: the client commands need not load the server and its store.
-  const { startServer } = await import('../../server.js');
-  const server = await startServer(config);
+  // The server runs in a worker thread, for a capped heap (see server-worker.ts).
+  const { startServerInWorker } = await import('../../server-worker.js');
+  const server = await startServerInWorker(config);
   ctx.stdout.write(`Logward listening on ${server.url}\n`);
   if (server.generatedCredentials) {
     const { accessKeyId, secretAccessKey } = server.credentials;

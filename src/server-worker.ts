@@ -1,0 +1,79 @@
+/**
+ * Runs the server in a worker thread, so its JavaScript heap has a hard cap (resourceLimits) without
+ * any command-line flag: V8 otherwise lets garbage (request bodies, parsed batches) pile up to several
+ * GiB before collecting it. The process is still one process: a SIGKILL kills the server with it,
+ * which is what the durability guarantees are stated against.
+ *
+ * Protocol: the worker posts {type:'ready', ...} or {type:'error', message}; the parent posts 'close'
+ * and the worker answers {type:'closed'} once everything is sealed and the database is closed.
+ */
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { ServerConfig } from './config.js';
+import type { RunningServer } from './server.js';
+
+/** Old-generation cap of the server's heap; the hot tier (maxHotBytes) must fit well inside it. */
+export const SERVER_HEAP_MB = 640;
+
+type FromWorker =
+  | { type: 'ready'; url: string; port: number; credentials: RunningServer['credentials']; generatedCredentials: boolean }
+  | { type: 'error'; message: string }
+  | { type: 'closed' };
+
+export async function startServerInWorker(config: ServerConfig): Promise<RunningServer> {
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: config,
+    resourceLimits: { maxOldGenerationSizeMb: SERVER_HEAP_MB, maxYoungGenerationSizeMb: 64 },
+    stdout: false,
+    stderr: false,
+  });
+  let onClosed: (() => void) | undefined;
+  const ready = await new Promise<Extract<FromWorker, { type: 'ready' }>>((resolve, reject) => {
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'ready') resolve(m);
+      else if (m.type === 'error') reject(new Error(m.message));
+      else if (m.type === 'closed') onClosed?.();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the server stopped during start-up (exit ${code})`)));
+  });
+  // After start-up, a dead server thread means a dead server: say why and end the process.
+  worker.on('error', (e) => {
+    process.stderr.write(`logward: the server failed: ${e.stack ?? e.message}\n`);
+    process.exit(1);
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    url: ready.url,
+    port: ready.port,
+    credentials: ready.credentials,
+    generatedCredentials: ready.generatedCredentials,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        onClosed = resolve;
+        worker.postMessage('close');
+      }).then(async () => {
+        await worker.terminate();
+      })),
+  };
+}
+
+if (!isMainThread && parentPort) {
+  const port = parentPort;
+  const { startServer } = await import('./server.js');
+  try {
+    const server = await startServer(workerData as ServerConfig);
+    port.on('message', (m: unknown) => {
+      if (m !== 'close') return;
+      void server.close().then(() => port.postMessage({ type: 'closed' } satisfies FromWorker));
+    });
+    port.postMessage({
+      type: 'ready',
+      url: server.url,
+      port: server.port,
+      credentials: server.credentials,
+      generatedCredentials: server.generatedCredentials,
+    } satisfies FromWorker);
+  } catch (e) {
+    port.postMessage({ type: 'error', message: (e as Error).message } satisfies FromWorker);
+  }
+}
