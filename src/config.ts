@@ -27,7 +27,7 @@ export const serverConfigSchema = z
     secretAccessKey: z.string().min(16).max(128).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Seal the active write-ahead log file once it holds this many bytes... */
-    walSealBytes: z.number().int().min(1024).default(64 * 1024 * 1024),
+    walSealBytes: z.number().int().min(1024).default(32 * 1024 * 1024),
     /** ...or once its oldest record is this old. */
     walSealAgeMs: z.number().int().min(100).default(5 * 60 * 1000),
     /** Ingest requests admitted at once (bytes of request bodies); past it, ThrottlingException. */

@@ -42,6 +42,20 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     bodyLimit: MAX_BODY_BYTES,
     return503OnClosing: true,
     genReqId: () => randomUUID(),
+    // Malformed HTTP and oversized headers never reach a route: answer them in AWS's shape too.
+    clientErrorHandler: (err, socket) => {
+      const code = (err as { code?: string }).code;
+      const [status, text, type, message] =
+        code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large', 'RequestEntityTooLargeException', 'The request headers are too large.']
+          : [400, 'Bad Request', 'SerializationException', 'The request is not valid HTTP.'];
+      const body = JSON.stringify({ __type: type, message });
+      if (socket.writable) {
+        socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: ${CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      } else {
+        socket.destroy(err);
+      }
+    },
   });
   let inflightBytes = 0;
 
@@ -56,7 +70,12 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     if (req.method !== 'POST') return;
     const declared = Number(req.headers['content-length'] ?? 0);
     const size = Number.isFinite(declared) && declared > 0 ? declared : 0;
-    if (size > MAX_BODY_BYTES) return void sendError(reply, req, tooLarge(size));
+    if (size > MAX_BODY_BYTES) {
+      // Read and drop the body first (up to a bound), so the client is not cut off mid-upload and
+      // sees the answer; past the bound the connection is closed.
+      await drain(req, 8 * MAX_BODY_BYTES);
+      return void sendError(reply.header('connection', 'close'), req, tooLarge(size));
+    }
     const ingest = targetOf(req) === 'PutLogEvents';
     if (ingest && (inflightBytes + size > deps.maxInflightBytes || deps.store.overloaded())) {
       return void sendError(reply, req, new ApiError('ThrottlingException', MESSAGES.throttled));
@@ -129,6 +148,20 @@ function targetOf(req: FastifyRequest): string | undefined {
   if (typeof t !== 'string' || !t.startsWith(TARGET_PREFIX)) return undefined;
   const op = t.slice(TARGET_PREFIX.length);
   return /^[A-Za-z0-9]{1,128}$/.test(op) ? op : undefined;
+}
+
+function drain(req: FastifyRequest, cap: number): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const raw = req.raw;
+    raw.on('data', (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > cap) raw.destroy();
+    });
+    raw.once('end', () => resolve());
+    raw.once('close', () => resolve());
+    raw.resume();
+  });
 }
 
 const tooLarge = (size: number): ApiError =>

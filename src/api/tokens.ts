@@ -54,5 +54,3 @@ export function decodeToken<T>(kind: string, token: string, check: (v: unknown) 
 }
 
 export const isString = (v: unknown): v is string => typeof v === 'string';
-export const isIntPair = (v: unknown): v is [number, number] =>
-  Array.isArray(v) && v.length === 2 && v.every((x) => Number.isSafeInteger(x));

@@ -60,17 +60,19 @@ export function checkBatch(
   if (total > MAX_BATCH_BYTES) {
     throw new ApiError('InvalidParameterException', `Upload too large: ${total} bytes exceeds limit of ${MAX_BATCH_BYTES}`);
   }
-  if (n > 0 && timestamps[n - 1]! - timestamps[0]! > MAX_BATCH_SPAN_MS) {
-    throw new ApiError('InvalidParameterException', MESSAGES.batchSpan);
-  }
   // Sorted, so the rejected events are a prefix (too old, expired) and a suffix (too new).
   const oldest = now - MAX_AGE_MS;
   let tooOld = 0;
   while (tooOld < n && timestamps[tooOld]! < oldest) tooOld++;
-  let expired = tooOld;
-  while (expired < n && timestamps[expired]! < retentionCutoffMs) expired++;
   let tooNew = n;
-  while (tooNew > expired && timestamps[tooNew - 1]! > now + MAX_FUTURE_MS) tooNew--;
+  while (tooNew > tooOld && timestamps[tooNew - 1]! > now + MAX_FUTURE_MS) tooNew--;
+  // "For valid events (within 14 days in the past to 2 hours in future), the time span in a single
+  // batch cannot exceed 24 hours" (the model's PutLogEvents documentation).
+  if (tooNew > tooOld && timestamps[tooNew - 1]! - timestamps[tooOld]! > MAX_BATCH_SPAN_MS) {
+    throw new ApiError('InvalidParameterException', MESSAGES.batchSpan);
+  }
+  let expired = tooOld;
+  while (expired < tooNew && timestamps[expired]! < retentionCutoffMs) expired++;
   let rejected: RejectedLogEventsInfo | undefined;
   if (tooOld > 0 || expired > tooOld || tooNew < n) {
     rejected = {};

@@ -73,9 +73,14 @@ export class HotTier {
     this.byGroup.delete(groupId);
   }
 
-  /** Events of a group passing `keep`, in no particular order. */
-  *events(groupId: number, keep: (streamId: number, ts: number, seq: number) => boolean): Generator<StoredEvent> {
+  /** Events of a group passing `keep`, in no particular order; whole batches failing `keepBatch` are skipped. */
+  *events(
+    groupId: number,
+    keep: (streamId: number, ts: number, seq: number) => boolean,
+    keepBatch: (b: HotBatch) => boolean = () => true,
+  ): Generator<StoredEvent> {
     for (const b of this.batches(groupId)) {
+      if (!keepBatch(b)) continue;
       for (let k = 0; k < b.timestamps.length; k++) {
         const ts = b.timestamps[k]!;
         const seq = b.firstSeq + k;

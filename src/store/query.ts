@@ -9,7 +9,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LogGroup, Segment } from './catalog.js';
 import { quoteLiteral, type SqlParam } from './db.js';
-import type { StoredEvent } from './hot.js';
+import type { HotBatch, StoredEvent } from './hot.js';
 import type { LogStore } from './store.js';
 import { retentionCutoff } from './store.js';
 import { blockOf, BLOCK_EVENTS } from './trigram.js';
@@ -59,9 +59,24 @@ export async function queryEvents(store: LogStore, q: EventQuery, stats?: QueryS
     from === undefined || (dir > 0 ? ts > from.ts || (ts === from.ts && seq > from.seq) : ts < from.ts || (ts === from.ts && seq < from.seq));
   const deleted = g.deletedStreams;
 
-  // Hot tier: the predicate back end.
+  // Hot tier: the predicate back end, over the batches whose blocks' bitmaps allow a match.
+  const req = bitmapRequirement(q.pattern);
+  let keepBatch: ((b: HotBatch) => boolean) | undefined;
+  if (req !== null) {
+    const hotBatches = store.hot.batches(g.id);
+    const blocks = new Set<number>();
+    for (const b of hotBatches) for (let k = blockOf(b.firstSeq); k <= blockOf(b.firstSeq + b.timestamps.length - 1); k++) blocks.add(k);
+    const bitmaps = await store.bitmapsFor(g, [...blocks]);
+    const pass = new Set([...blocks].filter((k) => !bitmaps.has(k) || bitmapMayMatch(bitmaps.get(k)!, req)));
+    keepBatch = (b) => {
+      for (let k = blockOf(b.firstSeq); k <= blockOf(b.firstSeq + b.timestamps.length - 1); k++) if (pass.has(k)) return true;
+      return false;
+    };
+  }
   const hot: StoredEvent[] = [];
-  for (const e of store.hot.events(g.id, (sid, ts, seq) => ts >= startMs && ts <= endMs && (q.streamIds === null || q.streamIds.has(sid)) && beyond(ts, seq))) {
+  const inRange = (sid: number, ts: number, seq: number): boolean =>
+    ts >= startMs && ts <= endMs && (q.streamIds === null || q.streamIds.has(sid)) && beyond(ts, seq);
+  for (const e of store.hot.events(g.id, inRange, keepBatch)) {
     if (predicate(e.message)) hot.push(e);
   }
   hot.sort((a, b) => dir * cmp(a, b));

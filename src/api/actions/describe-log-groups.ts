@@ -11,13 +11,13 @@ export const describeLogGroups: Action<'DescribeLogGroups'> = async (ctx, input)
   const limit = input.limit ?? 50;
   const after = input.nextToken === undefined ? undefined : decodeToken('DescribeLogGroups', input.nextToken, isString);
   const prefix = input.logGroupNamePrefix;
-  const pattern = input.logGroupNamePattern?.toLowerCase();
+  const pattern = input.logGroupNamePattern; // a case-sensitive substring, per the model
   const names = input.logGroupIdentifiers === undefined ? undefined : new Set(input.logGroupIdentifiers.map((i) => (i.startsWith('arn:') ? i.replace(/^arn:aws:logs:[^:]*:\d+:log-group:/, '').replace(/:\*$/, '') : i)));
   const all = [...ctx.store.catalog.groups.values()]
     .filter(
       (g) =>
         (prefix === undefined || g.name.startsWith(prefix)) &&
-        (pattern === undefined || g.name.toLowerCase().includes(pattern)) &&
+        (pattern === undefined || g.name.includes(pattern)) &&
         (names === undefined || names.has(g.name)) &&
         (input.logGroupClass === undefined || g.logGroupClass === input.logGroupClass) &&
         (after === undefined || g.name > after),
@@ -26,6 +26,8 @@ export const describeLogGroups: Action<'DescribeLogGroups'> = async (ctx, input)
   const page = all.slice(0, limit);
   const logGroups: LogGroupOut[] = page.map((g) => {
     const arn = groupArn(ctx, g.name);
+    // "If you specify logGroupNamePattern ... only arn, creationTime, and logGroupName are included."
+    if (pattern !== undefined) return { logGroupName: g.name, creationTime: g.createdMs, arn: `${arn}:*` };
     return {
       logGroupName: g.name,
       creationTime: g.createdMs,

@@ -3,10 +3,17 @@ import type { FilteredLogEvent } from '../model/generated/logs-types.js';
 import { FilterPatternError } from '../../query/filter-pattern/ast.js';
 import { parseFilterPattern } from '../../query/filter-pattern/parse.js';
 import { queryEvents } from '../../store/query.js';
-import { decodeToken, encodeToken, isIntPair } from '../tokens.js';
+import { decodeToken, encodeToken } from '../tokens.js';
 import type { Action } from './context.js';
 import { resolveGroup } from './common.js';
 import { takeWithinBytes } from './response-size.js';
+
+/** startFromHead false is accepted only with a startTime from 2024 on, as in AWS. */
+const NEWEST_FIRST_SINCE = Date.UTC(2024, 0, 1);
+
+type Position = [number, number, 0 | 1];
+const isPosition = (v: unknown): v is Position =>
+  Array.isArray(v) && v.length === 3 && Number.isSafeInteger(v[0]) && Number.isSafeInteger(v[1]) && (v[2] === 0 || v[2] === 1);
 
 /** An event id that is unique within the group and stable: timestamp and sequence number. */
 export const eventId = (ts: number, seq: number): string => `${String(ts).padStart(20, '0')}${String(seq).padStart(36, '0')}`;
@@ -30,7 +37,12 @@ export const filterLogEvents: Action<'FilterLogEvents'> = async (ctx, input) => 
     const p = input.logStreamNamePrefix;
     streamIds = new Set([...g.streams.values()].filter((s) => s.name.startsWith(p)).map((s) => s.id));
   }
-  const after = input.nextToken === undefined ? undefined : decodeToken('FilterLogEvents', input.nextToken, isIntPair);
+  // The token carries the direction of the first request (startFromHead false: newest first).
+  const token = input.nextToken === undefined ? undefined : decodeToken('FilterLogEvents', input.nextToken, isPosition);
+  const descending = token ? token[2] === 1 : input.startFromHead === false;
+  if (!token && descending && (input.startTime === undefined || input.startTime < NEWEST_FIRST_SINCE)) {
+    throw new ApiError('InvalidParameterException', 'startFromHead set to false is supported only when startTime is on or after Jan 1, 2024 00:00:00 UTC.');
+  }
   const limit = input.limit ?? 10_000;
   const found = await queryEvents(ctx.store, {
     group: g,
@@ -38,8 +50,8 @@ export const filterLogEvents: Action<'FilterLogEvents'> = async (ctx, input) => 
     startMs: input.startTime ?? 0,
     endMs: input.endTime ?? Number.MAX_SAFE_INTEGER,
     pattern,
-    from: after ? { ts: after[0], seq: after[1] } : undefined,
-    descending: false,
+    from: token ? { ts: token[0], seq: token[1] } : undefined,
+    descending,
     limit: limit + 1,
   });
   const page = takeWithinBytes(found.slice(0, limit), (e) => e.message);
@@ -54,6 +66,6 @@ export const filterLogEvents: Action<'FilterLogEvents'> = async (ctx, input) => 
   const last = page.at(-1);
   return {
     events,
-    ...(more && last ? { nextToken: encodeToken('FilterLogEvents', [last.timestamp, last.seq]) } : {}),
+    ...(more && last ? { nextToken: encodeToken('FilterLogEvents', [last.timestamp, last.seq, descending ? 1 : 0]) } : {}),
   };
 };

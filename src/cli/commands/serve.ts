@@ -50,6 +50,8 @@ async function serve(ctx: CliContext, opts: ServeOptions): Promise<void> {
   // Loaded here, not at the top: the client commands need not load the server and its store.
   // The server runs in a worker thread, for a capped heap (see server-worker.ts).
   const { startServerInWorker } = await import('../../server-worker.js');
+  // Logs are personal data: everything the server writes is readable by its owner only.
+  process.umask(0o077);
   const server = await startServerInWorker(config);
   ctx.stdout.write(`Logward listening on ${server.url}\n`);
   if (server.generatedCredentials) {
