@@ -142,7 +142,7 @@ export async function runIngestScenario(ctx: BenchContext): Promise<IngestScenar
     };
     ctx.log(
       `ingest: ${Math.round(ingest.eventsPerS).toLocaleString('en-US')} events/s over ${windowS.toFixed(1)} s ` +
-        `(median 5 s slice ${Math.round(median(sliceRates)).toLocaleString('en-US')}); CPU cores: server ${ingest.cpu.server.toFixed(2)} (main thread ${ingest.cpu.serverMainThread.toFixed(2)}), ` +
+        `(median 5 s slice ${Math.round(median(sliceRates)).toLocaleString('en-US')}); CPU cores: server ${ingest.cpu.server.toFixed(2)} (busiest thread ${ingest.cpu.serverMainThread.toFixed(2)}), ` +
         `load generator ${ingest.cpu.loadGenerator.toFixed(2)}, machine ${ingest.cpu.machine.toFixed(2)}`,
     );
     const visibility =

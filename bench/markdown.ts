@@ -82,12 +82,12 @@ export function renderMarkdown(r: RunResults, rows: readonly Row[]): string {
 
   out.push('## Where the time goes', '');
   out.push(
-    'Average cores busy (of 2) over each phase, from /proc: the server process (and its main thread, which runs all the ' +
+    'Average cores busy (of 2) over each phase, from /proc: the server process (and its busiest thread, the event loop that runs all the ' +
       'JavaScript: near 1.00 it is the bottleneck), the benchmark process (load-generator threads and probe), and the rest of the machine.',
     '',
   );
   out.push(
-    '| phase | server | of which its main thread | load generator | other | machine | wall | events per server CPU-s | load-generator CPU-µs per event |',
+    '| phase | server | of which its JavaScript thread | load generator | other | machine | wall | events per server CPU-s | load-generator CPU-µs per event |',
     '|---|---|---|---|---|---|---|---|---|',
   );
   const per = (rate: number, c: CpuSplit): string => `${fmtInt(rate / c.server)} | ${((c.loadGenerator / rate) * 1e6).toFixed(1)}`;

@@ -90,7 +90,7 @@ export async function runSearchScenario(ctx: BenchContext): Promise<SearchScenar
     const loadResult = { seconds, eventsPerS: final.counters.ackedEvents / seconds, counters: final.counters, cpu, complete };
     ctx.log(
       `search load: ${final.counters.ackedEvents.toLocaleString('en-US')} events in ${seconds.toFixed(1)} s = ` +
-        `${Math.round(loadResult.eventsPerS).toLocaleString('en-US')} events/s; CPU cores: server ${cpu.server.toFixed(2)} (main thread ${cpu.serverMainThread.toFixed(2)}), load generator ${cpu.loadGenerator.toFixed(2)}`,
+        `${Math.round(loadResult.eventsPerS).toLocaleString('en-US')} events/s; CPU cores: server ${cpu.server.toFixed(2)} (busiest thread ${cpu.serverMainThread.toFixed(2)}), load generator ${cpu.loadGenerator.toFixed(2)}`,
     );
     client.close();
     const sealed = await ctx.stopServer('search-load', server);

@@ -4,7 +4,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import type { Credentials } from './sigv4.js';
 
 export interface ServerOptions {
@@ -112,9 +112,27 @@ export class ServerProcess {
     return processCpuSeconds(this.pid);
   }
 
-  /** CPU time of the main thread alone (the JavaScript event loop), seconds. */
-  mainThreadCpuSeconds(): Promise<number> {
-    return processCpuSeconds(this.pid, this.pid);
+  /**
+   * CPU time of each of the server's threads, seconds, by thread id. The server's JavaScript runs in
+   * one worker thread (src/server-worker.ts), not the process's main thread; the busiest thread over
+   * an interval is that event loop (see cpuSplit).
+   */
+  async threadCpuSeconds(): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    let tids: string[] = [];
+    try {
+      tids = await readdir(`/proc/${this.pid}/task`);
+    } catch {
+      return out;
+    }
+    for (const t of tids) {
+      try {
+        out.set(Number(t), await processCpuSeconds(this.pid, Number(t)));
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+    return out;
   }
 
   static async start(opts: ServerOptions): Promise<ServerProcess> {

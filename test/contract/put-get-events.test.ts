@@ -140,17 +140,16 @@ test('batch size: exactly 1,048,576 bytes (message bytes + 26 each) is accepted;
   assert.deepEqual(await getAllEvents(srv.client, g2, s2), []);
 });
 
-test('event size: a message of 262,118 UTF-8 bytes is accepted, one byte more is rejected', async () => {
-  // Per the task brief, event size = UTF-8 bytes + 26 ≤ 262,144. DOUBT: the current model documentation
-  // says "Each log event can be no larger than 1 MB" (AWS raised the limit in 2025); if Logward follows
-  // the model, this boundary moves to 1,048,550 bytes and this test must change with it.
-  // Wording of real AWS (e.g. aws/aws-sdk-js-v3#6164, aws/aws-for-fluent-bit#68):
-  // "Log event too large: 315563 bytes exceeds limit of 262144".
+test('event size: a message of 1,048,550 UTF-8 bytes is accepted, one byte more is rejected', async () => {
+  // The model's PutLogEvents documentation: "Each log event can be no larger than 1 MB", and the batch
+  // is at most 1,048,576 bytes counting each message's UTF-8 bytes + 26, so one event's message can be
+  // 1,048,550 bytes. (The limit was 256 KiB before 2025: "Log event too large: N bytes exceeds limit of
+  // 262144", e.g. aws/aws-sdk-js-v3#6164; the wording is kept with the new limit.)
   const { g, s } = await stream();
   const t = Date.now() - 1000;
   // 'é' is two bytes in UTF-8: the limit is in bytes, not characters.
-  const fits = 'é'.repeat(131_059);
-  assert.equal(Buffer.byteLength(fits), 262_118);
+  const fits = 'é'.repeat(524_275);
+  assert.equal(Buffer.byteLength(fits), 1_048_550);
   const res = await put(g, s, [{ timestamp: t, message: fits }]);
   assert.equal(res.rejectedLogEventsInfo, undefined);
   const got = await getAllEvents(srv.client, g, s);
@@ -165,7 +164,7 @@ test('event size: a message of 262,118 UTF-8 bytes is accepted, one byte more is
       { timestamp: t, message: tooBig },
     ]),
     'InvalidParameterException',
-    /^Log event too large: \d+ bytes exceeds limit of 262144$/,
+    /^Log event too large: \d+ bytes exceeds limit of 1048576$/,
   );
   assert.deepEqual(await getAllEvents(srv.client, g2, s2), [], 'the whole batch is rejected');
 });
