@@ -266,6 +266,19 @@ export class Catalog {
     this.sealedThrough = walFile;
   }
 
+  /** Swaps a run of segments for their merge, in one transaction (compaction). */
+  async replaceSegments(g: LogGroup, old: readonly Segment[], merged: Segment): Promise<void> {
+    const ids = new Set(old.map((s) => s.id));
+    await this.db.transaction(async () => {
+      for (const s of old) await this.db.run(`DELETE FROM segments WHERE id = $1`, [s.id]);
+      await this.db.run(`INSERT INTO segments VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
+        merged.id, merged.groupId, merged.path, merged.walFile, merged.rows, merged.rawBytes, merged.fileBytes,
+        merged.minTs, merged.maxTs, merged.minSeq, merged.maxSeq,
+      ]);
+    });
+    g.segments = [...g.segments.filter((s) => !ids.has(s.id)), merged];
+  }
+
   async dropSegments(g: LogGroup, drop: Segment[]): Promise<void> {
     const ids = new Set(drop.map((s) => s.id));
     await this.db.transaction(async () => {

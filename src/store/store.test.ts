@@ -222,3 +222,41 @@ test('a sealed record that DuckDB reads differently from V8 is sealed from the e
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('small segments are compacted into one, and every event is still found once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-compact-'));
+  const clock = new FakeClock(T0);
+  try {
+    // A tiny seal size: every batch becomes a WAL file, and so a segment of its own.
+    let store = await open(dir, clock, 512);
+    const g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+    for (const s of ['a', 'b']) await store.catalog.createStream(g, s, T0);
+    const model: ModelEvent[] = [];
+    for (let i = 0; i < 24; i++) {
+      const stream = i % 2 === 0 ? 'a' : 'b';
+      const events = Array.from({ length: 5 }, (_, k) => ({ timestamp: T0 + i * 10 + k, message: `batch ${i} event ${k}${i === 13 ? ' rareword' : ''}` }));
+      await put(store, g, stream, events, T0);
+      for (const e of events) model.push({ stream, ts: e.timestamp, message: e.message });
+    }
+    await store.deleteStream(g, g.streams.get('b')!);
+    await store.close();
+    store = await open(dir, clock, 512);
+    const g2 = store.catalog.groups.get('g')!;
+    // Compaction runs when the sealer is idle; a last seal wakes it.
+    await store.catalog.createStream(g2, 'c', T0);
+    await put(store, g2, 'c', [{ timestamp: T0 + 1000, message: 'last' }], T0);
+    model.push({ stream: 'c', ts: T0 + 1000, message: 'last' });
+    for (let i = 0; i < 200 && g2.segments.length > 3; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(g2.segments.length <= 3, `segments after compaction: ${g2.segments.length}`);
+    const live = model.filter((e) => e.stream !== 'b');
+    assert.deepEqual(await search(store, g2, '', 0, Infinity), modelSearch(live, '', 0, Infinity));
+    assert.deepEqual(await search(store, g2, 'rareword', 0, Infinity), []);
+    assert.deepEqual(await search(store, g2, 'event', 0, Infinity), modelSearch(live, 'event', 0, Infinity));
+    await store.close();
+    store = await open(dir, clock, 512);
+    assert.deepEqual(await search(store, store.catalog.groups.get('g')!, '', 0, Infinity), modelSearch(live, '', 0, Infinity));
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

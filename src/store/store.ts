@@ -21,6 +21,7 @@ import { Db, Mutex } from './db.js';
 import { HotTier, type HotBatch } from './hot.js';
 import { Wal, listWalFiles, readWalFile, walFileName, type WalRecordHeader } from './wal.js';
 import { sealWalFile } from './sealer.js';
+import { mergeSegments, pickRun } from './compactor.js';
 import { addText, blockOf, newBitmap, BLOCK_EVENTS } from './trigram.js';
 
 export interface StoreOptions {
@@ -96,7 +97,8 @@ export class LogStore {
     const next = Math.max(store.catalog.sealedThrough, files.at(-1) ?? 0) + 1;
     store.wal = await Wal.open(walDir, next, () => opts.clock.now());
     store.wal.onFileClosed = (f) => store.enqueueSeal(f);
-    for (const f of replayed) store.enqueueSeal(f);
+    for (const f of replayed) store.sealQueue.push(f);
+    store.kickSealer(); // seals what was replayed, then compacts what earlier runs left small
     store.timers.push(setInterval(() => store.wal.rotateIfOlderThan(opts.walSealAgeMs), Math.min(1000, opts.walSealAgeMs)).unref());
     store.timers.push(setInterval(() => void store.sweepRetention().catch((e) => opts.logger.error({ err: e }, 'retention sweep failed')), opts.retentionSweepMs).unref());
     return store;
@@ -143,8 +145,8 @@ export class LogStore {
       for (let k = blockOf(b.firstSeq); k <= blockOf(b.firstSeq + b.timestamps.length - 1); k++) set.add(k);
     }
     for (const [gid, set] of blocks) {
-      const ks = [...set];
-      const persisted = await this.catalog.loadBitmaps(gid, Math.min(...ks), Math.max(...ks));
+      const ks = [...set].sort((a, b) => a - b);
+      const persisted = await this.catalog.loadBitmaps(gid, ks[0]!, ks.at(-1)!);
       for (const [k, bits] of persisted) this.groupBitmaps(gid).set(k, Uint8Array.from(bits));
     }
     for (const b of batches) this.makeVisible(b);
@@ -233,16 +235,71 @@ export class LogStore {
     };
     const { file, durable } = this.wal.append(Wal.encode(header, req.body), this.opts.walSealBytes, () => this.makeVisible(batch));
     batch.walFile = file;
-    await durable;
+    try {
+      await durable;
+    } catch (e) {
+      // Not the client's fault (a full or failing disk): nothing was acknowledged, the client may retry.
+      throw new StoreUnavailableError('the write-ahead log could not be written', { cause: e });
+    }
     return { firstSeq };
   }
 
   private enqueueSeal(file: number): void {
     this.sealQueue.push(file);
-    if (!this.sealing) this.sealing = this.runSeals().finally(() => (this.sealing = undefined));
+    this.kickSealer();
+  }
+
+  /** Starts the sealer unless it runs; a file queued as it finishes starts it again. */
+  private kickSealer(): void {
+    if (this.sealing) return;
+    this.sealing = this.runSeals().finally(() => {
+      this.sealing = undefined;
+      if (this.sealQueue.length > 0) this.kickSealer();
+    });
   }
 
   private async runSeals(): Promise<void> {
+    await this.sealAll();
+    // With nothing left to seal, merge small segments; seals that arrive meanwhile wait for one merge.
+    if (!this.closed) {
+      for (const g of [...this.catalog.groupsById.values()]) {
+        if (this.sealQueue.length > 0 || this.closed) break;
+        try {
+          while (this.sealQueue.length === 0 && !this.closed && (await this.compact(g)));
+        } catch (e) {
+          this.opts.logger.error({ err: e, logGroup: g.name }, 'compaction failed');
+        }
+      }
+      await this.sealAll();
+    }
+  }
+
+  /** Merges one run of small segments of the group; false when there was none to merge. */
+  private async compact(g: LogGroup): Promise<boolean> {
+    const run = pickRun(g.segments);
+    if (!run) return false;
+    const t0 = performance.now();
+    const conn = await this.db.connect();
+    try {
+      const merged = await mergeSegments(this.db, conn, this.opts.dataDir, g, run, await this.catalog.nextId(conn));
+      const committed = await this.writeLock.run(async () => {
+        // Retention or a deletion may have taken some of the inputs meanwhile: then keep them as they are.
+        if (this.catalog.groupsById.get(g.id) !== g || !run.every((s) => g.segments.includes(s))) return false;
+        await this.catalog.replaceSegments(g, run, merged);
+        return true;
+      });
+      const obsolete = committed ? run : [merged];
+      for (const s of obsolete) await fsp.rm(join(this.opts.dataDir, s.path), { force: true });
+      if (committed) {
+        this.opts.logger.info({ logGroup: g.name, segments: run.length, events: merged.rows, ms: Math.round(performance.now() - t0) }, 'compacted small segments');
+      }
+      return committed;
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  private async sealAll(): Promise<void> {
     while (this.sealQueue.length > 0) {
       const file = this.sealQueue[0]!;
       try {
@@ -306,7 +363,7 @@ export class LogStore {
   /** Blocks wholly below the group's oldest hot event are persisted and no longer change. */
   private evictSealedBitmaps(g: LogGroup): void {
     const hot = this.hot.batches(g.id);
-    const minHot = hot.length > 0 ? Math.min(...hot.map((b) => b.firstSeq)) : g.nextSeq;
+    const minHot = hot.reduce((m, b) => Math.min(m, b.firstSeq), g.nextSeq);
     const maps = this.liveBitmaps.get(g.id);
     if (!maps) return;
     for (const k of maps.keys()) if ((k + 1) * BLOCK_EVENTS <= minHot) maps.delete(k);
@@ -323,7 +380,8 @@ export class LogStore {
       else need.push(k);
     }
     if (need.length > 0) {
-      const loaded = await this.catalog.loadBitmaps(g.id, Math.min(...need), Math.max(...need));
+      need.sort((a, b) => a - b);
+      const loaded = await this.catalog.loadBitmaps(g.id, need[0]!, need.at(-1)!);
       for (const [k, bits] of loaded) {
         out.set(k, bits);
         if (this.bitmapCache.size >= 4096) this.bitmapCache.delete(this.bitmapCache.keys().next().value!);

@@ -1,0 +1,93 @@
+/**
+ * Compaction: merges runs of small segments of a log group into one, so a group that receives few
+ * events does not end up with one tiny file per seal (a file per five minutes is 8,640 a month).
+ *
+ * Only segments smaller than one trigram block are merged, at least MIN_RUN of them in a row (by
+ * sequence number) and at most TARGET_ROWS in total: heavy groups, whose seals are already large, are
+ * left alone. Events of deleted streams are dropped on the way. Bitmaps are keyed by sequence block,
+ * not by file, so they stay valid as they are.
+ *
+ * The merged file is written and synced first; one catalog transaction then swaps the inputs for it;
+ * the inputs are unlinked last. A crash before the commit leaves an unknown file, removed at start-up;
+ * after it, unknown inputs, removed the same way.
+ */
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Db } from './db.js';
+import { quoteLiteral } from './db.js';
+import type { LogGroup, Segment } from './catalog.js';
+import { BLOCK_EVENTS } from './trigram.js';
+
+export const SMALL_ROWS = BLOCK_EVENTS;
+export const MIN_RUN = 8;
+export const TARGET_ROWS = 64 * BLOCK_EVENTS;
+
+/** The first run of small segments worth merging, or null. */
+export function pickRun(segments: readonly Segment[]): Segment[] | null {
+  const sorted = [...segments].sort((a, b) => a.minSeq - b.minSeq);
+  let run: Segment[] = [];
+  let rows = 0;
+  for (const s of sorted) {
+    if (s.rows < SMALL_ROWS && rows + s.rows <= TARGET_ROWS) {
+      run.push(s);
+      rows += s.rows;
+      continue;
+    }
+    if (run.length >= MIN_RUN) return run;
+    run = s.rows < SMALL_ROWS ? [s] : [];
+    rows = s.rows < SMALL_ROWS ? s.rows : 0;
+  }
+  return run.length >= MIN_RUN ? run : null;
+}
+
+/** Writes the merged segment of `run`; the caller commits it. */
+export async function mergeSegments(
+  db: Db,
+  conn: DuckDBConnection,
+  dataDir: string,
+  g: LogGroup,
+  run: readonly Segment[],
+  id: number,
+): Promise<Segment> {
+  const rel = join('segments', String(g.id), `${String(id).padStart(12, '0')}.parquet`);
+  const dest = join(dataDir, rel);
+  const tmp = `${dest}.tmp`;
+  const files = run.map((s) => quoteLiteral(join(dataDir, s.path))).join(', ');
+  const deleted = [...g.deletedStreams].map((n) => String(Math.trunc(n)));
+  const where = deleted.length > 0 ? `WHERE stream_id NOT IN (${deleted.join(',')})` : '';
+  await db.run(
+    `COPY (SELECT stream_id, ts, ingest_ts, seq, message FROM read_parquet([${files}]) ${where} ORDER BY seq)
+     TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${BLOCK_EVENTS})`,
+    [],
+    conn,
+  );
+  const [st] = await db.all(
+    `SELECT count(*) AS n, coalesce(sum(strlen(message)), 0) AS bytes, min(ts) AS min_ts, max(ts) AS max_ts, min(seq) AS min_seq, max(seq) AS max_seq
+     FROM read_parquet(${quoteLiteral(tmp)})`,
+    [],
+    conn,
+  );
+  const h = await fsp.open(tmp, 'r+');
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+  await fsp.rename(tmp, dest);
+  const first = run[0]!;
+  // An empty result (every event was of a deleted stream) still replaces the run, with the run's range.
+  return {
+    id,
+    groupId: g.id,
+    path: rel,
+    walFile: Math.max(...run.map((s) => s.walFile)),
+    rows: Number(st!.n),
+    rawBytes: Number(st!.bytes),
+    fileBytes: (await fsp.stat(dest)).size,
+    minTs: st!.min_ts === null ? first.minTs : Number(st!.min_ts),
+    maxTs: st!.max_ts === null ? first.maxTs : Number(st!.max_ts),
+    minSeq: st!.min_seq === null ? first.minSeq : Number(st!.min_seq),
+    maxSeq: st!.max_seq === null ? first.maxSeq : Number(st!.max_seq),
+  };
+}
