@@ -62,6 +62,22 @@ export interface Counters {
   errorSamples: string[];
 }
 
+export function emptyCounters(): Counters {
+  return {
+    requests: 0,
+    ackedEvents: 0,
+    rejectedEvents: 0,
+    throttled: 0,
+    unavailable: 0,
+    networkErrors: 0,
+    failedRequests: 0,
+    failedEvents: 0,
+    bytesSent: 0,
+    wrapped: 0,
+    errorSamples: [],
+  };
+}
+
 export type ToWorker = { type: 'snapshot'; id: number } | { type: 'stop' };
 export type FromWorker =
   | { type: 'snapshot'; id: number; counters: Counters }
@@ -153,19 +169,8 @@ async function main(plan: WorkerPlan): Promise<void> {
   const fh: FileHandle = await open(plan.batchesPath, 'r');
   const prefixes = plan.targets.map((t) => Buffer.from(`{"logGroupName":${JSON.stringify(t.group)},"logStreamName":${JSON.stringify(t.stream)},"logEvents":`));
   const free = plan.targets.map((_, i) => i);
-  const c: Counters = {
-    requests: 0,
-    ackedEvents: 0,
-    rejectedEvents: 0,
-    throttled: 0,
-    unavailable: 0,
-    networkErrors: 0,
-    failedRequests: 0,
-    failedEvents: 0,
-    bytesSent: 0,
-    wrapped: 0,
-    errorSamples: [],
-  };
+  const c = emptyCounters();
+
   const acks: number[] = [];
   const sample = (s: string): void => {
     if (c.errorSamples.length < 5) c.errorSamples.push(s.slice(0, 300));

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { Dataset } from './dataset.js';
 import type { Credentials } from './sigv4.js';
 import type { Counters, FromWorker, Target, TimestampMode, ToWorker, WorkerPlan } from './load-worker.js';
+import { emptyCounters } from './load-worker.js';
 
 export type { Counters, Target, TimestampMode } from './load-worker.js';
 
@@ -43,19 +44,8 @@ export interface LoadResult {
 }
 
 export function sumCounters(list: Counters[]): Counters {
-  const out: Counters = {
-    requests: 0,
-    ackedEvents: 0,
-    rejectedEvents: 0,
-    throttled: 0,
-    unavailable: 0,
-    networkErrors: 0,
-    failedRequests: 0,
-    failedEvents: 0,
-    bytesSent: 0,
-    wrapped: 0,
-    errorSamples: [],
-  };
+  const out = emptyCounters();
+
   for (const c of list) {
     for (const k of Object.keys(out) as (keyof Counters)[]) {
       if (k === 'errorSamples') out.errorSamples.push(...c.errorSamples);
