@@ -1,4 +1,5 @@
 /** BENCHMARKS.md: what was measured, how, on what, and against which reference. */
+import { relative } from 'node:path';
 import type { BenchConfig, CpuSplit, ServerLife } from './context.js';
 import type { DatasetMeta } from './dataset.js';
 import type { IngestScenarioResult } from './ingest-scenario.js';
@@ -56,7 +57,7 @@ export function renderMarkdown(r: RunResults, rows: readonly Row[]): string {
     out.push('## Reference: ripgrep over the same events', '');
     out.push(
       `The ${fmtInt(d.searchEvents)} messages of the search data set, one a line, in one ${fmtBytes(s.rg.bytes)} file ` +
-        `(${s.rg.file}), searched by \`rg -c --fixed-strings\` (${r.machine.ripgrep}), process start to exit.`,
+        `(${relative(process.cwd(), s.rg.file)}), searched by \`rg -c --fixed-strings\` (${r.machine.ripgrep}), process start to exit.`,
       '',
     );
     out.push('| search | Logward FilterLogEvents | ripgrep | Logward / ripgrep |', '|---|---|---|---|');
