@@ -206,9 +206,14 @@ export class LogStore {
     this.hot.add(b);
   }
 
-  /** Is the store keeping up? Ingest answers ThrottlingException while it is not. */
+  /**
+   * Is the store keeping up? Ingest answers ThrottlingException while it is not. Over the cap, the
+   * active WAL file is closed so the sealer has work that drains the hot tier, whatever the sizes.
+   */
   overloaded(): boolean {
-    return this.hot.bytes > this.opts.maxHotBytes;
+    if (this.hot.bytes <= this.opts.maxHotBytes) return false;
+    this.wal.rotate();
+    return true;
   }
 
   /**
