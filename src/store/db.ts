@@ -2,6 +2,7 @@
  * The one DuckDB instance of a data dir, its connections, and the only SQL helpers in Logward.
  * Nothing outside src/store writes SQL against it.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue, blobValue } from '@duckdb/node-api';
 
 export type SqlParam = string | number | bigint | boolean | null | Uint8Array;
@@ -29,10 +30,22 @@ function plain(row: Record<string, unknown>): Row {
 }
 
 export class Db {
+  /**
+   * The main connection serves one statement or one transaction at a time, whoever calls: a DuckDB
+   * connection must not run two statements at once, and a statement from outside must never land in
+   * someone else's open transaction. Statements inside a transaction run in its async context.
+   */
+  private readonly mainLock = new Mutex();
+  private readonly inTransaction = new AsyncLocalStorage<true>();
+
   private constructor(
     readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
   ) {}
+
+  private onMain<T>(fn: () => Promise<T>): Promise<T> {
+    return this.inTransaction.getStore() ? fn() : this.mainLock.run(fn);
+  }
 
   static async open(path: string, opts: { memoryLimit: string; threads: number; tempDir: string }): Promise<Db> {
     const instance = await DuckDBInstance.create(path, {
@@ -50,26 +63,33 @@ export class Db {
     return this.instance.connect();
   }
 
-  async run(sql: string, params: SqlParam[] = [], conn: DuckDBConnection = this.conn): Promise<void> {
-    await conn.run(sql, params.map(toDuck));
+  /** Runs a statement on `conn`, or on the main connection when none is given. */
+  async run(sql: string, params: SqlParam[] = [], conn?: DuckDBConnection): Promise<void> {
+    if (conn) await conn.run(sql, params.map(toDuck));
+    else await this.onMain(() => this.conn.run(sql, params.map(toDuck)));
   }
 
-  async all(sql: string, params: SqlParam[] = [], conn: DuckDBConnection = this.conn): Promise<Row[]> {
-    const reader = await conn.runAndReadAll(sql, params.map(toDuck));
+  async all(sql: string, params: SqlParam[] = [], conn?: DuckDBConnection): Promise<Row[]> {
+    const reader = conn ? await conn.runAndReadAll(sql, params.map(toDuck)) : await this.onMain(() => this.conn.runAndReadAll(sql, params.map(toDuck)));
     return reader.getRowObjectsJS().map((r) => plain(r as Record<string, unknown>));
   }
 
-  /** Runs fn inside one transaction on the main connection; the caller serializes writers. */
+  /** Runs fn as one transaction on the main connection, which nobody else uses meanwhile. */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.conn.run('BEGIN TRANSACTION');
-    try {
-      const out = await fn();
-      await this.conn.run('COMMIT');
-      return out;
-    } catch (e) {
-      await this.conn.run('ROLLBACK');
-      throw e;
-    }
+    if (this.inTransaction.getStore()) throw new Error('nested transactions are not supported');
+    return this.mainLock.run(() =>
+      this.inTransaction.run(true, async () => {
+        await this.conn.run('BEGIN TRANSACTION');
+        try {
+          const out = await fn();
+          await this.conn.run('COMMIT');
+          return out;
+        } catch (e) {
+          await this.conn.run('ROLLBACK');
+          throw e;
+        }
+      }),
+    );
   }
 
   close(): void {

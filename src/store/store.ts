@@ -70,10 +70,12 @@ export class LogStore {
   /** Serializes catalog changes, seal commits and retention. */
   readonly writeLock = new Mutex();
 
+  /** Opened once recovery has replayed what the previous run left (see open()). */
+  private wal!: Wal;
+
   private constructor(
     readonly opts: StoreOptions,
     readonly db: Db,
-    private wal: Wal,
   ) {
     this.catalog = new Catalog(db);
   }
@@ -90,7 +92,7 @@ export class LogStore {
       tempDir: join(dataDir, 'tmp'),
     });
     const walDir = join(dataDir, 'wal');
-    const store = new LogStore(opts, db, await Wal.open(walDir, 1, () => opts.clock.now()));
+    const store = new LogStore(opts, db);
     await store.catalog.load();
     const replayed = await store.recover(walDir);
     const files = await listWalFiles(walDir);
@@ -259,7 +261,8 @@ export class LogStore {
     if (this.sealing) return;
     this.sealing = this.runSeals().finally(() => {
       this.sealing = undefined;
-      if (this.sealQueue.length > 0) this.kickSealer();
+      // Closing after a failed seal gives up: the WAL keeps those events for the next start.
+      if (this.sealQueue.length > 0 && !(this.closed && this.sealError)) this.kickSealer();
     });
   }
 

@@ -50,3 +50,79 @@ test('the parser throws nothing but its own error on any input', () => {
     { numRuns: 2000 },
   );
 });
+
+test('JSON patterns parse to the AST, && binding tighter than ||', () => {
+  assert.deepEqual(parseFilterPattern('{ $.a[0].b = "x*y" || $.c > -1.5e3 && $.d IS NULL }'), {
+    kind: 'json',
+    expr: {
+      kind: 'or',
+      left: { kind: 'cond', path: ['a', 0, 'b'], selector: '$.a[0].b', test: { kind: 'string', op: '=', parts: ['x', 'y'] } },
+      right: {
+        kind: 'and',
+        left: { kind: 'cond', path: ['c'], selector: '$.c', test: { kind: 'number', op: '>', text: '-1.5e3' } },
+        right: { kind: 'cond', path: ['d'], selector: '$.d', test: { kind: 'is', value: null } },
+      },
+    },
+  });
+  assert.deepEqual(parseFilterPattern('{$.ip!=123.123.*}'), {
+    kind: 'json',
+    expr: { kind: 'cond', path: ['ip'], selector: '$.ip', test: { kind: 'string', op: '!=', parts: ['123.123.', ''] } },
+  });
+});
+
+test('regex patterns are translated to the shared canonical form', () => {
+  assert.deepEqual(parseFilterPattern(' %^a.\\d+\\s[\\w-]%'), {
+    kind: 'regex',
+    regex: { source: '^a.\\d+\\s[\\w-]', pattern: '^a[^\\n][0-9]+[\\t\\n\\f\\r ][0-9A-Za-z_-]' },
+  });
+});
+
+/** Asserts the pattern is rejected, with AWS's wording, at [start, end). */
+function rejects(pattern: string, start: number, end: number, words: RegExp): void {
+  assert.throws(
+    () => parseFilterPattern(pattern),
+    (e: unknown) => {
+      assert.ok(e instanceof FilterPatternError, String(e));
+      assert.match(e.message, /^Invalid filter pattern: /);
+      assert.match(e.message, words);
+      assert.match(e.message, new RegExp(`at character ${start}\\b`));
+      assert.deepEqual(e.span, { start, end }, e.message);
+      return true;
+    },
+    pattern,
+  );
+}
+
+test('errors say what was expected, where', () => {
+  rejects('{ $.a = }', 8, 9, /expected a value after =/);
+  rejects('{ $.a > "1" }', 8, 9, /expected a number after >/);
+  rejects('{ $.a = 1 ', 10, 10, /expected '}'/);
+  rejects('{ $.a ~ 1 }', 6, 7, /expected an operator/);
+  rejects('{ a = 1 }', 2, 3, /expected a selector/);
+  rejects('{ $.* = 1 }', 4, 5, /wildcard selectors/);
+  rejects('{ $.a IS MAYBE }', 9, 10, /expected TRUE, FALSE or NULL/);
+  rejects('{ $.a = 1 } x', 12, 13, /expected the end of the pattern/);
+  rejects('{ $.a = %x% || $.a = %y% || $.a = %z% }', 34, 35, /at most 2 regular expressions/);
+  rejects('%abc', 0, 4, /expected a closing %/);
+  rejects('%a(b)%', 2, 3, /not supported/);
+  rejects('%a!%', 2, 3, /not supported/);
+  rejects('%+a%', 1, 2, /expected something to repeat/);
+  rejects('%a{2000}%', 2, 8, /repetition/);
+  rejects('[a, ..., b, ...]', 12, 15, /only one \.\.\. is supported/);
+  rejects('[a, b = 1 && c = 2]', 13, 14, /expected the field name b/);
+});
+
+test('the parser throws nothing but its own error on structured-looking input', () => {
+  const piece = fc.constantFrom('{', '}', '(', ')', '[', ']', '%', '$', '$.a', '.', '[0]', '=', '!=', '<', '>=', '&&', '||', '"', '\\', '*', ' ', 'IS', 'NOT', 'EXISTS', 'TRUE', 'NULL', '1e5', '-', 'x', '{1,2}', '\\d', '^', ',', '...', 'f', ']');
+  fc.assert(
+    fc.property(fc.constantFrom('{', '%', '[', ''), fc.array(piece, { maxLength: 20 }), (head, xs) => {
+      try {
+        const p = parseFilterPattern(head + xs.join(''));
+        compilePredicate(p)('{"a": 1}');
+      } catch (e) {
+        if (!(e instanceof FilterPatternError)) throw e;
+      }
+    }),
+    { numRuns: 5000 },
+  );
+});

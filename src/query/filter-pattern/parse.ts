@@ -1,19 +1,29 @@
 /**
- * Parses unstructured-term filter patterns: `ERROR`, `ERROR Exception` (all), `?ERROR ?WARN` (any),
- * `-DEBUG` (exclude), `"exact phrase"` (quoted, with \" and \\ escapes), and `""` or `" "` (everything).
+ * Parses filter patterns. The first non-blank character decides the kind: `{` a JSON pattern
+ * (parse-json.ts), `%` a regular expression (regex.ts), `[` a space-delimited pattern
+ * (parse-delimited.ts), anything else unstructured terms: `ERROR`, `ERROR Exception` (all), `?ERROR ?WARN`
+ * (any), `-DEBUG` (exclude), `"exact phrase"` (quoted, with \" and \\ escapes), and `""` or `" "`
+ * (everything).
  */
 import { FilterPatternError, MATCH_ALL, type FilterPattern } from './ast.js';
-
-const STRUCTURED = /^\s*[{[%]/;
+import { parseDelimitedPattern } from './parse-delimited.js';
+import { parseJsonPattern } from './parse-json.js';
+import { parseRegexAt } from './regex.js';
 
 export function parseFilterPattern(source: string): FilterPattern {
-  if (STRUCTURED.test(source)) {
-    const start = source.search(/[{[%]/);
-    throw new FilterPatternError(
-      'Invalid filter pattern: JSON, space-delimited and regular-expression patterns are not supported yet (only unstructured terms)',
-      { start, end: start + 1 },
-    );
+  const start = source.search(/\S/);
+  const first = start < 0 ? '' : source[start];
+  if (first === '{') return { kind: 'json', expr: parseJsonPattern(source, start) };
+  if (first === '%') {
+    const { regex, end } = parseRegexAt(source, start);
+    const rest = source.slice(end).search(/\S/);
+    if (rest >= 0) {
+      const at = end + rest;
+      throw new FilterPatternError(`Invalid filter pattern: expected the end of the pattern after the regular expression at character ${at}`, { start: at, end: at + 1 });
+    }
+    return { kind: 'regex', regex };
   }
+  if (first === '[') return { kind: 'delimited', fields: parseDelimitedPattern(source, start) };
   const required: string[] = [];
   const optional: string[] = [];
   const excluded: string[] = [];

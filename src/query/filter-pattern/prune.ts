@@ -22,6 +22,12 @@ export function bitmapRequirement(p: FilterPattern): BitmapRequirement | null {
       }
       return conj.length === 0 ? null : conj;
     }
+    // A JSON value may be written with escapes (`\u0041`), and a regex need not contain any literal
+    // text, and a space-delimited field test can match a number written many ways: none of these prunes.
+    case 'json':
+    case 'regex':
+    case 'delimited':
+      return null;
   }
 }
 
