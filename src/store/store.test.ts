@@ -260,3 +260,54 @@ test('small segments are compacted into one, and every event is still found once
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('JSON, space-delimited and regex patterns give the same events from hot and sealed tiers as the model', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-structured-'));
+  const clock = new FakeClock(T0);
+  try {
+    let store = await open(dir, clock);
+    const g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+    await store.catalog.createStream(g, 's', T0);
+    const model: ModelEvent[] = [];
+    const levels = ['INFO', 'WARN', 'ERROR'];
+    const write = async (st: LogStore, grp: LogGroup, from: number): Promise<void> => {
+      const events = Array.from({ length: 60 }, (_, k) => {
+        const i = from + k;
+        const message =
+          i % 3 === 0
+            ? JSON.stringify({ level: levels[i % 3 === 0 ? (i / 3) % 3 : 0], latency: (i * 37) % 1000, user: { id: i % 7 }, tags: ['a', i % 2 ? 'b' : 'c'] })
+            : i % 3 === 1
+              ? `10.0.0.${i % 9} - bob [26/Nov/2026:10:00:00 +0000] "GET /p${i % 4}.html HTTP/1.1" ${[200, 404, 500][i % 3]} ${i * 11}`
+              : `plain line ${i} code=${i % 5}`;
+        return { timestamp: T0 + i, message };
+      });
+      await put(st, grp, 's', events, T0);
+      for (const e of events) model.push({ stream: 's', ts: e.timestamp, message: e.message });
+    };
+    const patterns = [
+      '{ $.level = "ERROR" }',
+      '{ ($.latency > 500) && ($.user.id = 3) }',
+      '{ $.tags[1] = "b" || $.level IS NULL }',
+      '[ip, dash, user, timestamp, request = "*p1.html*", status = 4*, bytes > 100]',
+      '%code=[34]%',
+    ];
+    const check = async (st: LogStore, grp: LogGroup): Promise<void> => {
+      for (const p of patterns) {
+        const want = modelSearch(model, p, 0, Infinity);
+        assert.ok(want.length > 0, `the data should match ${p}`);
+        assert.deepEqual(await search(st, grp, p, T0 + 5, Infinity), modelSearch(model, p, T0 + 5, Infinity), p);
+      }
+    };
+    await write(store, g, 0);
+    await check(store, g);
+    await store.close();
+    store = await open(dir, clock);
+    const g2 = store.catalog.groups.get('g')!;
+    await check(store, g2); // sealed
+    await write(store, g2, 60);
+    await check(store, g2); // both
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
