@@ -209,12 +209,13 @@ export class LogStore {
   }
 
   /**
-   * Is the store keeping up? Ingest answers ThrottlingException while it is not. Over the cap, the
-   * active WAL file is closed so the sealer has work that drains the hot tier, whatever the sizes.
+   * Is the store keeping up? Ingest answers ThrottlingException while it is not. Over the cap with the
+   * sealer idle (the hot events all sit in the active WAL file), that file is closed so the sealer has
+   * work that drains the hot tier. While the sealer is busy, rotating would only make small files.
    */
   overloaded(): boolean {
     if (this.hot.bytes <= this.opts.maxHotBytes) return false;
-    this.wal.rotate();
+    if (!this.sealing && this.sealQueue.length === 0) this.wal.rotate();
     return true;
   }
 
