@@ -1,5 +1,7 @@
 /** Helpers shared by the actions: ARNs as AWS forms them, and resolving names and identifiers. */
 import { ApiError, MESSAGES, notFound } from '../errors.js';
+import { FilterPatternError, type FilterPattern } from '../../query/filter-pattern/ast.js';
+import { parseFilterPattern } from '../../query/filter-pattern/parse.js';
 import type { LogGroup, LogStream } from '../../store/catalog.js';
 import type { ActionContext } from './context.js';
 
@@ -46,4 +48,14 @@ export const byName = <T extends { name: string }>(a: T, b: T): number => (a.nam
 /** A fresh, AWS-looking sequence token: accepted and ignored, as AWS now does. */
 export function sequenceToken(seq: number): string {
   return String(seq).padStart(56, '4');
+}
+
+/** A filter pattern, or AWS's InvalidParameterException saying what is wrong and where. */
+export function parsePattern(source: string): FilterPattern {
+  try {
+    return parseFilterPattern(source);
+  } catch (e) {
+    if (e instanceof FilterPatternError) throw new ApiError('InvalidParameterException', e.message, { cause: e });
+    throw e;
+  }
 }

@@ -1,11 +1,9 @@
 import { ApiError } from '../errors.js';
 import type { FilteredLogEvent } from '../model/generated/logs-types.js';
-import { FilterPatternError } from '../../query/filter-pattern/ast.js';
-import { parseFilterPattern } from '../../query/filter-pattern/parse.js';
 import { queryEvents } from '../../store/query.js';
 import { decodeToken, encodeToken } from '../tokens.js';
 import type { Action } from './context.js';
-import { resolveGroup } from './common.js';
+import { parsePattern, resolveGroup } from './common.js';
 import { takeWithinBytes } from './response-size.js';
 
 /** startFromHead false is accepted only with a startTime from 2024 on, as in AWS. */
@@ -23,13 +21,7 @@ export const filterLogEvents: Action<'FilterLogEvents'> = async (ctx, input) => 
   if (input.logStreamNames !== undefined && input.logStreamNamePrefix !== undefined) {
     throw new ApiError('InvalidParameterException', 'logStreamNames and logStreamNamePrefix are mutually exclusive parameters.');
   }
-  let pattern;
-  try {
-    pattern = parseFilterPattern(input.filterPattern ?? '');
-  } catch (e) {
-    if (e instanceof FilterPatternError) throw new ApiError('InvalidParameterException', e.message, { cause: e });
-    throw e;
-  }
+  const pattern = parsePattern(input.filterPattern ?? '');
   let streamIds: Set<number> | null = null;
   if (input.logStreamNames !== undefined) {
     streamIds = new Set(input.logStreamNames.flatMap((n) => (g.streams.has(n) ? [g.streams.get(n)!.id] : [])));

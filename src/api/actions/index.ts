@@ -14,6 +14,7 @@ import { putLogEvents } from './put-log-events.js';
 import { getLogEvents } from './get-log-events.js';
 import { filterLogEvents } from './filter-log-events.js';
 import { putRetentionPolicy, deleteRetentionPolicy } from './retention.js';
+import { testMetricFilter } from './test-metric-filter.js';
 import { tagResource, untagResource, listTagsForResource, tagLogGroup, untagLogGroup, listTagsLogGroup } from './tags.js';
 
 export type ImplementedOperation =
@@ -33,7 +34,8 @@ export type ImplementedOperation =
   | 'ListTagsForResource'
   | 'TagLogGroup'
   | 'UntagLogGroup'
-  | 'ListTagsLogGroup';
+  | 'ListTagsLogGroup'
+  | 'TestMetricFilter';
 
 export const actions: { [K in ImplementedOperation]: Action<K> } = {
   CreateLogGroup: createLogGroup,
@@ -53,6 +55,7 @@ export const actions: { [K in ImplementedOperation]: Action<K> } = {
   TagLogGroup: tagLogGroup,
   UntagLogGroup: untagLogGroup,
   ListTagsLogGroup: listTagsLogGroup,
+  TestMetricFilter: testMetricFilter,
 };
 
 export function isImplemented(op: string): op is ImplementedOperation {
