@@ -12,7 +12,7 @@ import { quoteLiteral, type SqlParam } from './db.js';
 import type { HotBatch, StoredEvent } from './hot.js';
 import type { LogStore } from './store.js';
 import { retentionCutoff } from './store.js';
-import { blockOf, BLOCK_EVENTS } from './trigram.js';
+import { blockOf, blocksSpanned, BLOCK_EVENTS } from './trigram.js';
 import type { FilterPattern } from '../query/filter-pattern/ast.js';
 import { matchesEverything } from '../query/filter-pattern/ast.js';
 import { compilePredicate } from '../query/filter-pattern/predicate.js';
@@ -63,15 +63,10 @@ export async function queryEvents(store: LogStore, q: EventQuery, stats?: QueryS
   const req = bitmapRequirement(q.pattern);
   let keepBatch: ((b: HotBatch) => boolean) | undefined;
   if (req !== null) {
-    const hotBatches = store.hot.batches(g.id);
-    const blocks = new Set<number>();
-    for (const b of hotBatches) for (let k = blockOf(b.firstSeq); k <= blockOf(b.firstSeq + b.timestamps.length - 1); k++) blocks.add(k);
+    const blocks = new Set(store.hot.batches(g.id).flatMap((b) => blocksSpanned(b.firstSeq, b.timestamps.length)));
     const bitmaps = await store.bitmapsFor(g, [...blocks]);
     const pass = new Set([...blocks].filter((k) => !bitmaps.has(k) || bitmapMayMatch(bitmaps.get(k)!, req)));
-    keepBatch = (b) => {
-      for (let k = blockOf(b.firstSeq); k <= blockOf(b.firstSeq + b.timestamps.length - 1); k++) if (pass.has(k)) return true;
-      return false;
-    };
+    keepBatch = (b) => blocksSpanned(b.firstSeq, b.timestamps.length).some((k) => pass.has(k));
   }
   const hot: StoredEvent[] = [];
   const inRange = (sid: number, ts: number, seq: number): boolean =>

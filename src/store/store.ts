@@ -22,7 +22,7 @@ import { HotTier, type HotBatch } from './hot.js';
 import { Wal, listWalFiles, readWalFile, walFileName, type WalRecordHeader } from './wal.js';
 import { sealWalFile } from './sealer.js';
 import { mergeSegments, pickRun } from './compactor.js';
-import { addText, blockOf, newBitmap, BLOCK_EVENTS } from './trigram.js';
+import { addText, blockOf, blocksSpanned, newBitmap, BLOCK_EVENTS } from './trigram.js';
 
 export interface StoreOptions {
   dataDir: string;
@@ -144,7 +144,7 @@ export class LogStore {
     for (const b of batches) {
       let set = blocks.get(b.groupId);
       if (!set) blocks.set(b.groupId, (set = new Set()));
-      for (let k = blockOf(b.firstSeq); k <= blockOf(b.firstSeq + b.timestamps.length - 1); k++) set.add(k);
+      for (const k of blocksSpanned(b.firstSeq, b.timestamps.length)) set.add(k);
     }
     for (const [gid, set] of blocks) {
       const ks = [...set].sort((a, b) => a - b);
@@ -350,7 +350,7 @@ export class LogStore {
         if (!g) continue;
         touched.set(g.id, g);
         const maps = this.groupBitmaps(g.id);
-        for (let k = blockOf(b.firstSeq); k <= blockOf(b.firstSeq + b.timestamps.length - 1); k++) {
+        for (const k of blocksSpanned(b.firstSeq, b.timestamps.length)) {
           const bits = maps.get(k);
           if (bits && !bitmaps.some((x) => x.groupId === g.id && x.block === k)) bitmaps.push({ groupId: g.id, block: k, bits: Uint8Array.from(bits) });
         }

@@ -20,6 +20,13 @@ export const BITMAP_BYTES = (1 << BITMAP_BITS_LOG2) >>> 3; // 16 KiB per block
 
 export const blockOf = (seq: number): number => Math.floor(seq / BLOCK_EVENTS);
 
+/** The blocks that the `count` events numbered from `firstSeq` fall in, ascending. */
+export function blocksSpanned(firstSeq: number, count: number): number[] {
+  const out: number[] = [];
+  for (let k = blockOf(firstSeq); k <= blockOf(firstSeq + count - 1); k++) out.push(k);
+  return out;
+}
+
 function bit(a: number, b: number, c: number): number {
   let x = Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d);
   x ^= x >>> 15;
