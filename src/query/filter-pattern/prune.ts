@@ -1,36 +1,180 @@
 /**
- * What a pattern requires of a block's trigram bitmap: a conjunction of alternatives, each a set of
- * bit positions. A block can be skipped when some conjunct has no alternative whose bits are all set.
- * Returns null when the pattern cannot prune (it may match events containing none of its terms).
+ * What a pattern requires of a block's trigram bitmap (store/trigram.ts): text that every matching
+ * message must contain, as a boolean formula over trigram bit sets. A block whose bitmap fails the
+ * formula holds no match and is never read. The formula must be a necessary condition of a match,
+ * for every kind of pattern (prune.test.ts checks this property against the predicate back end):
+ *
+ * - terms: each term is a substring of a matching message;
+ * - space-delimited: a field is a substring of the message (its brackets or quotes dropped, nothing
+ *   unescaped), so the literal parts of `field = "a*b"` are substrings too;
+ * - regular expressions: the literal runs that every match of the regex must contain;
+ * - JSON: the keys a condition needs present and the literal parts of string values and regexes. JSON
+ *   text may write any character as `\uXXXX` (and `/` as `\/`), so a literal is split where a JSON
+ *   writer must escape (`"`, `\`, control characters) or may (`/`), and a block holding a `\u` escape
+ *   anywhere is never skipped for JSON literals.
+ *
+ * `null` means "cannot prune": the pattern may match events containing none of its text.
  */
-import type { FilterPattern } from './ast.js';
+import type { DelimitedExpr, FilterPattern, FilterRegex, JsonExpr, JsonPath, ValueTest } from './ast.js';
 import { mayContain, termBits } from '../../store/trigram.js';
 
-export type BitmapRequirement = number[][][];
+export type BitmapRequirement = { kind: 'bits'; bits: number[] } | { kind: 'all' | 'any'; of: BitmapRequirement[] };
+type Req = BitmapRequirement | null;
 
-export function bitmapRequirement(p: FilterPattern): BitmapRequirement | null {
+export function bitmapRequirement(p: FilterPattern): Req {
   switch (p.kind) {
-    case 'terms': {
-      const conj: number[][][] = [];
-      for (const t of p.required) {
-        const bits = termBits(t);
-        if (bits) conj.push([bits]);
-      }
-      if (p.optional.length > 0) {
-        const alts = p.optional.map(termBits);
-        if (alts.every((a): a is number[] => a !== null)) conj.push(alts);
-      }
-      return conj.length === 0 ? null : conj;
-    }
-    // A JSON value may be written with escapes (`\u0041`), and a regex need not contain any literal
-    // text, and a space-delimited field test can match a number written many ways: none of these prunes.
-    case 'json':
+    case 'terms':
+      return all([...p.required.map(text), p.optional.length > 0 ? any(p.optional.map(text)) : null]);
     case 'regex':
+      return regexReq(p.regex, text);
     case 'delimited':
-      return null;
+      return all(p.fields.map((f) => (f.kind === 'field' && f.test ? delimitedReq(f.test) : null)));
+    case 'json':
+      return jsonReq(p.expr);
   }
 }
 
 export function bitmapMayMatch(bitmap: Uint8Array, req: BitmapRequirement): boolean {
-  return req.every((alts) => alts.some((bits) => mayContain(bitmap, bits)));
+  switch (req.kind) {
+    case 'bits':
+      return mayContain(bitmap, req.bits);
+    case 'all':
+      return req.of.every((r) => bitmapMayMatch(bitmap, r));
+    case 'any':
+      return req.of.some((r) => bitmapMayMatch(bitmap, r));
+  }
+}
+
+/** A conjunction; unknown conjuncts are dropped (they constrain nothing we can check). */
+function all(xs: Req[]): Req {
+  const of = xs.filter((x): x is BitmapRequirement => x !== null);
+  return of.length === 0 ? null : of.length === 1 ? of[0]! : { kind: 'all', of };
+}
+
+/** A disjunction; one unknown alternative makes the whole unknown. */
+function any(xs: Req[]): Req {
+  if (xs.length === 0 || xs.some((x) => x === null)) return null;
+  const of = xs as BitmapRequirement[];
+  return of.length === 1 ? of[0]! : { kind: 'any', of };
+}
+
+/** A substring every match contains (null when shorter than a trigram). */
+function text(s: string): Req {
+  const bits = termBits(s);
+  return bits ? { kind: 'bits', bits } : null;
+}
+
+function delimitedReq(e: DelimitedExpr): Req {
+  switch (e.kind) {
+    case 'and':
+      return all([delimitedReq(e.left), delimitedReq(e.right)]);
+    case 'or':
+      return any([delimitedReq(e.left), delimitedReq(e.right)]);
+    case 'test':
+      return valueReq(e.test, text);
+  }
+}
+
+/** What a field or JSON value test needs of the text the value is written in. */
+function valueReq(t: ValueTest, literal: (s: string) => Req): Req {
+  if (t.kind === 'string' && t.op === '=') return all(t.parts.map(literal));
+  if (t.kind === 'regex' && t.op === '=') return regexReq(t.regex, literal);
+  return null; // `!=`, numbers (written many ways), IS and NOT EXISTS
+}
+
+function jsonReq(e: JsonExpr): Req {
+  switch (e.kind) {
+    case 'and':
+      return all([jsonReq(e.left), jsonReq(e.right)]);
+    case 'or':
+      return any([jsonReq(e.left), jsonReq(e.right)]);
+    case 'cond': {
+      if (e.test.kind === 'not-exists') return null;
+      // Every other test needs the value present (of the right type), so its keys are in the text.
+      const keys = jsonPathKeys(e.path);
+      const t = e.test;
+      const value =
+        t.kind === 'is'
+          ? text(String(t.value)) // the literals true, false and null cannot be escaped
+          : t.kind === 'string' && t.op === '=' && t.parts.length === 1
+            ? jsonLiteral(t.parts[0]!, true, true)
+            : t.kind === 'string' && t.op === '='
+              ? all(t.parts.map((part, i) => jsonLiteral(part, i === 0, i === t.parts.length - 1)))
+              : valueReq(t, (s) => jsonLiteral(s, false, false));
+      return all([keys, value]);
+    }
+  }
+}
+
+function jsonPathKeys(path: JsonPath): Req {
+  return all(path.map((k) => (typeof k === 'string' ? jsonLiteral(k, true, true) : null)));
+}
+
+/** Characters a JSON writer must or may escape other than as `\uXXXX`. */
+const JSON_ESCAPABLE = /["\\/\u0000-\u001f]/u;
+/** A `\u` escape in the block: any character of a JSON string may be written that way. */
+const UNICODE_ESCAPE = any([...'0123456789abcdefABCDEF'].map((h) => text(`\\u${h}`)));
+
+/**
+ * The text a JSON string (or key) containing `s` is written with: `s` split where it may be escaped,
+ * with the string's opening or closing quote when `s` starts or ends it.
+ */
+function jsonLiteral(s: string, open: boolean, close: boolean): Req {
+  const pieces = s.split(JSON_ESCAPABLE);
+  if (open) pieces[0] = `"${pieces[0]!}`;
+  if (close) pieces[pieces.length - 1] = `${pieces[pieces.length - 1]!}"`;
+  const need = all(pieces.map(text));
+  return need === null ? null : any([need, UNICODE_ESCAPE]);
+}
+
+/**
+ * The literal runs every match of an AWS regex contains (the syntax has no groups: regex.ts). With
+ * `|`, each alternative gives its own runs and any alternative will do.
+ */
+function regexReq(re: FilterRegex, literal: (s: string) => Req): Req {
+  const alternatives: Req[] = [];
+  let runs: string[] = [];
+  let run = '';
+  const flush = (): void => {
+    if (run.length > 0) runs.push(run);
+    run = '';
+  };
+  const src = re.source;
+  let i = 0;
+  while (i <= src.length) {
+    const c = src[i];
+    if (c === undefined || c === '|') {
+      flush();
+      alternatives.push(all(runs.map(literal)));
+      runs = [];
+      i++;
+    } else if (c === '*' || c === '+' || c === '?' || c === '{') {
+      // The atom before a quantifier: kept (ending the run) when it must occur, dropped when it may not.
+      const min = c === '+' ? 1 : c === '{' ? Number(/^\{(\d+)/.exec(src.slice(i))?.[1] ?? 0) : 0;
+      if (min === 0) run = run.slice(0, -1);
+      flush();
+      const close = c === '{' ? src.indexOf('}', i) : i;
+      i = close + 1;
+      if (src[i] === '?') i++;
+    } else if (c === '\\') {
+      const e = src[i + 1] ?? '';
+      if (/[A-Za-z]/.test(e)) flush(); // \d \w \s \b and their negations: not literal
+      else run += e; // an escaped symbol is itself
+      i += 2;
+    } else if (c === '[') {
+      flush();
+      let j = i + 1;
+      if (src[j] === '^') j++;
+      if (src[j] === ']') j++;
+      while (j < src.length && src[j] !== ']') j += src[j] === '\\' ? 2 : 1;
+      i = j + 1;
+    } else if (c === '.' || c === '^' || c === '$') {
+      flush();
+      i++;
+    } else {
+      run += c;
+      i++;
+    }
+  }
+  return any(alternatives);
 }
