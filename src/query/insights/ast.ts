@@ -1,0 +1,265 @@
+/**
+ * The Logs Insights query language (Logs Insights QL, "CWLI"): the typed AST that the parser
+ * (parse.ts) produces, the formatter (format.ts) prints back, and the compiler (compile.ts) turns
+ * into DuckDB SQL. Every node carries its span in the query string, so that errors, syntactic and
+ * semantic, can point at the characters they are about (MalformedQueryException's
+ * queryCompileError.location).
+ *
+ * A query is an optional `SOURCE ...` clause followed by commands separated by `|`:
+ *   SOURCE logGroups(namePrefix: ['/aws/lambda']) | filter @message like /ERROR/ | stats count(*) by bin(5m)
+ */
+
+/** Offsets into the query string: `start` inclusive, `end` exclusive (UTF-16 code units). */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface Query {
+  source: SourceClause | null;
+  commands: Command[];
+  span: Span;
+}
+
+/**
+ * `SOURCE logGroups(namePrefix: ['a', 'b'], class: 'STANDARD')`, and the form CloudWatch itself
+ * writes into DescribeQueries' queryString: `SOURCE "group" START=<ms> END=<ms>`.
+ */
+export interface SourceClause {
+  /** Log group names given literally (`SOURCE "name"` or `SOURCE logGroups(logGroupIdentifier: [...])`). */
+  names: string[];
+  /** Name prefixes (`namePrefix: [...]`); a group is selected when its name starts with any of them. */
+  namePrefixes: string[];
+  /** `class: 'STANDARD' | 'INFREQUENT_ACCESS'`, when given. */
+  logGroupClass: string | null;
+  /** `START=` and `END=` in epoch milliseconds, when given. */
+  startMs: number | null;
+  endMs: number | null;
+  span: Span;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expressions
+
+/** The static type of an expression, as the compiler tracks it (fields found in JSON are `dynamic`). */
+export type ValueType = 'string' | 'number' | 'boolean' | 'timestamp' | 'dynamic';
+
+/**
+ * A field: a system field (`@timestamp`, `@message`, `@logStream`, `@log`, `@ingestionTime`, `@ptr`,
+ * `@logGroup`...), one defined earlier in the query (`fields x as y`, `parse`, `stats ... as n`), or
+ * one discovered in the event (JSON keys joined by dots, array elements by index: `a.b.0.c`).
+ * `name` is the name with backquotes removed; `quoted` records whether it was written `` `like this` ``.
+ */
+export interface FieldRef {
+  kind: 'field';
+  name: string;
+  quoted: boolean;
+  span: Span;
+}
+
+export interface StringLiteral {
+  kind: 'string';
+  value: string;
+  /** How it was written, so the formatter reproduces it. */
+  quote: '"' | "'";
+  span: Span;
+}
+
+export interface NumberLiteral {
+  kind: 'number';
+  value: number;
+  /** The literal as written (`1e3`, `0.5`). */
+  text: string;
+  span: Span;
+}
+
+/** A time period: `5m` in `bin(5m)`, `datefloor(@timestamp, 1h)`. */
+export type PeriodUnit = 'ms' | 's' | 'm' | 'h' | 'd' | 'w' | 'mo' | 'q' | 'y';
+export interface PeriodLiteral {
+  kind: 'period';
+  amount: number;
+  unit: PeriodUnit;
+  /** As written (`5m`, `1min`, `30sec`...): units accept AWS's spellings, normalized in `unit`. */
+  text: string;
+  span: Span;
+}
+
+/** `/regex/` (RE2 syntax); `(?i)` at its start makes it case-insensitive (kept in `pattern`). */
+export interface RegexLiteral {
+  kind: 'regex';
+  pattern: string;
+  span: Span;
+}
+
+/** `[1, 2, 3]`: the right-hand side of `in`. */
+export interface ListLiteral {
+  kind: 'list';
+  items: Expr[];
+  span: Span;
+}
+
+export type UnaryOp = '-' | 'not';
+
+export interface Unary {
+  kind: 'unary';
+  op: UnaryOp;
+  operand: Expr;
+  span: Span;
+}
+
+export type ArithmeticOp = '+' | '-' | '*' | '/' | '%' | '^';
+export type ComparisonOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
+export type BinaryOp = ArithmeticOp | ComparisonOp | 'and' | 'or' | 'like' | 'not like' | '=~' | 'in' | 'not in';
+
+export interface Binary {
+  kind: 'binary';
+  op: BinaryOp;
+  left: Expr;
+  right: Expr;
+  /** Span of the operator token(s), for errors about the operation itself. */
+  opSpan: Span;
+  span: Span;
+}
+
+/** `name(args)`; `count(*)` has `star` set and no args. Function names are case-insensitive. */
+export interface Call {
+  kind: 'call';
+  name: string;
+  args: Expr[];
+  star: boolean;
+  nameSpan: Span;
+  span: Span;
+}
+
+export type Expr = FieldRef | StringLiteral | NumberLiteral | PeriodLiteral | RegexLiteral | ListLiteral | Unary | Binary | Call;
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+/** `expr` or `expr as alias` in `fields`, `display`, `stats`. */
+export interface Projection {
+  expr: Expr;
+  alias: string | null;
+  span: Span;
+}
+
+export interface FieldsCommand {
+  kind: 'fields';
+  items: Projection[];
+  span: Span;
+}
+
+/** `display a, b`: which fields the results show (the last `display` wins). */
+export interface DisplayCommand {
+  kind: 'display';
+  items: Projection[];
+  span: Span;
+}
+
+export interface FilterCommand {
+  kind: 'filter';
+  expr: Expr;
+  span: Span;
+}
+
+/** `stats count(*) as n, avg(x) by bin(5m), @logStream`. */
+export interface StatsCommand {
+  kind: 'stats';
+  aggregations: Projection[];
+  by: Projection[];
+  span: Span;
+}
+
+export interface SortKey {
+  expr: Expr;
+  descending: boolean;
+  /** Whether `asc`/`desc` was written (the formatter keeps what the user wrote). */
+  explicit: boolean;
+  span: Span;
+}
+
+export interface SortCommand {
+  kind: 'sort';
+  keys: SortKey[];
+  span: Span;
+}
+
+export interface LimitCommand {
+  kind: 'limit';
+  count: number;
+  span: Span;
+}
+
+/**
+ * `parse @message "* [*] *" as a, b, c` (glob: each `*` captures one field, in order) or
+ * `parse @message /(?<user>\S+) logged in/` (regex: named groups become fields).
+ */
+export interface ParseCommand {
+  kind: 'parse';
+  field: Expr;
+  pattern: { kind: 'glob'; text: string; quote: '"' | "'"; span: Span } | { kind: 'regex'; pattern: string; span: Span };
+  /** The `as` names (glob form; for a regex, the named groups). */
+  names: string[];
+  span: Span;
+}
+
+/** `dedup a, b`: keeps the first row (in the current sort order) of each distinct combination. */
+export interface DedupCommand {
+  kind: 'dedup';
+  fields: FieldRef[];
+  span: Span;
+}
+
+/** `pattern @message`: clusters values into templates (@pattern, @ratio, @sampleCount, ...). */
+export interface PatternCommand {
+  kind: 'pattern';
+  field: Expr;
+  span: Span;
+}
+
+export type DiffPeriod = 'previous' | 'previousDay' | 'previousWeek' | 'previousMonth';
+
+/** `diff`, `diff previousDay`...: compares with the same query over an earlier period. */
+export interface DiffCommand {
+  kind: 'diff';
+  period: DiffPeriod;
+  span: Span;
+}
+
+/** `unmask @message`: shows content a data protection policy masked (needs logs:Unmask). */
+export interface UnmaskCommand {
+  kind: 'unmask';
+  field: Expr;
+  span: Span;
+}
+
+export type Command =
+  | FieldsCommand
+  | DisplayCommand
+  | FilterCommand
+  | StatsCommand
+  | SortCommand
+  | LimitCommand
+  | ParseCommand
+  | DedupCommand
+  | PatternCommand
+  | DiffCommand
+  | UnmaskCommand;
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/**
+ * A query the user got wrong, syntactically or semantically: what was expected, and where. The API
+ * answers it as MalformedQueryException with queryCompileError.location = span and message.
+ */
+export class QueryError extends Error {
+  override readonly name = 'QueryError';
+  constructor(
+    message: string,
+    readonly span: Span,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
