@@ -4,19 +4,32 @@
  * must handle every kind, which the exhaustive switches enforce at compile time.
  */
 
-/** A term matches when the message contains it as a case-sensitive substring. */
+/**
+ * A term matches when the message contains it as a case-sensitive substring. AWS ignores `?term`s
+ * when the pattern has any other term ("If you combine "?" with other filter patterns, all question
+ * mark terms will be ignored"), so the parser leaves `optional` empty unless it is the only kind.
+ */
 export interface TermsPattern {
   kind: 'terms';
   /** Every one must occur. */
   required: string[];
-  /** When non-empty, at least one must occur (`?term`). */
+  /** When non-empty (and then `required` and `excluded` are empty), at least one must occur (`?term`). */
   optional: string[];
   /** None may occur (`-term`). */
   excluded: string[];
 }
 
-/** A JSON selector: `$.a.b[0]` is `['a', 'b', 0]` (object keys are strings, array indexes numbers). */
-export type JsonPath = Array<string | number>;
+/** `.*`: every field of an object (`field`); `[*]`: every element of an array (`element`). */
+export interface JsonWildcard {
+  wildcard: 'field' | 'element';
+}
+
+/**
+ * A JSON selector: `$.a.b[0]` is `['a', 'b', 0]` (object keys are strings, array indexes numbers);
+ * `$.a[*].b` is `['a', { wildcard: 'element' }, 'b']`. A selector selects a set of values: none or one
+ * without a wildcard, any number with one (the parser allows one wildcard per selector).
+ */
+export type JsonPath = Array<string | number | JsonWildcard>;
 
 /**
  * A regular expression `%...%` in the restricted syntax AWS allows (regex.ts). `pattern` is the
@@ -31,7 +44,10 @@ export type NumericOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
 
 /** What a condition asks of the value a selector reaches. */
 export type ValueTest =
-  /** A string value equal (or not) to `parts` joined by `*` wildcards; `parts.length > 1` iff wildcards. */
+  /**
+   * A string value equal (or not) to `parts` joined by `*` wildcards; `parts.length > 1` iff wildcards.
+   * A lone `*` (every part empty) matches any string or number: AWS's `{ $.latency = * }`.
+   */
   | { kind: 'string'; op: '=' | '!='; parts: string[] }
   /** A number value; `text` is the literal as written (both back ends parse it the same way). */
   | { kind: 'number'; op: NumericOp; text: string }
@@ -41,6 +57,10 @@ export type ValueTest =
   | { kind: 'is'; value: boolean | null }
   | { kind: 'not-exists' };
 
+/**
+ * A condition holds when some value its selector selects passes the test (`not-exists`: when the
+ * selector selects nothing).
+ */
 export type JsonExpr =
   | { kind: 'and' | 'or'; left: JsonExpr; right: JsonExpr }
   | { kind: 'cond'; path: JsonPath; selector: string; test: ValueTest };
@@ -64,16 +84,28 @@ export type DelimitedExpr =
 /** What a space-delimited field can be compared with: strings (with `*`), numbers, regexes. */
 export type FieldTest = Exclude<ValueTest, { kind: 'is' } | { kind: 'not-exists' }>;
 
-/** One position of a space-delimited pattern: `...` (any number of fields) or a named field. */
+/**
+ * One position of a space-delimited pattern: `...` (any number of fields) or a field. A field's
+ * `name` is '' when the pattern leaves the position empty (`[..., status,]`); extraction then names
+ * it by its 1-based position (`$7`), as it does the fields an ellipsis covers.
+ */
 export type DelimitedField = { kind: 'ellipsis' } | { kind: 'field'; name: string; test: DelimitedExpr | null };
 
-/** `[ip, user, ..., status = 4*]`: matches fields of the message by position (parse-delimited.ts). */
+/**
+ * `[ip, user, ..., status = 4*]`: matches fields of the message by position (parse-delimited.ts).
+ * Without `...`, a message with more fields than the pattern has positions gives its last position
+ * the rest of the message (from that field's start to the end of the last field): AWS's
+ * `[w1=ERROR, w2]` matches "ERROR 09/25/2014 12:00:02 Failed to process request".
+ */
 export interface DelimitedPattern {
   kind: 'delimited';
   fields: DelimitedField[];
 }
 
 export type FilterPattern = TermsPattern | JsonPattern | RegexPattern | DelimitedPattern;
+
+/** A string test of a lone `*` (every part empty): matches any string or number. */
+export const isMatchAnything = (parts: string[]): boolean => parts.length > 1 && parts.every((x) => x === '');
 
 export const MATCH_ALL: FilterPattern = { kind: 'terms', required: [], optional: [], excluded: [] };
 

@@ -32,6 +32,26 @@ test('space-delimited fields give their text, keyed $name', () => {
     $status_code: '200',
     $bytes: '1534',
   });
-  assert.deepEqual(ex('[ip, ..., status_code = 2*, bytes > 1000]', m), { $ip: '127.0.0.1', $status_code: '200', $bytes: '1534' });
+  // Fields that `...` stands for are given by position, as AWS's TestMetricFilter examples show.
+  assert.deepEqual(ex('[ip, ..., status_code = 2*, bytes > 1000]', m), {
+    $ip: '127.0.0.1',
+    $2: '-',
+    $3: 'frank',
+    $4: '10/Oct/2000:13:25:15 -0700',
+    $5: 'GET /apache_pb.gif HTTP/1.0',
+    $status_code: '200',
+    $bytes: '1534',
+  });
   assert.equal(ex('[ip, ..., status_code = 4*, bytes]', m), null);
+});
+
+test('without ..., the last position takes the rest of the message', () => {
+  assert.deepEqual(ex('[level, rest]', 'WARN  disk [sda 1] "almost full"  '), { $level: 'WARN', $rest: 'disk [sda 1] "almost full"' });
+  assert.deepEqual(ex('[level, rest]', 'WARN [sda 1]'), { $level: 'WARN', $rest: 'sda 1' });
+  assert.equal(ex('[level = WARN]', 'WARN disk'), null);
+});
+
+test('a wildcard selector gives the first value that passes its test', () => {
+  assert.deepEqual(ex('{ $.xs[*].n > 1 }', '{"xs": [{"n": 0}, {"n": 5}, {"n": 7}]}'), { '$.xs[*].n': 5 });
+  assert.deepEqual(ex('{ $.xs[*].n > 9 || $.y = 1 }', '{"xs": [{"n": 0}, {"n": 5}], "y": 1}'), { '$.xs[*].n': 0, '$.y': 1 });
 });

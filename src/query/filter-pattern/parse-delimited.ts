@@ -1,11 +1,14 @@
 /**
  * Space-delimited patterns: `[ip, user, ..., status_code = 4* || status_code = 5*, bytes > 1000]`.
  *
- *   pattern := '[' field (',' field)* ']'
- *   field   := '...' | name | name test (('&&' | '||') name test)*     (every name in a field is the same)
+ *   pattern := '[' ']' | '[' field (',' field)* ']'
+ *   field   := '...' | '' | name | name test (('&&' | '||') name test)*   (every name in a field is the same)
  *   test    := ('=' | '!=') value | ('<' | '<=' | '>' | '>=') number      (values as in JSON patterns)
  *
  * && binds tighter than ||. At most one `...` per pattern (more would need backtracking; rejected).
+ * An empty field (`[..., status_code=4*,]`, from AWS's TestMetricFilter examples) is an unnamed
+ * position; `[]` matches every event and extracts every field, which is what `[...]` does, so it
+ * parses to that.
  * How a message splits into fields is defined once, in FIELD_REGEX below, for both back ends.
  */
 import { FilterPatternError, type DelimitedField, type DelimitedExpr, type FieldTest } from './ast.js';
@@ -24,10 +27,19 @@ export function parseDelimitedPattern(src: string, start: number): DelimitedFiel
   const s = new Scanner(src, start);
   s.stops = /[\s,\]]/;
   s.expect('[', "'['");
+  if (s.eat(']')) {
+    s.skip();
+    if (s.i < src.length) throw s.error('expected the end of the pattern after ]');
+    return [{ kind: 'ellipsis' }];
+  }
   const fields: DelimitedField[] = [];
   let ellipses = 0;
   do {
     s.skip();
+    if (s.peek(',') || s.peek(']')) {
+      fields.push({ kind: 'field', name: '', test: null });
+      continue;
+    }
     if (s.eat('...')) {
       if (++ellipses > 1) throw s.error('only one ... is supported in a pattern', s.i - 3, s.i);
       fields.push({ kind: 'ellipsis' });
@@ -50,7 +62,7 @@ export function parseDelimitedPattern(src: string, start: number): DelimitedFiel
 function ident(s: Scanner): string {
   s.skip();
   const m = NAME.exec(s.src.slice(s.i));
-  if (!m) throw s.error('expected a field name or ...');
+  if (!m) throw s.error("expected a field name, '...', ',' or ']'");
   s.i += m[0].length;
   return m[0];
 }

@@ -7,8 +7,13 @@
  *   primary   := '(' or ')' | condition
  *   condition := selector ('=' | '!=') value | selector ('<' | '<=' | '>' | '>=') number
  *              | selector 'IS' ('TRUE' | 'FALSE' | 'NULL') | selector 'NOT' 'EXISTS'
- *   selector  := '$' ('.' key | '[' index ']')+
+ *   selector  := '$' step+
+ *   step      := '.' key | '.*' | '[' index ']' | '[*]' | '.'? "['" quoted key "']"
  *   value     := number | "quoted string" | unquoted string | %regex%    (`*` is a wildcard in strings)
+ *   number    := [+-]? digits ('.' digits)? ([eE] [+-]? digits)?
+ *
+ * AWS's quotas on wildcards: at most one in a selector, at most three in a pattern. `IS NOT` and
+ * `EXISTS` are not supported (AWS: "The variables IS NOT and EXISTS currently aren't supported").
  *
  * The scanner below is the lexer: it reads one token at a time, because what a token is depends on
  * where it stands (after `=` a run like `123.123.*` is one value, elsewhere `.` starts a key).
@@ -17,12 +22,19 @@ import { FilterPatternError, type FilterRegex, type JsonExpr, type JsonPath, typ
 import { parseRegexAt } from './regex.js';
 
 /** The number syntax both back ends parse identically (JavaScript's Number, DuckDB's CAST AS DOUBLE). */
-export const NUMBER = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+export const NUMBER = /^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const KEY = /[A-Za-z0-9_@:-]/;
+/**
+ * A key in `['...']`: anything but quotes, backslashes and control characters (sql.ts quotes keys in
+ * DuckDB's JSON paths, which have no escapes), and not `*`, which DuckDB reads as a wildcard.
+ */
+const BRACKET_KEY = /^\['([^'"\\\u0000-\u001f]+)'\]/;
+const MAX_WILDCARDS = 3;
 
 export class Scanner {
   i: number;
   regexes = 0;
+  wildcards = 0;
   /** Characters that end an unquoted value. */
   stops = /[\s)}]/;
   constructor(
@@ -121,18 +133,39 @@ function primary(s: Scanner): JsonExpr {
 function selector(s: Scanner): JsonPath {
   s.i++; // '$'
   const path: JsonPath = [];
+  let wildcardAt = -1;
+  const wildcard = (kind: 'field' | 'element', at: number): void => {
+    if (wildcardAt >= 0) throw s.error('only one wildcard is allowed in a selector', at, at + 1);
+    if (++s.wildcards > MAX_WILDCARDS) throw s.error(`at most ${MAX_WILDCARDS} wildcard selectors are allowed in a pattern`, at, at + 1);
+    wildcardAt = at;
+    path.push({ wildcard: kind });
+  };
   for (;;) {
     const c = s.src[s.i];
-    if (c === '.') {
+    const bracketKey = BRACKET_KEY.exec(s.src.slice(c === '.' ? s.i + 1 : s.i));
+    if (bracketKey) {
+      if (bracketKey[1] === '*') throw s.error("expected a key other than '*' in ['...']");
+      s.i += (c === '.' ? 1 : 0) + bracketKey[0].length;
+      path.push(bracketKey[1]!);
+    } else if (c === '.') {
       s.i++;
-      if (s.src[s.i] === '*') throw s.error('wildcard selectors ($.*) are not supported; expected a key');
+      if (s.src[s.i] === '*') {
+        wildcard('field', s.i);
+        s.i++;
+        continue;
+      }
       const k0 = s.i;
       while (s.i < s.src.length && KEY.test(s.src[s.i]!)) s.i++;
-      if (s.i === k0) throw s.error('expected a key (letters, digits, _ @ : -) after \'.\'');
+      if (s.i === k0) throw s.error("expected a key (letters, digits, _ @ : -), * or ['key'] after '.'");
       path.push(s.src.slice(k0, s.i));
     } else if (c === '[') {
+      if (s.src.startsWith('[*]', s.i)) {
+        wildcard('element', s.i + 1);
+        s.i += 3;
+        continue;
+      }
       const m = /^\[(\d{1,9})\]/.exec(s.src.slice(s.i));
-      if (!m) throw s.error('expected an array index like [0]');
+      if (!m) throw s.error("expected an array index like [0], [*] or ['key']");
       path.push(Number(m[1]));
       s.i += m[0].length;
     } else break;

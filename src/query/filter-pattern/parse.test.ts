@@ -27,8 +27,14 @@ test('empty and blank patterns match everything', () => {
 });
 
 test('quoted terms take escapes; a lone ? or - is a term', () => {
-  assert.deepEqual(parseFilterPattern('"a \\"b\\" c" -"x y" ?"z"'), { kind: 'terms', required: ['a "b" c'], optional: ['z'], excluded: ['x y'] });
+  assert.deepEqual(parseFilterPattern('?"a \\"b\\" c" ?z'), { kind: 'terms', required: [], optional: ['a "b" c', 'z'], excluded: [] });
   assert.deepEqual(parseFilterPattern('- ?'), { kind: 'terms', required: ['-', '?'], optional: [], excluded: [] });
+});
+
+test('? terms are ignored next to other terms, as AWS documents', () => {
+  assert.deepEqual(parseFilterPattern('"a b" -"x y" ?z'), { kind: 'terms', required: ['a b'], optional: [], excluded: ['x y'] });
+  assert.deepEqual(parseFilterPattern('?ERROR ?ARGUMENTS -REQUEST'), { kind: 'terms', required: [], optional: [], excluded: ['REQUEST'] });
+  assert.equal(matches('?ERROR ?ARGUMENTS REQUEST', '[INFO] REQUEST FAILED'), true);
 });
 
 test('an unterminated quote is an error with a span', () => {
@@ -70,11 +76,32 @@ test('JSON patterns parse to the AST, && binding tighter than ||', () => {
   });
 });
 
+test('selectors take wildcards and quoted keys; [] and empty fields parse', () => {
+  assert.deepEqual(parseFilterPattern("{ $.a[*].['b.c'] NOT EXISTS || $.* IS TRUE }"), {
+    kind: 'json',
+    expr: {
+      kind: 'or',
+      left: { kind: 'cond', path: ['a', { wildcard: 'element' }, 'b.c'], selector: "$.a[*].['b.c']", test: { kind: 'not-exists' } },
+      right: { kind: 'cond', path: [{ wildcard: 'field' }], selector: '$.*', test: { kind: 'is', value: true } },
+    },
+  });
+  assert.deepEqual(parseFilterPattern(' [ ] '), { kind: 'delimited', fields: [{ kind: 'ellipsis' }] });
+  assert.deepEqual(parseFilterPattern('[a,,]'), {
+    kind: 'delimited',
+    fields: [
+      { kind: 'field', name: 'a', test: null },
+      { kind: 'field', name: '', test: null },
+      { kind: 'field', name: '', test: null },
+    ],
+  });
+});
+
 test('regex patterns are translated to the shared canonical form', () => {
   assert.deepEqual(parseFilterPattern(' %^a.\\d+\\s[\\w-]%'), {
     kind: 'regex',
     regex: { source: '^a.\\d+\\s[\\w-]', pattern: '^a[^\\n][0-9]+[\\t\\n\\f\\r ][0-9A-Za-z_-]' },
   });
+  assert.deepEqual(parseFilterPattern('%a{,2} \\x3A{1, 3}%'), { kind: 'regex', regex: { source: 'a{,2} \\x3A{1, 3}', pattern: 'a{0,2} \\x3A{1,3}' } });
 });
 
 /** Asserts the pattern is rejected, with AWS's wording, at [start, end). */
@@ -99,7 +126,12 @@ test('errors say what was expected, where', () => {
   rejects('{ $.a = 1 ', 10, 10, /expected '}'/);
   rejects('{ $.a ~ 1 }', 6, 7, /expected an operator/);
   rejects('{ a = 1 }', 2, 3, /expected a selector/);
-  rejects('{ $.* = 1 }', 4, 5, /wildcard selectors/);
+  rejects('{ $.a[*][*] = 1 }', 9, 10, /only one wildcard/);
+  rejects('{ $.a.* = 1 || $.b.* = 1 || $.c.* = 1 || $.d.* = 1 }', 45, 46, /at most 3 wildcard selectors/);
+  rejects("{ $.['a'b] = 1 }", 4, 5, /expected a key/);
+  rejects('%\\xZZ%', 1, 3, /hexadecimal/);
+  rejects('%a{,}%', 2, 3, /repetition/);
+  rejects('[a, b c]', 6, 7, /expected an operator/);
   rejects('{ $.a IS MAYBE }', 9, 10, /expected TRUE, FALSE or NULL/);
   rejects('{ $.a = 1 } x', 12, 13, /expected the end of the pattern/);
   rejects('{ $.a = %x% || $.a = %y% || $.a = %z% }', 34, 35, /at most 2 regular expressions/);

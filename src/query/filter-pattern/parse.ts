@@ -3,7 +3,8 @@
  * (parse-json.ts), `%` a regular expression (regex.ts), `[` a space-delimited pattern
  * (parse-delimited.ts), anything else unstructured terms: `ERROR`, `ERROR Exception` (all), `?ERROR ?WARN`
  * (any), `-DEBUG` (exclude), `"exact phrase"` (quoted, with \" and \\ escapes), and `""` or `" "`
- * (everything).
+ * (everything). `?` terms count only in a pattern of nothing but `?` terms: AWS documents that
+ * "?ERROR ?ARGUMENTS REQUEST" matches every event containing REQUEST.
  */
 import { FilterPatternError, MATCH_ALL, type FilterPattern } from './ast.js';
 import { parseDelimitedPattern } from './parse-delimited.js';
@@ -68,5 +69,6 @@ export function parseFilterPattern(source: string): FilterPattern {
     sink.push(term);
   }
   if (required.length === 0 && optional.length === 0 && excluded.length === 0) return MATCH_ALL;
-  return { kind: 'terms', required, optional, excluded };
+  const alone = required.length === 0 && excluded.length === 0;
+  return { kind: 'terms', required, optional: alone ? optional : [], excluded };
 }

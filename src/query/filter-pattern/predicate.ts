@@ -1,5 +1,5 @@
 /** The in-memory back end: decides one message at a time (ingest path, hot data). */
-import type { DelimitedExpr, DelimitedField, FilterPattern, JsonExpr, JsonPath, ValueTest } from './ast.js';
+import { isMatchAnything, type DelimitedExpr, type DelimitedField, type FilterPattern, type JsonExpr, type JsonPath, type ValueTest } from './ast.js';
 import { FIELD_REGEX } from './parse-delimited.js';
 import { NUMBER } from './parse-json.js';
 
@@ -24,7 +24,7 @@ export function compilePredicate(p: FilterPattern): Predicate {
     }
     case 'delimited': {
       const fields = compileFields(p.fields);
-      return (m) => fields(splitFields(m)) !== null;
+      return (m) => fields(m) !== null;
     }
     case 'json': {
       const test = compileJson(p.expr);
@@ -50,10 +50,36 @@ export function parseObject(m: string): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
+/**
+ * The values `path` selects in `doc`, in document order: none or one without a wildcard, any number
+ * with one. `.*` selects the fields of an object only and `[*]` the elements of an array only, as
+ * DuckDB's JSON paths do.
+ */
+export function select(doc: unknown, path: JsonPath): unknown[] {
+  let vs: unknown[] = [doc];
+  for (const k of path) {
+    const next: unknown[] = [];
+    for (const v of vs) {
+      const isObject = typeof v === 'object' && v !== null && !Array.isArray(v);
+      if (typeof k === 'number') {
+        if (Array.isArray(v) && k < v.length) next.push(v[k]);
+      } else if (typeof k === 'string') {
+        if (isObject && Object.hasOwn(v, k)) next.push((v as Record<string, unknown>)[k]);
+      } else if (k.wildcard === 'element') {
+        if (Array.isArray(v)) next.push(...(v as unknown[]));
+      } else if (isObject) {
+        next.push(...Object.values(v as Record<string, unknown>));
+      }
+    }
+    vs = next;
+  }
+  return vs;
+}
+
 const MISSING = Symbol('missing');
 
-/** The value `path` reaches in `doc`, or MISSING. */
-export function resolve(doc: unknown, path: JsonPath): unknown {
+/** The value a selector without wildcards selects, or MISSING. */
+function resolve(doc: unknown, path: Array<string | number>): unknown {
   let v: unknown = doc;
   for (const k of path) {
     if (typeof k === 'number') {
@@ -66,8 +92,6 @@ export function resolve(doc: unknown, path: JsonPath): unknown {
   }
   return v;
 }
-
-export const isMissing = (v: unknown): boolean => v === MISSING;
 
 function compileJson(e: JsonExpr): (doc: unknown) => boolean {
   switch (e.kind) {
@@ -82,9 +106,16 @@ function compileJson(e: JsonExpr): (doc: unknown) => boolean {
       return (d) => l(d) || r(d);
     }
     case 'cond': {
-      const t = compileTest(e.test);
       const path = e.path;
-      return (d) => t(resolve(d, path));
+      // Without a wildcard a selector selects at most one value: no list to build per message.
+      const one = path.every((k) => typeof k !== 'object') ? (path as Array<string | number>) : null;
+      if (e.test.kind === 'not-exists') return one ? (d) => resolve(d, one) === MISSING : (d) => select(d, path).length === 0;
+      const t = compileTest(e.test);
+      if (!one) return (d) => select(d, path).some(t);
+      return (d) => {
+        const v = resolve(d, one);
+        return v !== MISSING && t(v);
+      };
     }
   }
 }
@@ -94,10 +125,11 @@ export function wildcardRegex(parts: string[]): RegExp {
   return new RegExp(`^${parts.map((s) => s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')).join('[^]*')}$`, 'u');
 }
 
-function compileTest(t: ValueTest): (v: unknown) => boolean {
+export function compileTest(t: Exclude<ValueTest, { kind: 'not-exists' }>): (v: unknown) => boolean {
   switch (t.kind) {
     case 'string': {
       const eq = t.op === '=';
+      if (isMatchAnything(t.parts)) return (v) => eq && (typeof v === 'string' || typeof v === 'number');
       if (t.parts.length === 1) {
         const s = t.parts[0]!;
         return (v) => typeof v === 'string' && (v === s) === eq;
@@ -117,8 +149,6 @@ function compileTest(t: ValueTest): (v: unknown) => boolean {
     }
     case 'is':
       return (v) => v === t.value;
-    case 'not-exists':
-      return (v) => v === MISSING;
   }
 }
 
@@ -131,40 +161,60 @@ export const COMPARE: Record<'=' | '!=' | '<' | '<=' | '>' | '>=', (a: number, b
   '>=': (a, b) => a >= b,
 };
 
-/** A message's fields (see FIELD_REGEX): `[...]` and `"..."` groups lose their brackets or quotes. */
+/** One field of a message (see FIELD_REGEX): its value, and where its text starts and ends. */
+export interface Token {
+  value: string;
+  start: number;
+  end: number;
+}
+
 const FIELDS = new RegExp(FIELD_REGEX, 'gu'); // matchAll copies it, so sharing it is safe
 
-export function splitFields(m: string): string[] {
-  const out: string[] = [];
+/** A message's fields: `[...]` and `"..."` groups lose their brackets or quotes. */
+export function splitFields(m: string): Token[] {
+  const out: Token[] = [];
   for (const x of m.matchAll(FIELDS)) {
     const f = x[0];
     const grouped = f.length >= 2 && ((f[0] === '[' && f.endsWith(']')) || (f[0] === '"' && f.endsWith('"')));
-    out.push(grouped ? f.slice(1, -1) : f);
+    out.push({ value: grouped ? f.slice(1, -1) : f, start: x.index, end: x.index + f.length });
   }
   return out;
 }
 
 /**
- * Matches fields against the pattern's positions; returns the named fields' values (for extraction)
- * or null. Without `...` the counts must be equal; with it, the fields before it match the first
- * fields of the message and those after it the last ones.
+ * What a space-delimited pattern sees of a message: the value at each of its positions (in pattern
+ * order, `...` left out) and the message's fields. `covered` is the range of fields `...` stands for.
  */
-export function compileFields(pattern: DelimitedField[]): (fs: string[]) => Map<string, string> | null {
+export interface FieldsMatch {
+  values: string[];
+  tokens: Token[];
+  covered: { from: number; to: number };
+}
+
+/**
+ * Matches fields against the pattern's positions; returns what extraction needs, or null. With
+ * `...`, the fields before it match the first fields of the message and those after it the last ones.
+ * Without it, the message needs at least as many fields as the pattern has positions, and the last
+ * position takes the rest of the message (its field's value when there is just one field left).
+ */
+export function compileFields(pattern: DelimitedField[]): (m: string) => FieldsMatch | null {
   const e = pattern.findIndex((f) => f.kind === 'ellipsis');
   const before = e < 0 ? pattern : pattern.slice(0, e);
   const after = e < 0 ? [] : pattern.slice(e + 1);
   const tests = [...before, ...after].map((f) => (f.kind === 'field' && f.test ? compileFieldExpr(f.test) : () => true));
-  const names = [...before, ...after].map((f) => (f.kind === 'field' ? f.name : ''));
   const want = before.length + after.length;
-  return (fs) => {
-    if (e < 0 ? fs.length !== want : fs.length < want) return null;
-    const got = new Map<string, string>();
+  return (m) => {
+    const fs = splitFields(m);
+    if (fs.length < want) return null;
+    const values: string[] = [];
     for (let k = 0; k < want; k++) {
-      const v = k < before.length ? fs[k]! : fs[fs.length - want + k]!;
+      const at = k < before.length ? k : fs.length - want + k;
+      const rest = e < 0 && k === want - 1 && fs.length > want;
+      const v = rest ? m.slice(fs[at]!.start, fs[fs.length - 1]!.end) : fs[at]!.value;
       if (!tests[k]!(v)) return null;
-      got.set(names[k]!, v);
+      values.push(v);
     }
-    return got;
+    return { values, tokens: fs, covered: e < 0 ? { from: 0, to: 0 } : { from: before.length, to: fs.length - after.length } };
   };
 }
 

@@ -1,10 +1,14 @@
 /**
  * Regular expressions in filter patterns: `%...%`, in the restricted syntax AWS documents
- * ("Supported regular expressions (regex) syntax", FilterAndPatternSyntax.html):
+ * ("Supported regular expressions (regex) syntax", regex-expressions.html):
  *   - alphanumeric characters and the symbols `: _ # = @ / ; , -`;
  *   - the operators `^ $ ? [ ] { } | \ * + .`; no `(` `)` (no subpatterns);
+ *   - the escapes `\d \D \s \S \w \W`, `\xhh` (an ASCII character by its hex code: "%\x28% matches (")
+ *     and a backslash before an operator;
+ *   - `{m,n}`, where "Either m or n can be omitted";
  *   - no multi-byte characters; at most two regexes in one pattern (checked by the parser).
- * Space is not in AWS's list, so it is rejected (use `\s`).
+ * Space is not in AWS's list of symbols, but the page's own example `%^starting|^initializing|^shutting
+ * down%` uses one, so a space is accepted as itself.
  *
  * The regex is checked here and translated into one canonical form that JavaScript (with the `u` flag,
  * so `.` and classes see code points as RE2 does) and DuckDB's RE2 (sql.ts) read the same
@@ -13,7 +17,7 @@
  */
 import { FilterPatternError, type FilterRegex } from './ast.js';
 
-const LITERAL = /^[A-Za-z0-9:_#=@/;,-]$/;
+const LITERAL = /^[A-Za-z0-9:_#=@/;, -]$/;
 /** Characters JavaScript's `u` mode lets us escape (and RE2 accepts escaped). */
 const SYNTAX = new Set('^$\\.*+?[]{}|/-');
 const CLASS_OF: Record<string, string> = { d: '0-9', w: '0-9A-Za-z_', s: '\\t\\n\\f\\r ' };
@@ -53,14 +57,15 @@ export function parseRegexAt(source: string, start: number): { regex: FilterRege
     } else if (c === '*' || c === '+' || c === '?' || c === '{') {
       if (!quantifiable) throw err(`expected something to repeat before '${c}'`, at(i), at(i + 1));
       if (c === '{') {
-        const m = /^\{(\d{1,4})(,(\d{1,4})?)?\}/.exec(body.slice(i));
-        if (!m) throw err("expected a repetition {n}, {n,} or {n,m} after '{'", at(i), at(i + 1));
-        const lo = Number(m[1]);
-        const hi = m[3] === undefined ? lo : Number(m[3]);
-        if (lo > MAX_REPEAT || hi > MAX_REPEAT || (m[3] !== undefined && hi < lo)) {
+        // `{,m}` is not RE2 syntax (RE2 reads it literally), so it is written out as `{0,m}`.
+        const m = /^\{(\d{0,4})(, ?(\d{0,4}))?\}/.exec(body.slice(i));
+        if (!m || (m[1] === '' && (m[3] ?? '') === '')) throw err("expected a repetition {n}, {n,}, {,m} or {n,m} after '{'", at(i), at(i + 1));
+        const lo = m[1] === '' ? 0 : Number(m[1]);
+        const hi = m[2] === undefined ? lo : m[3] === '' ? undefined : Number(m[3]);
+        if (lo > MAX_REPEAT || (hi !== undefined && (hi > MAX_REPEAT || hi < lo))) {
           throw err(`expected a repetition with 0 <= n <= m <= ${MAX_REPEAT}`, at(i), at(i + m[0].length));
         }
-        out += m[0];
+        out += m[2] === undefined ? `{${lo}}` : `{${lo},${hi ?? ''}}`;
         i += m[0].length;
       } else {
         out += c;
@@ -113,6 +118,12 @@ function escape(body: string, i: number, inClass: boolean, at: (k: number) => nu
     return [e === lower ? `[${set}]` : `[^${set}]`, 2, true];
   }
   if (!inClass && (e === 'b' || e === 'B')) return [`\\${e}`, 2, false];
+  if (e === 'x') {
+    // "the two hexadecimal digits ... point to a character in the ASCII table": 00 to 7F.
+    const hex = /^[0-7][0-9A-Fa-f]/.exec(body.slice(i + 2));
+    if (!hex) throw err("expected two hexadecimal digits of an ASCII character (00 to 7F) after '\\x'", at(i), at(i + 2));
+    return [`\\x${hex[0]}`, 4, true];
+  }
   if (SYNTAX.has(e) || e === '%') return [e === '%' ? '%' : `\\${e}`, 2, true];
   if (LITERAL.test(e) && !/[A-Za-z0-9]/.test(e)) return [e, 2, true];
   throw err(`unsupported escape '\\${e}' in a regular expression`, at(i), at(i + 2));

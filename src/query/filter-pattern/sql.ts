@@ -4,16 +4,20 @@
  *
  * JSON patterns use DuckDB's JSON functions. A message that is not valid JSON makes those functions
  * throw, so every JSON clause is guarded by `CASE WHEN json_valid(...)`, which DuckDB evaluates lazily.
- * Selectors become JSON paths with every key quoted (`$."a"[0]."b"`), bound as parameters too.
+ * Selectors become JSON paths with every key quoted (`$."a"[0]."b"`), bound as parameters too. A
+ * selector with a wildcard (`$."a"[*]`) makes json_extract return a list of JSON values; the condition
+ * holds when the test holds for one of them (list_bool_or), and NOT EXISTS when the list is empty.
  * Known divergences from the predicate (JSON.parse), both outside what JSON.stringify produces:
  * DuckDB also accepts trailing commas and NaN/Infinity, and with a duplicate key it reads the first
  * occurrence where JSON.parse keeps the last.
  *
  * Space-delimited patterns split the message with regexp_extract_all over FIELD_REGEX (the same regex
  * the predicate uses) and test the fields by list position, inside a one-element list_transform so
- * that the split is computed once per message.
+ * that the split is computed once per message. When the last position takes the rest of the message
+ * (no `...`, more fields than positions), the rest starts where a regex that skips the fields before
+ * it stops: RE2 picks the same leftmost-first split as the predicate's matchAll.
  */
-import type { DelimitedExpr, DelimitedField, FilterPattern, JsonExpr, JsonPath, ValueTest } from './ast.js';
+import { isMatchAnything, type DelimitedExpr, type DelimitedField, type FilterPattern, type JsonExpr, type JsonPath, type ValueTest } from './ast.js';
 import { FIELD_REGEX } from './parse-delimited.js';
 import { NUMBER } from './parse-json.js';
 
@@ -39,9 +43,9 @@ export function toSql(p: FilterPattern, column: string, params: unknown[]): stri
   }
 }
 
-/** `$."a"[0]."b"`: keys are limited by the parser to characters that need no escaping inside quotes. */
+/** `$."a"[0]."b"[*].*`: keys are limited by the parser to characters that need no escaping inside quotes. */
 export function jsonPath(path: JsonPath): string {
-  return '$' + path.map((k) => (typeof k === 'number' ? `[${k}]` : `."${k}"`)).join('');
+  return '$' + path.map((k) => (typeof k === 'number' ? `[${k}]` : typeof k === 'string' ? `."${k}"` : k.wildcard === 'element' ? '[*]' : '.*')).join('');
 }
 
 function jsonSql(e: JsonExpr, col: string, bind: (v: string) => string): string {
@@ -50,8 +54,18 @@ function jsonSql(e: JsonExpr, col: string, bind: (v: string) => string): string 
       return `(${jsonSql(e.left, col, bind)} AND ${jsonSql(e.right, col, bind)})`;
     case 'or':
       return `(${jsonSql(e.left, col, bind)} OR ${jsonSql(e.right, col, bind)})`;
-    case 'cond':
-      return testSql(e.test, col, bind(jsonPath(e.path)), bind);
+    case 'cond': {
+      // `!= *` can hold for no value; said before binding the path, as an unused parameter is an error.
+      if (e.test.kind === 'string' && e.test.op === '!=' && isMatchAnything(e.test.parts)) return 'FALSE';
+      const path = bind(jsonPath(e.path));
+      if (!e.path.some((k) => typeof k === 'object')) {
+        if (e.test.kind === 'not-exists') return `(json_type(${col}, ${path}) IS NULL)`;
+        return testSql(e.test, `json_type(${col}, ${path})`, `json_extract_string(${col}, ${path})`, bind);
+      }
+      const values = `json_extract(${col}, ${path})`;
+      if (e.test.kind === 'not-exists') return `(len(${values}) = 0)`;
+      return `coalesce(list_bool_or(list_transform(${values}, v -> ${testSql(e.test, 'json_type(v)', "json_extract_string(v, '$')", bind)})), FALSE)`;
+    }
   }
 }
 
@@ -70,11 +84,11 @@ export function likePattern(parts: string[]): string {
   return parts.map((s) => s.replace(/[\\%_]/g, '\\$&')).join('%');
 }
 
-function testSql(t: ValueTest, col: string, path: string, bind: (v: string) => string): string {
-  const type = `json_type(${col}, ${path})`;
-  const str = `json_extract_string(${col}, ${path})`;
+/** A test of one JSON value, given as its JSON type (`type`) and its text (`str`). */
+function testSql(t: Exclude<ValueTest, { kind: 'not-exists' }>, type: string, str: string, bind: (v: string) => string): string {
   switch (t.kind) {
     case 'string': {
+      if (isMatchAnything(t.parts)) return t.op === '=' ? `(${type} IN ('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE'))` : 'FALSE';
       const cmp = t.parts.length === 1 ? `${str} = ${bind(t.parts[0]!)}` : `${str} LIKE ${bind(likePattern(t.parts))} ESCAPE '\\'`;
       return `(${type} = 'VARCHAR' AND ${t.op === '=' ? cmp : `NOT (${cmp})`})`;
     }
@@ -89,8 +103,6 @@ function testSql(t: ValueTest, col: string, path: string, bind: (v: string) => s
       );
     case 'is':
       return t.value === null ? `(${type} = 'NULL')` : `(${type} = 'BOOLEAN' AND ${str} = '${t.value}')`;
-    case 'not-exists':
-      return `(${type} IS NULL)`;
   }
 }
 
@@ -99,9 +111,11 @@ function delimitedSql(pattern: DelimitedField[], col: string, bind: (v: string) 
   const before = e < 0 ? pattern : pattern.slice(0, e);
   const after = e < 0 ? [] : pattern.slice(e + 1);
   const want = before.length + after.length;
-  const parts = [e < 0 ? `len(fs) = ${want}` : `len(fs) >= ${want}`];
+  const parts = [`len(fs) >= ${want}`];
   before.forEach((f, k) => {
-    if (f.kind === 'field' && f.test) parts.push(fieldSql(f.test, `fs[${k + 1}]`, bind));
+    if (f.kind !== 'field' || !f.test) return;
+    const last = e < 0 && k === want - 1;
+    parts.push(fieldSql(f.test, last ? `(CASE WHEN len(fs) = ${want} THEN fs[${want}] ELSE ${restSql(col, want - 1, bind)} END)` : `fs[${k + 1}]`, bind));
   });
   after.forEach((f, k) => {
     if (f.kind === 'field' && f.test) parts.push(fieldSql(f.test, `fs[${k - after.length}]`, bind));
@@ -110,6 +124,12 @@ function delimitedSql(pattern: DelimitedField[], col: string, bind: (v: string) 
     `list_transform(regexp_extract_all(${col}, ${bind(FIELD_REGEX)}), f -> CASE WHEN length(f) >= 2 AND ` +
     `((f[1] = '[' AND f[-1] = ']') OR (f[1] = '"' AND f[-1] = '"')) THEN substr(f, 2, length(f) - 2) ELSE f END)`;
   return `coalesce(list_transform([${split}], fs -> ${parts.join(' AND ')})[1], FALSE)`;
+}
+
+/** The message from the start of field `skip` (0-based) to the end of its last field. */
+function restSql(col: string, skip: number, bind: (v: string) => string): string {
+  const prefix = bind(`^((?: *(?:${FIELD_REGEX})){${skip}} *)`);
+  return `rtrim(substr(${col}, length(regexp_extract(${col}, ${prefix}, 1)) + 1), ' ')`;
 }
 
 function fieldSql(e: DelimitedExpr, v: string, bind: (v: string) => string): string {
