@@ -57,7 +57,7 @@ export async function mergeSegments(
   const deleted = [...g.deletedStreams].map((n) => String(Math.trunc(n)));
   const where = deleted.length > 0 ? `WHERE stream_id NOT IN (${deleted.join(',')})` : '';
   await db.run(
-    `COPY (SELECT stream_id, ts, ingest_ts, seq, message FROM read_parquet([${files}]) ${where} ORDER BY seq)
+    `COPY (SELECT stream_id, ts, ingest_ts, seq, message, json_off FROM read_parquet([${files}]) ${where} ORDER BY seq)
      TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${BLOCK_EVENTS})`,
     [],
     conn,

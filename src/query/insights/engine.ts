@@ -1,11 +1,24 @@
 /**
  * Running a parsed Logs Insights query over the store: the contract the API (StartQuery's query
- * manager) and the CLI code against. The implementation compiles the query (compile.ts) to DuckDB SQL
- * over the selected groups' sealed segments and hot events.
+ * manager) and the CLI code against.
+ *
+ * A run gets its own DuckDB connection. The selected groups' hot events are copied into a temporary
+ * table; their sealed segments are read in place (pruned by time range). The compiled query (compile/)
+ * runs over the union of both as one statement; `pattern` and `diff` run in JavaScript over the rows
+ * before them, and the commands after them run as SQL again over those rows.
  */
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LogGroup } from '../../store/catalog.js';
+import { quoteLiteral, type Row } from '../../store/db.js';
+import { jsonOffsetSql } from '../../store/json-offset.js';
 import type { LogStore } from '../../store/store.js';
-import { QueryError, type Query } from './ast.js';
+import { retentionCutoff } from '../../store/store.js';
+import type { Query, ValueType } from './ast.js';
+import { compileContinuation, compileQuery, type CompiledQuery, type EventSource } from './compile/index.js';
+import type { CompileState } from './compile/state.js';
+import { formatResultValue } from './functions/coerce.js';
+import { FUNCTION_SETUP_SQL } from './functions/index.js';
+import { diffStage, patternStage, type Row as StageRow } from './pattern/stage.js';
 
 /** One cell of a result row, as GetQueryResults returns it. */
 export interface ResultField {
@@ -26,12 +39,16 @@ export interface InsightsRun {
   startMs: number;
   endMs: number;
   query: Query;
+  /** The query as written (stats names unaliased columns by their text). */
+  queryString?: string;
   /** At most this many rows (StartQuery's limit, else the query's own `limit`, else 10,000). */
   limit: number;
   /** Aborted by StopQuery or the query timeout: the run stops and rejects with signal.reason. */
   signal: AbortSignal;
   /** Called as the run progresses (GetQueryResults shows partial statistics while Running). */
   onProgress?: (stats: InsightsStatistics) => void;
+  /** For `@log` (`<account>:<group>`); default 000000000000. */
+  accountId?: string;
 }
 
 export interface InsightsOutput {
@@ -44,18 +61,336 @@ export interface InsightsOutput {
  * Semantic checks without running: unknown functions, wrong argument counts or types, fields used
  * after `stats` that it does not produce. Throws QueryError with the span to blame.
  */
-export function checkQuery(query: Query): void {
-  void query;
+export function checkQuery(query: Query, queryString = ''): void {
+  const nowhere: EventSource = { namesTable: 'q_names', relation: () => 'SELECT 1' };
+  compileQuery(query, queryString, nowhere, { nowMs: 0, limit: 1 });
+}
+
+/** An opaque pointer to one event (GetLogRecord reads it back). */
+export function encodePtr(groupId: number, seq: number): string {
+  return Buffer.from(`lw1:${groupId}:${seq}`).toString('base64url');
+}
+
+export function decodePtr(ptr: string): { groupId: number; seq: number } | null {
+  const m = /^lw1:(\d{1,15}):(\d{1,15})$/.exec(Buffer.from(ptr, 'base64url').toString('latin1'));
+  return m ? { groupId: Number(m[1]), seq: Number(m[2]) } : null;
+}
+
+interface Selected {
+  group: LogGroup;
+  startMs: number;
+  endMs: number;
 }
 
 export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promise<InsightsOutput> {
-  void store;
-  throw new QueryError('Logs Insights execution is not built yet', run.query.span);
+  run.signal.throwIfAborted();
+  const text = run.queryString ?? '';
+  const selected: Selected[] = run.groups
+    .map((group) => ({ group, startMs: Math.max(run.startMs, retentionCutoff(group, store.opts.clock.now())), endMs: run.endMs }))
+    .filter((s) => s.startMs <= s.endMs);
+  const conn = await store.db.connect();
+  const onAbort = (): void => conn.interrupt();
+  run.signal.addEventListener('abort', onAbort);
+  try {
+    for (const sql of FUNCTION_SETUP_SQL) await conn.run(sql);
+    const scanned = await loadHot(store, conn, selected);
+    const cold = await coldStatistics(store, conn, selected);
+    const statistics: InsightsStatistics = { recordsMatched: 0, recordsScanned: scanned.records + cold.records, bytesScanned: scanned.bytes + cold.bytes };
+    run.onProgress?.({ ...statistics });
+
+    const source = eventSource(store, selected);
+    const opts = { nowMs: run.endMs, startMs: run.startMs, endMs: run.endMs, limit: run.limit };
+    let compiled = compileQuery(run.query, text, source, opts);
+    if (compiled.needsNames) await loadNames(conn, selected, run.accountId ?? '000000000000');
+    let result = await execute(store, conn, compiled);
+    statistics.recordsMatched = await matchedCount(store, conn, compiled, result, statistics.recordsScanned);
+    run.onProgress?.({ ...statistics });
+
+    // JavaScript stages, each followed by the SQL of the commands after it.
+    let stage = 0;
+    while (compiled.next) {
+      run.signal.throwIfAborted();
+      const { command, rest } = compiled.next;
+      let rows: StageRow[];
+      if (command.kind === 'pattern') {
+        rows = patternStage(result.rows.map((r) => toText(r[compiled.output[0]!.column], compiled.output[0]!.type)));
+      } else {
+        const shift = diffShiftMs(command.period, run.startMs, run.endMs);
+        const previous = await runInsightsQuery(store, {
+          ...run,
+          startMs: run.startMs - shift,
+          endMs: run.endMs - shift,
+          query: { ...run.query, commands: commandsBefore(run.query, command) },
+          onProgress: undefined,
+        });
+        rows = diffStage(stageRows(compiled, result.rows), previous.rows.map((r) => Object.fromEntries(r.map((f) => [f.field, f.value]))));
+      }
+      const fields = stageFields(rows);
+      const table = `js_rows_${++stage}`;
+      await loadRows(conn, table, fields, rows);
+      compiled = compileContinuation(rest, text, table, fields, opts);
+      result = await execute(store, conn, compiled);
+    }
+    return { rows: outputRows(compiled, result.rows), statistics };
+  } catch (e) {
+    if (run.signal.aborted) throw run.signal.reason;
+    throw e;
+  } finally {
+    run.signal.removeEventListener('abort', onAbort);
+    conn.closeSync();
+  }
+}
+
+/** The commands of a query that come before `cmd`. */
+function commandsBefore(q: Query, cmd: Query['commands'][number]): Query['commands'] {
+  return q.commands.slice(0, q.commands.indexOf(cmd));
+}
+
+function diffShiftMs(period: 'previous' | 'previousDay' | 'previousWeek' | 'previousMonth', startMs: number, endMs: number): number {
+  switch (period) {
+    case 'previous':
+      return endMs - startMs + 1;
+    case 'previousDay':
+      return 86_400_000;
+    case 'previousWeek':
+      return 7 * 86_400_000;
+    case 'previousMonth': {
+      const d = new Date(startMs);
+      const before = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
+      return startMs - before;
+    }
+  }
+}
+
+async function execute(store: LogStore, conn: DuckDBConnection, c: CompiledQuery): Promise<{ rows: Row[] }> {
+  for (const v of c.variables) await conn.run(`SET VARIABLE ${v.name} = $1`, [v.value]);
+  return { rows: await store.db.all(c.sql, c.params, conn) };
+}
+
+async function matchedCount(store: LogStore, conn: DuckDBConnection, c: CompiledQuery, result: { rows: Row[] }, scanned: number): Promise<number> {
+  switch (c.matched.kind) {
+    case 'scanned':
+      return scanned;
+    case 'column':
+      return Number(result.rows[0]?.__matched ?? 0);
+    case 'count': {
+      const rows = await store.db.all(c.matched.sql, c.params, conn);
+      return Number(rows[0]?.n ?? 0);
+    }
+  }
+}
+
+/** The events of the selected groups: sealed segments in place, hot events from `hot_q`. */
+function eventSource(store: LogStore, selected: Selected[]): EventSource {
+  return {
+    namesTable: 'q_names',
+    relation(state: CompileState): string {
+      const parts: string[] = [];
+      for (const s of selected) {
+        const segs = s.group.segments.filter((x) => x.maxTs >= s.startMs && x.minTs <= s.endMs);
+        if (segs.length === 0) continue;
+        const files = segs.map((x) => quoteLiteral(`${store.opts.dataDir}/${x.path}`)).join(', ');
+        const deleted = [...s.group.deletedStreams];
+        parts.push(
+          `SELECT ${Math.trunc(s.group.id)}::BIGINT AS __g, stream_id AS __sid, ts AS __ts, ingest_ts AS __ingest, seq AS __seq, message AS __msg, json_off AS __joff ` +
+            `FROM read_parquet([${files}]) WHERE ts BETWEEN ${state.param(s.startMs)} AND ${state.param(s.endMs)}` +
+            (deleted.length > 0 ? ` AND stream_id NOT IN (${deleted.map((d) => String(Math.trunc(d))).join(', ')})` : ''),
+        );
+      }
+      parts.push(`SELECT __g, __sid, __ts, __ingest, __seq, __msg, ${jsonOffsetSql('__msg')}::INTEGER AS __joff FROM hot_q`);
+      return parts.join(' UNION ALL ');
+    },
+  };
+}
+
+/** Copies the selected hot events into the temporary table `hot_q`; returns their count and bytes. */
+async function loadHot(store: LogStore, conn: DuckDBConnection, selected: Selected[]): Promise<{ records: number; bytes: number }> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE hot_q (__g BIGINT, __sid BIGINT, __ts BIGINT, __ingest BIGINT, __seq BIGINT, __msg VARCHAR)`);
+  const app = await conn.createAppender('hot_q', 'main', 'temp');
+  let records = 0;
+  let bytes = 0;
+  try {
+    for (const s of selected) {
+      const g = s.group;
+      const keep = (sid: number, ts: number): boolean => ts >= s.startMs && ts <= s.endMs && !g.deletedStreams.has(sid) && g.streamsById.has(sid);
+      for (const e of store.hot.events(g.id, keep)) {
+        app.appendBigInt(BigInt(g.id));
+        app.appendBigInt(BigInt(e.streamId));
+        app.appendBigInt(BigInt(e.timestamp));
+        app.appendBigInt(BigInt(e.ingestMs));
+        app.appendBigInt(BigInt(e.seq));
+        app.appendVarchar(e.message);
+        app.endRow();
+        records++;
+        bytes += Buffer.byteLength(e.message);
+      }
+    }
+    app.flushSync();
+  } finally {
+    app.closeSync();
+  }
+  return { records, bytes };
+}
+
+/**
+ * recordsScanned and bytesScanned of the sealed events in range: from the catalog for segments wholly
+ * inside the range (and without deleted streams), counted for the others.
+ */
+async function coldStatistics(store: LogStore, conn: DuckDBConnection, selected: Selected[]): Promise<{ records: number; bytes: number }> {
+  let records = 0;
+  let bytes = 0;
+  for (const s of selected) {
+    const partial: string[] = [];
+    for (const x of s.group.segments) {
+      if (x.maxTs < s.startMs || x.minTs > s.endMs) continue;
+      if (x.minTs >= s.startMs && x.maxTs <= s.endMs && s.group.deletedStreams.size === 0) {
+        records += x.rows;
+        bytes += x.rawBytes;
+      } else partial.push(quoteLiteral(`${store.opts.dataDir}/${x.path}`));
+    }
+    if (partial.length === 0) continue;
+    const deleted = [...s.group.deletedStreams].map((d) => String(Math.trunc(d)));
+    const rows = await store.db.all(
+      `SELECT count(*) AS n, coalesce(sum(strlen(message)), 0) AS b FROM read_parquet([${partial.join(', ')}]) WHERE ts BETWEEN $1 AND $2` +
+        (deleted.length > 0 ? ` AND stream_id NOT IN (${deleted.join(', ')})` : ''),
+      [s.startMs, s.endMs],
+      conn,
+    );
+    records += Number(rows[0]?.n ?? 0);
+    bytes += Number(rows[0]?.b ?? 0);
+  }
+  return { records, bytes };
+}
+
+async function loadNames(conn: DuckDBConnection, selected: Selected[], accountId: string): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE q_names (g BIGINT, sid BIGINT, stream VARCHAR, log VARCHAR)`);
+  const app = await conn.createAppender('q_names', 'main', 'temp');
+  try {
+    for (const { group } of selected) {
+      for (const st of group.streamsById.values()) {
+        app.appendBigInt(BigInt(group.id));
+        app.appendBigInt(BigInt(st.id));
+        app.appendVarchar(st.name);
+        app.appendVarchar(`${accountId}:${group.name}`);
+        app.endRow();
+      }
+    }
+    app.flushSync();
+  } finally {
+    app.closeSync();
+  }
+}
+
+function toText(v: unknown, type: ValueType): string | null {
+  return v === null || v === undefined ? null : formatResultValue(v, type);
+}
+
+/** Result rows as GetQueryResults gives them: fields without a value are left out; events end with @ptr. */
+function outputRows(c: CompiledQuery, rows: Row[]): ResultField[][] {
+  return rows.map((r) => {
+    const out: ResultField[] = [];
+    for (const f of c.output) {
+      if (f.name === '@ptr' && c.eventRows) continue;
+      const value = toText(r[f.column], f.type);
+      if (value !== null) out.push({ field: f.name, value });
+    }
+    if (c.eventRows) out.push({ field: '@ptr', value: encodePtr(Number(r.__g), Number(r.__seq)) });
+    return out;
+  });
+}
+
+function stageRows(c: CompiledQuery, rows: Row[]): StageRow[] {
+  return outputRows(c, rows).map((r) => Object.fromEntries(r.map((f) => [f.field, f.value])));
+}
+
+/** The fields of JavaScript-stage rows, in first-seen order, typed number when every value is one. */
+function stageFields(rows: StageRow[]): Array<{ name: string; type: ValueType }> {
+  const types = new Map<string, ValueType>();
+  for (const r of rows) {
+    for (const [k, v] of Object.entries(r)) {
+      if (v === null || v === undefined) continue;
+      const t: ValueType = typeof v === 'number' ? 'number' : 'string';
+      const had = types.get(k);
+      types.set(k, had === undefined || had === t ? t : 'string');
+    }
+  }
+  return [...types].map(([name, type]) => ({ name, type }));
+}
+
+async function loadRows(conn: DuckDBConnection, table: string, fields: Array<{ name: string; type: ValueType }>, rows: StageRow[]): Promise<void> {
+  const cols = fields.map((f, i) => `c${i} ${f.type === 'number' ? 'DOUBLE' : 'VARCHAR'}`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${table}_raw (${cols.length > 0 ? cols.join(', ') : 'c0 VARCHAR'})`);
+  const app = await conn.createAppender(`${table}_raw`, 'main', 'temp');
+  try {
+    for (const r of rows) {
+      if (fields.length === 0) app.appendNull();
+      for (const f of fields) {
+        const v = r[f.name];
+        if (v === null || v === undefined) app.appendNull();
+        else if (f.type === 'number') app.appendDouble(Number(v));
+        else app.appendVarchar(String(v));
+      }
+      app.endRow();
+    }
+    app.flushSync();
+  } finally {
+    app.closeSync();
+  }
+  // The continuation reads fields as "f:<name>" columns; names are bound nowhere in SQL but here,
+  // quoted as identifiers.
+  const select = fields.map((f, i) => `c${i} AS "f:${f.name.replaceAll('"', '""')}"`).join(', ');
+  await conn.run(`CREATE OR REPLACE TEMP VIEW ${table} AS SELECT ${select || 'c0'} FROM ${table}_raw`);
 }
 
 /** GetLogRecord: every field of the event a `@ptr` value points at, or null when there is none. */
-export async function getLogRecord(store: LogStore, ptr: string): Promise<Record<string, string> | null> {
-  void store;
-  void ptr;
-  return null;
+export async function getLogRecord(store: LogStore, ptr: string, accountId = '000000000000'): Promise<Record<string, string> | null> {
+  const p = decodePtr(ptr);
+  if (!p) return null;
+  const g = store.catalog.groupsById.get(p.groupId);
+  if (!g) return null;
+  let event: { streamId: number; timestamp: number; ingestMs: number; message: string } | undefined;
+  for (const e of store.hot.events(g.id, (_sid, _ts, seq) => seq === p.seq)) event = e;
+  if (!event) {
+    const seg = g.segments.find((s) => s.minSeq <= p.seq && p.seq <= s.maxSeq);
+    if (seg) {
+      const rows = await store.db.all(
+        `SELECT stream_id, ts, ingest_ts, message FROM read_parquet(${quoteLiteral(`${store.opts.dataDir}/${seg.path}`)}) WHERE seq = $1`,
+        [p.seq],
+      );
+      const r = rows[0];
+      if (r) event = { streamId: Number(r.stream_id), timestamp: Number(r.ts), ingestMs: Number(r.ingest_ts), message: String(r.message) };
+    }
+  }
+  if (!event || g.deletedStreams.has(event.streamId)) return null;
+  const stream = g.streamsById.get(event.streamId);
+  if (!stream) return null;
+  const record: Record<string, string> = {
+    '@timestamp': String(event.timestamp),
+    '@ingestionTime': String(event.ingestMs),
+    '@message': event.message,
+    '@logStream': stream.name,
+    '@log': `${accountId}:${g.name}`,
+  };
+  for (const [k, v] of Object.entries(discoveredFields(event.message))) if (!(k in record)) record[k] = v;
+  return record;
+}
+
+/** The JSON fields of a message, flattened with dots (`a.b.0.c`), as Logs Insights discovers them. */
+export function discoveredFields(message: string): Record<string, string> {
+  const at = message.trimStart().startsWith('{') ? 0 : message.indexOf('{');
+  if (at < 0) return {};
+  let doc: unknown;
+  try {
+    doc = JSON.parse(at === 0 ? message : message.slice(at));
+  } catch {
+    return {};
+  }
+  const out: Record<string, string> = {};
+  const walk = (v: unknown, prefix: string): void => {
+    if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) walk(x, prefix ? `${prefix}.${k}` : k);
+    } else if (prefix) out[prefix] = v === null ? 'null' : String(v);
+  };
+  if (doc !== null && typeof doc === 'object' && !Array.isArray(doc)) walk(doc, '');
+  return out;
 }

@@ -1,0 +1,36 @@
+/**
+ * The command registry: how each SQL-compiled command extends the compile state. `pattern` and `diff`
+ * run in JavaScript over the rows before them (engine.ts), so they are not here.
+ */
+import type { Command } from '../ast.js';
+import type { CompileState } from '../compile/state.js';
+import { compileDedup } from './dedup.js';
+import { compileDisplay } from './display.js';
+import { compileFields } from './fields.js';
+import { compileFilter } from './filter.js';
+import { compileLimit } from './limit.js';
+import { compileParse } from './parse.js';
+import { compileSort } from './sort.js';
+import { compileStats } from './stats.js';
+import { compileUnmask } from './unmask.js';
+
+export type SqlCommand = Exclude<Command, { kind: 'pattern' | 'diff' }>;
+export type JsCommand = Extract<Command, { kind: 'pattern' | 'diff' }>;
+
+export const SQL_COMMANDS: { [K in SqlCommand['kind']]: (state: CompileState, cmd: Extract<SqlCommand, { kind: K }>) => void } = {
+  fields: compileFields,
+  display: compileDisplay,
+  filter: compileFilter,
+  stats: compileStats,
+  sort: compileSort,
+  limit: compileLimit,
+  parse: compileParse,
+  dedup: compileDedup,
+  unmask: compileUnmask,
+};
+
+export function compileCommand(state: CompileState, cmd: SqlCommand): void {
+  (SQL_COMMANDS[cmd.kind] as (s: CompileState, c: SqlCommand) => void)(state, cmd);
+}
+
+export const isJsCommand = (c: Command): c is JsCommand => c.kind === 'pattern' || c.kind === 'diff';

@@ -1,0 +1,9 @@
+/** `limit n`: the first n rows in the current order. */
+import type { LimitCommand } from '../ast.js';
+import type { CompileState } from '../compile/state.js';
+
+export function compileLimit(state: CompileState, cmd: LimitCommand): void {
+  if (!Number.isSafeInteger(cmd.count) || cmd.count < 1) state.error('Expected a positive whole number after limit', cmd.span);
+  state.markMatched();
+  state.addStage('*', `ORDER BY ${state.orderSql()} LIMIT ${state.param(cmd.count)}`);
+}

@@ -1,0 +1,42 @@
+/**
+ * `stats agg(x) [as n], ... [by key [as k], ...]`: groups the rows and aggregates each group. After it,
+ * only the fields it produces exist (a later `stats` aggregates its output), and rows are no longer events.
+ */
+import type { StatsCommand } from '../ast.js';
+import { compileExpr, hasAggregate } from '../compile/expr.js';
+import { fieldColumn, type CompileState } from '../compile/state.js';
+import type { SqlValue } from '../functions/types.js';
+import { projectionName } from './fields.js';
+import { orderTerms } from './sort.js';
+
+export function compileStats(state: CompileState, cmd: StatsCommand): void {
+  const outputs: Array<{ name: string; value: SqlValue }> = [];
+  const seen = new Set<string>();
+  const add = (name: string, value: SqlValue, span: StatsCommand['span']): void => {
+    if (seen.has(name)) state.error(`The stats output field '${name}' is defined twice: give one of them another name with 'as'`, span);
+    seen.add(name);
+    outputs.push({ name, value });
+  };
+  for (const p of cmd.by) {
+    if (hasAggregate(p.expr)) state.error('An aggregate function cannot be a stats group key (after by)', p.expr.span);
+    add(projectionName(state, p), compileExpr(state, p.expr), p.span);
+  }
+  const keys = outputs.length;
+  for (const p of cmd.aggregations) {
+    if (!hasAggregate(p.expr)) state.error('Expected an aggregate function such as count(), sum() or avg() in stats', p.expr.span);
+    add(projectionName(state, p), compileExpr(state, p.expr, { aggregate: true }), p.span);
+  }
+  // The first stats over events counts them (recordsMatched); later ones carry the count on.
+  const matched = state.eventRows ? 'sum(count(*)) OVER ()' : state.matchedInColumn ? 'max(__matched)' : null;
+  if (state.eventRows) state.matchedInColumn = true;
+  const select = outputs.map((o) => `${o.value.sql} AS ${fieldColumn(o.name)}`);
+  if (matched) select.push(`${matched} AS __matched`);
+  state.addStage(select.join(', '), keys > 0 ? `GROUP BY ${outputs.slice(0, keys).map((_, i) => i + 1).join(', ')}` : '');
+
+  state.defined.clear();
+  for (const o of outputs) state.defined.set(o.name, { column: fieldColumn(o.name), type: o.value.type });
+  state.eventFields = false;
+  state.eventRows = false;
+  state.visible = outputs.map((o) => o.name);
+  state.order = keys > 0 ? outputs.slice(0, keys).flatMap((o) => orderTerms(o.value, fieldColumn(o.name), false)) : null;
+}

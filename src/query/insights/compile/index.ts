@@ -1,0 +1,146 @@
+/**
+ * A query's commands to one DuckDB statement: a chain of CTEs (one per command that changes rows or
+ * fields) over the source relation, then the final projection, order and limit. A `pattern` or `diff`
+ * command ends the SQL part: the engine runs it in JavaScript over the rows so far and compiles the
+ * commands after it over those rows (compileContinuation).
+ */
+import type { Command, Query, ValueType } from '../ast.js';
+import { QueryError } from '../ast.js';
+import { compileCommand, isJsCommand, type JsCommand } from '../commands/index.js';
+import type { SqlParam } from '../../../store/db.js';
+import { compileExpr, compileField } from './expr.js';
+import { CompileState, fieldColumn, quoteIdent } from './state.js';
+
+export interface OutputField {
+  name: string;
+  /** The result column holding it. */
+  column: string;
+  type: ValueType;
+}
+
+export interface CompiledQuery {
+  /** SET VARIABLE statements to run on the connection first. */
+  variables: Array<{ name: string; value: string }>;
+  sql: string;
+  params: SqlParam[];
+  output: OutputField[];
+  /** Rows are events: each carries `__g` and `__seq`, from which the engine makes `@ptr`. */
+  eventRows: boolean;
+  /** How recordsMatched is known: all scanned events, the `__matched` result column, or a count query. */
+  matched: { kind: 'scanned' } | { kind: 'column' } | { kind: 'count'; sql: string };
+  /** The source must provide `__stream` and `__log` (a join with the names table). */
+  needsNames: boolean;
+  /** The command run in JavaScript after this SQL, and the commands after it. */
+  next: { command: JsCommand; rest: Command[] } | null;
+}
+
+/** The relation of events to query, with columns __g, __sid, __ts, __ingest, __seq, __msg, __joff. */
+export interface EventSource {
+  /** SQL for the relation (binds what it needs with state.param). */
+  relation(state: CompileState): string;
+  /** A table of (g, sid, stream, log) to join for @logStream and @log. */
+  namesTable: string;
+}
+
+export interface CompileOptions {
+  nowMs: number;
+  /** The query window (queryStartTime() and friends). */
+  startMs?: number;
+  endMs?: number;
+  /** At most this many result rows. */
+  limit: number;
+}
+
+const PATTERN_INPUT = '@patternInput';
+const DEFAULT_EVENT_FIELDS = ['@timestamp', '@message', '@logStream', '@log'];
+
+export function compileQuery(query: Query, text: string, source: EventSource, opts: CompileOptions): CompiledQuery {
+  const state = new CompileState(text, opts.nowMs, 's0', opts.startMs, opts.endMs);
+  const next = compileCommands(state, query.commands);
+  if (next?.command.kind === 'pattern') {
+    // The pattern stage reads one value per event: the field it clusters.
+    state.define([[PATTERN_INPUT, compileExpr(state, next.command.field)]]);
+    state.display = [PATTERN_INPUT];
+  }
+  const out = resolveOutput(state); // before the source: it may need the names join
+  const s0 = sourceStage(state, source);
+  return finish(state, out, [['s0', s0], ...state.stages], next, opts);
+}
+
+/**
+ * The commands after a JavaScript stage, over its rows: `table` has one column per field
+ * (`"f:<name>"`, of the given types), and the rows are no longer events.
+ */
+export function compileContinuation(commands: Command[], text: string, table: string, fields: Array<{ name: string; type: ValueType }>, opts: CompileOptions): CompiledQuery {
+  const state = new CompileState(text, opts.nowMs, table, opts.startMs, opts.endMs);
+  for (const f of fields) state.defined.set(f.name, { column: fieldColumn(f.name), type: f.type });
+  state.eventFields = false;
+  state.eventRows = false;
+  state.visible = fields.map((f) => f.name);
+  const next = compileCommands(state, commands);
+  return finish(state, resolveOutput(state), state.stages, next, opts);
+}
+
+function compileCommands(state: CompileState, commands: Command[]): CompiledQuery['next'] {
+  for (let i = 0; i < commands.length; i++) {
+    const c = commands[i]!;
+    if (isJsCommand(c)) return { command: c, rest: commands.slice(i + 1) };
+    compileCommand(state, c);
+  }
+  return null;
+}
+
+function sourceStage(state: CompileState, source: EventSource): string {
+  const cols = ['src.__g', 'src.__sid', 'src.__ts', 'src.__ingest', 'src.__seq', 'src.__msg'];
+  let join = '';
+  if (state.needsNames) {
+    cols.push('n.stream AS __stream', 'n.log AS __log');
+    join = ` LEFT JOIN ${source.namesTable} n ON n.g = src.__g AND n.sid = src.__sid`;
+  }
+  if (state.jsonPaths.length > 0) {
+    // One JSON parse per event for all the fields the query uses.
+    const doc = `CASE WHEN src.__joff = 0 THEN src.__msg WHEN src.__joff > 0 THEN substr(src.__msg, src.__joff + 1) END`;
+    const paths = state.jsonPaths.map((p) => `CAST(${state.param(p)} AS VARCHAR)`).join(', ');
+    cols.push(`json_extract_string(${doc}, [${paths}]) AS __j`);
+  }
+  return `SELECT ${cols.join(', ')} FROM (${source.relation(state)}) src${join}`;
+}
+
+/** The fields the results show, compiled over the last relation: [output, select list]. */
+function resolveOutput(state: CompileState): [OutputField[], string[]] {
+  const names = state.display ?? (state.visible.length > 0 ? state.visible : state.eventRows ? DEFAULT_EVENT_FIELDS : [...state.defined.keys()]);
+  const output: OutputField[] = [];
+  const select: string[] = [];
+  names.forEach((name, i) => {
+    let v;
+    try {
+      v = compileField(state, { kind: 'field', name, quoted: false, span: { start: 0, end: 0 } });
+    } catch (e) {
+      if (!(e instanceof QueryError)) throw e;
+      throw new QueryError(`Field '${name}' cannot be shown: it does not exist after stats`, { start: 0, end: state.queryText.length });
+    }
+    const column = `o${i}`;
+    select.push(`${v.sql} AS ${quoteIdent(column)}`);
+    output.push({ name, column, type: v.type });
+  });
+  if (state.eventRows) select.push('__g', '__seq');
+  if (state.matchedInColumn) select.push('__matched');
+  return [output, select];
+}
+
+function finish(state: CompileState, [output, select]: [OutputField[], string[]], stages: Array<[string, string]>, next: CompiledQuery['next'], opts: CompileOptions): CompiledQuery {
+  // A JavaScript stage next needs every row; otherwise the caller's limit applies. It is written as a
+  // literal (an integer we validated), so that the count query below binds the same parameters.
+  const limit = next ? '' : ` LIMIT ${Math.max(0, Math.trunc(opts.limit))}`;
+  const withClause = stages.length > 0 ? `WITH ${stages.map(([n, body]) => `${n} AS (${body})`).join(',\n')}\n` : '';
+  const sql = `${withClause}SELECT ${select.join(', ')} FROM ${state.current} ORDER BY ${state.orderSql()}${limit}`;
+
+  let matched: CompiledQuery['matched'];
+  if (state.matchedInColumn) matched = { kind: 'column' };
+  else {
+    const stage = state.matchedStage ?? state.current;
+    const filtered = state.matchedStage !== null ? state.filteredAtMatched : state.filtered;
+    matched = filtered ? { kind: 'count', sql: `${withClause}SELECT count(*) AS n FROM ${stage}` } : { kind: 'scanned' };
+  }
+  return { variables: state.variables, sql, params: state.params, output, eventRows: state.eventRows, matched, needsNames: state.needsNames, next };
+}

@@ -1,0 +1,141 @@
+/**
+ * The compiler's state while it walks a query's commands: the SQL stages (CTEs) so far, the fields in
+ * scope with their SQL and types, the current row order, the fields the results will show, and the
+ * bound parameters. Commands (commands/*.ts) read and extend it; compile/index.ts assembles the SQL.
+ *
+ * Column naming: a field the query defines (`fields x as y`, `parse`, `stats`) is the column
+ * `"f:<name>"`, so that no user name can collide with the internal columns (`__ts`, `__msg`, ...).
+ */
+import { QueryError, type Span, type ValueType } from '../ast.js';
+import type { SqlContext, SqlValue } from '../functions/types.js';
+import type { SqlParam } from '../../../store/db.js';
+import { compileField } from './expr.js';
+
+/** A field defined by the query: its column in the current relation and its type. */
+export interface DefinedField {
+  column: string;
+  type: ValueType;
+}
+
+export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+export const fieldColumn = (name: string): string => quoteIdent(`f:${name}`);
+
+export class CompileState implements SqlContext {
+  readonly params: SqlParam[] = [];
+  /** CTEs in order: [name, body]. */
+  readonly stages: Array<[string, string]> = [];
+  /** The relation the next stage reads. */
+  current: string;
+  /** Fields defined by the query, by name. */
+  readonly defined = new Map<string, DefinedField>();
+  /** Before the first `stats`, names not defined resolve to fields discovered in the event's JSON. */
+  eventFields = true;
+  /** JSON paths of discovered fields (index = position in the `__j` list extracted once per event). */
+  readonly jsonPaths: string[] = [];
+  /** Whether a stage needs the stream and group names (a join). */
+  needsNames = false;
+  /** ORDER BY terms valid over `current`, or null for the default order. */
+  order: string[] | null = null;
+  /** Field names the results show, in order ([] = the default set). */
+  visible: string[] = [];
+  /** Set by `display`: exactly these fields. */
+  display: string[] | null = null;
+  /** Rows are events (they carry @ptr) until a `stats` turns them into groups. */
+  eventRows = true;
+
+  /** A filter (or dedup) has dropped events: recordsMatched must be counted, not taken from recordsScanned. */
+  filtered = false;
+  /** recordsMatched is the `__matched` column that the first `stats` computes. */
+  matchedInColumn = false;
+  /** The stage whose rows are the matched events (before the first `limit`), when not in a column. */
+  matchedStage: string | null = null;
+  filteredAtMatched = false;
+  /** Session variables to set before the query runs (SET VARIABLE name = value). */
+  readonly variables: Array<{ name: string; value: string }> = [];
+
+  private stageCount = 0;
+  private hiddenCount = 0;
+
+  constructor(
+    readonly queryText: string,
+    readonly nowMs: number,
+    source: string,
+    readonly startMs?: number,
+    readonly endMs?: number,
+  ) {
+    this.current = source;
+  }
+
+  field(name: string, span: Span): SqlValue {
+    return compileField(this, { kind: 'field', name, quoted: false, span });
+  }
+
+  param(value: SqlParam): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  error(message: string, span: Span): never {
+    throw new QueryError(message, span);
+  }
+
+  /** The query text an expression was written as (stats' default column names). */
+  text(span: Span): string {
+    return this.queryText.slice(span.start, span.end);
+  }
+
+  /** Adds `SELECT <select> FROM current <tail>` as a new stage and makes it current. */
+  addStage(select: string, tail = ''): void {
+    const name = `s${++this.stageCount}`;
+    this.stages.push([name, `SELECT ${select} FROM ${this.current}${tail ? ` ${tail}` : ''}`]);
+    this.current = name;
+  }
+
+  /** Defines (or redefines) a field as a new column computed from `value` over the current relation. */
+  define(names: Array<[string, SqlValue]>, tail = ''): void {
+    if (names.length === 0) return;
+    // A redefined name gets a fresh column: `SELECT * REPLACE` keeps columns in place.
+    const replaced = names.filter(([n]) => this.defined.has(n));
+    const added = names.filter(([n]) => !this.defined.has(n));
+    const replace = replaced.length > 0 ? ` REPLACE (${replaced.map(([n, v]) => `${v.sql} AS ${fieldColumn(n)}`).join(', ')})` : '';
+    const extra = added.map(([n, v]) => `, ${v.sql} AS ${fieldColumn(n)}`).join('');
+    this.addStage(`*${replace}${extra}`, tail);
+    for (const [n, v] of names) this.defined.set(n, { column: fieldColumn(n), type: v.type });
+  }
+
+  /** A fresh internal column name (`__o1`, `__p2`). */
+  hidden(prefix: string): string {
+    return `__${prefix}${++this.hiddenCount}`;
+  }
+
+  /** A value DuckDB must see as a constant (regexp_extract's pattern): a session variable. */
+  variable(value: string): string {
+    const name = `lw_v${this.variables.length + 1}`;
+    this.variables.push({ name, value });
+    return `getvariable('${name}')`;
+  }
+
+  /** ORDER BY terms for the current relation: the sorted order, else newest event first. */
+  orderSql(): string {
+    if (this.order) return this.order.join(', ');
+    return this.eventRows ? '__ts DESC, __g DESC, __seq DESC' : 'ALL';
+  }
+
+  /** Remembers the current relation as the matched events, the first time (a `limit` cuts them next). */
+  markMatched(): void {
+    if (this.eventRows && this.matchedStage === null) {
+      this.matchedStage = this.current;
+      this.filteredAtMatched = this.filtered;
+    }
+  }
+
+  show(name: string): void {
+    if (!this.visible.includes(name)) this.visible.push(name);
+  }
+
+  jsonField(path: string): string {
+    let k = this.jsonPaths.indexOf(path);
+    if (k < 0) k = this.jsonPaths.push(path) - 1;
+    return `__j[${k + 1}]`;
+  }
+}

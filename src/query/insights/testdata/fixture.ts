@@ -1,0 +1,131 @@
+/**
+ * The fixed fixture of logs the Logs Insights golden tests run against: three groups, a few streams,
+ * the kinds of events people query (JSON application logs, text, Lambda lines with JSON after a
+ * prefix, nginx access lines, CloudTrail records), one minute apart from T0.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { FakeClock } from '../../../clock.js';
+import type { LogGroup } from '../../../store/catalog.js';
+import { LogStore } from '../../../store/store.js';
+
+export const T0 = Date.UTC(2026, 10, 1, 0, 0, 0);
+const MIN = 60_000;
+
+export interface FixtureEvent {
+  group: string;
+  stream: string;
+  ts: number;
+  message: string;
+}
+
+const app = (level: string, msg: string, status: number, latency: number, user: string, path: string): string =>
+  JSON.stringify({ level, msg, status, latency_ms: latency, user: { id: user, roles: user === 'u1' ? ['admin', 'dev'] : ['dev'] }, path });
+
+const nginx = (ip: string, minute: number, method: string, path: string, status: number, bytes: number): string =>
+  `${ip} - - [01/Nov/2026:00:${String(minute).padStart(2, '0')}:00 +0000] "${method} ${path} HTTP/1.1" ${status} ${bytes} "-" "curl/8.0"`;
+
+const trail = (eventName: string, ip: string, user: string, errorCode?: string): string =>
+  JSON.stringify({
+    eventVersion: '1.08',
+    eventSource: eventName === 'ConsoleLogin' ? 'signin.amazonaws.com' : 'iam.amazonaws.com',
+    eventName,
+    sourceIPAddress: ip,
+    userIdentity: { type: 'IAMUser', userName: user },
+    ...(errorCode ? { errorCode } : {}),
+    responseElements: eventName === 'ConsoleLogin' ? { ConsoleLogin: errorCode ? 'Failure' : 'Success' } : null,
+  });
+
+export const FIXTURE: FixtureEvent[] = [
+  // /app/api: JSON application logs, text lines, Lambda-style lines.
+  ...[
+    ['web-1', app('info', 'request served', 200, 12, 'u1', '/api/items')],
+    ['web-2', app('info', 'request served', 200, 30, 'u2', '/api/items')],
+    ['web-1', app('warn', 'slow request', 200, 950, 'u3', '/api/search')],
+    ['web-1', '2026-11-01T00:03:00Z INFO worker started pid=4242'],
+    ['web-2', app('error', 'upstream failed', 502, 1500, 'u1', '/api/orders')],
+    ['web-1', app('info', 'request served', 404, 5, 'u2', '/api/missing')],
+    ['web-2', 'START RequestId: 8f3c Version: $LATEST'],
+    ['web-2', '2026-11-01T00:07:00.000Z\t8f3c\tERROR\t{"errorType":"TypeError","message":"x is undefined","requestId":"8f3c"}'],
+    ['web-1', app('error', 'database timeout', 500, 3000, 'u3', '/api/orders')],
+    ['web-1', app('info', 'request served', 200, 18, 'u1', '/api/items')],
+    ['web-2', 'Exception in thread "main" java.lang.IllegalStateException: bad state'],
+    ['web-1', app('info', 'request served', 201, 44, 'u4', '/api/orders')],
+    ['web-2', app('warn', 'retrying', 200, 700, 'u2', '/api/search')],
+    ['web-1', 'user=alice action=login result=ok'],
+    ['web-1', 'user=bob action=logout result=ok'],
+    ['web-2', app('info', 'request served', 200, 9, 'u1', '/api/items')],
+  ].map(([stream, message], i) => ({ group: '/app/api', stream: stream!, ts: T0 + i * MIN, message: message! })),
+  // /web/nginx: access lines.
+  ...[
+    nginx('203.0.113.5', 1, 'GET', '/index.html', 200, 512),
+    nginx('198.51.100.7', 2, 'GET', '/about.html', 200, 1024),
+    nginx('203.0.113.5', 4, 'POST', '/login', 302, 0),
+    nginx('192.0.2.44', 6, 'GET', '/admin', 403, 128),
+    nginx('203.0.113.9', 9, 'GET', '/index.html', 200, 512),
+    nginx('2001:db8::1', 12, 'GET', '/missing.html', 404, 64),
+    nginx('198.51.100.7', 14, 'GET', '/index.html', 500, 32),
+  ].map((message, i) => ({ group: '/web/nginx', stream: 'i-0abc', ts: T0 + (i * 2 + 1) * MIN, message })),
+  // /aws/cloudtrail: CloudTrail records.
+  ...[
+    trail('ConsoleLogin', '203.0.113.5', 'alice'),
+    trail('ConsoleLogin', '198.51.100.7', 'bob', 'Failed authentication'),
+    trail('CreateUser', '203.0.113.5', 'alice'),
+    trail('DeleteUser', '2001:db8::1', 'mallory', 'AccessDenied'),
+    trail('ConsoleLogin', '198.51.100.7', 'bob', 'Failed authentication'),
+  ].map((message, i) => ({ group: '/aws/cloudtrail', stream: '123456789012_CloudTrail_us-east-1', ts: T0 + (i * 3 + 2) * MIN, message })),
+];
+
+export const FIXTURE_END = T0 + 20 * MIN;
+
+export interface FixtureStore {
+  store: LogStore;
+  groups: Map<string, LogGroup>;
+  dir: string;
+  /** Closes the store (sealing every event) and opens it again: all events are then in segments. */
+  reopenSealed(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openFixtureStore(): Promise<FixtureStore> {
+  const dir = mkdtempSync(join(tmpdir(), 'logward-insights-'));
+  const clock = new FakeClock(FIXTURE_END + MIN);
+  const open = (): Promise<LogStore> =>
+    LogStore.open({
+      dataDir: dir,
+      clock,
+      logger: pino({ level: 'silent' }),
+      walSealBytes: 64 * 1024 * 1024,
+      walSealAgeMs: 3_600_000,
+      maxHotBytes: 1 << 30,
+      duckdbMemoryLimit: '256MB',
+      duckdbThreads: 1,
+      retentionSweepMs: 3_600_000,
+    });
+  const store = await open();
+  const groups = new Map<string, LogGroup>();
+  for (const e of FIXTURE) {
+    let g = groups.get(e.group);
+    if (!g) groups.set(e.group, (g = await store.catalog.createGroup(e.group, T0 - MIN, {}, null, 'STANDARD')));
+    const s = g.streams.get(e.stream) ?? (await store.catalog.createStream(g, e.stream, T0 - MIN));
+    const body = Buffer.from(JSON.stringify({ logGroupName: g.name, logStreamName: s.name, logEvents: [{ timestamp: e.ts, message: e.message }] }));
+    await store.append({ group: g, stream: s, body, timestamps: [e.ts], messages: [e.message], lo: 0, hi: 1, bytes: Buffer.byteLength(e.message), ingestMs: e.ts + 1000 });
+  }
+  const fx: FixtureStore = {
+    store,
+    groups,
+    dir,
+    async reopenSealed() {
+      await fx.store.close();
+      fx.store = await open();
+      fx.groups = new Map([...fx.groups.keys()].map((name) => [name, fx.store.catalog.groups.get(name)!]));
+    },
+    async close() {
+      await fx.store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return fx;
+}
