@@ -7,7 +7,7 @@ import type { Dataset } from './dataset.js';
 import { machineCpuSeconds, ServerProcess, type StopResult } from './server.js';
 import type { Credentials } from './sigv4.js';
 
-export const SCENARIOS = ['ingest', 'latency', 'disk', 'search'] as const;
+export const SCENARIOS = ['ingest', 'latency', 'disk', 'search', 'predicate'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchConfig {
@@ -26,6 +26,9 @@ export interface BenchConfig {
   searchStreams: number;
   searchRuns: number;
   rgRuns: number;
+  /** Scenario `predicate`: how many of the data set's first messages, and timed passes per case. */
+  predicateEvents: number;
+  predicateRuns: number;
   markerTerm: string;
   markerCount: number;
   commonTerm: string;

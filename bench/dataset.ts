@@ -6,16 +6,18 @@
  *                       `{"logGroupName":..,"logStreamName":..,"logEvents":` + one array + `}`, so senders
  *                       read bytes instead of generating and serialising events while they are timed;
  *   `batches.idx.json`  byte offsets of the arrays (batches + 1 numbers);
- *   `events.txt`        the messages of the first `searchEvents` events, one a line: the ripgrep reference;
+ *   `events.txt`        the messages of the first `searchEvents` events, one a line: the ripgrep reference,
+ *                       and the messages the in-process predicate runs read back (`forEachMessage`);
  *   `meta.json`         the spec, marker positions and sizes; written last, so it means "complete".
  *
  * Generation streams batch by batch (memory stays at one batch) and is deterministic from the seed.
  * Timestamps in the file are placeholders: senders rewrite them (see load-worker.ts), so a cached data set
  * stays usable; it is regenerated when the spec or the generator version changes, or after a day.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { EventGenerator, logEventsJson, spreadPositions } from './generate.js';
 
 /** Bump when generate.ts changes what it produces. */
@@ -189,4 +191,25 @@ export async function openDataset(p: DatasetParams, log: (line: string) => void)
   await writeFile(join(dir, 'meta.json'), JSON.stringify(meta, null, 2));
   log(`data set: generated ${p.events} events in ${(meta.generationMs / 1000).toFixed(1)} s → ${dir}`);
   return ds(meta, offsets);
+}
+
+/**
+ * Calls `fn` with the first `limit` messages of the search set, in order (events.txt holds one a line;
+ * messages contain no newlines). Streams the file, so memory stays small unless `fn` keeps them.
+ * Returns how many messages were read: fewer than `limit` when the file is shorter.
+ */
+export async function forEachMessage(ds: Dataset, limit: number, fn: (message: string, index: number) => void): Promise<number> {
+  const input = createReadStream(ds.textPath, { highWaterMark: 1 << 20 });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let n = 0;
+  try {
+    for await (const line of lines) {
+      if (n >= limit) break;
+      fn(line, n++);
+    }
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+  return n;
 }

@@ -4,6 +4,7 @@ import type { BenchConfig, CpuSplit, ServerLife } from './context.js';
 import type { DatasetMeta } from './dataset.js';
 import type { IngestScenarioResult } from './ingest-scenario.js';
 import { describeMachine, type MachineInfo } from './machine.js';
+import type { PredicateScenarioResult } from './predicate-scenario.js';
 import type { ProfileSummary } from './profile.js';
 import { markdownTable, type Row } from './report.js';
 import type { SearchScenarioResult } from './search-scenario.js';
@@ -22,6 +23,7 @@ export interface RunResults {
   dataset: DatasetMeta;
   ingest?: IngestScenarioResult;
   search?: SearchScenarioResult;
+  predicate?: PredicateScenarioResult;
   lives: ServerLife[];
   errors: { phase: string; message: string }[];
   profiles: (ProfileSummary & { label: string })[];
@@ -73,10 +75,52 @@ export function renderMarkdown(r: RunResults, rows: readonly Row[]): string {
       `| common term \`${s.common.term}\` | ${fmtMs(s.common.medianMs)} (first page, limit ${s.common.limit}) | ` +
         `${fmtMs(s.rg.commonMedianMs)} (count all matches, median of 3) | not comparable |`,
     );
+    const j = s.json;
+    if (j !== undefined) {
+      out.push(
+        `| JSON pattern \`${j.pattern}\`, all pages (median of ${j.warm.length}) | ${fmtMs(j.medianMs)} | ` +
+          `${fmtMs(j.rg.medianMs)} (\`rg -c '${j.rg.regex}'\`, median of ${j.rg.runsMs.length}) | ${(j.medianMs / j.rg.medianMs).toFixed(2)}× |`,
+      );
+      out.push(
+        `| JSON pattern, first run | ${fmtMs(j.cold.ms)} (first query after another restart) | ${fmtMs(j.rg.coldMs)} (first run) | ` +
+          `${(j.cold.ms / j.rg.coldMs).toFixed(2)}× |`,
+      );
+    }
     out.push('');
     out.push(
       `Matches: Logward returned ${s.rare.found} events for \`${s.rare.term}\` (expected ${s.rare.expected}); rg counted ${s.rg.count} lines. ` +
-        `The common term occurs in ${fmtInt(d.commonTermEvents)} of ${fmtInt(d.searchEvents)} messages.`,
+        `The common term occurs in ${fmtInt(d.commonTermEvents)} of ${fmtInt(d.searchEvents)} messages.` +
+        (j === undefined
+          ? ''
+          : ` For \`${j.pattern}\` Logward returned ${j.found} events; the predicate back end, run in the benchmark process over the ` +
+            `same messages, counts ${j.expected} (${fmtMs(j.countMs)})${j.correct ? '' : ' — WRONG RESULT'}; rg counted ${j.rg.count} lines.`),
+      '',
+    );
+  }
+
+  const p = r.predicate;
+  if (p !== undefined) {
+    out.push('## Filter pattern predicates, in process', '');
+    out.push(
+      `compilePredicate (src/query/filter-pattern/predicate.ts: the back end of the hot tier) over the first ${fmtInt(p.events)} messages ` +
+        `of the data set (${(p.bytes / p.events).toFixed(0)} B average; the whole mix, so a JSON or space-delimited pattern also sees the lines ` +
+        `it cannot match), on one thread of the benchmark process: events per second per core, median of ${p.runs} passes, ` +
+        `each alternating with a hand-written reference in the same run. Cores busy meanwhile: this process ${p.cpu.bench.toFixed(2)}, ` +
+        `machine ${p.cpu.machine.toFixed(2)} (of ${r.machine.cores}).`,
+      '',
+    );
+    out.push('| case | pattern | matches | predicate, events/s/core | reference | reference, events/s/core | predicate / reference |', '|---|---|---|---|---|---|---|');
+    for (const c of p.cases) {
+      const refMatches = c.reference.sameMatches ? '' : ` (${fmtInt(c.reference.matches)} matches)`;
+      out.push(
+        `| ${c.name} | \`${c.pattern.replace(/\|/g, '\\|')}\` | ${fmtInt(c.predicate.matches)} | ${fmtInt(c.predicate.perS)} | ` +
+          `${c.reference.label}${refMatches} | ${fmtInt(c.reference.perS)} | ${(c.predicate.perS / c.reference.perS).toFixed(2)}× |`,
+      );
+    }
+    out.push('');
+    out.push(
+      'A reference marked with its own match count asks a narrower question than the pattern (here: a fixed nginx line format); the ' +
+        'others ask exactly the same, and a predicate whose count differs from theirs is reported as WRONG.',
       '',
     );
   }
@@ -180,8 +224,18 @@ export function renderMarkdown(r: RunResults, rows: readonly Row[]): string {
       `is in exactly ${d.markerPositions.length} events (positions ${d.markerPositions.join(', ')}). The server is stopped (sealing) and ` +
       `started again, then FilterLogEvents with filterPattern = the term, no time bounds, following nextToken until absent: the first ` +
       `run after the restart is reported as cold (the OS page cache may still hold the files), then the median of ${cfg.searchRuns}. ` +
-      `The common term \`${d.commonTerm}\` is timed for its first page (limit 100), median of ${cfg.searchRuns}.`,
+      `The common term \`${d.commonTerm}\` is timed for its first page (limit 100), median of ${cfg.searchRuns}. ` +
+      `Then the server is restarted once more and the rare JSON pattern ${s?.json === undefined ? '' : `\`${s.json.pattern}\` `}is timed ` +
+      `the same way (first run, then the median of ${cfg.searchRuns}); its expected count comes from the predicate back end run in the ` +
+      `benchmark process over the same messages, and its ripgrep reference is the regex that asks the same of the text.`,
   );
+  if (r.predicate !== undefined) {
+    out.push(
+      `- **Predicates.** The first ${fmtInt(r.predicate.events)} messages of the data set read into memory; for each pattern one untimed ` +
+        `pass of the predicate and of its reference (so both are optimised), then ${r.predicate.runs} timed passes of each, alternating, ` +
+        `with a forced GC before each pass. Events per second per core is the number of messages over the median pass.`,
+    );
+  }
   out.push(
     `- **Peak RSS (5).** VmHWM from /proc/<pid>/status of each server process, read until it exits (so sealing counts), and VmRSS ` +
       `sampled every second; the table gives the largest over all server processes of the run.`,
@@ -195,7 +249,7 @@ export function renderMarkdown(r: RunResults, rows: readonly Row[]): string {
   out.push('```');
   out.push('npm run bench                          # full run (about 5–15 min), rewrites BENCHMARKS.md');
   out.push('npm run bench -- --quick               # 1M-event search set, 10 s ingest: for development');
-  out.push('npm run bench -- --only ingest,search  # scenarios: ingest, latency, disk, search');
+  out.push('npm run bench -- --only ingest,search  # scenarios: ingest, latency, disk, search, predicate');
   out.push('```');
   out.push('');
   out.push(
@@ -293,6 +347,22 @@ export function resultRows(r: RunResults): Row[] {
       measured: `${fmtMs(s.rg.medianMs)}; Logward / rg = ${(s.rare.medianMs / s.rg.medianMs).toFixed(2)}×`,
       ok: undefined,
     });
+    const j = s.json;
+    if (j !== undefined) {
+      rows.push({
+        measure: `JSON pattern search over ${n} events, median of ${j.warm.length}${q}`,
+        bar: '≤ 1,500 ms',
+        measured: `${fmtMs(j.medianMs)} (${j.found}/${j.expected} found${j.correct ? '' : ' — WRONG'}; ${j.pattern})`,
+        ok: j.medianMs <= 1500 && j.correct,
+      });
+      rows.push({ measure: 'JSON pattern search, first run after restart', bar: '', measured: fmtMs(j.cold.ms), ok: undefined });
+      rows.push({
+        measure: `rg -c regex reference for it, median of ${j.rg.runsMs.length}`,
+        bar: '',
+        measured: `${fmtMs(j.rg.medianMs)} (${j.rg.count} lines); Logward / rg = ${(j.medianMs / j.rg.medianMs).toFixed(2)}×`,
+        ok: undefined,
+      });
+    }
     rows.push({
       measure: `Common term "${s.common.term}", first page (limit ${s.common.limit})`,
       bar: '',
@@ -313,6 +383,21 @@ export function resultRows(r: RunResults): Row[] {
       measured: `${s.disk.bytesPerEvent.toFixed(1)} B (raw ${s.disk.rawBytesPerEvent.toFixed(0)} B)`,
       ok: s.disk.bytesPerEvent <= 60,
     });
+  }
+  const p = r.predicate;
+  if (p !== undefined) {
+    for (const c of p.cases) {
+      const wrong = c.reference.sameMatches && c.predicate.matches !== c.reference.matches;
+      const ratio = `${(c.predicate.perS / c.reference.perS).toFixed(2)}×`;
+      rows.push({
+        measure: `Predicate, ${c.name}, ${fmtInt(p.events)} events, median of ${p.runs}`,
+        bar: c.barPerS === undefined ? '' : `≥ ${fmtInt(c.barPerS)} events/s/core`,
+        measured:
+          `${fmtInt(c.predicate.perS)} events/s (${fmtInt(c.predicate.matches)} matches${wrong ? `, reference ${fmtInt(c.reference.matches)} — WRONG` : ''}); ` +
+          `${c.reference.label} ${fmtInt(c.reference.perS)}, predicate / reference ${ratio}`,
+        ok: wrong ? false : c.barPerS === undefined ? undefined : c.predicate.perS >= c.barPerS,
+      });
+    }
   }
   if (r.lives.length > 0) {
     const peak = Math.max(...r.lives.map((l) => l.hwmKiB));

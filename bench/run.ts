@@ -1,8 +1,9 @@
 /**
- * `npm run bench`: the benchmark of the core server against the bars of issue #2.
+ * `npm run bench`: the benchmark of the core server against the bars of issue #2 (and, for filter
+ * patterns, issue #3).
  *
  *   --quick              1M-event search set, 10 s ingest, 3 s warm-up (development)
- *   --only a,b           scenarios: ingest, latency, disk, search (default: all)
+ *   --only a,b           scenarios: ingest, latency, disk, search, predicate (default: all)
  *   --duration S         measured ingest window (default 30, quick 10)
  *   --warmup S           ingest warm-up (default 5, quick 3)
  *   --events N           events in the search set (default 10,000,000, quick 1,000,000)
@@ -32,6 +33,7 @@ import { openDataset } from './dataset.js';
 import { runIngestScenario } from './ingest-scenario.js';
 import { machineInfo, ripgrepVersion } from './machine.js';
 import { renderMarkdown, resultRows, type RunResults } from './markdown.js';
+import { runPredicateScenario } from './predicate-scenario.js';
 import { summarizeProfiles } from './profile.js';
 import { textTable } from './report.js';
 import { runSearchScenario } from './search-scenario.js';
@@ -90,6 +92,8 @@ function parseConfig(argv: string[]): BenchConfig {
     searchStreams: 16,
     searchRuns: 5,
     rgRuns: 5,
+    predicateEvents: 1_000_000,
+    predicateRuns: 5,
     markerTerm: 'zqxjkvbw',
     markerCount: 10,
     commonTerm: 'GET',
@@ -188,6 +192,16 @@ async function main(): Promise<number> {
     profiles: [],
   };
 
+  // First, while no server runs: it measures this process's one thread.
+  if (cfg.only.has('predicate')) {
+    try {
+      results.predicate = await runPredicateScenario(ctx);
+    } catch (err) {
+      results.errors.push({ phase: 'predicate scenario', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      log(`predicate scenario failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    globalThis.gc?.();
+  }
   if (cfg.only.has('ingest') || cfg.only.has('latency') || cfg.only.has('disk')) {
     try {
       results.ingest = await runIngestScenario(ctx);

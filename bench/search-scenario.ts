@@ -1,7 +1,9 @@
 /**
  * Scenario 4: the search data set (10M events, one group, a rare term at known places) ingested through
  * the API, the server restarted, then FilterLogEvents timed for the rare term (all pages) and for a
- * common term (first page), against `rg -c` over the same messages as a text file.
+ * common term (first page); the server restarted again and a rare JSON pattern timed (all pages), its
+ * count checked against the predicate back end run here over the same messages. All against `rg -c`
+ * over the same messages as a text file.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +11,10 @@ import { LogsClient } from './client.js';
 import { cpuSplit, type BenchContext, type CpuSplit } from './context.js';
 import { diskUsage, type DiskUsage } from './disk.js';
 import { LoadRun, type Counters, type Target } from './load.js';
+import { forEachMessage } from './dataset.js';
+import { rareJsonSearch } from './predicate-cases.js';
+import { compilePredicate } from '../src/query/filter-pattern/predicate.js';
+import { parseFilterPattern } from '../src/query/filter-pattern/parse.js';
 import { filterAll, ripgrepCount, type SearchRun } from './search.js';
 import { median } from './stats.js';
 
@@ -23,6 +29,23 @@ export interface SearchScenarioResult {
   rare: { term: string; expected: number; cold: SearchRun; warm: SearchRun[]; medianMs: number; found: number };
   common: { term: string; limit: number; runs: SearchRun[]; medianMs: number; firstMs: number; returned: number };
   rg: { file: string; bytes: number; coldMs: number; runsMs: number[]; medianMs: number; count: number; commonMedianMs: number };
+  /** Absent in results.json files written before the JSON search existed. */
+  json?: JsonSearchResult;
+}
+
+export interface JsonSearchResult {
+  pattern: string;
+  /** Matches among the stored messages by the predicate back end, run in the benchmark process. */
+  expected: number;
+  countMs: number;
+  /** The restart before it: the first run is the first query of the server process. */
+  restartMs: number;
+  cold: SearchRun;
+  warm: SearchRun[];
+  medianMs: number;
+  found: number;
+  correct: boolean;
+  rg: { regex: string; coldMs: number; runsMs: number[]; medianMs: number; count: number };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -123,6 +146,33 @@ export async function runSearchScenario(ctx: BenchContext): Promise<SearchScenar
     client.close();
     await ctx.stopServer('search-query', server);
 
+    // The JSON search gets a fresh server process, so its first run is as cold as the term search's.
+    const json = rareJsonSearch(cfg.markerTerm);
+    const j0 = performance.now();
+    server = await ctx.startServer('search-query-json', dataDir);
+    const jsonRestartMs = performance.now() - j0;
+    client = new LogsClient(server.url, cfg.creds, cfg.region);
+    const jsonCold = await filterAll(client, group, json.pattern);
+    ctx.log(`search: JSON \`${json.pattern}\` cold ${jsonCold.ms.toFixed(0)} ms, ${jsonCold.events} events in ${jsonCold.pages} pages`);
+    const jsonWarm: SearchRun[] = [];
+    for (let i = 0; i < cfg.searchRuns; i++) jsonWarm.push(await filterAll(client, group, json.pattern));
+    const jsonMedian = median(jsonWarm.map((r) => r.ms));
+    ctx.log(`search: JSON warm median ${jsonMedian.toFixed(0)} ms over ${jsonWarm.length} runs (${jsonWarm.map((r) => r.ms.toFixed(0)).join(', ')})`);
+    client.close();
+    await ctx.stopServer('search-query-json', server);
+
+    // The expected count: the other back end over the messages that were sent, with no server running.
+    const predicate = compilePredicate(parseFilterPattern(json.pattern));
+    const count0 = performance.now();
+    let jsonExpected = 0;
+    await forEachMessage(dataset, sentEvents, (m) => {
+      if (predicate(m)) jsonExpected++;
+    });
+    const countMs = performance.now() - count0;
+    ctx.log(`search: the predicate back end counts ${jsonExpected} matches of the JSON pattern in ${(countMs / 1000).toFixed(1)} s`);
+    const jsonWrong = [jsonCold, ...jsonWarm].find((r) => r.events !== jsonExpected || !r.messages.every(predicate));
+    if (jsonWrong !== undefined) ctx.log(`search: WRONG RESULT for the JSON pattern: ${jsonWrong.events} events, expected ${jsonExpected}`);
+
     ctx.log(`rg: ${cfg.rgRuns + 1} runs over ${dataset.textPath}`);
     const rgCold = await ripgrepCount(cfg.markerTerm, dataset.textPath);
     const rgRuns: number[] = [];
@@ -136,6 +186,15 @@ export async function runSearchScenario(ctx: BenchContext): Promise<SearchScenar
     for (let i = 0; i < 3; i++) rgCommon.push((await ripgrepCount(cfg.commonTerm, dataset.textPath)).ms);
     const rgMedian = median(rgRuns);
     ctx.log(`rg: median ${rgMedian.toFixed(0)} ms, count ${rgCount}`);
+    const rgJsonCold = await ripgrepCount(json.rgRegex, dataset.textPath, { regex: true });
+    const rgJson: number[] = [];
+    let rgJsonCount = rgJsonCold.count;
+    for (let i = 0; i < cfg.rgRuns; i++) {
+      const r = await ripgrepCount(json.rgRegex, dataset.textPath, { regex: true });
+      rgJson.push(r.ms);
+      rgJsonCount = r.count;
+    }
+    ctx.log(`rg: JSON-equivalent regex median ${median(rgJson).toFixed(0)} ms, count ${rgJsonCount}`);
 
     return {
       group,
@@ -161,6 +220,18 @@ export async function runSearchScenario(ctx: BenchContext): Promise<SearchScenar
         medianMs: rgMedian,
         count: rgCount,
         commonMedianMs: median(rgCommon),
+      },
+      json: {
+        pattern: json.pattern,
+        expected: jsonExpected,
+        countMs,
+        restartMs: jsonRestartMs,
+        cold: jsonCold,
+        warm: jsonWarm,
+        medianMs: jsonMedian,
+        found: jsonWarm[0]?.events ?? jsonCold.events,
+        correct: jsonWrong === undefined,
+        rg: { regex: json.rgRegex, coldMs: rgJsonCold.ms, runsMs: rgJson, medianMs: median(rgJson), count: rgJsonCount },
       },
     };
   } finally {

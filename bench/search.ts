@@ -56,11 +56,12 @@ export interface RgRun {
   count: number;
 }
 
-/** Wall time of `rg -c <term> <file>`, process start to exit. */
-export function ripgrepCount(term: string, file: string): Promise<RgRun> {
+/** Wall time of `rg -c --fixed-strings <term> <file>` (or, with `regex`, `rg -c <term> <file>`), process start to exit. */
+export function ripgrepCount(term: string, file: string, opts: { regex?: boolean } = {}): Promise<RgRun> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn('rg', ['-c', '--fixed-strings', term, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = opts.regex === true ? ['-c', '--regexp', term, file] : ['-c', '--fixed-strings', term, file];
+    const child = spawn('rg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
