@@ -17,7 +17,7 @@ import type { FilterPattern } from '../query/filter-pattern/ast.js';
 import { matchesEverything } from '../query/filter-pattern/ast.js';
 import { compilePredicate } from '../query/filter-pattern/predicate.js';
 import { toSql } from '../query/filter-pattern/sql.js';
-import { bitmapMayMatch, bitmapRequirement } from '../query/filter-pattern/prune.js';
+import { bitmapMayMatch, bitmapRequirement, type BitmapRequirement } from '../query/filter-pattern/prune.js';
 
 /** A position in (timestamp, seq) order. */
 export interface Cursor {
@@ -60,14 +60,7 @@ export async function queryEvents(store: LogStore, q: EventQuery, stats?: QueryS
   const deleted = g.deletedStreams;
 
   // Hot tier: the predicate back end, over the batches whose blocks' bitmaps allow a match.
-  const req = bitmapRequirement(q.pattern);
-  let keepBatch: ((b: HotBatch) => boolean) | undefined;
-  if (req !== null) {
-    const blocks = new Set(store.hot.batches(g.id).flatMap((b) => blocksSpanned(b.firstSeq, b.timestamps.length)));
-    const bitmaps = await store.bitmapsFor(g, [...blocks]);
-    const pass = new Set([...blocks].filter((k) => !bitmaps.has(k) || bitmapMayMatch(bitmaps.get(k)!, req)));
-    keepBatch = (b) => blocksSpanned(b.firstSeq, b.timestamps.length).some((k) => pass.has(k));
-  }
+  const keepBatch = await hotBatchFilter(store, g, bitmapRequirement(q.pattern));
   const hot: StoredEvent[] = [];
   const inRange = (sid: number, ts: number, seq: number): boolean =>
     ts >= startMs && ts <= endMs && (q.streamIds === null || q.streamIds.has(sid)) && beyond(ts, seq);
@@ -79,7 +72,7 @@ export async function queryEvents(store: LogStore, q: EventQuery, stats?: QueryS
 
   // Sealed segments: the SQL back end, after pruning.
   const segments = g.segments.filter((s) => s.maxTs >= startMs && s.minTs <= endMs);
-  const ranges = await candidateRanges(store, g, segments, q.pattern, stats);
+  const ranges = await candidateRanges(store, g, segments, bitmapRequirement(q.pattern), stats);
   let cold: StoredEvent[] = [];
   if (ranges.length > 0) {
     const params: SqlParam[] = [startMs, endMs];
@@ -118,6 +111,15 @@ export async function queryEvents(store: LogStore, q: EventQuery, stats?: QueryS
   return merged;
 }
 
+/** Which hot batches may hold an event with the text `req` requires (undefined: all of them). */
+export async function hotBatchFilter(store: LogStore, g: LogGroup, req: BitmapRequirement | null): Promise<((b: HotBatch) => boolean) | undefined> {
+  if (req === null) return undefined;
+  const blocks = new Set(store.hot.batches(g.id).flatMap((b) => blocksSpanned(b.firstSeq, b.timestamps.length)));
+  const bitmaps = await store.bitmapsFor(g, [...blocks]);
+  const pass = new Set([...blocks].filter((k) => !bitmaps.has(k) || bitmapMayMatch(bitmaps.get(k)!, req)));
+  return (b) => blocksSpanned(b.firstSeq, b.timestamps.length).some((k) => pass.has(k));
+}
+
 async function runEvents(store: LogStore, conn: DuckDBConnection, sql: string, params: SqlParam[]): Promise<StoredEvent[]> {
   const rows = await store.db.all(sql, params, conn);
   return rows.map((r) => ({
@@ -129,18 +131,23 @@ async function runEvents(store: LogStore, conn: DuckDBConnection, sql: string, p
   }));
 }
 
-interface SegmentRanges {
+export interface SegmentRanges {
   segment: Segment;
   /** Inclusive seq ranges to read; empty means the whole segment. */
   seqRanges: Array<[number, number]>;
 }
 
-/** Which segments, and which parts of them, may hold a match. */
-async function candidateRanges(store: LogStore, g: LogGroup, segments: Segment[], pattern: FilterPattern, stats?: QueryStats): Promise<SegmentRanges[]> {
+/** Which segments, and which parts of them, may hold an event with the text `req` requires. */
+export async function candidateRanges(
+  store: LogStore,
+  g: LogGroup,
+  segments: Segment[],
+  req: BitmapRequirement | null,
+  stats?: QueryStats,
+): Promise<SegmentRanges[]> {
   if (stats) {
     stats.segmentsTotal += segments.length;
   }
-  const req = bitmapRequirement(pattern);
   if (req === null || segments.length === 0) {
     if (stats) stats.segmentsRead += segments.length;
     return segments.map((segment) => ({ segment, seqRanges: [] }));

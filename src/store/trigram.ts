@@ -27,12 +27,19 @@ export function blocksSpanned(firstSeq: number, count: number): number[] {
   return out;
 }
 
+/**
+ * Bit 0 is not a trigram's: it says that some message of the block contains `\u`, a JSON escape that
+ * can spell any character (filter-pattern/prune.ts keeps such blocks for JSON literals). Trigrams that
+ * hash to 0 use bit 1.
+ */
+export const ESCAPE_BIT = 0;
+
 function bit(a: number, b: number, c: number): number {
   let x = Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d);
   x ^= x >>> 15;
   x = Math.imul(x, 0x2c1b3c6d);
   x ^= x >>> 12;
-  return x >>> (32 - BITMAP_BITS_LOG2);
+  return x >>> (32 - BITMAP_BITS_LOG2) || 1;
 }
 
 export function newBitmap(): Uint8Array {
@@ -45,10 +52,12 @@ export function addText(bitmap: Uint8Array, text: string): void {
   if (n < 3) return;
   let a = text.charCodeAt(0);
   let b = text.charCodeAt(1);
+  if (a === 0x5c && b === 0x75) bitmap[0]! |= 1 << ESCAPE_BIT; // `\u` at the start
   for (let i = 2; i < n; i++) {
     const c = text.charCodeAt(i);
     const x = bit(a, b, c);
     bitmap[x >>> 3]! |= 1 << (x & 7);
+    if (b === 0x5c && c === 0x75) bitmap[0]! |= 1 << ESCAPE_BIT;
     a = b;
     b = c;
   }

@@ -11,12 +11,12 @@
  * - JSON: the keys a condition needs present and the literal parts of string values and regexes. JSON
  *   text may write any character as `\uXXXX` (and `/` as `\/`), so a literal is split where a JSON
  *   writer must escape (`"`, `\`, control characters) or may (`/`), and a block holding a `\u` escape
- *   anywhere is never skipped for JSON literals.
+ *   anywhere (its bitmap's ESCAPE_BIT) is never skipped for JSON literals.
  *
  * `null` means "cannot prune": the pattern may match events containing none of its text.
  */
 import type { DelimitedExpr, FilterPattern, FilterRegex, JsonExpr, JsonPath, ValueTest } from './ast.js';
-import { mayContain, termBits } from '../../store/trigram.js';
+import { ESCAPE_BIT, mayContain, termBits } from '../../store/trigram.js';
 
 export type BitmapRequirement = { kind: 'bits'; bits: number[] } | { kind: 'all' | 'any'; of: BitmapRequirement[] };
 type Req = BitmapRequirement | null;
@@ -112,8 +112,8 @@ function jsonPathKeys(path: JsonPath): Req {
 
 /** Characters a JSON writer must or may escape other than as `\uXXXX`. */
 const JSON_ESCAPABLE = /["\\/\u0000-\u001f]/u;
-/** A `\u` escape in the block: any character of a JSON string may be written that way. */
-const UNICODE_ESCAPE = any([...'0123456789abcdefABCDEF'].map((h) => text(`\\u${h}`)));
+/** A `\u` escape in the block (a flag bit of its own): any character of a JSON string may be written that way. */
+const UNICODE_ESCAPE: BitmapRequirement = { kind: 'bits', bits: [ESCAPE_BIT] };
 
 /**
  * The text a JSON string (or key) containing `s` is written with: `s` split where it may be escaped,
@@ -177,4 +177,17 @@ function regexReq(re: FilterRegex, literal: (s: string) => Req): Req {
     }
   }
   return any(alternatives);
+}
+
+// Building blocks for other query languages (Logs Insights' filters prune with the same bitmaps).
+export const allOf = all;
+export const anyOf = any;
+/** A substring every matching message contains. */
+export const textRequirement = text;
+/** A JSON value whose text is `s` (a string's content, or a number as written), in the message. */
+export const jsonValueRequirement = (s: string): Req => jsonLiteral(s, false, false);
+/** The literal text every match of an RE2 regex contains; null for a regex with groups or flags. */
+export function regexRequirement(source: string): Req {
+  if (source.includes('(')) return null;
+  return regexReq({ source, pattern: source }, text);
 }

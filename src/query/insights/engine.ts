@@ -13,6 +13,8 @@ import { quoteLiteral, type Row } from '../../store/db.js';
 import { jsonOffsetSql } from '../../store/json-offset.js';
 import type { LogStore } from '../../store/store.js';
 import { retentionCutoff } from '../../store/store.js';
+import type { HotBatch } from '../../store/hot.js';
+import { candidateRanges, hotBatchFilter, type SegmentRanges } from '../../store/query.js';
 import type { Query, ValueType } from './ast.js';
 import { compileContinuation, compileQuery, type CompiledQuery, type EventSource } from './compile/index.js';
 import type { CompileState } from './compile/state.js';
@@ -62,8 +64,7 @@ export interface InsightsOutput {
  * after `stats` that it does not produce. Throws QueryError with the span to blame.
  */
 export function checkQuery(query: Query, queryString = ''): void {
-  const nowhere: EventSource = { namesTable: 'q_names', relation: () => 'SELECT 1' };
-  compileQuery(query, queryString, nowhere, { nowMs: 0, limit: 1 });
+  compileQuery(query, queryString, NOWHERE, { nowMs: 0, limit: 1 });
 }
 
 /** An opaque pointer to one event (GetLogRecord reads it back). */
@@ -82,6 +83,47 @@ interface Selected {
   endMs: number;
 }
 
+/** A selected group with what pruning left of it: parts of segments, and a test for hot batches. */
+interface SourcePart extends Selected {
+  ranges: SegmentRanges[];
+  keepBatch: ((b: HotBatch) => boolean) | undefined;
+}
+
+/** A source for compiling without running (checks, planning). */
+const NOWHERE: EventSource = { namesTable: 'q_names', relation: () => 'SELECT 1' };
+
+/**
+ * For `sort @timestamp desc | limit N` with no filter before: the N newest events in range are all at
+ * or after some time T, found from the catalog (segments wholly in range, newest first, until they
+ * hold N events) and the hot tier; the range shrinks to start at T. Symmetric for ascending.
+ */
+function narrowToTop(store: LogStore, selected: Selected[], top: CompiledQuery['topByTime']): void {
+  if (!top || selected.some((s) => s.group.deletedStreams.size > 0)) return;
+  // (edge time, events) of every source wholly inside its group's range.
+  const chunks: Array<{ edge: number; far: number; rows: number }> = [];
+  for (const s of selected) {
+    for (const x of s.group.segments) {
+      if (x.minTs >= s.startMs && x.maxTs <= s.endMs) chunks.push({ edge: top.descending ? x.maxTs : x.minTs, far: top.descending ? x.minTs : x.maxTs, rows: x.rows });
+    }
+    for (const e of store.hot.events(s.group.id, (_sid, ts) => ts >= s.startMs && ts <= s.endMs)) {
+      chunks.push({ edge: e.timestamp, far: e.timestamp, rows: 1 });
+    }
+  }
+  chunks.sort((a, b) => (top.descending ? b.edge - a.edge : a.edge - b.edge));
+  let rows = 0;
+  let bound = top.descending ? Infinity : -Infinity;
+  for (const c of chunks) {
+    rows += c.rows;
+    bound = top.descending ? Math.min(bound, c.far) : Math.max(bound, c.far);
+    if (rows >= top.limit) break;
+  }
+  if (rows < top.limit) return;
+  for (const s of selected) {
+    if (top.descending) s.startMs = Math.max(s.startMs, bound);
+    else s.endMs = Math.min(s.endMs, bound);
+  }
+}
+
 export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promise<InsightsOutput> {
   run.signal.throwIfAborted();
   const text = run.queryString ?? '';
@@ -93,13 +135,22 @@ export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promi
   run.signal.addEventListener('abort', onAbort);
   try {
     for (const sql of FUNCTION_SETUP_SQL) await conn.run(sql);
-    const scanned = await loadHot(store, conn, selected);
+    const hot = hotStatistics(store, selected);
     const cold = await coldStatistics(store, conn, selected);
-    const statistics: InsightsStatistics = { recordsMatched: 0, recordsScanned: scanned.records + cold.records, bytesScanned: scanned.bytes + cold.bytes };
+    const statistics: InsightsStatistics = { recordsMatched: 0, recordsScanned: hot.records + cold.records, bytesScanned: hot.bytes + cold.bytes };
     run.onProgress?.({ ...statistics });
 
-    const source = eventSource(store, selected);
     const opts = { nowMs: run.endMs, startMs: run.startMs, endMs: run.endMs, limit: run.limit };
+    // A first compile tells what the query lets us skip: blocks without its text, events out of its top N.
+    const plan = compileQuery(run.query, text, NOWHERE, opts);
+    narrowToTop(store, selected, plan.topByTime);
+    const parts: SourcePart[] = [];
+    for (const s of selected) {
+      const segments = s.group.segments.filter((x) => x.maxTs >= s.startMs && x.minTs <= s.endMs);
+      parts.push({ ...s, ranges: await candidateRanges(store, s.group, segments, plan.prune), keepBatch: await hotBatchFilter(store, s.group, plan.prune) });
+    }
+    await loadHot(store, conn, parts);
+    const source = eventSource(store, parts);
     let compiled = compileQuery(run.query, text, source, opts);
     if (compiled.needsNames) await loadNames(conn, selected, run.accountId ?? '000000000000');
     let result = await execute(store, conn, compiled);
@@ -181,39 +232,54 @@ async function matchedCount(store: LogStore, conn: DuckDBConnection, c: Compiled
 }
 
 /** The events of the selected groups: sealed segments in place, hot events from `hot_q`. */
-function eventSource(store: LogStore, selected: Selected[]): EventSource {
+function eventSource(store: LogStore, parts: SourcePart[]): EventSource {
   return {
     namesTable: 'q_names',
     relation(state: CompileState): string {
-      const parts: string[] = [];
-      for (const s of selected) {
-        const segs = s.group.segments.filter((x) => x.maxTs >= s.startMs && x.minTs <= s.endMs);
-        if (segs.length === 0) continue;
-        const files = segs.map((x) => quoteLiteral(`${store.opts.dataDir}/${x.path}`)).join(', ');
-        const deleted = [...s.group.deletedStreams];
-        parts.push(
-          `SELECT ${Math.trunc(s.group.id)}::BIGINT AS __g, stream_id AS __sid, ts AS __ts, ingest_ts AS __ingest, seq AS __seq, message AS __msg, json_off AS __joff ` +
-            `FROM read_parquet([${files}]) WHERE ts BETWEEN ${state.param(s.startMs)} AND ${state.param(s.endMs)}` +
-            (deleted.length > 0 ? ` AND stream_id NOT IN (${deleted.map((d) => String(Math.trunc(d))).join(', ')})` : ''),
+      const sql: string[] = [];
+      for (const p of parts) {
+        if (p.ranges.length === 0 || p.startMs > p.endMs) continue;
+        const files = p.ranges.map((r) => quoteLiteral(`${store.opts.dataDir}/${r.segment.path}`)).join(', ');
+        const where = [`ts BETWEEN ${state.param(p.startMs)} AND ${state.param(p.endMs)}`];
+        const deleted = [...p.group.deletedStreams];
+        if (deleted.length > 0) where.push(`stream_id NOT IN (${deleted.map((d) => String(Math.trunc(d))).join(', ')})`);
+        // Pruned segments list the seq ranges of their blocks that may match (parquet row groups are blocks).
+        if (p.ranges.every((r) => r.seqRanges.length > 0)) {
+          where.push(`(${p.ranges.flatMap((r) => r.seqRanges).map(([a, b]) => `seq BETWEEN ${Math.trunc(a)} AND ${Math.trunc(b)}`).join(' OR ')})`);
+        }
+        sql.push(
+          `SELECT ${Math.trunc(p.group.id)}::BIGINT AS __g, stream_id AS __sid, ts AS __ts, ingest_ts AS __ingest, seq AS __seq, message AS __msg, json_off AS __joff ` +
+            `FROM read_parquet([${files}]) WHERE ${where.join(' AND ')}`,
         );
       }
-      parts.push(`SELECT __g, __sid, __ts, __ingest, __seq, __msg, ${jsonOffsetSql('__msg')}::INTEGER AS __joff FROM hot_q`);
-      return parts.join(' UNION ALL ');
+      sql.push(`SELECT __g, __sid, __ts, __ingest, __seq, __msg, ${jsonOffsetSql('__msg')}::INTEGER AS __joff FROM hot_q`);
+      return sql.join(' UNION ALL ');
     },
   };
 }
 
-/** Copies the selected hot events into the temporary table `hot_q`; returns their count and bytes. */
-async function loadHot(store: LogStore, conn: DuckDBConnection, selected: Selected[]): Promise<{ records: number; bytes: number }> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE hot_q (__g BIGINT, __sid BIGINT, __ts BIGINT, __ingest BIGINT, __seq BIGINT, __msg VARCHAR)`);
-  const app = await conn.createAppender('hot_q', 'main', 'temp');
+/** recordsScanned and bytesScanned of the hot events in range. */
+function hotStatistics(store: LogStore, selected: Selected[]): { records: number; bytes: number } {
   let records = 0;
   let bytes = 0;
+  for (const s of selected) {
+    for (const e of store.hot.events(s.group.id, (sid, ts) => ts >= s.startMs && ts <= s.endMs && !s.group.deletedStreams.has(sid))) {
+      records++;
+      bytes += Buffer.byteLength(e.message);
+    }
+  }
+  return { records, bytes };
+}
+
+/** Copies the hot events pruning left into the temporary table `hot_q`. */
+async function loadHot(store: LogStore, conn: DuckDBConnection, parts: SourcePart[]): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE hot_q (__g BIGINT, __sid BIGINT, __ts BIGINT, __ingest BIGINT, __seq BIGINT, __msg VARCHAR)`);
+  const app = await conn.createAppender('hot_q', 'main', 'temp');
   try {
-    for (const s of selected) {
-      const g = s.group;
-      const keep = (sid: number, ts: number): boolean => ts >= s.startMs && ts <= s.endMs && !g.deletedStreams.has(sid) && g.streamsById.has(sid);
-      for (const e of store.hot.events(g.id, keep)) {
+    for (const p of parts) {
+      const g = p.group;
+      const keep = (sid: number, ts: number): boolean => ts >= p.startMs && ts <= p.endMs && !g.deletedStreams.has(sid) && g.streamsById.has(sid);
+      for (const e of store.hot.events(g.id, keep, p.keepBatch)) {
         app.appendBigInt(BigInt(g.id));
         app.appendBigInt(BigInt(e.streamId));
         app.appendBigInt(BigInt(e.timestamp));
@@ -221,15 +287,12 @@ async function loadHot(store: LogStore, conn: DuckDBConnection, selected: Select
         app.appendBigInt(BigInt(e.seq));
         app.appendVarchar(e.message);
         app.endRow();
-        records++;
-        bytes += Buffer.byteLength(e.message);
       }
     }
     app.flushSync();
   } finally {
     app.closeSync();
   }
-  return { records, bytes };
 }
 
 /**

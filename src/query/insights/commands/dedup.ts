@@ -4,6 +4,7 @@ import { compileField } from '../compile/expr.js';
 import type { CompileState } from '../compile/state.js';
 
 export function compileDedup(state: CompileState, cmd: DedupCommand): void {
+  state.prunable = false; // a later filter would change which rows this command sees
   const keys = cmd.fields.map((f) => compileField(state, f).sql);
   state.addStage('*', `QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY ${state.orderSql()}) = 1`);
   state.filtered = true;

@@ -16,7 +16,12 @@ export function compileSort(state: CompileState, cmd: SortCommand): void {
   const keys = cmd.keys.map((k) => ({ value: compileExpr(state, k.expr), descending: k.descending }));
   const cols = keys.map(() => state.hidden('o'));
   state.addStage(`*, ${keys.map((k, i) => `${k.value.sql} AS ${cols[i]}`).join(', ')}`);
-  // Events that tie keep a fixed order (group, then arrival), so results do not depend on the tier.
-  const ties = state.eventRows ? ['__g ASC', '__seq ASC'] : [];
+  // Events that tie keep a fixed order (group, then arrival, in the first key's direction), so that
+  // results do not depend on the tier the events are in.
+  const dir = cmd.keys[0]!.descending ? 'DESC' : 'ASC';
+  const ties = state.eventRows ? [`__g ${dir}`, `__seq ${dir}`] : [];
+  const first = cmd.keys[0]!.expr;
+  const byTime = first.kind === 'field' && first.name === '@timestamp' && !state.defined.has('@timestamp');
+  state.sortedByTime = byTime && state.eventRows ? { descending: cmd.keys[0]!.descending } : null;
   state.order = [...keys.flatMap((k, i) => orderTerms(k.value, cols[i]!, k.descending)), ...ties];
 }

@@ -10,6 +10,7 @@ import { projectionName } from './fields.js';
 import { orderTerms } from './sort.js';
 
 export function compileStats(state: CompileState, cmd: StatsCommand): void {
+  state.prunable = false; // a later filter would change which rows this command sees
   const outputs: Array<{ name: string; value: SqlValue }> = [];
   const seen = new Set<string>();
   const add = (name: string, value: SqlValue, span: StatsCommand['span']): void => {
@@ -38,5 +39,6 @@ export function compileStats(state: CompileState, cmd: StatsCommand): void {
   state.eventFields = false;
   state.eventRows = false;
   state.visible = outputs.map((o) => o.name);
+  state.sortedByTime = null;
   state.order = keys > 0 ? outputs.slice(0, keys).flatMap((o) => orderTerms(o.value, fieldColumn(o.name), false)) : null;
 }

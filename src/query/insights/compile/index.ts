@@ -8,6 +8,7 @@ import type { Command, Query, ValueType } from '../ast.js';
 import { QueryError } from '../ast.js';
 import { compileCommand, isJsCommand, type JsCommand } from '../commands/index.js';
 import type { SqlParam } from '../../../store/db.js';
+import type { BitmapRequirement } from '../../filter-pattern/prune.js';
 import { compileExpr, compileField } from './expr.js';
 import { CompileState, fieldColumn, quoteIdent } from './state.js';
 
@@ -30,6 +31,10 @@ export interface CompiledQuery {
   matched: { kind: 'scanned' } | { kind: 'column' } | { kind: 'count'; sql: string };
   /** The source must provide `__stream` and `__log` (a join with the names table). */
   needsNames: boolean;
+  /** Text every event in the results contains (trigram pruning of the source), if known. */
+  prune: BitmapRequirement | null;
+  /** Only the first `limit` events by time matter (see CompileState.topByTime). */
+  topByTime: { descending: boolean; limit: number } | null;
   /** The command run in JavaScript after this SQL, and the commands after it. */
   next: { command: JsCommand; rest: Command[] } | null;
 }
@@ -142,5 +147,5 @@ function finish(state: CompileState, [output, select]: [OutputField[], string[]]
     const filtered = state.matchedStage !== null ? state.filteredAtMatched : state.filtered;
     matched = filtered ? { kind: 'count', sql: `${withClause}SELECT count(*) AS n FROM ${stage}` } : { kind: 'scanned' };
   }
-  return { variables: state.variables, sql, params: state.params, output, eventRows: state.eventRows, matched, needsNames: state.needsNames, next };
+  return { variables: state.variables, sql, params: state.params, output, eventRows: state.eventRows, matched, needsNames: state.needsNames, prune: state.prune, topByTime: state.topByTime, next };
 }

@@ -9,6 +9,7 @@
 import { QueryError, type Span, type ValueType } from '../ast.js';
 import type { SqlContext, SqlValue } from '../functions/types.js';
 import type { SqlParam } from '../../../store/db.js';
+import type { BitmapRequirement } from '../../filter-pattern/prune.js';
 import { compileField } from './expr.js';
 
 /** A field defined by the query: its column in the current relation and its type. */
@@ -50,6 +51,19 @@ export class CompileState implements SqlContext {
   /** The stage whose rows are the matched events (before the first `limit`), when not in a column. */
   matchedStage: string | null = null;
   filteredAtMatched = false;
+  /**
+   * Text every event that reaches the results contains (from filters before any limit, dedup or
+   * stats), for trigram pruning; `prunable` turns false once a command makes later filters unsafe.
+   */
+  prune: BitmapRequirement | null = null;
+  prunable = true;
+  /** The current order is by @timestamp first (set by `sort`, cleared by anything that reorders). */
+  sortedByTime: { descending: boolean } | null = null;
+  /**
+   * The results are the first `limit` events by time and no filter came before: only the newest (or
+   * oldest) `limit` events in range can matter, so the engine may narrow the time range.
+   */
+  topByTime: { descending: boolean; limit: number } | null = null;
   /** Session variables to set before the query runs (SET VARIABLE name = value). */
   readonly variables: Array<{ name: string; value: string }> = [];
 

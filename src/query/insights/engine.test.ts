@@ -1,0 +1,169 @@
+/**
+ * The engine's shortcuts must not change results: trigram pruning from filters, and narrowing the time
+ * range for `sort @timestamp | limit N`. Random events (text, JSON, JSON with \u escapes, equal
+ * timestamps) are stored across many small segments and the hot tier, and queries are compared with
+ * the same computation done in JavaScript.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { pino } from 'pino';
+import { FakeClock } from '../../clock.js';
+import type { LogGroup } from '../../store/catalog.js';
+import { LogStore } from '../../store/store.js';
+import { parseQuery } from './parse.js';
+import { compileQuery } from './compile/index.js';
+import { decodePtr, encodePtr, getLogRecord, runInsightsQuery } from './engine.js';
+
+const T0 = Date.UTC(2026, 10, 1);
+
+interface Ev {
+  ts: number;
+  message: string;
+  seq: number;
+}
+
+const level = fc.constantFrom('info', 'error', 'warn');
+const message = fc.oneof(
+  fc.tuple(fc.constantFrom('ERROR', 'INFO', 'WARN'), fc.string({ maxLength: 8 })).map(([l, s]) => `${l} ${s}`),
+  fc.tuple(level, fc.nat(999)).map(([l, n]) => JSON.stringify({ level: l, n })),
+  // The same JSON with the level's first letter escaped: pruning must still find it.
+  fc.tuple(level, fc.nat(999)).map(([l, n]) => `{"level":"\\u${l.charCodeAt(0).toString(16).padStart(4, '0')}${l.slice(1)}","n":${n}}`),
+);
+const events = fc.array(fc.tuple(fc.nat(50), message), { minLength: 1, maxLength: 120 });
+
+function open(dir: string, clock: FakeClock): Promise<LogStore> {
+  return LogStore.open({
+    dataDir: dir,
+    clock,
+    logger: pino({ level: 'silent' }),
+    walSealBytes: 2048, // many small segments
+    walSealAgeMs: 3_600_000,
+    maxHotBytes: 1 << 30,
+    duckdbMemoryLimit: '256MB',
+    duckdbThreads: 1,
+    retentionSweepMs: 3_600_000,
+  });
+}
+
+async function put(store: LogStore, g: LogGroup, batch: Array<{ timestamp: number; message: string }>): Promise<number> {
+  const s = g.streams.get('s')!;
+  const body = Buffer.from(JSON.stringify({ logGroupName: g.name, logStreamName: 's', logEvents: batch }));
+  const { firstSeq } = await store.append({
+    group: g,
+    stream: s,
+    body,
+    timestamps: batch.map((e) => e.timestamp),
+    messages: batch.map((e) => e.message),
+    lo: 0,
+    hi: batch.length,
+    bytes: batch.reduce((a, e) => a + Buffer.byteLength(e.message), 0),
+    ingestMs: T0,
+  });
+  return firstSeq;
+}
+
+async function query(store: LogStore, g: LogGroup, q: string): Promise<string[]> {
+  const out = await runInsightsQuery(store, { groups: [g], startMs: T0, endMs: T0 + 1_000_000, query: parseQuery(q), queryString: q, limit: 10_000, signal: new AbortController().signal });
+  return out.rows.map((r) => r.find((f) => f.field === '@ptr')!.value);
+}
+
+const newestFirst = (a: Ev, b: Ev): number => b.ts - a.ts || b.seq - a.seq;
+const oldestFirst = (a: Ev, b: Ev): number => a.ts - b.ts || a.seq - b.seq;
+
+test('pruned and narrowed queries return what a full scan would', async () => {
+  await fc.assert(
+    fc.asyncProperty(events, events, fc.integer({ min: 1, max: 30 }), async (first, second, k) => {
+      const dir = mkdtempSync(join(tmpdir(), 'lw-insights-engine-'));
+      const clock = new FakeClock(T0 + 2_000_000);
+      let store = await open(dir, clock);
+      try {
+        let g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+        await store.catalog.createStream(g, 's', T0);
+        const model: Ev[] = [];
+        const write = async (xs: typeof first): Promise<void> => {
+          for (let i = 0; i < xs.length; i += 7) {
+            const batch = xs.slice(i, i + 7).map(([dt, m]) => ({ timestamp: T0 + dt * 1000, message: m }));
+            batch.sort((a, b) => a.timestamp - b.timestamp);
+            const seq = await put(store, g, batch);
+            batch.forEach((e, j) => model.push({ ts: e.timestamp, message: e.message, seq: seq + j }));
+          }
+        };
+        await write(first);
+        await store.close(); // seals the first part into segments
+        store = await open(dir, clock);
+        g = store.catalog.groups.get('g')!;
+        await write(second); // the rest stays hot
+        const ptrs = (xs: Ev[]): string[] => xs.map((e) => encodePtr(g.id, e.seq));
+        const level = (m: string): string | undefined => {
+          try {
+            return (JSON.parse(m) as { level?: string }).level;
+          } catch {
+            return undefined;
+          }
+        };
+        assert.deepEqual(await query(store, g, `fields @message | sort @timestamp desc | limit ${k}`), ptrs([...model].sort(newestFirst).slice(0, k)));
+        assert.deepEqual(await query(store, g, `fields @message | sort @timestamp asc | limit ${k}`), ptrs([...model].sort(oldestFirst).slice(0, k)));
+        assert.deepEqual(
+          await query(store, g, `filter @message like "ERROR" or @message like /WARN/ | sort @timestamp desc`),
+          ptrs(model.filter((e) => e.message.includes('ERROR') || e.message.includes('WARN')).sort(newestFirst)),
+        );
+        assert.deepEqual(
+          await query(store, g, `filter level = "error" | sort @timestamp asc | limit ${k}`),
+          ptrs(model.filter((e) => level(e.message) === 'error').sort(oldestFirst).slice(0, k)),
+        );
+      } finally {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }),
+    { numRuns: 8 },
+  );
+});
+
+test('filters give their text to pruning only where that is safe', () => {
+  const prune = (q: string): boolean => compileQuery(parseQuery(q), q, { namesTable: 'n', relation: () => 'e' }, { nowMs: 0, limit: 10 }).prune !== null;
+  assert.equal(prune('filter @message like "ERROR"'), true);
+  assert.equal(prune('filter @message like /ERROR|WARN/'), true);
+  assert.equal(prune('filter eventName = "ConsoleLogin"'), true);
+  assert.equal(prune('filter @message like "ERROR" or level = 5'), false);
+  assert.equal(prune('filter @message like /(?i)error/'), false);
+  assert.equal(prune('filter @message not like "ERROR"'), false);
+  assert.equal(prune('limit 10 | filter @message like "ERROR"'), false, 'a filter after limit must not prune what limit sees');
+  assert.equal(prune('stats count(*) by level | filter level = "error"'), false);
+  assert.equal(prune('parse @message "* *" as a, b | filter a = "ERROR"'), false, 'a parsed field is not JSON');
+});
+
+test('@ptr values point at their events through GetLogRecord', async () => {
+  assert.deepEqual(decodePtr(encodePtr(12, 345)), { groupId: 12, seq: 345 });
+  assert.equal(decodePtr('not a pointer'), null);
+  const dir = mkdtempSync(join(tmpdir(), 'lw-insights-ptr-'));
+  const clock = new FakeClock(T0 + 2_000_000);
+  let store = await open(dir, clock);
+  try {
+    const g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+    await store.catalog.createStream(g, 's', T0);
+    const seq = await put(store, g, [{ timestamp: T0 + 5, message: '2026-11-01 INFO {"user":{"id":"u1"},"tags":["a","b"]}' }]);
+    const want = {
+      '@timestamp': String(T0 + 5),
+      '@ingestionTime': String(T0),
+      '@message': '2026-11-01 INFO {"user":{"id":"u1"},"tags":["a","b"]}',
+      '@logStream': 's',
+      '@log': '000000000000:g',
+      'user.id': 'u1',
+      'tags.0': 'a',
+      'tags.1': 'b',
+    };
+    assert.deepEqual(await getLogRecord(store, encodePtr(g.id, seq)), want, 'hot');
+    await store.close();
+    store = await open(dir, clock);
+    assert.deepEqual(await getLogRecord(store, encodePtr(g.id, seq)), want, 'sealed');
+    assert.equal(await getLogRecord(store, encodePtr(g.id, seq + 1)), null);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
