@@ -38,6 +38,22 @@ export const serverConfigSchema = z
     duckdbMemoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).default('256MB'),
     duckdbThreads: z.number().int().min(1).max(64).default(2),
     retentionSweepMs: z.number().int().min(100).default(60 * 1000),
+    /**
+     * Logs Insights (src/query/insights/manager.ts). Queries run at most this many at once; more wait,
+     * Scheduled, in a queue of queryQueueLength, past which StartQuery is LimitExceededException.
+     */
+    queryConcurrency: z.number().int().min(1).max(64).default(4),
+    queryQueueLength: z.number().int().min(0).max(10_000).default(100),
+    /** A query running longer is stopped with status Timeout (AWS: 60 minutes). */
+    queryTimeoutMs: z.number().int().min(1000).default(60 * 60 * 1000),
+    /**
+     * Results of finished queries are kept in memory for GetQueryResults, as AWS keeps them for 7 days,
+     * but bounded: the oldest go first once more than queryResultsMaxQueries queries or
+     * queryResultsMaxBytes of results (estimated) are kept. They do not survive a restart.
+     */
+    queryResultsRetentionMs: z.number().int().min(1000).default(7 * 24 * 60 * 60 * 1000),
+    queryResultsMaxQueries: z.number().int().min(1).default(1000),
+    queryResultsMaxBytes: z.number().int().min(1024 * 1024).default(64 * 1024 * 1024),
   });
 
 export type ServerConfigInput = z.input<typeof serverConfigSchema>;

@@ -9,6 +9,8 @@ import { OPERATIONS } from './api/model/generated/logs-shapes.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { LogStore } from './store/store.js';
+import { QueryManager } from './query/insights/manager.js';
+import { getLogRecord, runInsightsQuery } from './query/insights/engine.js';
 
 export interface RunningServer {
   url: string;
@@ -39,8 +41,20 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     duckdbThreads: config.duckdbThreads,
     retentionSweepMs: config.retentionSweepMs,
   });
+  const queries = new QueryManager({
+    runner: (run) => runInsightsQuery(store, run),
+    clock,
+    logger,
+    concurrency: config.queryConcurrency,
+    queueLength: config.queryQueueLength,
+    timeoutMs: config.queryTimeoutMs,
+    retentionMs: config.queryResultsRetentionMs,
+    maxRetainedQueries: config.queryResultsMaxQueries,
+    maxRetainedBytes: config.queryResultsMaxBytes,
+  });
   const app = buildHttp({
     store,
+    insights: { queries, getLogRecord: (ptr) => getLogRecord(store, ptr, config.accountId) },
     credentials: new CredentialStore(credentials),
     region: config.region,
     accountId: config.accountId,
@@ -52,6 +66,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (e) {
+    await queries.close();
     await store.close();
     throw e;
   }
@@ -68,6 +83,8 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     close: () =>
       (closing ??= (async () => {
         await app.close();
+        // Running queries read the store: they stop before it closes.
+        await queries.close();
         await store.close();
         logger.info('logward stopped');
         logger.flush();

@@ -53,23 +53,45 @@ export const MESSAGES = {
   missingToken: 'Missing Authentication Token',
   throttled: 'Rate exceeded',
   internal: 'An internal error occurred. Retry the request.',
+  // Logs Insights. "already ended" is recorded from AWS (StopQuery of a Complete query: "Query is already
+  // ended with Complete"); the others are Logward's wording where no AWS answer was found to copy.
+  queryNotFound: 'The specified query does not exist.',
+  queryDefinitionNotFound: 'The specified query definition does not exist.',
+  logRecordPointerInvalid: 'The specified logRecordPointer is not valid.',
+  queryGroupSelection:
+    'A StartQuery operation must include exactly one of logGroupName, logGroupNames or logGroupIdentifiers, or select log groups with a SOURCE command in the query string, not both.',
+  queryTimeRange: 'endTime must be greater than or equal to startTime.',
+  queryLanguage: 'Logward supports the Logs Insights query language only (queryLanguage CWLI).',
+} as const;
+
+/** AWS's wordings with values in them. */
+export const TEMPLATES = {
+  /** Recorded (test_logs_queries: test_start_query_log_group_not_found). */
+  queryGroupNotFound: (name: string, accountId: string) => `Log group '${name}' does not exist for account ID '${accountId}'`,
+  /** As AWS words it (a StopQuery of an ended query, recorded on the wire by steamstreet/awskt). */
+  queryAlreadyEnded: (status: string) => `Query is already ended with ${status}`,
+  /** As AWS words it ("Account maximum query concurrency limit of [30] reached."). */
+  queryConcurrency: (limit: number) => `Account maximum query concurrency limit of [${limit}] reached.`,
 } as const;
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   readonly status: number;
+  /** Members of the error's own shape, sent beside `message` (MalformedQueryException.queryCompileError). */
+  readonly fields: Readonly<Record<string, unknown>>;
   constructor(
     readonly code: ApiErrorName,
     message: string,
-    options?: { cause?: unknown; status?: number },
+    options?: { cause?: unknown; status?: number; fields?: Record<string, unknown> },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = options?.status ?? API_ERRORS[code].status;
+    this.fields = options?.fields ?? {};
   }
 
   /** The awsJson1_1 error body. */
-  toBody(): { __type: string; message: string } {
-    return { __type: this.code, message: this.message };
+  toBody(): { __type: string; message: string } & Record<string, unknown> {
+    return { __type: this.code, message: this.message, ...this.fields };
   }
 }
 

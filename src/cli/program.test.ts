@@ -28,7 +28,7 @@ const KEYS = { LOGWARD_ACCESS_KEY_ID: 'LWTESTKEY0000000', LOGWARD_SECRET_ACCESS_
 test('every registered command is built under its own name', () => {
   const names = buildProgram(context().ctx).commands.map((c) => c.name());
   assert.deepEqual(names, Object.keys(COMMANDS));
-  assert.deepEqual(names, ['serve', 'groups', 'streams', 'put', 'tail', 'filter']);
+  assert.deepEqual(names, ['serve', 'groups', 'streams', 'put', 'tail', 'filter', 'query', 'queries']);
 });
 
 test('--help exits 0 and lists the commands', async () => {
@@ -47,10 +47,18 @@ test('command-line mistakes exit 2 with logward: <message>', async () => {
     [['tail', 'g', '--since', 'yesterday'], /^logward: invalid time 'yesterday'/],
     [['filter', 'g', 'ERROR', '--limit', '0'], /^logward: invalid --limit '0'/],
     [['filter', 'g', 'ERROR', '--since', '1h', '--until', '2h'], /^logward: --until is before --since/],
+    [['query'], /^logward: missing required argument 'group-and-query'/],
+    [['query', 'g', 'fields @message', '--limit', '100001'], /^logward: invalid --limit '100001'/],
+    [['query', 'g', 'fields @message', '--since', '1h', '--start', '2024-05-01'], /^logward: --since and --start are alternatives/],
+    [['query', 'g', 'fields @message', '--since', '1h', '--end', '2h'], /^logward: --end is before the start/],
+    [['queries', '--status', 'Done'], /^logward: invalid --status 'Done'/],
     [['streams', 'g', '--prefix', 'a', '--order-by-last-event'], /^logward: --order-by-last-event cannot be combined with --prefix/],
     [['groups', '--endpoint-url', 'nope'], /^logward: invalid endpoint URL 'nope'/],
     [['serve', '--port', '70000'], /^logward: invalid configuration: port: expected a whole number/],
     [['serve', '--region', 'mars'], /^logward: invalid configuration: region: /],
+    [['serve', '--query-concurrency', 'many'], /^logward: invalid configuration: query concurrency: expected a whole number/],
+    [['serve', '--query-concurrency', '0'], /^logward: invalid configuration: queryConcurrency: /],
+    [['serve', '--query-timeout', '5x'], /^logward: invalid duration '5x'/],
   ];
   for (const [args, message] of cases) {
     const c = context();

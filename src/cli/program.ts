@@ -11,13 +11,15 @@ import { streamsCommand } from './commands/streams.js';
 import { putCommand } from './commands/put.js';
 import { tailCommand } from './commands/tail.js';
 import { filterCommand } from './commands/filter.js';
+import { queryCommand } from './commands/query.js';
+import { queriesCommand } from './commands/queries.js';
 
 export interface CommandSpec {
   /** The commander command, its options and its action; the action throws to fail. */
   build(ctx: CliContext): Command;
 }
 
-export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter';
+export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries';
 
 /** Every command of `logward`, in the order `--help` lists them. */
 export const COMMANDS: Record<CommandName, CommandSpec> = {
@@ -27,6 +29,8 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   put: putCommand,
   tail: tailCommand,
   filter: filterCommand,
+  query: queryCommand,
+  queries: queriesCommand,
 };
 
 export function buildProgram(ctx: CliContext): Command {

@@ -53,6 +53,19 @@ export interface LogGroup {
   deletedStreams: Set<number>;
 }
 
+/** A saved Logs Insights query (PutQueryDefinition). */
+export interface QueryDefinition {
+  id: string;
+  name: string;
+  queryString: string;
+  logGroupNames: string[];
+  queryLanguage: string;
+  parameters: Array<{ name: string; defaultValue?: string; description?: string }>;
+  lastModifiedMs: number;
+  /** The idempotency token of the request that created it: a retried create answers the same id. */
+  clientToken: string | null;
+}
+
 const SCHEMA = [
   `CREATE SEQUENCE IF NOT EXISTS catalog_ids START 1`,
   `CREATE TABLE IF NOT EXISTS log_groups (
@@ -69,6 +82,10 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS bitmaps (group_id BIGINT NOT NULL, block BIGINT NOT NULL, bits BLOB NOT NULL, PRIMARY KEY (group_id, block))`,
   `CREATE TABLE IF NOT EXISTS deleted_streams (group_id BIGINT NOT NULL, stream_id BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS store_state (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)`,
+  // Lists and structures are JSON text: they are only ever read back whole.
+  `CREATE TABLE IF NOT EXISTS query_definitions (
+     id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, query_string VARCHAR NOT NULL, log_group_names VARCHAR NOT NULL,
+     query_language VARCHAR NOT NULL, parameters VARCHAR NOT NULL, last_modified_ms BIGINT NOT NULL, client_token VARCHAR)`,
 ];
 
 const num = (v: unknown): number => Number(v);
@@ -77,6 +94,7 @@ const numOrNull = (v: unknown): number | null => (v === null || v === undefined 
 export class Catalog {
   readonly groups = new Map<string, LogGroup>();
   readonly groupsById = new Map<number, LogGroup>();
+  readonly queryDefinitions = new Map<string, QueryDefinition>();
   /** Every WAL file up to and including this number has been sealed into segments. */
   sealedThrough = 0;
 
@@ -126,6 +144,19 @@ export class Catalog {
     }
     for (const r of await this.db.all(`SELECT * FROM deleted_streams`)) {
       this.groupsById.get(num(r.group_id))?.deletedStreams.add(num(r.stream_id));
+    }
+    for (const r of await this.db.all(`SELECT * FROM query_definitions`)) {
+      const d: QueryDefinition = {
+        id: String(r.id),
+        name: String(r.name),
+        queryString: String(r.query_string),
+        logGroupNames: JSON.parse(String(r.log_group_names)) as string[],
+        queryLanguage: String(r.query_language),
+        parameters: JSON.parse(String(r.parameters)) as QueryDefinition['parameters'],
+        lastModifiedMs: num(r.last_modified_ms),
+        clientToken: (r.client_token as string | null) ?? null,
+      };
+      this.queryDefinitions.set(d.id, d);
     }
     const st = await this.db.all(`SELECT value FROM store_state WHERE key = 'sealed_through'`);
     this.sealedThrough = st.length > 0 ? num(st[0]!.value) : 0;
@@ -285,6 +316,19 @@ export class Catalog {
       for (const s of drop) await this.db.run(`DELETE FROM segments WHERE id = $1`, [s.id]);
     });
     g.segments = g.segments.filter((s) => !ids.has(s.id));
+  }
+
+  /** Creates or replaces a saved query, whole. */
+  async putQueryDefinition(d: QueryDefinition): Promise<void> {
+    await this.db.run(`INSERT OR REPLACE INTO query_definitions VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
+      d.id, d.name, d.queryString, JSON.stringify(d.logGroupNames), d.queryLanguage, JSON.stringify(d.parameters), d.lastModifiedMs, d.clientToken,
+    ]);
+    this.queryDefinitions.set(d.id, d);
+  }
+
+  async deleteQueryDefinition(id: string): Promise<void> {
+    await this.db.run(`DELETE FROM query_definitions WHERE id = $1`, [id]);
+    this.queryDefinitions.delete(id);
   }
 
   /** Reads run on a connection of their own, never inside a writer's transaction. */

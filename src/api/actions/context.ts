@@ -2,10 +2,18 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { LogStore } from '../../store/store.js';
+import type { QueryManager } from '../../query/insights/manager.js';
 import type { LogsOperations } from '../model/generated/logs-types.js';
+
+/** Logs Insights: the running and recent queries, and GetLogRecord's lookup (engine.ts by default). */
+export interface InsightsContext {
+  queries: QueryManager;
+  getLogRecord(ptr: string): Promise<Record<string, string> | null>;
+}
 
 export interface ActionContext {
   store: LogStore;
+  insights: InsightsContext;
   region: string;
   accountId: string;
   clock: Clock;

@@ -16,6 +16,12 @@ import { filterLogEvents } from './filter-log-events.js';
 import { putRetentionPolicy, deleteRetentionPolicy } from './retention.js';
 import { testMetricFilter } from './test-metric-filter.js';
 import { tagResource, untagResource, listTagsForResource, tagLogGroup, untagLogGroup, listTagsLogGroup } from './tags.js';
+import { startQuery } from './start-query.js';
+import { getQueryResults } from './get-query-results.js';
+import { stopQuery } from './stop-query.js';
+import { describeQueries } from './describe-queries.js';
+import { getLogRecord } from './get-log-record.js';
+import { putQueryDefinition, describeQueryDefinitions, deleteQueryDefinition } from './query-definitions.js';
 
 export type ImplementedOperation =
   | 'CreateLogGroup'
@@ -35,7 +41,15 @@ export type ImplementedOperation =
   | 'TagLogGroup'
   | 'UntagLogGroup'
   | 'ListTagsLogGroup'
-  | 'TestMetricFilter';
+  | 'TestMetricFilter'
+  | 'StartQuery'
+  | 'GetQueryResults'
+  | 'StopQuery'
+  | 'DescribeQueries'
+  | 'GetLogRecord'
+  | 'PutQueryDefinition'
+  | 'DescribeQueryDefinitions'
+  | 'DeleteQueryDefinition';
 
 export const actions: { [K in ImplementedOperation]: Action<K> } = {
   CreateLogGroup: createLogGroup,
@@ -56,6 +70,14 @@ export const actions: { [K in ImplementedOperation]: Action<K> } = {
   UntagLogGroup: untagLogGroup,
   ListTagsLogGroup: listTagsLogGroup,
   TestMetricFilter: testMetricFilter,
+  StartQuery: startQuery,
+  GetQueryResults: getQueryResults,
+  StopQuery: stopQuery,
+  DescribeQueries: describeQueries,
+  GetLogRecord: getLogRecord,
+  PutQueryDefinition: putQueryDefinition,
+  DescribeQueryDefinitions: describeQueryDefinitions,
+  DeleteQueryDefinition: deleteQueryDefinition,
 };
 
 export function isImplemented(op: string): op is ImplementedOperation {

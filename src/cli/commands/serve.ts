@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { ConfigError, parseServerConfig, type ServerConfigInput } from '../../config.js';
 import { CREDENTIALS_FILE } from '../../api/auth/credentials.js';
 import { SERVER_DEFAULTS, credentialsFromEnv } from '../client.js';
+import { parseDuration } from '../duration.js';
 import type { CliContext } from '../context.js';
 import type { CommandSpec } from '../program.js';
 
@@ -17,6 +18,9 @@ interface ServeOptions {
   region?: string;
   accountId?: string;
   logLevel?: string;
+  queryConcurrency?: string;
+  queryTimeout?: string;
+  queryResultsRetention?: string;
 }
 
 export const serveCommand: CommandSpec = {
@@ -30,6 +34,9 @@ export const serveCommand: CommandSpec = {
       .option('--region <region>', `the region the server answers for (default: ${SERVER_DEFAULTS.region})`)
       .option('--account-id <id>', `the twelve-digit account id in ARNs (default: ${SERVER_DEFAULTS.accountId})`)
       .option('--log-level <level>', `fatal, error, warn, info, debug, trace or silent (default: ${SERVER_DEFAULTS.logLevel})`)
+      .option('--query-concurrency <n>', `Logs Insights queries that run at once; more wait (default: ${SERVER_DEFAULTS.queryConcurrency})`)
+      .option('--query-timeout <duration>', 'a Logs Insights query running longer ends with status Timeout (default: 1h, as AWS)')
+      .option('--query-results-retention <duration>', 'how long the results of a finished query are kept, in memory and bounded (default: 7d, as AWS)')
       .addHelpText(
         'after',
         `
@@ -82,8 +89,16 @@ function configInput(opts: ServeOptions, env: CliContext['env']): ServerConfigIn
     region: opts.region,
     accountId: opts.accountId,
     logLevel: opts.logLevel as ServerConfigInput['logLevel'],
+    queryConcurrency: opts.queryConcurrency === undefined ? undefined : parseCount('query concurrency', opts.queryConcurrency),
+    queryTimeoutMs: opts.queryTimeout === undefined ? undefined : parseDuration(opts.queryTimeout),
+    queryResultsRetentionMs: opts.queryResultsRetention === undefined ? undefined : parseDuration(opts.queryResultsRetention),
   };
   return { ...input, ...credentialsFromEnv(env) };
+}
+
+function parseCount(what: string, text: string): number {
+  if (!/^\d{1,9}$/.test(text)) throw new ConfigError(`invalid configuration: ${what}: expected a whole number, not '${text}'`);
+  return Number(text);
 }
 
 function parsePort(text: string): number {
