@@ -20,7 +20,7 @@ import { compileContinuation, compileQuery, type CompiledQuery, type EventSource
 import type { CompileState } from './compile/state.js';
 import { formatResultValue } from './functions/coerce.js';
 import { FUNCTION_SETUP_SQL } from './functions/index.js';
-import { diffStage, patternStage, type Row as StageRow } from './pattern/stage.js';
+import { patternDiffStage, patternStage, type PeriodInput, type Row as StageRow } from './pattern/stage.js';
 
 /** One cell of a result row, as GetQueryResults returns it. */
 export interface ResultField {
@@ -124,12 +124,16 @@ function narrowToTop(store: LogStore, selected: Selected[], top: CompiledQuery['
   }
 }
 
+function selectGroups(store: LogStore, groups: LogGroup[], startMs: number, endMs: number): Selected[] {
+  return groups
+    .map((group) => ({ group, startMs: Math.max(startMs, retentionCutoff(group, store.opts.clock.now())), endMs }))
+    .filter((s) => s.startMs <= s.endMs);
+}
+
 export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promise<InsightsOutput> {
   run.signal.throwIfAborted();
   const text = run.queryString ?? '';
-  const selected: Selected[] = run.groups
-    .map((group) => ({ group, startMs: Math.max(run.startMs, retentionCutoff(group, store.opts.clock.now())), endMs: run.endMs }))
-    .filter((s) => s.startMs <= s.endMs);
+  const selected = selectGroups(store, run.groups, run.startMs, run.endMs);
   const conn = await store.db.connect();
   const onAbort = (): void => conn.interrupt();
   run.signal.addEventListener('abort', onAbort);
@@ -141,48 +145,38 @@ export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promi
     run.onProgress?.({ ...statistics });
 
     const opts = { nowMs: run.endMs, startMs: run.startMs, endMs: run.endMs, limit: run.limit };
-    // A first compile tells what the query lets us skip: blocks without its text, events out of its top N.
-    const plan = compileQuery(run.query, text, NOWHERE, opts);
-    narrowToTop(store, selected, plan.topByTime);
-    const parts: SourcePart[] = [];
-    for (const s of selected) {
-      const segments = s.group.segments.filter((x) => x.maxTs >= s.startMs && x.minTs <= s.endMs);
-      parts.push({ ...s, ranges: await candidateRanges(store, s.group, segments, plan.prune), keepBatch: await hotBatchFilter(store, s.group, plan.prune) });
-    }
-    await loadHot(store, conn, parts);
-    const source = eventSource(store, parts);
-    let compiled = compileQuery(run.query, text, source, opts);
-    if (compiled.needsNames) await loadNames(conn, selected, run.accountId ?? '000000000000');
-    let result = await execute(store, conn, compiled);
-    statistics.recordsMatched = await matchedCount(store, conn, compiled, result, statistics.recordsScanned);
+    let { compiled, rows } = await runOverEvents(store, conn, run, selected, run.query.commands, text);
+    statistics.recordsMatched = await matchedCount(store, conn, compiled, rows, statistics.recordsScanned);
     run.onProgress?.({ ...statistics });
 
     // JavaScript stages, each followed by the SQL of the commands after it.
     let stage = 0;
     while (compiled.next) {
       run.signal.throwIfAborted();
-      const { command, rest } = compiled.next;
-      let rows: StageRow[];
-      if (command.kind === 'pattern') {
-        rows = patternStage(result.rows.map((r) => toText(r[compiled.output[0]!.column], compiled.output[0]!.type)));
+      const { command } = compiled.next;
+      let rest = compiled.next.rest;
+      let out: StageRow[];
+      const current = patternInput(compiled, rows, run.startMs, run.endMs);
+      const diff = command.kind === 'diff' ? command : rest[0]?.kind === 'diff' ? rest[0] : null;
+      if (diff) {
+        // Patterns of this period against the same query's over the earlier one, mined together.
+        if (diff !== command) rest = rest.slice(1);
+        const shift = diffShiftMs(diff.period, run.startMs, run.endMs);
+        const before = run.query.commands.slice(0, run.query.commands.indexOf(command) + 1);
+        const prevRun = { ...run, startMs: run.startMs - shift, endMs: run.endMs - shift };
+        const prevSelected = selectGroups(store, run.groups, prevRun.startMs, prevRun.endMs);
+        const prev = await runOverEvents(store, conn, prevRun, prevSelected, before, text);
+        out = patternDiffStage(current, patternInput(prev.compiled, prev.rows, prevRun.startMs, prevRun.endMs));
       } else {
-        const shift = diffShiftMs(command.period, run.startMs, run.endMs);
-        const previous = await runInsightsQuery(store, {
-          ...run,
-          startMs: run.startMs - shift,
-          endMs: run.endMs - shift,
-          query: { ...run.query, commands: commandsBefore(run.query, command) },
-          onProgress: undefined,
-        });
-        rows = diffStage(stageRows(compiled, result.rows), previous.rows.map((r) => Object.fromEntries(r.map((f) => [f.field, f.value]))));
+        out = patternStage(current.values, current);
       }
-      const fields = stageFields(rows);
+      const fields = stageFields(out);
       const table = `js_rows_${++stage}`;
-      await loadRows(conn, table, fields, rows);
+      await loadRows(conn, table, fields, out);
       compiled = compileContinuation(rest, text, table, fields, opts);
-      result = await execute(store, conn, compiled);
+      rows = (await execute(store, conn, compiled)).rows;
     }
-    return { rows: outputRows(compiled, result.rows), statistics };
+    return { rows: outputRows(compiled, rows), statistics };
   } catch (e) {
     if (run.signal.aborted) throw run.signal.reason;
     throw e;
@@ -192,9 +186,43 @@ export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promi
   }
 }
 
-/** The commands of a query that come before `cmd`. */
-function commandsBefore(q: Query, cmd: Query['commands'][number]): Query['commands'] {
-  return q.commands.slice(0, q.commands.indexOf(cmd));
+/**
+ * Compiles `commands` (up to the first JavaScript stage) over the selected groups' events, prunes what
+ * the query lets us skip (blocks without its text, events out of its top N), and runs the SQL.
+ */
+async function runOverEvents(
+  store: LogStore,
+  conn: DuckDBConnection,
+  run: InsightsRun,
+  selected: Selected[],
+  commands: Query['commands'],
+  text: string,
+): Promise<{ compiled: CompiledQuery; rows: Row[] }> {
+  const query = { ...run.query, commands };
+  const opts = { nowMs: run.endMs, startMs: run.startMs, endMs: run.endMs, limit: run.limit };
+  const plan = compileQuery(query, text, NOWHERE, opts);
+  const narrowed = selected.map((s) => ({ ...s }));
+  narrowToTop(store, narrowed, plan.topByTime);
+  const parts: SourcePart[] = [];
+  for (const s of narrowed) {
+    const segments = s.group.segments.filter((x) => x.maxTs >= s.startMs && x.minTs <= s.endMs);
+    parts.push({ ...s, ranges: await candidateRanges(store, s.group, segments, plan.prune), keepBatch: await hotBatchFilter(store, s.group, plan.prune) });
+  }
+  await loadHot(store, conn, parts);
+  const compiled = compileQuery(query, text, eventSource(store, parts), opts);
+  if (compiled.needsNames) await loadNames(conn, selected, run.accountId ?? '000000000000');
+  return { compiled, rows: (await execute(store, conn, compiled)).rows };
+}
+
+/** The values (and times) a pattern stage clusters: the compiled query's first two output columns. */
+function patternInput(c: CompiledQuery, rows: Row[], startMs: number, endMs: number): PeriodInput {
+  const [value, time] = c.output;
+  return {
+    values: rows.map((r) => toText(r[value!.column], value!.type)),
+    timestamps: rows.map((r) => (r[time!.column] instanceof Date ? (r[time!.column] as Date).getTime() : Number(r[time!.column]))),
+    startMs,
+    endMs,
+  };
 }
 
 function diffShiftMs(period: 'previous' | 'previousDay' | 'previousWeek' | 'previousMonth', startMs: number, endMs: number): number {
@@ -218,12 +246,12 @@ async function execute(store: LogStore, conn: DuckDBConnection, c: CompiledQuery
   return { rows: await store.db.all(c.sql, c.params, conn) };
 }
 
-async function matchedCount(store: LogStore, conn: DuckDBConnection, c: CompiledQuery, result: { rows: Row[] }, scanned: number): Promise<number> {
+async function matchedCount(store: LogStore, conn: DuckDBConnection, c: CompiledQuery, rows: Row[], scanned: number): Promise<number> {
   switch (c.matched.kind) {
     case 'scanned':
       return scanned;
     case 'column':
-      return Number(result.rows[0]?.__matched ?? 0);
+      return Number(rows[0]?.__matched ?? 0);
     case 'count': {
       const rows = await store.db.all(c.matched.sql, c.params, conn);
       return Number(rows[0]?.n ?? 0);
@@ -360,10 +388,6 @@ function outputRows(c: CompiledQuery, rows: Row[]): ResultField[][] {
     if (c.eventRows) out.push({ field: '@ptr', value: encodePtr(Number(r.__g), Number(r.__seq)) });
     return out;
   });
-}
-
-function stageRows(c: CompiledQuery, rows: Row[]): StageRow[] {
-  return outputRows(c, rows).map((r) => Object.fromEntries(r.map((f) => [f.field, f.value])));
 }
 
 /** The fields of JavaScript-stage rows, in first-seen order, typed number when every value is one. */

@@ -62,10 +62,14 @@ const DEFAULT_EVENT_FIELDS = ['@timestamp', '@message', '@logStream', '@log'];
 export function compileQuery(query: Query, text: string, source: EventSource, opts: CompileOptions): CompiledQuery {
   const state = new CompileState(text, opts.nowMs, 's0', opts.startMs, opts.endMs);
   const next = compileCommands(state, query.commands);
-  if (next?.command.kind === 'pattern') {
-    // The pattern stage reads one value per event: the field it clusters.
-    state.define([[PATTERN_INPUT, compileExpr(state, next.command.field)]]);
-    state.display = [PATTERN_INPUT];
+  if (next) {
+    // A pattern stage (and diff, which compares patterns of @message when no pattern precedes it)
+    // reads one value and the time of each event.
+    const cmd = next.command;
+    if (!state.eventRows) state.error(`'${cmd.kind}' works on log events: it cannot follow stats`, cmd.span);
+    const field = cmd.kind === 'pattern' ? cmd.field : ({ kind: 'field', name: '@message', quoted: false, span: cmd.span } as const);
+    state.define([[PATTERN_INPUT, compileExpr(state, field)]]);
+    state.display = [PATTERN_INPUT, '@timestamp'];
   }
   const out = resolveOutput(state); // before the source: it may need the names join
   const s0 = sourceStage(state, source);
@@ -83,6 +87,7 @@ export function compileContinuation(commands: Command[], text: string, table: st
   state.eventRows = false;
   state.visible = fields.map((f) => f.name);
   const next = compileCommands(state, commands);
+  if (next) state.error(`'${next.command.kind}' can be used once in a query (diff right after pattern)`, next.command.span);
   return finish(state, resolveOutput(state), state.stages, next, opts);
 }
 
