@@ -30,11 +30,19 @@ export interface SourceClause {
   names: string[];
   /** Name prefixes (`namePrefix: [...]`); a group is selected when its name starts with any of them. */
   namePrefixes: string[];
-  /** `class: 'STANDARD' | 'INFREQUENT_ACCESS'`, when given. */
+  /** `accountIdentifiers: ['111122223333']` (cross-account observability), when given; else empty. */
+  accountIdentifiers: string[];
+  /** `class: 'STANDARD' | 'INFREQUENT_ACCESS'` (or `class: ['INFREQUENT_ACCESS']`), when given. */
   logGroupClass: string | null;
-  /** `START=` and `END=` in epoch milliseconds, when given. */
+  /** `START=` and `END=` in epoch milliseconds (written as ms or as an ISO 8601 time), when given. */
   startMs: number | null;
   endMs: number | null;
+  /**
+   * `START=-1h`, `END=0s`, `END=now`: relative times, in milliseconds from when the query runs
+   * (negative is earlier), when given that way; at most one of startMs and startOffsetMs is set.
+   */
+  startOffsetMs: number | null;
+  endOffsetMs: number | null;
   span: Span;
 }
 
@@ -156,6 +164,7 @@ export interface DisplayCommand {
   span: Span;
 }
 
+/** `filter expr`; AWS's alias `where expr` parses to the same node. */
 export interface FilterCommand {
   kind: 'filter';
   expr: Expr;
@@ -171,6 +180,7 @@ export interface StatsCommand {
 }
 
 export interface SortKey {
+  /** A field (AWS rejects expressions here: `sort bin(1d)` is "unexpected symbol found ("). */
   expr: Expr;
   descending: boolean;
   /** Whether `asc`/`desc` was written (the formatter keeps what the user wrote). */
@@ -187,15 +197,22 @@ export interface SortCommand {
 export interface LimitCommand {
   kind: 'limit';
   count: number;
+  /** `limit any 5`: stop as soon as that many events match, in no particular order (absent otherwise). */
+  any?: boolean;
   span: Span;
 }
 
 /**
  * `parse @message "* [*] *" as a, b, c` (glob: each `*` captures one field, in order) or
- * `parse @message /(?<user>\S+) logged in/` (regex: named groups become fields).
+ * `parse @message /(?<user>\S+) logged in/` (regex: named groups become fields). AWS's third mode,
+ * `parse @message logfmt as lf`, is not in the AST yet: the parser rejects it by name.
  */
 export interface ParseCommand {
   kind: 'parse';
+  /**
+   * The field parsed. AWS: "If fieldName is omitted, @message is used by default"; then this is
+   * `@message` with an empty span at the pattern's start.
+   */
   field: Expr;
   pattern: { kind: 'glob'; text: string; quote: '"' | "'"; span: Span } | { kind: 'regex'; pattern: string; span: Span };
   /** The `as` names (glob form; for a regex, the named groups). */

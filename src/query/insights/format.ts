@@ -1,0 +1,199 @@
+/**
+ * Prints a query in canonical form: commands joined by ` | ` on one line (strings and regular
+ * expressions keep any line breaks they contain), keywords and command names in lower case,
+ * parentheses only where precedence needs them (see parse-expr.ts). The contract, which
+ * format.test.ts checks on random ASTs: `parseQuery(formatQuery(q))` equals `q` except for spans, so
+ * formatting is idempotent. Literals keep their quotes and their text as written (`1e3`, `5min`).
+ *
+ * A node the parser could not have produced (a bare field name that needs backquotes, a name with a
+ * backquote in it) is printed in the form that parses back to the same value where one exists; names
+ * containing a backquote have none, and throw.
+ */
+import type { Command, Expr, ParseCommand, Projection, Query, SortKey, SourceClause } from './ast.js';
+import { UNIT_MS } from './lexer.js';
+import { isPlainName } from './parse-expr.js';
+
+export function formatQuery(q: Query): string {
+  const parts: string[] = [];
+  if (q.source !== null) parts.push(formatSource(q.source));
+  for (const c of q.commands) parts.push(formatCommand(c));
+  return parts.join(' | ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names and literals
+
+/** A field name or alias: bare when it can be, else in backquotes. */
+export function formatName(name: string, quoted = false): string {
+  if (!quoted && isPlainName(name)) return name;
+  if (name.includes('`') || name === '') throw new Error(`cannot write the field name ${JSON.stringify(name)}: it is empty or contains a backquote`);
+  return `\`${name}\``;
+}
+
+/** A string literal: backslashes and the quote character escaped, everything else as is. */
+export function formatString(value: string, quote: '"' | "'"): string {
+  return quote + value.replace(/\\/g, '\\\\').split(quote).join(`\\${quote}`) + quote;
+}
+
+/** A regex literal; a `/` the pattern does not escape is escaped so the literal ends where it should. */
+export function formatRegex(pattern: string): string {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === '\\' && i + 1 < pattern.length) {
+      out += ch + pattern[++i]!;
+    } else if (ch === '\\') {
+      out += '\\\\';
+    } else {
+      out += ch === '/' ? '\\/' : ch;
+    }
+  }
+  return `/${out}/`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expressions
+
+/** Binding strength, loosest first; must agree with parse-expr.ts. */
+function level(e: Expr): number {
+  if (e.kind === 'unary') return e.op === 'not' ? 3 : 8;
+  if (e.kind !== 'binary') return 9;
+  switch (e.op) {
+    case 'or':
+      return 1;
+    case 'and':
+      return 2;
+    case '+':
+    case '-':
+      return 5;
+    case '*':
+    case '/':
+    case '%':
+      return 6;
+    case '^':
+      return 7;
+    default:
+      return 4; // comparisons, like, =~, in
+  }
+}
+
+function wrap(e: Expr, parens: boolean): string {
+  const s = formatExpr(e);
+  return parens ? `(${s})` : s;
+}
+
+export function formatExpr(e: Expr): string {
+  switch (e.kind) {
+    case 'field':
+      return formatName(e.name, e.quoted);
+    case 'string':
+      return formatString(e.value, e.quote);
+    case 'number':
+    case 'period':
+      return e.text;
+    case 'regex':
+      return formatRegex(e.pattern);
+    case 'list':
+      return `[${e.items.map(formatExpr).join(', ')}]`;
+    case 'call':
+      return `${e.name}(${e.star ? '*' : e.args.map(formatExpr).join(', ')})`;
+    case 'unary': {
+      if (e.op === 'not') return `not ${wrap(e.operand, level(e.operand) < 3)}`;
+      // `-5` would read back as the literal -5, and `--x` is no token: parenthesize those.
+      const operand = formatExpr(e.operand);
+      const parens = level(e.operand) < 8 || e.operand.kind === 'number' || operand.startsWith('-');
+      return parens ? `-(${operand})` : `-${operand}`;
+    }
+    case 'binary': {
+      const p = level(e);
+      return `${wrap(e.left, level(e.left) < p)} ${e.op} ${wrap(e.right, level(e.right) <= p)}`;
+    }
+  }
+}
+
+function formatProjection(p: Projection): string {
+  return p.alias === null ? formatExpr(p.expr) : `${formatExpr(p.expr)} as ${formatName(p.alias)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+function formatSortKey(k: SortKey): string {
+  const expr = formatExpr(k.expr);
+  return k.explicit ? `${expr} ${k.descending ? 'desc' : 'asc'}` : expr;
+}
+
+function formatParse(c: ParseCommand): string {
+  const field = formatExpr(c.field);
+  switch (c.pattern.kind) {
+    case 'glob':
+      return `parse ${field} ${formatString(c.pattern.text, c.pattern.quote)} as ${c.names.map((n) => formatName(n)).join(', ')}`;
+    case 'regex':
+      return `parse ${field} ${formatRegex(c.pattern.pattern)}`;
+  }
+}
+
+export function formatCommand(c: Command): string {
+  switch (c.kind) {
+    case 'fields':
+    case 'display':
+      return `${c.kind} ${c.items.map(formatProjection).join(', ')}`;
+    case 'filter':
+      return `filter ${formatExpr(c.expr)}`;
+    case 'stats': {
+      const aggs = c.aggregations.map(formatProjection).join(', ');
+      return c.by.length === 0 ? `stats ${aggs}` : `stats ${aggs} by ${c.by.map(formatProjection).join(', ')}`;
+    }
+    case 'sort':
+      return `sort ${c.keys.map(formatSortKey).join(', ')}`;
+    case 'limit':
+      return c.any === true ? `limit any ${c.count}` : `limit ${c.count}`;
+    case 'parse':
+      return formatParse(c);
+    case 'dedup':
+      return `dedup ${c.fields.map(formatExpr).join(', ')}`;
+    case 'pattern':
+    case 'unmask':
+      return `${c.kind} ${formatExpr(c.field)}`;
+    case 'diff':
+      return c.period === 'previous' ? 'diff' : `diff ${c.period}`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// SOURCE
+
+const strings = (xs: string[]): string => `[${xs.map((x) => formatString(x, "'")).join(', ')}]`;
+
+/** A relative time in the largest unit that divides it: -86400000 is `-1d`. */
+function formatOffset(ms: number): string {
+  if (ms === 0) return '0s';
+  for (const unit of ['w', 'd', 'h', 'm', 's'] as const) {
+    const size = UNIT_MS[unit]!;
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+function formatTime(keyword: string, ms: number | null, offsetMs: number | null): string[] {
+  if (ms !== null) return [`${keyword}=${ms}`];
+  if (offsetMs !== null) return [`${keyword}=${formatOffset(offsetMs)}`];
+  return [];
+}
+
+export function formatSource(s: SourceClause): string {
+  const parts: string[] = [];
+  if (s.names.length > 0 && s.namePrefixes.length === 0 && s.accountIdentifiers.length === 0 && s.logGroupClass === null) {
+    // As start-query.ts writes the selection into DescribeQueries' queryString.
+    parts.push(`SOURCE ${s.names.map((n) => formatString(n, '"')).join(' ')}`);
+  } else {
+    const args: string[] = [];
+    if (s.names.length > 0) args.push(`logGroupIdentifiers: ${strings(s.names)}`);
+    if (s.namePrefixes.length > 0) args.push(`namePrefix: ${strings(s.namePrefixes)}`);
+    if (s.accountIdentifiers.length > 0) args.push(`accountIdentifiers: ${strings(s.accountIdentifiers)}`);
+    if (s.logGroupClass !== null) args.push(`class: ${formatString(s.logGroupClass, "'")}`);
+    parts.push(`SOURCE logGroups(${args.join(', ')})`);
+  }
+  parts.push(...formatTime('START', s.startMs, s.startOffsetMs), ...formatTime('END', s.endMs, s.endOffsetMs));
+  return parts.join(' ');
+}

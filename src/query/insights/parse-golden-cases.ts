@@ -1,0 +1,142 @@
+/**
+ * The golden table of the parser: AWS's documented example queries, each with the canonical text it
+ * formats to (or, for the few that do not parse, the error). parse-golden.test.ts checks each row:
+ * parse, format, compare; then that the canonical text parses to the same AST (spans aside).
+ *
+ * `doc` names the page a query is quoted from, exactly as the page prints it (line breaks and trailing
+ * blanks included). Pages are under docs.aws.amazon.com/AmazonCloudWatch/latest/logs/ unless said
+ * otherwise; "2019 revision" pages are the ones kept in the awsdocs/amazon-cloudwatch-logs-user-guide
+ * repository (doc_source/). SAMPLES rows come from the current Sample queries page as reproduced,
+ * query and caption, in a public copy of it; the live page was not reachable to compare against.
+ * PARSE and STATS rows are as the HTML pages render them (on one line). Rows without `doc` are our
+ * own, for syntax the pages describe in prose only. Checked by parse-golden.test.ts; when the
+ * formatter changes on purpose, update `formatted` and review the diff.
+ */
+export interface GoldenParseCase {
+  doc?: string;
+  query: string;
+  /** The canonical text (formatQuery) of the parsed query. */
+  formatted?: string;
+  /** For a query that must be rejected: the error's span and its message. */
+  error?: { start: number; end: number; message: string };
+  /** Why a row is as it is, where that is not obvious. */
+  note?: string;
+}
+
+const SAMPLES = 'CWL_QuerySyntax-examples.html (Sample queries)';
+const SAMPLES_2019 = 'CWL_QuerySyntax-examples, 2019 revision (Sample Queries)';
+const SYNTAX_2019 = 'CWL_QuerySyntax, 2019 revision (CloudWatch Logs Insights Query Syntax)';
+const FIELDS = 'CWL_QuerySyntax-Fields.html (fields)';
+const FILTER = 'CWL_QuerySyntax-Filter.html (filter)';
+const WHERE = 'CWL_QuerySyntax-Where.html (where)';
+const DISPLAY = 'CWL_QuerySyntax-Display.html (display)';
+const STATS = 'CWL_QuerySyntax-Stats.html (stats)';
+const LIMIT = 'CWL_QuerySyntax-Limit.html (limit)';
+const PARSE = 'CWL_QuerySyntax-Parse.html (parse)';
+const DEDUP = 'CWL_QuerySyntax-Dedup.html (dedup)';
+const DIFF = 'CWL_QuerySyntax-Diff.html (diff)';
+const ALIAS = 'CWL_QuerySyntax-alias.html (Use aliases and comments in queries)';
+const SOURCE = 'CWL_QuerySyntax-Source.html (SOURCE)';
+const LOGCOMPARE = 'CWL_QuerySyntax-Logcompare.html (logcompare)';
+
+export const GOLDEN_PARSE: GoldenParseCase[] = [
+  { doc: SAMPLES, query: "fields @timestamp, @message | sort @timestamp desc | limit 25", formatted: "fields @timestamp, @message | sort @timestamp desc | limit 25" },
+  { doc: SAMPLES, query: "filter @message like /Exception/ \n| stats count(*) as exceptionCount by bin(1h)\n| sort exceptionCount desc", formatted: "filter @message like /Exception/ | stats count(*) as exceptionCount by bin(1h) | sort exceptionCount desc" },
+  { doc: SAMPLES, query: "fields @message | filter @message not like /Exception/", formatted: "fields @message | filter @message not like /Exception/" },
+  { doc: SAMPLES, query: "fields @timestamp, server, severity, message \n| sort @timestamp asc \n| dedup server", formatted: "fields @timestamp, server, severity, message | sort @timestamp asc | dedup server" },
+  { doc: SAMPLES, query: "fields @timestamp, server, severity, message \n| sort @timestamp desc \n| dedup server, severity", formatted: "fields @timestamp, server, severity, message | sort @timestamp desc | dedup server, severity" },
+  { doc: SAMPLES, query: "filter @type = \"REPORT\"\n| stats max(@memorySize / 1000 / 1000) as provisonedMemoryMB,\n    min(@maxMemoryUsed / 1000 / 1000) as smallestMemoryRequestMB,\n    avg(@maxMemoryUsed / 1000 / 1000) as avgMemoryUsedMB,\n    max(@maxMemoryUsed / 1000 / 1000) as maxMemoryUsedMB,\n    provisonedMemoryMB - maxMemoryUsedMB as overProvisionedMB", formatted: "filter @type = \"REPORT\" | stats max(@memorySize / 1000 / 1000) as provisonedMemoryMB, min(@maxMemoryUsed / 1000 / 1000) as smallestMemoryRequestMB, avg(@maxMemoryUsed / 1000 / 1000) as avgMemoryUsedMB, max(@maxMemoryUsed / 1000 / 1000) as maxMemoryUsedMB, provisonedMemoryMB - maxMemoryUsedMB as overProvisionedMB" },
+  { doc: SAMPLES, query: "filter @type = \"REPORT\" |\nstats avg(@duration), max(@duration), min(@duration) by bin(5m)", formatted: "filter @type = \"REPORT\" | stats avg(@duration), max(@duration), min(@duration) by bin(5m)" },
+  { doc: SAMPLES, query: "fields @timestamp, @requestId, @message, @logStream \n| filter @type = \"REPORT\" and @duration > 1000\n| sort @timestamp desc\n| dedup @requestId \n| limit 20", formatted: "fields @timestamp, @requestId, @message, @logStream | filter @type = \"REPORT\" and @duration > 1000 | sort @timestamp desc | dedup @requestId | limit 20" },
+  { doc: SAMPLES, query: "stats sum(packets) as packetsTransferred by srcAddr, dstAddr\n| sort packetsTransferred  desc\n| limit 15", formatted: "stats sum(packets) as packetsTransferred by srcAddr, dstAddr | sort packetsTransferred desc | limit 15" },
+  { doc: SAMPLES, query: "filter isIpv4InSubnet(srcAddr, \"192.0.2.0/24\")\n| stats sum(bytes) as bytesTransferred by dstAddr\n| sort bytesTransferred desc\n| limit 15", formatted: "filter isIpv4InSubnet(srcAddr, \"192.0.2.0/24\") | stats sum(bytes) as bytesTransferred by dstAddr | sort bytesTransferred desc | limit 15" },
+  { doc: SAMPLES, query: "filter protocol=17 | stats count(*) by srcAddr", formatted: "filter protocol = 17 | stats count(*) by srcAddr" },
+  { doc: SAMPLES, query: "filter logStatus=\"SKIPDATA\"\n| stats count(*) by bin(1h) as t\n| sort t", formatted: "filter logStatus = \"SKIPDATA\" | stats count(*) by bin(1h) as t | sort t" },
+  { doc: SAMPLES, query: "fields @timestamp, srcAddr, dstAddr, srcPort, dstPort, protocol, bytes \n| filter logStream = 'vpc-flow-logs' and interfaceId = 'eni-0123456789abcdef0' \n| sort @timestamp desc \n| dedup srcAddr, dstAddr, srcPort, dstPort, protocol \n| limit 20", formatted: "fields @timestamp, srcAddr, dstAddr, srcPort, dstPort, protocol, bytes | filter logStream = 'vpc-flow-logs' and interfaceId = 'eni-0123456789abcdef0' | sort @timestamp desc | dedup srcAddr, dstAddr, srcPort, dstPort, protocol | limit 20" },
+  { doc: SAMPLES, query: "stats count(*) by queryType, bin(1h)", formatted: "stats count(*) by queryType, bin(1h)" },
+  { doc: SAMPLES, query: "stats count(*) as numRequests by resolverIp\n| sort numRequests desc\n| limit 10", formatted: "stats count(*) as numRequests by resolverIp | sort numRequests desc | limit 10" },
+  { doc: SAMPLES, query: "filter responseCode=\"SERVFAIL\" | stats count(*) by queryName", formatted: "filter responseCode = \"SERVFAIL\" | stats count(*) by queryName" },
+  { doc: SAMPLES, query: "stats count(*) by eventSource, eventName, awsRegion", formatted: "stats count(*) by eventSource, eventName, awsRegion" },
+  { doc: SAMPLES, query: "filter (eventName=\"StartInstances\" or eventName=\"StopInstances\") and awsRegion=\"us-east-2\"", formatted: "filter (eventName = \"StartInstances\" or eventName = \"StopInstances\") and awsRegion = \"us-east-2\"" },
+  { doc: SAMPLES, query: "filter eventName=\"CreateUser\"\n| fields awsRegion, requestParameters.userName, responseElements.user.arn", formatted: "filter eventName = \"CreateUser\" | fields awsRegion, requestParameters.userName, responseElements.user.arn" },
+  { doc: SAMPLES, query: "filter eventName=\"UpdateTrail\" and ispresent(errorCode)\n| stats count(*) by errorCode, errorMessage", formatted: "filter eventName = \"UpdateTrail\" and ispresent(errorCode) | stats count(*) by errorCode, errorMessage" },
+  { doc: SAMPLES, query: "filter tlsDetails.tlsVersion in [ \"TLSv1\", \"TLSv1.1\" ]\n| stats count(*) as numOutdatedTlsCalls by userIdentity.accountId, recipientAccountId, eventSource, eventName, awsRegion, tlsDetails.tlsVersion, tlsDetails.cipherSuite, userAgent\n| sort eventSource, eventName, awsRegion, tlsDetails.tlsVersion", formatted: "filter tlsDetails.tlsVersion in [\"TLSv1\", \"TLSv1.1\"] | stats count(*) as numOutdatedTlsCalls by userIdentity.accountId, recipientAccountId, eventSource, eventName, awsRegion, tlsDetails.tlsVersion, tlsDetails.cipherSuite, userAgent | sort eventSource, eventName, awsRegion, tlsDetails.tlsVersion" },
+  { doc: SAMPLES, query: "filter tlsDetails.tlsVersion in [ \"TLSv1\", \"TLSv1.1\" ]\n| stats count(*) as numOutdatedTlsCalls by eventSource\n| sort numOutdatedTlsCalls desc", formatted: "filter tlsDetails.tlsVersion in [\"TLSv1\", \"TLSv1.1\"] | stats count(*) as numOutdatedTlsCalls by eventSource | sort numOutdatedTlsCalls desc" },
+  { doc: SAMPLES, query: "fields @timestamp, status, ip, path, httpMethod\n| filter status>=400 and status<=499\n| sort @timestamp desc\n| limit 10", formatted: "fields @timestamp, status, ip, path, httpMethod | filter status >= 400 and status <= 499 | sort @timestamp desc | limit 10" },
+  { doc: SAMPLES, query: "fields @timestamp, status, ip, path, httpMethod, responseLatency\n| sort responseLatency desc\n| limit 10", formatted: "fields @timestamp, status, ip, path, httpMethod, responseLatency | sort responseLatency desc | limit 10" },
+  { doc: SAMPLES, query: "stats count(*) as requestCount by path\n| sort requestCount desc\n| limit 10", formatted: "stats count(*) as requestCount by path | sort requestCount desc | limit 10" },
+  { doc: SAMPLES, query: "filter status=200\n| stats avg(integrationLatency), max(integrationLatency), \nmin(integrationLatency) by bin(1m)", formatted: "filter status = 200 | stats avg(integrationLatency), max(integrationLatency), min(integrationLatency) by bin(1m)" },
+  { doc: SAMPLES, query: "filter (dstAddr like 'x.x.x.x' and srcAddr like 'y.y.') \n| stats sum(bytes) as bytesTransferred by srcAddr, dstAddr\n| sort bytesTransferred desc\n| limit 10", formatted: "filter dstAddr like 'x.x.x.x' and srcAddr like 'y.y.' | stats sum(bytes) as bytesTransferred by srcAddr, dstAddr | sort bytesTransferred desc | limit 10" },
+  { doc: SAMPLES, query: "filter (dstAddr like 'x.x.x.x' and srcAddr like 'y.y.') or (srcAddr like 'xxx.xx.xx.xx' and dstAddr like 'y.y.')\n| stats sum(bytes) as bytesTransferred by srcAddr, dstAddr\n| sort bytesTransferred desc\n| limit 10 ", formatted: "filter dstAddr like 'x.x.x.x' and srcAddr like 'y.y.' or srcAddr like 'xxx.xx.xx.xx' and dstAddr like 'y.y.' | stats sum(bytes) as bytesTransferred by srcAddr, dstAddr | sort bytesTransferred desc | limit 10" },
+  { doc: SAMPLES, query: "filter (srcAddr like 'x.x.x.x' and dstAddr not like 'y.y.') \n| stats sum(bytes) as bytesTransferred by srcAddr, dstAddr\n| sort bytesTransferred desc\n| limit 10", formatted: "filter srcAddr like 'x.x.x.x' and dstAddr not like 'y.y.' | stats sum(bytes) as bytesTransferred by srcAddr, dstAddr | sort bytesTransferred desc | limit 10" },
+  { doc: SAMPLES, query: "fields @timestamp, remoteIP, request, status, filename| sort @timestamp desc\n| filter filename=\"/var/www/html/admin\"\n| limit 20", formatted: "fields @timestamp, remoteIP, request, status, filename | sort @timestamp desc | filter filename = \"/var/www/html/admin\" | limit 20" },
+  { doc: SAMPLES, note: "The page prints `referrer= http://...` unquoted: not a value in any form the syntax pages give.", query: "fields @timestamp, remoteIP, method, status\n| filter status=\"200\" and referrer= http://34.250.27.141/ and method= \"GET\"\n| stats count_distinct(remoteIP) as UniqueVisits\n| limit 10", error: { start: 84, end: 85, message: "unexpected symbol found : at line 2 and position 40: expected '|' or the end of the query after 'http'" } },
+  { doc: SAMPLES, query: "fields @timestamp, function, process, message\n| filter message like \"resuming normal operations\"\n| sort @timestamp desc\n| limit 20", formatted: "fields @timestamp, function, process, message | filter message like \"resuming normal operations\" | sort @timestamp desc | limit 20" },
+  { doc: SAMPLES, query: "fields @timestamp, @message\n| stats count(*) as numberOfEvents by `detail-type`\n| sort numberOfEvents desc", formatted: "fields @timestamp, @message | stats count(*) as numberOfEvents by `detail-type` | sort numberOfEvents desc" },
+  { doc: SAMPLES, query: "fields @timestamp, @message, @duration \n| sort @duration desc \n| limit 10", formatted: "fields @timestamp, @message, @duration | sort @duration desc | limit 10" },
+  { doc: SAMPLES, query: "filter @message like /ERROR/\n| pattern @message", formatted: "filter @message like /ERROR/ | pattern @message" },
+  { doc: SAMPLES, query: "filter @message like /ERROR/\n| parse @message 'Failed to do: *' as cause\n| pattern cause\n| sort @sampleCount asc", formatted: "filter @message like /ERROR/ | parse @message 'Failed to do: *' as cause | pattern cause | sort @sampleCount asc" },
+  { doc: SAMPLES, query: "FIELDS strlen(@message) AS message_length\n| STATS sum(message_length)/1024/1024 as logs_mb BY bin(5m)\n| STATS max(logs_mb) AS peak_ingest_mb, \n        min(logs_mb) AS min_ingest_mb, \n        avg(logs_mb) AS avg_ingest_mb", formatted: "fields strlen(@message) as message_length | stats sum(message_length) / 1024 / 1024 as logs_mb by bin(5m) | stats max(logs_mb) as peak_ingest_mb, min(logs_mb) as min_ingest_mb, avg(logs_mb) as avg_ingest_mb" },
+  { doc: SAMPLES, query: "STATS count_distinct(client_ip) AS session_ips, \n      count(*) AS requests BY session_id, client_platform\n| FILTER session_ips > 1\n| STATS count(*) AS multiple_ip_sessions, \n        sum(requests) / count(*) AS avg_session_requests BY client_platform", formatted: "stats count_distinct(client_ip) as session_ips, count(*) as requests by session_id, client_platform | filter session_ips > 1 | stats count(*) as multiple_ip_sessions, sum(requests) / count(*) as avg_session_requests by client_platform" },
+  { doc: SAMPLES, query: "FIELDS strlen(@message) AS message_length\n| STATS sum(message_length) / 1024 / 1024 AS logs_mb BY BIN(5m) as @t\n| STATS max(logs_mb) AS peak_ingest_mb, \n        min(logs_mb) AS min_ingest_mb,\n        avg(logs_mb) AS avg_ingest_mb BY dateceil(@t, 10m)", formatted: "fields strlen(@message) as message_length | stats sum(message_length) / 1024 / 1024 as logs_mb by BIN(5m) as @t | stats max(logs_mb) as peak_ingest_mb, min(logs_mb) as min_ingest_mb, avg(logs_mb) as avg_ingest_mb by dateceil(@t, 10m)" },
+  { doc: SAMPLES, query: "fields @message\n    | parse @message \"* [*] *\" as loggingTime, loggingType, loggingMessage\n    | filter loggingType IN [\"ERROR\", \"INFO\"]\n    | display loggingMessage, loggingType = \"ERROR\" as isError", formatted: "fields @message | parse @message \"* [*] *\" as loggingTime, loggingType, loggingMessage | filter loggingType in [\"ERROR\", \"INFO\"] | display loggingMessage, loggingType = \"ERROR\" as isError" },
+  { doc: SAMPLES_2019, query: "filter @type = \"REPORT\"\n| stats max(@memorySize / 1024 / 1024) as provisonedMemoryMB,\n    min(@maxMemoryUsed / 1024 / 1024) as smallestMemoryRequestMB,\n    avg(@maxMemoryUsed / 1024 / 1024) as avgMemoryUsedMB,\n    max(@maxMemoryUsed / 1024 / 1024) as maxMemoryUsedMB,\n    provisonedMemoryMB - maxMemoryUsedMB as overProvisionedMB", formatted: "filter @type = \"REPORT\" | stats max(@memorySize / 1024 / 1024) as provisonedMemoryMB, min(@maxMemoryUsed / 1024 / 1024) as smallestMemoryRequestMB, avg(@maxMemoryUsed / 1024 / 1024) as avgMemoryUsedMB, max(@maxMemoryUsed / 1024 / 1024) as maxMemoryUsedMB, provisonedMemoryMB - maxMemoryUsedMB as overProvisionedMB" },
+  { doc: SAMPLES_2019, query: "filter type = \"REPORT\" |\nstats avg(@duration), max(@duration), min(@duration) by bin(5m)", formatted: "filter type = \"REPORT\" | stats avg(@duration), max(@duration), min(@duration) by bin(5m)" },
+  { doc: SAMPLES_2019, query: "filter srcAddr= \"192.0.2.0/24\"\n| stats sum(bytes) as bytesTransferred by dstAddr\n| sort bytesTransferred  desc\n| limit 15", formatted: "filter srcAddr = \"192.0.2.0/24\" | stats sum(bytes) as bytesTransferred by dstAddr | sort bytesTransferred desc | limit 15" },
+  { doc: SAMPLES_2019, query: "filter (eventName=\"StartInstances\" or eventName=\"StopInstances\") and region=\"us-east-2\"", formatted: "filter (eventName = \"StartInstances\" or eventName = \"StopInstances\") and region = \"us-east-2\"" },
+  { doc: SYNTAX_2019, query: "fields `foo-bar`, action, abs(f3-f4)", formatted: "fields `foo-bar`, action, abs(f3 - f4)" },
+  { doc: SYNTAX_2019, query: "fields f1, f2, f3 | filter (duration>2000)", formatted: "fields f1, f2, f3 | filter duration > 2000" },
+  { doc: SYNTAX_2019, query: "filter (duration>2000)", formatted: "filter duration > 2000" },
+  { doc: SYNTAX_2019, query: "fields f1, f2 | filter (f1=10 or f3>25)", formatted: "fields f1, f2 | filter f1 = 10 or f3 > 25" },
+  { doc: SYNTAX_2019, query: "fields f1 | filter statusCode like /2\\d\\d/", formatted: "fields f1 | filter statusCode like /2\\d\\d/" },
+  { doc: SYNTAX_2019, query: "stats avg (f1) by f2", formatted: "stats avg(f1) by f2" },
+  { doc: SYNTAX_2019, query: "fields f1, f2, f3 | sort f1 desc", formatted: "fields f1, f2, f3 | sort f1 desc" },
+  { doc: SYNTAX_2019, query: "fields f1, f2 | sort @timestamp desc | limit 25", formatted: "fields f1, f2 | sort @timestamp desc | limit 25" },
+  { doc: SYNTAX_2019, query: "parse @message \"user=*, method:*, latency := *\" as @user,\n                                        @method, @latency | stats avg(@latency) by @method,\n                                        @user", formatted: "parse @message \"user=*, method:*, latency := *\" as @user, @method, @latency | stats avg(@latency) by @method, @user" },
+  { doc: SYNTAX_2019, query: "parse @message /(?<time>[0-9]{10}\\.[0-9]{1,3}) .* (?<code>[A-Z_]+\\/[0-9]{3}) (?<url>[a-zA-Z.]+:[0-9]{1,5})/", formatted: "parse @message /(?<time>[0-9]{10}\\.[0-9]{1,3}) .* (?<code>[A-Z_]+\\/[0-9]{3}) (?<url>[a-zA-Z.]+:[0-9]{1,5})/" },
+  { doc: SYNTAX_2019, query: "fields f1, f2, f3 | filter f1 like /Exception/", formatted: "fields f1, f2, f3 | filter f1 like /Exception/" },
+  { doc: SYNTAX_2019, query: "fields f1, f2, f3 | filter f1 =~ /Exception/", formatted: "fields f1, f2, f3 | filter f1 =~ /Exception/" },
+  { doc: SYNTAX_2019, query: "fields f1, f2, f3 | filter f1 like \"Exception\"", formatted: "fields f1, f2, f3 | filter f1 like \"Exception\"" },
+  { doc: SYNTAX_2019, query: "fields f1, f2, f3 | filter f1 like /(?i)Exception/ ", formatted: "fields f1, f2, f3 | filter f1 like /(?i)Exception/" },
+  { doc: SYNTAX_2019, query: "fields f1, f2, f3 | filter f1 =~ /^(?i)Exception$/", formatted: "fields f1, f2, f3 | filter f1 =~ /^(?i)Exception$/" },
+  { doc: SYNTAX_2019, query: "fields abs(myField) as AbsoluteValuemyField, myField2", formatted: "fields abs(myField) as AbsoluteValuemyField, myField2" },
+  { doc: SYNTAX_2019, query: "stats avg(f1) as myAvgF1 | sort myAvgF1 desc", formatted: "stats avg(f1) as myAvgF1 | sort myAvgF1 desc" },
+  { doc: FIELDS, query: "fields @timestamp, @message\n| sort @timestamp desc\n| limit 20", formatted: "fields @timestamp, @message | sort @timestamp desc | limit 20" },
+  { doc: FIELDS, query: "fields ispresent as isRes", formatted: "fields ispresent as isRes" },
+  { doc: FILTER, query: "fields @timestamp, @message\n| filter (range>3000)\n| sort @timestamp desc\n| limit 20", formatted: "fields @timestamp, @message | filter range > 3000 | sort @timestamp desc | limit 20" },
+  { doc: FILTER, query: "fields @timestamp, @message\n| filter (range>3000 and accountId=123456789012)\n| sort @timestamp desc\n| limit 20", formatted: "fields @timestamp, @message | filter range > 3000 and accountId = 123456789012 | sort @timestamp desc | limit 20" },
+  { doc: WHERE, query: "fields @timestamp, @message\n| where @message like /error/", formatted: "fields @timestamp, @message | filter @message like /error/" },
+  { doc: DISPLAY, query: "fields @message\n| parse @message \"[*] *\" as loggingType, loggingMessage\n| filter loggingType = \"ERROR\"\n| display loggingMessage", formatted: "fields @message | parse @message \"[*] *\" as loggingType, loggingMessage | filter loggingType = \"ERROR\" | display loggingMessage" },
+  { doc: STATS, query: "stats avg(myfield1) by bin(5m)", formatted: "stats avg(myfield1) by bin(5m)" },
+  { doc: STATS, query: "stats avg(myfield1), min(myfield2), max(myfield3) by bin(5m)", formatted: "stats avg(myfield1), min(myfield2), max(myfield3) by bin(5m)" },
+  { doc: LIMIT, query: "fields @timestamp, @message | sort @timestamp desc | limit 25", formatted: "fields @timestamp, @message | sort @timestamp desc | limit 25" },
+  { doc: LIMIT, query: "fields @message | limit any 1", formatted: "fields @message | limit any 1" },
+  { doc: PARSE, query: "parse @message \"user=*, method:*, latency := *\" as @user, @method, @latency | stats avg(@latency) by @method, @user", formatted: "parse @message \"user=*, method:*, latency := *\" as @user, @method, @latency | stats avg(@latency) by @method, @user" },
+  { doc: PARSE, query: "parse @logStream \"*/*/*/*\" as env, service, instance, shard | stats count(*) by env, service", formatted: "parse @logStream \"*/*/*/*\" as env, service, instance, shard | stats count(*) by env, service" },
+  { doc: PARSE, query: "parse @message \"url=*\" as url | parse url \"/api/*/users/*\" as apiVersion, userId | display apiVersion, userId", formatted: "parse @message \"url=*\" as url | parse url \"/api/*/users/*\" as apiVersion, userId | display apiVersion, userId" },
+  { doc: PARSE, query: "parse @message /user=(?<user2>.*?), method:(?<method2>.*?), latency := (?<latency2>.*?)/ | stats avg(latency2) by @method2, @user2", formatted: "parse @message /user=(?<user2>.*?), method:(?<method2>.*?), latency := (?<latency2>.*?)/ | stats avg(latency2) by @method2, @user2" },
+  { doc: PARSE, query: "parse @message /(?<NetworkInterface>eni-.*?) / | display NetworkInterface, @message", formatted: "parse @message /(?<NetworkInterface>eni-.*?) / | display NetworkInterface, @message" },
+  { doc: DEDUP, query: "fields @timestamp, server, severity, message \n| sort @timestamp desc \n| dedup server", formatted: "fields @timestamp, server, severity, message | sort @timestamp desc | dedup server" },
+  { doc: DIFF, query: "diff", formatted: "diff" },
+  { doc: DIFF, query: "diff previousDay", formatted: "diff previousDay" },
+  { doc: DIFF, query: "diff previousWeek", formatted: "diff previousWeek" },
+  { doc: DIFF, query: "diff previousMonth", formatted: "diff previousMonth" },
+  { doc: ALIAS, query: "fields @timestamp, @message, accountId as ID\n| sort @timestamp desc\n| limit 20", formatted: "fields @timestamp, @message, accountId as ID | sort @timestamp desc | limit 20" },
+  { doc: ALIAS, query: "stats count(*) by duration as time \n| sort time desc", formatted: "stats count(*) by duration as time | sort time desc" },
+  { doc: ALIAS, query: "fields @timestamp, @message, accountId\n# | filter accountId not like \"7983124201998\"\n| sort @timestamp desc\n| limit 20", formatted: "fields @timestamp, @message, accountId | sort @timestamp desc | limit 20" },
+  { doc: SOURCE, query: "SOURCE logGroups()", formatted: "SOURCE logGroups()" },
+  { doc: SOURCE, query: "SOURCE logGroups(accountIdentifiers:['111122223333'])", formatted: "SOURCE logGroups(accountIdentifiers: ['111122223333'])" },
+  { doc: SOURCE, query: "SOURCE logGroups(namePrefix: ['namePrefix1', 'namePrefix2'])", formatted: "SOURCE logGroups(namePrefix: ['namePrefix1', 'namePrefix2'])" },
+  { doc: SOURCE, query: "SOURCE logGroups(class: ['INFREQUENT_ACCESS'])", formatted: "SOURCE logGroups(class: 'INFREQUENT_ACCESS')" },
+  { doc: SOURCE, note: "As the page prints it: the closing parenthesis is missing.", query: "SOURCE logGroups(accountIdentifiers:['111122223333'], namePrefix: ['namePrefix1', 'namePrefix2']", error: { start: 96, end: 96, message: "unexpected symbol found <EOF> at line 1 and position 96: expected ',' or ')' to end logGroups(...) after ']'" } },
+  { doc: LOGCOMPARE, note: "A documented command Logward does not run: rejected by name.", query: "SOURCE lg start=-1d end=now\n| logcompare timeshift 7d", error: { start: 30, end: 40, message: "unexpected symbol found logcompare at line 2 and position 2: Logward does not support the 'logcompare' command" } },
+  { query: "SOURCE \"group-name\" START=1700000000000 END=1700000100999 | fields @message", formatted: "SOURCE \"group-name\" START=1700000000000 END=1700000100999 | fields @message" },
+  { query: "SOURCE 'a' SOURCE \"b\" | fields @message", formatted: "SOURCE \"a\" \"b\" | fields @message" },
+  { query: "SOURCE logGroups(namePrefix: ['a', 'b'], class: 'STANDARD') START=-3600s END=0s | stats count(*) by bin(5m)", formatted: "SOURCE logGroups(namePrefix: ['a', 'b'], class: 'STANDARD') START=-1h END=0s | stats count(*) by bin(5m)" },
+  { query: "SOURCE logGroups(namePrefix: []) START=2026-01-23T00:00:00.000Z END=2026-01-23T23:59:59.000Z |\nfields @timestamp", formatted: "SOURCE logGroups() START=1769126400000 END=1769212799000 | fields @timestamp" },
+  { note: "parse's logfmt mode (Parse page) is not in the AST yet: rejected by name.", query: "parse @message logfmt as lf\n| filter lf.level = \"error\"\n| display lf.msg", error: { start: 15, end: 21, message: "unexpected symbol found logfmt at line 1 and position 15: Logward does not support parse's logfmt mode yet" } },
+  { query: "parse \"[*] *\" as level, msg | display msg", formatted: "parse @message \"[*] *\" as level, msg | display msg" },
+  { query: "filter a = -2 ^ 2 and not b in [1, 2.5e3] or c not like \"x\" | fields -x * (y + 1) % 3 as z, 5min", formatted: "filter a = -2 ^ 2 and not b in [1, 2.5e3] or c not like \"x\" | fields -x * (y + 1) % 3 as z, 5min" },
+  { query: "fields `my field`, `by`, `@odd name.x` as `as`", formatted: "fields `my field`, `by`, `@odd name.x` as `as`" },
+  { query: "filter msg like \"a \\\"quoted\\\" \\\\ word \\d+\" | fields 'single \\' quote'", formatted: "filter msg like \"a \\\"quoted\\\" \\\\ word \\\\d+\" | fields 'single \\' quote'" },
+];

@@ -1,0 +1,218 @@
+/**
+ * The Logs Insights QL parser: query text to the typed AST of ast.ts. A query is an optional SOURCE
+ * clause (parse-source.ts) and commands separated by `|`; expressions are in parse-expr.ts. Command
+ * names and keywords are case-insensitive, as in AWS (`FIELDS ... | STATS ... BY BIN(5m)`).
+ *
+ * Every failure is a QueryError whose span is the offending token and whose message starts with AWS's
+ * own wording (see lexer.ts), so `parseQuery` throws nothing else.
+ */
+import type { Command, DedupCommand, DiffPeriod, ParseCommand, Projection, Query, SortKey, SourceClause } from './ast.js';
+import { QueryError } from './ast.js';
+import { describe, lineAndPosition, syntaxError, type Token } from './lexer.js';
+import { Cursor, isOp, isWord, parseExpr, parseFieldRef, parseName, parseOperand, parseProjection } from './parse-expr.js';
+import { parseSource } from './parse-source.js';
+
+export function parseQuery(text: string): Query {
+  const c = new Cursor(text);
+  const first = c.peek();
+  let source: SourceClause | null = null;
+  const commands: Command[] = [];
+  // A SOURCE clause may stand alone; otherwise `|` and at least one command follow.
+  let commandsFollow = true;
+  if (isWord(first, 'source')) {
+    source = parseSource(c);
+    if (c.peek().kind === 'eof') commandsFollow = false;
+    else c.expectOp('|', "'|' and a command after the SOURCE clause");
+  }
+  if (commandsFollow) {
+    for (;;) {
+      const command = parseCommand(c);
+      if (commands.at(-1)?.kind === 'dedup' && command.kind !== 'limit') {
+        // AWS: "The only query command that you can use in a query after the dedup command is limit."
+        throw syntaxError(text, { start: command.span.start, end: firstWordEnd(text, command.span.start) }, "only 'limit' may follow 'dedup'");
+      }
+      commands.push(command);
+      const t = c.peek();
+      if (t.kind === 'eof') break;
+      if (!isOp(t, '|')) throw c.error(t, `expected '|' or the end of the query ${c.after()}`);
+      c.take();
+    }
+  }
+  const end = c.last === null ? first.span.start : c.last.span.end;
+  return { source, commands, span: { start: first.span.start, end } };
+}
+
+function firstWordEnd(text: string, start: number): number {
+  let i = start;
+  while (i < text.length && /[A-Za-z]/.test(text[i]!)) i++;
+  return i;
+}
+
+type CommandName = 'fields' | 'display' | 'filter' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'unmask';
+
+/** One parser per command; the keyword token has been taken. */
+const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
+  fields: (c, kw) => ({ kind: 'fields', ...projections(c, kw) }),
+  display: (c, kw) => ({ kind: 'display', ...projections(c, kw) }),
+  filter: (c, kw) => {
+    const expr = parseExpr(c);
+    return { kind: 'filter', expr, span: { start: kw.span.start, end: c.last!.span.end } };
+  },
+  stats: parseStats,
+  sort: parseSort,
+  limit: (c, kw) => {
+    // AWS: `limit any N` stops scanning once N events match.
+    const any = isWord(c.peek(), 'any') && c.peekSecond().kind === 'number';
+    if (any) c.take();
+    const t = c.peek(true);
+    if (t.kind !== 'number' || !/^\d+$/.test(t.text) || Number(t.text) < 1 || !Number.isSafeInteger(Number(t.text))) {
+      throw c.error(t, `expected a whole number of results after '${kw.text}'`);
+    }
+    c.take(true);
+    const span = { start: kw.span.start, end: t.span.end };
+    return any ? { kind: 'limit', count: Number(t.text), any, span } : { kind: 'limit', count: Number(t.text), span };
+  },
+  parse: parseParse,
+  dedup: (c, kw): DedupCommand => {
+    const fields = [parseFieldRef(c)];
+    while (isOp(c.peek(), ',')) {
+      c.take();
+      fields.push(parseFieldRef(c));
+    }
+    return { kind: 'dedup', fields, span: { start: kw.span.start, end: c.last!.span.end } };
+  },
+  pattern: (c, kw) => {
+    const field = parseExpr(c);
+    return { kind: 'pattern', field, span: { start: kw.span.start, end: c.last!.span.end } };
+  },
+  diff: (c, kw) => {
+    const t = c.peek();
+    const period = t.kind === 'ident' && Object.hasOwn(DIFF_PERIODS, t.text.toLowerCase()) ? DIFF_PERIODS[t.text.toLowerCase()] : undefined;
+    if (period === undefined) {
+      if (t.kind === 'eof' || isOp(t, '|')) return { kind: 'diff', period: 'previous', span: kw.span };
+      throw c.error(t, `expected previousDay, previousWeek, previousMonth, '|' or the end of the query ${c.after()}`);
+    }
+    c.take();
+    return { kind: 'diff', period, span: { start: kw.span.start, end: t.span.end } };
+  },
+  unmask: (c, kw) => {
+    const field = parseExpr(c);
+    return { kind: 'unmask', field, span: { start: kw.span.start, end: c.last!.span.end } };
+  },
+};
+
+/** AWS's alias: "Use the where command as an alias for the filter command." */
+const ALIASES: Record<string, CommandName> = { where: 'filter' };
+
+/** Commands AWS documents that Logward does not run (yet): named in the error rather than "unknown". */
+const UNSUPPORTED = ['anomaly', 'filterindex', 'unnest', 'expand', 'lookup', 'join', 'addtotals', 'relevantfields', 'logcompare', 'head', 'tail', 'search', 'order'];
+
+const DIFF_PERIODS: Record<string, DiffPeriod> = { previousday: 'previousDay', previousweek: 'previousWeek', previousmonth: 'previousMonth' };
+
+function parseCommand(c: Cursor): Command {
+  const t = c.peek();
+  const name = t.kind === 'ident' ? t.text.toLowerCase() : '';
+  const command = (Object.hasOwn(COMMANDS, name) ? name : Object.hasOwn(ALIASES, name) ? ALIASES[name] : undefined) as CommandName | undefined;
+  if (command === undefined) {
+    if (UNSUPPORTED.includes(name)) throw c.error(t, `Logward does not support the '${t.text}' command`);
+    throw c.error(t, `expected a command (fields, display, filter, stats, sort, limit, parse, dedup, pattern, diff or unmask) ${c.after()}`);
+  }
+  c.take();
+  return COMMANDS[command](c, t);
+}
+
+function projectionList(c: Cursor): Projection[] {
+  const items = [parseProjection(c)];
+  while (isOp(c.peek(), ',')) {
+    c.take();
+    items.push(parseProjection(c));
+  }
+  return items;
+}
+
+function projections(c: Cursor, kw: Token): { items: Projection[]; span: { start: number; end: number } } {
+  const items = projectionList(c);
+  return { items, span: { start: kw.span.start, end: c.last!.span.end } };
+}
+
+function parseStats(c: Cursor, kw: Token): Command {
+  const aggregations = projectionList(c);
+  let by: Projection[] = [];
+  if (isWord(c.peek(), 'by')) {
+    c.take();
+    by = projectionList(c);
+  }
+  return { kind: 'stats', aggregations, by, span: { start: kw.span.start, end: c.last!.span.end } };
+}
+
+function parseSort(c: Cursor, kw: Token): Command {
+  const keys: SortKey[] = [];
+  for (;;) {
+    const expr = parseFieldRef(c, 'a field name to sort by');
+    // AWS sorts by fields only: `sort bin(1d) desc` is "unexpected symbol found (".
+    if (isOp(c.peek(), '(')) throw c.error(c.peek(), `expected asc, desc, ',' or '|' ${c.after()} (sort takes field names; give an expression a name in fields or stats first)`);
+    const dir = c.peek();
+    let key: SortKey = { expr, descending: false, explicit: false, span: expr.span };
+    if (isWord(dir, 'asc') || isWord(dir, 'desc')) {
+      c.take();
+      key = { expr, descending: isWord(dir, 'desc'), explicit: true, span: { start: expr.span.start, end: dir.span.end } };
+    }
+    keys.push(key);
+    if (!isOp(c.peek(), ',')) break;
+    c.take();
+  }
+  return { kind: 'sort', keys, span: { start: kw.span.start, end: c.last!.span.end } };
+}
+
+/** The named groups of a regular expression: `(?<name>...)` and RE2's `(?P<name>...)`. */
+export function namedGroups(pattern: string): string[] {
+  const names: string[] = [];
+  const re = /\\.|\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g;
+  for (let m = re.exec(pattern); m !== null; m = re.exec(pattern)) if (m[1] !== undefined) names.push(m[1]);
+  return names;
+}
+
+function parseParse(c: Cursor, kw: Token): ParseCommand {
+  // AWS: "If fieldName is omitted, @message is used by default."
+  let field: ParseCommand['field'];
+  const first = c.peek(true);
+  const logfmtNext = isWord(first, 'logfmt') && isWord(c.peekSecond(), 'as');
+  if (first.kind === 'string' || first.kind === 'regex' || logfmtNext) {
+    field = { kind: 'field', name: '@message', quoted: false, span: { start: first.span.start, end: first.span.start } };
+  } else if (first.kind === 'ident' || first.kind === 'quoted') {
+    // A field or a call, but no operators: `parse @message /re/` must not read `/` as division.
+    field = parseOperand(c);
+  } else {
+    throw c.error(first, `expected a field name, a pattern in quotes or a /regular expression/ ${c.after()}`);
+  }
+  const p = c.peek(true);
+  const start = kw.span.start;
+  if (p.kind === 'regex') {
+    c.take(true);
+    const names = namedGroups(p.value);
+    if (names.length === 0) throw c.error(p, 'expected a regular expression with named capture groups such as (?<name>...)');
+    return { kind: 'parse', field, pattern: { kind: 'regex', pattern: p.value, span: p.span }, names, span: { start, end: p.span.end } };
+  }
+  if (isWord(p, 'logfmt')) throw c.error(p, "Logward does not support parse's logfmt mode yet");
+  if (p.kind === 'string') {
+    c.take(true);
+    if (!isWord(c.peek(), 'as')) throw c.error(c.peek(), `expected 'as' and the names of the extracted fields ${c.after()}`);
+    c.take();
+    const names = [parseName(c, 'a name for the extracted field').name];
+    while (isOp(c.peek(), ',')) {
+      c.take();
+      names.push(parseName(c, 'a name for the extracted field').name);
+    }
+    const end = c.last!.span.end;
+    const stars = p.value.split('*').length - 1;
+    if (stars !== names.length) {
+      const { line, position } = lineAndPosition(c.src, p.span.start);
+      throw new QueryError(
+        `parse pattern ${describe(c.src, p.span)} at line ${line} and position ${position} has ${stars} * wildcard${stars === 1 ? '' : 's'} but ${names.length} name${names.length === 1 ? '' : 's'} follow 'as': expected one name per *`,
+        { start: p.span.start, end },
+      );
+    }
+    return { kind: 'parse', field, pattern: { kind: 'glob', text: p.value, quote: p.quote, span: p.span }, names, span: { start, end } };
+  }
+  throw c.error(p, `expected a pattern in quotes, a /regular expression/ or logfmt ${c.after()}`);
+}
