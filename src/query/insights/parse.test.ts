@@ -208,7 +208,7 @@ test('parse: glob, regex, implicit @message, and the checks AWS documents', () =
   assert.deepEqual(re.names, ['a', 'b'], 'named groups, not escaped parentheses or non-capturing groups');
   same('parse toupper(@message) "*" as x', 'parse toupper(@message) "*" as x');
   same('parse @message /(?<x>.)/ | limit 1', 'parse @message /(?<x>.)/ | limit 1');
-  fails('parse @message "* *" as a', 15, 25, `parse pattern "* *" at line 1 and position 15 has 2 * wildcards but 1 name follow 'as': expected one name per *`);
+  fails('parse @message "* *" as a', 15, 25, `parse pattern "* *" at line 1 and position 15 has 2 * wildcards but 1 name follows 'as': expected one name per *`);
   fails('parse @message "*"', 18, 18, "unexpected symbol found <EOF> at line 1 and position 18: expected 'as' and the names of the extracted fields after '\"*\"'");
   fails('parse @message /abc/', 15, 20, 'unexpected symbol found /abc/ at line 1 and position 15: expected a regular expression with named capture groups such as (?<name>...)');
   fails('parse @message logfmt as lf', 15, 21, "unexpected symbol found logfmt at line 1 and position 15: Logward does not support parse's logfmt mode yet");

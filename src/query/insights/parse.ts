@@ -208,7 +208,7 @@ function parseParse(c: Cursor, kw: Token): ParseCommand {
     if (stars !== names.length) {
       const { line, position } = lineAndPosition(c.src, p.span.start);
       throw new QueryError(
-        `parse pattern ${describe(c.src, p.span)} at line ${line} and position ${position} has ${stars} * wildcard${stars === 1 ? '' : 's'} but ${names.length} name${names.length === 1 ? '' : 's'} follow 'as': expected one name per *`,
+        `parse pattern ${describe(c.src, p.span)} at line ${line} and position ${position} has ${stars} * wildcard${stars === 1 ? '' : 's'} but ${names.length} name${names.length === 1 ? ' follows' : 's follow'} 'as': expected one name per *`,
         { start: p.span.start, end },
       );
     }
