@@ -32,6 +32,11 @@ export interface BenchConfig {
   markerTerm: string;
   markerCount: number;
   commonTerm: string;
+  /** The word the generator writes into error events (`"level":"error"`): the Insights filter and rg count it. */
+  errorTerm: string;
+  /** Logs Insights: warm runs per query after the first, and the GetQueryResults poll interval. */
+  insightsRuns: number;
+  insightsPollMs: number;
   /** Give up the scenario-4 ingest after this long (the run must stay within its time budget). */
   maxIngestS: number;
   keep: boolean;

@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import type { BenchConfig, CpuSplit, ServerLife } from './context.js';
 import type { DatasetMeta } from './dataset.js';
 import type { IngestScenarioResult } from './ingest-scenario.js';
+import type { InsightsResult } from './insights-scenario.js';
 import { describeMachine, type MachineInfo } from './machine.js';
 import type { PredicateScenarioResult } from './predicate-scenario.js';
 import type { ProfileSummary } from './profile.js';
@@ -96,6 +97,7 @@ export function renderMarkdown(r: RunResults, rows: readonly Row[]): string {
             `same messages, counts ${j.expected} (${fmtMs(j.countMs)})${j.correct ? '' : ' — WRONG RESULT'}; rg counted ${j.rg.count} lines.`),
       '',
     );
+    if (s.insights !== undefined) out.push(...insightsSection(s.insights, s.events));
   }
 
   const p = r.predicate;
@@ -234,6 +236,21 @@ export function renderMarkdown(r: RunResults, rows: readonly Row[]): string {
       `- **Predicates.** The first ${fmtInt(r.predicate.events)} messages of the data set read into memory; for each pattern one untimed ` +
         `pass of the predicate and of its reference (so both are optimised), then ${r.predicate.runs} timed passes of each, alternating, ` +
         `with a forced GC before each pass. Events per second per core is the number of messages over the median pass.`,
+    );
+  }
+  const ins = s?.insights;
+  if (ins !== undefined) {
+    out.push(
+      `- **Logs Insights.** After the searches, over the same sealed data: for each query a fresh server process, one first run, then ` +
+        `the median of ${ins.queries[0]?.warm.length ?? 0}, each StartQuery → GetQueryResults polled every ${ins.pollMs} ms until Complete ` +
+        `(the timing includes one poll interval at most and the HTTP round trips). Issue #4 writes \`/ERROR/\`, but the generator's ` +
+        `error events say \`"level":"error"\` (and its stack traces \`TimeoutError\`), so the query and rg look for \`${ins.term}\`. ` +
+        `The parse + stats query takes the first word of the application logs' \`msg\` and groups their \`duration_ms\` by it and ` +
+        `by \`level\`. Every run's rows are checked against the data set: the bins ${ins.exact ? 'one by one against the stored timestamps, and ' : ''}` +
+        `their sum against the events stored; the per-stream counts' sum against the messages containing the term, counted in the ` +
+        `benchmark process (${fmtInt(ins.termCount)}); the newest 20 for order${ins.exact ? ' and against the last 20 events sent, timestamps and messages' : ''}; ` +
+        `the parse + stats groups against the same query computed in the benchmark process with JSON.parse (counts exact, mean to ` +
+        `1e-9, the 95th percentile within one rank). A wrong result fails its row whatever its time.`,
     );
   }
   out.push(
@@ -383,6 +400,7 @@ export function resultRows(r: RunResults): Row[] {
       measured: `${s.disk.bytesPerEvent.toFixed(1)} B (raw ${s.disk.rawBytesPerEvent.toFixed(0)} B)`,
       ok: s.disk.bytesPerEvent <= 60,
     });
+    rows.push(...insightsRows(s, n, q));
   }
   const p = r.predicate;
   if (p !== undefined) {
@@ -411,4 +429,64 @@ export function resultRows(r: RunResults): Row[] {
   }
   for (const e of r.errors) rows.push({ measure: `${e.phase} failed`, bar: '', measured: e.message.split('\n')[0]?.slice(0, 120) ?? '', ok: false });
   return rows;
+}
+
+/** The Logs Insights rows (issue #4's bars): each query's median, its first run, and the rg reference. */
+function insightsRows(s: SearchScenarioResult, n: string, q: string): Row[] {
+  const rows: Row[] = [];
+  if (s.insightsError !== undefined) {
+    rows.push({ measure: 'Logs Insights queries', bar: '', measured: `failed: ${s.insightsError.split('\n')[0]?.slice(0, 120) ?? ''}`, ok: false });
+  }
+  const ins = s.insights;
+  if (ins === undefined) return rows;
+  for (const x of ins.queries) {
+    const wrong = x.problems.length > 0;
+    rows.push({
+      measure: `Insights ${x.name}, ${n} events, median of ${x.warm.length}${q}`,
+      bar: `≤ ${fmtMs(x.barMs)}`,
+      measured: Number.isNaN(x.medianMs)
+        ? (x.problems[0] ?? 'no runs')
+        : `${fmtMs(x.medianMs)} (first run ${fmtMs(x.cold.ms)}; ${fmtInt(x.cold.rows)} rows${wrong ? ` — WRONG: ${x.problems[0] ?? ''}` : ''})`,
+      ok: x.medianMs <= x.barMs && !wrong,
+    });
+  }
+  const errors = ins.queries.find((x) => x.key === 'errors');
+  rows.push({
+    measure: `rg -c "${ins.term}" reference, median of ${ins.rg.runsMs.length}`,
+    bar: '',
+    measured:
+      `${fmtMs(ins.rg.medianMs)} (${fmtInt(ins.rg.count)} lines${ins.exact && ins.rg.count !== ins.termCount ? `, expected ${fmtInt(ins.termCount)} — WRONG` : ''})` +
+      (errors === undefined ? '' : `; Logward / rg = ${(errors.medianMs / ins.rg.medianMs).toFixed(2)}×`),
+    ok: ins.exact && ins.rg.count !== ins.termCount ? false : undefined,
+  });
+  return rows;
+}
+
+/** The Logs Insights section: every query with its runs, what it scanned, and whether its rows were right. */
+function insightsSection(ins: InsightsResult, events: number): string[] {
+  const out: string[] = ['## Logs Insights', ''];
+  out.push(
+    `StartQuery over the search set's group and its whole time span (startTime ${ins.startTime}, endTime ${ins.endTime}, ` +
+      `${fmtInt(events)} events), then GetQueryResults every ${ins.pollMs} ms until Complete; the time runs from sending StartQuery ` +
+      `to the reply that says Complete. Each query runs first in a fresh server process (its restart time in parentheses), then ` +
+      `${ins.queries[0]?.warm.length ?? 0} more times.`,
+    '',
+  );
+  out.push('| query | bar | first run | median | warm runs | rows | records scanned | result |', '|---|---|---|---|---|---|---|---|');
+  for (const x of ins.queries) {
+    out.push(
+      `| \`${x.query.replace(/\|/g, '\\|')}\` | ≤ ${fmtMs(x.barMs)} | ${fmtMs(x.cold.ms)} (restart ${fmtMs(x.restartMs)}) | ${fmtMs(x.medianMs)} | ` +
+        `${x.warm.map((w) => fmtMs(w.ms)).join(', ')} | ${fmtInt(x.cold.rows)} | ${fmtInt(x.cold.recordsScanned)} | ` +
+        `${x.problems.length === 0 ? 'right' : `WRONG: ${x.problems.slice(0, 3).join('; ').replace(/\|/g, '\\|')}`} |`,
+    );
+  }
+  out.push('');
+  const errors = ins.queries.find((x) => x.key === 'errors');
+  out.push(
+    `Reference: \`rg -c --fixed-strings ${ins.term}\` over the same messages as a text file: ${fmtMs(ins.rg.medianMs)} ` +
+      `(median of ${ins.rg.runsMs.length}; first run ${fmtMs(ins.rg.coldMs)}), ${fmtInt(ins.rg.count)} lines` +
+      (errors === undefined ? '.' : `; the Insights query that counts the same term takes ${(errors.medianMs / ins.rg.medianMs).toFixed(2)}× its time.`),
+    '',
+  );
+  return out;
 }

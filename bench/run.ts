@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the benchmark of the core server against the bars of issue #2 (and, for filter
- * patterns, issue #3).
+ * patterns, issue #3; for Logs Insights, issue #4, timed within the search scenario on its data).
  *
  *   --quick              1M-event search set, 10 s ingest, 3 s warm-up (development)
  *   --only a,b           scenarios: ingest, latency, disk, search, predicate (default: all)
@@ -97,6 +97,9 @@ function parseConfig(argv: string[]): BenchConfig {
     markerTerm: 'zqxjkvbw',
     markerCount: 10,
     commonTerm: 'GET',
+    errorTerm: 'error',
+    insightsRuns: 5,
+    insightsPollMs: 10,
     maxIngestS: num(values['max-ingest-s'], 600, 'max-ingest-s'),
     keep: values.keep === true,
     write: values.write === true,

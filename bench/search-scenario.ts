@@ -2,8 +2,9 @@
  * Scenario 4: the search data set (10M events, one group, a rare term at known places) ingested through
  * the API, the server restarted, then FilterLogEvents timed for the rare term (all pages) and for a
  * common term (first page); the server restarted again and a rare JSON pattern timed (all pages), its
- * count checked against the predicate back end run here over the same messages. All against `rg -c`
- * over the same messages as a text file.
+ * count checked against the predicate back end run here over the same messages. Then the Logs Insights
+ * queries of issue #4 over the same stored data, each after a restart of its own (insights-scenario.ts).
+ * All against `rg -c` over the same messages as a text file.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import { cpuSplit, type BenchContext, type CpuSplit } from './context.js';
 import { diskUsage, type DiskUsage } from './disk.js';
 import { LoadRun, type Counters, type Target } from './load.js';
 import { forEachMessage } from './dataset.js';
+import { storedTimestamp } from './insights.js';
+import { InsightsExpectation, runInsightsPhase, type InsightsResult } from './insights-scenario.js';
 import { rareJsonSearch } from './predicate-cases.js';
 import { compilePredicate } from '../src/query/filter-pattern/predicate.js';
 import { parseFilterPattern } from '../src/query/filter-pattern/parse.js';
@@ -31,6 +34,9 @@ export interface SearchScenarioResult {
   rg: { file: string; bytes: number; coldMs: number; runsMs: number[]; medianMs: number; count: number; commonMedianMs: number };
   /** Absent in results.json files written before the JSON search existed. */
   json?: JsonSearchResult;
+  /** Logs Insights (issue #4); absent in older results.json files. `insightsError` when that phase threw. */
+  insights?: InsightsResult;
+  insightsError?: string;
 }
 
 export interface JsonSearchResult {
@@ -162,11 +168,14 @@ export async function runSearchScenario(ctx: BenchContext): Promise<SearchScenar
     await ctx.stopServer('search-query-json', server);
 
     // The expected count: the other back end over the messages that were sent, with no server running.
+    // The same pass gathers what the Insights queries must return (reading the messages is most of its time).
     const predicate = compilePredicate(parseFilterPattern(json.pattern));
+    const expect = new InsightsExpectation(cfg.errorTerm, sentEvents, (i) => storedTimestamp(meta, deltaMs, i));
     const count0 = performance.now();
     let jsonExpected = 0;
-    await forEachMessage(dataset, sentEvents, (m) => {
+    await forEachMessage(dataset, sentEvents, (m, i) => {
       if (predicate(m)) jsonExpected++;
+      expect.add(m, i);
     });
     const countMs = performance.now() - count0;
     ctx.log(`search: the predicate back end counts ${jsonExpected} matches of the JSON pattern in ${(countMs / 1000).toFixed(1)} s`);
@@ -195,6 +204,16 @@ export async function runSearchScenario(ctx: BenchContext): Promise<SearchScenar
       rgJsonCount = r.count;
     }
     ctx.log(`rg: JSON-equivalent regex median ${median(rgJson).toFixed(0)} ms, count ${rgJsonCount}`);
+
+    // Logs Insights over the same data dir; a failure there leaves the FilterLogEvents results standing.
+    let insights: InsightsResult | undefined;
+    let insightsError: string | undefined;
+    try {
+      insights = await runInsightsPhase(ctx, { dataDir, group, streams, expect, stored, complete });
+    } catch (err) {
+      insightsError = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      ctx.log(`insights failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
 
     return {
       group,
@@ -233,6 +252,8 @@ export async function runSearchScenario(ctx: BenchContext): Promise<SearchScenar
         correct: jsonWrong === undefined,
         rg: { regex: json.rgRegex, coldMs: rgJsonCold.ms, runsMs: rgJson, medianMs: median(rgJson), count: rgJsonCount },
       },
+      ...(insights === undefined ? {} : { insights }),
+      ...(insightsError === undefined ? {} : { insightsError }),
     };
   } finally {
     client.close();

@@ -1,0 +1,195 @@
+/**
+ * The Logs Insights part of the search scenario (issue #4's bars), over the search set the scenario has
+ * already loaded and sealed: each query gets a fresh server process, so its first run is the first query
+ * of that process (cold), then `insightsRuns` more (warm, reported as their median). The rows of every
+ * run are checked against the data set (insights.ts), and the error term is counted by `rg -c` over the
+ * same messages as a text file.
+ */
+import { LogsClient } from './client.js';
+import type { BenchContext } from './context.js';
+import {
+  checkBins,
+  checkNewest,
+  checkParseStats,
+  checkStreamCounts,
+  expectedBins,
+  insightsQueries,
+  NEWEST_ROWS,
+  ParseStatsModel,
+  runInsightsQuery,
+  type InsightsQueryKey,
+  type InsightsRun,
+} from './insights.js';
+import { ripgrepCount } from './search.js';
+import { median } from './stats.js';
+
+export interface InsightsTiming {
+  ms: number;
+  polls: number;
+  rows: number;
+  recordsScanned: number;
+  recordsMatched: number;
+}
+
+export interface InsightsQueryResult {
+  key: InsightsQueryKey;
+  name: string;
+  query: string;
+  barMs: number;
+  /** The restart before the first run. */
+  restartMs: number;
+  cold: InsightsTiming;
+  warm: InsightsTiming[];
+  medianMs: number;
+  /** What the checks found wrong, over all runs; empty when every run was right. */
+  problems: string[];
+}
+
+export interface InsightsResult {
+  /** The range every query asks for (StartQuery's epoch seconds, both inclusive): the whole set. */
+  startTime: number;
+  endTime: number;
+  pollMs: number;
+  /** The word the `errors` query and rg look for, and how many stored messages contain it (counted in process). */
+  term: string;
+  termCount: number;
+  /** Whether the per-bin counts and the newest events were checked exactly (every event was stored). */
+  exact: boolean;
+  queries: InsightsQueryResult[];
+  rg: { coldMs: number; runsMs: number[]; medianMs: number; count: number };
+}
+
+/**
+ * What the queries' results must be, gathered from the stored messages as generated (fed one at a time,
+ * in order, in the pass the search scenario already makes over them, with no server running).
+ */
+export class InsightsExpectation {
+  readonly model = new ParseStatsModel();
+  termCount = 0;
+  /** The newest events, newest first. */
+  readonly newest: { ts: number; message: string }[] = [];
+  private readonly newestFrom: number;
+
+  constructor(
+    readonly term: string,
+    readonly sentEvents: number,
+    readonly ts: (i: number) => number,
+  ) {
+    this.newestFrom = sentEvents - NEWEST_ROWS;
+  }
+
+  add(message: string, index: number): void {
+    if (message.includes(this.term)) this.termCount++;
+    this.model.add(message);
+    if (index >= this.newestFrom && index < this.sentEvents) this.newest.unshift({ ts: this.ts(index), message });
+  }
+}
+
+export interface InsightsInput {
+  dataDir: string;
+  group: string;
+  streams: readonly string[];
+  /** Filled from every message sent (see InsightsExpectation). */
+  expect: InsightsExpectation;
+  /** Events stored. */
+  stored: number;
+  /** Every event of the set was sent and stored: the per-bin counts and the newest events are known. */
+  complete: boolean;
+}
+
+const timing = (r: InsightsRun): InsightsTiming => ({
+  ms: r.ms,
+  polls: r.polls,
+  rows: r.rows.length,
+  recordsScanned: r.recordsScanned,
+  recordsMatched: r.recordsMatched,
+});
+
+export async function runInsightsPhase(ctx: BenchContext, input: InsightsInput): Promise<InsightsResult> {
+  const { cfg, dataset } = ctx;
+  const { expect } = input;
+  const { term, termCount, model, newest, ts } = expect;
+  const startTime = Math.floor(ts(0) / 1000);
+  const endTime = Math.floor(ts(expect.sentEvents - 1) / 1000);
+  const bins = input.complete ? expectedBins(expect.sentEvents, ts) : undefined;
+  ctx.log(
+    `insights: ${termCount} messages contain "${term}", ${model.events} have a duration_ms in ${model.groups.size} (level, verb) groups`,
+  );
+
+  const check = (key: InsightsQueryKey, r: InsightsRun): string[] => {
+    switch (key) {
+      case 'bins':
+        return checkBins(r.rows, input.stored, bins);
+      case 'errors':
+        return checkStreamCounts(r.rows, termCount, input.streams);
+      case 'newest':
+        return checkNewest(r.rows, input.complete && newest.length === NEWEST_ROWS ? newest : undefined);
+      case 'parseStats':
+        return checkParseStats(r.rows, model);
+    }
+  };
+
+  const queries: InsightsQueryResult[] = [];
+  for (const spec of insightsQueries(term)) {
+    const label = `insights-${spec.key}`;
+    const r0 = performance.now();
+    const server = await ctx.startServer(label, input.dataDir);
+    const restartMs = performance.now() - r0;
+    const client = new LogsClient(server.url, cfg.creds, cfg.region);
+    try {
+      const req = { group: input.group, startTime, endTime, query: spec.query, pollMs: cfg.insightsPollMs };
+      const runs: InsightsRun[] = [];
+      try {
+        for (let i = 0; i <= cfg.insightsRuns; i++) runs.push(await runInsightsQuery(client, req));
+      } catch (err) {
+        // One failing query fails its row; the others still run.
+        const error = err instanceof Error ? err.message : String(err);
+        ctx.log(`insights: \`${spec.query}\` failed after ${runs.length} runs: ${error}`);
+        const none: InsightsTiming = { ms: Number.NaN, polls: 0, rows: 0, recordsScanned: 0, recordsMatched: 0 };
+        queries.push({ ...spec, restartMs, cold: runs[0] === undefined ? none : timing(runs[0]), warm: [], medianMs: Number.NaN, problems: [`failed: ${error}`] });
+        continue;
+      }
+      const [cold, ...warm] = runs as [InsightsRun, ...InsightsRun[]];
+      const problems = [...new Set(runs.flatMap((r, i) => check(spec.key, r).map((p) => `${i === 0 ? 'first run' : `run ${i + 1}`}: ${p}`)))];
+      const medianMs = median(warm.map((r) => r.ms));
+      ctx.log(
+        `insights: \`${spec.query}\`: first run ${cold.ms.toFixed(0)} ms, warm median ${medianMs.toFixed(0)} ms ` +
+          `(${warm.map((r) => r.ms.toFixed(0)).join(', ')}); ${cold.rows.length} rows, ${cold.recordsScanned} records scanned, ` +
+          `${cold.recordsMatched} matched`,
+      );
+      for (const p of problems.slice(0, 8)) ctx.log(`insights: WRONG RESULT for \`${spec.query}\`: ${p}`);
+      queries.push({ ...spec, restartMs, cold: timing(cold), warm: warm.map(timing), medianMs, problems });
+    } finally {
+      client.close();
+      await ctx.stopServer(label, server);
+    }
+  }
+
+  ctx.log(`rg: ${cfg.rgRuns + 1} runs of rg -c ${term} over ${dataset.textPath}`);
+  const rgCold = await ripgrepCount(term, dataset.textPath);
+  const rgRuns: number[] = [];
+  let rgCount = rgCold.count;
+  for (let i = 0; i < cfg.rgRuns; i++) {
+    const r = await ripgrepCount(term, dataset.textPath);
+    rgRuns.push(r.ms);
+    rgCount = r.count;
+  }
+  const rgMedian = median(rgRuns);
+  const errors = queries.find((q) => q.key === 'errors');
+  ctx.log(
+    `rg: "${term}" median ${rgMedian.toFixed(0)} ms, count ${rgCount}` +
+      (errors === undefined ? '' : `; Logward / rg = ${(errors.medianMs / rgMedian).toFixed(2)}×`),
+  );
+  if (input.complete && rgCount !== termCount) ctx.log(`rg: WRONG COUNT: rg counts ${rgCount} lines with "${term}", the benchmark ${termCount}`);
+
+  return {
+    startTime,
+    endTime,
+    pollMs: cfg.insightsPollMs,
+    term,
+    termCount,
+    exact: input.complete,
+    queries,
+    rg: { coldMs: rgCold.ms, runsMs: rgRuns, medianMs: rgMedian, count: rgCount },
+  };
+}
