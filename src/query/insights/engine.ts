@@ -19,7 +19,7 @@ import type { Query, ValueType } from './ast.js';
 import { compileContinuation, compileQuery, type CompiledQuery, type EventSource } from './compile/index.js';
 import type { CompileState } from './compile/state.js';
 import { formatResultValue } from './functions/coerce.js';
-import { FUNCTION_SETUP_SQL } from './functions/index.js';
+import { setupSqlFor } from './functions/index.js';
 import { patternDiffStage, patternStage, type PeriodInput, type Row as StageRow } from './pattern/stage.js';
 
 /** One cell of a result row, as GetQueryResults returns it. */
@@ -138,7 +138,6 @@ export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promi
   const onAbort = (): void => conn.interrupt();
   run.signal.addEventListener('abort', onAbort);
   try {
-    for (const sql of FUNCTION_SETUP_SQL) await conn.run(sql);
     const hot = hotStatistics(store, selected);
     const cold = await coldStatistics(store, conn, selected);
     const statistics: InsightsStatistics = { recordsMatched: 0, recordsScanned: hot.records + cold.records, bytesScanned: hot.bytes + cold.bytes };
@@ -242,6 +241,7 @@ function diffShiftMs(period: 'previous' | 'previousDay' | 'previousWeek' | 'prev
 }
 
 async function execute(store: LogStore, conn: DuckDBConnection, c: CompiledQuery): Promise<{ rows: Row[] }> {
+  for (const sql of setupSqlFor(c.sql)) await conn.run(sql);
   for (const v of c.variables) await conn.run(`SET VARIABLE ${v.name} = $1`, [v.value]);
   return { rows: await store.db.all(c.sql, c.params, conn) };
 }

@@ -6,7 +6,7 @@
  * Monday, and months, quarters and years are calendar periods (a quarter starts in January, April,
  * July or October). dateceil of a time already on a boundary is that time.
  */
-import { asNumber, asString, asTimestamp, periodMonths, periodMs } from './coerce.js';
+import { asNumber, asString, asTimestamp, epochMsOf, periodMonths, periodMs } from './coerce.js';
 import { arg, family, literalPeriod, literalString, num, str, ts, val } from './define.js';
 import type { CompiledArg, SqlContext, SqlValue } from './types.js';
 
@@ -14,9 +14,9 @@ import type { CompiledArg, SqlContext, SqlValue } from './types.js';
 const MONDAY_MS = 4 * 86_400_000;
 
 /** `e` (BIGINT epoch ms) floored to a multiple of `p` after `origin` (DuckDB's // truncates toward zero). */
-function floorMs(e: string, p: string, origin: number): string {
+function floorMs(e: string, p: string, origin: number, nonNegative = false): string {
   const x = origin === 0 ? e : `(${e} - ${origin})`;
-  const floored = `((${x} - CASE WHEN ${x} < 0 THEN ${p} - 1 ELSE 0 END) // ${p} * ${p})`;
+  const floored = nonNegative ? `(${x} // ${p} * ${p})` : `((${x} - CASE WHEN ${x} < 0 THEN ${p} - 1 ELSE 0 END) // ${p} * ${p})`;
   return origin === 0 ? floored : `(${floored} + ${origin})`;
 }
 
@@ -24,7 +24,8 @@ function floorMs(e: string, p: string, origin: number): string {
  * The start of the period containing a timestamp (or, with `up`, the first boundary at or after it).
  * `width` is the period argument's value: its length in ms after the cap (types.ts).
  */
-function bucket(t: string, period: CompiledArg, up: boolean, ctx: SqlContext): string {
+/** `eventTime`: `t` is an event's @timestamp, which is never negative (ingestion refuses such events). */
+function bucket(t: string, period: CompiledArg, up: boolean, ctx: SqlContext, eventTime = false): string {
   const p = literalPeriod(period, ctx);
   const width = `CAST(${period.value.sql} AS BIGINT)`;
   const months = periodMonths(p);
@@ -36,9 +37,9 @@ function bucket(t: string, period: CompiledArg, up: boolean, ctx: SqlContext): s
     return `time_bucket(${n}, ${at}, TIMESTAMP '2000-01-01')`;
   }
   if (periodMs(p) < 1) return ctx.error(`A time period must be at least 1 ms, not '${p.text}'`, p.span);
-  const e = `epoch_ms(${t})`;
+  const e = epochMsOf({ sql: t, type: 'timestamp' });
   const at = up ? `(${e} + ${width} - 1)` : e;
-  return `epoch_ms(${floorMs(at, width, p.unit === 'w' ? MONDAY_MS : 0)})`;
+  return `epoch_ms(${floorMs(at, width, p.unit === 'w' ? MONDAY_MS : 0, eventTime && p.unit !== 'w')})`;
 }
 
 /** The event time, for functions that read it implicitly. */
@@ -116,7 +117,7 @@ export const DATETIME_FUNCTIONS = family('datetime', {
   bin: {
     args: ['period'],
     doc: 'bin(period): @timestamp rounded down to the period (5m, 1h, 1d, 1w, 1mo...).',
-    compile: (args, ctx) => ts(bucket(eventTimestamp(ctx, arg(args, 0), 'bin').sql, arg(args, 0), false, ctx)),
+    compile: (args, ctx) => ts(bucket(eventTimestamp(ctx, arg(args, 0), 'bin').sql, arg(args, 0), false, ctx, true)),
   },
   datefloor: {
     args: ['timestamp', 'period'],

@@ -92,3 +92,10 @@ export function lookupFunction(name: string): FunctionDef | undefined {
 
 /** SQL to run once on each connection before compiled Insights SQL (idempotent). */
 export const FUNCTION_SETUP_SQL: readonly string[] = [...IP_SETUP_SQL];
+
+const MACROS = new RegExp(`\\b(${FUNCTION_SETUP_SQL.map((s) => /MACRO (\w+)/.exec(s)?.[1]).filter(Boolean).join('|')})\\(`);
+
+/** The setup SQL that `sql` needs: none unless it calls one of the macros (creating them costs ~40 ms). */
+export function setupSqlFor(sql: string): readonly string[] {
+  return MACROS.test(sql) ? FUNCTION_SETUP_SQL : [];
+}
