@@ -43,3 +43,60 @@ function isRawMessage(state: CompileState, e: Expr): boolean {
 function isJsonField(state: CompileState, name: string): boolean {
   return state.eventFields && !state.defined.has(name) && !isSystemField(name);
 }
+
+/**
+ * A cheap SQL test implied by a filter, evaluated before it: substring tests on the raw message for
+ * the JSON keys a condition needs present and the string values it compares with. Most events fail
+ * it, and those are never parsed as JSON (which costs far more than the substring search). JSON text
+ * can write any character as `\uXXXX`, so a message holding `\u` always passes. Null: no such test.
+ */
+export function filterPrefilter(state: CompileState, e: Expr): string | null {
+  switch (e.kind) {
+    case 'binary': {
+      if (e.op === 'and' || e.op === 'or') {
+        const l = filterPrefilter(state, e.left);
+        const r = filterPrefilter(state, e.right);
+        if (e.op === 'or') return l && r ? `(${l} OR ${r})` : null;
+        return l && r ? `(${l} AND ${r})` : (l ?? r);
+      }
+      const sides = [e.left, e.right];
+      const tests: string[] = [];
+      for (const side of sides) if (side.kind === 'field' && isJsonField(state, side.name)) tests.push(...keyTests(state, side.name));
+      if (e.op === '=') {
+        const [a, b] = sides;
+        const value = a!.kind === 'string' && b!.kind === 'field' && isJsonField(state, b!.name) ? a! : b!.kind === 'string' && a!.kind === 'field' && isJsonField(state, a!.name) ? b! : null;
+        if (value?.kind === 'string') {
+          const t = literalTest(state, value.value);
+          if (t) tests.push(t);
+        }
+      }
+      return tests.length > 0 ? `(${tests.join(' AND ')})` : null;
+    }
+    case 'call': {
+      if (e.name.toLowerCase() !== 'ispresent' || e.args.length !== 1) return null;
+      const a = e.args[0]!;
+      if (a.kind !== 'field' || !isJsonField(state, a.name)) return null;
+      const tests = keyTests(state, a.name);
+      return tests.length > 0 ? `(${tests.join(' AND ')})` : null;
+    }
+    default:
+      return null;
+  }
+}
+
+const JSON_ESCAPABLE = /["\\/\u0000-\u001f]/u;
+
+/** The message contains `text` as written, or a `\u` escape that could spell it. */
+function literalTest(state: CompileState, text: string): string | null {
+  if (text.length === 0 || JSON_ESCAPABLE.test(text)) return null;
+  return `(contains(__msg, ${state.param(text)}) OR contains(__msg, ${state.param('\\u')}))`;
+}
+
+/** Each key of a discovered field's path appears in the message as a JSON key (`"name"`). */
+function keyTests(state: CompileState, name: string): string[] {
+  return name
+    .split('.')
+    .filter((k) => !/^\d+$/.test(k))
+    .map((k) => literalTest(state, k))
+    .filter((t): t is string => t !== null);
+}
