@@ -20,7 +20,7 @@ import { compileContinuation, compileQuery, type CompiledQuery, type EventSource
 import type { CompileState } from './compile/state.js';
 import { formatResultValue } from './functions/coerce.js';
 import { setupSqlFor } from './functions/index.js';
-import { patternDiffStage, patternStage, type PeriodInput, type Row as StageRow } from './pattern/stage.js';
+import { DIFF_FIELDS, PATTERN_FIELDS, patternDiffStage, patternStage, type PeriodInput, type Row as StageRow } from './pattern/stage.js';
 
 /** One cell of a result row, as GetQueryResults returns it. */
 export interface ResultField {
@@ -64,7 +64,13 @@ export interface InsightsOutput {
  * after `stats` that it does not produce. Throws QueryError with the span to blame.
  */
 export function checkQuery(query: Query, queryString = ''): void {
-  compileQuery(query, queryString, NOWHERE, { nowMs: 0, limit: 1 });
+  const opts = { nowMs: 0, limit: 1 };
+  const c = compileQuery(query, queryString, NOWHERE, opts);
+  if (!c.next) return;
+  // The commands after pattern (or diff) see the stage's fields.
+  const diff = c.next.command.kind === 'diff' || c.next.rest[0]?.kind === 'diff';
+  const rest = c.next.command.kind === 'pattern' && c.next.rest[0]?.kind === 'diff' ? c.next.rest.slice(1) : c.next.rest;
+  compileContinuation(rest, queryString, 'js_rows_check', [...(diff ? DIFF_FIELDS : PATTERN_FIELDS)], opts, diff ? 'diff' : 'pattern');
 }
 
 /** An opaque pointer to one event (GetLogRecord reads it back). */
@@ -169,10 +175,10 @@ export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promi
       } else {
         out = patternStage(current.values, current);
       }
-      const fields = stageFields(out);
+      const fields = [...(diff ? DIFF_FIELDS : PATTERN_FIELDS)];
       const table = `js_rows_${++stage}`;
       await loadRows(conn, table, fields, out);
-      compiled = compileContinuation(rest, text, table, fields, opts);
+      compiled = compileContinuation(rest, text, table, fields, opts, diff ? 'diff' : 'pattern');
       rows = (await execute(store, conn, compiled)).rows;
     }
     return { rows: outputRows(compiled, rows), statistics };
@@ -388,20 +394,6 @@ function outputRows(c: CompiledQuery, rows: Row[]): ResultField[][] {
     if (c.eventRows) out.push({ field: '@ptr', value: encodePtr(Number(r.__g), Number(r.__seq)) });
     return out;
   });
-}
-
-/** The fields of JavaScript-stage rows, in first-seen order, typed number when every value is one. */
-function stageFields(rows: StageRow[]): Array<{ name: string; type: ValueType }> {
-  const types = new Map<string, ValueType>();
-  for (const r of rows) {
-    for (const [k, v] of Object.entries(r)) {
-      if (v === null || v === undefined) continue;
-      const t: ValueType = typeof v === 'number' ? 'number' : 'string';
-      const had = types.get(k);
-      types.set(k, had === undefined || had === t ? t : 'string');
-    }
-  }
-  return [...types].map(([name, type]) => ({ name, type }));
 }
 
 async function loadRows(conn: DuckDBConnection, table: string, fields: Array<{ name: string; type: ValueType }>, rows: StageRow[]): Promise<void> {

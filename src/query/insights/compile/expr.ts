@@ -39,7 +39,7 @@ export function compileField(state: CompileState, ref: FieldRef): SqlValue {
   const d = state.defined.get(ref.name);
   if (d) return { sql: d.column, type: d.type };
   if (!state.eventFields) {
-    return state.error(`Field '${ref.name}' is not available here: after stats, only the fields stats produces can be used`, ref.span);
+    return state.error(`Field '${ref.name}' is not available here: after ${state.producer}, only the fields ${state.producer} produces can be used`, ref.span);
   }
   const sys = SYSTEM_FIELDS[ref.name];
   if (sys) {

@@ -80,8 +80,16 @@ export function compileQuery(query: Query, text: string, source: EventSource, op
  * The commands after a JavaScript stage, over its rows: `table` has one column per field
  * (`"f:<name>"`, of the given types), and the rows are no longer events.
  */
-export function compileContinuation(commands: Command[], text: string, table: string, fields: Array<{ name: string; type: ValueType }>, opts: CompileOptions): CompiledQuery {
+export function compileContinuation(
+  commands: Command[],
+  text: string,
+  table: string,
+  fields: Array<{ name: string; type: ValueType }>,
+  opts: CompileOptions,
+  producer: 'pattern' | 'diff' = 'pattern',
+): CompiledQuery {
   const state = new CompileState(text, opts.nowMs, table, opts.startMs, opts.endMs);
+  state.producer = producer;
   for (const f of fields) state.defined.set(f.name, { column: fieldColumn(f.name), type: f.type });
   state.eventFields = false;
   state.eventRows = false;

@@ -31,6 +31,8 @@ export class CompileState implements SqlContext {
   readonly defined = new Map<string, DefinedField>();
   /** Before the first `stats`, names not defined resolve to fields discovered in the event's JSON. */
   eventFields = true;
+  /** The command whose output the rows are once they are no longer events (for error messages). */
+  producer: 'stats' | 'pattern' | 'diff' = 'stats';
   /** JSON paths of discovered fields (index = position in the `__j` list extracted once per event). */
   readonly jsonPaths: string[] = [];
   /** Whether a stage needs the stream and group names (a join). */

@@ -334,3 +334,25 @@ function addRelated(rows: Row[], windows: ReadonlyArray<ReadonlyMap<number, numb
     (rows[i] as Row)['@relatedPattern'] = JSON.stringify(related.slice(0, RELATED_MAX).map((r) => (rows[r.j] as Row)['@PatternId']));
   }
 }
+
+/** The fields of patternStage's rows, in order, with the type GetQueryResults shows them as. */
+export const PATTERN_FIELDS: ReadonlyArray<{ name: string; type: 'string' | 'number' }> = [
+  { name: '@pattern', type: 'string' },
+  { name: '@ratio', type: 'number' },
+  { name: '@sampleCount', type: 'number' },
+  { name: '@severityLabel', type: 'string' },
+  { name: '@PatternId', type: 'string' },
+  { name: '@regexString', type: 'string' },
+  { name: '@tokens', type: 'string' },
+  { name: '@logSamples', type: 'string' },
+  { name: '@visualization', type: 'string' },
+  { name: '@relatedPattern', type: 'string' },
+];
+
+/** The fields of patternDiffStage's rows. */
+export const DIFF_FIELDS: ReadonlyArray<{ name: string; type: 'string' | 'number' }> = [
+  ...PATTERN_FIELDS,
+  { name: '@previousSampleCount', type: 'number' },
+  { name: '@diffEventCount', type: 'number' },
+  { name: '@diffDescription', type: 'string' },
+];
