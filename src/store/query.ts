@@ -84,8 +84,8 @@ export async function queryEvents(store: LogStore, q: EventQuery, stats?: QueryS
     }
     if (q.streamIds !== null) where.push(`stream_id IN (${[...q.streamIds].map((n) => String(Math.trunc(n))).join(',') || 'NULL'})`);
     if (deleted.size > 0) where.push(`stream_id NOT IN (${[...deleted].map((n) => String(Math.trunc(n))).join(',')})`);
-    const seqRanges = ranges.flatMap((r) => r.seqRanges);
-    if (seqRanges.length > 0) where.push(`(${seqRanges.map(([a, b]) => `seq BETWEEN ${a} AND ${b}`).join(' OR ')})`);
+    const seqWhere = seqFilterSql(ranges);
+    if (seqWhere) where.push(seqWhere);
     if (!matchesEverything(q.pattern)) where.push(toSql(q.pattern, 'message', params));
     const files = ranges.map((r) => quoteLiteral(`${store.opts.dataDir}/${r.segment.path}`)).join(', ');
     const order = dir > 0 ? 'ts, seq' : 'ts DESC, seq DESC';
@@ -135,6 +135,40 @@ export interface SegmentRanges {
   segment: Segment;
   /** Inclusive seq ranges to read; empty means the whole segment. */
   seqRanges: Array<[number, number]>;
+}
+
+/**
+ * The `seq` condition that reads only the blocks pruning kept of these segments, or null when it keeps
+ * them whole. Seq numbers between the segments hold no rows of these files, so ranges merge across
+ * them; when fewer intervals are dropped than kept, the condition names the dropped ones. (Evaluated on
+ * every row: a common term that passes every block must not cost one comparison per segment.)
+ */
+export function seqFilterSql(ranges: readonly SegmentRanges[]): string | null {
+  if (ranges.length === 0 || ranges.some((r) => r.seqRanges.length === 0)) return null;
+  const keep: Array<[number, number]> = [];
+  const drop: Array<[number, number]> = [];
+  let dropped = false; // a dropped interval since the last kept one: the next kept one cannot merge
+  for (const r of [...ranges].sort((a, b) => a.segment.minSeq - b.segment.minSeq)) {
+    let cursor = r.segment.minSeq;
+    for (const [a, b] of r.seqRanges) {
+      if (a > cursor) {
+        drop.push([cursor, a - 1]);
+        dropped = true;
+      }
+      const last = keep.at(-1);
+      if (last && !dropped) last[1] = b;
+      else keep.push([a, b]);
+      dropped = false;
+      cursor = b + 1;
+    }
+    if (cursor <= r.segment.maxSeq) {
+      drop.push([cursor, r.segment.maxSeq]);
+      dropped = true;
+    }
+  }
+  if (drop.length === 0) return null;
+  const between = ([a, b]: [number, number]): string => `seq BETWEEN ${Math.trunc(a)} AND ${Math.trunc(b)}`;
+  return drop.length < keep.length ? `NOT (${drop.map(between).join(' OR ')})` : `(${keep.map(between).join(' OR ')})`;
 }
 
 /** Which segments, and which parts of them, may hold an event with the text `req` requires. */

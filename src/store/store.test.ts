@@ -311,3 +311,29 @@ test('JSON, space-delimited and regex patterns give the same events from hot and
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the seq condition of pruned segments merges kept blocks across segments and names the fewer side', async () => {
+  const { seqFilterSql } = await import('./query.js');
+  const seg = (minSeq: number, maxSeq: number) => ({ id: 0, groupId: 1, path: '', walFile: 0, rows: maxSeq - minSeq + 1, rawBytes: 0, fileBytes: 0, minTs: 0, maxTs: 0, minSeq, maxSeq });
+  // Every block kept: no condition at all (a whole-segment read).
+  assert.equal(seqFilterSql([{ segment: seg(0, 99), seqRanges: [[0, 99]] }, { segment: seg(100, 199), seqRanges: [[100, 199]] }]), null);
+  // Unpruned segments: no condition.
+  assert.equal(seqFilterSql([{ segment: seg(0, 99), seqRanges: [] }]), null);
+  // One block dropped among many kept: the dropped one is named.
+  assert.equal(
+    seqFilterSql([
+      { segment: seg(0, 99), seqRanges: [[0, 49]] },
+      { segment: seg(100, 199), seqRanges: [[100, 199]] },
+      { segment: seg(300, 399), seqRanges: [[300, 399]] },
+    ]),
+    'NOT (seq BETWEEN 50 AND 99)',
+  );
+  // Mostly dropped: the kept ranges are named, merged across the gap between segments.
+  assert.equal(
+    seqFilterSql([
+      { segment: seg(0, 99), seqRanges: [[90, 99]] },
+      { segment: seg(200, 299), seqRanges: [[200, 209], [280, 289]] },
+    ]),
+    '(seq BETWEEN 90 AND 209 OR seq BETWEEN 280 AND 289)',
+  );
+});

@@ -2,22 +2,19 @@
  * Running a parsed Logs Insights query over the store: the contract the API (StartQuery's query
  * manager) and the CLI code against.
  *
- * A run gets its own DuckDB connection. The selected groups' hot events are copied into a temporary
- * table; their sealed segments are read in place (pruned by time range). The compiled query (compile/)
- * runs over the union of both as one statement; `pattern` and `diff` run in JavaScript over the rows
- * before them, and the commands after them run as SQL again over those rows.
+ * The query compiles (compile/) to SQL over a relation of events that the store provides
+ * (store/sql-session.ts: the selected groups' segments, pruned, and their hot events), on a connection
+ * of its own. `pattern` and `diff` run in JavaScript over the rows before them, and the commands after
+ * them run as SQL again over those rows.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LogGroup } from '../../store/catalog.js';
-import { quoteLiteral, type Row } from '../../store/db.js';
-import { jsonOffsetSql } from '../../store/json-offset.js';
+import type { Row } from '../../store/db.js';
 import type { LogStore } from '../../store/store.js';
 import { retentionCutoff } from '../../store/store.js';
-import type { HotBatch } from '../../store/hot.js';
-import { candidateRanges, hotBatchFilter, type SegmentRanges } from '../../store/query.js';
+import { candidateRanges, hotBatchFilter } from '../../store/query.js';
+import { readEventBySeq, SqlSession, type SelectedGroup as Selected, type SourcePart } from '../../store/sql-session.js';
 import type { Query, ValueType } from './ast.js';
 import { compileContinuation, compileQuery, type CompiledQuery, type EventSource } from './compile/index.js';
-import type { CompileState } from './compile/state.js';
 import { formatResultValue } from './functions/coerce.js';
 import { setupSqlFor } from './functions/index.js';
 import { DIFF_FIELDS, PATTERN_FIELDS, patternDiffStage, patternStage, type PeriodInput, type Row as StageRow } from './pattern/stage.js';
@@ -83,18 +80,6 @@ export function decodePtr(ptr: string): { groupId: number; seq: number } | null 
   return m ? { groupId: Number(m[1]), seq: Number(m[2]) } : null;
 }
 
-interface Selected {
-  group: LogGroup;
-  startMs: number;
-  endMs: number;
-}
-
-/** A selected group with what pruning left of it: parts of segments, and a test for hot batches. */
-interface SourcePart extends Selected {
-  ranges: SegmentRanges[];
-  keepBatch: ((b: HotBatch) => boolean) | undefined;
-}
-
 /** A source for compiling without running (checks, planning). */
 const NOWHERE: EventSource = { namesTable: 'q_names', relation: () => 'SELECT 1' };
 
@@ -140,18 +125,18 @@ export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promi
   run.signal.throwIfAborted();
   const text = run.queryString ?? '';
   const selected = selectGroups(store, run.groups, run.startMs, run.endMs);
-  const conn = await store.db.connect();
-  const onAbort = (): void => conn.interrupt();
+  const session = await SqlSession.open(store);
+  const onAbort = (): void => session.interrupt();
   run.signal.addEventListener('abort', onAbort);
   try {
     const hot = hotStatistics(store, selected);
-    const cold = await coldStatistics(store, conn, selected);
+    const cold = await session.sealedStatistics(selected);
     const statistics: InsightsStatistics = { recordsMatched: 0, recordsScanned: hot.records + cold.records, bytesScanned: hot.bytes + cold.bytes };
     run.onProgress?.({ ...statistics });
 
     const opts = { nowMs: run.endMs, startMs: run.startMs, endMs: run.endMs, limit: run.limit };
-    let { compiled, rows } = await runOverEvents(store, conn, run, selected, run.query.commands, text);
-    statistics.recordsMatched = await matchedCount(store, conn, compiled, rows, statistics.recordsScanned);
+    let { compiled, rows } = await runOverEvents(store, session, run, selected, run.query.commands, text);
+    statistics.recordsMatched = await matchedCount(session, compiled, rows, statistics.recordsScanned);
     run.onProgress?.({ ...statistics });
 
     // JavaScript stages, each followed by the SQL of the commands after it.
@@ -170,16 +155,16 @@ export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promi
         const before = run.query.commands.slice(0, run.query.commands.indexOf(command) + 1);
         const prevRun = { ...run, startMs: run.startMs - shift, endMs: run.endMs - shift };
         const prevSelected = selectGroups(store, run.groups, prevRun.startMs, prevRun.endMs);
-        const prev = await runOverEvents(store, conn, prevRun, prevSelected, before, text);
+        const prev = await runOverEvents(store, session, prevRun, prevSelected, before, text);
         out = patternDiffStage(current, patternInput(prev.compiled, prev.rows, prevRun.startMs, prevRun.endMs));
       } else {
         out = patternStage(current.values, current);
       }
       const fields = [...(diff ? DIFF_FIELDS : PATTERN_FIELDS)];
       const table = `js_rows_${++stage}`;
-      await loadRows(conn, table, fields, out);
+      await session.loadStage(table, { fields, rows: out });
       compiled = compileContinuation(rest, text, table, fields, opts, diff ? 'diff' : 'pattern');
-      rows = (await execute(store, conn, compiled)).rows;
+      rows = await execute(session, compiled);
     }
     return { rows: outputRows(compiled, rows), statistics };
   } catch (e) {
@@ -187,7 +172,7 @@ export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promi
     throw e;
   } finally {
     run.signal.removeEventListener('abort', onAbort);
-    conn.closeSync();
+    session.close();
   }
 }
 
@@ -197,7 +182,7 @@ export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promi
  */
 async function runOverEvents(
   store: LogStore,
-  conn: DuckDBConnection,
+  session: SqlSession,
   run: InsightsRun,
   selected: Selected[],
   commands: Query['commands'],
@@ -213,10 +198,11 @@ async function runOverEvents(
     const segments = s.group.segments.filter((x) => x.maxTs >= s.startMs && x.minTs <= s.endMs);
     parts.push({ ...s, ranges: await candidateRanges(store, s.group, segments, plan.prune), keepBatch: await hotBatchFilter(store, s.group, plan.prune) });
   }
-  await loadHot(store, conn, parts);
-  const compiled = compileQuery(query, text, eventSource(store, parts), opts);
-  if (compiled.needsNames) await loadNames(conn, selected, run.accountId ?? '000000000000');
-  return { compiled, rows: (await execute(store, conn, compiled)).rows };
+  await session.loadHot(parts);
+  const source: EventSource = { namesTable: 'q_names', relation: (state) => session.eventRelation(parts, (v) => state.param(v)) };
+  const compiled = compileQuery(query, text, source, opts);
+  if (compiled.needsNames) await session.loadNames('q_names', selected.map((s) => s.group), run.accountId ?? '000000000000');
+  return { compiled, rows: await execute(session, compiled) };
 }
 
 /** The values (and times) a pattern stage clusters: the compiled query's first two output columns. */
@@ -246,50 +232,21 @@ function diffShiftMs(period: 'previous' | 'previousDay' | 'previousWeek' | 'prev
   }
 }
 
-async function execute(store: LogStore, conn: DuckDBConnection, c: CompiledQuery): Promise<{ rows: Row[] }> {
-  for (const sql of setupSqlFor(c.sql)) await conn.run(sql);
-  for (const v of c.variables) await conn.run(`SET VARIABLE ${v.name} = $1`, [v.value]);
-  return { rows: await store.db.all(c.sql, c.params, conn) };
+function execute(session: SqlSession, c: CompiledQuery): Promise<Row[]> {
+  return session.run(c.sql, c.params, c.variables, setupSqlFor(c.sql));
 }
 
-async function matchedCount(store: LogStore, conn: DuckDBConnection, c: CompiledQuery, rows: Row[], scanned: number): Promise<number> {
+async function matchedCount(session: SqlSession, c: CompiledQuery, rows: Row[], scanned: number): Promise<number> {
   switch (c.matched.kind) {
     case 'scanned':
       return scanned;
     case 'column':
       return Number(rows[0]?.__matched ?? 0);
     case 'count': {
-      const rows = await store.db.all(c.matched.sql, c.params, conn);
-      return Number(rows[0]?.n ?? 0);
+      const counted = await session.run(c.matched.sql, c.params, c.variables, setupSqlFor(c.matched.sql));
+      return Number(counted[0]?.n ?? 0);
     }
   }
-}
-
-/** The events of the selected groups: sealed segments in place, hot events from `hot_q`. */
-function eventSource(store: LogStore, parts: SourcePart[]): EventSource {
-  return {
-    namesTable: 'q_names',
-    relation(state: CompileState): string {
-      const sql: string[] = [];
-      for (const p of parts) {
-        if (p.ranges.length === 0 || p.startMs > p.endMs) continue;
-        const files = p.ranges.map((r) => quoteLiteral(`${store.opts.dataDir}/${r.segment.path}`)).join(', ');
-        const where = [`ts BETWEEN ${state.param(p.startMs)} AND ${state.param(p.endMs)}`];
-        const deleted = [...p.group.deletedStreams];
-        if (deleted.length > 0) where.push(`stream_id NOT IN (${deleted.map((d) => String(Math.trunc(d))).join(', ')})`);
-        // Pruned segments list the seq ranges of their blocks that may match (parquet row groups are blocks).
-        if (p.ranges.every((r) => r.seqRanges.length > 0)) {
-          where.push(`(${p.ranges.flatMap((r) => r.seqRanges).map(([a, b]) => `seq BETWEEN ${Math.trunc(a)} AND ${Math.trunc(b)}`).join(' OR ')})`);
-        }
-        sql.push(
-          `SELECT ${Math.trunc(p.group.id)}::BIGINT AS __g, stream_id AS __sid, ts AS __ts, ingest_ts AS __ingest, seq AS __seq, message AS __msg, json_off AS __joff ` +
-            `FROM read_parquet([${files}]) WHERE ${where.join(' AND ')}`,
-        );
-      }
-      sql.push(`SELECT __g, __sid, __ts, __ingest, __seq, __msg, ${jsonOffsetSql('__msg')}::INTEGER AS __joff FROM hot_q`);
-      return sql.join(' UNION ALL ');
-    },
-  };
 }
 
 /** recordsScanned and bytesScanned of the hot events in range. */
@@ -303,79 +260,6 @@ function hotStatistics(store: LogStore, selected: Selected[]): { records: number
     }
   }
   return { records, bytes };
-}
-
-/** Copies the hot events pruning left into the temporary table `hot_q`. */
-async function loadHot(store: LogStore, conn: DuckDBConnection, parts: SourcePart[]): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE hot_q (__g BIGINT, __sid BIGINT, __ts BIGINT, __ingest BIGINT, __seq BIGINT, __msg VARCHAR)`);
-  const app = await conn.createAppender('hot_q', 'main', 'temp');
-  try {
-    for (const p of parts) {
-      const g = p.group;
-      const keep = (sid: number, ts: number): boolean => ts >= p.startMs && ts <= p.endMs && !g.deletedStreams.has(sid) && g.streamsById.has(sid);
-      for (const e of store.hot.events(g.id, keep, p.keepBatch)) {
-        app.appendBigInt(BigInt(g.id));
-        app.appendBigInt(BigInt(e.streamId));
-        app.appendBigInt(BigInt(e.timestamp));
-        app.appendBigInt(BigInt(e.ingestMs));
-        app.appendBigInt(BigInt(e.seq));
-        app.appendVarchar(e.message);
-        app.endRow();
-      }
-    }
-    app.flushSync();
-  } finally {
-    app.closeSync();
-  }
-}
-
-/**
- * recordsScanned and bytesScanned of the sealed events in range: from the catalog for segments wholly
- * inside the range (and without deleted streams), counted for the others.
- */
-async function coldStatistics(store: LogStore, conn: DuckDBConnection, selected: Selected[]): Promise<{ records: number; bytes: number }> {
-  let records = 0;
-  let bytes = 0;
-  for (const s of selected) {
-    const partial: string[] = [];
-    for (const x of s.group.segments) {
-      if (x.maxTs < s.startMs || x.minTs > s.endMs) continue;
-      if (x.minTs >= s.startMs && x.maxTs <= s.endMs && s.group.deletedStreams.size === 0) {
-        records += x.rows;
-        bytes += x.rawBytes;
-      } else partial.push(quoteLiteral(`${store.opts.dataDir}/${x.path}`));
-    }
-    if (partial.length === 0) continue;
-    const deleted = [...s.group.deletedStreams].map((d) => String(Math.trunc(d)));
-    const rows = await store.db.all(
-      `SELECT count(*) AS n, coalesce(sum(strlen(message)), 0) AS b FROM read_parquet([${partial.join(', ')}]) WHERE ts BETWEEN $1 AND $2` +
-        (deleted.length > 0 ? ` AND stream_id NOT IN (${deleted.join(', ')})` : ''),
-      [s.startMs, s.endMs],
-      conn,
-    );
-    records += Number(rows[0]?.n ?? 0);
-    bytes += Number(rows[0]?.b ?? 0);
-  }
-  return { records, bytes };
-}
-
-async function loadNames(conn: DuckDBConnection, selected: Selected[], accountId: string): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE q_names (g BIGINT, sid BIGINT, stream VARCHAR, log VARCHAR)`);
-  const app = await conn.createAppender('q_names', 'main', 'temp');
-  try {
-    for (const { group } of selected) {
-      for (const st of group.streamsById.values()) {
-        app.appendBigInt(BigInt(group.id));
-        app.appendBigInt(BigInt(st.id));
-        app.appendVarchar(st.name);
-        app.appendVarchar(`${accountId}:${group.name}`);
-        app.endRow();
-      }
-    }
-    app.flushSync();
-  } finally {
-    app.closeSync();
-  }
 }
 
 function toText(v: unknown, type: ValueType): string | null {
@@ -396,50 +280,13 @@ function outputRows(c: CompiledQuery, rows: Row[]): ResultField[][] {
   });
 }
 
-async function loadRows(conn: DuckDBConnection, table: string, fields: Array<{ name: string; type: ValueType }>, rows: StageRow[]): Promise<void> {
-  const cols = fields.map((f, i) => `c${i} ${f.type === 'number' ? 'DOUBLE' : 'VARCHAR'}`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${table}_raw (${cols.length > 0 ? cols.join(', ') : 'c0 VARCHAR'})`);
-  const app = await conn.createAppender(`${table}_raw`, 'main', 'temp');
-  try {
-    for (const r of rows) {
-      if (fields.length === 0) app.appendNull();
-      for (const f of fields) {
-        const v = r[f.name];
-        if (v === null || v === undefined) app.appendNull();
-        else if (f.type === 'number') app.appendDouble(Number(v));
-        else app.appendVarchar(String(v));
-      }
-      app.endRow();
-    }
-    app.flushSync();
-  } finally {
-    app.closeSync();
-  }
-  // The continuation reads fields as "f:<name>" columns; names are bound nowhere in SQL but here,
-  // quoted as identifiers.
-  const select = fields.map((f, i) => `c${i} AS "f:${f.name.replaceAll('"', '""')}"`).join(', ');
-  await conn.run(`CREATE OR REPLACE TEMP VIEW ${table} AS SELECT ${select || 'c0'} FROM ${table}_raw`);
-}
-
 /** GetLogRecord: every field of the event a `@ptr` value points at, or null when there is none. */
 export async function getLogRecord(store: LogStore, ptr: string, accountId = '000000000000'): Promise<Record<string, string> | null> {
   const p = decodePtr(ptr);
   if (!p) return null;
   const g = store.catalog.groupsById.get(p.groupId);
   if (!g) return null;
-  let event: { streamId: number; timestamp: number; ingestMs: number; message: string } | undefined;
-  for (const e of store.hot.events(g.id, (_sid, _ts, seq) => seq === p.seq)) event = e;
-  if (!event) {
-    const seg = g.segments.find((s) => s.minSeq <= p.seq && p.seq <= s.maxSeq);
-    if (seg) {
-      const rows = await store.db.all(
-        `SELECT stream_id, ts, ingest_ts, message FROM read_parquet(${quoteLiteral(`${store.opts.dataDir}/${seg.path}`)}) WHERE seq = $1`,
-        [p.seq],
-      );
-      const r = rows[0];
-      if (r) event = { streamId: Number(r.stream_id), timestamp: Number(r.ts), ingestMs: Number(r.ingest_ts), message: String(r.message) };
-    }
-  }
+  const event = await readEventBySeq(store, g, p.seq);
   if (!event || g.deletedStreams.has(event.streamId)) return null;
   const stream = g.streamsById.get(event.streamId);
   if (!stream) return null;

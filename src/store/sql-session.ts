@@ -1,0 +1,204 @@
+/**
+ * A connection of its own for one analytical query (Logs Insights): the only place where a compiled
+ * query meets the stored events. query/insights compiles SQL over an abstract relation of events; this
+ * module provides that relation (the groups' Parquet segments, pruned, plus their hot events copied
+ * into a temporary table), the temporary tables the query joins, and runs the statements.
+ *
+ * The relation has the columns __g (group id), __sid (stream id), __ts, __ingest, __seq, __msg and
+ * __joff (json-offset.ts).
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { LogGroup } from './catalog.js';
+import { quoteLiteral, type Row, type SqlParam } from './db.js';
+import type { HotBatch } from './hot.js';
+import { jsonOffsetSql } from './json-offset.js';
+import { seqFilterSql, type SegmentRanges } from './query.js';
+import type { LogStore } from './store.js';
+
+/** A group and the inclusive time range to read of it. */
+export interface SelectedGroup {
+  group: LogGroup;
+  startMs: number;
+  endMs: number;
+}
+
+/** A selected group with what pruning left of it: parts of segments, and a test for hot batches. */
+export interface SourcePart extends SelectedGroup {
+  ranges: SegmentRanges[];
+  keepBatch: ((b: HotBatch) => boolean) | undefined;
+}
+
+/** Rows a JavaScript stage produced, to be queried again: one column per field. */
+export interface StageTable {
+  fields: ReadonlyArray<{ name: string; type: 'string' | 'number' | string }>;
+  rows: ReadonlyArray<Record<string, string | number | null>>;
+}
+
+export class SqlSession {
+  private constructor(
+    private readonly store: LogStore,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(store: LogStore): Promise<SqlSession> {
+    return new SqlSession(store, await store.db.connect());
+  }
+
+  /** Stops the statement running now (it fails with an interruption error). */
+  interrupt(): void {
+    this.conn.interrupt();
+  }
+
+  close(): void {
+    this.conn.closeSync();
+  }
+
+  /** Runs `setup` statements, sets session variables, then the query. */
+  async run(sql: string, params: SqlParam[], variables: ReadonlyArray<{ name: string; value: string }> = [], setup: readonly string[] = []): Promise<Row[]> {
+    for (const s of setup) await this.conn.run(s);
+    for (const v of variables) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(v.name)) throw new Error(`internal: bad session variable name ${v.name}`);
+      await this.conn.run(`SET VARIABLE ${v.name} = $1`, [v.value]);
+    }
+    return this.store.db.all(sql, params, this.conn);
+  }
+
+  /**
+   * SQL of the relation of events in `parts`: read_parquet per group (time range, deleted streams and
+   * the seq ranges pruning kept in its WHERE) and the hot events loaded by loadHot. `param` binds values.
+   */
+  eventRelation(parts: readonly SourcePart[], param: (v: number) => string): string {
+    const sql: string[] = [];
+    for (const p of parts) {
+      if (p.ranges.length === 0 || p.startMs > p.endMs) continue;
+      const files = p.ranges.map((r) => quoteLiteral(`${this.store.opts.dataDir}/${r.segment.path}`)).join(', ');
+      const where = [`ts BETWEEN ${param(p.startMs)} AND ${param(p.endMs)}`];
+      const deleted = [...p.group.deletedStreams];
+      if (deleted.length > 0) where.push(`stream_id NOT IN (${deleted.map((d) => String(Math.trunc(d))).join(', ')})`);
+      // Only the blocks pruning kept (Parquet row groups are blocks).
+      const seqWhere = seqFilterSql(p.ranges);
+      if (seqWhere) where.push(seqWhere);
+      sql.push(
+        `SELECT ${Math.trunc(p.group.id)}::BIGINT AS __g, stream_id AS __sid, ts AS __ts, ingest_ts AS __ingest, seq AS __seq, message AS __msg, json_off AS __joff ` +
+          `FROM read_parquet([${files}]) WHERE ${where.join(' AND ')}`,
+      );
+    }
+    sql.push(`SELECT __g, __sid, __ts, __ingest, __seq, __msg, ${jsonOffsetSql('__msg')}::INTEGER AS __joff FROM hot_q`);
+    return sql.join(' UNION ALL ');
+  }
+
+  /** Copies the hot events pruning kept into the temporary table `hot_q`. */
+  async loadHot(parts: readonly SourcePart[]): Promise<void> {
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE hot_q (__g BIGINT, __sid BIGINT, __ts BIGINT, __ingest BIGINT, __seq BIGINT, __msg VARCHAR)`);
+    const app = await this.conn.createAppender('hot_q', 'main', 'temp');
+    try {
+      for (const p of parts) {
+        const g = p.group;
+        const keep = (sid: number, ts: number): boolean => ts >= p.startMs && ts <= p.endMs && !g.deletedStreams.has(sid) && g.streamsById.has(sid);
+        for (const e of this.store.hot.events(g.id, keep, p.keepBatch)) {
+          app.appendBigInt(BigInt(g.id));
+          app.appendBigInt(BigInt(e.streamId));
+          app.appendBigInt(BigInt(e.timestamp));
+          app.appendBigInt(BigInt(e.ingestMs));
+          app.appendBigInt(BigInt(e.seq));
+          app.appendVarchar(e.message);
+          app.endRow();
+        }
+      }
+      app.flushSync();
+    } finally {
+      app.closeSync();
+    }
+  }
+
+  /** The temporary table `table` of (g, sid, stream, log): stream names and `<account>:<group>`. */
+  async loadNames(table: string, groups: readonly LogGroup[], accountId: string): Promise<void> {
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${ident(table)} (g BIGINT, sid BIGINT, stream VARCHAR, log VARCHAR)`);
+    const app = await this.conn.createAppender(table, 'main', 'temp');
+    try {
+      for (const group of groups) {
+        for (const st of group.streamsById.values()) {
+          app.appendBigInt(BigInt(group.id));
+          app.appendBigInt(BigInt(st.id));
+          app.appendVarchar(st.name);
+          app.appendVarchar(`${accountId}:${group.name}`);
+          app.endRow();
+        }
+      }
+      app.flushSync();
+    } finally {
+      app.closeSync();
+    }
+  }
+
+  /** A temporary view `table` with a column `"f:<name>"` per field over the stage's rows. */
+  async loadStage(table: string, stage: StageTable): Promise<void> {
+    const cols = stage.fields.map((f, i) => `c${i} ${f.type === 'number' ? 'DOUBLE' : 'VARCHAR'}`);
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${ident(`${table}_raw`)} (${cols.length > 0 ? cols.join(', ') : 'c0 VARCHAR'})`);
+    const app = await this.conn.createAppender(`${table}_raw`, 'main', 'temp');
+    try {
+      for (const r of stage.rows) {
+        if (stage.fields.length === 0) app.appendNull();
+        for (const f of stage.fields) {
+          const v = r[f.name];
+          if (v === null || v === undefined) app.appendNull();
+          else if (f.type === 'number') app.appendDouble(Number(v));
+          else app.appendVarchar(String(v));
+        }
+        app.endRow();
+      }
+      app.flushSync();
+    } finally {
+      app.closeSync();
+    }
+    const select = stage.fields.map((f, i) => `c${i} AS ${ident(`f:${f.name}`)}`).join(', ');
+    await this.conn.run(`CREATE OR REPLACE TEMP VIEW ${ident(table)} AS SELECT ${select || 'c0'} FROM ${ident(`${table}_raw`)}`);
+  }
+
+  /**
+   * Events and UTF-8 bytes of the sealed events in range: from the catalog for segments wholly inside
+   * the range (and without deleted streams), counted for the others.
+   */
+  async sealedStatistics(selected: readonly SelectedGroup[]): Promise<{ records: number; bytes: number }> {
+    let records = 0;
+    let bytes = 0;
+    for (const s of selected) {
+      const partial: string[] = [];
+      for (const x of s.group.segments) {
+        if (x.maxTs < s.startMs || x.minTs > s.endMs) continue;
+        if (x.minTs >= s.startMs && x.maxTs <= s.endMs && s.group.deletedStreams.size === 0) {
+          records += x.rows;
+          bytes += x.rawBytes;
+        } else partial.push(quoteLiteral(`${this.store.opts.dataDir}/${x.path}`));
+      }
+      if (partial.length === 0) continue;
+      const deleted = [...s.group.deletedStreams].map((d) => String(Math.trunc(d)));
+      const rows = await this.store.db.all(
+        `SELECT count(*) AS n, coalesce(sum(strlen(message)), 0) AS b FROM read_parquet([${partial.join(', ')}]) WHERE ts BETWEEN $1 AND $2` +
+          (deleted.length > 0 ? ` AND stream_id NOT IN (${deleted.join(', ')})` : ''),
+        [s.startMs, s.endMs],
+        this.conn,
+      );
+      records += Number(rows[0]?.n ?? 0);
+      bytes += Number(rows[0]?.b ?? 0);
+    }
+    return { records, bytes };
+  }
+}
+
+/** Identifiers we generate (table names); quoted anyway. */
+const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/** One event of a group by its sequence number, from the hot tier or the segment holding it. */
+export async function readEventBySeq(
+  store: LogStore,
+  g: LogGroup,
+  seq: number,
+): Promise<{ streamId: number; timestamp: number; ingestMs: number; message: string } | undefined> {
+  for (const e of store.hot.events(g.id, (_sid, _ts, s) => s === seq)) return e;
+  const seg = g.segments.find((s) => s.minSeq <= seq && seq <= s.maxSeq);
+  if (!seg) return undefined;
+  const rows = await store.db.all(`SELECT stream_id, ts, ingest_ts, message FROM read_parquet(${quoteLiteral(`${store.opts.dataDir}/${seg.path}`)}) WHERE seq = $1`, [seq]);
+  const r = rows[0];
+  return r ? { streamId: Number(r.stream_id), timestamp: Number(r.ts), ingestMs: Number(r.ingest_ts), message: String(r.message) } : undefined;
+}
