@@ -205,7 +205,7 @@ export interface LimitCommand {
 /**
  * `parse @message "* [*] *" as a, b, c` (glob: each `*` captures one field, in order) or
  * `parse @message /(?<user>\S+) logged in/` (regex: named groups become fields). AWS's third mode,
- * `parse @message logfmt as lf`, is not in the AST yet: the parser rejects it by name.
+ * `parse @message logfmt as lf`, gives one field holding the line's key=value pairs (`lf.level`).
  */
 export interface ParseCommand {
   kind: 'parse';
@@ -214,7 +214,11 @@ export interface ParseCommand {
    * `@message` with an empty span at the pattern's start.
    */
   field: Expr;
-  pattern: { kind: 'glob'; text: string; quote: '"' | "'"; span: Span } | { kind: 'regex'; pattern: string; span: Span };
+  pattern:
+    | { kind: 'glob'; text: string; quote: '"' | "'"; span: Span }
+    | { kind: 'regex'; pattern: string; span: Span }
+    /** `parse @message logfmt as lf`: key=value pairs, read as `lf.key`. */
+    | { kind: 'logfmt'; span: Span };
   /** The `as` names (glob form; for a regex, the named groups). */
   names: string[];
   span: Span;

@@ -78,6 +78,7 @@ const parseCommand: fc.Arbitrary<Command> = fc.oneof(
     names: parts.map(([, g]) => g),
     span: SPAN,
   })),
+  fc.tuple(fieldRef, name).map(([field, alias]): Command => ({ kind: 'parse', field, pattern: { kind: 'logfmt', span: SPAN }, names: [alias], span: SPAN })),
 );
 
 const command: fc.Arbitrary<Command> = fc.oneof(

@@ -130,6 +130,8 @@ function formatParse(c: ParseCommand): string {
       return `parse ${field} ${formatString(c.pattern.text, c.pattern.quote)} as ${c.names.map((n) => formatName(n)).join(', ')}`;
     case 'regex':
       return `parse ${field} ${formatRegex(c.pattern.pattern)}`;
+    case 'logfmt':
+      return `parse ${field} logfmt as ${formatName(c.names[0]!)}`;
   }
 }
 

@@ -134,7 +134,7 @@ export const GOLDEN_PARSE: GoldenParseCase[] = [
   { query: "SOURCE 'a' SOURCE \"b\" | fields @message", formatted: "SOURCE \"a\" \"b\" | fields @message" },
   { query: "SOURCE logGroups(namePrefix: ['a', 'b'], class: 'STANDARD') START=-3600s END=0s | stats count(*) by bin(5m)", formatted: "SOURCE logGroups(namePrefix: ['a', 'b'], class: 'STANDARD') START=-1h END=0s | stats count(*) by bin(5m)" },
   { query: "SOURCE logGroups(namePrefix: []) START=2026-01-23T00:00:00.000Z END=2026-01-23T23:59:59.000Z |\nfields @timestamp", formatted: "SOURCE logGroups() START=1769126400000 END=1769212799000 | fields @timestamp" },
-  { note: "parse's logfmt mode (Parse page) is not in the AST yet: rejected by name.", query: "parse @message logfmt as lf\n| filter lf.level = \"error\"\n| display lf.msg", error: { start: 15, end: 21, message: "unexpected symbol found logfmt at line 1 and position 15: Logward does not support parse's logfmt mode yet" } },
+  { doc: PARSE, query: "parse @message logfmt as lf\n| filter lf.level = \"error\"\n| display lf.msg", formatted: 'parse @message logfmt as lf | filter lf.level = "error" | display lf.msg' },
   { query: "parse \"[*] *\" as level, msg | display msg", formatted: "parse @message \"[*] *\" as level, msg | display msg" },
   { query: "filter a = -2 ^ 2 and not b in [1, 2.5e3] or c not like \"x\" | fields -x * (y + 1) % 3 as z, 5min", formatted: "filter a = -2 ^ 2 and not b in [1, 2.5e3] or c not like \"x\" | fields -x * (y + 1) % 3 as z, 5min" },
   { query: "fields `my field`, `by`, `@odd name.x` as `as`", formatted: "fields `my field`, `by`, `@odd name.x` as `as`" },

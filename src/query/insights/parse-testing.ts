@@ -88,7 +88,8 @@ export function spanProblems(text: string, q: Query): string[] {
     if (c.kind === 'parse') {
       if (c.field.span.start !== c.field.span.end) expr(c.field);
       const p = slice(c.pattern.span);
-      check(c.pattern.kind === 'regex' ? p === `/${c.pattern.pattern}/` : p.startsWith(c.pattern.quote) && p.endsWith(c.pattern.quote), 'parse pattern', c.pattern.span);
+      const pat = c.pattern;
+      check(pat.kind === 'regex' ? p === `/${pat.pattern}/` : pat.kind === 'logfmt' ? p.toLowerCase() === 'logfmt' : p.startsWith(pat.quote) && p.endsWith(pat.quote), 'parse pattern', pat.span);
     }
     check(slice(c.span).trimEnd() === slice(c.span), 'command span ends in blanks', c.span);
   };

@@ -211,8 +211,7 @@ test('parse: glob, regex, implicit @message, and the checks AWS documents', () =
   fails('parse @message "* *" as a', 15, 25, `parse pattern "* *" at line 1 and position 15 has 2 * wildcards but 1 name follows 'as': expected one name per *`);
   fails('parse @message "*"', 18, 18, "unexpected symbol found <EOF> at line 1 and position 18: expected 'as' and the names of the extracted fields after '\"*\"'");
   fails('parse @message /abc/', 15, 20, 'unexpected symbol found /abc/ at line 1 and position 15: expected a regular expression with named capture groups such as (?<name>...)');
-  fails('parse @message logfmt as lf', 15, 21, "unexpected symbol found logfmt at line 1 and position 15: Logward does not support parse's logfmt mode yet");
-  fails('parse logfmt as lf', 6, 12, "unexpected symbol found logfmt at line 1 and position 6: Logward does not support parse's logfmt mode yet");
+  fails('parse @message logfmt lf', 22, 24, "unexpected symbol found lf at line 1 and position 22: expected 'as' and a name for the parsed pairs after 'logfmt'");
   fails('parse @message', 14, 14, "unexpected symbol found <EOF> at line 1 and position 14: expected a pattern in quotes, a /regular expression/ or logfmt after '@message'");
 });
 

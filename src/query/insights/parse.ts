@@ -193,7 +193,14 @@ function parseParse(c: Cursor, kw: Token): ParseCommand {
     if (names.length === 0) throw c.error(p, 'expected a regular expression with named capture groups such as (?<name>...)');
     return { kind: 'parse', field, pattern: { kind: 'regex', pattern: p.value, span: p.span }, names, span: { start, end: p.span.end } };
   }
-  if (isWord(p, 'logfmt')) throw c.error(p, "Logward does not support parse's logfmt mode yet");
+  if (isWord(p, 'logfmt')) {
+    // AWS: `parse fieldName logfmt as alias`; "The result is a map that you access with dot notation".
+    c.take(true);
+    if (!isWord(c.peek(), 'as')) throw c.error(c.peek(), `expected 'as' and a name for the parsed pairs ${c.after()}`);
+    c.take();
+    const alias = parseName(c, 'a name for the parsed pairs').name;
+    return { kind: 'parse', field, pattern: { kind: 'logfmt', span: p.span }, names: [alias], span: { start, end: c.last!.span.end } };
+  }
   if (p.kind === 'string') {
     c.take(true);
     if (!isWord(c.peek(), 'as')) throw c.error(c.peek(), `expected 'as' and the names of the extracted fields ${c.after()}`);

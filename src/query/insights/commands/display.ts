@@ -9,7 +9,7 @@ export function compileDisplay(state: CompileState, cmd: DisplayCommand): void {
   const names: string[] = [];
   for (const p of cmd.items) {
     const name = projectionName(state, p);
-    if (p.alias === null && p.expr.kind === 'field') compileExpr(state, p.expr);
+    if (p.alias === null && p.expr.kind === 'field' && state.objectField(p.expr.name) === null) compileExpr(state, p.expr);
     else defs.push([name, compileExpr(state, p.expr)]);
     names.push(name);
   }

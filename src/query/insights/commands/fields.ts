@@ -13,7 +13,7 @@ export function compileFields(state: CompileState, cmd: FieldsCommand): void {
   for (const p of cmd.items) {
     const name = projectionName(state, p);
     // A plain field keeps its own column or system expression; only new names need a column.
-    if (p.alias === null && p.expr.kind === 'field') compileExpr(state, p.expr);
+    if (p.alias === null && p.expr.kind === 'field' && state.objectField(p.expr.name) === null) compileExpr(state, p.expr);
     else defs.push([name, compileExpr(state, p.expr)]);
     state.show(name);
   }

@@ -67,8 +67,27 @@ export function namedGroups(pattern: string): { regex: string; groups: Array<{ n
   return { regex: out, groups, captures };
 }
 
+/**
+ * logfmt pairs as a JSON object text: `key=value` and `key="quoted \"value\""`, separated by blanks;
+ * a key without `=` is left out. The pattern is ours (no user text), so it is written into the SQL.
+ */
+const LOGFMT_PAIR = `'([^\\s="]+)=("(?:[^"\\\\]|\\\\.)*"|[^\\s"]*)'`;
+function logfmtObject(subject: string): string {
+  const keys = `regexp_extract_all(${subject}, ${LOGFMT_PAIR}, 1)`;
+  const values = `regexp_extract_all(${subject}, ${LOGFMT_PAIR}, 2)`;
+  const unquote = `CASE WHEN starts_with(x[2], '"') THEN regexp_replace(x[2][2:-2], '\\\\(.)', '\\1', 'g') ELSE x[2] END`;
+  return `CASE WHEN ${subject} IS NOT NULL THEN '{' || array_to_string(list_transform(list_zip(${keys}, ${values}), lambda x: to_json(x[1]) || ':' || to_json(${unquote})), ',') || '}' END`;
+}
+
 export function compileParse(state: CompileState, cmd: ParseCommand): void {
   const subject = asString(compileExpr(state, cmd.field)).sql;
+  if (cmd.pattern.kind === 'logfmt') {
+    const name = cmd.names[0]!;
+    state.define([[name, { sql: logfmtObject(subject), type: 'dynamic' }]]);
+    state.defined.get(name)!.object = true;
+    state.show(name);
+    return;
+  }
   let regex: string;
   let fields: Array<{ name: string; index: number }>;
   let captures: number;

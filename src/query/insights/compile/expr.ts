@@ -38,6 +38,8 @@ export interface ExprOptions {
 export function compileField(state: CompileState, ref: FieldRef): SqlValue {
   const d = state.defined.get(ref.name);
   if (d) return { sql: d.column, type: d.type };
+  const member = state.objectField(ref.name);
+  if (member) return { sql: `json_extract_string(${member.field.column}, CAST(${state.param(jsonPath(member.rest))} AS VARCHAR))`, type: 'dynamic' };
   if (!state.eventFields) {
     return state.error(`Field '${ref.name}' is not available here: after ${state.producer}, only the fields ${state.producer} produces can be used`, ref.span);
   }

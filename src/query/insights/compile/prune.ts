@@ -41,7 +41,7 @@ function isRawMessage(state: CompileState, e: Expr): boolean {
 
 /** A name that resolves to a field discovered in the event's JSON (not defined by the query). */
 function isJsonField(state: CompileState, name: string): boolean {
-  return state.eventFields && !state.defined.has(name) && !isSystemField(name);
+  return state.eventFields && !state.defined.has(name) && !isSystemField(name) && state.objectField(name) === null;
 }
 
 /**

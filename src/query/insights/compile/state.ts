@@ -16,6 +16,8 @@ import { compileField } from './expr.js';
 export interface DefinedField {
   column: string;
   type: ValueType;
+  /** The column holds a JSON object (`parse ... logfmt as lf`): `lf.key` reads its members. */
+  object?: true;
 }
 
 export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
@@ -143,6 +145,15 @@ export class CompileState implements SqlContext {
       this.matchedStage = this.current;
       this.filteredAtMatched = this.filtered;
     }
+  }
+
+  /** For `lf.a.b` where `lf` is an object field: that field and the rest of the name (`a.b`). */
+  objectField(name: string): { field: DefinedField; rest: string } | null {
+    for (let i = name.indexOf('.'); i > 0; i = name.indexOf('.', i + 1)) {
+      const field = this.defined.get(name.slice(0, i));
+      if (field?.object) return { field, rest: name.slice(i + 1) };
+    }
+    return null;
   }
 
   show(name: string): void {
