@@ -1,0 +1,313 @@
+/**
+ * Envelope encryption of one object (seal/open) and of a stream in authenticated chunks
+ * (sealChunks/openChunks), with AES-256-GCM from node:crypto (OpenSSL).
+ *
+ * Single object, format 1 (all integers big-endian):
+ *
+ *   "LWE" 0x01 | idLen u8 | keyId (idLen bytes, UTF-8) | keyVersion u32 | nonce (12, random) | tag (16) | ciphertext
+ *
+ * Chunked stream, format 1:
+ *
+ *   header: "LWS" 0x01 | idLen u8 | keyId | keyVersion u32 | noncePrefix (8, random) | chunkSize u32
+ *   frame:  flags u8 (bit 0 = final) | length u32 (<= chunkSize) | ciphertext (length) | tag (16)
+ *
+ * Everything in a header except the tag is authenticated: it is the first part of the GCM additional data,
+ * followed by the caller's context (for a frame: header, chunk index u32, flags, context). The caller's
+ * context binds the ciphertext to its place (log group, object kind, path; see `context()`), so an object or a
+ * frame moved to another place, another stream or another position fails to open. A frame's nonce is
+ * noncePrefix ‖ index: unique within a stream, and streams differ by their random prefix. The last frame carries
+ * the final flag, so a stream cut at a frame boundary, reordered, or extended past its end is refused.
+ *
+ * openChunks yields a frame's plaintext only after that frame authenticated, but truncation is known only at the
+ * end: a consumer must treat what it received as unconfirmed until the iteration finished without throwing.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { DecryptionFailedError, EnvelopeFormatError, KeyNotFoundError, TruncatedStreamError } from './errors.js';
+
+/** A plaintext data key and the name under which its wrapped form is kept. */
+export interface DataKey {
+  readonly keyId: string;
+  readonly version: number;
+  /** 32 bytes. Owned by whoever created the DataKey (the KeyService zeroes it on shred). */
+  readonly key: Buffer;
+}
+
+export interface KeyRef {
+  readonly keyId: string;
+  readonly version: number;
+}
+
+export type KeyResolver = (ref: KeyRef) => DataKey | Promise<DataKey>;
+
+export const FORMAT_VERSION = 1;
+const OBJECT_MAGIC = Buffer.from('LWE', 'latin1');
+const STREAM_MAGIC = Buffer.from('LWS', 'latin1');
+const NONCE_BYTES = 12;
+const NONCE_PREFIX_BYTES = 8;
+const TAG_BYTES = 16;
+const FRAME_HEADER_BYTES = 5;
+const FINAL = 1;
+export const DEFAULT_CHUNK_SIZE = 64 * 1024;
+const MAX_CHUNK_SIZE = 16 * 1024 * 1024;
+
+/**
+ * Canonical additional data from named parts (for example group id, object kind, path): each part is
+ * length-prefixed, so ("a", "bc") and ("ab", "c") differ.
+ */
+export function context(...parts: string[]): Buffer {
+  const out: Buffer[] = [];
+  for (const part of parts) {
+    const bytes = Buffer.from(part, 'utf8');
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(bytes.length);
+    out.push(len, bytes);
+  }
+  return Buffer.concat(out);
+}
+
+/** Seals one object under `dataKey`, bound to `aad`. */
+export function seal(plaintext: Uint8Array, dataKey: DataKey, aad: Uint8Array): Buffer {
+  checkKey(dataKey);
+  const prefix = Buffer.concat([OBJECT_MAGIC, Buffer.of(FORMAT_VERSION), encodeKeyRef(dataKey), randomBytes(NONCE_BYTES)]);
+  const nonce = prefix.subarray(prefix.length - NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', dataKey.key, nonce, { authTagLength: TAG_BYTES });
+  cipher.setAAD(Buffer.concat([prefix, aad]));
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([prefix, cipher.getAuthTag(), body]);
+}
+
+/** The key a sealed object needs, read from its header (unauthenticated until open() succeeds). */
+export function readHeader(sealed: Uint8Array): KeyRef & { headerLength: number } {
+  const buf = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+  if (buf.length < 4 || !buf.subarray(0, 3).equals(OBJECT_MAGIC)) {
+    throw new EnvelopeFormatError('not a sealed Logward object (bad magic)');
+  }
+  if (buf[3] !== FORMAT_VERSION) throw new EnvelopeFormatError(`unknown sealed object format version ${buf[3]}`);
+  const { ref, end } = decodeKeyRef(buf, 4);
+  const headerLength = end + NONCE_BYTES + TAG_BYTES;
+  if (buf.length < headerLength) throw new EnvelopeFormatError('sealed object is shorter than its header');
+  return { ...ref, headerLength };
+}
+
+/** Opens a sealed object; throws DecryptionFailedError unless key, header, ciphertext and aad are all as sealed. */
+export function open(sealed: Uint8Array, key: DataKey, aad: Uint8Array): Buffer {
+  checkKey(key);
+  const buf = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+  const header = readHeader(buf);
+  if (header.keyId !== key.keyId || header.version !== key.version) {
+    throw new DecryptionFailedError(
+      `sealed under key ${header.keyId} version ${header.version}, not ${key.keyId} version ${key.version}`,
+    );
+  }
+  const nonceEnd = header.headerLength - TAG_BYTES;
+  const decipher = createDecipheriv('aes-256-gcm', key.key, buf.subarray(nonceEnd - NONCE_BYTES, nonceEnd), {
+    authTagLength: TAG_BYTES,
+  });
+  decipher.setAAD(Buffer.concat([buf.subarray(0, nonceEnd), aad]));
+  decipher.setAuthTag(buf.subarray(nonceEnd, header.headerLength));
+  const body = decipher.update(buf.subarray(header.headerLength));
+  try {
+    return Buffer.concat([body, decipher.final()]);
+  } catch (err) {
+    body.fill(0);
+    throw new DecryptionFailedError('sealed object failed authentication (tampered, wrong key or wrong context)', {
+      cause: err,
+    });
+  }
+}
+
+/** Seals a byte stream as authenticated frames of at most `chunkSize` plaintext bytes. */
+export async function* sealChunks(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  dataKey: DataKey,
+  aad: Uint8Array,
+  chunkSize = DEFAULT_CHUNK_SIZE,
+): AsyncGenerator<Buffer> {
+  checkKey(dataKey);
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
+    throw new RangeError(`chunkSize must be an integer in 1..${MAX_CHUNK_SIZE}`);
+  }
+  const size = Buffer.alloc(4);
+  size.writeUInt32BE(chunkSize);
+  const header = Buffer.concat([
+    STREAM_MAGIC,
+    Buffer.of(FORMAT_VERSION),
+    encodeKeyRef(dataKey),
+    randomBytes(NONCE_PREFIX_BYTES),
+    size,
+  ]);
+  const noncePrefix = header.subarray(header.length - 4 - NONCE_PREFIX_BYTES, header.length - 4);
+  yield header;
+  let index = 0;
+  let pending = Buffer.alloc(0);
+  // A full chunk is held back until more input arrives, so the last frame can always carry the final flag.
+  for await (const piece of source) {
+    pending = pending.length === 0 ? Buffer.from(piece) : Buffer.concat([pending, piece]);
+    while (pending.length > chunkSize) {
+      yield sealFrame(dataKey, header, noncePrefix, index++, false, pending.subarray(0, chunkSize), aad);
+      pending = pending.subarray(chunkSize);
+    }
+  }
+  yield sealFrame(dataKey, header, noncePrefix, index, true, pending, aad);
+}
+
+/** Opens a stream sealed by sealChunks, yielding each frame's plaintext once it authenticated. */
+export async function* openChunks(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  key: DataKey | KeyResolver,
+  aad: Uint8Array,
+): AsyncGenerator<Buffer> {
+  let pending = Buffer.alloc(0);
+  let header: Buffer | undefined;
+  let dataKey: DataKey | undefined;
+  let chunkSize = 0;
+  let index = 0;
+  let finished = false;
+  for await (const piece of source) {
+    pending = pending.length === 0 ? Buffer.from(piece) : Buffer.concat([pending, piece]);
+    if (header === undefined) {
+      const parsed = tryParseStreamHeader(pending);
+      if (parsed === undefined) continue;
+      header = pending.subarray(0, parsed.length);
+      chunkSize = parsed.chunkSize;
+      dataKey = typeof key === 'function' ? await key(parsed.ref) : key;
+      checkKey(dataKey);
+      if (dataKey.keyId !== parsed.ref.keyId || dataKey.version !== parsed.ref.version) {
+        throw new DecryptionFailedError(
+          `stream sealed under key ${parsed.ref.keyId} version ${parsed.ref.version}, not ${dataKey.keyId} version ${dataKey.version}`,
+        );
+      }
+      pending = pending.subarray(parsed.length);
+    }
+    while (pending.length >= FRAME_HEADER_BYTES) {
+      if (finished) throw new TruncatedStreamError('sealed stream continues after its final chunk');
+      const flags = pending[0]!;
+      const length = pending.readUInt32BE(1);
+      if ((flags & ~FINAL) !== 0 || length > chunkSize) {
+        throw new DecryptionFailedError(`chunk ${index} of the sealed stream has a corrupt frame header`);
+      }
+      const frameLength = FRAME_HEADER_BYTES + length + TAG_BYTES;
+      if (pending.length < frameLength) break;
+      const final = (flags & FINAL) !== 0;
+      yield openFrame(dataKey!, header, index, final, pending.subarray(0, frameLength), aad);
+      pending = pending.subarray(frameLength);
+      index++;
+      finished = final;
+    }
+  }
+  if (header === undefined) {
+    if (pending.length > 0) tryParseStreamHeader(pending, true); // throws the format error if it is one
+    throw new TruncatedStreamError('sealed stream ended inside its header');
+  }
+  if (pending.length > 0) {
+    throw finished
+      ? new TruncatedStreamError('sealed stream continues after its final chunk')
+      : new TruncatedStreamError(`sealed stream ended inside chunk ${index}`);
+  }
+  if (!finished) throw new TruncatedStreamError(`sealed stream ended after chunk ${index - 1} without its final chunk`);
+}
+
+function sealFrame(
+  dataKey: DataKey,
+  header: Buffer,
+  noncePrefix: Buffer,
+  index: number,
+  final: boolean,
+  plaintext: Buffer,
+  aad: Uint8Array,
+): Buffer {
+  if (index > 0xffffffff) throw new RangeError('sealed stream exceeds 2^32 chunks');
+  checkKey(dataKey);
+  const frameHeader = Buffer.alloc(FRAME_HEADER_BYTES);
+  frameHeader[0] = final ? FINAL : 0;
+  frameHeader.writeUInt32BE(plaintext.length, 1);
+  const cipher = createCipheriv('aes-256-gcm', dataKey.key, frameNonce(noncePrefix, index), { authTagLength: TAG_BYTES });
+  cipher.setAAD(frameAad(header, index, frameHeader[0], aad));
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([frameHeader, body, cipher.getAuthTag()]);
+}
+
+function openFrame(dataKey: DataKey, header: Buffer, index: number, final: boolean, frame: Buffer, aad: Uint8Array): Buffer {
+  checkKey(dataKey);
+  const noncePrefix = header.subarray(header.length - 4 - NONCE_PREFIX_BYTES, header.length - 4);
+  const tagStart = frame.length - TAG_BYTES;
+  const decipher = createDecipheriv('aes-256-gcm', dataKey.key, frameNonce(noncePrefix, index), {
+    authTagLength: TAG_BYTES,
+  });
+  decipher.setAAD(frameAad(header, index, final ? FINAL : 0, aad));
+  decipher.setAuthTag(frame.subarray(tagStart));
+  const body = decipher.update(frame.subarray(FRAME_HEADER_BYTES, tagStart));
+  try {
+    return Buffer.concat([body, decipher.final()]);
+  } catch (err) {
+    body.fill(0);
+    throw new DecryptionFailedError(
+      `chunk ${index} of the sealed stream failed authentication (tampered, reordered, wrong key or wrong context)`,
+      { cause: err },
+    );
+  }
+}
+
+function frameNonce(prefix: Buffer, index: number): Buffer {
+  const nonce = Buffer.alloc(NONCE_BYTES);
+  prefix.copy(nonce, 0);
+  nonce.writeUInt32BE(index, NONCE_PREFIX_BYTES);
+  return nonce;
+}
+
+function frameAad(header: Buffer, index: number, flags: number, aad: Uint8Array): Buffer {
+  const position = Buffer.alloc(5);
+  position.writeUInt32BE(index);
+  position[4] = flags;
+  return Buffer.concat([header, position, aad]);
+}
+
+function tryParseStreamHeader(
+  buf: Buffer,
+  complete = false,
+): { ref: KeyRef; length: number; chunkSize: number } | undefined {
+  if (buf.length < 5) {
+    if (complete) throw new EnvelopeFormatError('sealed stream is shorter than its header');
+    return undefined;
+  }
+  if (!buf.subarray(0, 3).equals(STREAM_MAGIC)) throw new EnvelopeFormatError('not a sealed Logward stream (bad magic)');
+  if (buf[3] !== FORMAT_VERSION) throw new EnvelopeFormatError(`unknown sealed stream format version ${buf[3]}`);
+  const length = 5 + buf[4]! + 4 + NONCE_PREFIX_BYTES + 4;
+  if (buf.length < length) {
+    if (complete) throw new EnvelopeFormatError('sealed stream is shorter than its header');
+    return undefined;
+  }
+  const { ref, end } = decodeKeyRef(buf, 4);
+  const chunkSize = buf.readUInt32BE(end + NONCE_PREFIX_BYTES);
+  if (chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) throw new EnvelopeFormatError(`sealed stream has chunk size ${chunkSize}`);
+  return { ref, length, chunkSize };
+}
+
+function encodeKeyRef(ref: KeyRef): Buffer {
+  const id = Buffer.from(ref.keyId, 'utf8');
+  if (id.length < 1 || id.length > 255) throw new RangeError('key id must be 1..255 bytes of UTF-8');
+  if (!Number.isInteger(ref.version) || ref.version < 0 || ref.version > 0xffffffff) {
+    throw new RangeError('key version must be an unsigned 32-bit integer');
+  }
+  const out = Buffer.alloc(1 + id.length + 4);
+  out[0] = id.length;
+  id.copy(out, 1);
+  out.writeUInt32BE(ref.version, 1 + id.length);
+  return out;
+}
+
+function decodeKeyRef(buf: Buffer, at: number): { ref: KeyRef; end: number } {
+  const idLen = buf[at];
+  if (idLen === undefined || idLen === 0 || buf.length < at + 1 + idLen + 4) {
+    throw new EnvelopeFormatError('sealed header is cut short in its key reference');
+  }
+  const keyId = buf.subarray(at + 1, at + 1 + idLen).toString('utf8');
+  const version = buf.readUInt32BE(at + 1 + idLen);
+  return { ref: { keyId, version }, end: at + 1 + idLen + 4 };
+}
+
+function checkKey(key: DataKey): void {
+  if (key.key.length !== 32) throw new RangeError(`AES-256 data key must be 32 bytes, got ${key.key.length}`);
+  // The KeyService zeroes keys on shred and close; a stream still holding one must stop, not seal under zeros.
+  if (key.key.every((b) => b === 0)) throw new KeyNotFoundError(`data key ${key.keyId} version ${key.version} was destroyed`);
+}
