@@ -25,8 +25,9 @@ export function compileStats(state: CompileState, cmd: StatsCommand): void {
   }
   const keys = outputs.length;
   for (const p of cmd.aggregations) {
+    const value = compileExpr(state, p.expr, { aggregate: true }); // unknown functions first
     if (!hasAggregate(p.expr)) state.error('Expected an aggregate function such as count(), sum() or avg() in stats', p.expr.span);
-    add(projectionName(state, p), compileExpr(state, p.expr, { aggregate: true }), p.span);
+    add(projectionName(state, p), value, p.span);
   }
   // The first stats over events counts them (recordsMatched); later ones carry the count on.
   const matched = state.eventRows ? 'sum(count(*)) OVER ()' : state.matchedInColumn ? 'max(__matched)' : null;
