@@ -19,8 +19,11 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { InsecureKeyFileError } from './errors.js';
 
-/** The file's bytes, or undefined when it does not exist. Throws InsecureKeyFileError when group or others have access. */
-export function readPrivateFile(path: string): Buffer | undefined {
+/**
+ * The file's bytes, or undefined when it does not exist. Throws InsecureKeyFileError when group or
+ * others have access (`what` says what the file holds, for the message).
+ */
+export function readPrivateFile(path: string, what = 'key material'): Buffer | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -35,7 +38,7 @@ export function readPrivateFile(path: string): Buffer | undefined {
     if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
       const mode = (stat.mode & 0o777).toString(8).padStart(3, '0');
       throw new InsecureKeyFileError(
-        `${path} holds key material but its permissions (${mode}) let other users access it; ` +
+        `${path} holds ${what} but its permissions (${mode}) let other users access it; ` +
           `run \`chmod 600 ${path}\` and start again`,
       );
     }

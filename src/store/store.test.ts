@@ -9,6 +9,7 @@ import { FakeClock } from '../clock.js';
 import { LogStore } from './store.js';
 import { queryEvents, type QueryStats } from './query.js';
 import { readWalFile } from './wal.js';
+import { appendEvents } from './testing.js';
 import { parseFilterPattern } from '../query/filter-pattern/parse.js';
 import { compilePredicate } from '../query/filter-pattern/predicate.js';
 import type { LogGroup } from './catalog.js';
@@ -37,19 +38,7 @@ interface ModelEvent {
 }
 
 async function put(store: LogStore, g: LogGroup, stream: string, events: Array<{ timestamp: number; message: string }>, now: number): Promise<void> {
-  const s = g.streams.get(stream)!;
-  const body = Buffer.from(JSON.stringify({ logGroupName: g.name, logStreamName: stream, logEvents: events }));
-  await store.append({
-    group: g,
-    stream: s,
-    body,
-    timestamps: events.map((e) => e.timestamp),
-    messages: events.map((e) => e.message),
-    lo: 0,
-    hi: events.length,
-    bytes: events.reduce((a, e) => a + Buffer.byteLength(e.message), 0),
-    ingestMs: now,
-  });
+  await appendEvents(store, g, stream, events, now);
 }
 
 async function search(store: LogStore, g: LogGroup, pattern: string, start: number, end: number, streams?: string[], stats?: QueryStats) {

@@ -6,19 +6,9 @@
  * the caller prints a generated key once so the operator can configure clients.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  fstatSync,
-  fsyncSync,
-  fchmodSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readPrivateFile, writePrivateFileAtomic } from '../../kms/secure-file.js';
 
 export interface Credentials {
   accessKeyId: string;
@@ -40,7 +30,7 @@ export function loadRootCredentials(
   if (existing !== undefined) return { credentials: existing, generated: false };
   const credentials = generateCredentials();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  writeFileAtomic(dataDir, CREDENTIALS_FILE, `${JSON.stringify(credentials, null, 2)}\n`);
+  writePrivateFileAtomic(path, Buffer.from(`${JSON.stringify(credentials, null, 2)}\n`, 'utf8'));
   return { credentials, generated: true };
 }
 
@@ -58,28 +48,8 @@ export function generateCredentials(): Credentials {
 
 /** The stored credentials, or undefined when the file does not exist. */
 function readCredentialsFile(path: string): Credentials | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`cannot open ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    // fstat on the open descriptor: the mode checked is the mode of the file read.
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new Error(`${path} is not a regular file`);
-    if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
-      const mode = (stat.mode & 0o777).toString(8).padStart(3, '0');
-      throw new Error(
-        `${path} holds the root secret key but its permissions (${mode}) let other users read it; ` +
-          `run \`chmod 600 ${path}\` and start again`,
-      );
-    }
-    return parseCredentials(readFileSync(fd, 'utf8'), path);
-  } finally {
-    closeSync(fd);
-  }
+  const bytes = readPrivateFile(path, 'the root secret key');
+  return bytes === undefined ? undefined : parseCredentials(bytes.toString('utf8'), path);
 }
 
 function parseCredentials(text: string, path: string): Credentials {
@@ -96,39 +66,6 @@ function parseCredentials(text: string, path: string): Credentials {
     throw new Error(`${path} must be {"accessKeyId": "...", "secretAccessKey": "..."} with non-empty strings`);
   }
   return { accessKeyId, secretAccessKey };
-}
-
-/** Either the whole file appears as `dir/name`, with mode 0600, or nothing does. */
-function writeFileAtomic(dir: string, name: string, contents: string): void {
-  const path = join(dir, name);
-  const temp = join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(temp, 'wx', 0o600);
-  try {
-    try {
-      fchmodSync(fd, 0o600); // the umask may have cleared bits of 0600; make it exactly that
-      const bytes = Buffer.from(contents, 'utf8');
-      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
-  }
-  syncDirectory(dir);
-}
-
-/** Makes the rename durable. Directories cannot be opened for fsync on Windows; there it is skipped. */
-function syncDirectory(dir: string): void {
-  if (process.platform === 'win32') return;
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Secrets by access key id. Only the root key for now; IAM users will be added to the same map. */

@@ -14,6 +14,7 @@ import { pino } from 'pino';
 import { FakeClock } from '../../clock.js';
 import type { LogGroup } from '../../store/catalog.js';
 import { LogStore } from '../../store/store.js';
+import { appendEvents } from '../../store/testing.js';
 import { parseQuery } from './parse.js';
 import { compileQuery } from './compile/index.js';
 import { decodePtr, encodePtr, getLogRecord, runInsightsQuery } from './engine.js';
@@ -50,20 +51,7 @@ function open(dir: string, clock: FakeClock): Promise<LogStore> {
 }
 
 async function put(store: LogStore, g: LogGroup, batch: Array<{ timestamp: number; message: string }>): Promise<number> {
-  const s = g.streams.get('s')!;
-  const body = Buffer.from(JSON.stringify({ logGroupName: g.name, logStreamName: 's', logEvents: batch }));
-  const { firstSeq } = await store.append({
-    group: g,
-    stream: s,
-    body,
-    timestamps: batch.map((e) => e.timestamp),
-    messages: batch.map((e) => e.message),
-    lo: 0,
-    hi: batch.length,
-    bytes: batch.reduce((a, e) => a + Buffer.byteLength(e.message), 0),
-    ingestMs: T0,
-  });
-  return firstSeq;
+  return (await appendEvents(store, g, 's', batch, T0)).firstSeq;
 }
 
 async function query(store: LogStore, g: LogGroup, q: string): Promise<string[]> {

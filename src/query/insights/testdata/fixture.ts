@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { FakeClock } from '../../../clock.js';
 import type { LogGroup } from '../../../store/catalog.js';
 import { LogStore } from '../../../store/store.js';
+import { appendEvents } from '../../../store/testing.js';
 
 export const T0 = Date.UTC(2026, 10, 1, 0, 0, 0);
 const MIN = 60_000;
@@ -109,9 +110,8 @@ export async function openFixtureStore(): Promise<FixtureStore> {
   for (const e of FIXTURE) {
     let g = groups.get(e.group);
     if (!g) groups.set(e.group, (g = await store.catalog.createGroup(e.group, T0 - MIN, {}, null, 'STANDARD')));
-    const s = g.streams.get(e.stream) ?? (await store.catalog.createStream(g, e.stream, T0 - MIN));
-    const body = Buffer.from(JSON.stringify({ logGroupName: g.name, logStreamName: s.name, logEvents: [{ timestamp: e.ts, message: e.message }] }));
-    await store.append({ group: g, stream: s, body, timestamps: [e.ts], messages: [e.message], lo: 0, hi: 1, bytes: Buffer.byteLength(e.message), ingestMs: e.ts + 1000 });
+    if (!g.streams.has(e.stream)) await store.catalog.createStream(g, e.stream, T0 - MIN);
+    await appendEvents(store, g, e.stream, [{ timestamp: e.ts, message: e.message }], e.ts + 1000);
   }
   const fx: FixtureStore = {
     store,
