@@ -19,6 +19,24 @@ function toDuck(v: SqlParam): DuckDBValue {
 
 export type Row = Record<string, unknown>;
 
+/** About what a row takes in memory (UTF-16 strings, 16 bytes a value besides). */
+export function rowBytes(row: Row): number {
+  let bytes = 0;
+  for (const k in row) {
+    const v = row[k];
+    bytes += 16 + (typeof v === 'string' ? v.length * 2 : 8);
+  }
+  return bytes;
+}
+
+/** A result larger than the caller's memory budget (Db.allBounded). */
+export class ResultTooLargeError extends Error {
+  override readonly name = 'ResultTooLargeError';
+  constructor(readonly maxBytes: number) {
+    super(`the query's results would take more than ${Math.round(maxBytes / 1048576)} MiB of memory: select fewer fields or rows`);
+  }
+}
+
 /** Converts DuckDB's JS values: bigints to numbers (ids, times and counts fit in 2^53). */
 function plain(row: Record<string, unknown>): Row {
   const out: Row = {};
@@ -72,6 +90,28 @@ export class Db {
   async all(sql: string, params: SqlParam[] = [], conn?: DuckDBConnection): Promise<Row[]> {
     const reader = conn ? await conn.runAndReadAll(sql, params.map(toDuck)) : await this.onMain(() => this.conn.runAndReadAll(sql, params.map(toDuck)));
     return reader.getRowObjectsJS().map((r) => plain(r as Record<string, unknown>));
+  }
+
+  /**
+   * Like all() on `conn`, reading the result a chunk at a time, and once the rows would take more than
+   * about `maxBytes` of memory either failing with ResultTooLargeError or ('stop') returning the rows
+   * so far: a query over untrusted input must not be able to exhaust the heap (1 MB events times
+   * 10,000 rows).
+   */
+  async allBounded(sql: string, params: SqlParam[], conn: DuckDBConnection, maxBytes: number, onExceed: 'throw' | 'stop' = 'throw'): Promise<Row[]> {
+    const result = await conn.stream(sql, params.map(toDuck));
+    const out: Row[] = [];
+    let bytes = 0;
+    for await (const rows of result.yieldRowObjectJs()) {
+      for (const r of rows) {
+        const row = plain(r as Record<string, unknown>);
+        bytes += rowBytes(row);
+        if (bytes > maxBytes && onExceed === 'throw') throw new ResultTooLargeError(maxBytes);
+        out.push(row);
+        if (bytes > maxBytes) return out; // 'stop': the rows so far, the one that crossed the budget included
+      }
+    }
+    return out;
   }
 
   /** Runs fn as one transaction on the main connection, which nobody else uses meanwhile. */

@@ -8,7 +8,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LogGroup, Segment } from './catalog.js';
-import { quoteLiteral, type SqlParam } from './db.js';
+import { quoteLiteral, rowBytes, type SqlParam } from './db.js';
 import type { HotBatch, StoredEvent } from './hot.js';
 import type { LogStore } from './store.js';
 import { retentionCutoff } from './store.js';
@@ -36,6 +36,11 @@ export interface EventQuery {
   from?: Cursor | undefined;
   descending: boolean;
   limit: number;
+  /**
+   * Stop reading sealed events once they take about this much memory (UTF-16 bytes): a page of
+   * FilterLogEvents holds at most 1 MB, so reading 10,000 events of up to 1 MB each is never needed.
+   */
+  maxBytes?: number;
 }
 
 export interface QueryStats {
@@ -73,7 +78,7 @@ export async function queryEvents(store: LogStore, q: EventQuery, stats?: QueryS
   // Sealed segments: the SQL back end, after pruning.
   const segments = g.segments.filter((s) => s.maxTs >= startMs && s.minTs <= endMs);
   const ranges = await candidateRanges(store, g, segments, bitmapRequirement(q.pattern), stats);
-  let cold: StoredEvent[] = [];
+  let cold: StoredEvent[] & { cut?: boolean } = [];
   if (ranges.length > 0) {
     const params: SqlParam[] = [startMs, endMs];
     const where = [`ts >= $1`, `ts <= $2`];
@@ -94,7 +99,7 @@ export async function queryEvents(store: LogStore, q: EventQuery, stats?: QueryS
       `WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${Math.trunc(q.limit)}`;
     const conn = await store.db.connect();
     try {
-      cold = await runEvents(store, conn, sql, params);
+      cold = await runEvents(store, conn, sql, params, q.maxBytes);
     } catch (e) {
       // Retention or a deletion may have removed a segment while we read it: start over once.
       if (store.catalog.groupsById.get(g.id) !== g) return []; // the group itself was deleted
@@ -106,7 +111,11 @@ export async function queryEvents(store: LogStore, q: EventQuery, stats?: QueryS
     }
   }
 
-  const merged = cold.length === 0 ? hot : hot.length === 0 ? cold : [...cold, ...hot].sort((a, b) => dir * cmp(a, b));
+  let merged = cold.length === 0 ? hot : hot.length === 0 ? cold : [...cold, ...hot].sort((a, b) => dir * cmp(a, b));
+  // A read cut short by maxBytes says nothing of the sealed events after its last one: hot events
+  // past that point wait for the next page.
+  const lastCold = cold.at(-1);
+  if (cold.cut && lastCold) merged = merged.filter((e) => dir * cmp(e, lastCold) <= 0);
   if (merged.length > q.limit) merged.length = q.limit;
   return merged;
 }
@@ -120,15 +129,17 @@ export async function hotBatchFilter(store: LogStore, g: LogGroup, req: BitmapRe
   return (b) => blocksSpanned(b.firstSeq, b.timestamps.length).some((k) => pass.has(k));
 }
 
-async function runEvents(store: LogStore, conn: DuckDBConnection, sql: string, params: SqlParam[]): Promise<StoredEvent[]> {
-  const rows = await store.db.all(sql, params, conn);
-  return rows.map((r) => ({
+/** The sealed events a query reads; `cut` when maxBytes stopped the read before its limit. */
+async function runEvents(store: LogStore, conn: DuckDBConnection, sql: string, params: SqlParam[], maxBytes?: number): Promise<StoredEvent[] & { cut?: boolean }> {
+  const rows = maxBytes === undefined ? await store.db.all(sql, params, conn) : await store.db.allBounded(sql, params, conn, maxBytes, 'stop');
+  const cut = maxBytes !== undefined && rows.reduce((a, r) => a + rowBytes(r), 0) > maxBytes;
+  return Object.assign(rows.map((r) => ({
     streamId: r.stream_id as number,
     timestamp: r.ts as number,
     ingestMs: r.ingest_ts as number,
     seq: r.seq as number,
     message: r.message as string,
-  }));
+  })), { cut });
 }
 
 export interface SegmentRanges {

@@ -34,6 +34,9 @@ export interface StageTable {
   rows: ReadonlyArray<Record<string, string | number | null>>;
 }
 
+/** What a query's rows may take in memory unless the caller says otherwise. */
+export const DEFAULT_MAX_RESULT_BYTES = 96 * 1024 * 1024;
+
 export class SqlSession {
   private constructor(
     private readonly store: LogStore,
@@ -53,14 +56,23 @@ export class SqlSession {
     this.conn.closeSync();
   }
 
-  /** Runs `setup` statements, sets session variables, then the query. */
-  async run(sql: string, params: SqlParam[], variables: ReadonlyArray<{ name: string; value: string }> = [], setup: readonly string[] = []): Promise<Row[]> {
+  /**
+   * Runs `setup` statements, sets session variables, then the query, whose rows may take at most about
+   * `maxBytes` of memory (else ResultTooLargeError).
+   */
+  async run(
+    sql: string,
+    params: SqlParam[],
+    variables: ReadonlyArray<{ name: string; value: string }> = [],
+    setup: readonly string[] = [],
+    maxBytes = DEFAULT_MAX_RESULT_BYTES,
+  ): Promise<Row[]> {
     for (const s of setup) await this.conn.run(s);
     for (const v of variables) {
       if (!/^[a-z_][a-z0-9_]*$/.test(v.name)) throw new Error(`internal: bad session variable name ${v.name}`);
       await this.conn.run(`SET VARIABLE ${v.name} = $1`, [v.value]);
     }
-    return this.store.db.all(sql, params, this.conn);
+    return this.store.db.allBounded(sql, params, this.conn, maxBytes);
   }
 
   /**

@@ -326,3 +326,37 @@ test('the seq condition of pruned segments merges kept blocks across segments an
     '(seq BETWEEN 90 AND 209 OR seq BETWEEN 280 AND 289)',
   );
 });
+
+test('reads cut short by a memory budget page through every event once, across both tiers', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-budget-'));
+  const clock = new FakeClock(T0);
+  try {
+    let store = await open(dir, clock);
+    let g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+    await store.catalog.createStream(g, 's', T0);
+    const big = (i: number): string => `${String(i).padStart(4, '0')} ${'x'.repeat(20_000)}`;
+    // Sealed: even events; hot: odd ones, so the tiers interleave in time.
+    await appendEvents(store, g, 's', Array.from({ length: 40 }, (_, i) => ({ timestamp: T0 + 2 * i, message: big(2 * i) })), T0);
+    await store.close();
+    store = await open(dir, clock);
+    g = store.catalog.groups.get('g')!;
+    await appendEvents(store, g, 's', Array.from({ length: 40 }, (_, i) => ({ timestamp: T0 + 2 * i + 1, message: big(2 * i + 1) })), T0);
+    for (const descending of [false, true]) {
+      const seen: string[] = [];
+      let from: { ts: number; seq: number } | undefined;
+      for (let pages = 0; pages < 100; pages++) {
+        const page = await queryEvents(store, { group: g, streamIds: null, startMs: 0, endMs: T0 + 1000, pattern: parseFilterPattern(''), descending, limit: 10_000, maxBytes: 200_000, from });
+        if (page.length === 0) break;
+        assert.ok(page.length < 80, 'the budget cut the read');
+        seen.push(...page.map((e) => e.message.slice(0, 4)));
+        const last = page.at(-1)!;
+        from = { ts: last.timestamp, seq: last.seq };
+      }
+      const want = Array.from({ length: 80 }, (_, i) => String(i).padStart(4, '0'));
+      assert.deepEqual(seen, descending ? want.reverse() : want);
+    }
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,6 +1,7 @@
 import { ApiError } from '../errors.js';
 import type { FilteredLogEvent } from '../model/generated/logs-types.js';
 import { queryEvents } from '../../store/query.js';
+import { READ_BYTES } from './response-size.js';
 import { decodeToken, encodeToken } from '../tokens.js';
 import type { Action } from './context.js';
 import { parsePattern, resolveGroup } from './common.js';
@@ -45,6 +46,7 @@ export const filterLogEvents: Action<'FilterLogEvents'> = async (ctx, input) => 
     from: token ? { ts: token[0], seq: token[1] } : undefined,
     descending,
     limit: limit + 1,
+    maxBytes: READ_BYTES,
   });
   const page = takeWithinBytes(found.slice(0, limit), (e) => e.message);
   const events: FilteredLogEvent[] = page.map((e) => ({

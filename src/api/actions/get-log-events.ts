@@ -4,7 +4,7 @@ import { queryEvents } from '../../store/query.js';
 import { decodeStreamToken, encodeStreamToken } from '../tokens.js';
 import type { Action } from './context.js';
 import { resolveGroup, streamByName } from './common.js';
-import { takeWithinBytes } from './response-size.js';
+import { READ_BYTES, takeWithinBytes } from './response-size.js';
 
 /**
  * GetLogEvents pages through one stream in (timestamp, seq) order. Without a token it starts from the
@@ -26,6 +26,7 @@ export const getLogEvents: Action<'GetLogEvents'> = async (ctx, input) => {
     from: pos ? { ts: pos.ts, seq: pos.seq } : undefined,
     descending: backward,
     limit,
+    maxBytes: READ_BYTES,
   });
   // found is nearest-first; the byte cap keeps the events nearest the position, then pages read ascending.
   const kept = takeWithinBytes(found, (e) => e.message);

@@ -155,3 +155,25 @@ test('@ptr values point at their events through GetLogRecord', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a query whose rows would exceed the memory budget fails cleanly, and the store keeps serving', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-insights-budget-'));
+  const clock = new FakeClock(T0 + 2_000_000);
+  const store = await open(dir, clock);
+  try {
+    const g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+    await store.catalog.createStream(g, 's', T0);
+    await put(store, g, Array.from({ length: 200 }, (_, i) => ({ timestamp: T0 + i, message: 'x'.repeat(10_000) })));
+    const run = (q: string, maxResultBytes?: number) =>
+      runInsightsQuery(store, { groups: [g], startMs: T0, endMs: T0 + 1_000_000, query: parseQuery(q), queryString: q, limit: 10_000, signal: new AbortController().signal, maxResultBytes });
+    await assert.rejects(run('fields @message', 1_000_000), (e: Error) => e.name === 'ResultTooLargeError' && /more than 1 MiB/.test(e.message));
+    // A pattern stage reads at most 1,500 characters of each value: 200 of them fit in 1 MB, not in 100 kB.
+    assert.ok((await run('pattern @message', 1_000_000)).rows.length > 0);
+    await assert.rejects(run('pattern @message', 100_000), (e: Error) => e.name === 'ResultTooLargeError');
+    assert.equal((await run('fields @message | limit 5', 1_000_000)).rows.length, 5, 'smaller results still fit');
+    assert.equal((await run('stats count(*)')).rows[0]?.[0]?.value, '200');
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -48,6 +48,8 @@ export interface InsightsRun {
   onProgress?: (stats: InsightsStatistics) => void;
   /** For `@log` (`<account>:<group>`); default 000000000000. */
   accountId?: string;
+  /** What one statement's rows may take in memory (default 96 MiB); past it the query fails. */
+  maxResultBytes?: number;
 }
 
 export interface InsightsOutput {
@@ -164,7 +166,7 @@ export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promi
       const table = `js_rows_${++stage}`;
       await session.loadStage(table, { fields, rows: out });
       compiled = compileContinuation(rest, text, table, fields, opts, diff ? 'diff' : 'pattern');
-      rows = await execute(session, compiled);
+      rows = await execute(session, compiled, run.maxResultBytes);
     }
     return { rows: outputRows(compiled, rows), statistics };
   } catch (e) {
@@ -202,7 +204,7 @@ async function runOverEvents(
   const source: EventSource = { namesTable: 'q_names', relation: (state) => session.eventRelation(parts, (v) => state.param(v)) };
   const compiled = compileQuery(query, text, source, opts);
   if (compiled.needsNames) await session.loadNames('q_names', selected.map((s) => s.group), run.accountId ?? '000000000000');
-  return { compiled, rows: await execute(session, compiled) };
+  return { compiled, rows: await execute(session, compiled, run.maxResultBytes) };
 }
 
 /** The values (and times) a pattern stage clusters: the compiled query's first two output columns. */
@@ -232,8 +234,8 @@ function diffShiftMs(period: 'previous' | 'previousDay' | 'previousWeek' | 'prev
   }
 }
 
-function execute(session: SqlSession, c: CompiledQuery): Promise<Row[]> {
-  return session.run(c.sql, c.params, c.variables, setupSqlFor(c.sql));
+function execute(session: SqlSession, c: CompiledQuery, maxBytes?: number): Promise<Row[]> {
+  return session.run(c.sql, c.params, c.variables, setupSqlFor(c.sql), maxBytes);
 }
 
 async function matchedCount(session: SqlSession, c: CompiledQuery, rows: Row[], scanned: number): Promise<number> {

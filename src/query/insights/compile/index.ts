@@ -10,6 +10,7 @@ import { compileCommand, isJsCommand, type JsCommand } from '../commands/index.j
 import type { SqlParam } from '../../../store/db.js';
 import type { BitmapRequirement } from '../../filter-pattern/prune.js';
 import { compileExpr, compileField } from './expr.js';
+import { asString } from '../functions/coerce.js';
 import { CompileState, fieldColumn, quoteIdent } from './state.js';
 
 export interface OutputField {
@@ -57,6 +58,9 @@ export interface CompileOptions {
 }
 
 const PATTERN_INPUT = '@patternInput';
+/** Characters of each value, and newest events, that a pattern stage reads. */
+export const PATTERN_VALUE_CHARS = 1500;
+export const PATTERN_MAX_EVENTS = 100_000;
 const DEFAULT_EVENT_FIELDS = ['@timestamp', '@message', '@logStream', '@log'];
 
 export function compileQuery(query: Query, text: string, source: EventSource, opts: CompileOptions): CompiledQuery {
@@ -68,7 +72,8 @@ export function compileQuery(query: Query, text: string, source: EventSource, op
     const cmd = next.command;
     if (!state.eventRows) state.error(`'${cmd.kind}' works on log events: it cannot follow stats`, cmd.span);
     const field = cmd.kind === 'pattern' ? cmd.field : ({ kind: 'field', name: '@message', quoted: false, span: cmd.span } as const);
-    state.define([[PATTERN_INPUT, compileExpr(state, field)]]);
+    // Drain reads the first 1,500 characters of a value (as AWS's pattern analysis does).
+    state.define([[PATTERN_INPUT, { sql: `left(${asString(compileExpr(state, field)).sql}, ${PATTERN_VALUE_CHARS})`, type: 'string' }]]);
     state.display = [PATTERN_INPUT, '@timestamp'];
   }
   const out = resolveOutput(state); // before the source: it may need the names join
@@ -147,9 +152,10 @@ function resolveOutput(state: CompileState): [OutputField[], string[]] {
 }
 
 function finish(state: CompileState, [output, select]: [OutputField[], string[]], stages: Array<[string, string]>, next: CompiledQuery['next'], opts: CompileOptions): CompiledQuery {
-  // A JavaScript stage next needs every row; otherwise the caller's limit applies. It is written as a
-  // literal (an integer we validated), so that the count query below binds the same parameters.
-  const limit = next ? '' : ` LIMIT ${Math.max(0, Math.trunc(opts.limit))}`;
+  // A JavaScript stage next reads the newest PATTERN_MAX_EVENTS rows; otherwise the caller's limit
+  // applies. Written as a literal (an integer we validated), so that the count query below binds the
+  // same parameters.
+  const limit = ` LIMIT ${next ? PATTERN_MAX_EVENTS : Math.max(0, Math.trunc(opts.limit))}`;
   const withClause = stages.length > 0 ? `WITH ${stages.map(([n, body]) => `${n} AS (${body})`).join(',\n')}\n` : '';
   const sql = `${withClause}SELECT ${select.join(', ')} FROM ${state.current} ORDER BY ${state.orderSql()}${limit}`;
 
