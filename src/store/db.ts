@@ -20,7 +20,7 @@ function toDuck(v: SqlParam): DuckDBValue {
 export type Row = Record<string, unknown>;
 
 /** About what a row takes in memory (UTF-16 strings, 16 bytes a value besides). */
-export function rowBytes(row: Row): number {
+function rowBytes(row: Row): number {
   let bytes = 0;
   for (const k in row) {
     const v = row[k];
@@ -93,25 +93,30 @@ export class Db {
   }
 
   /**
-   * Like all() on `conn`, reading the result a chunk at a time, and once the rows would take more than
-   * about `maxBytes` of memory either failing with ResultTooLargeError or ('stop') returning the rows
-   * so far: a query over untrusted input must not be able to exhaust the heap (1 MB events times
-   * 10,000 rows).
+   * Like all() on `conn`, reading the result a chunk at a time and stopping after the row that takes
+   * the rows past about `maxBytes` of memory (`cut` says so): a query over untrusted input must not be
+   * able to exhaust the heap (1 MB events times 10,000 rows).
    */
-  async allBounded(sql: string, params: SqlParam[], conn: DuckDBConnection, maxBytes: number, onExceed: 'throw' | 'stop' = 'throw'): Promise<Row[]> {
+  async readBounded(sql: string, params: SqlParam[], conn: DuckDBConnection, maxBytes: number): Promise<{ rows: Row[]; cut: boolean }> {
     const result = await conn.stream(sql, params.map(toDuck));
-    const out: Row[] = [];
+    const rows: Row[] = [];
     let bytes = 0;
-    for await (const rows of result.yieldRowObjectJs()) {
-      for (const r of rows) {
+    for await (const chunk of result.yieldRowObjectJs()) {
+      for (const r of chunk) {
         const row = plain(r as Record<string, unknown>);
+        rows.push(row);
         bytes += rowBytes(row);
-        if (bytes > maxBytes && onExceed === 'throw') throw new ResultTooLargeError(maxBytes);
-        out.push(row);
-        if (bytes > maxBytes) return out; // 'stop': the rows so far, the one that crossed the budget included
+        if (bytes > maxBytes) return { rows, cut: true };
       }
     }
-    return out;
+    return { rows, cut: false };
+  }
+
+  /** readBounded that fails with ResultTooLargeError instead of returning part of the rows. */
+  async allBounded(sql: string, params: SqlParam[], conn: DuckDBConnection, maxBytes: number): Promise<Row[]> {
+    const { rows, cut } = await this.readBounded(sql, params, conn, maxBytes);
+    if (cut) throw new ResultTooLargeError(maxBytes);
+    return rows;
   }
 
   /** Runs fn as one transaction on the main connection, which nobody else uses meanwhile. */

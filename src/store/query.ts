@@ -8,7 +8,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LogGroup, Segment } from './catalog.js';
-import { quoteLiteral, rowBytes, type SqlParam } from './db.js';
+import { quoteLiteral, type SqlParam } from './db.js';
 import type { HotBatch, StoredEvent } from './hot.js';
 import type { LogStore } from './store.js';
 import { retentionCutoff } from './store.js';
@@ -131,8 +131,7 @@ export async function hotBatchFilter(store: LogStore, g: LogGroup, req: BitmapRe
 
 /** The sealed events a query reads; `cut` when maxBytes stopped the read before its limit. */
 async function runEvents(store: LogStore, conn: DuckDBConnection, sql: string, params: SqlParam[], maxBytes?: number): Promise<StoredEvent[] & { cut?: boolean }> {
-  const rows = maxBytes === undefined ? await store.db.all(sql, params, conn) : await store.db.allBounded(sql, params, conn, maxBytes, 'stop');
-  const cut = maxBytes !== undefined && rows.reduce((a, r) => a + rowBytes(r), 0) > maxBytes;
+  const { rows, cut } = maxBytes === undefined ? { rows: await store.db.all(sql, params, conn), cut: false } : await store.db.readBounded(sql, params, conn, maxBytes);
   return Object.assign(rows.map((r) => ({
     streamId: r.stream_id as number,
     timestamp: r.ts as number,

@@ -111,7 +111,7 @@ function jsonPathKeys(path: JsonPath): Req {
 }
 
 /** Characters a JSON writer must or may escape other than as `\uXXXX`. */
-const JSON_ESCAPABLE = /["\\/\u0000-\u001f]/u;
+export const JSON_ESCAPABLE = /["\\/\u0000-\u001f]/u;
 /** A `\u` escape in the block (a flag bit of its own): any character of a JSON string may be written that way. */
 const UNICODE_ESCAPE: BitmapRequirement = { kind: 'bits', bits: [ESCAPE_BIT] };
 

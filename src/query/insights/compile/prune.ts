@@ -5,7 +5,7 @@
  * satisfy it. Null means no requirement (the filter may keep events without any given text).
  */
 import type { Expr } from '../ast.js';
-import { allOf, anyOf, jsonValueRequirement, regexRequirement, textRequirement, type BitmapRequirement } from '../../filter-pattern/prune.js';
+import { allOf, anyOf, JSON_ESCAPABLE, jsonValueRequirement, regexRequirement, textRequirement, type BitmapRequirement } from '../../filter-pattern/prune.js';
 import { isSystemField } from './expr.js';
 import type { CompileState } from './state.js';
 
@@ -83,8 +83,6 @@ export function filterPrefilter(state: CompileState, e: Expr): string | null {
       return null;
   }
 }
-
-const JSON_ESCAPABLE = /["\\/\u0000-\u001f]/u;
 
 /** The message contains `text` as written, or a `\u` escape that could spell it. */
 function literalTest(state: CompileState, text: string): string | null {
