@@ -5,7 +5,7 @@
  * Only segments smaller than one trigram block are merged, at least MIN_RUN of them in a row (by
  * sequence number) and at most TARGET_ROWS in total: heavy groups, whose seals are already large, are
  * left alone. Events of deleted streams are dropped on the way. Bitmaps are keyed by sequence block,
- * not by file, so they stay valid as they are.
+ * not by file, so they stay valid as they are; shredded fields (shred.ts) are chosen afresh.
  *
  * The merged file is written and synced first; one catalog transaction then swaps the inputs for it;
  * the inputs are unlinked last. A crash before the commit leaves an unknown file, removed at start-up;
@@ -18,6 +18,7 @@ import type { Db } from './db.js';
 import { quoteLiteral } from './db.js';
 import type { LogGroup, Segment } from './catalog.js';
 import { BLOCK_EVENTS } from './trigram.js';
+import { chooseFields, DICTIONARY_ENTRIES, extractListSql, jsonDocSql } from './shred.js';
 
 export const SMALL_ROWS = BLOCK_EVENTS;
 export const MIN_RUN = 8;
@@ -56,9 +57,14 @@ export async function mergeSegments(
   const files = run.map((s) => quoteLiteral(join(dataDir, s.path))).join(', ');
   const deleted = [...g.deletedStreams].map((n) => String(Math.trunc(n)));
   const where = deleted.length > 0 ? `WHERE stream_id NOT IN (${deleted.join(',')})` : '';
+  // The inputs' shredded fields may differ: the merge chooses its own from its events.
+  const input = `(SELECT ${Math.trunc(g.id)} AS g, stream_id, ts, ingest_ts, seq, message, json_off FROM read_parquet([${files}]) ${where})`;
+  const fields = (await chooseFields(db, conn, input)).get(g.id) ?? [];
+  const shredded = fields.length > 0 ? `, ${extractListSql(jsonDocSql('message', 'json_off'), fields)} AS __x` : '';
+  const columns = fields.map((_, k) => `, __x[${k + 1}] AS j${k}`).join('');
   await db.run(
-    `COPY (SELECT stream_id, ts, ingest_ts, seq, message, json_off FROM read_parquet([${files}]) ${where} ORDER BY seq)
-     TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${BLOCK_EVENTS})`,
+    `COPY (SELECT stream_id, ts, ingest_ts, seq, message, json_off${columns} FROM (SELECT *${shredded} FROM ${input}) ORDER BY seq)
+     TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd, DICTIONARY_SIZE_LIMIT ${DICTIONARY_ENTRIES}, ROW_GROUP_SIZE ${BLOCK_EVENTS})`,
     [],
     conn,
   );
@@ -89,5 +95,6 @@ export async function mergeSegments(
     maxTs: st!.max_ts === null ? first.maxTs : Number(st!.max_ts),
     minSeq: st!.min_seq === null ? first.minSeq : Number(st!.min_seq),
     maxSeq: st!.max_seq === null ? first.maxSeq : Number(st!.max_seq),
+    fields,
   };
 }

@@ -10,6 +10,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LogGroup } from './catalog.js';
 import { quoteLiteral, type Row, type SqlParam } from './db.js';
+import { extractedRelation, NO_JSON_FIELDS, prefilterColumns, withExtractedFields, type JsonFields } from './shred.js';
 import type { HotBatch } from './hot.js';
 import { jsonOffsetSql } from './json-offset.js';
 import { seqFilterSql, type SegmentRanges } from './query.js';
@@ -77,25 +78,52 @@ export class SqlSession {
 
   /**
    * SQL of the relation of events in `parts`: read_parquet per group (time range, deleted streams and
-   * the seq ranges pruning kept in its WHERE) and the hot events loaded by loadHot. `param` binds values.
+   * the seq ranges pruning kept in its WHERE) and the hot events loaded by loadHot, with the columns of
+   * `fields` (shred.ts JsonFields): each path read from a segment's shredded column where it has one,
+   * extracted from the message otherwise, and each prefilter tested only where its field is extracted
+   * (elsewhere it would make DuckDB read the messages for nothing). `param` binds values.
    */
-  eventRelation(parts: readonly SourcePart[], param: (v: number) => string): string {
+  eventRelation(parts: readonly SourcePart[], param: (v: SqlParam) => string, fields: JsonFields = NO_JSON_FIELDS): string {
     const sql: string[] = [];
+    const paths = fields.paths;
+    const base = `stream_id AS __sid, ts AS __ts, ingest_ts AS __ingest, seq AS __seq, message AS __msg, json_off AS __joff`;
+    const fieldColumns = paths.map((_, k) => `, __j${k + 1}`).join('');
+    const prefilterNames = fields.prefilters.map((_, n) => `, __pf${n + 1}`).join('');
+    // UNION ALL matches columns by position: every branch lists them in this order.
+    const select = `SELECT __g, __sid, __ts, __ingest, __seq, __msg, __joff${fieldColumns}${prefilterNames}`;
     for (const p of parts) {
       if (p.ranges.length === 0 || p.startMs > p.endMs) continue;
-      const files = p.ranges.map((r) => quoteLiteral(`${this.store.opts.dataDir}/${r.segment.path}`)).join(', ');
       const where = [`ts BETWEEN ${param(p.startMs)} AND ${param(p.endMs)}`];
       const deleted = [...p.group.deletedStreams];
       if (deleted.length > 0) where.push(`stream_id NOT IN (${deleted.map((d) => String(Math.trunc(d))).join(', ')})`);
       // Only the blocks pruning kept (Parquet row groups are blocks).
       const seqWhere = seqFilterSql(p.ranges);
       if (seqWhere) where.push(seqWhere);
-      sql.push(
-        `SELECT ${Math.trunc(p.group.id)}::BIGINT AS __g, stream_id AS __sid, ts AS __ts, ingest_ts AS __ingest, seq AS __seq, message AS __msg, json_off AS __joff ` +
-          `FROM read_parquet([${files}]) WHERE ${where.join(' AND ')}`,
-      );
+      // Segments that hold the same paths in the same columns are read together.
+      const byLayout = new Map<string, SegmentRanges[]>();
+      for (const r of p.ranges) {
+        const layout = paths.map((x) => r.segment.fields.indexOf(x)).join(',');
+        let list = byLayout.get(layout);
+        if (!list) byLayout.set(layout, (list = []));
+        list.push(r);
+      }
+      for (const [layout, ranges] of byLayout) {
+        const files = ranges.map((r) => quoteLiteral(`${this.store.opts.dataDir}/${r.segment.path}`)).join(', ');
+        const columns = layout === '' ? [] : layout.split(',').map(Number);
+        // Shredded columns by name: files differ in how many they have (a seal writes as many for every
+        // group as the group with most fields needs).
+        const read = columns.map((c, k) => (c >= 0 ? `, j${c} AS __j${k + 1}` : '')).join('');
+        const union = ranges.length > 1 ? ', union_by_name = true' : '';
+        let branch = `SELECT ${Math.trunc(p.group.id)}::BIGINT AS __g, ${base}${read} FROM read_parquet([${files}]${union}) WHERE ${where.join(' AND ')}`;
+        // Prefilters first: DuckDB then parses only the messages that pass them.
+        const prefilters = prefilterColumns(fields, (k) => columns[k]! < 0);
+        if (prefilters) branch = `SELECT *${prefilters} FROM (${branch})`;
+        branch = withExtractedFields(branch, fields, param, paths.flatMap((_, k) => (columns[k]! < 0 ? [k] : [])));
+        sql.push(`${select} FROM (${branch})`);
+      }
     }
-    sql.push(`SELECT __g, __sid, __ts, __ingest, __seq, __msg, ${jsonOffsetSql('__msg')}::INTEGER AS __joff FROM hot_q`);
+    const hot = `SELECT __g, __sid, __ts, __ingest, __seq, __msg, ${jsonOffsetSql('__msg')}::INTEGER AS __joff FROM hot_q`;
+    sql.push(`${select} FROM (${extractedRelation(hot, fields, param)})`);
     return sql.join(' UNION ALL ');
   }
 

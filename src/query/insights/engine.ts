@@ -201,7 +201,7 @@ async function runOverEvents(
     parts.push({ ...s, ranges: await candidateRanges(store, s.group, segments, plan.prune), keepBatch: await hotBatchFilter(store, s.group, plan.prune) });
   }
   await session.loadHot(parts);
-  const source: EventSource = { namesTable: 'q_names', relation: (state) => session.eventRelation(parts, (v) => state.param(v)) };
+  const source: EventSource = { namesTable: 'q_names', relation: (state) => session.eventRelation(parts, (v) => state.param(v), state.jsonFields()) };
   const compiled = compileQuery(query, text, source, opts);
   if (compiled.needsNames) await session.loadNames('q_names', selected.map((s) => s.group), run.accountId ?? '000000000000');
   return { compiled, rows: await execute(session, compiled, run.maxResultBytes) };

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { QueryError } from './ast.js';
 import { parseQuery } from './parse.js';
 import { compileQuery } from './compile/index.js';
+import { extractedRelation } from '../../store/shred.js';
 import { runInsightsQuery, type ResultField } from './engine.js';
 import { FIXTURE_END, T0, openFixtureStore, type FixtureStore } from './testdata/fixture.js';
 
@@ -86,7 +87,7 @@ async function run(fx: FixtureStore, g: Golden): Promise<string[]> {
 }
 
 function compiledSql(g: Golden): string {
-  const c = compileQuery(parseQuery(g.query), g.query, { namesTable: 'q_names', relation: () => 'events' }, { nowMs: FIXTURE_END, startMs: T0, endMs: FIXTURE_END, limit: 10_000 });
+  const c = compileQuery(parseQuery(g.query), g.query, { namesTable: 'q_names', relation: (st) => extractedRelation('events', st.jsonFields(), (v) => st.param(v)) }, { nowMs: FIXTURE_END, startMs: T0, endMs: FIXTURE_END, limit: 10_000 });
   return c.sql;
 }
 

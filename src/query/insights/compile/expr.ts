@@ -9,6 +9,7 @@ import type { CompiledArg, SqlValue } from '../functions/types.js';
 import { lookupFunction } from '../functions/index.js';
 import { asBoolean, asNumber, asString, asTimestamp, periodMs } from '../functions/coerce.js';
 import type { CompileState } from './state.js';
+import { jsonKeyStep } from '../../../store/shred.js';
 
 /** Fields every event has, and how the source relation holds them. */
 const SYSTEM_FIELDS: Record<string, SqlValue & { names?: true }> = {
@@ -26,7 +27,7 @@ export const isSystemField = (name: string): boolean => Object.hasOwn(SYSTEM_FIE
 export function jsonPath(name: string): string {
   return `$${name
     .split('.')
-    .map((k) => (/^\d+$/.test(k) ? `[${k}]` : `."${k.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`))
+    .map((k) => (/^\d+$/.test(k) ? `[${k}]` : jsonKeyStep(k)))
     .join('')}`;
 }
 

@@ -40,7 +40,10 @@ export interface CompiledQuery {
   next: { command: JsCommand; rest: Command[] } | null;
 }
 
-/** The relation of events to query, with columns __g, __sid, __ts, __ingest, __seq, __msg, __joff. */
+/**
+ * The relation of events to query, with columns __g, __sid, __ts, __ingest, __seq, __msg, __joff, and
+ * the JSON fields { paths: state.jsonPaths, prefilters: state.prefilters } (store/shred.ts JsonFields).
+ */
 export interface EventSource {
   /** SQL for the relation (binds what it needs with state.param). */
   relation(state: CompileState): string;
@@ -120,12 +123,10 @@ function sourceStage(state: CompileState, source: EventSource): string {
     cols.push('n.stream AS __stream', 'n.log AS __log');
     join = ` LEFT JOIN ${source.namesTable} n ON n.g = src.__g AND n.sid = src.__sid`;
   }
-  if (state.jsonPaths.length > 0) {
-    // One JSON parse per event for all the fields the query uses.
-    const doc = `CASE WHEN src.__joff = 0 THEN src.__msg WHEN src.__joff > 0 THEN substr(src.__msg, src.__joff + 1) END`;
-    const paths = state.jsonPaths.map((p) => `CAST(${state.param(p)} AS VARCHAR)`).join(', ');
-    cols.push(`json_extract_string(${doc}, [${paths}]) AS __j`);
-  }
+  // The source provides the fields discovered in the events' JSON (state.jsonPaths) as __j1, __j2, ...
+  // and the prefilters of conditions on them as __pf1, __pf2, ...
+  state.jsonPaths.forEach((_, k) => cols.push(`src.__j${k + 1}`));
+  state.prefilters.forEach((_, n) => cols.push(`src.__pf${n + 1}`));
   return `SELECT ${cols.join(', ')} FROM (${source.relation(state)}) src${join}`;
 }
 

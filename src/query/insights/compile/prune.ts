@@ -6,7 +6,7 @@
  */
 import type { Expr } from '../ast.js';
 import { allOf, anyOf, JSON_ESCAPABLE, jsonValueRequirement, regexRequirement, textRequirement, type BitmapRequirement } from '../../filter-pattern/prune.js';
-import { isSystemField } from './expr.js';
+import { isSystemField, jsonPath } from './expr.js';
 import type { CompileState } from './state.js';
 
 type Req = BitmapRequirement | null;
@@ -48,7 +48,9 @@ function isJsonField(state: CompileState, name: string): boolean {
  * A cheap SQL test implied by a filter, evaluated before it: substring tests on the raw message for
  * the JSON keys a condition needs present and the string values it compares with. Most events fail
  * it, and those are never parsed as JSON (which costs far more than the substring search). JSON text
- * can write any character as `\uXXXX`, so a message holding `\u` always passes. Null: no such test.
+ * can write any character as `\uXXXX`, so a message holding `\u` always passes. Each field's tests
+ * apply only where the source extracts that field: where it reads a shredded column instead, they
+ * would only make DuckDB read the messages. Null: no such test.
  */
 export function filterPrefilter(state: CompileState, e: Expr): string | null {
   switch (e.kind) {
@@ -61,14 +63,16 @@ export function filterPrefilter(state: CompileState, e: Expr): string | null {
       }
       const sides = [e.left, e.right];
       const tests: string[] = [];
-      for (const side of sides) if (side.kind === 'field' && isJsonField(state, side.name)) tests.push(...keyTests(state, side.name));
-      if (e.op === '=') {
-        const [a, b] = sides;
-        const value = a!.kind === 'string' && b!.kind === 'field' && isJsonField(state, b!.name) ? a! : b!.kind === 'string' && a!.kind === 'field' && isJsonField(state, a!.name) ? b! : null;
-        if (value?.kind === 'string') {
-          const t = literalTest(state, value.value);
-          if (t) tests.push(t);
+      for (const [i, side] of sides.entries()) {
+        if (side.kind !== 'field' || !isJsonField(state, side.name)) continue;
+        const own = keyTests(state, side.name);
+        const other = sides[1 - i]!;
+        if (e.op === '=' && other.kind === 'string') {
+          const t = literalTest(state, other.value);
+          if (t) own.push(t);
         }
+        const t = whereExtracted(state, side.name, own);
+        if (t) tests.push(t);
       }
       return tests.length > 0 ? `(${tests.join(' AND ')})` : null;
     }
@@ -76,12 +80,16 @@ export function filterPrefilter(state: CompileState, e: Expr): string | null {
       if (e.name.toLowerCase() !== 'ispresent' || e.args.length !== 1) return null;
       const a = e.args[0]!;
       if (a.kind !== 'field' || !isJsonField(state, a.name)) return null;
-      const tests = keyTests(state, a.name);
-      return tests.length > 0 ? `(${tests.join(' AND ')})` : null;
+      return whereExtracted(state, a.name, keyTests(state, a.name));
     }
     default:
       return null;
   }
+}
+
+/** `tests` (all true), where the source extracts the field `name` from the message. */
+function whereExtracted(state: CompileState, name: string, tests: string[]): string | null {
+  return tests.length > 0 ? state.prefilter(jsonPath(name), tests.join(' AND ')) : null;
 }
 
 /** The message contains `text` as written, or a `\u` escape that could spell it. */

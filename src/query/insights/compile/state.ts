@@ -9,6 +9,7 @@
 import { QueryError, type Span, type ValueType } from '../ast.js';
 import type { SqlContext, SqlValue } from '../functions/types.js';
 import type { SqlParam } from '../../../store/db.js';
+import type { JsonFields } from '../../../store/shred.js';
 import type { BitmapRequirement } from '../../filter-pattern/prune.js';
 import { compileField } from './expr.js';
 
@@ -35,8 +36,10 @@ export class CompileState implements SqlContext {
   eventFields = true;
   /** The command whose output the rows are once they are no longer events (for error messages). */
   producer: 'stats' | 'pattern' | 'diff' = 'stats';
-  /** JSON paths of discovered fields (index = position in the `__j` list extracted once per event). */
+  /** JSON paths of discovered fields: path k (from 0) is the source's column `__j<k+1>`. */
   readonly jsonPaths: string[] = [];
+  /** Prefilters of conditions on discovered fields: prefilter n (from 0) is the column `__pf<n+1>`. */
+  readonly prefilters: Array<{ path: number; sql: string }> = [];
   /** Whether a stage needs the stream and group names (a join). */
   needsNames = false;
   /** ORDER BY terms valid over `current`, or null for the default order. */
@@ -161,8 +164,27 @@ export class CompileState implements SqlContext {
   }
 
   jsonField(path: string): string {
+    return `__j${this.jsonIndex(path)}`;
+  }
+
+  /**
+   * A column that is true for every event that may satisfy a condition on the JSON field at `path`:
+   * the source computes `sql` (over __msg) where it extracts that field from the message, and gives
+   * true where it reads a shredded column (store/shred.ts JsonFields).
+   */
+  prefilter(path: string, sql: string): string {
+    const n = this.prefilters.push({ path: this.jsonIndex(path) - 1, sql });
+    return `__pf${n}`;
+  }
+
+  /** The JSON fields the source must provide (store/shred.ts). */
+  jsonFields(): JsonFields {
+    return { paths: this.jsonPaths, prefilters: this.prefilters };
+  }
+
+  private jsonIndex(path: string): number {
     let k = this.jsonPaths.indexOf(path);
     if (k < 0) k = this.jsonPaths.push(path) - 1;
-    return `__j[${k + 1}]`;
+    return k + 1;
   }
 }
