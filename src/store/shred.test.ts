@@ -8,10 +8,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { FakeClock } from '../clock.js';
-import { LogStore } from './store.js';
-import { appendEvents } from './testing.js';
+import type { LogStore } from './store.js';
+import { appendEvents, openTestStore } from './testing.js';
 import { quoteLiteral } from './db.js';
 import { jsonDocSql } from './shred.js';
 import { mergeSegments } from './compactor.js';
@@ -44,18 +43,7 @@ interface Env {
   store: LogStore;
 }
 
-const open = (dir: string, clock: FakeClock): Promise<LogStore> =>
-  LogStore.open({
-    dataDir: dir,
-    clock,
-    logger: pino({ level: 'silent' }),
-    walSealBytes: 64 * 1024 * 1024,
-    walSealAgeMs: 3_600_000,
-    maxHotBytes: 1 << 30,
-    duckdbMemoryLimit: '256MB',
-    duckdbThreads: 1,
-    retentionSweepMs: 3_600_000,
-  });
+const open = (dir: string, clock: FakeClock): Promise<LogStore> => openTestStore(dir, clock);
 
 async function reopen(env: Env, name = '/app'): Promise<LogGroup> {
   await env.store.close();

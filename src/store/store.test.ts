@@ -9,7 +9,7 @@ import { FakeClock } from '../clock.js';
 import { LogStore } from './store.js';
 import { queryEvents, type QueryStats } from './query.js';
 import { readWalFile } from './wal.js';
-import { appendEvents } from './testing.js';
+import { appendEvents, openTestStore } from './testing.js';
 import { parseFilterPattern } from '../query/filter-pattern/parse.js';
 import { compilePredicate } from '../query/filter-pattern/predicate.js';
 import type { LogGroup } from './catalog.js';
@@ -17,18 +17,8 @@ import type { LogGroup } from './catalog.js';
 const T0 = Date.UTC(2026, 10, 1);
 const logger = pino({ level: 'silent' });
 
-async function open(dir: string, clock: FakeClock, walSealBytes = 64 * 1024 * 1024): Promise<LogStore> {
-  return LogStore.open({
-    dataDir: dir,
-    clock,
-    logger,
-    walSealBytes,
-    walSealAgeMs: 3_600_000,
-    maxHotBytes: 1 << 30,
-    duckdbMemoryLimit: '256MB',
-    duckdbThreads: 1,
-    retentionSweepMs: 3_600_000,
-  });
+function open(dir: string, clock: FakeClock, walSealBytes?: number): Promise<LogStore> {
+  return openTestStore(dir, clock, { walSealBytes, logger });
 }
 
 interface ModelEvent {

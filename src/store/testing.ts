@@ -1,7 +1,25 @@
-/** For tests: appending events to the store as PutLogEvents would (the WAL gets the request body). */
+/** For tests: a store with test settings, and appending events to it as PutLogEvents would. */
+import { pino, type Logger } from 'pino';
+import type { Clock } from '../clock.js';
 import type { LogGroup } from './catalog.js';
-import type { LogStore } from './store.js';
+import { LogStore } from './store.js';
 
+/** A store in `dir` that seals only when told (or every `walSealBytes`), on one DuckDB thread. */
+export function openTestStore(dir: string, clock: Clock, opts: { walSealBytes?: number; logger?: Logger } = {}): Promise<LogStore> {
+  return LogStore.open({
+    dataDir: dir,
+    clock,
+    logger: opts.logger ?? pino({ level: 'silent' }),
+    walSealBytes: opts.walSealBytes ?? 64 * 1024 * 1024,
+    walSealAgeMs: 3_600_000,
+    maxHotBytes: 1 << 30,
+    duckdbMemoryLimit: '256MB',
+    duckdbThreads: 1,
+    retentionSweepMs: 3_600_000,
+  });
+}
+
+/** Appends events as PutLogEvents would (the WAL gets the request body). */
 export async function appendEvents(
   store: LogStore,
   g: LogGroup,

@@ -10,11 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { FakeClock } from '../../clock.js';
 import type { LogGroup } from '../../store/catalog.js';
-import { LogStore } from '../../store/store.js';
-import { appendEvents } from '../../store/testing.js';
+import type { LogStore } from '../../store/store.js';
+import { appendEvents, openTestStore } from '../../store/testing.js';
 import { parseQuery } from './parse.js';
 import { compileQuery } from './compile/index.js';
 import { decodePtr, encodePtr, getLogRecord, runInsightsQuery } from './engine.js';
@@ -37,17 +36,7 @@ const message = fc.oneof(
 const events = fc.array(fc.tuple(fc.nat(50), message), { minLength: 1, maxLength: 120 });
 
 function open(dir: string, clock: FakeClock): Promise<LogStore> {
-  return LogStore.open({
-    dataDir: dir,
-    clock,
-    logger: pino({ level: 'silent' }),
-    walSealBytes: 2048, // many small segments
-    walSealAgeMs: 3_600_000,
-    maxHotBytes: 1 << 30,
-    duckdbMemoryLimit: '256MB',
-    duckdbThreads: 1,
-    retentionSweepMs: 3_600_000,
-  });
+  return openTestStore(dir, clock, { walSealBytes: 2048 }); // many small segments
 }
 
 async function put(store: LogStore, g: LogGroup, batch: Array<{ timestamp: number; message: string }>): Promise<number> {

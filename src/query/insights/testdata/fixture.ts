@@ -6,11 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { FakeClock } from '../../../clock.js';
 import type { LogGroup } from '../../../store/catalog.js';
-import { LogStore } from '../../../store/store.js';
-import { appendEvents } from '../../../store/testing.js';
+import type { LogStore } from '../../../store/store.js';
+import { appendEvents, openTestStore } from '../../../store/testing.js';
 
 export const T0 = Date.UTC(2026, 10, 1, 0, 0, 0);
 const MIN = 60_000;
@@ -93,18 +92,7 @@ export interface FixtureStore {
 export async function openFixtureStore(): Promise<FixtureStore> {
   const dir = mkdtempSync(join(tmpdir(), 'logward-insights-'));
   const clock = new FakeClock(FIXTURE_END + MIN);
-  const open = (): Promise<LogStore> =>
-    LogStore.open({
-      dataDir: dir,
-      clock,
-      logger: pino({ level: 'silent' }),
-      walSealBytes: 64 * 1024 * 1024,
-      walSealAgeMs: 3_600_000,
-      maxHotBytes: 1 << 30,
-      duckdbMemoryLimit: '256MB',
-      duckdbThreads: 1,
-      retentionSweepMs: 3_600_000,
-    });
+  const open = (): Promise<LogStore> => openTestStore(dir, clock);
   const store = await open();
   const groups = new Map<string, LogGroup>();
   for (const e of FIXTURE) {
