@@ -69,6 +69,12 @@ export class LogStore {
   private sealError: unknown;
   /** Serializes catalog changes, seal commits and retention. */
   readonly writeLock = new Mutex();
+  /**
+   * Called with each batch as it becomes visible, in sequence order (also for batches replayed at
+   * start-up, before any listener is added). Listeners must be cheap and must not throw: consumers
+   * such as subscriptions only note the new high-water mark and read the events themselves.
+   */
+  readonly visibleListeners: Array<(b: HotBatch) => void> = [];
 
   /** Opened once recovery has replayed what the previous run left (see open()). */
   private wal!: Wal;
@@ -206,6 +212,7 @@ export class LogStore {
       addText(bits!, b.messages[k]!);
     }
     this.hot.add(b);
+    for (const l of this.visibleListeners) l(b);
   }
 
   /**
