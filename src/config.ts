@@ -54,6 +54,15 @@ export const serverConfigSchema = z
     queryResultsRetentionMs: z.number().int().min(1000).default(7 * 24 * 60 * 60 * 1000),
     queryResultsMaxQueries: z.number().int().min(1).default(1000),
     queryResultsMaxBytes: z.number().int().min(1024 * 1024).default(64 * 1024 * 1024),
+    /**
+     * Subscriptions (src/subscriptions). Function and OpenSearch targets may reach loopback, link-local
+     * and private addresses only inside these ranges (CIDRs); plain http only there too.
+     */
+    allowPrivateDestinations: z.array(z.string().regex(/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/, 'a CIDR such as 10.0.0.0/8')).default([]),
+    /** Delivery retries: exponential backoff from base to max with full jitter, for budget (AWS: 24 hours), then the dead-letter group. */
+    subscriptionRetryBaseMs: z.number().int().min(1).default(500),
+    subscriptionRetryMaxMs: z.number().int().min(1).default(5 * 60 * 1000),
+    subscriptionRetryBudgetMs: z.number().int().min(0).default(24 * 60 * 60 * 1000),
   });
 
 export type ServerConfigInput = z.input<typeof serverConfigSchema>;

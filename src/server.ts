@@ -11,6 +11,9 @@ import type { ServerConfig } from './config.js';
 import { LogStore } from './store/store.js';
 import { QueryManager } from './query/insights/manager.js';
 import { getLogRecord, runInsightsQuery } from './query/insights/engine.js';
+import { SubscriptionCatalog } from './store/subscriptions.js';
+import { SubscriptionEngine } from './subscriptions/engine.js';
+import { AddressPolicy } from './subscriptions/safety.js';
 
 export interface RunningServer {
   url: string;
@@ -52,8 +55,22 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     maxRetainedQueries: config.queryResultsMaxQueries,
     maxRetainedBytes: config.queryResultsMaxBytes,
   });
+  // Subscriptions start after the WAL replay (every stored event is visible) and before ingest opens.
+  const subsCatalog = new SubscriptionCatalog(store.db);
+  await subsCatalog.load();
+  const subscriptions = new SubscriptionEngine({
+    store,
+    subs: subsCatalog,
+    clock,
+    logger,
+    accountId: config.accountId,
+    policy: new AddressPolicy(config.allowPrivateDestinations),
+    retry: { baseMs: config.subscriptionRetryBaseMs, maxMs: config.subscriptionRetryMaxMs, budgetMs: config.subscriptionRetryBudgetMs },
+  });
+  await subscriptions.start();
   const app = buildHttp({
     store,
+    subscriptions,
     insights: { queries, getLogRecord: (ptr) => getLogRecord(store, ptr, config.accountId) },
     credentials: new CredentialStore(credentials),
     region: config.region,
@@ -67,6 +84,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     await app.listen({ host: config.host, port: config.port });
   } catch (e) {
     await queries.close();
+    await subscriptions.close();
     await store.close();
     throw e;
   }
@@ -85,6 +103,8 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
         await app.close();
         // Running queries read the store: they stop before it closes.
         await queries.close();
+        // Consumers stop at their last acknowledged batch; the next start resumes from there.
+        await subscriptions.close();
         await store.close();
         logger.info('logward stopped');
         logger.flush();

@@ -14,7 +14,8 @@ import { verifySigV4 } from './auth/sigv4.js';
 import type { CredentialStore } from './auth/credentials.js';
 import { validateRequest } from './model/validate.js';
 import { actions, isImplemented } from './actions/index.js';
-import type { ActionContext, InsightsContext } from './actions/context.js';
+import type { ActionContext, InsightsContext, SubscriptionsContext } from './actions/context.js';
+import { registerAdminRoutes } from './admin.js';
 import type { LogStore } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store.js';
 import type { Clock } from '../clock.js';
@@ -27,6 +28,7 @@ export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 export interface HttpDeps {
   store: LogStore;
   insights: InsightsContext;
+  subscriptions: SubscriptionsContext;
   credentials: CredentialStore;
   region: string;
   accountId: string;
@@ -65,6 +67,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.get('/health', async () => ({ status: 'ok' }));
+  registerAdminRoutes(app, deps);
 
   // Admission control before the body is read: memory stays bounded under overload.
   app.addHook('onRequest', async (req, reply) => {
@@ -111,7 +114,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     }
     validateRequest(op, input);
     if (!isImplemented(op)) throw new ApiError('UnknownOperationException', `Logward does not implement ${op} yet.`);
-    const ctx: ActionContext = { store: deps.store, insights: deps.insights, region: deps.region, accountId: deps.accountId, clock: deps.clock, logger: deps.logger, body };
+    const ctx: ActionContext = { store: deps.store, insights: deps.insights, subscriptions: deps.subscriptions, region: deps.region, accountId: deps.accountId, clock: deps.clock, logger: deps.logger, body };
     const action = actions[op] as (c: ActionContext, i: unknown) => Promise<unknown>;
     const out = await action(ctx, input);
     reply.header('content-type', CONTENT_TYPE).header('x-amzn-requestid', req.id);

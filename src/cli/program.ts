@@ -13,13 +13,14 @@ import { tailCommand } from './commands/tail.js';
 import { filterCommand } from './commands/filter.js';
 import { queryCommand } from './commands/query.js';
 import { queriesCommand } from './commands/queries.js';
+import { targetsCommand } from './commands/targets.js';
 
 export interface CommandSpec {
   /** The commander command, its options and its action; the action throws to fail. */
   build(ctx: CliContext): Command;
 }
 
-export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries';
+export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'targets';
 
 /** Every command of `logward`, in the order `--help` lists them. */
 export const COMMANDS: Record<CommandName, CommandSpec> = {
@@ -31,6 +32,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   filter: filterCommand,
   query: queryCommand,
   queries: queriesCommand,
+  targets: targetsCommand,
 };
 
 export function buildProgram(ctx: CliContext): Command {
@@ -57,9 +59,16 @@ Run \`logward <command> --help\` for a command's options and examples.`,
     const command = spec.build(ctx);
     if (command.name() !== name) throw new Error(`command registered as '${name}' is named '${command.name()}'`);
     // addCommand, unlike command(), does not pass the parent's output and exit settings down.
-    program.addCommand(command.copyInheritedSettings(program));
+    program.addCommand(inheritDeep(command, program));
   }
   return program;
+}
+
+/** Nested subcommands (`targets put function`) need the program's output and exit settings too. */
+function inheritDeep(command: Command, parent: Command): Command {
+  command.copyInheritedSettings(parent);
+  for (const sub of command.commands) inheritDeep(sub, command);
+  return command;
 }
 
 /** Runs `logward` with `argv` (as process.argv: node, script, args...) and gives the exit code. */

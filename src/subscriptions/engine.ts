@@ -47,6 +47,19 @@ export class SubscriptionEngine {
     await this.sync();
   }
 
+  get catalog(): SubscriptionCatalog {
+    return this.opts.subs;
+  }
+
+  /** A target's settings, parsed and checked by its sink; throws saying what is wrong. */
+  checkTarget(kind: Target['kind'], config: unknown): Record<string, unknown> {
+    const spec = SINKS[kind];
+    const parsed = spec.schema.safeParse(config);
+    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || '(settings)'}: ${i.message}`).join('; '));
+    spec.check(parsed.data, this.opts.policy);
+    return parsed.data as Record<string, unknown>;
+  }
+
   /** Sequence numbers below this are visible in the group. */
   visibleThrough(groupId: number): number {
     return this.visible.get(groupId) ?? 0;

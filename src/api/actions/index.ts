@@ -22,6 +22,8 @@ import { stopQuery } from './stop-query.js';
 import { describeQueries } from './describe-queries.js';
 import { getLogRecord } from './get-log-record.js';
 import { putQueryDefinition, describeQueryDefinitions, deleteQueryDefinition } from './query-definitions.js';
+import { putSubscriptionFilter, describeSubscriptionFilters, deleteSubscriptionFilter } from './subscription-filters.js';
+import { putDestination, putDestinationPolicy, describeDestinations, deleteDestination } from './destinations.js';
 
 export type ImplementedOperation =
   | 'CreateLogGroup'
@@ -49,7 +51,14 @@ export type ImplementedOperation =
   | 'GetLogRecord'
   | 'PutQueryDefinition'
   | 'DescribeQueryDefinitions'
-  | 'DeleteQueryDefinition';
+  | 'DeleteQueryDefinition'
+  | 'PutSubscriptionFilter'
+  | 'DescribeSubscriptionFilters'
+  | 'DeleteSubscriptionFilter'
+  | 'PutDestination'
+  | 'PutDestinationPolicy'
+  | 'DescribeDestinations'
+  | 'DeleteDestination';
 
 export const actions: { [K in ImplementedOperation]: Action<K> } = {
   CreateLogGroup: createLogGroup,
@@ -78,6 +87,13 @@ export const actions: { [K in ImplementedOperation]: Action<K> } = {
   PutQueryDefinition: putQueryDefinition,
   DescribeQueryDefinitions: describeQueryDefinitions,
   DeleteQueryDefinition: deleteQueryDefinition,
+  PutSubscriptionFilter: putSubscriptionFilter,
+  DescribeSubscriptionFilters: describeSubscriptionFilters,
+  DeleteSubscriptionFilter: deleteSubscriptionFilter,
+  PutDestination: putDestination,
+  PutDestinationPolicy: putDestinationPolicy,
+  DescribeDestinations: describeDestinations,
+  DeleteDestination: deleteDestination,
 };
 
 export function isImplemented(op: string): op is ImplementedOperation {

@@ -21,6 +21,8 @@ interface ServeOptions {
   queryConcurrency?: string;
   queryTimeout?: string;
   queryResultsRetention?: string;
+  allowPrivateDestinations?: string;
+  subscriptionRetryFor?: string;
 }
 
 export const serveCommand: CommandSpec = {
@@ -37,6 +39,8 @@ export const serveCommand: CommandSpec = {
       .option('--query-concurrency <n>', `Logs Insights queries that run at once; more wait (default: ${SERVER_DEFAULTS.queryConcurrency})`)
       .option('--query-timeout <duration>', 'a Logs Insights query running longer ends with status Timeout (default: 1h, as AWS)')
       .option('--query-results-retention <duration>', 'how long the results of a finished query are kept, in memory and bounded (default: 7d, as AWS)')
+      .option('--allow-private-destinations <cidr,...>', 'subscription targets may reach these loopback, link-local or private ranges (and use plain http there)')
+      .option('--subscription-retry-for <duration>', 'how long a subscription retries a batch before it goes to the dead-letter log group (default: 24h, as AWS)')
       .addHelpText(
         'after',
         `
@@ -92,6 +96,8 @@ function configInput(opts: ServeOptions, env: CliContext['env']): ServerConfigIn
     queryConcurrency: opts.queryConcurrency === undefined ? undefined : parseCount('query concurrency', opts.queryConcurrency),
     queryTimeoutMs: opts.queryTimeout === undefined ? undefined : parseDuration(opts.queryTimeout),
     queryResultsRetentionMs: opts.queryResultsRetention === undefined ? undefined : parseDuration(opts.queryResultsRetention),
+    allowPrivateDestinations: opts.allowPrivateDestinations === undefined ? undefined : opts.allowPrivateDestinations.split(',').map((c) => c.trim()).filter((c) => c !== ''),
+    subscriptionRetryBudgetMs: opts.subscriptionRetryFor === undefined ? undefined : parseDuration(opts.subscriptionRetryFor),
   };
   return { ...input, ...credentialsFromEnv(env) };
 }
