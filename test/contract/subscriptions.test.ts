@@ -172,3 +172,27 @@ test('end to end through the server: matching events reach the function, also ac
   const stats = JSON.parse(status.stdout) as Array<{ logGroupName: string; deliveredEvents: number }>;
   assert.ok(stats.some((s) => s.logGroupName === group));
 });
+
+test('a crash (SIGKILL) while the destination is down loses nothing: delivery resumes from the checkpoint after the restart', async () => {
+  let down = true;
+  const flaky = await recordingServer(() => ({ status: down ? 503 : 200 }));
+  try {
+    const group = `/lw/${run}/subs/crash`;
+    assert.equal((await cli('targets', 'put', 'function', `crash-${run}`, '--url', flaky.url)).code, 0);
+    await srv.client.send(new CreateLogGroupCommand({ logGroupName: group }));
+    await srv.client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 's' }));
+    await srv.client.send(new PutSubscriptionFilterCommand({ logGroupName: group, filterName: 'all', filterPattern: '', destinationArn: lambda(`crash-${run}`) }));
+    const sent = Array.from({ length: 20 }, (_, k) => `crash event ${k}`);
+    for (let k = 0; k < sent.length; k += 5) {
+      await srv.client.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: 's', logEvents: sent.slice(k, k + 5).map((message) => ({ timestamp: Date.now(), message })) }));
+    }
+    await srv.kill();
+    down = false;
+    srv = await startLogward({ dataDir: srv.dataDir, args: ['--allow-private-destinations', '127.0.0.1/32'] });
+    const got = (): string[] => flaky.requests.map((r) => decodeAwslogs(r.body)).filter((m) => m.messageType === 'DATA_MESSAGE').flatMap((m) => m.logEvents.map((e) => e.message));
+    await waitFor('every acknowledged event after the crash', () => got().length >= sent.length);
+    assert.deepEqual([...new Set(got())], sent);
+  } finally {
+    await flaky.close();
+  }
+});
