@@ -11,6 +11,9 @@ import { quoteLiteral } from './db.js';
 import type { StoredEvent } from './hot.js';
 import type { LogStore } from './store.js';
 
+/** A read of sealed events stops past about this much memory (events can be 1 MB each). */
+const MAX_READ_BYTES = 16 * 1024 * 1024;
+
 export interface SeqPage {
   events: StoredEvent[];
   /** Where the next read starts: past the last event returned, or `toSeq` when the range was exhausted. */
@@ -21,12 +24,10 @@ export interface SeqPage {
 export async function readBySeq(store: LogStore, g: LogGroup, fromSeq: number, toSeq: number, limit: number, retried = false): Promise<SeqPage | null> {
   if (store.catalog.groupsById.get(g.id) !== g) return null;
   if (fromSeq >= toSeq) return { events: [], nextSeq: fromSeq };
-  const hot: StoredEvent[] = [];
-  for (const e of store.hot.events(g.id, (sid, _ts, seq) => seq >= fromSeq && seq < toSeq && !g.deletedStreams.has(sid))) hot.push(e);
-  hot.sort((a, b) => a.seq - b.seq);
-  if (hot.length > limit) hot.length = limit;
+  const hot = readHot(store, g, fromSeq, toSeq, limit);
   const segments = g.segments.filter((s) => s.maxSeq >= fromSeq && s.minSeq < toSeq);
   let cold: StoredEvent[] = [];
+  let coldCut = false;
   if (segments.length > 0) {
     const files = segments.map((s) => quoteLiteral(`${store.opts.dataDir}/${s.path}`)).join(', ');
     const deleted = [...g.deletedStreams].map((n) => String(Math.trunc(n)));
@@ -36,8 +37,9 @@ export async function readBySeq(store: LogStore, g: LogGroup, fromSeq: number, t
       ` ORDER BY seq LIMIT ${Math.trunc(limit)}`;
     const conn = await store.db.connect();
     try {
-      const rows = await store.db.all(sql, [fromSeq, toSeq], conn);
-      cold = rows.map((r) => ({ streamId: Number(r.stream_id), timestamp: Number(r.ts), ingestMs: Number(r.ingest_ts), seq: Number(r.seq), message: String(r.message) }));
+      const read = await store.db.readBounded(sql, [fromSeq, toSeq], conn, MAX_READ_BYTES);
+      coldCut = read.cut;
+      cold = read.rows.map((r) => ({ streamId: Number(r.stream_id), timestamp: Number(r.ts), ingestMs: Number(r.ingest_ts), seq: Number(r.seq), message: String(r.message) }));
     } catch (e) {
       // Compaction or retention may have removed a file while it was read: read again once.
       if (store.catalog.groupsById.get(g.id) !== g) return null;
@@ -50,10 +52,45 @@ export async function readBySeq(store: LogStore, g: LogGroup, fromSeq: number, t
   const bySeq = new Map<number, StoredEvent>();
   for (const e of cold) bySeq.set(e.seq, e);
   for (const e of hot) bySeq.set(e.seq, e);
-  const events = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  let events = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  const lastCold = cold.at(-1);
+  if (coldCut && lastCold) {
+    // The read stopped at a byte bound: nothing is known past its last row yet.
+    events = events.filter((e) => e.seq <= lastCold.seq);
+    return { events, nextSeq: lastCold.seq + 1 };
+  }
   if (events.length >= limit) {
     events.length = limit;
     return { events, nextSeq: events.at(-1)!.seq + 1 };
   }
   return { events, nextSeq: toSeq };
+}
+
+/**
+ * Hot events in [fromSeq, toSeq), at most `limit`. A group's hot batches are in sequence order (they are
+ * added as they become visible, and recovery replays them in WAL order), so the first batch is found by
+ * binary search rather than by scanning every hot event on each read.
+ */
+function readHot(store: LogStore, g: LogGroup, fromSeq: number, toSeq: number, limit: number): StoredEvent[] {
+  const batches = store.hot.batches(g.id);
+  let lo = 0;
+  let hi = batches.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const b = batches[mid]!;
+    if (b.firstSeq + b.timestamps.length <= fromSeq) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: StoredEvent[] = [];
+  for (let i = lo; i < batches.length && out.length < limit; i++) {
+    const b = batches[i]!;
+    if (b.firstSeq >= toSeq) break;
+    if (g.deletedStreams.has(b.streamId)) continue;
+    for (let k = Math.max(0, fromSeq - b.firstSeq); k < b.timestamps.length && out.length < limit; k++) {
+      const seq = b.firstSeq + k;
+      if (seq >= toSeq) break;
+      out.push({ streamId: b.streamId, timestamp: b.timestamps[k]!, ingestMs: b.ingestMs, seq, message: b.messages[k]! });
+    }
+  }
+  return out;
 }
