@@ -96,7 +96,7 @@ export class SubscriptionEngine {
     for (const [key, f] of subs.filters) {
       const g = store.catalog.groupsById.get(f.groupId);
       if (!g || g.name !== f.groupName) {
-        await subs.deleteFilter(f.groupId, f.filterName); // its log group was deleted
+        await subs.lock.run(() => subs.deleteFilter(f.groupId, f.filterName)); // its log group was deleted
         continue;
       }
       const target = this.resolveTarget(f.destinationArn);

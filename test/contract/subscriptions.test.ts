@@ -13,6 +13,7 @@ import {
   CreateLogGroupCommand,
   CreateLogStreamCommand,
   DeleteDestinationCommand,
+  DeleteLogGroupCommand,
   DeleteSubscriptionFilterCommand,
   DescribeDestinationsCommand,
   DescribeSubscriptionFiltersCommand,
@@ -94,8 +95,15 @@ test('a destinationArn must be bound to a target: AWS errors for each vendor, th
   assert.match(deleteTarget.stderr, /ConflictException/);
   await rejectsAws(srv.client.send(new DeleteSubscriptionFilterCommand({ logGroupName: group, filterName: 'zz' })), 'ResourceNotFoundException', 'The specified subscription filter does not exist.');
   await srv.client.send(new DeleteSubscriptionFilterCommand({ logGroupName: group, filterName: 'g' }));
-  await srv.client.send(new DeleteSubscriptionFilterCommand({ logGroupName: group, filterName: 'f' }));
+  const page = await srv.client.send(new DescribeSubscriptionFiltersCommand({ logGroupName: group, limit: 1 }));
+  assert.equal(page.subscriptionFilters?.length, 1);
+  assert.equal(page.nextToken, undefined);
+  // Deleting the group deletes its filters: a new group of the same name starts with none.
+  await srv.client.send(new DeleteLogGroupCommand({ logGroupName: group }));
+  await srv.client.send(new CreateLogGroupCommand({ logGroupName: group }));
   assert.deepEqual((await srv.client.send(new DescribeSubscriptionFiltersCommand({ logGroupName: group }))).subscriptionFilters, []);
+  const unbound = await cli('targets', 'delete', 'function', `hook-${run}`);
+  assert.equal(unbound.code, 0, unbound.stderr);
 });
 
 test('targets refuse private addresses unless allowed, and plain http to public ones', async () => {

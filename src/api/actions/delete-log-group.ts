@@ -6,5 +6,7 @@ export const deleteLogGroup: Action<'DeleteLogGroup'> = async (ctx, input) => {
     const g = groupByName(ctx, input.logGroupName);
     await ctx.store.deleteGroup(g);
   });
+  // Its subscription filters go with it (the engine drops filters whose group is gone).
+  await ctx.subscriptions.sync();
   return {};
 };
