@@ -25,7 +25,7 @@ export const jetstreamSink: SinkSpec<typeof schema> = {
   build: (c, ctx) => {
     let conn: Promise<{ nc: NatsConnection; js: JetStreamClient }> | undefined;
     const open = (): Promise<{ nc: NatsConnection; js: JetStreamClient }> =>
-      (conn ??= connect({ servers: c.servers.split(','), name: `logward-${ctx.targetName}`, maxReconnectAttempts: -1 })
+      (conn ??= connect({ servers: c.servers.split(','), name: `logward-${ctx.targetName}`, maxReconnectAttempts: -1, reconnectTimeWait: 500 })
         .then((nc) => ({ nc, js: jetstream(nc) }))
         .catch((e: unknown) => {
           conn = undefined; // the next attempt connects anew
