@@ -10,6 +10,7 @@ import { SERVER_DEFAULTS, credentialsFromEnv } from '../client.js';
 import { parseDuration } from '../duration.js';
 import type { CliContext } from '../context.js';
 import type { CommandSpec } from '../program.js';
+import { MASTER_KEY_ENV } from '../../kms/local-keyring.js';
 
 interface ServeOptions {
   host?: string;
@@ -93,7 +94,8 @@ function configInput(opts: ServeOptions, env: CliContext['env']): ServerConfigIn
     queryTimeoutMs: opts.queryTimeout === undefined ? undefined : parseDuration(opts.queryTimeout),
     queryResultsRetentionMs: opts.queryResultsRetention === undefined ? undefined : parseDuration(opts.queryResultsRetention),
   };
-  return { ...input, ...credentialsFromEnv(env) };
+  const masterKey = env[MASTER_KEY_ENV];
+  return { ...input, ...credentialsFromEnv(env), ...(masterKey !== undefined && masterKey !== '' ? { masterKey } : {}) };
 }
 
 function parseCount(what: string, text: string): number {
