@@ -92,6 +92,8 @@ export class UserStore {
   /** Plaintext secrets by access key id: memory only. */
   private readonly secrets = new Map<string, string>();
   private readonly parsed = new Map<string, Policy[]>();
+  /** Access key id → user name: every signed request looks its key up. */
+  private readonly owners = new Map<string, string>();
   private mutating: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -109,6 +111,7 @@ export class UserStore {
       if (state.version !== 1 || !Array.isArray(state.users)) throw new Error(`${store.path}: unknown format`);
       for (const u of state.users) {
         store.users.set(u.userName, u);
+        for (const k of u.accessKeys) store.owners.set(k.accessKeyId, u.userName);
         for (const k of u.accessKeys) {
           const plain = await sealer.open(Buffer.from(k.sealedSecret, 'base64'), k.accessKeyId);
           store.secrets.set(k.accessKeyId, plain.toString('utf8'));
@@ -121,12 +124,10 @@ export class UserStore {
   /** The key's secret, status and owner; undefined when no user has it. */
   lookupKey(accessKeyId: string): KeyLookup | undefined {
     const secret = this.secrets.get(accessKeyId);
-    if (secret === undefined) return undefined;
-    for (const user of this.users.values()) {
-      const key = user.accessKeys.find((k) => k.accessKeyId === accessKeyId);
-      if (key !== undefined) return { secret, status: key.status, user };
-    }
-    return undefined;
+    const name = this.owners.get(accessKeyId);
+    const user = name === undefined ? undefined : this.users.get(name);
+    const key = user?.accessKeys.find((k) => k.accessKeyId === accessKeyId);
+    return secret === undefined || user === undefined || key === undefined ? undefined : { secret, status: key.status, user };
   }
 
   getUser(name: string): UserRecord {
@@ -260,7 +261,11 @@ export class UserStore {
       const state: FileState = { version: 1, users: [...next.values()] };
       writePrivateFileAtomic(this.path, Buffer.from(`${JSON.stringify(state, null, 2)}\n`, 'utf8'));
       this.users.clear();
-      for (const [k, v] of next) this.users.set(k, v);
+      this.owners.clear();
+      for (const [k, v] of next) {
+        this.users.set(k, v);
+        for (const key of v.accessKeys) this.owners.set(key.accessKeyId, k);
+      }
       this.parsed.clear();
       step.after?.();
       return step.result;
