@@ -104,6 +104,9 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   app.addHook('onRequest', async (req, reply) => {
     if (req.method !== 'POST') return;
     if (isQuery(req)) callOf(req).protocol = 'query';
+    // Named now, so that a call refused here (overload, size) is recorded under its action.
+    const target = targetOf(req);
+    if (target !== undefined) callOf(req).action = `logs:${target}`;
     // Fail closed: with no durable audit trail, no call is served (see audit/trail.ts).
     if (deps.audit.failed !== undefined) return void sendError(reply, req, unavailable());
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -114,7 +117,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
       await drain(req, 8 * MAX_BODY_BYTES);
       return void sendError(reply.header('connection', 'close'), req, tooLarge(size));
     }
-    const ingest = targetOf(req) === 'PutLogEvents';
+    const ingest = target === 'PutLogEvents';
     if (ingest && (inflightBytes + size > deps.maxInflightBytes || deps.store.overloaded())) {
       return void sendError(reply, req, new ApiError('ThrottlingException', MESSAGES.throttled));
     }

@@ -13,6 +13,9 @@
  */
 import { createHash } from 'node:crypto';
 
+/** The internal log group that holds the audit trail. */
+export const AUDIT_GROUP = 'logward/audit';
+
 export const GENESIS = '0'.repeat(64);
 
 /** What the server knows of a call; the chain fields are added when it is appended. */

@@ -19,9 +19,9 @@ import type { LogStore } from '../../store/store.js';
 import type { LogGroup, LogStream } from '../../store/catalog.js';
 import { queryEvents } from '../../store/query.js';
 import { parseFilterPattern } from '../../query/filter-pattern/parse.js';
-import { chainRecord, type AuditFields } from './chain.js';
+import { AUDIT_GROUP, chainRecord, type AuditFields } from './chain.js';
 
-export const AUDIT_GROUP = 'logward/audit';
+export { AUDIT_GROUP };
 
 export class AuditTrail {
   private head: { seq: number; hash: string } | undefined;

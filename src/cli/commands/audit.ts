@@ -7,8 +7,7 @@
 import { Command } from 'commander';
 import { paginateFilterLogEvents, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { addClientOptions, withLogsClient, type ClientOptions } from '../client.js';
-import { ChainVerifier } from '../../api/audit/chain.js';
-import { AUDIT_GROUP } from '../../api/audit/trail.js';
+import { AUDIT_GROUP, ChainVerifier } from '../../api/audit/chain.js';
 import { Progress } from '../output.js';
 import type { CommandSpec } from '../program.js';
 
