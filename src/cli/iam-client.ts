@@ -4,34 +4,10 @@
  * an Error whose name is the IAM error code, as the SDK's errors are named, so `logward` prints
  * `logward: NoSuchEntity: The user with name bob cannot be found.`
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../api/auth/node-sha256.js';
 import type { ClientSettings, Credentials } from './client.js';
 import { createLogsClient } from './client.js';
-
-type Data = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: Data): Buffer =>
-  typeof d === 'string' ? Buffer.from(d, 'utf8') : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
-
-/** SHA-256 / HMAC-SHA-256 in the shape the SDK's signer takes. */
-class Sha256 {
-  private h: Hash | Hmac;
-  constructor(private readonly secret?: Data) {
-    this.h = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(this.secret));
-  }
-  update(d: Data): void {
-    this.h.update(bytes(d));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
-  reset(): void {
-    this.h = this.fresh();
-  }
-}
 
 /** An element of the answer: its children in order, and its text. */
 export interface XmlNode {
@@ -88,7 +64,7 @@ export class IamClient {
     private readonly settings: ClientSettings,
     credentials: Credentials | (() => Promise<Credentials>),
   ) {
-    this.signer = new SignatureV4({ service: 'iam', region: settings.region, credentials, sha256: Sha256 });
+    this.signer = new SignatureV4({ service: 'iam', region: settings.region, credentials, sha256: NodeSha256 });
   }
 
   /** Builds a client; without explicit keys, the AWS SDK's default chain finds them. */

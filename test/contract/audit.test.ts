@@ -6,10 +6,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   CreateLogGroupCommand,
   CreateLogStreamCommand,
@@ -24,13 +22,12 @@ import {
   StartQueryCommand,
   type CloudWatchLogsClient,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { makeClient, startLogward, stopAndClean, TEST_REGION, type Credentials, type LogwardServer } from '../helpers/server.js';
+import { makeClient, runLogward, startLogward, stopAndClean, TEST_REGION, type Credentials, type LogwardServer } from '../helpers/server.js';
 import { rejectsAws, uid } from '../helpers/assert-aws.js';
 import { IamClient } from '../../src/cli/iam-client.js';
 import type { AuditRecord } from '../../src/api/audit/chain.js';
 
 const AUDIT = 'logward/audit';
-const MAIN_JS = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 let srv: LogwardServer;
 const run = uid();
 
@@ -197,7 +194,7 @@ test('the chain continues across a restart, and logward audit verify says OK', a
   const next = after[before.length]!;
   assert.equal(next.seq, before.at(-1)!.seq + 1);
   assert.equal(next.prev, before.at(-1)!.hash);
-  const v = await logward(srv, ['audit', 'verify']);
+  const v = await runLogward(srv, ['audit', 'verify']);
   assert.equal(v.code, 0, v.stderr);
   assert.match(v.stdout, /^OK: \d+ records, 0 to \d+, head [0-9a-f]{64}\n$/);
 });
@@ -220,7 +217,7 @@ for (const tamper of ['altered', 'removed'] as const) {
 
       const again = await startLogward({ dataDir: s.dataDir });
       try {
-        const v = await logward(again, ['audit', 'verify']);
+        const v = await runLogward(again, ['audit', 'verify']);
         assert.equal(v.code, 1, v.stdout);
         const seq = tamper === 'altered' ? /altered at record (\d+): record \1 does not match its hash/ : /removed at record (\d+): records \1 to \1 are missing/;
         assert.match(v.stderr, new RegExp(`^logward: AuditChainBroken: ${seq.source}`));
@@ -230,20 +227,5 @@ for (const tamper of ['altered', 'removed'] as const) {
     } finally {
       await stopAndClean(s);
     }
-  });
-}
-
-function logward(s: LogwardServer, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN_JS, ...args, '--endpoint-url', s.url], {
-      env: { ...process.env, LOGWARD_ACCESS_KEY_ID: s.credentials.accessKeyId, LOGWARD_SECRET_ACCESS_KEY: s.credentials.secretAccessKey, AWS_REGION: TEST_REGION },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 }

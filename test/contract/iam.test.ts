@@ -6,10 +6,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   CreateLogGroupCommand,
   CreateLogStreamCommand,
@@ -18,14 +16,13 @@ import {
   PutLogEventsCommand,
   GetLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { awsCli, makeClient, startLogward, stopAndClean, TEST_REGION, type Credentials, type LogwardServer } from '../helpers/server.js';
+import { awsCli, makeClient, runLogward, startLogward, stopAndClean, TEST_REGION, type Credentials, type LogwardServer } from '../helpers/server.js';
 import { groupExists, rejectsAws, uid } from '../helpers/assert-aws.js';
 import { IamClient } from '../../src/cli/iam-client.js';
 
 let srv: LogwardServer;
 let iam: IamClient;
 const run = uid();
-const MAIN_JS = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 before(async () => {
   srv = await startLogward();
@@ -85,12 +82,12 @@ test('aws iam: create-user, create-access-key, put/get/list/delete-user-policy, 
   assert.deepEqual((await awsCli(['list-user-policies', '--user-name', name], srv, 'iam')).json, { PolicyNames: ['read'] });
 
   // logward iam prints what aws iam prints, byte for byte (4-space JSON, the model's member order).
-  const lw = await logward(['iam', 'get-user-policy', '--user-name', name, '--policy-name', 'read']);
+  const lw = await runLogward(srv, ['iam', 'get-user-policy', '--user-name', name, '--policy-name', 'read']);
   assert.equal(lw.code, 0, lw.stderr);
   assert.equal(lw.stdout, got.stdout);
-  const lwKeys = await logward(['iam', 'list-access-keys', '--user-name', name]);
+  const lwKeys = await runLogward(srv, ['iam', 'list-access-keys', '--user-name', name]);
   assert.equal(lwKeys.stdout, (await awsCli(['list-access-keys', '--user-name', name], srv, 'iam')).stdout);
-  const lwKey = await logward(['iam', 'create-access-key', '--user-name', name]);
+  const lwKey = await runLogward(srv, ['iam', 'create-access-key', '--user-name', name]);
   const lwAk = (JSON.parse(lwKey.stdout) as { AccessKey: Record<string, string> }).AccessKey;
   assert.deepEqual(Object.keys(lwAk), ['UserName', 'AccessKeyId', 'Status', 'SecretAccessKey', 'CreateDate']);
   assert.match(lwKey.stdout, /^\{\n {4}"AccessKey": \{\n {8}"UserName"/);
@@ -102,7 +99,7 @@ test('aws iam: create-user, create-access-key, put/get/list/delete-user-policy, 
 
   const del = await awsCli(['delete-user-policy', '--user-name', name, '--policy-name', 'read'], srv, 'iam');
   assert.equal(del.code, 0, del.stderr);
-  const listed = await logward(['iam', 'list-users']);
+  const listed = await runLogward(srv, ['iam', 'list-users']);
   assert.ok((JSON.parse(listed.stdout) as { Users: Array<{ UserName: string }> }).Users.some((u) => u.UserName === name));
 });
 
@@ -282,20 +279,4 @@ async function walk(dir: string): Promise<string[]> {
     else if (e.isFile()) out.push(p);
   }
   return out;
-}
-
-/** Runs the compiled `logward` with the server's endpoint and root keys. */
-function logward(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN_JS, ...args, '--endpoint-url', srv.url], {
-      env: { ...process.env, LOGWARD_ACCESS_KEY_ID: srv.credentials.accessKeyId, LOGWARD_SECRET_ACCESS_KEY: srv.credentials.secretAccessKey, AWS_REGION: TEST_REGION },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }

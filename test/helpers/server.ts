@@ -235,3 +235,19 @@ export async function awsCli(args: string[], srv: Pick<LogwardServer, 'url' | 'c
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** Runs the compiled `logward <args> --endpoint-url <srv.url>` with the server's root keys. */
+export function runLogward(srv: Pick<LogwardServer, 'url' | 'credentials'>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN_JS, ...args, '--endpoint-url', srv.url], {
+      env: { ...process.env, LOGWARD_ACCESS_KEY_ID: srv.credentials.accessKeyId, LOGWARD_SECRET_ACCESS_KEY: srv.credentials.secretAccessKey, AWS_REGION: TEST_REGION },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
