@@ -15,6 +15,8 @@ import {
   DescribeLogGroupsCommand,
   PutLogEventsCommand,
   GetLogEventsCommand,
+  PutRetentionPolicyCommand,
+  DescribeLogStreamsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { awsCli, makeClient, runLogward, startLogward, stopAndClean, TEST_REGION, type Credentials, type LogwardServer } from '../helpers/server.js';
 import { groupExists, rejectsAws, uid } from '../helpers/assert-aws.js';
@@ -187,13 +189,20 @@ test('authorization: default deny, Action wildcards, resource patterns, explicit
   }
 });
 
-test('conditions: aws:username and aws:SourceIp are in the request context', async () => {
+test('conditions: aws:username, aws:SourceIp and aws:CurrentTime are in the request context', async () => {
   const name = `cond-${run}`;
   const creds = await newUser(name, {
     Version: '2012-10-17',
     Statement: [
-      { Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*', Condition: { StringEquals: { 'aws:username': name }, IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } } },
+      {
+        Effect: 'Allow',
+        Action: 'logs:DescribeLogGroups',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:username': name }, IpAddress: { 'aws:SourceIp': '127.0.0.0/8' }, DateGreaterThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' } },
+      },
       { Effect: 'Allow', Action: 'logs:CreateLogGroup', Resource: '*', Condition: { NotIpAddress: { 'aws:SourceIp': '127.0.0.0/8' } } },
+      { Effect: 'Allow', Action: 'logs:PutRetentionPolicy', Resource: '*', Condition: { DateLessThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' } } },
+      { Effect: 'Deny', Action: 'logs:DescribeLogStreams', Resource: '*', Condition: { StringNotEquals: { 'aws:username': 'someone-else' } } },
     ],
   });
   const client = makeClient(srv.url, creds);
@@ -201,6 +210,12 @@ test('conditions: aws:username and aws:SourceIp are in the request context', asy
     await client.send(new DescribeLogGroupsCommand({}));
     await rejectsAws(client.send(new CreateLogGroupCommand({ logGroupName: `lw-${run}/cond` })), 'AccessDeniedException');
     assert.equal(await groupExists(srv.client, `lw-${run}/cond`), false);
+    await rejectsAws(client.send(new PutRetentionPolicyCommand({ logGroupName: `lw-${run}/cond`, retentionInDays: 1 })), 'AccessDeniedException');
+    await rejectsAws(
+      client.send(new DescribeLogStreamsCommand({ logGroupName: `lw-${run}/cond` })),
+      'AccessDeniedException',
+      denied(name, 'logs:DescribeLogStreams', groupRes(`lw-${run}/cond`), true),
+    );
   } finally {
     client.destroy();
   }
