@@ -44,7 +44,9 @@ export class AccessControl {
       const user = this.users.lookupKey(accessKeyId)?.user;
       return { accessKeyId, root: false, arn: userArn(this.accountId, owner.userName), userName: owner.userName, ...(user ? { userId: user.userId } : {}) };
     }
-    return { accessKeyId, root: true, arn: `arn:aws:iam::${this.accountId}:root` };
+    if (owner?.kind === 'root') return { accessKeyId, root: true, arn: `arn:aws:iam::${this.accountId}:root` };
+    // A key that verified but has no owner any more (deleted meanwhile): a principal with no policies.
+    return { accessKeyId, root: false, arn: `arn:aws:iam::${this.accountId}:user/${accessKeyId}` };
   }
 
   /**
