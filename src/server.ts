@@ -11,6 +11,20 @@ import type { ServerConfig } from './config.js';
 import { LogStore } from './store/store.js';
 import { QueryManager } from './query/insights/manager.js';
 import { getLogRecord, runInsightsQuery } from './query/insights/engine.js';
+import { join } from 'node:path';
+import { KeyService } from './kms/key-service.js';
+import { LocalKeyring, MASTER_KEY_ENV } from './kms/local-keyring.js';
+import { context as aadOf } from './kms/envelope.js';
+import { UserStore } from './iam/user-store.js';
+import { AccessControl } from './api/access.js';
+import { AuditTrail } from './api/audit/trail.js';
+import { AuditGuard } from './api/audit/guard.js';
+
+/** Where a data dir keeps its local master key when none is configured. */
+export const MASTER_KEY_FILE = 'master.key';
+/** The IAM user store and its own key store (kept apart from the log groups' keys). */
+export const IAM_DIR = 'iam';
+const IAM_KEY_GROUP = 'logward:iam';
 
 export interface RunningServer {
   url: string;
@@ -30,6 +44,21 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
       : undefined;
   const { credentials, generated } = loadRootCredentials(config.dataDir, configured);
+  const keyring = LocalKeyring.load(
+    config.masterKey !== undefined ? { secret: config.masterKey, label: MASTER_KEY_ENV } : { file: join(config.dataDir, MASTER_KEY_FILE) },
+  );
+  const iamKeys = KeyService.open({ dataDir: join(config.dataDir, IAM_DIR), provider: keyring, clock });
+  // Each secret is bound to its access key id: a sealed secret moved to another key does not open.
+  const users = await UserStore.open(
+    join(config.dataDir, IAM_DIR),
+    {
+      seal: (plaintext, id) => iamKeys.seal(IAM_KEY_GROUP, plaintext, aadOf('iam-access-key', id)),
+      open: (sealed, id) => iamKeys.open(IAM_KEY_GROUP, sealed, aadOf('iam-access-key', id)),
+    },
+    clock,
+  );
+  const credentialStore = new CredentialStore(credentials, users);
+  const access = new AccessControl(credentialStore, users, config.accountId);
   const store = await LogStore.open({
     dataDir: config.dataDir,
     clock,
@@ -41,6 +70,13 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     duckdbThreads: config.duckdbThreads,
     retentionSweepMs: config.retentionSweepMs,
   });
+  let audit: AuditTrail;
+  try {
+    audit = await AuditTrail.open(store, clock, logger);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   const queries = new QueryManager({
     runner: (run) => runInsightsQuery(store, run),
     clock,
@@ -55,13 +91,17 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
   const app = buildHttp({
     store,
     insights: { queries, getLogRecord: (ptr) => getLogRecord(store, ptr, config.accountId) },
-    credentials: new CredentialStore(credentials),
+    credentials: credentialStore,
     region: config.region,
     accountId: config.accountId,
     clock,
     logger,
     maxInflightBytes: config.maxInflightBytes,
     modelOperations: new Set(Object.keys(OPERATIONS)),
+    access,
+    users,
+    audit,
+    auditGuard: new AuditGuard({ access, region: config.region, minRetentionDays: config.auditMinRetentionDays }),
   });
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -86,6 +126,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
         // Running queries read the store: they stop before it closes.
         await queries.close();
         await store.close();
+        iamKeys.close();
         logger.info('logward stopped');
         logger.flush();
       })()),

@@ -22,6 +22,7 @@ export const API_ERRORS = {
   ValidationException: { status: 400 },
   ConflictException: { status: 400 },
   AccessDeniedException: { status: 400 },
+  InvalidOperationException: { status: 400 },
   // Protocol and authentication errors shared by every AWS JSON service.
   SerializationException: { status: 400 },
   UnknownOperationException: { status: 400 },

@@ -13,13 +13,15 @@ import { tailCommand } from './commands/tail.js';
 import { filterCommand } from './commands/filter.js';
 import { queryCommand } from './commands/query.js';
 import { queriesCommand } from './commands/queries.js';
+import { iamCommand } from './commands/iam.js';
+import { auditCommand } from './commands/audit.js';
 
 export interface CommandSpec {
   /** The commander command, its options and its action; the action throws to fail. */
   build(ctx: CliContext): Command;
 }
 
-export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries';
+export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'iam' | 'audit';
 
 /** Every command of `logward`, in the order `--help` lists them. */
 export const COMMANDS: Record<CommandName, CommandSpec> = {
@@ -31,6 +33,8 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   filter: filterCommand,
   query: queryCommand,
   queries: queriesCommand,
+  iam: iamCommand,
+  audit: auditCommand,
 };
 
 export function buildProgram(ctx: CliContext): Command {

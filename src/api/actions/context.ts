@@ -20,6 +20,12 @@ export interface ActionContext {
   logger: Logger;
   /** The exact request body, for actions that keep it (PutLogEvents writes it to the WAL). */
   body: Buffer;
+  /**
+   * For log groups an action selects itself (StartQuery's SOURCE command), not named in the request and
+   * so not authorized before it ran: undefined when the caller may query the group, else the
+   * AccessDeniedException message. Absent: every group may be queried.
+   */
+  mayQuery?: (groupName: string) => string | undefined;
 }
 
 export type Action<Op extends keyof LogsOperations> = (

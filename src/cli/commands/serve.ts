@@ -10,6 +10,7 @@ import { SERVER_DEFAULTS, credentialsFromEnv } from '../client.js';
 import { parseDuration } from '../duration.js';
 import type { CliContext } from '../context.js';
 import type { CommandSpec } from '../program.js';
+import { MASTER_KEY_ENV } from '../../kms/local-keyring.js';
 
 interface ServeOptions {
   host?: string;
@@ -21,6 +22,7 @@ interface ServeOptions {
   queryConcurrency?: string;
   queryTimeout?: string;
   queryResultsRetention?: string;
+  auditMinRetentionDays?: string;
 }
 
 export const serveCommand: CommandSpec = {
@@ -37,11 +39,14 @@ export const serveCommand: CommandSpec = {
       .option('--query-concurrency <n>', `Logs Insights queries that run at once; more wait (default: ${SERVER_DEFAULTS.queryConcurrency})`)
       .option('--query-timeout <duration>', 'a Logs Insights query running longer ends with status Timeout (default: 1h, as AWS)')
       .option('--query-results-retention <duration>', 'how long the results of a finished query are kept, in memory and bounded (default: 7d, as AWS)')
+      .option('--audit-min-retention-days <n>', `the shortest retention the audit group logward/audit may be given (default: ${SERVER_DEFAULTS.auditMinRetentionDays})`)
       .addHelpText(
         'after',
         `
 The root credentials are LOGWARD_ACCESS_KEY_ID and LOGWARD_SECRET_ACCESS_KEY when both are set;
 otherwise they are generated on the first start, printed once, and kept in <data-dir>/${CREDENTIALS_FILE}.
+LOGWARD_MASTER_KEY (base64 of 32 bytes) is the master key that seals IAM users' secret keys; without it,
+one is generated and kept in <data-dir>/master.key.
 
 Examples:
   logward serve
@@ -92,8 +97,10 @@ function configInput(opts: ServeOptions, env: CliContext['env']): ServerConfigIn
     queryConcurrency: opts.queryConcurrency === undefined ? undefined : parseCount('query concurrency', opts.queryConcurrency),
     queryTimeoutMs: opts.queryTimeout === undefined ? undefined : parseDuration(opts.queryTimeout),
     queryResultsRetentionMs: opts.queryResultsRetention === undefined ? undefined : parseDuration(opts.queryResultsRetention),
+    auditMinRetentionDays: opts.auditMinRetentionDays === undefined ? undefined : parseCount('audit minimum retention', opts.auditMinRetentionDays),
   };
-  return { ...input, ...credentialsFromEnv(env) };
+  const masterKey = env[MASTER_KEY_ENV];
+  return { ...input, ...credentialsFromEnv(env), ...(masterKey !== undefined && masterKey !== '' ? { masterKey } : {}) };
 }
 
 function parseCount(what: string, text: string): number {
