@@ -30,6 +30,7 @@
  */
 import { ApiError, MESSAGES } from '../errors.js';
 import { OPERATIONS, SHAPES } from './generated/logs-shapes.js';
+import { OPERATIONS as MONITORING_OPERATIONS, SHAPES as MONITORING_SHAPES } from './generated/monitoring-shapes.js';
 import { compileJavaPattern } from './java-regex.js';
 import { formatJavaValue, type JavaFormat } from './java-value.js';
 import type { OperationSpec, ShapeSpec, StructureShapeSpec, ValidationErrorCode } from './types.js';
@@ -196,6 +197,13 @@ const logs = new ModelValidator(SHAPES, OPERATIONS);
  */
 export function validateRequest(operation: string, input: unknown): void {
   logs.validate(operation, input);
+}
+
+const monitoring = new ModelValidator(MONITORING_SHAPES, MONITORING_OPERATIONS);
+
+/** validateRequest for the CloudWatch (metrics and alarms) model: constraint violations are ValidationError. */
+export function validateMonitoringRequest(operation: string, input: unknown): void {
+  monitoring.validate(operation, input);
 }
 
 /** A structure member's or the body's value: type, then each violated constraint, then children. */
