@@ -11,6 +11,8 @@ import type { ServerConfig } from './config.js';
 import { LogStore } from './store/store.js';
 import { QueryManager } from './query/insights/manager.js';
 import { getLogRecord, runInsightsQuery } from './query/insights/engine.js';
+import { MetricsSubsystem } from './metrics/subsystem.js';
+import type { AlarmNotifier } from './metrics/alarms/notifier.js';
 
 export interface RunningServer {
   url: string;
@@ -21,7 +23,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig, opts: { clock?: Clock } = {}): Promise<RunningServer> {
+/** A server started in this process: tests reach its metrics subsystem (alarm evaluation, notifier). */
+export interface InProcessServer extends RunningServer {
+  metrics: MetricsSubsystem;
+}
+
+export async function startServer(config: ServerConfig, opts: { clock?: Clock; notifier?: AlarmNotifier } = {}): Promise<InProcessServer> {
   const clock = opts.clock ?? systemClock;
   // Logs go to stderr, as JSON lines; stdout is for what the user asked for.
   const logger = pino({ level: config.logLevel, redact: ['secretAccessKey', '*.secretAccessKey', 'headers.authorization'] }, pino.destination(2));
@@ -40,6 +47,15 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     duckdbMemoryLimit: config.duckdbMemoryLimit,
     duckdbThreads: config.duckdbThreads,
     retentionSweepMs: config.retentionSweepMs,
+  });
+  const metrics = await MetricsSubsystem.open(store, {
+    dataDir: config.dataDir,
+    clock,
+    logger,
+    region: config.region,
+    accountId: config.accountId,
+    retentionMs: config.metricsRetentionMs,
+    ...(opts.notifier !== undefined ? { notifier: opts.notifier } : {}),
   });
   const queries = new QueryManager({
     runner: (run) => runInsightsQuery(store, run),
@@ -62,13 +78,20 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     logger,
     maxInflightBytes: config.maxInflightBytes,
     modelOperations: new Set(Object.keys(OPERATIONS)),
+    metricFilters: metrics.filters,
+    monitoring: { metrics: metrics.store, alarms: metrics.alarms, region: config.region, accountId: config.accountId, clock, logger },
+    metricsEndpoint: { bearerToken: config.metricsToken, render: () => metrics.exposition() },
   });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (e) {
     await queries.close();
+    await metrics.close();
     await store.close();
     throw e;
+  }
+  if (config.metricsToken === undefined && !/^(127\.|::1$|localhost$)/.test(config.host)) {
+    logger.warn({ host: config.host }, 'GET /metrics is open to anyone who can reach this address: set LOGWARD_METRICS_TOKEN to require a bearer token');
   }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
@@ -80,11 +103,14 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     port,
     credentials,
     generatedCredentials: generated,
+    metrics,
     close: () =>
       (closing ??= (async () => {
         await app.close();
         // Running queries read the store: they stop before it closes.
         await queries.close();
+        // After the HTTP front: no more writes; before the log store: ingest no longer calls the filters.
+        await metrics.close();
         await store.close();
         logger.info('logward stopped');
         logger.flush();

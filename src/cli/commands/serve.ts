@@ -21,6 +21,7 @@ interface ServeOptions {
   queryConcurrency?: string;
   queryTimeout?: string;
   queryResultsRetention?: string;
+  metricsRetention?: string;
 }
 
 export const serveCommand: CommandSpec = {
@@ -37,11 +38,13 @@ export const serveCommand: CommandSpec = {
       .option('--query-concurrency <n>', `Logs Insights queries that run at once; more wait (default: ${SERVER_DEFAULTS.queryConcurrency})`)
       .option('--query-timeout <duration>', 'a Logs Insights query running longer ends with status Timeout (default: 1h, as AWS)')
       .option('--query-results-retention <duration>', 'how long the results of a finished query are kept, in memory and bounded (default: 7d, as AWS)')
+      .option('--metrics-retention <duration>', 'how long metric datapoints are kept (default: 15d)')
       .addHelpText(
         'after',
         `
 The root credentials are LOGWARD_ACCESS_KEY_ID and LOGWARD_SECRET_ACCESS_KEY when both are set;
 otherwise they are generated on the first start, printed once, and kept in <data-dir>/${CREDENTIALS_FILE}.
+With LOGWARD_METRICS_TOKEN set (16 characters or more), GET /metrics requires \`Authorization: Bearer <token>\`.
 
 Examples:
   logward serve
@@ -92,8 +95,10 @@ function configInput(opts: ServeOptions, env: CliContext['env']): ServerConfigIn
     queryConcurrency: opts.queryConcurrency === undefined ? undefined : parseCount('query concurrency', opts.queryConcurrency),
     queryTimeoutMs: opts.queryTimeout === undefined ? undefined : parseDuration(opts.queryTimeout),
     queryResultsRetentionMs: opts.queryResultsRetention === undefined ? undefined : parseDuration(opts.queryResultsRetention),
+    metricsRetentionMs: opts.metricsRetention === undefined ? undefined : parseDuration(opts.metricsRetention),
   };
-  return { ...input, ...credentialsFromEnv(env) };
+  const metricsToken = env.LOGWARD_METRICS_TOKEN;
+  return { ...input, ...credentialsFromEnv(env), ...(metricsToken !== undefined && metricsToken !== '' ? { metricsToken } : {}) };
 }
 
 function parseCount(what: string, text: string): number {
