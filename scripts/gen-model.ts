@@ -23,10 +23,11 @@ export interface Target {
   prefix: string;
   file: string;
   /**
-   * The error code constraint violations are answered with, when the service has one code for all of
-   * them (CloudWatch: ValidationError); else derived per operation from its declared errors (Logs).
+   * The error constraint violations are answered with, when the service has one for all of them
+   * (CloudWatch: ValidationException, awsQuery code ValidationError, as the SDKs' Smithy model has it);
+   * else derived per operation from its declared errors (Logs).
    */
-  validationError?: 'ValidationError';
+  validationError?: 'ValidationException';
 }
 
 export const TARGETS = {
@@ -43,7 +44,7 @@ export const TARGETS = {
     shapes: 'src/api/model/generated/monitoring-shapes.ts',
     prefix: 'Monitoring',
     file: 'monitoring',
-    validationError: 'ValidationError',
+    validationError: 'ValidationException',
   },
 } as const satisfies Record<string, Target>;
 

@@ -19,7 +19,8 @@ export const API_ERRORS = {
   DataAlreadyAcceptedException: { status: 400 },
   MalformedQueryException: { status: 400 },
   TooManyTagsException: { status: 400 },
-  ValidationException: { status: 400 },
+  /** Also CloudWatch's answer to a constraint violation; its awsQuery code is ValidationError. */
+  ValidationException: { status: 400, query: 'ValidationError' },
   ConflictException: { status: 400 },
   AccessDeniedException: { status: 400 },
   // CloudWatch (metrics and alarms), served as awsJson1_0 with awsQueryCompatible: `__type` is the model's
@@ -32,8 +33,6 @@ export const API_ERRORS = {
   LimitExceededFault: { status: 400, query: 'LimitExceeded' },
   InvalidNextToken: { status: 400, query: 'InvalidNextToken' },
   InvalidFormatFault: { status: 400, query: 'InvalidFormat' },
-  /** CloudWatch's answer to a model constraint violation (not a modelled shape). */
-  ValidationError: { status: 400, query: 'ValidationError' },
   // Protocol and authentication errors shared by every AWS JSON service.
   SerializationException: { status: 400 },
   UnknownOperationException: { status: 400 },

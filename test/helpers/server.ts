@@ -185,10 +185,10 @@ export interface CliResult {
 }
 
 /**
- * Runs `aws logs <args> --endpoint-url <url> --region us-east-1 --output json` with the test keys and
- * empty config files, so the machine's own AWS configuration cannot interfere.
+ * Runs `aws <service> <args> --endpoint-url <url> --region us-east-1 --output json` (service `logs` unless
+ * told) with the test keys and empty config files, so the machine's own AWS configuration cannot interfere.
  */
-export async function awsCli(args: string[], srv: Pick<LogwardServer, 'url' | 'credentials'>): Promise<CliResult> {
+export async function awsCli(args: string[], srv: Pick<LogwardServer, 'url' | 'credentials'>, service: 'logs' | 'cloudwatch' = 'logs'): Promise<CliResult> {
   const dir = await mkdtemp(join(tmpdir(), 'logward-cli-'));
   try {
     const config = join(dir, 'config');
@@ -209,7 +209,7 @@ export async function awsCli(args: string[], srv: Pick<LogwardServer, 'url' | 'c
       AWS_PAGER: '',
       HOME: dir,
     });
-    const argv = ['logs', ...args, '--endpoint-url', srv.url, '--region', TEST_REGION, '--output', 'json'];
+    const argv = [service, ...args, '--endpoint-url', srv.url, '--region', TEST_REGION, '--output', 'json'];
     return await new Promise<CliResult>((resolve, reject) => {
       const child = spawn('aws', argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';

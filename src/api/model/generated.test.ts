@@ -20,7 +20,7 @@ test('the CloudWatch (metrics) files are what the generator makes from its model
   assert.ok(read(t.types) === types, `${t.types} is stale: run npm run gen:model`);
   assert.ok(read(t.shapes) === shapes, `${t.shapes} is stale: run npm run gen:model`);
   assert.match(types, /export type MonitoringOperation =/);
-  assert.equal(MONITORING_OPERATIONS.PutMetricAlarm.validationError, 'ValidationError');
+  assert.equal(MONITORING_OPERATIONS.PutMetricAlarm.validationError, 'ValidationException');
   assert.equal(MONITORING_OPERATIONS.PutMetricData.input, 'PutMetricDataInput');
 });
 

@@ -64,7 +64,7 @@ export interface StructureShapeSpec {
 }
 
 /** The error code a model-constraint violation is reported with. */
-export type ValidationErrorCode = 'InvalidParameterException' | 'ValidationException' | 'ValidationError';
+export type ValidationErrorCode = 'InvalidParameterException' | 'ValidationException';
 
 export interface OperationSpec {
   /** The input structure; absent when the operation takes none (its body must then be `{}`). */
@@ -73,7 +73,7 @@ export interface OperationSpec {
    * Older CloudWatch Logs operations answer constraint violations with InvalidParameterException; the
    * newer ones (deliveries, scheduled queries, S3 table integrations) declare only ValidationException and
    * answer with it (recorded: PutDeliveryDestination). The generator derives this from the operation's
-   * declared errors. CloudWatch (metrics) answers every constraint violation with ValidationError.
+   * declared errors.
    */
   readonly validationError: ValidationErrorCode;
 }

@@ -201,7 +201,7 @@ export function validateRequest(operation: string, input: unknown): void {
 
 const monitoring = new ModelValidator(MONITORING_SHAPES, MONITORING_OPERATIONS);
 
-/** validateRequest for the CloudWatch (metrics and alarms) model: constraint violations are ValidationError. */
+/** validateRequest for the CloudWatch (metrics and alarms) model: constraint violations are ValidationException. */
 export function validateMonitoringRequest(operation: string, input: unknown): void {
   monitoring.validate(operation, input);
 }
