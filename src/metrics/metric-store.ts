@@ -27,6 +27,9 @@ export interface Series {
   /** Newest second written (epoch seconds). */
   lastTs: number;
   persisted: boolean;
+  /** The aggregate last recorded into, valid while `gen` is the store's: most values land in the same second. */
+  hot?: Acc | undefined;
+  gen?: number;
 }
 
 interface Acc {
@@ -63,6 +66,8 @@ export class MetricStore {
   private readonly byId = new Map<number, Series>();
   private pending = new Map<Series, Map<string, Acc>>();
   private nextId = 1;
+  /** Bumped when a flush takes the pending aggregates: Series.hot from before is stale. */
+  private gen = 0;
   private flushing: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
   /** Values recorded since start (for Logward's own metrics). */
@@ -119,12 +124,16 @@ export class MetricStore {
   }
 
   private acc(s: Series, ts: number, unit: string): Acc {
+    const h = s.hot;
+    if (h !== undefined && s.gen === this.gen && h.ts === ts && h.unit === unit) return h;
     let m = this.pending.get(s);
     if (!m) this.pending.set(s, (m = new Map()));
     const k = `${ts}|${unit}`;
     let a = m.get(k);
     if (!a) m.set(k, (a = { ts, unit, n: 0, sum: 0, min: Infinity, max: -Infinity, sketch: new Map() }));
     if (ts > s.lastTs) s.lastTs = ts;
+    s.hot = a;
+    s.gen = this.gen;
     return a;
   }
 
@@ -156,6 +165,7 @@ export class MetricStore {
       if (this.pending.size === 0) return;
       const batch = this.pending;
       this.pending = new Map();
+      this.gen++;
       const fresh: SeriesRow[] = [];
       const points: PointRow[] = [];
       const last = new Map<number, number>();
