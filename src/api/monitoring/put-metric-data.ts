@@ -9,6 +9,12 @@ import { invalidValue, missingParameter, mutuallyExclusive } from './errors.js';
 
 const TWO_WEEKS_MS = 14 * 86_400_000;
 const TWO_HOURS_MS = 2 * 3_600_000;
+/** "Values must be in the range of -2^360 to 2^360" (PutMetricData's documentation). */
+const MAX_MAGNITUDE = 2 ** 360;
+/** Counts beyond 2^53 would lose exactness (and could overflow a sum). */
+const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+
+const inRange = (v: number): boolean => Math.abs(v) <= MAX_MAGNITUDE;
 
 export const putMetricData: MonitoringAction<'PutMetricData'> = async (ctx, input) => {
   if (input.Namespace.startsWith('AWS/')) throw invalidValue(`The value ${input.Namespace} for parameter Namespace is invalid.`);
@@ -42,6 +48,13 @@ function check(d: MetricDatum, at: string, now: number): void {
   if (d.Value === undefined && d.StatisticValues === undefined && d.Values === undefined) {
     throw missingParameter(`At least one of the parameters ${at}.Value, ${at}.StatisticValues or ${at}.Values must be specified.`);
   }
+  if (d.Value !== undefined && !inRange(d.Value)) throw invalidValue(`The value ${d.Value} for parameter ${at}.Value is invalid: values must be in the range of -2^360 to 2^360.`);
+  if (d.Values?.some((v) => !inRange(v))) throw invalidValue(`The collection ${at}.Values must contain values in the range of -2^360 to 2^360.`);
+  if (d.Counts?.some((c) => c > MAX_COUNT)) throw invalidValue(`The collection ${at}.Counts must contain counts no greater than ${MAX_COUNT}.`);
+  if (d.StatisticValues !== undefined && ![d.StatisticValues.Sum, d.StatisticValues.Minimum, d.StatisticValues.Maximum].every(inRange)) {
+    throw invalidValue(`The parameter ${at}.StatisticValues must contain values in the range of -2^360 to 2^360.`);
+  }
+  if (d.StatisticValues !== undefined && d.StatisticValues.SampleCount > MAX_COUNT) throw invalidValue(`The parameter ${at}.StatisticValues.SampleCount must be no greater than ${MAX_COUNT}.`);
   if (d.Counts !== undefined && d.Values === undefined) throw missingParameter(`The parameter ${at}.Values is required when ${at}.Counts is specified.`);
   if (d.Values !== undefined) {
     if (d.Values.length > 150) throw invalidValue(`The collection ${at}.Values must not have a size greater than 150.`);
