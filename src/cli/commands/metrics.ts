@@ -76,7 +76,7 @@ export const metricsCommand: CommandSpec = {
       .action(async (namespace: string, metric: string, opts: GetOptions) => {
         const dims = (opts.dimension ?? []).map((d) => parseDimension(d, true) as Dimension);
         const periodMs = parseDuration(opts.period);
-        if (periodMs % 1000 !== 0) throw new UsageError(`invalid --period '${opts.period}': whole seconds only`);
+        if (periodMs < 1000) throw new UsageError(`invalid --period '${opts.period}': at least 1s`);
         const now = ctx.clock.now();
         const start = parseTimeArg(opts.since, now);
         const end = opts.until === undefined ? now : parseTimeArg(opts.until, now);
