@@ -37,6 +37,7 @@ export class AlarmService {
   private timer: NodeJS.Timeout | undefined;
   private readonly lastEvaluated = new Map<string, number>();
   private deliveries = new Set<Promise<void>>();
+  private ticks = 0;
 
   private constructor(private readonly opts: AlarmServiceOptions) {}
 
@@ -63,7 +64,7 @@ export class AlarmService {
       return this.lastEvaluated.get(a.name) !== period;
     });
     if (due.length > 0) await this.evaluate(due.map((a) => a.name), now);
-    await this.opts.db.dropHistoryBefore(now - this.opts.historyRetentionMs);
+    if (++this.ticks % 600 === 0) await this.opts.db.dropHistoryBefore(now - this.opts.historyRetentionMs);
   }
 
   /** Evaluates every alarm now (tests; the timer evaluates only the alarms that are due). */
