@@ -29,7 +29,8 @@ let srv: LogwardServer;
 let cw: CloudWatchClient;
 const run = uid();
 const NS = `Shop${run}`;
-const T0 = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
+// Aligned to 120 s: one test reads 120-second periods, which are aligned to the epoch.
+const T0 = Math.floor(Date.now() / 120_000) * 120_000 - 10 * 60_000;
 
 before(async () => {
   srv = await startLogward();
@@ -174,7 +175,7 @@ test('bad metric requests are AWS errors and store nothing', async () => {
     cw.send(new PutMetricDataCommand({ Namespace: NS, MetricData: [{ MetricName: '', Value: 1 }] })),
     'ValidationException',
     'ValidationError',
-    "1 validation error detected: Value '' at 'MetricData.1.member.MetricName' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    "1 validation error detected: Value '' at 'metricData.1.member.metricName' failed to satisfy constraint: Member must have length greater than or equal to 1",
   );
   const listed = await cw.send(new ListMetricsCommand({ Namespace: NS, MetricName: 'Bad' }));
   assert.deepEqual(listed.Metrics, []);
