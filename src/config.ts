@@ -62,6 +62,10 @@ export const serverConfigSchema = z
     queryResultsRetentionMs: z.number().int().min(1000).default(7 * 24 * 60 * 60 * 1000),
     queryResultsMaxQueries: z.number().int().min(1).default(1000),
     queryResultsMaxBytes: z.number().int().min(1024 * 1024).default(64 * 1024 * 1024),
+    /** Metric datapoints (src/metrics) older than this are dropped; CloudWatch-like default of 15 days. */
+    metricsRetentionMs: z.number().int().min(60_000).default(15 * 24 * 60 * 60 * 1000),
+    /** When set, `GET /metrics` requires `Authorization: Bearer <token>` (src/api/metrics-endpoint.ts). */
+    metricsToken: z.string().min(16).max(512).optional(),
   });
 
 export type ServerConfigInput = z.input<typeof serverConfigSchema>;

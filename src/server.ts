@@ -25,6 +25,8 @@ export const MASTER_KEY_FILE = 'master.key';
 /** The IAM user store and its own key store (kept apart from the log groups' keys). */
 export const IAM_DIR = 'iam';
 const IAM_KEY_GROUP = 'logward:iam';
+import { MetricsSubsystem } from './metrics/subsystem.js';
+import type { AlarmNotifier } from './metrics/alarms/notifier.js';
 
 export interface RunningServer {
   url: string;
@@ -35,7 +37,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig, opts: { clock?: Clock } = {}): Promise<RunningServer> {
+/** A server started in this process: tests reach its metrics subsystem (alarm evaluation, notifier). */
+export interface InProcessServer extends RunningServer {
+  metrics: MetricsSubsystem;
+}
+
+export async function startServer(config: ServerConfig, opts: { clock?: Clock; notifier?: AlarmNotifier } = {}): Promise<InProcessServer> {
   const clock = opts.clock ?? systemClock;
   // Logs go to stderr, as JSON lines; stdout is for what the user asked for.
   const logger = pino({ level: config.logLevel, redact: ['secretAccessKey', '*.secretAccessKey', 'headers.authorization'] }, pino.destination(2));
@@ -77,6 +84,15 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     await store.close();
     throw e;
   }
+  const metrics = await MetricsSubsystem.open(store, {
+    dataDir: config.dataDir,
+    clock,
+    logger,
+    region: config.region,
+    accountId: config.accountId,
+    retentionMs: config.metricsRetentionMs,
+    ...(opts.notifier !== undefined ? { notifier: opts.notifier } : {}),
+  });
   const queries = new QueryManager({
     runner: (run) => runInsightsQuery(store, run),
     clock,
@@ -102,13 +118,20 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     users,
     audit,
     auditGuard: new AuditGuard({ access, region: config.region, minRetentionDays: config.auditMinRetentionDays }),
+    metricFilters: metrics.filters,
+    monitoring: { metrics: metrics.store, alarms: metrics.alarms, region: config.region, accountId: config.accountId, clock, logger },
+    metricsEndpoint: { bearerToken: config.metricsToken, render: () => metrics.exposition() },
   });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (e) {
     await queries.close();
+    await metrics.close();
     await store.close();
     throw e;
+  }
+  if (config.metricsToken === undefined && !/^(127\.|::1$|localhost$)/.test(config.host)) {
+    logger.warn({ host: config.host }, 'GET /metrics is open to anyone who can reach this address: set LOGWARD_METRICS_TOKEN to require a bearer token');
   }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
@@ -120,11 +143,14 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     port,
     credentials,
     generatedCredentials: generated,
+    metrics,
     close: () =>
       (closing ??= (async () => {
         await app.close();
         // Running queries read the store: they stop before it closes.
         await queries.close();
+        // After the HTTP front: no more writes; before the log store: ingest no longer calls the filters.
+        await metrics.close();
         await store.close();
         iamKeys.close();
         logger.info('logward stopped');

@@ -23,6 +23,7 @@ import { AccessControl } from './access.js';
 import { buildHttp } from './http.js';
 import { AuditTrail } from './audit/trail.js';
 import { AuditGuard } from './audit/guard.js';
+import { MetricsSubsystem } from '../metrics/subsystem.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -53,6 +54,7 @@ export async function openTestApp(): Promise<TestApp> {
     maxRetainedBytes: 1024 * 1024,
   });
   const audit = await AuditTrail.open(store, systemClock, logger);
+  const metrics = await MetricsSubsystem.open(store, { dataDir, clock: systemClock, logger, region: config.region, accountId: config.accountId, retentionMs: config.metricsRetentionMs });
   // The user store's own sealing is tested beside it; here secrets pass through unchanged.
   const users = await UserStore.open(join(dataDir, 'iam'), { seal: async (p) => p, open: async (s) => s }, systemClock);
   const credentials = new CredentialStore(TEST_KEY, users);
@@ -71,6 +73,9 @@ export async function openTestApp(): Promise<TestApp> {
     users,
     audit,
     auditGuard: new AuditGuard({ access, region: config.region, minRetentionDays: 365 }),
+    metricFilters: metrics.filters,
+    monitoring: { metrics: metrics.store, alarms: metrics.alarms, region: config.region, accountId: config.accountId, clock: systemClock, logger },
+    metricsEndpoint: { bearerToken: undefined, render: () => metrics.exposition() },
   });
   const send = async (service: string, creds: Credentials, headers: Record<string, string>, body: string) => {
     const signer = new SignatureV4({ service, region: config.region, credentials: creds, sha256: NodeSha256 });
@@ -94,6 +99,7 @@ export async function openTestApp(): Promise<TestApp> {
     async close() {
       await app.close();
       await queries.close();
+      await metrics.close();
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

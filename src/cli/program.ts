@@ -15,13 +15,15 @@ import { queryCommand } from './commands/query.js';
 import { queriesCommand } from './commands/queries.js';
 import { iamCommand } from './commands/iam.js';
 import { auditCommand } from './commands/audit.js';
+import { metricsCommand } from './commands/metrics.js';
+import { alarmsCommand } from './commands/alarms.js';
 
 export interface CommandSpec {
   /** The commander command, its options and its action; the action throws to fail. */
   build(ctx: CliContext): Command;
 }
 
-export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'iam' | 'audit';
+export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'iam' | 'audit' | 'metrics' | 'alarms';
 
 /** Every command of `logward`, in the order `--help` lists them. */
 export const COMMANDS: Record<CommandName, CommandSpec> = {
@@ -35,6 +37,8 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   queries: queriesCommand,
   iam: iamCommand,
   audit: auditCommand,
+  metrics: metricsCommand,
+  alarms: alarmsCommand,
 };
 
 export function buildProgram(ctx: CliContext): Command {
@@ -62,6 +66,8 @@ Run \`logward <command> --help\` for a command's options and examples.`,
     if (command.name() !== name) throw new Error(`command registered as '${name}' is named '${command.name()}'`);
     // addCommand, unlike command(), does not pass the parent's output and exit settings down.
     program.addCommand(command.copyInheritedSettings(program));
+    // Subcommands (`metrics list`) answer errors and print output the same way.
+    for (const sub of command.commands) sub.copyInheritedSettings(command);
   }
   return program;
 }

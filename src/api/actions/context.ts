@@ -4,6 +4,7 @@ import type { Clock } from '../../clock.js';
 import type { LogStore } from '../../store/store.js';
 import type { QueryManager } from '../../query/insights/manager.js';
 import type { LogsOperations } from '../model/generated/logs-types.js';
+import type { MetricFilterEngine } from '../../metrics/metric-filters.js';
 
 /** Logs Insights: the running and recent queries, and GetLogRecord's lookup (engine.ts by default). */
 export interface InsightsContext {
@@ -18,6 +19,8 @@ export interface ActionContext {
   accountId: string;
   clock: Clock;
   logger: Logger;
+  /** The compiled metric filters that ingest applies; PutMetricFilter and DeleteMetricFilter reload them. */
+  metricFilters: MetricFilterEngine;
   /** The exact request body, for actions that keep it (PutLogEvents writes it to the WAL). */
   body: Buffer;
   /**

@@ -23,6 +23,7 @@ interface ServeOptions {
   queryTimeout?: string;
   queryResultsRetention?: string;
   auditMinRetentionDays?: string;
+  metricsRetention?: string;
 }
 
 export const serveCommand: CommandSpec = {
@@ -40,6 +41,7 @@ export const serveCommand: CommandSpec = {
       .option('--query-timeout <duration>', 'a Logs Insights query running longer ends with status Timeout (default: 1h, as AWS)')
       .option('--query-results-retention <duration>', 'how long the results of a finished query are kept, in memory and bounded (default: 7d, as AWS)')
       .option('--audit-min-retention-days <n>', `the shortest retention the audit group logward/audit may be given (default: ${SERVER_DEFAULTS.auditMinRetentionDays})`)
+      .option('--metrics-retention <duration>', 'how long metric datapoints are kept (default: 15d)')
       .addHelpText(
         'after',
         `
@@ -47,6 +49,7 @@ The root credentials are LOGWARD_ACCESS_KEY_ID and LOGWARD_SECRET_ACCESS_KEY whe
 otherwise they are generated on the first start, printed once, and kept in <data-dir>/${CREDENTIALS_FILE}.
 LOGWARD_MASTER_KEY (base64 of 32 bytes) is the master key that seals IAM users' secret keys; without it,
 one is generated and kept in <data-dir>/master.key.
+With LOGWARD_METRICS_TOKEN set (16 characters or more), GET /metrics requires \`Authorization: Bearer <token>\`.
 
 Examples:
   logward serve
@@ -98,9 +101,16 @@ function configInput(opts: ServeOptions, env: CliContext['env']): ServerConfigIn
     queryTimeoutMs: opts.queryTimeout === undefined ? undefined : parseDuration(opts.queryTimeout),
     queryResultsRetentionMs: opts.queryResultsRetention === undefined ? undefined : parseDuration(opts.queryResultsRetention),
     auditMinRetentionDays: opts.auditMinRetentionDays === undefined ? undefined : parseCount('audit minimum retention', opts.auditMinRetentionDays),
+    metricsRetentionMs: opts.metricsRetention === undefined ? undefined : parseDuration(opts.metricsRetention),
   };
   const masterKey = env[MASTER_KEY_ENV];
-  return { ...input, ...credentialsFromEnv(env), ...(masterKey !== undefined && masterKey !== '' ? { masterKey } : {}) };
+  const metricsToken = env.LOGWARD_METRICS_TOKEN;
+  return {
+    ...input,
+    ...credentialsFromEnv(env),
+    ...(masterKey !== undefined && masterKey !== '' ? { masterKey } : {}),
+    ...(metricsToken !== undefined && metricsToken !== '' ? { metricsToken } : {}),
+  };
 }
 
 function parseCount(what: string, text: string): number {
