@@ -25,6 +25,14 @@ export const serverConfigSchema = z
     /** Root credentials; generated and kept in the data dir when absent. */
     accessKeyId: z.string().min(16).max(128).optional(),
     secretAccessKey: z.string().min(16).max(128).optional(),
+    /**
+     * The local keyring's master key (base64 of 32 bytes), e.g. from LOGWARD_MASTER_KEY; when absent it is
+     * kept in `<dataDir>/master.key` (mode 0600, generated on first start). It wraps the data keys that
+     * seal IAM users' secret access keys.
+     */
+    masterKey: z.string().min(1).optional(),
+    /** The audit group `logward/audit` cannot be given a retention shorter than this (days). */
+    auditMinRetentionDays: z.number().int().min(1).default(365),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Seal the active write-ahead log file once it holds this many bytes... */
     walSealBytes: z.number().int().min(1024).default(32 * 1024 * 1024),
@@ -63,6 +71,10 @@ export const serverConfigSchema = z
     subscriptionRetryBaseMs: z.number().int().min(1).default(500),
     subscriptionRetryMaxMs: z.number().int().min(1).default(5 * 60 * 1000),
     subscriptionRetryBudgetMs: z.number().int().min(0).default(24 * 60 * 60 * 1000),
+    /** Metric datapoints (src/metrics) older than this are dropped; CloudWatch-like default of 15 days. */
+    metricsRetentionMs: z.number().int().min(60_000).default(15 * 24 * 60 * 60 * 1000),
+    /** When set, `GET /metrics` requires `Authorization: Bearer <token>` (src/api/metrics-endpoint.ts). */
+    metricsToken: z.string().min(16).max(512).optional(),
   });
 
 export type ServerConfigInput = z.input<typeof serverConfigSchema>;

@@ -14,6 +14,22 @@ import { getLogRecord, runInsightsQuery } from './query/insights/engine.js';
 import { SubscriptionCatalog } from './store/subscriptions.js';
 import { SubscriptionEngine } from './subscriptions/engine.js';
 import { AddressPolicy } from './subscriptions/safety.js';
+import { join } from 'node:path';
+import { KeyService } from './kms/key-service.js';
+import { LocalKeyring, MASTER_KEY_ENV } from './kms/local-keyring.js';
+import { context as aadOf } from './kms/envelope.js';
+import { UserStore } from './iam/user-store.js';
+import { AccessControl } from './api/access.js';
+import { AuditTrail } from './api/audit/trail.js';
+import { AuditGuard } from './api/audit/guard.js';
+
+/** Where a data dir keeps its local master key when none is configured. */
+export const MASTER_KEY_FILE = 'master.key';
+/** The IAM user store and its own key store (kept apart from the log groups' keys). */
+export const IAM_DIR = 'iam';
+const IAM_KEY_GROUP = 'logward:iam';
+import { MetricsSubsystem } from './metrics/subsystem.js';
+import type { AlarmNotifier } from './metrics/alarms/notifier.js';
 
 export interface RunningServer {
   url: string;
@@ -24,7 +40,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig, opts: { clock?: Clock } = {}): Promise<RunningServer> {
+/** A server started in this process: tests reach its metrics subsystem (alarm evaluation, notifier). */
+export interface InProcessServer extends RunningServer {
+  metrics: MetricsSubsystem;
+}
+
+export async function startServer(config: ServerConfig, opts: { clock?: Clock; notifier?: AlarmNotifier } = {}): Promise<InProcessServer> {
   const clock = opts.clock ?? systemClock;
   // Logs go to stderr, as JSON lines; stdout is for what the user asked for.
   const logger = pino({ level: config.logLevel, redact: ['secretAccessKey', '*.secretAccessKey', 'headers.authorization'] }, pino.destination(2));
@@ -33,6 +54,21 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
       : undefined;
   const { credentials, generated } = loadRootCredentials(config.dataDir, configured);
+  const keyring = LocalKeyring.load(
+    config.masterKey !== undefined ? { secret: config.masterKey, label: MASTER_KEY_ENV } : { file: join(config.dataDir, MASTER_KEY_FILE) },
+  );
+  const iamKeys = KeyService.open({ dataDir: join(config.dataDir, IAM_DIR), provider: keyring, clock });
+  // Each secret is bound to its access key id: a sealed secret moved to another key does not open.
+  const users = await UserStore.open(
+    join(config.dataDir, IAM_DIR),
+    {
+      seal: (plaintext, id) => iamKeys.seal(IAM_KEY_GROUP, plaintext, aadOf('iam-access-key', id)),
+      open: (sealed, id) => iamKeys.open(IAM_KEY_GROUP, sealed, aadOf('iam-access-key', id)),
+    },
+    clock,
+  );
+  const credentialStore = new CredentialStore(credentials, users);
+  const access = new AccessControl(credentialStore, users, config.accountId);
   const store = await LogStore.open({
     dataDir: config.dataDir,
     clock,
@@ -43,6 +79,22 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     duckdbMemoryLimit: config.duckdbMemoryLimit,
     duckdbThreads: config.duckdbThreads,
     retentionSweepMs: config.retentionSweepMs,
+  });
+  let audit: AuditTrail;
+  try {
+    audit = await AuditTrail.open(store, clock, logger);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const metrics = await MetricsSubsystem.open(store, {
+    dataDir: config.dataDir,
+    clock,
+    logger,
+    region: config.region,
+    accountId: config.accountId,
+    retentionMs: config.metricsRetentionMs,
+    ...(opts.notifier !== undefined ? { notifier: opts.notifier } : {}),
   });
   const queries = new QueryManager({
     runner: (run) => runInsightsQuery(store, run),
@@ -72,21 +124,32 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     store,
     subscriptions,
     insights: { queries, getLogRecord: (ptr) => getLogRecord(store, ptr, config.accountId) },
-    credentials: new CredentialStore(credentials),
+    credentials: credentialStore,
     region: config.region,
     accountId: config.accountId,
     clock,
     logger,
     maxInflightBytes: config.maxInflightBytes,
     modelOperations: new Set(Object.keys(OPERATIONS)),
+    access,
+    users,
+    audit,
+    auditGuard: new AuditGuard({ access, region: config.region, minRetentionDays: config.auditMinRetentionDays }),
+    metricFilters: metrics.filters,
+    monitoring: { metrics: metrics.store, alarms: metrics.alarms, region: config.region, accountId: config.accountId, clock, logger },
+    metricsEndpoint: { bearerToken: config.metricsToken, render: () => metrics.exposition() },
   });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (e) {
     await queries.close();
     await subscriptions.close();
+    await metrics.close();
     await store.close();
     throw e;
+  }
+  if (config.metricsToken === undefined && !/^(127\.|::1$|localhost$)/.test(config.host)) {
+    logger.warn({ host: config.host }, 'GET /metrics is open to anyone who can reach this address: set LOGWARD_METRICS_TOKEN to require a bearer token');
   }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
@@ -98,6 +161,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     port,
     credentials,
     generatedCredentials: generated,
+    metrics,
     close: () =>
       (closing ??= (async () => {
         await app.close();
@@ -105,7 +169,10 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
         await queries.close();
         // Consumers stop at their last acknowledged batch; the next start resumes from there.
         await subscriptions.close();
+        // After the HTTP front: no more writes; before the log store: ingest no longer calls the filters.
+        await metrics.close();
         await store.close();
+        iamKeys.close();
         logger.info('logward stopped');
         logger.flush();
       })()),

@@ -9,6 +9,10 @@
  *   GET    /_logward/admin/subscriptions           {"subscriptions":[delivery state of each filter]}
  *
  * A target still used by a subscription filter or a destination cannot be deleted (ConflictException).
+ *
+ * Authorization is IAM's like every other call: the actions are `logward:ListTargets`, `logward:PutTarget`,
+ * `logward:DeleteTarget` (resource: the target's ARN) and `logward:GetSubscriptionStatus` (resource `*`);
+ * the root credentials may do all of them.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUtf8 } from 'node:buffer';
@@ -17,6 +21,7 @@ import { verifySigV4 } from './auth/sigv4.js';
 import type { CredentialStore } from './auth/credentials.js';
 import type { SubscriptionsContext } from './actions/context.js';
 import type { Clock } from '../clock.js';
+import type { AccessControl } from './access.js';
 import { TARGET_KINDS, type Target, type TargetKind } from '../store/subscriptions.js';
 import { parseDestinationArn, targetArn, TARGET_NAME } from '../subscriptions/arn.js';
 
@@ -28,18 +33,24 @@ export interface AdminDeps {
   region: string;
   accountId: string;
   clock: Clock;
+  access: AccessControl;
 }
 
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const subs = deps.subscriptions;
-  const authenticate = (req: FastifyRequest): void => {
+  /** Verifies the signature, then asks IAM whether the caller may do `action` on `resource` (given the checked parameters). */
+  const authorize = (req: FastifyRequest, action: string, resourceOf: () => string): void => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const url = req.raw.url ?? '/';
     const q = url.indexOf('?');
-    verifySigV4(
+    const nowMs = deps.clock.now();
+    const { accessKeyId } = verifySigV4(
       { method: req.method, path: q >= 0 ? url.slice(0, q) : url, query: q >= 0 ? url.slice(q + 1) : '', headers: req.headers, body },
-      { service: 'logs', region: deps.region, nowMs: deps.clock.now(), lookupSecret: (k) => deps.credentials.lookupSecret(k) },
+      { service: 'logs', region: deps.region, nowMs, lookupSecret: (k) => deps.credentials.lookupSecret(k) },
     );
+    const caller = deps.access.caller(accessKeyId);
+    const denial = deps.access.check(caller, action, [resourceOf()], { sourceIp: req.ip, userAgent: String(req.headers['user-agent'] ?? ''), nowMs });
+    if (denial !== undefined) throw new ApiError('AccessDeniedException', denial.message);
   };
   const show = (t: Target): Record<string, unknown> => ({ kind: t.kind, name: t.name, arn: targetArn(t.kind, deps.region, deps.accountId, t.name), config: t.config, createdMs: t.createdMs });
   const params = (req: FastifyRequest): { kind: TargetKind; name: string } => {
@@ -51,14 +62,18 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   const send = (reply: import('fastify').FastifyReply, out: unknown): unknown => reply.header('content-type', 'application/json').send(JSON.stringify(out));
 
   app.get(`${ADMIN_PREFIX}/targets`, async (req, reply) => {
-    authenticate(req);
+    authorize(req, 'logward:ListTargets', () => '*');
     const targets = [...subs.catalog.targets.values()].sort((a, b) => (a.kind + a.name < b.kind + b.name ? -1 : 1)).map(show);
     return send(reply, { targets });
   });
 
   app.put(`${ADMIN_PREFIX}/targets/:kind/:name`, async (req, reply) => {
-    authenticate(req);
-    const { kind, name } = params(req);
+    let ref = { kind: 'function' as TargetKind, name: '' };
+    authorize(req, 'logward:PutTarget', () => {
+      ref = params(req);
+      return targetArn(ref.kind, deps.region, deps.accountId, ref.name);
+    });
+    const { kind, name } = ref;
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     let input: unknown;
     try {
@@ -83,8 +98,12 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   });
 
   app.delete(`${ADMIN_PREFIX}/targets/:kind/:name`, async (req, reply) => {
-    authenticate(req);
-    const { kind, name } = params(req);
+    let ref = { kind: 'function' as TargetKind, name: '' };
+    authorize(req, 'logward:DeleteTarget', () => {
+      ref = params(req);
+      return targetArn(ref.kind, deps.region, deps.accountId, ref.name);
+    });
+    const { kind, name } = ref;
     await subs.catalog.lock.run(async () => {
       if (!subs.catalog.target(kind, name)) throw new ApiError('ResourceNotFoundException', `The specified ${kind} target does not exist.`);
       const uses = (arn: string): boolean => {
@@ -101,7 +120,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   });
 
   app.get(`${ADMIN_PREFIX}/subscriptions`, async (req, reply) => {
-    authenticate(req);
+    authorize(req, 'logward:GetSubscriptionStatus', () => '*');
     return send(reply, { subscriptions: subs.stats() });
   });
 }

@@ -19,9 +19,21 @@ export const API_ERRORS = {
   DataAlreadyAcceptedException: { status: 400 },
   MalformedQueryException: { status: 400 },
   TooManyTagsException: { status: 400 },
-  ValidationException: { status: 400 },
+  /** Also CloudWatch's answer to a constraint violation; its awsQuery code is ValidationError. */
+  ValidationException: { status: 400, query: 'ValidationError' },
   ConflictException: { status: 400 },
   AccessDeniedException: { status: 400 },
+  InvalidOperationException: { status: 400 },
+  // CloudWatch (metrics and alarms), served as awsJson1_0 with awsQueryCompatible: `__type` is the model's
+  // error shape name and `query` its awsQuery code, sent in `x-amzn-query-error: <code>;Sender`, which
+  // boto3 reports as the error code and the JS SDK as `Code`.
+  InvalidParameterValueException: { status: 400, query: 'InvalidParameterValue' },
+  MissingRequiredParameterException: { status: 400, query: 'MissingParameter' },
+  InvalidParameterCombinationException: { status: 400, query: 'InvalidParameterCombination' },
+  ResourceNotFound: { status: 404, query: 'ResourceNotFound' },
+  LimitExceededFault: { status: 400, query: 'LimitExceeded' },
+  InvalidNextToken: { status: 400, query: 'InvalidNextToken' },
+  InvalidFormatFault: { status: 400, query: 'InvalidFormat' },
   // Protocol and authentication errors shared by every AWS JSON service.
   SerializationException: { status: 400 },
   UnknownOperationException: { status: 400 },
@@ -31,7 +43,7 @@ export const API_ERRORS = {
   ThrottlingException: { status: 400 },
   RequestEntityTooLargeException: { status: 413 },
   InternalFailure: { status: 500 },
-} as const satisfies Record<string, { status: number }>;
+} as const satisfies Record<string, { status: number; query?: string }>;
 
 export type ApiErrorName = keyof typeof API_ERRORS;
 
@@ -105,7 +117,13 @@ export class ApiError extends Error {
     this.fields = options?.fields ?? {};
   }
 
-  /** The awsJson1_1 error body. */
+  /** The awsQuery error code of an awsQueryCompatible service (CloudWatch): the table's, else the name. */
+  get queryCode(): string {
+    const e = API_ERRORS[this.code];
+    return 'query' in e ? e.query : this.code;
+  }
+
+  /** The awsJson1_1 (and awsJson1_0) error body. */
   toBody(): { __type: string; message: string } & Record<string, unknown> {
     return { __type: this.code, message: this.message, ...this.fields };
   }

@@ -1,9 +1,21 @@
 /**
- * The HTTP front: AWS JSON 1.1 over `POST /` with `X-Amz-Target: Logs_20140328.<Operation>`.
+ * The HTTP front, one port for every service, told apart by `X-Amz-Target`:
+ *   CloudWatch Logs    AWS JSON 1.1, `Logs_20140328.<Operation>`, SigV4 service `logs`;
+ *   CloudWatch         AWS JSON 1.0 (awsQueryCompatible), `GraniteServiceVersion20100801.<Operation>`,
+ *                      SigV4 service `monitoring` (metrics and alarms);
+ * and `GET /metrics`, the Prometheus exposition (its access rule lives in metrics-endpoint.ts).
+ *
+ * The IAM Query API shares the port too: a form-encoded `POST /` without X-Amz-Target (iam/handler.ts).
  *
  * Order of checks, as AWS does it: operation name, signature, content type, body (UTF-8, JSON),
- * model validation, then the action. Every failure is an AWS-shaped error
- * (`{"__type": ..., "message": ...}`), never a 5xx for anything the client sent.
+ * model validation, authorization of `<service>:<Operation>` on the resources of the request
+ * (AccessDeniedException), the audit group's protection, then the action. Every failure is an
+ * AWS-shaped error (`{"__type": ..., "message": ...}`), never a 5xx for anything the client sent.
+ *
+ * Every call, whatever its outcome, is recorded in the audit trail before it is answered (the onSend
+ * hook); when the record cannot be made durable the answer becomes ServiceUnavailableException, and
+ * the server refuses calls from then on (audit/trail.ts). Scrapes of /health and /metrics are not
+ * calls of an API and are not recorded.
  */
 import { randomUUID } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
@@ -12,16 +24,33 @@ import type { Logger } from 'pino';
 import { ApiError, MESSAGES } from './errors.js';
 import { verifySigV4 } from './auth/sigv4.js';
 import type { CredentialStore } from './auth/credentials.js';
-import { validateRequest } from './model/validate.js';
+import { validateMonitoringRequest, validateRequest } from './model/validate.js';
 import { actions, isImplemented } from './actions/index.js';
 import type { ActionContext, InsightsContext, SubscriptionsContext } from './actions/context.js';
 import { registerAdminRoutes } from './admin.js';
+import { isImplementedMonitoring, monitoringActions } from './monitoring/index.js';
+import type { MonitoringContext } from './monitoring/context.js';
+import { OPERATIONS as MONITORING_OPERATIONS } from './model/generated/monitoring-shapes.js';
+import type { MetricFilterEngine } from '../metrics/metric-filters.js';
+import { type MetricsEndpoint, serveMetricsEndpoint } from './metrics-endpoint.js';
 import type { LogStore } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store.js';
 import type { Clock } from '../clock.js';
+import type { LogsOperation } from './model/generated/logs-types.js';
+import { resourcesFor } from '../iam/actions.js';
+import type { UserStore } from '../iam/user-store.js';
+import { decodePtr } from '../query/insights/engine.js';
+import type { AccessControl, Caller, RequestFacts } from './access.js';
+import type { AuditTrail } from './audit/trail.js';
+import type { AuditGuard } from './audit/guard.js';
+import { handleIam } from './iam/handler.js';
+import { FORM_CONTENT_TYPE, IamApiError, errorXml, fromApiError } from './iam/protocol.js';
+import { monitoringResources } from './monitoring/resources.js';
 
 export const TARGET_PREFIX = 'Logs_20140328.';
 export const CONTENT_TYPE = 'application/x-amz-json-1.1';
+export const MONITORING_TARGET_PREFIX = 'GraniteServiceVersion20100801.';
+export const MONITORING_CONTENT_TYPE = 'application/x-amz-json-1.0';
 /** Large enough for any valid PutLogEvents body (1 MiB of messages, JSON-escaped), small enough to bound memory. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
@@ -38,7 +67,53 @@ export interface HttpDeps {
   maxInflightBytes: number;
   /** Every operation name in the service model, to tell "unknown" from "not implemented yet". */
   modelOperations: ReadonlySet<string>;
+  /** Applied by ingest; PutMetricFilter and DeleteMetricFilter reload them. */
+  metricFilters: MetricFilterEngine;
+  /** The CloudWatch (metrics and alarms) service. */
+  monitoring: MonitoringContext;
+  /** `GET /metrics`. */
+  metricsEndpoint: MetricsEndpoint;
+  access: AccessControl;
+  users: UserStore;
+  audit: AuditTrail;
+  auditGuard: AuditGuard;
 }
+
+/** What the audit record of a call says of it, filled in as the call's checks pass. */
+interface CallInfo {
+  protocol: 'json' | 'query';
+  action?: string;
+  resources?: string[];
+  caller?: Caller;
+  error?: { code: string; message: string };
+}
+
+interface CallRequest extends FastifyRequest {
+  call?: CallInfo;
+}
+
+const callOf = (req: FastifyRequest): CallInfo => ((req as CallRequest).call ??= { protocol: 'json' });
+
+/** One service on the port: how a request names it, how it is signed, authorized and answered. */
+interface Front {
+  prefix: string;
+  contentType: string;
+  signingName: string;
+  /** The IAM service prefix of its actions (`logs`, `cloudwatch`). */
+  iamService: string;
+  /** The resource ARNs a request acts on, for authorization and the audit record. */
+  resources(op: string, input: unknown): string[];
+  /** Checks beyond the caller's policies (the audit group's protection); throws ApiError. */
+  guard(op: string, input: unknown, resources: string[], caller: Caller, facts: RequestFacts): void;
+  operations: ReadonlySet<string>;
+  validate(op: string, input: unknown): void;
+  implemented(op: string): boolean;
+  run(op: string, input: unknown, body: Buffer, caller: Caller, facts: RequestFacts): Promise<unknown>;
+  /** awsQueryCompatible services also name their errors' awsQuery code in `x-amzn-query-error`. */
+  queryCompatible: boolean;
+}
+
+const MONITORING_MODEL_OPERATIONS: ReadonlySet<string> = new Set(Object.keys(MONITORING_OPERATIONS));
 
 export function buildHttp(deps: HttpDeps): FastifyInstance {
   const app = Fastify({
@@ -61,6 +136,55 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     },
   });
   let inflightBytes = 0;
+  const scope = { region: deps.region, account: deps.accountId };
+  const fronts: Front[] = [
+    {
+      prefix: TARGET_PREFIX,
+      contentType: CONTENT_TYPE,
+      signingName: 'logs',
+      iamService: 'logs',
+      operations: deps.modelOperations,
+      validate: validateRequest,
+      implemented: isImplemented,
+      queryCompatible: false,
+      resources: (op, input) => resourcesFor(op as LogsOperation, input, scope),
+      guard: (op, input, resources, caller, facts) => {
+        const ptr = op === 'GetLogRecord' ? decodePtr(String((input as { logRecordPointer?: unknown }).logRecordPointer ?? '')) : null;
+        deps.auditGuard.check(op, input, resources, caller, facts, ptr?.groupId === deps.audit.groupId);
+      },
+      run: (op, input, body, caller, facts) => {
+        // Queries name their groups in the query text too (SOURCE): each is authorized when selected.
+        const mayQuery = (name: string): string | undefined => {
+          const groupDenial = deps.access.check(caller, `logs:${op}`, [resourcesFor('StartQuery', { logGroupName: name }, scope)[0]!], facts);
+          if (groupDenial !== undefined) return groupDenial.message;
+          return name === deps.auditGuard.auditGroupName ? deps.auditGuard.readDenial(caller, facts) : undefined;
+        };
+        const ctx: ActionContext = { store: deps.store, insights: deps.insights, subscriptions: deps.subscriptions, region: deps.region, accountId: deps.accountId, clock: deps.clock, logger: deps.logger, metricFilters: deps.metricFilters, body, mayQuery };
+        return (actions[op as keyof typeof actions] as (c: ActionContext, i: unknown) => Promise<unknown>)(ctx, input);
+      },
+    },
+    {
+      prefix: MONITORING_TARGET_PREFIX,
+      contentType: MONITORING_CONTENT_TYPE,
+      signingName: 'monitoring',
+      iamService: 'cloudwatch',
+      operations: MONITORING_MODEL_OPERATIONS,
+      validate: validateMonitoringRequest,
+      implemented: isImplementedMonitoring,
+      queryCompatible: true,
+      resources: (op, input) => monitoringResources(op, input, scope),
+      guard: () => undefined,
+      run: (op, input) => (monitoringActions[op as keyof typeof monitoringActions] as (c: MonitoringContext, i: unknown) => Promise<unknown>)(deps.monitoring, input),
+    },
+  ];
+  const targetOf = (req: FastifyRequest): { front: Front; op: string | undefined } => {
+    const t = req.headers['x-amz-target'];
+    const front = (typeof t === 'string' && fronts.find((f) => t.startsWith(f.prefix))) || fronts[0]!;
+    (req as AdmittedRequest).front = front;
+    if (typeof t !== 'string' || !t.startsWith(front.prefix)) return { front, op: undefined };
+    const op = t.slice(front.prefix.length);
+    return { front, op: /^[A-Za-z0-9]{1,128}$/.test(op) ? op : undefined };
+  };
 
   // Bodies stay raw: the signature covers the exact bytes, and the WAL keeps them.
   app.removeAllContentTypeParsers();
@@ -68,10 +192,17 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
 
   app.get('/health', async () => ({ status: 'ok' }));
   registerAdminRoutes(app, deps);
+  app.get('/metrics', async (req, reply) => serveMetricsEndpoint(deps.metricsEndpoint, req, reply));
 
   // Admission control before the body is read: memory stays bounded under overload.
   app.addHook('onRequest', async (req, reply) => {
     if (req.method !== 'POST') return;
+    if (isQuery(req)) callOf(req).protocol = 'query';
+    // Named now, so that a call refused here (overload, size) is recorded under its action.
+    const target = targetOf(req);
+    if (target.op !== undefined) callOf(req).action = `${target.front.iamService}:${target.op}`;
+    // Fail closed: with no durable audit trail, no call is served (see audit/trail.ts).
+    if (deps.audit.failed !== undefined) return void sendError(reply, req, unavailable());
     const declared = Number(req.headers['content-length'] ?? 0);
     const size = Number.isFinite(declared) && declared > 0 ? declared : 0;
     if (size > MAX_BODY_BYTES) {
@@ -80,7 +211,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
       await drain(req, 8 * MAX_BODY_BYTES);
       return void sendError(reply.header('connection', 'close'), req, tooLarge(size));
     }
-    const ingest = targetOf(req) === 'PutLogEvents';
+    const ingest = target.front.prefix === TARGET_PREFIX && target.op === 'PutLogEvents';
     if (ingest && (inflightBytes + size > deps.maxInflightBytes || deps.store.overloaded())) {
       return void sendError(reply, req, new ApiError('ThrottlingException', MESSAGES.throttled));
     }
@@ -92,18 +223,27 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   });
 
   app.post('/', async (req, reply) => {
-    const op = targetOf(req);
-    if (op === undefined) throw new ApiError('UnknownOperationException', 'Missing or malformed X-Amz-Target header: expected Logs_20140328.<Operation>');
-    if (!deps.modelOperations.has(op)) throw new ApiError('UnknownOperationException', `Unknown operation ${op}`);
+    const call = callOf(req);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const facts: RequestFacts = { sourceIp: req.ip, userAgent: String(req.headers['user-agent'] ?? ''), nowMs: deps.clock.now() };
+    if (call.protocol === 'query') {
+      const xml = await handleIam(req, body, facts, { access: deps.access, users: deps.users, region: deps.region, lookupSecret: deps.credentials.lookupSecret }, call);
+      return reply.header('content-type', 'text/xml').header('x-amzn-requestid', req.id).send(xml);
+    }
+    const { front, op } = targetOf(req);
+    if (op === undefined) throw new ApiError('UnknownOperationException', 'Missing or malformed X-Amz-Target header: expected Logs_20140328.<Operation>');
+    if (!front.operations.has(op)) throw new ApiError('UnknownOperationException', `Unknown operation ${op}`);
+    call.action = `${front.iamService}:${op}`;
     const q = req.raw.url?.indexOf('?') ?? -1;
-    verifySigV4(
+    const { accessKeyId } = verifySigV4(
       { method: req.method, path: q >= 0 ? req.raw.url!.slice(0, q) : (req.raw.url ?? '/'), query: q >= 0 ? req.raw.url!.slice(q + 1) : '', headers: req.headers, body },
-      { service: 'logs', region: deps.region, nowMs: deps.clock.now(), lookupSecret: (k) => deps.credentials.lookupSecret(k) },
+      { service: front.signingName, region: deps.region, nowMs: facts.nowMs, lookupSecret: (k) => deps.credentials.lookupSecret(k) },
     );
+    const caller = deps.access.caller(accessKeyId);
+    call.caller = caller;
     const ctype = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (ctype !== CONTENT_TYPE && ctype !== 'application/json') {
-      throw new ApiError('SerializationException', `Unsupported Content-Type '${ctype}': expected ${CONTENT_TYPE}`);
+    if (ctype !== front.contentType && ctype !== 'application/json') {
+      throw new ApiError('SerializationException', `Unsupported Content-Type '${ctype}': expected ${front.contentType}`);
     }
     if (!isUtf8(body)) throw new ApiError('SerializationException', 'The request body is not valid UTF-8.');
     let input: unknown;
@@ -112,13 +252,47 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     } catch (e) {
       throw new ApiError('SerializationException', `The request body is not valid JSON: ${(e as Error).message}`, { cause: e });
     }
-    validateRequest(op, input);
-    if (!isImplemented(op)) throw new ApiError('UnknownOperationException', `Logward does not implement ${op} yet.`);
-    const ctx: ActionContext = { store: deps.store, insights: deps.insights, subscriptions: deps.subscriptions, region: deps.region, accountId: deps.accountId, clock: deps.clock, logger: deps.logger, body };
-    const action = actions[op] as (c: ActionContext, i: unknown) => Promise<unknown>;
-    const out = await action(ctx, input);
-    reply.header('content-type', CONTENT_TYPE).header('x-amzn-requestid', req.id);
+    front.validate(op, input);
+    const resources = front.resources(op, input);
+    call.resources = resources;
+    const denial = deps.access.check(caller, `${front.iamService}:${op}`, resources, facts);
+    if (denial !== undefined) throw new ApiError('AccessDeniedException', denial.message);
+    front.guard(op, input, resources, caller, facts);
+    if (!front.implemented(op)) throw new ApiError('UnknownOperationException', `Logward does not implement ${op} yet.`);
+    const out = await front.run(op, input, body, caller, facts);
+    reply.header('content-type', front.contentType).header('x-amzn-requestid', req.id);
     return reply.send(JSON.stringify(out));
+  });
+
+  // The audit record of every call, durable before the answer leaves (see the module comment).
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.method === 'GET' && (req.url === '/health' || req.url.split('?')[0] === '/metrics')) return payload;
+    const call = callOf(req);
+    try {
+      await deps.audit.record({
+        requestId: req.id,
+        action: call.action ?? `${req.method} ${req.url.split('?')[0]}`,
+        resources: call.resources ?? [],
+        caller: call.caller === undefined ? null : { arn: call.caller.arn, accessKeyId: call.caller.accessKeyId },
+        sourceIp: req.ip,
+        userAgent: String(req.headers['user-agent'] ?? ''),
+        httpStatus: reply.statusCode,
+        errorCode: call.error?.code ?? null,
+        errorMessage: call.error?.message ?? null,
+      });
+      return payload;
+    } catch (err) {
+      deps.logger.error({ err, reqId: req.id }, 'audit record failed: the call is answered ServiceUnavailableException');
+      const e = unavailable();
+      reply.code(e.status).header('x-amzn-errortype', e.code);
+      if (call.protocol === 'query') {
+        const ie = fromApiError(e);
+        reply.code(ie.status).header('content-type', 'text/xml');
+        return errorXml(ie, req.id);
+      }
+      reply.header('content-type', (req as AdmittedRequest).front?.contentType ?? CONTENT_TYPE);
+      return JSON.stringify(e.toBody());
+    }
   });
 
   app.setNotFoundHandler((req, reply) => {
@@ -126,6 +300,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   });
 
   app.setErrorHandler((err: unknown, req, reply) => {
+    if (err instanceof IamApiError) return sendIamError(reply, req, err);
     if (err instanceof ApiError) return sendError(reply, req, err);
     if (err instanceof StoreUnavailableError) {
       deps.logger.error({ err }, 'store unavailable');
@@ -145,13 +320,8 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
 
 interface AdmittedRequest extends FastifyRequest {
   admitted?: number;
-}
-
-function targetOf(req: FastifyRequest): string | undefined {
-  const t = req.headers['x-amz-target'];
-  if (typeof t !== 'string' || !t.startsWith(TARGET_PREFIX)) return undefined;
-  const op = t.slice(TARGET_PREFIX.length);
-  return /^[A-Za-z0-9]{1,128}$/.test(op) ? op : undefined;
+  /** The service the request's X-Amz-Target named, for the shape of its error answers. */
+  front?: Front;
 }
 
 function drain(req: FastifyRequest, cap: number): Promise<void> {
@@ -171,10 +341,28 @@ function drain(req: FastifyRequest, cap: number): Promise<void> {
 const tooLarge = (size: number): ApiError =>
   new ApiError('RequestEntityTooLargeException', `Request body of ${size} bytes exceeds the limit of ${MAX_BODY_BYTES} bytes.`);
 
+const unavailable = (): ApiError => new ApiError('ServiceUnavailableException', 'The service is unavailable. Retry the request.');
+
+/** A form-encoded POST without X-Amz-Target: the IAM Query API. */
+function isQuery(req: FastifyRequest): boolean {
+  const ctype = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return ctype === FORM_CONTENT_TYPE && req.headers['x-amz-target'] === undefined;
+}
+
+function sendIamError(reply: FastifyReply, req: FastifyRequest, e: IamApiError): FastifyReply {
+  callOf(req).error = { code: e.code, message: e.message };
+  return reply.code(e.status).header('content-type', 'text/xml').header('x-amzn-requestid', req.id).send(errorXml(e, req.id));
+}
+
 function sendError(reply: FastifyReply, req: FastifyRequest, e: ApiError): FastifyReply {
+  const call = callOf(req);
+  if (call.protocol === 'query') return sendIamError(reply, req, fromApiError(e));
+  call.error = { code: e.code, message: e.message };
+  const front = (req as AdmittedRequest).front;
+  if (front?.queryCompatible === true) reply.header('x-amzn-query-error', `${e.queryCode};${e.status >= 500 ? 'Receiver' : 'Sender'}`);
   return reply
     .code(e.status)
-    .header('content-type', CONTENT_TYPE)
+    .header('content-type', front?.contentType ?? CONTENT_TYPE)
     .header('x-amzn-requestid', req.id)
     .header('x-amzn-errortype', e.code)
     .send(JSON.stringify(e.toBody()));

@@ -3,7 +3,7 @@
  * the CloudWatch Logs calls (service `logs`), with the same endpoint, region and credentials.
  */
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../api/auth/testing.js';
+import { NodeSha256 } from '../api/auth/node-sha256.js';
 import { resolveClientSettings, type ClientOptions } from './client.js';
 import { UsageError, type CliContext } from './context.js';
 

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Command } from 'commander';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CREDENTIALS_FILE } from '../api/auth/credentials.js';
 import { serverConfigSchema } from '../config.js';
 import { UsageError, type CliContext } from './context.js';
@@ -152,6 +153,21 @@ export async function withLogsClient<T>(
   fn: (client: CloudWatchLogsClient) => Promise<T>,
 ): Promise<T> {
   const client = createLogsClient(await resolveClientSettings(opts, ctx));
+  try {
+    return await fn(client);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** withLogsClient for the CloudWatch (metrics and alarms) API, served on the same endpoint. */
+export async function withCloudWatchClient<T>(ctx: CliContext, opts: ClientOptions, fn: (client: CloudWatchClient) => Promise<T>): Promise<T> {
+  const settings = await resolveClientSettings(opts, ctx);
+  const client = new CloudWatchClient({
+    endpoint: settings.endpoint,
+    region: settings.region,
+    ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
+  });
   try {
     return await fn(client);
   } finally {

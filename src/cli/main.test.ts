@@ -89,9 +89,10 @@ test('serve prints the URL once and the generated credentials it kept in the dat
 test('client commands against the server, with the keys from --data-dir', async () => {
   const data = ['--data-dir', join(dir, 'data')];
 
+  // A fresh server has one group: its audit trail.
   const empty = await cli(['groups', ...data]);
   assert.equal(empty.code, 0, empty.stderr);
-  assert.equal(empty.stdout, 'NAME  RETENTION  STORED  CREATED\n');
+  assert.match(empty.stdout, /^NAME +RETENTION +STORED +CREATED\nlogward\/audit +never +\d+(\.\d+)? (B|KiB) +\d{4}-\S+Z\n$/);
 
   const missing = await cli(['put', 'app', 'web-1', ...data], { input: 'x\n' });
   assert.equal(missing.code, 1);
@@ -105,7 +106,7 @@ test('client commands against the server, with the keys from --data-dir', async 
 
   const groups = await cli(['groups', '--json', ...data]);
   const parsed = JSON.parse(groups.stdout) as { logGroupName: string }[];
-  assert.deepEqual(parsed.map((g) => g.logGroupName), ['app']);
+  assert.deepEqual(parsed.map((g) => g.logGroupName), ['app', 'logward/audit']);
 
   const streams = await cli(['streams', 'app', ...data]);
   assert.match(streams.stdout, /^NAME +FIRST EVENT +LAST EVENT +LAST INGESTION\nweb-1 +\d{4}-.*Z\nweb-2 +\d{4}-.*Z\n$/);

@@ -28,7 +28,7 @@ const KEYS = { LOGWARD_ACCESS_KEY_ID: 'LWTESTKEY0000000', LOGWARD_SECRET_ACCESS_
 test('every registered command is built under its own name', () => {
   const names = buildProgram(context().ctx).commands.map((c) => c.name());
   assert.deepEqual(names, Object.keys(COMMANDS));
-  assert.deepEqual(names, ['serve', 'groups', 'streams', 'put', 'tail', 'filter', 'query', 'queries', 'targets']);
+  assert.deepEqual(names, ['serve', 'groups', 'streams', 'put', 'tail', 'filter', 'query', 'queries', 'iam', 'audit', 'metrics', 'alarms', 'targets']);
 });
 
 test('--help exits 0 and lists the commands', async () => {
@@ -51,6 +51,10 @@ test('command-line mistakes exit 2 with logward: <message>', async () => {
     [['query', 'g', 'fields @message', '--limit', '100001'], /^logward: invalid --limit '100001'/],
     [['query', 'g', 'fields @message', '--since', '1h', '--start', '2024-05-01'], /^logward: --since and --start are alternatives/],
     [['query', 'g', 'fields @message', '--since', '1h', '--end', '2h'], /^logward: --end is before the start/],
+    [['metrics', 'get', 'App', 'Errors', '--dimension', 'NoValue'], /^logward: invalid --dimension 'NoValue': expected Name=Value/],
+    [['metrics', 'get', 'App', 'Errors', '--period', '0s'], /^logward: invalid --period '0s': at least 1s/],
+    [['metrics', 'nope'], /^logward: unknown command 'nope'/],
+    [['alarms', 'list', '--state', 'RED'], /^logward: invalid --state 'RED'/],
     [['queries', '--status', 'Done'], /^logward: invalid --status 'Done'/],
     [['streams', 'g', '--prefix', 'a', '--order-by-last-event'], /^logward: --order-by-last-event cannot be combined with --prefix/],
     [['groups', '--endpoint-url', 'nope'], /^logward: invalid endpoint URL 'nope'/],

@@ -14,13 +14,17 @@ import { filterCommand } from './commands/filter.js';
 import { queryCommand } from './commands/query.js';
 import { queriesCommand } from './commands/queries.js';
 import { targetsCommand } from './commands/targets.js';
+import { iamCommand } from './commands/iam.js';
+import { auditCommand } from './commands/audit.js';
+import { metricsCommand } from './commands/metrics.js';
+import { alarmsCommand } from './commands/alarms.js';
 
 export interface CommandSpec {
   /** The commander command, its options and its action; the action throws to fail. */
   build(ctx: CliContext): Command;
 }
 
-export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'targets';
+export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'iam' | 'audit' | 'metrics' | 'alarms' | 'targets';
 
 /** Every command of `logward`, in the order `--help` lists them. */
 export const COMMANDS: Record<CommandName, CommandSpec> = {
@@ -32,6 +36,10 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   filter: filterCommand,
   query: queryCommand,
   queries: queriesCommand,
+  iam: iamCommand,
+  audit: auditCommand,
+  metrics: metricsCommand,
+  alarms: alarmsCommand,
   targets: targetsCommand,
 };
 

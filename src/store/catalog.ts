@@ -68,6 +68,23 @@ export interface QueryDefinition {
   clientToken: string | null;
 }
 
+/** A metric filter (PutMetricFilter), as stored; src/metrics compiles and applies it. */
+export interface MetricFilterRecord {
+  groupId: number;
+  name: string;
+  pattern: string;
+  transformations: Array<{
+    metricName: string;
+    metricNamespace: string;
+    metricValue: string;
+    defaultValue?: number;
+    dimensions?: Record<string, string>;
+    unit?: string;
+  }>;
+  createdMs: number;
+  applyOnTransformedLogs: boolean;
+}
+
 const SCHEMA = [
   `CREATE SEQUENCE IF NOT EXISTS catalog_ids START 1`,
   `CREATE TABLE IF NOT EXISTS log_groups (
@@ -89,6 +106,9 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS query_definitions (
      id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, query_string VARCHAR NOT NULL, log_group_names VARCHAR NOT NULL,
      query_language VARCHAR NOT NULL, parameters VARCHAR NOT NULL, last_modified_ms BIGINT NOT NULL, client_token VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS metric_filters (
+     group_id BIGINT NOT NULL, name VARCHAR NOT NULL, pattern VARCHAR NOT NULL, transformations VARCHAR NOT NULL,
+     created_ms BIGINT NOT NULL, apply_on_transformed_logs BOOLEAN NOT NULL, PRIMARY KEY (group_id, name))`,
 ];
 
 const num = (v: unknown): number => Number(v);
@@ -98,6 +118,8 @@ export class Catalog {
   readonly groups = new Map<string, LogGroup>();
   readonly groupsById = new Map<number, LogGroup>();
   readonly queryDefinitions = new Map<string, QueryDefinition>();
+  /** Metric filters by group id, then by name. */
+  readonly metricFilters = new Map<number, Map<string, MetricFilterRecord>>();
   /** Every WAL file up to and including this number has been sealed into segments. */
   sealedThrough = 0;
 
@@ -161,6 +183,18 @@ export class Catalog {
       };
       this.queryDefinitions.set(d.id, d);
     }
+    for (const r of await this.db.all(`SELECT * FROM metric_filters`)) {
+      const f: MetricFilterRecord = {
+        groupId: num(r.group_id),
+        name: String(r.name),
+        pattern: String(r.pattern),
+        transformations: JSON.parse(String(r.transformations)) as MetricFilterRecord['transformations'],
+        createdMs: num(r.created_ms),
+        applyOnTransformedLogs: r.apply_on_transformed_logs === true,
+      };
+      if (!this.groupsById.has(f.groupId)) continue;
+      this.groupFilters(f.groupId).set(f.name, f);
+    }
     const st = await this.db.all(`SELECT value FROM store_state WHERE key = 'sealed_through'`);
     this.sealedThrough = st.length > 0 ? num(st[0]!.value) : 0;
   }
@@ -199,13 +233,14 @@ export class Catalog {
   /** Removes the group and everything of it from the catalog; returns its segments for unlinking. */
   async deleteGroup(g: LogGroup): Promise<Segment[]> {
     await this.db.transaction(async () => {
-      for (const t of ['log_streams', 'tags', 'segments', 'bitmaps', 'deleted_streams']) {
+      for (const t of ['log_streams', 'tags', 'segments', 'bitmaps', 'deleted_streams', 'metric_filters']) {
         await this.db.run(`DELETE FROM ${t} WHERE group_id = $1`, [g.id]);
       }
       await this.db.run(`DELETE FROM log_groups WHERE id = $1`, [g.id]);
     });
     this.groups.delete(g.name);
     this.groupsById.delete(g.id);
+    this.metricFilters.delete(g.id);
     return g.segments;
   }
 
@@ -332,6 +367,25 @@ export class Catalog {
   async deleteQueryDefinition(id: string): Promise<void> {
     await this.db.run(`DELETE FROM query_definitions WHERE id = $1`, [id]);
     this.queryDefinitions.delete(id);
+  }
+
+  private groupFilters(groupId: number): Map<string, MetricFilterRecord> {
+    let m = this.metricFilters.get(groupId);
+    if (!m) this.metricFilters.set(groupId, (m = new Map()));
+    return m;
+  }
+
+  /** Creates or replaces a metric filter, whole. */
+  async putMetricFilter(f: MetricFilterRecord): Promise<void> {
+    await this.db.run(`INSERT OR REPLACE INTO metric_filters VALUES ($1, $2, $3, $4, $5, $6)`, [
+      f.groupId, f.name, f.pattern, JSON.stringify(f.transformations), f.createdMs, f.applyOnTransformedLogs,
+    ]);
+    this.groupFilters(f.groupId).set(f.name, f);
+  }
+
+  async deleteMetricFilter(groupId: number, name: string): Promise<void> {
+    await this.db.run(`DELETE FROM metric_filters WHERE group_id = $1 AND name = $2`, [groupId, name]);
+    this.metricFilters.get(groupId)?.delete(name);
   }
 
   /** Reads run on a connection of their own, never inside a writer's transaction. */

@@ -8,8 +8,8 @@
  * locates, for the path `$."key"`), so reading the column or extracting from the message give the
  * same value by construction, and the message itself stays the record of truth.
  *
- * Which fields: chosen per segment when it is written (seal, compaction) from a sample of its first
- * events, keeping the fields that are cheap to store: present in at least 5% of the sample, short,
+ * Which fields: chosen per segment when it is written (seal, compaction) from a sample of 4,096 of
+ * its events, keeping the fields that are cheap to store: present in at least 5% of the sample, short,
  * and numbers (or numerals in strings), booleans or values that repeat (at most a quarter distinct:
  * levels, service names, message templates). Unique values (request ids, timestamps) stay in the message only: as columns
  * they would cost nearly their full size again. At most MAX_FIELDS per segment, as columns `j0`, `j1`,
@@ -50,12 +50,13 @@ export const jsonDocSql = (msg: string, joff: string): string =>
   `CASE WHEN ${joff} = 0 THEN ${msg} WHEN ${joff} > 0 THEN substr(${msg}, ${joff} + 1) END`;
 
 /**
- * The shredded fields to write for each group in `source` (a relation with columns g, seq, message):
+ * The shredded fields to write for each group in `source` (a relation with columns g and message),
+ * chosen from SAMPLE_EVENTS of its events per group (no sort: any events of the segment will do):
  * paths like `$."level"`, most frequent first.
  */
 export async function chooseFields(db: Db, conn: DuckDBConnection, source: string): Promise<Map<number, string[]>> {
   const rows = await db.all(
-    `WITH smp AS (SELECT g, message FROM ${source} QUALIFY row_number() OVER (PARTITION BY g ORDER BY seq) <= ${SAMPLE_EVENTS}),
+    `WITH smp AS (SELECT g, message FROM ${source} QUALIFY row_number() OVER (PARTITION BY g) <= ${SAMPLE_EVENTS}),
      total AS (SELECT g, count(*) AS n FROM smp GROUP BY g),
      docs AS (SELECT g, ${jsonDocSql('message', `(${jsonOffsetSql('message')})`)} AS doc FROM smp),
      keys AS (SELECT g, doc, unnest(json_keys(doc)) AS key FROM docs WHERE doc IS NOT NULL),

@@ -51,6 +51,14 @@ export interface AppendRequest {
   ingestMs: number;
 }
 
+/**
+ * Called with every batch as it becomes durable and visible, in append order, synchronously on the
+ * ingest path: it must be quick and must not throw (a throw is logged and ignored). Batches replayed
+ * from the WAL at start-up are not passed on: listeners subscribe after open(), and what they saw of
+ * those batches before the restart they have already handled.
+ */
+export type BatchListener = (group: LogGroup, stream: LogStream, batch: Readonly<HotBatch>) => void;
+
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
 }
@@ -69,12 +77,7 @@ export class LogStore {
   private sealError: unknown;
   /** Serializes catalog changes, seal commits and retention. */
   readonly writeLock = new Mutex();
-  /**
-   * Called with each batch as it becomes visible, in sequence order (also for batches replayed at
-   * start-up, before any listener is added). Listeners must be cheap and must not throw: consumers
-   * such as subscriptions only note the new high-water mark and read the events themselves.
-   */
-  readonly visibleListeners: Array<(b: HotBatch) => void> = [];
+  private readonly listeners: BatchListener[] = [];
 
   /** Opened once recovery has replayed what the previous run left (see open()). */
   private wal!: Wal;
@@ -212,7 +215,23 @@ export class LogStore {
       addText(bits!, b.messages[k]!);
     }
     this.hot.add(b);
-    for (const l of this.visibleListeners) l(b);
+    for (const l of this.listeners) {
+      try {
+        l(g, s, b);
+      } catch (e) {
+        this.opts.logger.error({ err: e, logGroup: g.name }, 'a batch listener failed');
+      }
+    }
+  }
+
+  /** Subscribes to durable batches (metric filters); see BatchListener. */
+  onBatch(listener: BatchListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Batches waiting to be sealed into Parquet (WAL files queued), for Logward's own metrics. */
+  get sealQueueDepth(): number {
+    return this.sealQueue.length;
   }
 
   /**

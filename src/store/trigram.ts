@@ -63,6 +63,16 @@ export function addText(bitmap: Uint8Array, text: string): void {
   }
 }
 
+/** Clears what addText(bitmap, text) set, so one scratch bitmap serves event after event (metric filters). */
+export function clearText(bitmap: Uint8Array, text: string): void {
+  const n = text.length;
+  bitmap[0] = 0;
+  for (let i = 2; i < n; i++) {
+    const x = bit(text.charCodeAt(i - 2), text.charCodeAt(i - 1), text.charCodeAt(i));
+    bitmap[x >>> 3] = 0;
+  }
+}
+
 /** The bit positions a term requires, or null when the term is too short to prune. */
 export function termBits(term: string): number[] | null {
   if (term.length < 3) return null;

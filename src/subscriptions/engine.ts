@@ -36,14 +36,15 @@ export class SubscriptionEngine {
   private readonly visible = new Map<number, number>();
   private syncing = Promise.resolve();
   private closed = false;
-  private readonly listener = (b: HotBatch): void => this.onVisible(b);
 
   constructor(private readonly opts: EngineOptions) {}
 
   /** Call once the store has replayed its WAL (every event it holds is visible) and before ingest opens. */
   async start(): Promise<void> {
     for (const g of this.opts.store.catalog.groupsById.values()) this.visible.set(g.id, g.nextSeq);
-    this.opts.store.visibleListeners.push(this.listener);
+    // The store's batch hook (shared with metric filters) has no way to unsubscribe: once closed, the
+    // engine ignores what it is given.
+    this.opts.store.onBatch((_g, _s, b) => this.onVisible(b));
     await this.sync();
   }
 
@@ -65,7 +66,8 @@ export class SubscriptionEngine {
     return this.visible.get(groupId) ?? 0;
   }
 
-  private onVisible(b: HotBatch): void {
+  private onVisible(b: Readonly<HotBatch>): void {
+    if (this.closed) return;
     const end = b.firstSeq + b.timestamps.length;
     if (end > (this.visible.get(b.groupId) ?? 0)) this.visible.set(b.groupId, end);
     for (const { consumer } of this.consumers.values()) if (consumer.filter.groupId === b.groupId) consumer.wake();
@@ -194,8 +196,6 @@ export class SubscriptionEngine {
   async close(): Promise<void> {
     this.closed = true;
     await this.syncing;
-    const idx = this.opts.store.visibleListeners.indexOf(this.listener);
-    if (idx >= 0) this.opts.store.visibleListeners.splice(idx, 1);
     await Promise.all([...this.consumers.values()].map(({ consumer }) => consumer.stop()));
     this.consumers.clear();
   }

@@ -185,10 +185,11 @@ export interface CliResult {
 }
 
 /**
- * Runs `aws logs <args> --endpoint-url <url> --region us-east-1 --output json` with the test keys and
- * empty config files, so the machine's own AWS configuration cannot interfere.
+ * Runs `aws <service> <args> --endpoint-url <url> --region us-east-1 --output json` (service `logs`
+ * unless told) with the test keys (or `srv.credentials`) and empty config files, so the machine's own
+ * AWS configuration cannot interfere.
  */
-export async function awsCli(args: string[], srv: Pick<LogwardServer, 'url' | 'credentials'>): Promise<CliResult> {
+export async function awsCli(args: string[], srv: Pick<LogwardServer, 'url' | 'credentials'>, service = 'logs'): Promise<CliResult> {
   const dir = await mkdtemp(join(tmpdir(), 'logward-cli-'));
   try {
     const config = join(dir, 'config');
@@ -209,7 +210,7 @@ export async function awsCli(args: string[], srv: Pick<LogwardServer, 'url' | 'c
       AWS_PAGER: '',
       HOME: dir,
     });
-    const argv = ['logs', ...args, '--endpoint-url', srv.url, '--region', TEST_REGION, '--output', 'json'];
+    const argv = [service, ...args, '--endpoint-url', srv.url, '--region', TEST_REGION, '--output', 'json'];
     return await new Promise<CliResult>((resolve, reject) => {
       const child = spawn('aws', argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
@@ -233,4 +234,20 @@ export async function awsCli(args: string[], srv: Pick<LogwardServer, 'url' | 'c
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs the compiled `logward <args> --endpoint-url <srv.url>` with the server's root keys. */
+export function runLogward(srv: Pick<LogwardServer, 'url' | 'credentials'>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN_JS, ...args, '--endpoint-url', srv.url], {
+      env: { ...process.env, LOGWARD_ACCESS_KEY_ID: srv.credentials.accessKeyId, LOGWARD_SECRET_ACCESS_KEY: srv.credentials.secretAccessKey, AWS_REGION: TEST_REGION },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

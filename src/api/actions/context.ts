@@ -5,6 +5,7 @@ import type { LogStore } from '../../store/store.js';
 import type { QueryManager } from '../../query/insights/manager.js';
 import type { LogsOperations } from '../model/generated/logs-types.js';
 import type { SubscriptionCatalog, Target } from '../../store/subscriptions.js';
+import type { MetricFilterEngine } from '../../metrics/metric-filters.js';
 
 /** Logs Insights: the running and recent queries, and GetLogRecord's lookup (engine.ts by default). */
 export interface InsightsContext {
@@ -35,8 +36,16 @@ export interface ActionContext {
   clock: Clock;
   logger: Logger;
   subscriptions: SubscriptionsContext;
+  /** The compiled metric filters that ingest applies; PutMetricFilter and DeleteMetricFilter reload them. */
+  metricFilters: MetricFilterEngine;
   /** The exact request body, for actions that keep it (PutLogEvents writes it to the WAL). */
   body: Buffer;
+  /**
+   * For log groups an action selects itself (StartQuery's SOURCE command), not named in the request and
+   * so not authorized before it ran: undefined when the caller may query the group, else the
+   * AccessDeniedException message. Absent: every group may be queried.
+   */
+  mayQuery?: (groupName: string) => string | undefined;
 }
 
 export type Action<Op extends keyof LogsOperations> = (

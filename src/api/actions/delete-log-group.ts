@@ -5,6 +5,7 @@ export const deleteLogGroup: Action<'DeleteLogGroup'> = async (ctx, input) => {
   await ctx.store.withWriteLock(async () => {
     const g = groupByName(ctx, input.logGroupName);
     await ctx.store.deleteGroup(g);
+    ctx.metricFilters.drop(g.id);
   });
   // Its subscription filters go with it (the engine drops filters whose group is gone).
   await ctx.subscriptions.sync();

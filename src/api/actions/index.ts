@@ -15,6 +15,7 @@ import { getLogEvents } from './get-log-events.js';
 import { filterLogEvents } from './filter-log-events.js';
 import { putRetentionPolicy, deleteRetentionPolicy } from './retention.js';
 import { testMetricFilter } from './test-metric-filter.js';
+import { putMetricFilter, describeMetricFilters, deleteMetricFilter } from './metric-filters.js';
 import { tagResource, untagResource, listTagsForResource, tagLogGroup, untagLogGroup, listTagsLogGroup } from './tags.js';
 import { startQuery } from './start-query.js';
 import { getQueryResults } from './get-query-results.js';
@@ -44,6 +45,9 @@ export type ImplementedOperation =
   | 'UntagLogGroup'
   | 'ListTagsLogGroup'
   | 'TestMetricFilter'
+  | 'PutMetricFilter'
+  | 'DescribeMetricFilters'
+  | 'DeleteMetricFilter'
   | 'StartQuery'
   | 'GetQueryResults'
   | 'StopQuery'
@@ -79,6 +83,9 @@ export const actions: { [K in ImplementedOperation]: Action<K> } = {
   UntagLogGroup: untagLogGroup,
   ListTagsLogGroup: listTagsLogGroup,
   TestMetricFilter: testMetricFilter,
+  PutMetricFilter: putMetricFilter,
+  DescribeMetricFilters: describeMetricFilters,
+  DeleteMetricFilter: deleteMetricFilter,
   StartQuery: startQuery,
   GetQueryResults: getQueryResults,
   StopQuery: stopQuery,

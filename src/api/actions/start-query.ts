@@ -125,13 +125,16 @@ function sourceGroups(ctx: ActionContext, source: SourceClause): LogGroup[] {
   for (const name of source.names) {
     const g = ctx.store.catalog.groups.get(name);
     if (g === undefined) throw new ApiError('ResourceNotFoundException', TEMPLATES.queryGroupNotFound(name, ctx.accountId));
+    const denied = ctx.mayQuery?.(name);
+    if (denied !== undefined) throw new ApiError('AccessDeniedException', denied);
     out.set(name, g);
   }
   // `logGroups()` or `logGroups(class: ...)`: no names and no prefixes select every group.
   const all = source.names.length === 0 && source.namePrefixes.length === 0;
   if (all || source.namePrefixes.length > 0) {
     for (const g of ctx.store.catalog.groups.values()) {
-      if (all || source.namePrefixes.some((p) => g.name.startsWith(p))) out.set(g.name, g);
+      // Groups the caller may not query are left out of a selection by prefix, as if they did not match.
+      if ((all || source.namePrefixes.some((p) => g.name.startsWith(p))) && ctx.mayQuery?.(g.name) === undefined) out.set(g.name, g);
     }
   }
   const cls = source.logGroupClass;

@@ -68,14 +68,35 @@ function parseCredentials(text: string, path: string): Credentials {
   return { accessKeyId, secretAccessKey };
 }
 
-/** Secrets by access key id. Only the root key for now; IAM users will be added to the same map. */
-export class CredentialStore {
-  private readonly secrets = new Map<string, string>();
+/** Access keys of IAM users (src/iam/user-store.ts), as the credential store needs them. */
+export interface UserKeys {
+  lookupKey(accessKeyId: string): { secret: string; status: 'Active' | 'Inactive'; user: { userName: string } } | undefined;
+}
 
-  constructor(root: Credentials) {
-    this.secrets.set(root.accessKeyId, root.secretAccessKey);
-  }
+/** Who signed with an access key: the root (allowed everything) or an IAM user. */
+export type KeyOwner = { kind: 'root' } | { kind: 'user'; userName: string };
+
+/**
+ * Secrets by access key id: the root key, then the keys of IAM users. An Inactive key has no secret
+ * here, so the verifier refuses it exactly as it refuses an unknown key, as AWS does.
+ */
+export class CredentialStore {
+  constructor(
+    private readonly root: Credentials,
+    private readonly users?: UserKeys,
+  ) {}
 
   /** An arrow property, so `store.lookupSecret` can be handed to verifySigV4 unbound. */
-  readonly lookupSecret = (accessKeyId: string): string | undefined => this.secrets.get(accessKeyId);
+  readonly lookupSecret = (accessKeyId: string): string | undefined => {
+    if (accessKeyId === this.root.accessKeyId) return this.root.secretAccessKey;
+    const key = this.users?.lookupKey(accessKeyId);
+    return key?.status === 'Active' ? key.secret : undefined;
+  };
+
+  /** The owner of a key that verified; undefined for an unknown key. */
+  ownerOf(accessKeyId: string): KeyOwner | undefined {
+    if (accessKeyId === this.root.accessKeyId) return { kind: 'root' };
+    const key = this.users?.lookupKey(accessKeyId);
+    return key === undefined ? undefined : { kind: 'user', userName: key.user.userName };
+  }
 }

@@ -2,38 +2,11 @@
  * Test support: requests signed by the AWS SDK's own signer (@smithy/signature-v4), turned into the
  * SignedRequest the HTTP layer would hand to verifySigV4. Used by this folder's tests only.
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from './node-sha256.js';
 import type { SignedRequest } from './types.js';
 
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-const toBuffer = (data: SourceData): Buffer =>
-  typeof data === 'string'
-    ? Buffer.from(data, 'utf8')
-    : ArrayBuffer.isView(data)
-      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-      : Buffer.from(data);
-
-/** SHA-256 (or HMAC-SHA-256 given a secret) in the shape the SDK's signer takes. */
-export class NodeSha256 {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(this.secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(toBuffer(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-  reset(): void {
-    this.hash = this.fresh();
-  }
-}
+export { NodeSha256 };
 
 export const TEST_KEY = {
   accessKeyId: 'LKIATESTTESTTEST0001',

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { generate, MODEL_PATH, SHAPES_PATH, TYPES_PATH } from '../../../scripts/gen-model.js';
+import { generate, MODEL_PATH, SHAPES_PATH, TARGETS, TYPES_PATH } from '../../../scripts/gen-model.js';
 import { OPERATIONS, SHAPES } from './generated/logs-shapes.js';
+import { OPERATIONS as MONITORING_OPERATIONS } from './generated/monitoring-shapes.js';
 
 const ROOT = new URL('../../../../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, ROOT), 'utf8');
@@ -11,6 +12,16 @@ test('the committed generated files are what the generator makes from the model'
   const { types, shapes } = generate(JSON.parse(read(MODEL_PATH)));
   assert.ok(read(TYPES_PATH) === types, `${TYPES_PATH} is stale: run npm run gen:model`);
   assert.ok(read(SHAPES_PATH) === shapes, `${SHAPES_PATH} is stale: run npm run gen:model`);
+});
+
+test('the CloudWatch (metrics) files are what the generator makes from its model', () => {
+  const t = TARGETS.monitoring;
+  const { types, shapes } = generate(JSON.parse(read(t.model)), t);
+  assert.ok(read(t.types) === types, `${t.types} is stale: run npm run gen:model`);
+  assert.ok(read(t.shapes) === shapes, `${t.shapes} is stale: run npm run gen:model`);
+  assert.match(types, /export type MonitoringOperation =/);
+  assert.equal(MONITORING_OPERATIONS.PutMetricAlarm.validationError, 'ValidationException');
+  assert.equal(MONITORING_OPERATIONS.PutMetricData.input, 'PutMetricDataInput');
 });
 
 test('every operation of the model has its input shape and error code', () => {

@@ -30,6 +30,7 @@
  */
 import { ApiError, MESSAGES } from '../errors.js';
 import { OPERATIONS, SHAPES } from './generated/logs-shapes.js';
+import { OPERATIONS as MONITORING_OPERATIONS, SHAPES as MONITORING_SHAPES } from './generated/monitoring-shapes.js';
 import { compileJavaPattern } from './java-regex.js';
 import { formatJavaValue, type JavaFormat } from './java-value.js';
 import type { OperationSpec, ShapeSpec, StructureShapeSpec, ValidationErrorCode } from './types.js';
@@ -122,6 +123,8 @@ export class ModelValidator {
   constructor(
     private readonly shapes: Readonly<Record<string, ShapeSpec>>,
     private readonly operationSpecs: Readonly<Record<string, OperationSpec>>,
+    /** How a member is named in a violation's path (CloudWatch's Coral names them in lowerCamelCase). */
+    private readonly pathName: (member: string) => string = (m) => m,
   ) {
     this.format = { shapes, memberOrder: STRUCTURE_PRINT_ORDER };
   }
@@ -177,7 +180,7 @@ export class ModelValidator {
       allText: constraints.map((c) => c.text).join(', '),
       walk:
         spec.type === 'structure'
-          ? structureWalk(shape, spec, Object.values(spec.members).map((m) => this.node(m)))
+          ? structureWalk(shape, spec, Object.values(spec.members).map((m) => this.node(m)), this.pathName)
           : spec.type === 'list'
             ? listWalk(shape, this.node(spec.member))
             : spec.type === 'map'
@@ -196,6 +199,13 @@ const logs = new ModelValidator(SHAPES, OPERATIONS);
  */
 export function validateRequest(operation: string, input: unknown): void {
   logs.validate(operation, input);
+}
+
+const monitoring = new ModelValidator(MONITORING_SHAPES, MONITORING_OPERATIONS, (m) => m.charAt(0).toLowerCase() + m.slice(1));
+
+/** validateRequest for the CloudWatch (metrics and alarms) model: constraint violations are ValidationException. */
+export function validateMonitoringRequest(operation: string, input: unknown): void {
+  monitoring.validate(operation, input);
 }
 
 /** A structure member's or the body's value: type, then each violated constraint, then children. */
@@ -222,10 +232,12 @@ function structureWalk(
   shape: string,
   spec: StructureShapeSpec,
   targets: readonly Node[],
+  pathName: (member: string) => string,
 ): (obj: Record<string, unknown>, c: Ctx) => void {
   const required = new Set(spec.required ?? []);
   const members = Object.keys(spec.members).map((name, i) => ({
     name,
+    label: pathName(name),
     node: targets[i]!,
     required: required.has(name),
   }));
@@ -238,7 +250,7 @@ function structureWalk(
     for (let i = 0; i < members.length; i++) {
       const m = members[i]!;
       const v = obj[m.name];
-      c.path.push(m.name);
+      c.path.push(m.label);
       if (v === undefined || v === null) {
         if (m.required) violate(c, undefined, m.node.shape, 'Member must not be null');
       } else {

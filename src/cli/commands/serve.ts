@@ -10,6 +10,7 @@ import { SERVER_DEFAULTS, credentialsFromEnv } from '../client.js';
 import { parseDuration } from '../duration.js';
 import type { CliContext } from '../context.js';
 import type { CommandSpec } from '../program.js';
+import { MASTER_KEY_ENV } from '../../kms/local-keyring.js';
 
 interface ServeOptions {
   host?: string;
@@ -23,6 +24,8 @@ interface ServeOptions {
   queryResultsRetention?: string;
   allowPrivateDestinations?: string;
   subscriptionRetryFor?: string;
+  auditMinRetentionDays?: string;
+  metricsRetention?: string;
 }
 
 export const serveCommand: CommandSpec = {
@@ -41,11 +44,16 @@ export const serveCommand: CommandSpec = {
       .option('--query-results-retention <duration>', 'how long the results of a finished query are kept, in memory and bounded (default: 7d, as AWS)')
       .option('--allow-private-destinations <cidr,...>', 'subscription targets may reach these loopback, link-local or private ranges (and use plain http there)')
       .option('--subscription-retry-for <duration>', 'how long a subscription retries a batch before it goes to the dead-letter log group (default: 24h, as AWS)')
+      .option('--audit-min-retention-days <n>', `the shortest retention the audit group logward/audit may be given (default: ${SERVER_DEFAULTS.auditMinRetentionDays})`)
+      .option('--metrics-retention <duration>', 'how long metric datapoints are kept (default: 15d)')
       .addHelpText(
         'after',
         `
 The root credentials are LOGWARD_ACCESS_KEY_ID and LOGWARD_SECRET_ACCESS_KEY when both are set;
 otherwise they are generated on the first start, printed once, and kept in <data-dir>/${CREDENTIALS_FILE}.
+LOGWARD_MASTER_KEY (base64 of 32 bytes) is the master key that seals IAM users' secret keys; without it,
+one is generated and kept in <data-dir>/master.key.
+With LOGWARD_METRICS_TOKEN set (16 characters or more), GET /metrics requires \`Authorization: Bearer <token>\`.
 
 Examples:
   logward serve
@@ -98,8 +106,17 @@ function configInput(opts: ServeOptions, env: CliContext['env']): ServerConfigIn
     queryResultsRetentionMs: opts.queryResultsRetention === undefined ? undefined : parseDuration(opts.queryResultsRetention),
     allowPrivateDestinations: opts.allowPrivateDestinations === undefined ? undefined : opts.allowPrivateDestinations.split(',').map((c) => c.trim()).filter((c) => c !== ''),
     subscriptionRetryBudgetMs: opts.subscriptionRetryFor === undefined ? undefined : parseDuration(opts.subscriptionRetryFor),
+    auditMinRetentionDays: opts.auditMinRetentionDays === undefined ? undefined : parseCount('audit minimum retention', opts.auditMinRetentionDays),
+    metricsRetentionMs: opts.metricsRetention === undefined ? undefined : parseDuration(opts.metricsRetention),
   };
-  return { ...input, ...credentialsFromEnv(env) };
+  const masterKey = env[MASTER_KEY_ENV];
+  const metricsToken = env.LOGWARD_METRICS_TOKEN;
+  return {
+    ...input,
+    ...credentialsFromEnv(env),
+    ...(masterKey !== undefined && masterKey !== '' ? { masterKey } : {}),
+    ...(metricsToken !== undefined && metricsToken !== '' ? { metricsToken } : {}),
+  };
 }
 
 function parseCount(what: string, text: string): number {

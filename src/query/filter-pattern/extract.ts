@@ -11,35 +11,56 @@
  *     TestMetricFilter examples show (`[..., size]` gives `$1` to `$6` and `$size`).
  * Returns null when the message does not match; `{}` for patterns without names (terms, regex).
  */
-import type { FilterPattern, JsonExpr } from './ast.js';
+import type { FilterPattern, JsonExpr, JsonPath } from './ast.js';
 import { compileFields, compilePredicate, compileTest, parseObject, select } from './predicate.js';
 
 export type ExtractedValues = Record<string, string | number>;
 
+export type Extractor = (message: string) => ExtractedValues | null;
+
 export function extract(p: FilterPattern, message: string): ExtractedValues | null {
-  if (p.kind === 'delimited') return extractFields(p.fields, message);
-  if (!compilePredicate(p)(message)) return null;
-  if (p.kind !== 'json') return {};
-  const doc = parseObject(message)!; // it matched, so it is a JSON object
-  const out: ExtractedValues = {};
+  return compileExtractor(p)(message);
+}
+
+/** extract, with the pattern compiled once: the ingest path applies metric filters to every event. */
+export function compileExtractor(p: FilterPattern): Extractor {
+  if (p.kind === 'delimited') {
+    const fields = p.fields;
+    const compiled = compileFields(fields);
+    return (message) => extractFields(fields, compiled, message);
+  }
+  const matches = compilePredicate(p);
+  if (p.kind !== 'json') return (message) => (matches(message) ? {} : null);
+  const conds: Array<{ selector: string; path: JsonPath; test: ((v: unknown) => boolean) | null }> = [];
   const visit = (e: JsonExpr): void => {
     if (e.kind !== 'cond') {
       visit(e.left);
       visit(e.right);
       return;
     }
-    const vs = select(doc, e.path);
-    if (vs.length === 0) return;
-    const t = e.test.kind === 'not-exists' ? null : compileTest(e.test);
-    const v = (t && vs.find(t)) ?? vs[0];
-    out[e.selector] = typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v);
+    conds.push({ selector: e.selector, path: e.path, test: e.test.kind === 'not-exists' ? null : compileTest(e.test) });
   };
   visit(p.expr);
-  return out;
+  return (message) => {
+    if (!matches(message)) return null;
+    const doc = parseObject(message)!; // it matched, so it is a JSON object
+    const out: ExtractedValues = {};
+    for (const c of conds) {
+      const vs = select(doc, c.path);
+      if (vs.length === 0) continue;
+      const v = (c.test && vs.find(c.test)) ?? vs[0];
+      out[c.selector] = typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v);
+    }
+    return out;
+  };
 }
 
-function extractFields(fields: Extract<FilterPattern, { kind: 'delimited' }>['fields'], message: string): ExtractedValues | null {
-  const got = compileFields(fields)(message);
+function extractFields(
+  fields: Extract<FilterPattern, { kind: 'delimited' }>['fields'],
+  compiled: ReturnType<typeof compileFields>,
+  message: string,
+): ExtractedValues | null {
+  const got = compiled(message);
   if (got === null) return null;
   const { values, tokens, covered } = got;
   const positions = fields.filter((f) => f.kind === 'field');

@@ -38,17 +38,26 @@ export function compilePredicate(p: FilterPattern): Predicate {
 
 /** The message as a JSON object, or undefined when it is not one (such a message never matches). */
 export function parseObject(m: string): Record<string, unknown> | undefined {
+  // Metric filters test one event against many JSON patterns in a row: parse it once for all of them.
+  // Callers only read the object.
+  if (m === lastParsed.message) return lastParsed.doc;
   // Cheap pre-check: most log lines are not JSON objects, and JSON.parse throwing is slow.
   const c = m.trimStart()[0];
-  if (c !== '{') return undefined;
-  let v: unknown;
-  try {
-    v = JSON.parse(m);
-  } catch {
-    return undefined; // not JSON: the pattern does not match, by definition
+  let doc: Record<string, unknown> | undefined;
+  if (c === '{') {
+    let v: unknown;
+    try {
+      v = JSON.parse(m);
+    } catch {
+      v = undefined; // not JSON: the pattern does not match, by definition
+    }
+    doc = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   }
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  lastParsed = { message: m, doc };
+  return doc;
 }
+
+let lastParsed: { message: string | undefined; doc: Record<string, unknown> | undefined } = { message: undefined, doc: undefined };
 
 /**
  * The values `path` selects in `doc`, in document order: none or one without a wildcard, any number
@@ -171,15 +180,20 @@ export interface Token {
 const FIELDS = new RegExp(FIELD_REGEX, 'gu'); // matchAll copies it, so sharing it is safe
 
 /** A message's fields: `[...]` and `"..."` groups lose their brackets or quotes. */
-export function splitFields(m: string): Token[] {
+export function splitFields(m: string): readonly Token[] {
+  // As parseObject: many delimited patterns in a row split the same event once. Callers only read.
+  if (m === lastSplit.message) return lastSplit.tokens;
   const out: Token[] = [];
   for (const x of m.matchAll(FIELDS)) {
     const f = x[0];
     const grouped = f.length >= 2 && ((f[0] === '[' && f.endsWith(']')) || (f[0] === '"' && f.endsWith('"')));
     out.push({ value: grouped ? f.slice(1, -1) : f, start: x.index, end: x.index + f.length });
   }
+  lastSplit = { message: m, tokens: out };
   return out;
 }
+
+let lastSplit: { message: string | undefined; tokens: readonly Token[] } = { message: undefined, tokens: [] };
 
 /**
  * What a space-delimited pattern sees of a message: the value at each of its positions (in pattern
@@ -187,7 +201,7 @@ export function splitFields(m: string): Token[] {
  */
 export interface FieldsMatch {
   values: string[];
-  tokens: Token[];
+  tokens: readonly Token[];
   covered: { from: number; to: number };
 }
 

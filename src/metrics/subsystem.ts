@@ -1,0 +1,137 @@
+/**
+ * The metrics subsystem of one server: the metric store, the metric filters on the ingest path, the
+ * alarms and their evaluation timer, and what `GET /metrics` shows. server.ts opens and closes it.
+ */
+import type { Logger } from 'pino';
+import { join } from 'node:path';
+import type { Clock } from '../clock.js';
+import type { LogStore } from '../store/store.js';
+import { MetricStore } from './metric-store.js';
+import { MetricFilterEngine } from './metric-filters.js';
+import { AlarmService } from './alarms/alarm-service.js';
+import { RecordingNotifier, type AlarmNotifier } from './alarms/notifier.js';
+import { render, type Family } from './prometheus.js';
+
+export interface MetricsOptions {
+  dataDir: string;
+  clock: Clock;
+  logger: Logger;
+  region: string;
+  accountId: string;
+  retentionMs: number;
+  notifier?: AlarmNotifier;
+}
+
+/** Counts what ingest stores, for Logward's own metrics; the rate is over the last RATE_WINDOW_S seconds. */
+const RATE_WINDOW_S = 60;
+
+export class MetricsSubsystem {
+  private eventsIngested = 0;
+  private bytesIngested = 0;
+  private batchesIngested = 0;
+  /** Events per wall-clock second, for the last RATE_WINDOW_S seconds. */
+  private readonly recent = new Map<number, number>();
+
+  private constructor(
+    readonly store: MetricStore,
+    readonly filters: MetricFilterEngine,
+    readonly alarms: AlarmService,
+    readonly notifier: AlarmNotifier,
+    private readonly logs: LogStore,
+    private readonly clock: Clock,
+  ) {}
+
+  static async open(logs: LogStore, opts: MetricsOptions): Promise<MetricsSubsystem> {
+    const store = await MetricStore.open({
+      dataDir: opts.dataDir,
+      clock: opts.clock,
+      logger: opts.logger,
+      retentionMs: opts.retentionMs,
+      memoryLimit: '64MB',
+      tempDir: join(opts.dataDir, 'tmp'),
+    });
+    const filters = new MetricFilterEngine(store, opts.logger);
+    for (const [groupId, m] of logs.catalog.metricFilters) filters.load(groupId, m.values());
+    const notifier = opts.notifier ?? new RecordingNotifier();
+    const alarms = await AlarmService.open({
+      metrics: store,
+      db: store.metricDb,
+      clock: opts.clock,
+      logger: opts.logger,
+      notifier,
+      region: opts.region,
+      accountId: opts.accountId,
+      historyRetentionMs: 30 * 86_400_000,
+    });
+    const m = new MetricsSubsystem(store, filters, alarms, notifier, logs, opts.clock);
+    logs.onBatch((g, _s, b) => {
+      m.count(b.timestamps.length, b.bytes);
+      filters.apply(g, b);
+    });
+    alarms.start();
+    return m;
+  }
+
+  private count(events: number, bytes: number): void {
+    this.eventsIngested += events;
+    this.bytesIngested += bytes;
+    this.batchesIngested++;
+    const sec = Math.floor(this.clock.now() / 1000);
+    this.recent.set(sec, (this.recent.get(sec) ?? 0) + events);
+    for (const k of this.recent.keys()) if (k <= sec - RATE_WINDOW_S) this.recent.delete(k);
+  }
+
+  /** The Prometheus exposition: Logward's health first, then every stored metric's latest second. */
+  async exposition(): Promise<string> {
+    const sec = Math.floor(this.clock.now() / 1000);
+    let windowEvents = 0;
+    for (const [k, n] of this.recent) if (k > sec - RATE_WINDOW_S) windowEvents += n;
+    const states = { OK: 0, ALARM: 0, INSUFFICIENT_DATA: 0 };
+    for (const a of this.alarms.alarms.values()) states[a.state]++;
+    const g = (name: string, help: string, value: number, type: 'gauge' | 'counter' = 'gauge'): Family => ({ name, help, type, samples: [{ labels: [], value }] });
+    const families: Family[] = [
+      g('logward_ingested_events_total', 'Log events stored since the server started.', this.eventsIngested, 'counter'),
+      g('logward_ingested_bytes_total', 'Bytes of log messages stored since the server started.', this.bytesIngested, 'counter'),
+      g('logward_ingested_batches_total', 'PutLogEvents batches stored since the server started.', this.batchesIngested, 'counter'),
+      g('logward_ingest_events_per_second', `Log events stored per second, averaged over the last ${RATE_WINDOW_S} seconds.`, windowEvents / RATE_WINDOW_S),
+      g('logward_hot_tier_bytes', 'Bytes of log events held in memory until they are sealed into Parquet.', this.logs.hot.bytes),
+      g('logward_seal_queue_depth', 'Write-ahead log files waiting to be sealed into Parquet.', this.logs.sealQueueDepth),
+      g('logward_log_groups', 'Log groups.', this.logs.catalog.groups.size),
+      g('logward_metric_filter_matches_total', 'Log events that matched a metric filter.', this.filters.stats.eventsMatched, 'counter'),
+      g('logward_metric_filter_skipped_total', 'Matching log events without a numeric value or a dimension, so not counted.', this.filters.stats.eventsSkipped, 'counter'),
+      g('logward_metric_values_total', 'Metric values recorded (PutMetricData and metric filters).', this.store.valuesRecorded, 'counter'),
+      {
+        name: 'logward_alarms',
+        help: 'Metric alarms by state.',
+        type: 'gauge',
+        samples: Object.entries(states).map(([state, n]) => ({ labels: [['state', state] as const], value: n })),
+      },
+    ];
+    const stats = [
+      ['sum', 'Sum'],
+      ['count', 'SampleCount'],
+      ['min', 'Minimum'],
+      ['max', 'Maximum'],
+    ] as const;
+    const latest = await this.store.latest();
+    latest.sort((a, b) => (a.series.key < b.series.key ? -1 : 1));
+    for (const l of latest) {
+      const base = `${l.series.namespace}_${l.series.metricName}`;
+      const values = { sum: l.sum, count: l.n, min: l.min, max: l.max };
+      for (const [suffix, stat] of stats) {
+        families.push({
+          name: `${base}_${suffix}`,
+          help: `${stat} of CloudWatch metric ${l.series.namespace}/${l.series.metricName} in its newest second with data.`,
+          type: 'gauge',
+          samples: [{ labels: l.series.dimensions, value: values[suffix] }],
+        });
+      }
+    }
+    return render(families);
+  }
+
+  async close(): Promise<void> {
+    await this.alarms.close();
+    await this.store.close();
+  }
+}
