@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { ApiError, MESSAGES } from './errors.js';
+import { ApiError, MESSAGES, type ApiErrorName } from './errors.js';
 import { verifySigV4 } from './auth/sigv4.js';
 import type { CredentialStore } from './auth/credentials.js';
 import { validateMonitoringRequest, validateRequest } from './model/validate.js';
@@ -99,6 +99,8 @@ interface Front {
   signingName: string;
   /** The IAM service prefix of its actions (`logs`, `cloudwatch`). */
   iamService: string;
+  /** The error a refusal by IAM is, in this service. */
+  deniedError: ApiErrorName;
   /** The resource ARNs a request acts on, for authorization and the audit record. */
   resources(op: string, input: unknown): string[];
   /** Checks beyond the caller's policies (the audit group's protection); throws ApiError. */
@@ -141,6 +143,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
       contentType: CONTENT_TYPE,
       signingName: 'logs',
       iamService: 'logs',
+      deniedError: 'AccessDeniedException',
       operations: deps.modelOperations,
       validate: validateRequest,
       implemented: isImplemented,
@@ -166,6 +169,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
       contentType: MONITORING_CONTENT_TYPE,
       signingName: 'monitoring',
       iamService: 'cloudwatch',
+      deniedError: 'AccessDenied',
       operations: MONITORING_MODEL_OPERATIONS,
       validate: validateMonitoringRequest,
       implemented: isImplementedMonitoring,
@@ -253,7 +257,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     const resources = front.resources(op, input);
     call.resources = resources;
     const denial = deps.access.check(caller, `${front.iamService}:${op}`, resources, facts);
-    if (denial !== undefined) throw new ApiError('AccessDeniedException', denial.message);
+    if (denial !== undefined) throw new ApiError(front.deniedError, denial.message);
     front.guard(op, input, resources, caller, facts);
     if (!front.implemented(op)) throw new ApiError('UnknownOperationException', `Logward does not implement ${op} yet.`);
     const out = await front.run(op, input, body, caller, facts);

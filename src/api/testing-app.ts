@@ -32,6 +32,8 @@ export interface TestApp {
   users: UserStore;
   /** A CloudWatch Logs call signed with `creds` (default: the root key, TEST_KEY). */
   logs(op: string, input: unknown, creds?: Credentials): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** A CloudWatch (metrics and alarms) call signed with `creds` (default: the root key). */
+  monitoring(op: string, input: unknown, creds?: Credentials): Promise<{ status: number; body: Record<string, unknown>; queryError: string | undefined }>;
   /** An IAM Query call (form parameters, Version added unless given), signed for `iam`. */
   iam(params: Record<string, string>, creds?: Credentials): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
@@ -90,6 +92,11 @@ export async function openTestApp(): Promise<TestApp> {
     async logs(op, input, creds = TEST_KEY) {
       const res = await send('logs', creds, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Logs_20140328.${op}` }, JSON.stringify(input));
       return { status: res.statusCode, body: JSON.parse(res.body || '{}') as Record<string, unknown> };
+    },
+    async monitoring(op, input, creds = TEST_KEY) {
+      const res = await send('monitoring', creds, { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `GraniteServiceVersion20100801.${op}` }, JSON.stringify(input));
+      const queryError = res.headers['x-amzn-query-error'];
+      return { status: res.statusCode, body: JSON.parse(res.body || '{}') as Record<string, unknown>, queryError: typeof queryError === 'string' ? queryError : undefined };
     },
     async iam(params, creds = TEST_KEY) {
       const form = new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
