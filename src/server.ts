@@ -55,6 +55,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     region: config.region,
     accountId: config.accountId,
     retentionMs: config.metricsRetentionMs,
+    allowPrivateDestinations: config.allowPrivateDestinations,
     ...(opts.notifier !== undefined ? { notifier: opts.notifier } : {}),
   });
   const queries = new QueryManager({
@@ -81,6 +82,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     metricFilters: metrics.filters,
     monitoring: { metrics: metrics.store, alarms: metrics.alarms, region: config.region, accountId: config.accountId, clock, logger },
     metricsEndpoint: { bearerToken: config.metricsToken, render: () => metrics.exposition() },
+    topics: { topics: metrics.topics, allowPrivateDestinations: config.allowPrivateDestinations, clock },
   });
   try {
     await app.listen({ host: config.host, port: config.port });

@@ -3,6 +3,8 @@
  *   CloudWatch Logs    AWS JSON 1.1, `Logs_20140328.<Operation>`, SigV4 service `logs`;
  *   CloudWatch         AWS JSON 1.0 (awsQueryCompatible), `GraniteServiceVersion20100801.<Operation>`,
  *                      SigV4 service `monitoring` (metrics and alarms);
+ *   Logward topics     AWS JSON 1.1, `LogwardTopics_20261127.<Operation>`, SigV4 service `sns`
+ *                      (where alarm actions are delivered, src/api/topics);
  * and `GET /metrics`, the Prometheus exposition (its access rule lives in metrics-endpoint.ts).
  *
  * Order of checks, as AWS does it: operation name, signature, content type, body (UTF-8, JSON),
@@ -24,6 +26,7 @@ import type { MonitoringContext } from './monitoring/context.js';
 import { OPERATIONS as MONITORING_OPERATIONS } from './model/generated/monitoring-shapes.js';
 import type { MetricFilterEngine } from '../metrics/metric-filters.js';
 import { type MetricsEndpoint, serveMetricsEndpoint } from './metrics-endpoint.js';
+import { TOPICS_OPERATIONS, topicsActions, validateTopicsRequest, type TopicsContext } from './topics/index.js';
 import type { LogStore } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store.js';
 import type { Clock } from '../clock.js';
@@ -32,6 +35,7 @@ export const TARGET_PREFIX = 'Logs_20140328.';
 export const CONTENT_TYPE = 'application/x-amz-json-1.1';
 export const MONITORING_TARGET_PREFIX = 'GraniteServiceVersion20100801.';
 export const MONITORING_CONTENT_TYPE = 'application/x-amz-json-1.0';
+export const TOPICS_TARGET_PREFIX = 'LogwardTopics_20261127.';
 /** Large enough for any valid PutLogEvents body (1 MiB of messages, JSON-escaped), small enough to bound memory. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
@@ -53,6 +57,8 @@ export interface HttpDeps {
   monitoring: MonitoringContext;
   /** `GET /metrics`. */
   metricsEndpoint: MetricsEndpoint;
+  /** Topics, where alarm actions are delivered. */
+  topics: TopicsContext;
 }
 
 /** One service on the port: how a request names it, how it is signed, and how it is answered. */
@@ -114,6 +120,16 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
       implemented: isImplementedMonitoring,
       queryCompatible: true,
       run: (op, input) => (monitoringActions[op as keyof typeof monitoringActions] as (c: MonitoringContext, i: unknown) => Promise<unknown>)(deps.monitoring, input),
+    },
+    {
+      prefix: TOPICS_TARGET_PREFIX,
+      contentType: CONTENT_TYPE,
+      signingName: 'sns',
+      operations: TOPICS_OPERATIONS,
+      validate: validateTopicsRequest,
+      implemented: () => true,
+      queryCompatible: false,
+      run: (op, input) => (topicsActions[op as keyof typeof topicsActions] as (c: TopicsContext, i: unknown) => Promise<unknown>)(deps.topics, input),
     },
   ];
   const targetOf = (req: FastifyRequest): { front: Front; op: string | undefined } => {

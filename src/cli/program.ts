@@ -15,13 +15,14 @@ import { queryCommand } from './commands/query.js';
 import { queriesCommand } from './commands/queries.js';
 import { metricsCommand } from './commands/metrics.js';
 import { alarmsCommand } from './commands/alarms.js';
+import { topicsCommand } from './commands/topics.js';
 
 export interface CommandSpec {
   /** The commander command, its options and its action; the action throws to fail. */
   build(ctx: CliContext): Command;
 }
 
-export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'metrics' | 'alarms';
+export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'metrics' | 'alarms' | 'topics';
 
 /** Every command of `logward`, in the order `--help` lists them. */
 export const COMMANDS: Record<CommandName, CommandSpec> = {
@@ -35,6 +36,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   queries: queriesCommand,
   metrics: metricsCommand,
   alarms: alarmsCommand,
+  topics: topicsCommand,
 };
 
 export function buildProgram(ctx: CliContext): Command {

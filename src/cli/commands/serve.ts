@@ -22,6 +22,7 @@ interface ServeOptions {
   queryTimeout?: string;
   queryResultsRetention?: string;
   metricsRetention?: string;
+  allowPrivateDestinations?: boolean;
 }
 
 export const serveCommand: CommandSpec = {
@@ -39,6 +40,7 @@ export const serveCommand: CommandSpec = {
       .option('--query-timeout <duration>', 'a Logs Insights query running longer ends with status Timeout (default: 1h, as AWS)')
       .option('--query-results-retention <duration>', 'how long the results of a finished query are kept, in memory and bounded (default: 7d, as AWS)')
       .option('--metrics-retention <duration>', 'how long metric datapoints are kept (default: 15d)')
+      .option('--allow-private-destinations', 'let topics deliver to webhooks on loopback and private addresses')
       .addHelpText(
         'after',
         `
@@ -96,6 +98,7 @@ function configInput(opts: ServeOptions, env: CliContext['env']): ServerConfigIn
     queryTimeoutMs: opts.queryTimeout === undefined ? undefined : parseDuration(opts.queryTimeout),
     queryResultsRetentionMs: opts.queryResultsRetention === undefined ? undefined : parseDuration(opts.queryResultsRetention),
     metricsRetentionMs: opts.metricsRetention === undefined ? undefined : parseDuration(opts.metricsRetention),
+    allowPrivateDestinations: opts.allowPrivateDestinations,
   };
   const metricsToken = env.LOGWARD_METRICS_TOKEN;
   return { ...input, ...credentialsFromEnv(env), ...(metricsToken !== undefined && metricsToken !== '' ? { metricsToken } : {}) };
