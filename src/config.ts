@@ -66,6 +66,8 @@ export const serverConfigSchema = z
     metricsRetentionMs: z.number().int().min(60_000).default(15 * 24 * 60 * 60 * 1000),
     /** When set, `GET /metrics` requires `Authorization: Bearer <token>` (src/api/metrics-endpoint.ts). */
     metricsToken: z.string().min(16).max(512).optional(),
+    /** Webhooks on loopback and private addresses are refused unless this is set (src/notify/destinations.ts). */
+    allowPrivateDestinations: z.boolean().default(false),
   });
 
 export type ServerConfigInput = z.input<typeof serverConfigSchema>;

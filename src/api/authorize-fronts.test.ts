@@ -2,7 +2,8 @@
  * Every service on the port is governed by IAM and audited, not only CloudWatch Logs: a CloudWatch
  * (metrics and alarms) call is authorized as `cloudwatch:<Operation>` on its alarms' ARNs, refused as
  * CloudWatch refuses (AccessDenied, 403, awsQuery code AccessDenied) without doing anything, and
- * recorded in the audit trail under that action. Real HTTP front, stores and trail, in-process.
+ * recorded in the audit trail under that action; topics calls as `sns:<Operation>` on the topic's ARN.
+ * Real HTTP front, stores and trail, in-process.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,6 +47,15 @@ test('CloudWatch calls are authorized as cloudwatch:<Operation>, refused as Clou
     assert.match(String(other.body.message), /cloudwatch:PutMetricAlarm on resource: arn:aws:cloudwatch:[a-z0-9-]+:\d{12}:alarm:db-errors /);
     // PutMetricData acts on no resource (`*`), which the alarm ARN pattern does not match.
     assert.equal((await t.monitoring('PutMetricData', datum, creds)).status, 403);
+
+    // Topics are governed as sns:<Operation> on the topic's ARN.
+    const topic = await t.topics('CreateTopic', { Name: 'oncall' }, creds);
+    assert.equal(topic.status, 400);
+    assert.equal(topic.body.__type, 'AccessDeniedException');
+    assert.match(String(topic.body.message), /sns:CreateTopic on resource: arn:aws:sns:[a-z0-9-]+:\d{12}:oncall /);
+    assert.deepEqual((await t.topics('ListTopics', {})).body.Topics, [], 'a refused CreateTopic created nothing');
+    assert.equal((await put(policy(['sns:CreateTopic'], 'arn:aws:sns:*:*:oncall'))).status, 200);
+    assert.equal((await t.topics('CreateTopic', { Name: 'oncall' }, creds)).status, 200);
 
     const audit = t.store.catalog.groups.get(AUDIT_GROUP)!;
     const records = await queryEvents(t.store, { group: audit, streamIds: null, startMs: 0, endMs: Number.MAX_SAFE_INTEGER, pattern: parseFilterPattern('cloudwatch'), descending: false, limit: 100 });

@@ -24,6 +24,7 @@ interface ServeOptions {
   queryResultsRetention?: string;
   auditMinRetentionDays?: string;
   metricsRetention?: string;
+  allowPrivateDestinations?: boolean;
 }
 
 export const serveCommand: CommandSpec = {
@@ -42,6 +43,7 @@ export const serveCommand: CommandSpec = {
       .option('--query-results-retention <duration>', 'how long the results of a finished query are kept, in memory and bounded (default: 7d, as AWS)')
       .option('--audit-min-retention-days <n>', `the shortest retention the audit group logward/audit may be given (default: ${SERVER_DEFAULTS.auditMinRetentionDays})`)
       .option('--metrics-retention <duration>', 'how long metric datapoints are kept (default: 15d)')
+      .option('--allow-private-destinations', 'let topics deliver to webhooks on loopback and private addresses')
       .addHelpText(
         'after',
         `
@@ -102,6 +104,7 @@ function configInput(opts: ServeOptions, env: CliContext['env']): ServerConfigIn
     queryResultsRetentionMs: opts.queryResultsRetention === undefined ? undefined : parseDuration(opts.queryResultsRetention),
     auditMinRetentionDays: opts.auditMinRetentionDays === undefined ? undefined : parseCount('audit minimum retention', opts.auditMinRetentionDays),
     metricsRetentionMs: opts.metricsRetention === undefined ? undefined : parseDuration(opts.metricsRetention),
+    allowPrivateDestinations: opts.allowPrivateDestinations,
   };
   const masterKey = env[MASTER_KEY_ENV];
   const metricsToken = env.LOGWARD_METRICS_TOKEN;
