@@ -2,12 +2,12 @@
  * Starts a Logward server from a parsed configuration: credentials, the store, the HTTP front.
  * The CLI's `serve` command is its only production caller; tests start it through that command too.
  */
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { CredentialStore, loadRootCredentials, type Credentials } from './api/auth/credentials.js';
-import { buildHttp } from './api/http.js';
+import { buildHttp, type HttpDeps } from './api/http.js';
 import { OPERATIONS } from './api/model/generated/logs-shapes.js';
 import { systemClock, type Clock } from './clock.js';
-import type { ServerConfig } from './config.js';
+import { allowsPrivate, privateRanges, type ServerConfig } from './config.js';
 import { LogStore } from './store/store.js';
 import { QueryManager } from './query/insights/manager.js';
 import { getLogRecord, runInsightsQuery } from './query/insights/engine.js';
@@ -22,14 +22,29 @@ import { UserStore } from './iam/user-store.js';
 import { AccessControl } from './api/access.js';
 import { AuditTrail } from './api/audit/trail.js';
 import { AuditGuard } from './api/audit/guard.js';
+import { MetricsSubsystem } from './metrics/subsystem.js';
+import type { AlarmNotifier } from './metrics/alarms/notifier.js';
 
 /** Where a data dir keeps its local master key when none is configured. */
 export const MASTER_KEY_FILE = 'master.key';
 /** The IAM user store and its own key store (kept apart from the log groups' keys). */
 export const IAM_DIR = 'iam';
 const IAM_KEY_GROUP = 'logward:iam';
-import { MetricsSubsystem } from './metrics/subsystem.js';
-import type { AlarmNotifier } from './metrics/alarms/notifier.js';
+
+/** What the HTTP front needs of the metrics subsystem: filters, CloudWatch, /metrics, topics. */
+export function metricsHttpDeps(
+  metrics: MetricsSubsystem,
+  config: Pick<ServerConfig, 'region' | 'accountId' | 'metricsToken' | 'allowPrivateDestinations'>,
+  clock: Clock,
+  logger: Logger,
+): Pick<HttpDeps, 'metricFilters' | 'monitoring' | 'metricsEndpoint' | 'topics'> {
+  return {
+    metricFilters: metrics.filters,
+    monitoring: { metrics: metrics.store, alarms: metrics.alarms, region: config.region, accountId: config.accountId, clock, logger },
+    metricsEndpoint: { bearerToken: config.metricsToken, render: () => metrics.exposition() },
+    topics: { topics: metrics.topics, allowPrivateDestinations: allowsPrivate(config.allowPrivateDestinations), clock },
+  };
+}
 
 export interface RunningServer {
   url: string;
@@ -94,6 +109,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     region: config.region,
     accountId: config.accountId,
     retentionMs: config.metricsRetentionMs,
+    allowPrivateDestinations: allowsPrivate(config.allowPrivateDestinations),
     ...(opts.notifier !== undefined ? { notifier: opts.notifier } : {}),
   });
   const queries = new QueryManager({
@@ -116,7 +132,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     clock,
     logger,
     accountId: config.accountId,
-    policy: new AddressPolicy(config.allowPrivateDestinations),
+    policy: new AddressPolicy(privateRanges(config.allowPrivateDestinations)),
     retry: { baseMs: config.subscriptionRetryBaseMs, maxMs: config.subscriptionRetryMaxMs, budgetMs: config.subscriptionRetryBudgetMs },
   });
   await subscriptions.start();
@@ -135,9 +151,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     users,
     audit,
     auditGuard: new AuditGuard({ access, region: config.region, minRetentionDays: config.auditMinRetentionDays }),
-    metricFilters: metrics.filters,
-    monitoring: { metrics: metrics.store, alarms: metrics.alarms, region: config.region, accountId: config.accountId, clock, logger },
-    metricsEndpoint: { bearerToken: config.metricsToken, render: () => metrics.exposition() },
+    ...metricsHttpDeps(metrics, config, clock, logger),
   });
   try {
     await app.listen({ host: config.host, port: config.port });

@@ -34,6 +34,8 @@ export const API_ERRORS = {
   LimitExceededFault: { status: 400, query: 'LimitExceeded' },
   InvalidNextToken: { status: 400, query: 'InvalidNextToken' },
   InvalidFormatFault: { status: 400, query: 'InvalidFormat' },
+  /** CloudWatch's refusal by IAM (CloudWatch Logs says AccessDeniedException, 400). */
+  AccessDenied: { status: 403, query: 'AccessDenied' },
   // Protocol and authentication errors shared by every AWS JSON service.
   SerializationException: { status: 400 },
   UnknownOperationException: { status: 400 },

@@ -3,6 +3,8 @@
  *   CloudWatch Logs    AWS JSON 1.1, `Logs_20140328.<Operation>`, SigV4 service `logs`;
  *   CloudWatch         AWS JSON 1.0 (awsQueryCompatible), `GraniteServiceVersion20100801.<Operation>`,
  *                      SigV4 service `monitoring` (metrics and alarms);
+ *   Logward topics     AWS JSON 1.1, `LogwardTopics_20261127.<Operation>`, SigV4 service `sns`
+ *                      (where alarm actions are delivered, src/api/topics);
  * and `GET /metrics`, the Prometheus exposition (its access rule lives in metrics-endpoint.ts).
  *
  * The IAM Query API shares the port too: a form-encoded `POST /` without X-Amz-Target (iam/handler.ts).
@@ -21,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { ApiError, MESSAGES } from './errors.js';
+import { ApiError, MESSAGES, type ApiErrorName } from './errors.js';
 import { verifySigV4 } from './auth/sigv4.js';
 import type { CredentialStore } from './auth/credentials.js';
 import { validateMonitoringRequest, validateRequest } from './model/validate.js';
@@ -33,6 +35,7 @@ import type { MonitoringContext } from './monitoring/context.js';
 import { OPERATIONS as MONITORING_OPERATIONS } from './model/generated/monitoring-shapes.js';
 import type { MetricFilterEngine } from '../metrics/metric-filters.js';
 import { type MetricsEndpoint, serveMetricsEndpoint } from './metrics-endpoint.js';
+import { TOPICS_OPERATIONS, topicsActions, validateTopicsRequest, type TopicsContext } from './topics/index.js';
 import type { LogStore } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store.js';
 import type { Clock } from '../clock.js';
@@ -45,12 +48,13 @@ import type { AuditTrail } from './audit/trail.js';
 import type { AuditGuard } from './audit/guard.js';
 import { handleIam } from './iam/handler.js';
 import { FORM_CONTENT_TYPE, IamApiError, errorXml, fromApiError } from './iam/protocol.js';
-import { monitoringResources } from './monitoring/resources.js';
+import { monitoringResources, topicResources } from '../iam/service-resources.js';
 
 export const TARGET_PREFIX = 'Logs_20140328.';
 export const CONTENT_TYPE = 'application/x-amz-json-1.1';
 export const MONITORING_TARGET_PREFIX = 'GraniteServiceVersion20100801.';
 export const MONITORING_CONTENT_TYPE = 'application/x-amz-json-1.0';
+export const TOPICS_TARGET_PREFIX = 'LogwardTopics_20261127.';
 /** Large enough for any valid PutLogEvents body (1 MiB of messages, JSON-escaped), small enough to bound memory. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
@@ -73,6 +77,8 @@ export interface HttpDeps {
   monitoring: MonitoringContext;
   /** `GET /metrics`. */
   metricsEndpoint: MetricsEndpoint;
+  /** Topics, where alarm actions are delivered. */
+  topics: TopicsContext;
   access: AccessControl;
   users: UserStore;
   audit: AuditTrail;
@@ -101,6 +107,8 @@ interface Front {
   signingName: string;
   /** The IAM service prefix of its actions (`logs`, `cloudwatch`). */
   iamService: string;
+  /** The error a refusal by IAM is, in this service. */
+  deniedError: ApiErrorName;
   /** The resource ARNs a request acts on, for authorization and the audit record. */
   resources(op: string, input: unknown): string[];
   /** Checks beyond the caller's policies (the audit group's protection); throws ApiError. */
@@ -143,6 +151,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
       contentType: CONTENT_TYPE,
       signingName: 'logs',
       iamService: 'logs',
+      deniedError: 'AccessDeniedException',
       operations: deps.modelOperations,
       validate: validateRequest,
       implemented: isImplemented,
@@ -168,6 +177,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
       contentType: MONITORING_CONTENT_TYPE,
       signingName: 'monitoring',
       iamService: 'cloudwatch',
+      deniedError: 'AccessDenied',
       operations: MONITORING_MODEL_OPERATIONS,
       validate: validateMonitoringRequest,
       implemented: isImplementedMonitoring,
@@ -175,6 +185,20 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
       resources: (op, input) => monitoringResources(op, input, scope),
       guard: () => undefined,
       run: (op, input) => (monitoringActions[op as keyof typeof monitoringActions] as (c: MonitoringContext, i: unknown) => Promise<unknown>)(deps.monitoring, input),
+    },
+    {
+      prefix: TOPICS_TARGET_PREFIX,
+      contentType: CONTENT_TYPE,
+      signingName: 'sns',
+      iamService: 'sns',
+      deniedError: 'AccessDeniedException',
+      operations: TOPICS_OPERATIONS,
+      validate: validateTopicsRequest,
+      implemented: () => true,
+      queryCompatible: false,
+      resources: (_op, input) => topicResources(input, scope),
+      guard: () => undefined,
+      run: (op, input) => (topicsActions[op as keyof typeof topicsActions] as (c: TopicsContext, i: unknown) => Promise<unknown>)(deps.topics, input),
     },
   ];
   const targetOf = (req: FastifyRequest): { front: Front; op: string | undefined } => {
@@ -256,7 +280,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     const resources = front.resources(op, input);
     call.resources = resources;
     const denial = deps.access.check(caller, `${front.iamService}:${op}`, resources, facts);
-    if (denial !== undefined) throw new ApiError('AccessDeniedException', denial.message);
+    if (denial !== undefined) throw new ApiError(front.deniedError, denial.message);
     front.guard(op, input, resources, caller, facts);
     if (!front.implemented(op)) throw new ApiError('UnknownOperationException', `Logward does not implement ${op} yet.`);
     const out = await front.run(op, input, body, caller, facts);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { parseServerConfig } from '../config.js';
+import { allowsPrivate, parseServerConfig } from '../config.js';
 import { systemClock } from '../clock.js';
 import { LogStore } from '../store/store.js';
 import { QueryManager } from '../query/insights/manager.js';
@@ -20,13 +20,14 @@ import { NodeSha256 } from './auth/node-sha256.js';
 import { TEST_KEY } from './auth/testing.js';
 import { UserStore } from '../iam/user-store.js';
 import { AccessControl } from './access.js';
-import { buildHttp } from './http.js';
+import { buildHttp, TOPICS_TARGET_PREFIX } from './http.js';
 import { AuditTrail } from './audit/trail.js';
 import { AuditGuard } from './audit/guard.js';
 import { MetricsSubsystem } from '../metrics/subsystem.js';
 import { SubscriptionCatalog } from '../store/subscriptions.js';
 import { SubscriptionEngine } from '../subscriptions/engine.js';
 import { AddressPolicy } from '../subscriptions/safety.js';
+import { metricsHttpDeps } from '../server.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -35,6 +36,10 @@ export interface TestApp {
   users: UserStore;
   /** A CloudWatch Logs call signed with `creds` (default: the root key, TEST_KEY). */
   logs(op: string, input: unknown, creds?: Credentials): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** A CloudWatch (metrics and alarms) call signed with `creds` (default: the root key). */
+  monitoring(op: string, input: unknown, creds?: Credentials): Promise<{ status: number; body: Record<string, unknown>; queryError: string | undefined }>;
+  /** A topics call (SNS's operation names, signed for `sns`) with `creds` (default: the root key). */
+  topics(op: string, input: unknown, creds?: Credentials): Promise<{ status: number; body: Record<string, unknown> }>;
   /** An IAM Query call (form parameters, Version added unless given), signed for `iam`. */
   iam(params: Record<string, string>, creds?: Credentials): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
@@ -57,7 +62,15 @@ export async function openTestApp(): Promise<TestApp> {
     maxRetainedBytes: 1024 * 1024,
   });
   const audit = await AuditTrail.open(store, systemClock, logger);
-  const metrics = await MetricsSubsystem.open(store, { dataDir, clock: systemClock, logger, region: config.region, accountId: config.accountId, retentionMs: config.metricsRetentionMs });
+  const metrics = await MetricsSubsystem.open(store, {
+    dataDir,
+    clock: systemClock,
+    logger,
+    region: config.region,
+    accountId: config.accountId,
+    retentionMs: config.metricsRetentionMs,
+    allowPrivateDestinations: allowsPrivate(config.allowPrivateDestinations),
+  });
   // The user store's own sealing is tested beside it; here secrets pass through unchanged.
   const users = await UserStore.open(join(dataDir, 'iam'), { seal: async (p) => p, open: async (s) => s }, systemClock);
   const credentials = new CredentialStore(TEST_KEY, users);
@@ -81,9 +94,7 @@ export async function openTestApp(): Promise<TestApp> {
     users,
     audit,
     auditGuard: new AuditGuard({ access, region: config.region, minRetentionDays: 365 }),
-    metricFilters: metrics.filters,
-    monitoring: { metrics: metrics.store, alarms: metrics.alarms, region: config.region, accountId: config.accountId, clock: systemClock, logger },
-    metricsEndpoint: { bearerToken: undefined, render: () => metrics.exposition() },
+    ...metricsHttpDeps(metrics, config, systemClock, logger),
   });
   const send = async (service: string, creds: Credentials, headers: Record<string, string>, body: string) => {
     const signer = new SignatureV4({ service, region: config.region, credentials: creds, sha256: NodeSha256 });
@@ -97,6 +108,15 @@ export async function openTestApp(): Promise<TestApp> {
     users,
     async logs(op, input, creds = TEST_KEY) {
       const res = await send('logs', creds, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Logs_20140328.${op}` }, JSON.stringify(input));
+      return { status: res.statusCode, body: JSON.parse(res.body || '{}') as Record<string, unknown> };
+    },
+    async monitoring(op, input, creds = TEST_KEY) {
+      const res = await send('monitoring', creds, { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `GraniteServiceVersion20100801.${op}` }, JSON.stringify(input));
+      const queryError = res.headers['x-amzn-query-error'];
+      return { status: res.statusCode, body: JSON.parse(res.body || '{}') as Record<string, unknown>, queryError: typeof queryError === 'string' ? queryError : undefined };
+    },
+    async topics(op, input, creds = TEST_KEY) {
+      const res = await send('sns', creds, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${TOPICS_TARGET_PREFIX}${op}` }, JSON.stringify(input));
       return { status: res.statusCode, body: JSON.parse(res.body || '{}') as Record<string, unknown> };
     },
     async iam(params, creds = TEST_KEY) {

@@ -28,7 +28,7 @@ const KEYS = { LOGWARD_ACCESS_KEY_ID: 'LWTESTKEY0000000', LOGWARD_SECRET_ACCESS_
 test('every registered command is built under its own name', () => {
   const names = buildProgram(context().ctx).commands.map((c) => c.name());
   assert.deepEqual(names, Object.keys(COMMANDS));
-  assert.deepEqual(names, ['serve', 'groups', 'streams', 'put', 'tail', 'filter', 'query', 'queries', 'iam', 'audit', 'metrics', 'alarms', 'targets']);
+  assert.deepEqual(names, ['serve', 'groups', 'streams', 'put', 'tail', 'filter', 'query', 'queries', 'iam', 'audit', 'metrics', 'alarms', 'topics', 'targets']);
 });
 
 test('--help exits 0 and lists the commands', async () => {
@@ -55,6 +55,7 @@ test('command-line mistakes exit 2 with logward: <message>', async () => {
     [['metrics', 'get', 'App', 'Errors', '--period', '0s'], /^logward: invalid --period '0s': at least 1s/],
     [['metrics', 'nope'], /^logward: unknown command 'nope'/],
     [['alarms', 'list', '--state', 'RED'], /^logward: invalid --state 'RED'/],
+    [['topics', 'subscribe', 'oncall'], /^logward: required option '--webhook <url>' not specified/],
     [['queries', '--status', 'Done'], /^logward: invalid --status 'Done'/],
     [['streams', 'g', '--prefix', 'a', '--order-by-last-event'], /^logward: --order-by-last-event cannot be combined with --prefix/],
     [['groups', '--endpoint-url', 'nope'], /^logward: invalid endpoint URL 'nope'/],

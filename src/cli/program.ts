@@ -18,13 +18,14 @@ import { iamCommand } from './commands/iam.js';
 import { auditCommand } from './commands/audit.js';
 import { metricsCommand } from './commands/metrics.js';
 import { alarmsCommand } from './commands/alarms.js';
+import { topicsCommand } from './commands/topics.js';
 
 export interface CommandSpec {
   /** The commander command, its options and its action; the action throws to fail. */
   build(ctx: CliContext): Command;
 }
 
-export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'iam' | 'audit' | 'metrics' | 'alarms' | 'targets';
+export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'iam' | 'audit' | 'metrics' | 'alarms' | 'topics' | 'targets';
 
 /** Every command of `logward`, in the order `--help` lists them. */
 export const COMMANDS: Record<CommandName, CommandSpec> = {
@@ -40,6 +41,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   audit: auditCommand,
   metrics: metricsCommand,
   alarms: alarmsCommand,
+  topics: topicsCommand,
   targets: targetsCommand,
 };
 

@@ -9,7 +9,9 @@ import type { LogStore } from '../store/store.js';
 import { MetricStore } from './metric-store.js';
 import { MetricFilterEngine } from './metric-filters.js';
 import { AlarmService } from './alarms/alarm-service.js';
-import { RecordingNotifier, type AlarmNotifier } from './alarms/notifier.js';
+import type { AlarmNotifier } from './alarms/notifier.js';
+import { TopicStore } from '../notify/topic-store.js';
+import { TopicNotifier } from '../notify/topic-notifier.js';
 import { render, type Family } from './prometheus.js';
 
 export interface MetricsOptions {
@@ -19,6 +21,9 @@ export interface MetricsOptions {
   region: string;
   accountId: string;
   retentionMs: number;
+  /** Loopback and private webhook addresses are refused unless this is set (notify/destinations.ts). */
+  allowPrivateDestinations: boolean;
+  /** Replaces delivery to topics (tests). */
   notifier?: AlarmNotifier;
 }
 
@@ -37,6 +42,7 @@ export class MetricsSubsystem {
     readonly filters: MetricFilterEngine,
     readonly alarms: AlarmService,
     readonly notifier: AlarmNotifier,
+    readonly topics: TopicStore,
     private readonly logs: LogStore,
     private readonly clock: Clock,
   ) {}
@@ -52,7 +58,8 @@ export class MetricsSubsystem {
     });
     const filters = new MetricFilterEngine(store, opts.logger);
     for (const [groupId, m] of logs.catalog.metricFilters) filters.load(groupId, m.values());
-    const notifier = opts.notifier ?? new RecordingNotifier();
+    const topics = await TopicStore.open(store.metricDb, opts.region, opts.accountId);
+    const notifier = opts.notifier ?? new TopicNotifier(topics, undefined, opts.allowPrivateDestinations);
     const alarms = await AlarmService.open({
       metrics: store,
       db: store.metricDb,
@@ -63,7 +70,7 @@ export class MetricsSubsystem {
       accountId: opts.accountId,
       historyRetentionMs: 30 * 86_400_000,
     });
-    const m = new MetricsSubsystem(store, filters, alarms, notifier, logs, opts.clock);
+    const m = new MetricsSubsystem(store, filters, alarms, notifier, topics, logs, opts.clock);
     logs.onBatch((g, _s, b) => {
       m.count(b.timestamps.length, b.bytes);
       filters.apply(g, b);

@@ -9,6 +9,7 @@
  */
 import type { AlarmNotification, AlarmNotifier, DeliveryResult } from '../metrics/alarms/notifier.js';
 import { DEFAULT_WEBHOOK_POLICY, deliverWebhook, type WebhookPolicy } from './webhook.js';
+import { checkDelivery } from './destinations.js';
 
 export interface Subscription {
   protocol: 'webhook';
@@ -27,6 +28,8 @@ export class TopicNotifier implements AlarmNotifier {
   constructor(
     private readonly topics: TopicResolver,
     private readonly policy: WebhookPolicy = DEFAULT_WEBHOOK_POLICY,
+    /** Loopback and private addresses are refused at delivery unless allowed (destinations.ts). */
+    private readonly allowPrivate = true,
   ) {}
 
   async deliver(n: AlarmNotification): Promise<DeliveryResult> {
@@ -37,7 +40,16 @@ export class TopicNotifier implements AlarmNotifier {
     const subs = this.topics.subscriptions(topic!);
     if (subs === undefined) return { ok: false, detail: `topic ${topic} does not exist` };
     const body = JSON.stringify(envelope(n, topic!));
-    const results = await Promise.all(subs.map((s) => deliverWebhook({ url: s.endpoint, body, ...(s.secret !== undefined ? { secret: s.secret } : {}) }, this.policy)));
+    const results = await Promise.all(
+      subs.map(async (s) => {
+        try {
+          await checkDelivery(new URL(s.endpoint), this.allowPrivate);
+        } catch (e) {
+          return { ok: false, attempts: 0, error: (e as Error).message };
+        }
+        return deliverWebhook({ url: s.endpoint, body, ...(s.secret !== undefined ? { secret: s.secret } : {}) }, this.policy);
+      }),
+    );
     const failed = results.map((r, i) => ({ r, s: subs[i]! })).filter((x) => !x.r.ok);
     if (failed.length === 0) return { ok: true, detail: `delivered to ${subs.length} subscription${subs.length === 1 ? '' : 's'}` };
     return { ok: false, detail: failed.map((f) => `${f.s.endpoint}: ${f.r.error ?? 'failed'} after ${f.r.attempts} attempt(s)`).join('; ') };

@@ -8,6 +8,7 @@
  *                  sketch (src/metrics/sketch.ts); a second may have several rows, reads aggregate them
  *   alarms         one row per alarm: its definition and state as JSON, read back whole
  *   alarm_history  AWS's history items (ConfigurationUpdate, StateUpdate, Action)
+ *   topics, subscriptions  where alarm actions (`arn:aws:sns:...:<topic>`) are delivered (src/notify)
  *
  * Only this module writes SQL against it; every user value is a bound parameter.
  */
@@ -22,6 +23,10 @@ const SCHEMA = [
      series_id BIGINT NOT NULL, ts BIGINT NOT NULL, unit VARCHAR NOT NULL,
      n DOUBLE NOT NULL, sum DOUBLE NOT NULL, min DOUBLE NOT NULL, max DOUBLE NOT NULL, sketch VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS alarms (name VARCHAR PRIMARY KEY, doc VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS topics (name VARCHAR PRIMARY KEY, created_ms BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS subscriptions (
+     id VARCHAR PRIMARY KEY, topic VARCHAR NOT NULL, protocol VARCHAR NOT NULL, endpoint VARCHAR NOT NULL,
+     secret VARCHAR, created_ms BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS alarm_history (
      id BIGINT NOT NULL, alarm_name VARCHAR NOT NULL, ts_ms BIGINT NOT NULL, item_type VARCHAR NOT NULL,
      summary VARCHAR NOT NULL, data VARCHAR NOT NULL, alarm_type VARCHAR NOT NULL)`,
@@ -245,7 +250,56 @@ export class MetricDb {
     await this.db.run(`DELETE FROM alarm_history WHERE ts_ms < $1`, [ms]);
   }
 
+  // ---- topics ----
+
+  async loadTopics(): Promise<{ topics: TopicRow[]; subscriptions: SubscriptionRow[] }> {
+    const topics = (await this.db.all(`SELECT * FROM topics ORDER BY name`)).map((r) => ({ name: String(r.name), createdMs: Number(r.created_ms) }));
+    const subscriptions = (await this.db.all(`SELECT * FROM subscriptions ORDER BY created_ms, id`)).map((r) => ({
+      id: String(r.id),
+      topic: String(r.topic),
+      protocol: String(r.protocol),
+      endpoint: String(r.endpoint),
+      secret: (r.secret as string | null) ?? null,
+      createdMs: Number(r.created_ms),
+    }));
+    return { topics, subscriptions };
+  }
+
+  async putTopic(t: TopicRow): Promise<void> {
+    await this.db.run(`INSERT OR IGNORE INTO topics VALUES ($1, $2)`, [t.name, t.createdMs]);
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    await this.db.transaction(async () => {
+      await this.db.run(`DELETE FROM subscriptions WHERE topic = $1`, [name]);
+      await this.db.run(`DELETE FROM topics WHERE name = $1`, [name]);
+    });
+  }
+
+  async putSubscription(s: SubscriptionRow): Promise<void> {
+    await this.db.run(`INSERT INTO subscriptions VALUES ($1, $2, $3, $4, $5, $6)`, [s.id, s.topic, s.protocol, s.endpoint, s.secret, s.createdMs]);
+  }
+
+  async deleteSubscription(id: string): Promise<void> {
+    await this.db.run(`DELETE FROM subscriptions WHERE id = $1`, [id]);
+  }
+
   close(): void {
     this.db.close();
   }
+}
+
+export interface TopicRow {
+  name: string;
+  createdMs: number;
+}
+
+export interface SubscriptionRow {
+  id: string;
+  topic: string;
+  protocol: string;
+  endpoint: string;
+  /** The webhook's HMAC key; never returned by the API. */
+  secret: string | null;
+  createdMs: number;
 }
