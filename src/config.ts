@@ -62,13 +62,30 @@ export const serverConfigSchema = z
     queryResultsRetentionMs: z.number().int().min(1000).default(7 * 24 * 60 * 60 * 1000),
     queryResultsMaxQueries: z.number().int().min(1).default(1000),
     queryResultsMaxBytes: z.number().int().min(1024 * 1024).default(64 * 1024 * 1024),
+    /** Delivery retries: exponential backoff from base to max with full jitter, for budget (AWS: 24 hours), then the dead-letter group. */
+    subscriptionRetryBaseMs: z.number().int().min(1).default(500),
+    subscriptionRetryMaxMs: z.number().int().min(1).default(5 * 60 * 1000),
+    subscriptionRetryBudgetMs: z.number().int().min(0).default(24 * 60 * 60 * 1000),
     /** Metric datapoints (src/metrics) older than this are dropped; CloudWatch-like default of 15 days. */
     metricsRetentionMs: z.number().int().min(60_000).default(15 * 24 * 60 * 60 * 1000),
     /** When set, `GET /metrics` requires `Authorization: Bearer <token>` (src/api/metrics-endpoint.ts). */
     metricsToken: z.string().min(16).max(512).optional(),
-    /** Webhooks on loopback and private addresses are refused unless this is set (src/notify/destinations.ts). */
-    allowPrivateDestinations: z.boolean().default(false),
+    /**
+     * Loopback, link-local and private addresses that the server may send to: topics' webhooks
+     * (src/notify/destinations.ts) and subscription targets (src/subscriptions/safety.ts). `true` allows
+     * every such address; a list of CIDRs allows those ranges only (subscriptions; topics, which do not
+     * know ranges, treat a non-empty list as `true`). Plain http to a subscription target only there too.
+     */
+    allowPrivateDestinations: z.union([z.boolean(), z.array(z.string().regex(/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/, 'a CIDR such as 10.0.0.0/8'))]).default(false),
   });
+
+/** The ranges subscription targets may reach although not public (every one for `true`). */
+export function privateRanges(allow: ServerConfig['allowPrivateDestinations']): string[] {
+  return allow === true ? ['0.0.0.0/0', '::/0'] : allow === false ? [] : allow;
+}
+
+/** Whether any non-public destination is allowed (what topics' webhooks ask). */
+export const allowsPrivate = (allow: ServerConfig['allowPrivateDestinations']): boolean => (Array.isArray(allow) ? allow.length > 0 : allow);
 
 export type ServerConfigInput = z.input<typeof serverConfigSchema>;
 export type ServerConfig = z.output<typeof serverConfigSchema>;

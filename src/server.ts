@@ -7,10 +7,13 @@ import { CredentialStore, loadRootCredentials, type Credentials } from './api/au
 import { buildHttp, type HttpDeps } from './api/http.js';
 import { OPERATIONS } from './api/model/generated/logs-shapes.js';
 import { systemClock, type Clock } from './clock.js';
-import type { ServerConfig } from './config.js';
+import { allowsPrivate, privateRanges, type ServerConfig } from './config.js';
 import { LogStore } from './store/store.js';
 import { QueryManager } from './query/insights/manager.js';
 import { getLogRecord, runInsightsQuery } from './query/insights/engine.js';
+import { SubscriptionCatalog } from './store/subscriptions.js';
+import { SubscriptionEngine } from './subscriptions/engine.js';
+import { AddressPolicy } from './subscriptions/safety.js';
 import { join } from 'node:path';
 import { KeyService } from './kms/key-service.js';
 import { LocalKeyring, MASTER_KEY_ENV } from './kms/local-keyring.js';
@@ -39,7 +42,7 @@ export function metricsHttpDeps(
     metricFilters: metrics.filters,
     monitoring: { metrics: metrics.store, alarms: metrics.alarms, region: config.region, accountId: config.accountId, clock, logger },
     metricsEndpoint: { bearerToken: config.metricsToken, render: () => metrics.exposition() },
-    topics: { topics: metrics.topics, allowPrivateDestinations: config.allowPrivateDestinations, clock },
+    topics: { topics: metrics.topics, allowPrivateDestinations: allowsPrivate(config.allowPrivateDestinations), clock },
   };
 }
 
@@ -106,7 +109,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     region: config.region,
     accountId: config.accountId,
     retentionMs: config.metricsRetentionMs,
-    allowPrivateDestinations: config.allowPrivateDestinations,
+    allowPrivateDestinations: allowsPrivate(config.allowPrivateDestinations),
     ...(opts.notifier !== undefined ? { notifier: opts.notifier } : {}),
   });
   const queries = new QueryManager({
@@ -120,8 +123,22 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     maxRetainedQueries: config.queryResultsMaxQueries,
     maxRetainedBytes: config.queryResultsMaxBytes,
   });
+  // Subscriptions start after the WAL replay (every stored event is visible) and before ingest opens.
+  const subsCatalog = new SubscriptionCatalog(store.db);
+  await subsCatalog.load();
+  const subscriptions = new SubscriptionEngine({
+    store,
+    subs: subsCatalog,
+    clock,
+    logger,
+    accountId: config.accountId,
+    policy: new AddressPolicy(privateRanges(config.allowPrivateDestinations)),
+    retry: { baseMs: config.subscriptionRetryBaseMs, maxMs: config.subscriptionRetryMaxMs, budgetMs: config.subscriptionRetryBudgetMs },
+  });
+  await subscriptions.start();
   const app = buildHttp({
     store,
+    subscriptions,
     insights: { queries, getLogRecord: (ptr) => getLogRecord(store, ptr, config.accountId) },
     credentials: credentialStore,
     region: config.region,
@@ -140,6 +157,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     await app.listen({ host: config.host, port: config.port });
   } catch (e) {
     await queries.close();
+    await subscriptions.close();
     await metrics.close();
     await store.close();
     throw e;
@@ -163,6 +181,8 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
         await app.close();
         // Running queries read the store: they stop before it closes.
         await queries.close();
+        // Consumers stop at their last acknowledged batch; the next start resumes from there.
+        await subscriptions.close();
         // After the HTTP front: no more writes; before the log store: ingest no longer calls the filters.
         await metrics.close();
         await store.close();

@@ -76,6 +76,19 @@ export const MESSAGES = {
     'A StartQuery operation must include exactly one of logGroupName, logGroupNames or logGroupIdentifiers, or select log groups with a SOURCE command in the query string, not both.',
   queryTimeRange: 'endTime must be greater than or equal to startTime.',
   queryLanguage: 'Logward supports the Logs Insights query language only (queryLanguage CWLI).',
+  // Subscriptions. Recorded from AWS (test_logs_subscription_filters): limit, filter not found, the
+  // cross-account Lambda refusal, kinesis without roleArn; the "could not deliver test message" and
+  // lambda wordings as AWS gives them (also copied by moto); the rest are Logward's wording.
+  resourceLimit: 'Resource limit exceeded.',
+  subscriptionFilterNotFound: 'The specified subscription filter does not exist.',
+  destinationNotFound: 'The specified destination does not exist.',
+  crossAccountLambda: 'Cross-account lambda invocation passing is not allowed. You must use DestinationPolicies to create cross account lambda triggers.',
+  lambdaUnbound: 'Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute your function.',
+  kinesisUnbound: 'Could not deliver test message to specified Kinesis stream. Check if the given kinesis stream is in ACTIVE state.',
+  firehoseUnbound: 'Could not deliver test message to specified Firehose stream. Check if the given Firehose stream is in ACTIVE state.',
+  opensearchUnbound: 'Could not deliver test message to specified OpenSearch domain. Bind it with `logward targets put opensearch`.',
+  deadLetterGroup: 'Subscription filters cannot be put on the dead-letter log group of subscriptions.',
+  accessPolicyJson: 'The access policy is not a valid JSON policy document.',
 } as const;
 
 /** AWS's wordings with values in them. */
@@ -86,6 +99,9 @@ export const TEMPLATES = {
   queryAlreadyEnded: (status: string) => `Query is already ended with ${status}`,
   /** As AWS words it ("Account maximum query concurrency limit of [30] reached."). */
   queryConcurrency: (limit: number) => `Account maximum query concurrency limit of [${limit}] reached.`,
+  /** Recorded (test_put_subscription_filter_errors: "destinationArn for vendor kinesis cannot be used without roleArn"). */
+  vendorNeedsRole: (vendor: string) => `destinationArn for vendor ${vendor} cannot be used without roleArn`,
+  invalidDestinationArn: (arn: string) => `Invalid destinationArn: '${arn}' is not the ARN of a Lambda function, Kinesis stream, Firehose stream, OpenSearch domain or CloudWatch Logs destination.`,
 } as const;
 
 export class ApiError extends Error {

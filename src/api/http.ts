@@ -28,7 +28,8 @@ import { verifySigV4 } from './auth/sigv4.js';
 import type { CredentialStore } from './auth/credentials.js';
 import { validateMonitoringRequest, validateRequest } from './model/validate.js';
 import { actions, isImplemented } from './actions/index.js';
-import type { ActionContext, InsightsContext } from './actions/context.js';
+import type { ActionContext, InsightsContext, SubscriptionsContext } from './actions/context.js';
+import { registerAdminRoutes } from './admin.js';
 import { isImplementedMonitoring, monitoringActions } from './monitoring/index.js';
 import type { MonitoringContext } from './monitoring/context.js';
 import { OPERATIONS as MONITORING_OPERATIONS } from './model/generated/monitoring-shapes.js';
@@ -60,6 +61,7 @@ export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 export interface HttpDeps {
   store: LogStore;
   insights: InsightsContext;
+  subscriptions: SubscriptionsContext;
   credentials: CredentialStore;
   region: string;
   accountId: string;
@@ -166,7 +168,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
           if (groupDenial !== undefined) return groupDenial.message;
           return name === deps.auditGuard.auditGroupName ? deps.auditGuard.readDenial(caller, facts) : undefined;
         };
-        const ctx: ActionContext = { store: deps.store, insights: deps.insights, region: deps.region, accountId: deps.accountId, clock: deps.clock, logger: deps.logger, metricFilters: deps.metricFilters, body, mayQuery };
+        const ctx: ActionContext = { store: deps.store, insights: deps.insights, subscriptions: deps.subscriptions, region: deps.region, accountId: deps.accountId, clock: deps.clock, logger: deps.logger, metricFilters: deps.metricFilters, body, mayQuery };
         return (actions[op as keyof typeof actions] as (c: ActionContext, i: unknown) => Promise<unknown>)(ctx, input);
       },
     },
@@ -213,6 +215,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.get('/health', async () => ({ status: 'ok' }));
+  registerAdminRoutes(app, deps);
   app.get('/metrics', async (req, reply) => serveMetricsEndpoint(deps.metricsEndpoint, req, reply));
 
   // Admission control before the body is read: memory stays bounded under overload.

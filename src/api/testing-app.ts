@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { parseServerConfig } from '../config.js';
+import { allowsPrivate, parseServerConfig } from '../config.js';
 import { systemClock } from '../clock.js';
 import { LogStore } from '../store/store.js';
 import { QueryManager } from '../query/insights/manager.js';
@@ -24,6 +24,9 @@ import { buildHttp, TOPICS_TARGET_PREFIX } from './http.js';
 import { AuditTrail } from './audit/trail.js';
 import { AuditGuard } from './audit/guard.js';
 import { MetricsSubsystem } from '../metrics/subsystem.js';
+import { SubscriptionCatalog } from '../store/subscriptions.js';
+import { SubscriptionEngine } from '../subscriptions/engine.js';
+import { AddressPolicy } from '../subscriptions/safety.js';
 import { metricsHttpDeps } from '../server.js';
 
 export interface TestApp {
@@ -66,14 +69,19 @@ export async function openTestApp(): Promise<TestApp> {
     region: config.region,
     accountId: config.accountId,
     retentionMs: config.metricsRetentionMs,
-    allowPrivateDestinations: config.allowPrivateDestinations,
+    allowPrivateDestinations: allowsPrivate(config.allowPrivateDestinations),
   });
   // The user store's own sealing is tested beside it; here secrets pass through unchanged.
   const users = await UserStore.open(join(dataDir, 'iam'), { seal: async (p) => p, open: async (s) => s }, systemClock);
   const credentials = new CredentialStore(TEST_KEY, users);
   const access = new AccessControl(credentials, users, config.accountId);
+  const subsCatalog = new SubscriptionCatalog(store.db);
+  await subsCatalog.load();
+  const subscriptions = new SubscriptionEngine({ store, subs: subsCatalog, clock: systemClock, logger, accountId: config.accountId, policy: new AddressPolicy(), retry: { baseMs: 100, maxMs: 1000, budgetMs: 60_000 } });
+  await subscriptions.start();
   const app = buildHttp({
     store,
+    subscriptions,
     insights: { queries, getLogRecord: (ptr) => getLogRecord(store, ptr) },
     credentials,
     region: config.region,
@@ -118,6 +126,7 @@ export async function openTestApp(): Promise<TestApp> {
     },
     async close() {
       await app.close();
+      await subscriptions.close();
       await queries.close();
       await metrics.close();
       await store.close();

@@ -13,6 +13,7 @@ import { tailCommand } from './commands/tail.js';
 import { filterCommand } from './commands/filter.js';
 import { queryCommand } from './commands/query.js';
 import { queriesCommand } from './commands/queries.js';
+import { targetsCommand } from './commands/targets.js';
 import { iamCommand } from './commands/iam.js';
 import { auditCommand } from './commands/audit.js';
 import { metricsCommand } from './commands/metrics.js';
@@ -24,7 +25,7 @@ export interface CommandSpec {
   build(ctx: CliContext): Command;
 }
 
-export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'iam' | 'audit' | 'metrics' | 'alarms' | 'topics';
+export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'iam' | 'audit' | 'metrics' | 'alarms' | 'topics' | 'targets';
 
 /** Every command of `logward`, in the order `--help` lists them. */
 export const COMMANDS: Record<CommandName, CommandSpec> = {
@@ -41,6 +42,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   metrics: metricsCommand,
   alarms: alarmsCommand,
   topics: topicsCommand,
+  targets: targetsCommand,
 };
 
 export function buildProgram(ctx: CliContext): Command {
@@ -67,11 +69,16 @@ Run \`logward <command> --help\` for a command's options and examples.`,
     const command = spec.build(ctx);
     if (command.name() !== name) throw new Error(`command registered as '${name}' is named '${command.name()}'`);
     // addCommand, unlike command(), does not pass the parent's output and exit settings down.
-    program.addCommand(command.copyInheritedSettings(program));
-    // Subcommands (`metrics list`) answer errors and print output the same way.
-    for (const sub of command.commands) sub.copyInheritedSettings(command);
+    program.addCommand(inheritDeep(command, program));
   }
   return program;
+}
+
+/** Nested subcommands (`targets put function`) need the program's output and exit settings too. */
+function inheritDeep(command: Command, parent: Command): Command {
+  command.copyInheritedSettings(parent);
+  for (const sub of command.commands) inheritDeep(sub, command);
+  return command;
 }
 
 /** Runs `logward` with `argv` (as process.argv: node, script, args...) and gives the exit code. */

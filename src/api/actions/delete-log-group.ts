@@ -7,5 +7,7 @@ export const deleteLogGroup: Action<'DeleteLogGroup'> = async (ctx, input) => {
     await ctx.store.deleteGroup(g);
     ctx.metricFilters.drop(g.id);
   });
+  // Its subscription filters go with it (the engine drops filters whose group is gone).
+  await ctx.subscriptions.sync();
   return {};
 };

@@ -23,6 +23,8 @@ import { stopQuery } from './stop-query.js';
 import { describeQueries } from './describe-queries.js';
 import { getLogRecord } from './get-log-record.js';
 import { putQueryDefinition, describeQueryDefinitions, deleteQueryDefinition } from './query-definitions.js';
+import { putSubscriptionFilter, describeSubscriptionFilters, deleteSubscriptionFilter } from './subscription-filters.js';
+import { putDestination, putDestinationPolicy, describeDestinations, deleteDestination } from './destinations.js';
 
 export type ImplementedOperation =
   | 'CreateLogGroup'
@@ -53,7 +55,14 @@ export type ImplementedOperation =
   | 'GetLogRecord'
   | 'PutQueryDefinition'
   | 'DescribeQueryDefinitions'
-  | 'DeleteQueryDefinition';
+  | 'DeleteQueryDefinition'
+  | 'PutSubscriptionFilter'
+  | 'DescribeSubscriptionFilters'
+  | 'DeleteSubscriptionFilter'
+  | 'PutDestination'
+  | 'PutDestinationPolicy'
+  | 'DescribeDestinations'
+  | 'DeleteDestination';
 
 export const actions: { [K in ImplementedOperation]: Action<K> } = {
   CreateLogGroup: createLogGroup,
@@ -85,6 +94,13 @@ export const actions: { [K in ImplementedOperation]: Action<K> } = {
   PutQueryDefinition: putQueryDefinition,
   DescribeQueryDefinitions: describeQueryDefinitions,
   DeleteQueryDefinition: deleteQueryDefinition,
+  PutSubscriptionFilter: putSubscriptionFilter,
+  DescribeSubscriptionFilters: describeSubscriptionFilters,
+  DeleteSubscriptionFilter: deleteSubscriptionFilter,
+  PutDestination: putDestination,
+  PutDestinationPolicy: putDestinationPolicy,
+  DescribeDestinations: describeDestinations,
+  DeleteDestination: deleteDestination,
 };
 
 export function isImplemented(op: string): op is ImplementedOperation {

@@ -22,9 +22,11 @@ interface ServeOptions {
   queryConcurrency?: string;
   queryTimeout?: string;
   queryResultsRetention?: string;
+  subscriptionRetryFor?: string;
   auditMinRetentionDays?: string;
   metricsRetention?: string;
-  allowPrivateDestinations?: boolean;
+  /** true without a value (every non-public address), else a comma-separated list of CIDRs. */
+  allowPrivateDestinations?: boolean | string;
 }
 
 export const serveCommand: CommandSpec = {
@@ -41,9 +43,10 @@ export const serveCommand: CommandSpec = {
       .option('--query-concurrency <n>', `Logs Insights queries that run at once; more wait (default: ${SERVER_DEFAULTS.queryConcurrency})`)
       .option('--query-timeout <duration>', 'a Logs Insights query running longer ends with status Timeout (default: 1h, as AWS)')
       .option('--query-results-retention <duration>', 'how long the results of a finished query are kept, in memory and bounded (default: 7d, as AWS)')
+      .option('--subscription-retry-for <duration>', 'how long a subscription retries a batch before it goes to the dead-letter log group (default: 24h, as AWS)')
       .option('--audit-min-retention-days <n>', `the shortest retention the audit group logward/audit may be given (default: ${SERVER_DEFAULTS.auditMinRetentionDays})`)
       .option('--metrics-retention <duration>', 'how long metric datapoints are kept (default: 15d)')
-      .option('--allow-private-destinations', 'let topics deliver to webhooks on loopback and private addresses')
+      .option('--allow-private-destinations [cidr,...]', 'let topics\' webhooks and subscription targets reach loopback, link-local and private addresses (only these ranges when given; subscription targets may use plain http there)')
       .addHelpText(
         'after',
         `
@@ -102,9 +105,13 @@ function configInput(opts: ServeOptions, env: CliContext['env']): ServerConfigIn
     queryConcurrency: opts.queryConcurrency === undefined ? undefined : parseCount('query concurrency', opts.queryConcurrency),
     queryTimeoutMs: opts.queryTimeout === undefined ? undefined : parseDuration(opts.queryTimeout),
     queryResultsRetentionMs: opts.queryResultsRetention === undefined ? undefined : parseDuration(opts.queryResultsRetention),
+    subscriptionRetryBudgetMs: opts.subscriptionRetryFor === undefined ? undefined : parseDuration(opts.subscriptionRetryFor),
     auditMinRetentionDays: opts.auditMinRetentionDays === undefined ? undefined : parseCount('audit minimum retention', opts.auditMinRetentionDays),
     metricsRetentionMs: opts.metricsRetention === undefined ? undefined : parseDuration(opts.metricsRetention),
-    allowPrivateDestinations: opts.allowPrivateDestinations,
+    allowPrivateDestinations:
+      typeof opts.allowPrivateDestinations === 'string'
+        ? opts.allowPrivateDestinations.split(',').map((c) => c.trim()).filter((c) => c !== '')
+        : opts.allowPrivateDestinations,
   };
   const masterKey = env[MASTER_KEY_ENV];
   const metricsToken = env.LOGWARD_METRICS_TOKEN;

@@ -1,0 +1,205 @@
+/**
+ * The subscription engine: one Consumer per subscription filter, started, restarted and stopped as
+ * filters, destinations and targets change (sync()), fed by the store's visible-batch hook.
+ *
+ * The hook runs on the ingest path, so it only raises the group's high-water mark and wakes that group's
+ * consumers; they read the events from the store themselves (consumer.ts). Ingestion never waits for a
+ * subscription, and a consumer that is slow or stuck holds nothing but its own checkpoint back.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { LogStore } from '../store/store.js';
+import type { HotBatch } from '../store/hot.js';
+import { filterKey, type SubscriptionCatalog, type SubscriptionFilterRow, type Target } from '../store/subscriptions.js';
+import { parseDestinationArn } from './arn.js';
+import { Consumer, type ConsumerStats, type RetryPolicy } from './consumer.js';
+import { SINKS } from './sinks/index.js';
+import type { Sink } from './sinks/types.js';
+import type { SubscriptionMessage } from './payload.js';
+import type { AddressPolicy } from './safety.js';
+
+/** Where batches go once their retry budget is spent. Subscription filters on it are refused. */
+export const DEAD_LETTER_GROUP = '/logward/subscriptions/dead-letter';
+
+export interface EngineOptions {
+  store: LogStore;
+  subs: SubscriptionCatalog;
+  clock: Clock;
+  logger: Logger;
+  accountId: string;
+  policy: AddressPolicy;
+  retry: RetryPolicy;
+}
+
+export class SubscriptionEngine {
+  private readonly consumers = new Map<string, { consumer: Consumer; signature: string }>();
+  private readonly visible = new Map<number, number>();
+  private syncing = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly opts: EngineOptions) {}
+
+  /** Call once the store has replayed its WAL (every event it holds is visible) and before ingest opens. */
+  async start(): Promise<void> {
+    for (const g of this.opts.store.catalog.groupsById.values()) this.visible.set(g.id, g.nextSeq);
+    // The store's batch hook (shared with metric filters) has no way to unsubscribe: once closed, the
+    // engine ignores what it is given.
+    this.opts.store.onBatch((_g, _s, b) => this.onVisible(b));
+    await this.sync();
+  }
+
+  get catalog(): SubscriptionCatalog {
+    return this.opts.subs;
+  }
+
+  /** A target's settings, parsed and checked by its sink; throws saying what is wrong. */
+  checkTarget(kind: Target['kind'], config: unknown): Record<string, unknown> {
+    const spec = SINKS[kind];
+    const parsed = spec.schema.safeParse(config);
+    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || '(settings)'}: ${i.message}`).join('; '));
+    spec.check(parsed.data, this.opts.policy);
+    return parsed.data as Record<string, unknown>;
+  }
+
+  /** Sequence numbers below this are visible in the group. */
+  visibleThrough(groupId: number): number {
+    return this.visible.get(groupId) ?? 0;
+  }
+
+  private onVisible(b: Readonly<HotBatch>): void {
+    if (this.closed) return;
+    const end = b.firstSeq + b.timestamps.length;
+    if (end > (this.visible.get(b.groupId) ?? 0)) this.visible.set(b.groupId, end);
+    for (const { consumer } of this.consumers.values()) if (consumer.filter.groupId === b.groupId) consumer.wake();
+  }
+
+  /** The target a destination ARN is bound to, following a named destination to its target ARN. */
+  resolveTarget(destinationArn: string, depth = 0): Target | undefined {
+    const ref = parseDestinationArn(destinationArn);
+    if (!ref || depth > 1) return undefined;
+    if (ref.kind === 'destination') {
+      const d = this.opts.subs.destinations.get(ref.name);
+      return d ? this.resolveTarget(d.targetArn, depth + 1) : undefined;
+    }
+    return this.opts.subs.target(ref.kind, ref.name);
+  }
+
+  /** Brings the running consumers in line with the catalog; changes are applied one sync at a time. */
+  sync(): Promise<void> {
+    const next = this.syncing.then(() => this.syncNow());
+    this.syncing = next.catch((e: unknown) => this.opts.logger.error({ err: e }, 'subscription sync failed'));
+    return next;
+  }
+
+  private async syncNow(): Promise<void> {
+    if (this.closed) return;
+    const { store, subs } = this.opts;
+    const wanted = new Map<string, { filter: SubscriptionFilterRow; target: Target | undefined; signature: string }>();
+    for (const [key, f] of subs.filters) {
+      const g = store.catalog.groupsById.get(f.groupId);
+      if (!g || g.name !== f.groupName) {
+        await subs.lock.run(() => subs.deleteFilter(f.groupId, f.filterName)); // its log group was deleted
+        continue;
+      }
+      const target = this.resolveTarget(f.destinationArn);
+      wanted.set(key, { filter: f, target, signature: JSON.stringify([f, target ?? null]) });
+    }
+    for (const [key, running] of [...this.consumers]) {
+      if (wanted.get(key)?.signature === running.signature) continue;
+      this.consumers.delete(key);
+      await running.consumer.stop();
+    }
+    for (const [key, w] of wanted) {
+      if (this.consumers.has(key)) continue;
+      const g = store.catalog.groupsById.get(w.filter.groupId)!;
+      const { sink, batching, controlName } = this.buildSink(w.target, w.filter);
+      const consumer = new Consumer(w.filter, g, sink, batching, controlName, {
+        store,
+        subs,
+        clock: this.opts.clock,
+        logger: this.opts.logger,
+        owner: this.opts.accountId,
+        retry: this.opts.retry,
+        visibleThrough: (id) => this.visibleThrough(id),
+        deadLetter: (f, messages, error) => this.deadLetter(f, messages, error),
+      });
+      this.consumers.set(key, { consumer, signature: w.signature });
+      consumer.start();
+    }
+  }
+
+  private buildSink(target: Target | undefined, f: SubscriptionFilterRow): { sink: Sink; batching: { maxBytes: number; maxMs: number }; controlName: string } {
+    const spec = target ? SINKS[target.kind] : undefined;
+    const parsed = spec?.schema.safeParse(target!.config);
+    if (!target || !spec || !parsed?.success) {
+      // The target was deleted (or never bound) after the filter was put: batches wait out their retry
+      // budget, then go to the dead-letter group, as they would for a destination that is down.
+      const why = `destination ${f.destinationArn} is not bound to a target`;
+      return {
+        sink: { deliver: () => Promise.reject(new Error(why)), health: () => Promise.reject(new Error(why)), close: async () => {} },
+        batching: { maxBytes: 1024 * 1024, maxMs: 1000 },
+        controlName: 'destination',
+      };
+    }
+    const sink = spec.build(parsed.data, { policy: this.opts.policy, logger: this.opts.logger, clock: this.opts.clock, targetName: target.name });
+    return { sink, batching: spec.batching(parsed.data), controlName: spec.controlName };
+  }
+
+  /** One dead-letter event per undelivered event, saying where it was going and why it did not get there. */
+  private async deadLetter(f: SubscriptionFilterRow, messages: readonly SubscriptionMessage[], error: string): Promise<void> {
+    const { store, clock } = this.opts;
+    const now = clock.now();
+    const streamName = `${f.groupName}/${f.filterName}`.replace(/[:*]/g, '_').slice(0, 512);
+    const { g, s } = await store.withWriteLock(async () => {
+      const g = store.catalog.groups.get(DEAD_LETTER_GROUP) ?? (await store.catalog.createGroup(DEAD_LETTER_GROUP, now, {}, null, 'STANDARD'));
+      if (!this.visible.has(g.id)) this.visible.set(g.id, g.nextSeq);
+      const s = g.streams.get(streamName) ?? (await store.catalog.createStream(g, streamName, now));
+      return { g, s };
+    });
+    const logEvents = messages.flatMap((m) =>
+      m.logEvents.map((e) => ({
+        timestamp: now,
+        message: JSON.stringify({ error, destinationArn: f.destinationArn, subscriptionFilter: f.filterName, messageType: m.messageType, logGroup: m.logGroup, logStream: m.logStream, id: e.id, timestamp: e.timestamp, message: e.message }),
+      })),
+    );
+    if (logEvents.length === 0) return;
+    const body = Buffer.from(JSON.stringify({ logGroupName: g.name, logStreamName: s.name, logEvents }));
+    await store.append({
+      group: g,
+      stream: s,
+      body,
+      timestamps: logEvents.map((e) => e.timestamp),
+      messages: logEvents.map((e) => e.message),
+      lo: 0,
+      hi: logEvents.length,
+      bytes: logEvents.reduce((a, e) => a + Buffer.byteLength(e.message), 0),
+      ingestMs: now,
+    });
+  }
+
+  stats(): ConsumerStats[] {
+    return [...this.consumers.values()].map(({ consumer }) => ({ ...consumer.stats }));
+  }
+
+  /** Checks a target's peer (logward targets health). */
+  async health(target: Target, signal: AbortSignal): Promise<void> {
+    const spec = SINKS[target.kind];
+    const sink = spec.build(spec.schema.parse(target.config), { policy: this.opts.policy, logger: this.opts.logger, clock: this.opts.clock, targetName: target.name });
+    try {
+      await sink.health(signal);
+    } finally {
+      await sink.close();
+    }
+  }
+
+  /** Stops every consumer; their checkpoints stay where the last acknowledged batch left them. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.syncing;
+    await Promise.all([...this.consumers.values()].map(({ consumer }) => consumer.stop()));
+    this.consumers.clear();
+  }
+
+  /** For the key of a filter in the maps. */
+  static key = filterKey;
+}

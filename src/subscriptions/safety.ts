@@ -1,0 +1,89 @@
+/**
+ * Where function and OpenSearch targets may send events. A subscription must not become a way to reach
+ * internal services: loopback, link-local, private and other non-public addresses are refused unless the
+ * operator allowed their range with --allow-private-destinations.
+ *
+ * The check runs where the connection is made (the `lookup` of the request), on every address a name
+ * resolves to, so a name that resolves to a public address when the target is put and to a private one
+ * later (DNS rebinding) is still refused. IP literals skip lookup in Node, so they are checked first.
+ *
+ * Plain http is accepted only for an address inside an allowed private range (a test or an internal
+ * network the operator named); anything public must be https.
+ */
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
+
+const NON_PUBLIC_V4 = [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
+] as const;
+// IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are checked by BlockList against the IPv4 ranges.
+const NON_PUBLIC_V6 = [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const;
+
+export class DestinationRefusedError extends Error {
+  override readonly name = 'DestinationRefusedError';
+}
+
+export class AddressPolicy {
+  private readonly nonPublic = new BlockList();
+  private readonly allowed = new BlockList();
+  readonly allowedCidrs: readonly string[];
+
+  /** `allow`: CIDRs (or single addresses) of non-public ranges that targets may reach anyway. */
+  constructor(allow: readonly string[] = []) {
+    for (const [a, p] of NON_PUBLIC_V4) this.nonPublic.addSubnet(a, p, 'ipv4');
+    for (const [a, p] of NON_PUBLIC_V6) this.nonPublic.addSubnet(a, p, 'ipv6');
+    for (const c of allow) {
+      const [addr, bits] = c.trim().split('/');
+      const family = isIP(addr ?? '');
+      const max = family === 6 ? 128 : 32;
+      const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+      if (family === 0 || !(prefix >= 0 && prefix <= max)) throw new Error(`not an address range: '${c}' (expected a CIDR such as 127.0.0.1/32)`);
+      this.allowed.addSubnet(addr!, prefix, family === 6 ? 'ipv6' : 'ipv4');
+    }
+    this.allowedCidrs = [...allow];
+  }
+
+  /** Throws unless `address` may be reached; `plain` for an http (not https) connection. */
+  check(address: string, plain: boolean): void {
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    const allowed = this.allowed.check(address, family);
+    if (allowed) return;
+    if (this.nonPublic.check(address, family)) {
+      throw new DestinationRefusedError(`destination address ${address} is loopback, link-local or private; allow it with --allow-private-destinations`);
+    }
+    if (plain) throw new DestinationRefusedError(`destination address ${address} is public: use https`);
+  }
+
+  /** Checks what can be checked without resolving: the scheme, and the host when it is an IP literal. */
+  checkUrl(text: string): URL {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch (e) {
+      throw new DestinationRefusedError(`not a URL: '${text}'`, { cause: e });
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new DestinationRefusedError(`destination URL must be https, not ${url.protocol}`);
+    if (url.username !== '' || url.password !== '') throw new DestinationRefusedError('destination URL must not carry credentials');
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host) !== 0) this.check(host, url.protocol === 'http:');
+    return url;
+  }
+
+  /** A `lookup` for http(s).request that refuses addresses this policy does not allow. */
+  lookup(plain: boolean): LookupFunction {
+    return (hostname, options, callback) => {
+      dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+        if (err) return callback(err, '', 0);
+        try {
+          for (const a of addresses) this.check(a.address, plain);
+        } catch (e) {
+          return callback(e as NodeJS.ErrnoException, '', 0);
+        }
+        if (options.all) return (callback as unknown as (e: null, a: typeof addresses) => void)(null, addresses);
+        const first = addresses[0]!;
+        callback(null, first.address, first.family);
+      });
+    };
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Function targets (what `arn:aws:lambda:...:function:<name>` is bound to): an HTTPS POST per message
+ * of `{"awslogs":{"data":"<base64 of gzip of JSON>"}}`, the event a Lambda function subscribed to a log
+ * group receives. Any 2xx acknowledges; anything else is retried.
+ */
+import { z } from 'zod';
+import { encodeMessage } from '../payload.js';
+import { post } from '../http-post.js';
+import type { SinkSpec } from './types.js';
+
+const schema = z.strictObject({
+  url: z.string().min(1).max(2048),
+  timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+});
+
+export const functionSink: SinkSpec<typeof schema> = {
+  schema,
+  check: (c, policy) => void policy.checkUrl(c.url),
+  // Lambda takes 6 MB a request; CloudWatch sends about 1 MB at most, soon after ingestion.
+  batching: () => ({ maxBytes: 1024 * 1024, maxMs: 200 }),
+  controlName: 'Lambda function',
+  build: (c, ctx) => ({
+    async deliver(batch, signal) {
+      for (const m of batch.messages) {
+        const body = Buffer.from(JSON.stringify({ awslogs: { data: encodeMessage(m).toString('base64') } }));
+        const res = await post(ctx.policy, c.url, body, { 'content-type': 'application/json' }, c.timeoutMs, signal);
+        if (res.status < 200 || res.status >= 300) throw new Error(`function target answered HTTP ${res.status}: ${res.body.slice(0, 200)}`);
+      }
+    },
+    async health(signal) {
+      ctx.policy.checkUrl(c.url);
+      void signal;
+    },
+    async close() {},
+  }),
+};

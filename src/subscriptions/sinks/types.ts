@@ -1,0 +1,51 @@
+/**
+ * The one interface every destination implements, and what the engine gives it. A sink only moves a
+ * batch to its peer: batching, retries, checkpoints and dead-lettering are the consumer's (consumer.ts),
+ * shared by all sinks.
+ */
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { Clock } from '../../clock.js';
+import type { SubscriptionMessage } from '../payload.js';
+import type { AddressPolicy } from '../safety.js';
+
+export interface SinkContext {
+  policy: AddressPolicy;
+  logger: Logger;
+  clock: Clock;
+  /** Identifies the sink's writer in object keys and message ids (the target's name). */
+  targetName: string;
+}
+
+/** Messages in delivery order: one per log stream and batch, streams in the order of their first event. */
+export interface DeliveryBatch {
+  messages: SubscriptionMessage[];
+  /** Unique and stable for the batch across retries and restarts (group, filter, first sequence number). */
+  batchId: string;
+}
+
+export interface Sink {
+  /** Resolves once the peer has acknowledged every message of the batch; rejects to be retried. */
+  deliver(batch: DeliveryBatch, signal: AbortSignal): Promise<void>;
+  /** Rejects, saying why, when the peer cannot be reached. */
+  health(signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Batching {
+  /** Deliver once the pending events take this many bytes (message text)... */
+  maxBytes: number;
+  /** ...or once the oldest pending event has waited this long. */
+  maxMs: number;
+}
+
+export interface SinkSpec<Schema extends z.ZodType = z.ZodType> {
+  /** The target's settings as `logward targets put` and the admin API take them (strict: unknown keys fail). */
+  schema: Schema;
+  /** Checks a target's settings when it is put (addresses and schemes), so mistakes show at once. */
+  check(config: z.output<Schema>, policy: AddressPolicy): void;
+  batching(config: z.output<Schema>): Batching;
+  /** How CloudWatch names this kind of destination in its CONTROL_MESSAGE. */
+  controlName: string;
+  build(config: z.output<Schema>, ctx: SinkContext): Sink;
+}
