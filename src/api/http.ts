@@ -218,7 +218,10 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   registerAdminRoutes(app, deps);
   app.get('/metrics', async (req, reply) => serveMetricsEndpoint(deps.metricsEndpoint, req, reply));
 
-  // Admission control before the body is read: memory stays bounded under overload.
+  // Admission control before the body is read: memory stays bounded under overload. A refusal returns
+  // the reply: fastify then ends the request there. (Returning nothing after reply.send() lets the
+  // request go on to its handler whenever an async onSend hook, the audit record, delays the sending:
+  // a throttled PutLogEvents would be stored although its client was told to retry.)
   app.addHook('onRequest', async (req, reply) => {
     if (req.method !== 'POST') return;
     if (isQuery(req)) callOf(req).protocol = 'query';
@@ -226,18 +229,18 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     const target = targetOf(req);
     if (target.op !== undefined) callOf(req).action = `${target.front.iamService}:${target.op}`;
     // Fail closed: with no durable audit trail, no call is served (see audit/trail.ts).
-    if (deps.audit.failed !== undefined) return void sendError(reply, req, unavailable());
+    if (deps.audit.failed !== undefined) return sendError(reply, req, unavailable());
     const declared = Number(req.headers['content-length'] ?? 0);
     const size = Number.isFinite(declared) && declared > 0 ? declared : 0;
     if (size > MAX_BODY_BYTES) {
       // Read and drop the body first (up to a bound), so the client is not cut off mid-upload and
       // sees the answer; past the bound the connection is closed.
       await drain(req, 8 * MAX_BODY_BYTES);
-      return void sendError(reply.header('connection', 'close'), req, tooLarge(size));
+      return sendError(reply.header('connection', 'close'), req, tooLarge(size));
     }
     const ingest = target.front.prefix === TARGET_PREFIX && target.op === 'PutLogEvents';
     if (ingest && (inflightBytes + size > deps.maxInflightBytes || deps.store.overloaded())) {
-      return void sendError(reply, req, new ApiError('ThrottlingException', MESSAGES.throttled));
+      return sendError(reply, req, new ApiError('ThrottlingException', MESSAGES.throttled));
     }
     inflightBytes += size;
     (req as AdmittedRequest).admitted = size;

@@ -45,7 +45,7 @@ async function call(url: string, op: string, body: unknown): Promise<{ status: n
   return { status: res.status, json: raw.length > 0 ? (JSON.parse(raw) as { __type?: string; message?: string }) : {} };
 }
 
-test('past its admission limits the server answers ThrottlingException, and keeps every acknowledged event', async () => {
+test('past its admission limits the server answers ThrottlingException, keeps every acknowledged event and stores no refused one', async () => {
   await withServer({ maxInflightBytes: 1024 * 1024, maxHotBytes: 1024 * 1024, walSealAgeMs: 3_600_000 }, async (s) => {
     assert.equal((await call(s.url, 'CreateLogGroup', { logGroupName: 'load' })).status, 200);
     assert.equal((await call(s.url, 'CreateLogStream', { logGroupName: 'load', logStreamName: 's' })).status, 200);
@@ -83,6 +83,8 @@ test('past its admission limits the server answers ThrottlingException, and keep
       token = page.nextToken;
     } while (token);
     for (const b of acked) assert.equal(seen.get(b), 1000, `batch ${b}`);
+    // ...and a throttled batch is not stored at all: its client was told to send it again.
+    for (let b = 0; b < 40; b++) if (!acked.includes(b)) assert.equal(seen.get(b), undefined, `throttled batch ${b} was stored`);
     // Throttling is temporary: the store seals what it holds and takes writes again.
     let r = await call(s.url, 'PutLogEvents', batch(99));
     for (let i = 0; i < 100 && r.status !== 200; i++) {
