@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { LogsClient } from './client.js';
 import { cpuSplit, type BenchContext, type CpuSplit } from './context.js';
 import { diskUsage, type DiskUsage } from './disk.js';
+import { finishMaintenance } from './search-scenario.js';
 import { diffCounters, LoadRun, type Counters, type Snapshot, type Target } from './load.js';
 import { VisibilityProbe, type ProbeResult } from './probe.js';
 import { median, percentile } from './stats.js';
@@ -160,6 +161,7 @@ export async function runIngestScenario(ctx: BenchContext): Promise<IngestScenar
 
     client.close();
     const life = await ctx.stopServer('ingest', server);
+    await finishMaintenance(ctx, dataDir); // bytes per event include the shredded fields
     let disk: DiskResult | undefined;
     if (cfg.only.has('disk')) {
       const usage = await diskUsage(dataDir);

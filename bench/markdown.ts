@@ -216,7 +216,7 @@ export function renderMarkdown(r: RunResults, rows: readonly Row[]): string {
       `visible at the acknowledgement and the figure is the latency of one FilterLogEvents call under load.`,
   );
   out.push(
-    `- **Bytes on disk (3).** After the ingest run the server gets SIGTERM (it seals everything and exits); every file under its data dir ` +
+    `- **Bytes on disk (3).** After the ingest run the server gets SIGTERM (it seals everything and exits), and a server started on the same data dir is left to shred the segments' JSON fields (background work the store does when idle) until its gauge logward_unshredded_segments is 0; then every file under its data dir ` +
       `is summed by apparent size (not du blocks) and divided by the events acknowledged (warm-up, window and drain, plus probes). ` +
       `Raw size is the UTF-8 length of the messages.`,
   );

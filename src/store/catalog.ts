@@ -34,8 +34,8 @@ export interface Segment {
   maxTs: number;
   minSeq: number;
   maxSeq: number;
-  /** JSON paths of the shredded fields (shred.ts) held in columns j0, j1, ... of the file. */
-  fields: string[];
+  /** JSON paths of the shredded fields (shred.ts) held in columns j0, j1, ... of the file; null: not shredded yet. */
+  fields: string[] | null;
 }
 
 export interface LogGroup {
@@ -98,7 +98,7 @@ const SCHEMA = [
      id BIGINT PRIMARY KEY, group_id BIGINT NOT NULL, path VARCHAR NOT NULL, wal_file BIGINT NOT NULL,
      rows BIGINT NOT NULL, raw_bytes BIGINT NOT NULL, file_bytes BIGINT NOT NULL,
      min_ts BIGINT NOT NULL, max_ts BIGINT NOT NULL, min_seq BIGINT NOT NULL, max_seq BIGINT NOT NULL)`,
-  `ALTER TABLE segments ADD COLUMN IF NOT EXISTS fields VARCHAR DEFAULT '[]'`,
+  `ALTER TABLE segments ADD COLUMN IF NOT EXISTS fields VARCHAR`,
   `CREATE TABLE IF NOT EXISTS bitmaps (group_id BIGINT NOT NULL, block BIGINT NOT NULL, bits BLOB NOT NULL, PRIMARY KEY (group_id, block))`,
   `CREATE TABLE IF NOT EXISTS deleted_streams (group_id BIGINT NOT NULL, stream_id BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS store_state (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)`,
@@ -307,7 +307,7 @@ export class Catalog {
       if (segments.length > 0) {
         await this.db.run(
           `INSERT INTO segments VALUES ${rows(segments.length, 12)}`,
-          segments.flatMap((s) => [s.id, s.groupId, s.path, s.walFile, s.rows, s.rawBytes, s.fileBytes, s.minTs, s.maxTs, s.minSeq, s.maxSeq, JSON.stringify(s.fields)]),
+          segments.flatMap((s) => [s.id, s.groupId, s.path, s.walFile, s.rows, s.rawBytes, s.fileBytes, s.minTs, s.maxTs, s.minSeq, s.maxSeq, s.fields === null ? null : JSON.stringify(s.fields)]),
         );
       }
       if (bitmaps.length > 0) {
@@ -342,7 +342,7 @@ export class Catalog {
       for (const s of old) await this.db.run(`DELETE FROM segments WHERE id = $1`, [s.id]);
       await this.db.run(`INSERT INTO segments VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, [
         merged.id, merged.groupId, merged.path, merged.walFile, merged.rows, merged.rawBytes, merged.fileBytes,
-        merged.minTs, merged.maxTs, merged.minSeq, merged.maxSeq, JSON.stringify(merged.fields),
+        merged.minTs, merged.maxTs, merged.minSeq, merged.maxSeq, merged.fields === null ? null : JSON.stringify(merged.fields),
       ]);
     });
     g.segments = [...g.segments.filter((s) => !ids.has(s.id)), merged];
@@ -420,10 +420,11 @@ function segmentFromRow(r: Row): Segment {
   };
 }
 
-/** Segment.fields as stored (JSON text); anything else reads as no shredded fields. */
-function parseFields(v: unknown): string[] {
+/** Segment.fields as stored (JSON text, NULL: not shredded yet); anything else reads as no shredded fields. */
+function parseFields(v: unknown): string[] | null {
+  if (v === null || v === undefined) return null;
   try {
-    const list: unknown = JSON.parse(String(v ?? '[]'));
+    const list: unknown = JSON.parse(String(v));
     return Array.isArray(list) && list.every((x) => typeof x === 'string') ? list : [];
   } catch {
     return [];

@@ -11,11 +11,11 @@
  * block), to a temporary folder, synced, and renamed into place; the caller then commits them to the
  * catalog. Files not in the catalog after a crash are removed at start-up. zstd level 1 (a quarter
  * faster than the default level for the same size on the benchmark's logs), dictionaries only for
- * columns of few values (shred.ts DICTIONARY_ENTRIES). Each segment also holds its group's shredded
- * JSON fields (shred.ts).
+ * columns of few values (shred.ts DICTIONARY_ENTRIES). JSON fields are shredded later, when the store
+ * is idle (store.ts), so that sealing keeps up with ingest.
  */
 import { jsonOffsetSql } from './json-offset.js';
-import { chooseFields, DICTIONARY_ENTRIES, extractListSql, jsonDocSql } from './shred.js';
+import { DICTIONARY_ENTRIES } from './shred.js';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -125,21 +125,12 @@ export async function sealWalFile(db: Db, input: SealInput): Promise<SealOutput>
       l.push(b);
     }
     const segments: Segment[] = [];
-    let fields = new Map<number, string[]>();
     if (perGroup.size > 0) {
-      fields = await chooseFields(db, conn, 'seal_buf');
-      // One partitioned write for all groups: each group's shredded paths are constants of its CASE
-      // branch, in columns j0.. (a group with fewer fields leaves the rest NULL: nothing on disk).
-      const width = Math.max(0, ...[...fields.values()].map((l) => l.length));
-      const doc = jsonDocSql('message', 'json_off');
-      const lists = [...fields].map(([g, paths]) => `WHEN ${Math.trunc(g)} THEN ${extractListSql(doc, paths)}`);
-      const shredded = width > 0 ? `, CASE g ${lists.join(' ')} END AS __x` : '';
-      const columns = Array.from({ length: width }, (_, k) => `, __x[${k + 1}] AS j${k}`).join('');
       await db.run(
         // No ORDER BY: seal_buf holds the WAL's order, which is seq order within each group, and
         // preserve_insertion_order keeps it through the partitioned write (a sort would double the work).
-        `COPY (SELECT stream_id, ts, ingest_ts, seq, message, json_off${columns}, g
-               FROM (SELECT *${shredded} FROM (SELECT *, ${jsonOffsetSql('message')}::INTEGER AS json_off FROM seal_buf)))
+        // JSON fields are shredded later, off the ingest path (store.ts maintenance, shred.ts).
+        `COPY (SELECT stream_id, ts, ingest_ts, seq, message, ${jsonOffsetSql('message')}::INTEGER AS json_off, g FROM seal_buf)
          TO ${quoteLiteral(tmpDir)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, DICTIONARY_SIZE_LIMIT ${DICTIONARY_ENTRIES}, ROW_GROUP_SIZE ${BLOCK_EVENTS}, PARTITION_BY (g))`,
         [],
         conn,
@@ -173,7 +164,7 @@ export async function sealWalFile(db: Db, input: SealInput): Promise<SealOutput>
           minSeq = Math.min(minSeq, b.firstSeq);
           maxSeq = Math.max(maxSeq, b.firstSeq + n - 1);
         }
-        segments.push({ id, groupId, path: rel, walFile: input.walFile, rows, rawBytes, fileBytes: st.size, minTs, maxTs, minSeq, maxSeq, fields: fields.get(groupId) ?? [] });
+        segments.push({ id, groupId, path: rel, walFile: input.walFile, rows, rawBytes, fileBytes: st.size, minTs, maxTs, minSeq, maxSeq, fields: null });
       }
       for (const gid of perGroup.keys()) await syncDir(join(input.dataDir, 'segments', String(gid)));
     }

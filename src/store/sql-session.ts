@@ -102,7 +102,7 @@ export class SqlSession {
       // Segments that hold the same paths in the same columns are read together.
       const byLayout = new Map<string, SegmentRanges[]>();
       for (const r of p.ranges) {
-        const layout = paths.map((x) => r.segment.fields.indexOf(x)).join(',');
+        const layout = paths.map((x) => (r.segment.fields ?? []).indexOf(x)).join(',');
         let list = byLayout.get(layout);
         if (!list) byLayout.set(layout, (list = []));
         list.push(r);

@@ -73,6 +73,12 @@ export class LogStore {
   private readonly sealQueue: number[] = [];
   private sealing: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
+  /**
+   * Files that compaction or shredding replaced, unlinked a while later: a query that listed the
+   * segments before the swap may still be reading them. (At start-up, files the catalog does not know
+   * are removed anyway.)
+   */
+  private readonly replaced: Array<{ path: string; atMs: number }> = [];
   private closed = false;
   private sealError: unknown;
   /** Serializes catalog changes, seal commits and retention. */
@@ -111,6 +117,7 @@ export class LogStore {
     for (const f of replayed) store.sealQueue.push(f);
     store.kickSealer(); // seals what was replayed, then compacts what earlier runs left small
     store.timers.push(setInterval(() => store.wal.rotateIfOlderThan(opts.walSealAgeMs), Math.min(1000, opts.walSealAgeMs)).unref());
+    store.timers.push(setInterval(() => void store.unlinkReplaced(false), 5_000).unref());
     store.timers.push(setInterval(() => void store.sweepRetention().catch((e) => opts.logger.error({ err: e }, 'retention sweep failed')), opts.retentionSweepMs).unref());
     return store;
   }
@@ -229,6 +236,13 @@ export class LogStore {
     this.listeners.push(listener);
   }
 
+  /** Segments whose JSON fields are not shredded yet (background work left), for Logward's own metrics. */
+  get unshreddedSegments(): number {
+    let n = 0;
+    for (const g of this.catalog.groupsById.values()) for (const s of g.segments) if (s.fields === null) n++;
+    return n;
+  }
+
   /** Batches waiting to be sealed into Parquet (WAL files queued), for Logward's own metrics. */
   get sealQueueDepth(): number {
     return this.sealQueue.length;
@@ -309,9 +323,14 @@ export class LogStore {
     }
   }
 
-  /** Merges one run of small segments of the group; false when there was none to merge. */
+  /**
+   * Merges one run of small segments of the group, or else rewrites one segment not shredded yet with
+   * its JSON fields shredded (shred.ts; sealing leaves that to now, when nothing waits to be sealed);
+   * false when there was nothing to do.
+   */
   private async compact(g: LogGroup): Promise<boolean> {
-    const run = pickRun(g.segments);
+    const unshredded = g.segments.find((s) => s.fields === null);
+    const run = pickRun(g.segments) ?? (unshredded ? [unshredded] : null);
     if (!run) return false;
     const t0 = performance.now();
     const conn = await this.db.connect();
@@ -323,10 +342,11 @@ export class LogStore {
         await this.catalog.replaceSegments(g, run, merged);
         return true;
       });
-      const obsolete = committed ? run : [merged];
-      for (const s of obsolete) await fsp.rm(join(this.opts.dataDir, s.path), { force: true });
+      if (committed) for (const s of run) this.replaced.push({ path: s.path, atMs: performance.now() });
+      else await fsp.rm(join(this.opts.dataDir, merged.path), { force: true });
       if (committed) {
-        this.opts.logger.info({ logGroup: g.name, segments: run.length, events: merged.rows, ms: Math.round(performance.now() - t0) }, 'compacted small segments');
+        const what = run.length > 1 ? 'compacted small segments' : 'shredded the JSON fields of a segment';
+        this.opts.logger.info({ logGroup: g.name, segments: run.length, events: merged.rows, fields: merged.fields?.length, ms: Math.round(performance.now() - t0) }, what);
       }
       return committed;
     } finally {
@@ -473,6 +493,20 @@ export class LogStore {
     return n;
   }
 
+  /** Unlinks the replaced files older than REPLACED_GRACE_MS (all of them when `all`). */
+  private async unlinkReplaced(all: boolean): Promise<void> {
+    const cutoff = performance.now() - REPLACED_GRACE_MS;
+    while (this.replaced.length > 0 && (all || this.replaced[0]!.atMs <= cutoff)) {
+      const { path } = this.replaced.shift()!;
+      await fsp.rm(join(this.opts.dataDir, path), { force: true }).catch((e: unknown) => this.opts.logger.warn({ err: e, path }, 'could not remove a replaced segment'));
+    }
+  }
+
+  /** Resolves once sealing and the maintenance after it (compaction, shredding) have nothing left to do. */
+  async idle(): Promise<void> {
+    while (this.sealing) await this.sealing;
+  }
+
   /** Seals everything and closes. New appends fail from now on. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -482,10 +516,14 @@ export class LogStore {
     this.wal.rotate();
     await this.wal.flush();
     while (this.sealing) await this.sealing;
+    await this.unlinkReplaced(true);
     await this.wal.close();
     this.db.close();
   }
 }
+
+/** How long a segment replaced by compaction or shredding stays on disk for queries still reading it. */
+const REPLACED_GRACE_MS = 60_000;
 
 /** Events older than this are past the group's retention (and hidden even before they are removed). */
 export function retentionCutoff(g: LogGroup, now: number): number {

@@ -108,6 +108,7 @@ export async function openFixtureStore(): Promise<FixtureStore> {
     async reopenSealed() {
       await fx.store.close();
       fx.store = await open();
+      await fx.store.idle(); // segments shredded
       fx.groups = new Map([...fx.groups.keys()].map((name) => [name, fx.store.catalog.groups.get(name)!]));
     },
     async close() {
