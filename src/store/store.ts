@@ -79,6 +79,8 @@ export class LogStore {
    * are removed anyway.)
    */
   private readonly replaced: Array<{ path: string; atMs: number }> = [];
+  /** Bytes appended in the current and the previous window of QUIET_WINDOW_MS (see quiet()). */
+  private readonly ingestWindow = { startMs: performance.now(), bytes: 0, previous: 0 };
   private closed = false;
   private sealError: unknown;
   /** Serializes catalog changes, seal commits and retention. */
@@ -118,6 +120,8 @@ export class LogStore {
     store.kickSealer(); // seals what was replayed, then compacts what earlier runs left small
     store.timers.push(setInterval(() => store.wal.rotateIfOlderThan(opts.walSealAgeMs), Math.min(1000, opts.walSealAgeMs)).unref());
     store.timers.push(setInterval(() => void store.unlinkReplaced(false), 5_000).unref());
+    // Shredding waits for quiet times; this starts it once ingest has calmed down.
+    store.timers.push(setInterval(() => store.unshreddedSegments > 0 && store.quiet() && store.kickSealer(), QUIET_WINDOW_MS).unref());
     store.timers.push(setInterval(() => void store.sweepRetention().catch((e) => opts.logger.error({ err: e }, 'retention sweep failed')), opts.retentionSweepMs).unref());
     return store;
   }
@@ -266,6 +270,7 @@ export class LogStore {
   async append(req: AppendRequest): Promise<{ firstSeq: number }> {
     if (this.closed) throw new StoreUnavailableError('the store is shutting down');
     if (this.sealError) throw new StoreUnavailableError('the store cannot seal its write-ahead log', { cause: this.sealError });
+    this.noteIngest(req.body.length);
     const g = req.group;
     const n = req.hi - req.lo;
     const firstSeq = g.nextSeq;
@@ -329,7 +334,7 @@ export class LogStore {
    * false when there was nothing to do.
    */
   private async compact(g: LogGroup): Promise<boolean> {
-    const unshredded = g.segments.find((s) => s.fields === null);
+    const unshredded = this.quiet() ? g.segments.find((s) => s.fields === null) : undefined;
     const run = pickRun(g.segments) ?? (unshredded ? [unshredded] : null);
     if (!run) return false;
     const t0 = performance.now();
@@ -493,6 +498,27 @@ export class LogStore {
     return n;
   }
 
+  private noteIngest(bytes: number): void {
+    const w = this.ingestWindow;
+    const now = performance.now();
+    if (now - w.startMs > QUIET_WINDOW_MS) {
+      w.previous = now - w.startMs > 2 * QUIET_WINDOW_MS ? 0 : w.bytes;
+      w.bytes = 0;
+      w.startMs = now;
+    }
+    w.bytes += bytes;
+  }
+
+  /**
+   * Little was ingested lately (under QUIET_BYTES in the last one or two windows): background work that
+   * rewrites segments (shredding) runs then, so that it never takes the CPU that sealing needs to keep up
+   * with ingest. The audit trail's small records do not count as activity.
+   */
+  private quiet(): boolean {
+    this.noteIngest(0);
+    return this.ingestWindow.bytes + this.ingestWindow.previous < QUIET_BYTES;
+  }
+
   /** Unlinks the replaced files older than REPLACED_GRACE_MS (all of them when `all`). */
   private async unlinkReplaced(all: boolean): Promise<void> {
     const cutoff = performance.now() - REPLACED_GRACE_MS;
@@ -521,6 +547,10 @@ export class LogStore {
     this.db.close();
   }
 }
+
+/** Ingest under this many bytes per window (and the one before) leaves the store quiet enough to shred. */
+const QUIET_WINDOW_MS = 5_000;
+const QUIET_BYTES = 1024 * 1024;
 
 /** How long a segment replaced by compaction or shredding stays on disk for queries still reading it. */
 const REPLACED_GRACE_MS = 60_000;
