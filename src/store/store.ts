@@ -235,7 +235,7 @@ export class LogStore {
     }
   }
 
-  /** Subscribes to durable batches (metric filters); see BatchListener. */
+  /** Subscribes to durable batches (metric filters, subscriptions); see BatchListener. */
   onBatch(listener: BatchListener): void {
     this.listeners.push(listener);
   }
@@ -512,7 +512,7 @@ export class LogStore {
   /**
    * Little was ingested lately (under QUIET_BYTES in the last one or two windows): background work that
    * rewrites segments (shredding) runs then, so that it never takes the CPU that sealing needs to keep up
-   * with ingest. The audit trail's small records do not count as activity.
+   * with ingest. Every append counts; small ones such as the audit trail's records add up to little.
    */
   private quiet(): boolean {
     this.noteIngest(0);
