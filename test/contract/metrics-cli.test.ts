@@ -4,13 +4,10 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { startLogward, stopAndClean, TEST_REGION, type LogwardServer } from '../helpers/server.js';
+import { runLogward, startLogward, stopAndClean, TEST_REGION, type LogwardServer } from '../helpers/server.js';
 import { uid } from '../helpers/assert-aws.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const TOKEN = 'scrape-token-0123456789abcdef';
 
 let srv: LogwardServer;
@@ -39,20 +36,7 @@ after(async () => {
   await stopAndClean(srv);
 });
 
-function logward(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args, '--endpoint-url', srv.url], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: srv.dataDir, LOGWARD_ACCESS_KEY_ID: srv.credentials.accessKeyId, LOGWARD_SECRET_ACCESS_KEY: srv.credentials.secretAccessKey },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const logward = (args: string[]) => runLogward(srv, args, { isolated: true });
 
 test('logward metrics list and get, as tables and JSON', async () => {
   const list = await logward(['metrics', 'list', '--namespace', ns]);

@@ -5,15 +5,12 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { CloudWatchClient, DescribeAlarmHistoryCommand, PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { startLogward, stopAndClean, TEST_REGION, type LogwardServer } from '../helpers/server.js';
+import { runLogward, startLogward, stopAndClean, TEST_REGION, type LogwardServer } from '../helpers/server.js';
 import { signature } from '../../src/notify/webhook.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 let srv: LogwardServer;
 let hook: Server;
@@ -41,20 +38,7 @@ after(async () => {
   await stopAndClean(srv);
 });
 
-function logward(s: LogwardServer, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args, '--endpoint-url', s.url], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: s.dataDir, LOGWARD_ACCESS_KEY_ID: s.credentials.accessKeyId, LOGWARD_SECRET_ACCESS_KEY: s.credentials.secretAccessKey },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const logward = (s: LogwardServer, args: string[]) => runLogward(s, args, { isolated: true });
 
 test('an alarm action on a topic reaches its webhook, signed; topics survive a restart', async () => {
   const created = await logward(srv, ['topics', 'create', 'oncall']);

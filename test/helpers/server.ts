@@ -236,11 +236,23 @@ export async function awsCli(args: string[], srv: Pick<LogwardServer, 'url' | 'c
   }
 }
 
-/** Runs the compiled `logward <args> --endpoint-url <srv.url>` with the server's root keys. */
-export function runLogward(srv: Pick<LogwardServer, 'url' | 'credentials'>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs the compiled `logward <args> --endpoint-url <srv.url>` with the server's root keys. `isolated`:
+ * with only PATH and HOME (the server's data dir) from this environment, so that no configuration of
+ * the machine or of the test process reaches the command.
+ */
+export function runLogward(
+  srv: Pick<LogwardServer, 'url' | 'credentials'> & { dataDir?: string },
+  args: string[],
+  opts: { isolated?: boolean } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const keys = { LOGWARD_ACCESS_KEY_ID: srv.credentials.accessKeyId, LOGWARD_SECRET_ACCESS_KEY: srv.credentials.secretAccessKey };
+  const env = opts.isolated === true
+    ? { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: srv.dataDir ?? tmpdir(), ...keys }
+    : { ...process.env, ...keys, AWS_REGION: TEST_REGION };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN_JS, ...args, '--endpoint-url', srv.url], {
-      env: { ...process.env, LOGWARD_ACCESS_KEY_ID: srv.credentials.accessKeyId, LOGWARD_SECRET_ACCESS_KEY: srv.credentials.secretAccessKey, AWS_REGION: TEST_REGION },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -9,29 +9,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { parseServerConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { NodeSha256 } from '../../src/api/auth/testing.js';
+import { signedRequest } from '../helpers/raw.js';
 
 const CREDS = { accessKeyId: 'LKIACWROBUSTNESS0001', secretAccessKey: 'cw-robustness-secret-cw-robustness-0001' };
-const signer = new SignatureV4({ service: 'monitoring', region: 'us-east-1', credentials: CREDS, sha256: NodeSha256 });
-
 async function call(url: string, op: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const u = new URL(url);
-  const text = JSON.stringify(body);
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: 'http:',
-    hostname: u.hostname,
-    port: Number(u.port),
-    path: '/',
-    headers: { host: u.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `GraniteServiceVersion20100801.${op}` },
-    body: text,
-  });
-  const res = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body: text });
-  const raw = await res.text();
-  return { status: res.status, json: raw.length > 0 ? (JSON.parse(raw) as Record<string, unknown>) : {} };
+  const r = await signedRequest(
+    { url, credentials: CREDS },
+    { service: 'monitoring', rawTarget: `GraniteServiceVersion20100801.${op}`, contentType: 'application/x-amz-json-1.0', body: JSON.stringify(body) },
+  );
+  return { status: r.status, json: (r.json ?? {}) as Record<string, unknown> };
 }
 
 async function withServer(fn: (s: RunningServer) => Promise<void>): Promise<void> {

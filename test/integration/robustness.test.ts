@@ -8,10 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { parseServerConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { NodeSha256 } from '../../src/api/auth/testing.js';
+import { signedRequest } from '../helpers/raw.js';
 
 const CREDS = { accessKeyId: 'LKIAROBUSTNESS000001', secretAccessKey: 'robustness-secret-robustness-secret-0001' };
 
@@ -26,23 +25,9 @@ async function withServer(overrides: Record<string, unknown>, fn: (s: RunningSer
   }
 }
 
-const signer = new SignatureV4({ service: 'logs', region: 'us-east-1', credentials: CREDS, sha256: NodeSha256 });
-
 async function call(url: string, op: string, body: unknown): Promise<{ status: number; json: { __type?: string; message?: string } }> {
-  const u = new URL(url);
-  const text = JSON.stringify(body);
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: 'http:',
-    hostname: u.hostname,
-    port: Number(u.port),
-    path: '/',
-    headers: { host: u.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Logs_20140328.${op}` },
-    body: text,
-  });
-  const res = await fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body: text });
-  const raw = await res.text();
-  return { status: res.status, json: raw.length > 0 ? (JSON.parse(raw) as { __type?: string; message?: string }) : {} };
+  const r = await signedRequest({ url, credentials: CREDS }, { target: op, body: JSON.stringify(body) });
+  return { status: r.status, json: (r.json ?? {}) as { __type?: string; message?: string } };
 }
 
 test('past its admission limits the server answers ThrottlingException, keeps every acknowledged event and stores no refused one', async () => {
