@@ -240,6 +240,25 @@ export class LogStore {
     this.listeners.push(listener);
   }
 
+  /**
+   * Appends events that Logward writes itself (dead letters; tests) as PutLogEvents would: the WAL gets
+   * the request body a client would have sent.
+   */
+  appendEvents(group: LogGroup, stream: LogStream, events: ReadonlyArray<{ timestamp: number; message: string }>, ingestMs: number): Promise<{ firstSeq: number }> {
+    const body = Buffer.from(JSON.stringify({ logGroupName: group.name, logStreamName: stream.name, logEvents: events }));
+    return this.append({
+      group,
+      stream,
+      body,
+      timestamps: events.map((e) => e.timestamp),
+      messages: events.map((e) => e.message),
+      lo: 0,
+      hi: events.length,
+      bytes: events.reduce((a, e) => a + Buffer.byteLength(e.message), 0),
+      ingestMs,
+    });
+  }
+
   /** Segments whose JSON fields are not shredded yet (background work left), for Logward's own metrics. */
   get unshreddedSegments(): number {
     let n = 0;

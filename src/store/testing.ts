@@ -19,7 +19,7 @@ export function openTestStore(dir: string, clock: Clock, opts: { walSealBytes?: 
   });
 }
 
-/** Appends events as PutLogEvents would (the WAL gets the request body). */
+/** Appends events to the stream named `stream` as PutLogEvents would (LogStore.appendEvents). */
 export async function appendEvents(
   store: LogStore,
   g: LogGroup,
@@ -29,16 +29,5 @@ export async function appendEvents(
 ): Promise<{ firstSeq: number }> {
   const s = g.streams.get(stream);
   if (!s) throw new Error(`no stream ${stream} in ${g.name}`);
-  const body = Buffer.from(JSON.stringify({ logGroupName: g.name, logStreamName: stream, logEvents: events }));
-  return store.append({
-    group: g,
-    stream: s,
-    body,
-    timestamps: events.map((e) => e.timestamp),
-    messages: events.map((e) => e.message),
-    lo: 0,
-    hi: events.length,
-    bytes: events.reduce((a, e) => a + Buffer.byteLength(e.message), 0),
-    ingestMs,
-  });
+  return store.appendEvents(g, s, events, ingestMs);
 }

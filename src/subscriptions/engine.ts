@@ -163,18 +163,7 @@ export class SubscriptionEngine {
       })),
     );
     if (logEvents.length === 0) return;
-    const body = Buffer.from(JSON.stringify({ logGroupName: g.name, logStreamName: s.name, logEvents }));
-    await store.append({
-      group: g,
-      stream: s,
-      body,
-      timestamps: logEvents.map((e) => e.timestamp),
-      messages: logEvents.map((e) => e.message),
-      lo: 0,
-      hi: logEvents.length,
-      bytes: logEvents.reduce((a, e) => a + Buffer.byteLength(e.message), 0),
-      ingestMs: now,
-    });
+    await store.appendEvents(g, s, logEvents, now);
   }
 
   stats(): ConsumerStats[] {
