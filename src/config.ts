@@ -33,6 +33,21 @@ export const serverConfigSchema = z
     masterKey: z.string().min(1).optional(),
     /** The audit group `logward/audit` cannot be given a retention shorter than this (days). */
     auditMinRetentionDays: z.number().int().min(1).default(365),
+    /**
+     * Encryption at rest of log data (docs/encryption.md): on by default; off only to measure what it
+     * costs (benchmarks). Decrypted segments are cached in memory up to plaintextCacheBytes, under
+     * plaintextDir (default /dev/shm, a memory file system).
+     */
+    encryption: z.boolean().default(true),
+    plaintextCacheBytes: z.number().int().min(0).default(2 * 1024 ** 3),
+    plaintextDir: z.string().min(1).optional(),
+    /**
+     * AWS KMS for log groups given a KMS key (CreateLogGroup kmsKeyId, AssociateKmsKey): the endpoint
+     * (default: AWS's for the region) and region (default: the server's). Credentials come from the AWS
+     * SDK's default chain (AWS_ACCESS_KEY_ID..., profiles, instance roles).
+     */
+    kmsEndpoint: z.string().url().optional(),
+    kmsRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'a region such as us-east-1').optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Seal the active write-ahead log file once it holds this many bytes... */
     walSealBytes: z.number().int().min(1024).default(32 * 1024 * 1024),

@@ -17,6 +17,8 @@ import { AddressPolicy } from './subscriptions/safety.js';
 import { join } from 'node:path';
 import { KeyService } from './kms/key-service.js';
 import { LocalKeyring, MASTER_KEY_ENV } from './kms/local-keyring.js';
+import { KeyProviders } from './kms/providers.js';
+import type { EncryptionOptions } from './store/at-rest.js';
 import { context as aadOf } from './kms/envelope.js';
 import { UserStore } from './iam/user-store.js';
 import { AccessControl } from './api/access.js';
@@ -30,6 +32,33 @@ export const MASTER_KEY_FILE = 'master.key';
 /** The IAM user store and its own key store (kept apart from the log groups' keys). */
 export const IAM_DIR = 'iam';
 const IAM_KEY_GROUP = 'logward:iam';
+
+/** The log groups' data keys (under `<dataDir>/keys`), apart from the IAM user store's. */
+export const STORE_KEYS_DIR = 'keys';
+
+/**
+ * The store's encryption at rest: per-group data keys wrapped by the local master key, or by the AWS
+ * KMS key a group was given. null when the configuration turns encryption off.
+ */
+export function storeEncryption(
+  config: Pick<ServerConfig, 'dataDir' | 'encryption' | 'plaintextCacheBytes' | 'plaintextDir' | 'kmsEndpoint' | 'kmsRegion' | 'region'>,
+  keyring: LocalKeyring,
+  clock: Clock,
+): { encryption: EncryptionOptions | null; close(): void } {
+  if (!config.encryption) return { encryption: null, close: () => {} };
+  const providers = new KeyProviders(keyring, {
+    region: config.kmsRegion ?? config.region,
+    ...(config.kmsEndpoint !== undefined ? { endpoint: config.kmsEndpoint } : {}),
+  });
+  const keys = KeyService.open({ dataDir: join(config.dataDir, STORE_KEYS_DIR), provider: providers, clock });
+  return {
+    encryption: { keys, cacheBytes: config.plaintextCacheBytes, ...(config.plaintextDir !== undefined ? { plaintextRoot: config.plaintextDir } : {}) },
+    close: () => {
+      keys.close();
+      providers.close();
+    },
+  };
+}
 
 /** What the HTTP front needs of the metrics subsystem: filters, CloudWatch, /metrics, topics. */
 export function metricsHttpDeps(
@@ -84,7 +113,9 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
   );
   const credentialStore = new CredentialStore(credentials, users);
   const access = new AccessControl(credentialStore, users, config.accountId);
+  const storeKeys = storeEncryption(config, keyring, clock);
   const store = await LogStore.open({
+    encryption: storeKeys.encryption,
     dataDir: config.dataDir,
     clock,
     logger,
@@ -186,6 +217,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
         // After the HTTP front: no more writes; before the log store: ingest no longer calls the filters.
         await metrics.close();
         await store.close();
+        storeKeys.close();
         iamKeys.close();
         logger.info('logward stopped');
         logger.flush();

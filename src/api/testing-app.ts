@@ -27,7 +27,8 @@ import { MetricsSubsystem } from '../metrics/subsystem.js';
 import { SubscriptionCatalog } from '../store/subscriptions.js';
 import { SubscriptionEngine } from '../subscriptions/engine.js';
 import { AddressPolicy } from '../subscriptions/safety.js';
-import { metricsHttpDeps } from '../server.js';
+import { MASTER_KEY_FILE, metricsHttpDeps, storeEncryption } from '../server.js';
+import { LocalKeyring } from '../kms/local-keyring.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -49,7 +50,8 @@ export async function openTestApp(): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lw-app-'));
   const config = parseServerConfig({ dataDir, logLevel: 'silent' });
   const logger = pino({ level: 'silent' });
-  const store = await LogStore.open({ ...config, clock: systemClock, logger });
+  const storeKeys = storeEncryption(config, LocalKeyring.load({ file: join(dataDir, MASTER_KEY_FILE) }), systemClock);
+  const store = await LogStore.open({ ...config, clock: systemClock, logger, encryption: storeKeys.encryption });
   const queries = new QueryManager({
     runner: (r) => runInsightsQuery(store, r),
     clock: systemClock,
@@ -130,6 +132,7 @@ export async function openTestApp(): Promise<TestApp> {
       await queries.close();
       await metrics.close();
       await store.close();
+      storeKeys.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -73,14 +73,14 @@ export class KeyService {
     return new KeyService(options);
   }
 
-  /** The group's current data key, created (and persisted wrapped) on first use. */
-  async currentKey(groupId: string, signal?: AbortSignal): Promise<DataKey> {
+  /** The group's current data key, created (and persisted wrapped, under `kekId` if given) on first use. */
+  async currentKey(groupId: string, signal?: AbortSignal, kekId?: string): Promise<DataKey> {
     let group = this.state.groups[groupId];
     if (group === undefined) {
       await this.mutate(async () => {
         if (this.state.groups[groupId] !== undefined) return;
         const keyId = `k-${randomBytes(12).toString('hex')}`;
-        await this.addVersion(groupId, keyId, 1, signal);
+        await this.addVersion(groupId, keyId, 1, signal, kekId);
       });
       group = this.state.groups[groupId];
       if (group === undefined) {
@@ -143,13 +143,16 @@ export class KeyService {
     return openSealedChunks(source, (ref) => this.keyFor(groupId, ref), groupAad(groupId, aad));
   }
 
-  /** Adds a key version for new data; older versions keep opening what they sealed. Returns the new current key. */
-  async rotate(groupId: string, signal?: AbortSignal): Promise<KeyRef> {
-    await this.currentKey(groupId, signal); // a group rotated before its first write gets version 1 first
+  /**
+   * Adds a key version for new data, wrapped under `kekId` (else the default KEK); older versions keep
+   * opening what they sealed. Returns the new current key.
+   */
+  async rotate(groupId: string, signal?: AbortSignal, kekId?: string): Promise<KeyRef> {
+    await this.currentKey(groupId, signal, kekId); // a group rotated before its first write gets version 1 first
     return this.mutate(async () => {
       const group = this.state.groups[groupId]!;
       const version = Math.max(...group.versions.map((v) => v.version)) + 1;
-      await this.addVersion(groupId, group.keyId, version, signal);
+      await this.addVersion(groupId, group.keyId, version, signal, kekId);
       return { keyId: group.keyId, version };
     });
   }
@@ -206,8 +209,8 @@ export class KeyService {
     return record;
   }
 
-  private async addVersion(groupId: string, keyId: string, version: number, signal?: AbortSignal): Promise<void> {
-    const kekId = this.options.kekId ?? this.options.provider.describe().defaultKekId;
+  private async addVersion(groupId: string, keyId: string, version: number, signal?: AbortSignal, chosenKek?: string): Promise<void> {
+    const kekId = chosenKek ?? this.options.kekId ?? this.options.provider.describe().defaultKekId;
     const ref = { keyId, version };
     const generated = await this.options.provider.generateDataKey(kekId, wrapContext(groupId, ref), signal);
     const previous = this.state.groups[groupId];

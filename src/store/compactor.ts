@@ -7,13 +7,14 @@
  * left alone. Events of deleted streams are dropped on the way. Bitmaps are keyed by sequence block,
  * not by file, so they stay valid as they are; shredded fields (shred.ts) are chosen afresh.
  *
- * The merged file is written and synced first; one catalog transaction then swaps the inputs for it;
+ * The merged file is written (and sealed, at-rest.ts) first; one catalog transaction then swaps the inputs for it;
  * the inputs are unlinked last. A crash before the commit leaves an unknown file, removed at start-up;
  * after it, unknown inputs, removed the same way.
  */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { AtRest } from './at-rest.js';
 import type { Db } from './db.js';
 import { quoteLiteral } from './db.js';
 import type { LogGroup, Segment } from './catalog.js';
@@ -42,45 +43,48 @@ export function pickRun(segments: readonly Segment[]): Segment[] | null {
   return run.length >= MIN_RUN ? run : null;
 }
 
-/** Writes the merged segment of `run`; the caller commits it. */
+/** Writes the merged segment of `run` (sealed in place, at-rest.ts); the caller commits it. */
 export async function mergeSegments(
   db: Db,
   conn: DuckDBConnection,
-  dataDir: string,
+  atRest: AtRest,
   g: LogGroup,
   run: readonly Segment[],
   id: number,
 ): Promise<Segment> {
   const rel = join('segments', String(g.id), `${String(id).padStart(12, '0')}.parquet`);
-  const dest = join(dataDir, rel);
-  const tmp = `${dest}.tmp`;
-  const files = run.map((s) => quoteLiteral(join(dataDir, s.path))).join(', ');
-  const deleted = [...g.deletedStreams].map((n) => String(Math.trunc(n)));
-  const where = deleted.length > 0 ? `WHERE stream_id NOT IN (${deleted.join(',')})` : '';
-  // The inputs' shredded fields may differ: the merge chooses its own from its events.
-  const input = `(SELECT ${Math.trunc(g.id)} AS g, stream_id, ts, ingest_ts, seq, message, json_off FROM read_parquet([${files}]) ${where})`;
-  const fields = (await chooseFields(db, conn, input)).get(g.id) ?? [];
-  const shredded = fields.length > 0 ? `, ${extractListSql(jsonDocSql('message', 'json_off'), fields)} AS __x` : '';
-  const columns = fields.map((_, k) => `, __x[${k + 1}] AS j${k}`).join('');
-  await db.run(
-    `COPY (SELECT stream_id, ts, ingest_ts, seq, message, json_off${columns} FROM (SELECT *${shredded} FROM ${input}) ORDER BY seq)
-     TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd, DICTIONARY_SIZE_LIMIT ${DICTIONARY_ENTRIES}, ROW_GROUP_SIZE ${BLOCK_EVENTS})`,
-    [],
-    conn,
-  );
-  const [st] = await db.all(
-    `SELECT count(*) AS n, coalesce(sum(strlen(message)), 0) AS bytes, min(ts) AS min_ts, max(ts) AS max_ts, min(seq) AS min_seq, max(seq) AS max_seq
-     FROM read_parquet(${quoteLiteral(tmp)})`,
-    [],
-    conn,
-  );
-  const h = await fsp.open(tmp, 'r+');
+  const tmp = join(atRest.scratchDir, `merge-${id}.parquet`);
+  const lease = await atRest.lease(run.map((s) => s.path));
+  let st: Record<string, unknown> | undefined;
+  let fields: string[];
   try {
-    await h.sync();
+    const files = run.map((s) => quoteLiteral(lease.path(s.path))).join(', ');
+    const deleted = [...g.deletedStreams].map((n) => String(Math.trunc(n)));
+    const where = deleted.length > 0 ? `WHERE stream_id NOT IN (${deleted.join(',')})` : '';
+    // The inputs' shredded fields may differ: the merge chooses its own from its events.
+    const input = `(SELECT ${Math.trunc(g.id)} AS g, stream_id, ts, ingest_ts, seq, message, json_off FROM read_parquet([${files}]) ${where})`;
+    fields = (await chooseFields(db, conn, input)).get(g.id) ?? [];
+    const shredded = fields.length > 0 ? `, ${extractListSql(jsonDocSql('message', 'json_off'), fields)} AS __x` : '';
+    const columns = fields.map((_, k) => `, __x[${k + 1}] AS j${k}`).join('');
+    await db.run(
+      `COPY (SELECT stream_id, ts, ingest_ts, seq, message, json_off${columns} FROM (SELECT *${shredded} FROM ${input}) ORDER BY seq)
+       TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd, DICTIONARY_SIZE_LIMIT ${DICTIONARY_ENTRIES}, ROW_GROUP_SIZE ${BLOCK_EVENTS})`,
+      [],
+      conn,
+    );
+    [st] = await db.all(
+      `SELECT count(*) AS n, coalesce(sum(strlen(message)), 0) AS bytes, min(ts) AS min_ts, max(ts) AS max_ts, min(seq) AS min_seq, max(seq) AS max_seq
+       FROM read_parquet(${quoteLiteral(tmp)})`,
+      [],
+      conn,
+    );
+  } catch (e) {
+    await fsp.rm(tmp, { force: true });
+    throw e;
   } finally {
-    await h.close();
+    lease.release();
   }
-  await fsp.rename(tmp, dest);
+  const fileBytes = await atRest.storeSegment(g.id, tmp, rel);
   const first = run[0]!;
   // An empty result (every event was of a deleted stream) still replaces the run, with the run's range.
   return {
@@ -90,7 +94,7 @@ export async function mergeSegments(
     walFile: Math.max(...run.map((s) => s.walFile)),
     rows: Number(st!.n),
     rawBytes: Number(st!.bytes),
-    fileBytes: (await fsp.stat(dest)).size,
+    fileBytes,
     minTs: st!.min_ts === null ? first.minTs : Number(st!.min_ts),
     maxTs: st!.max_ts === null ? first.maxTs : Number(st!.max_ts),
     minSeq: st!.min_seq === null ? first.minSeq : Number(st!.min_seq),

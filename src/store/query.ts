@@ -10,6 +10,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LogGroup, Segment } from './catalog.js';
 import { quoteLiteral, type SqlParam } from './db.js';
 import type { HotBatch, StoredEvent } from './hot.js';
+import type { SegmentLease } from './at-rest.js';
 import type { LogStore } from './store.js';
 import { retentionCutoff } from './store.js';
 import { blockOf, blocksSpanned, BLOCK_EVENTS } from './trigram.js';
@@ -92,13 +93,15 @@ export async function queryEvents(store: LogStore, q: EventQuery, stats?: QueryS
     const seqWhere = seqFilterSql(ranges);
     if (seqWhere) where.push(seqWhere);
     if (!matchesEverything(q.pattern)) where.push(toSql(q.pattern, 'message', params));
-    const files = ranges.map((r) => quoteLiteral(`${store.opts.dataDir}/${r.segment.path}`)).join(', ');
     const order = dir > 0 ? 'ts, seq' : 'ts DESC, seq DESC';
-    const sql =
-      `SELECT stream_id, ts, ingest_ts, seq, message FROM read_parquet([${files}]) ` +
-      `WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${Math.trunc(q.limit)}`;
     const conn = await store.db.connect();
+    let lease: SegmentLease | undefined;
     try {
+      lease = await store.leaseSegments(ranges.map((r) => r.segment));
+      const files = ranges.map((r) => quoteLiteral(lease!.path(r.segment.path))).join(', ');
+      const sql =
+        `SELECT stream_id, ts, ingest_ts, seq, message FROM read_parquet([${files}]) ` +
+        `WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${Math.trunc(q.limit)}`;
       cold = await runEvents(store, conn, sql, params, q.maxBytes);
     } catch (e) {
       // Retention or a deletion may have removed a segment while we read it: start over once.
@@ -108,6 +111,7 @@ export async function queryEvents(store: LogStore, q: EventQuery, stats?: QueryS
       throw e;
     } finally {
       conn.closeSync();
+      lease?.release();
     }
   }
 

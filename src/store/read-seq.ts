@@ -9,6 +9,7 @@
 import type { LogGroup } from './catalog.js';
 import { quoteLiteral } from './db.js';
 import type { StoredEvent } from './hot.js';
+import type { SegmentLease } from './at-rest.js';
 import type { LogStore } from './store.js';
 
 /** A read of sealed events stops past about this much memory (events can be 1 MB each). */
@@ -29,14 +30,16 @@ export async function readBySeq(store: LogStore, g: LogGroup, fromSeq: number, t
   let cold: StoredEvent[] = [];
   let coldCut = false;
   if (segments.length > 0) {
-    const files = segments.map((s) => quoteLiteral(`${store.opts.dataDir}/${s.path}`)).join(', ');
     const deleted = [...g.deletedStreams].map((n) => String(Math.trunc(n)));
-    const sql =
-      `SELECT stream_id, ts, ingest_ts, seq, message FROM read_parquet([${files}]) WHERE seq >= $1 AND seq < $2` +
-      (deleted.length > 0 ? ` AND stream_id NOT IN (${deleted.join(',')})` : '') +
-      ` ORDER BY seq LIMIT ${Math.trunc(limit)}`;
     const conn = await store.db.connect();
+    let lease: SegmentLease | undefined;
     try {
+      lease = await store.leaseSegments(segments);
+      const files = segments.map((s) => quoteLiteral(lease!.path(s.path))).join(', ');
+      const sql =
+        `SELECT stream_id, ts, ingest_ts, seq, message FROM read_parquet([${files}]) WHERE seq >= $1 AND seq < $2` +
+        (deleted.length > 0 ? ` AND stream_id NOT IN (${deleted.join(',')})` : '') +
+        ` ORDER BY seq LIMIT ${Math.trunc(limit)}`;
       const read = await store.db.readBounded(sql, [fromSeq, toSeq], conn, MAX_READ_BYTES);
       coldCut = read.cut;
       cold = read.rows.map((r) => ({ streamId: Number(r.stream_id), timestamp: Number(r.ts), ingestMs: Number(r.ingest_ts), seq: Number(r.seq), message: String(r.message) }));
@@ -47,6 +50,7 @@ export async function readBySeq(store: LogStore, g: LogGroup, fromSeq: number, t
       throw e;
     } finally {
       conn.closeSync();
+      lease?.release();
     }
   }
   const bySeq = new Map<number, StoredEvent>();

@@ -8,8 +8,9 @@
  * JavaScript side instead, so what is sealed is always exactly what was acknowledged.
  *
  * Segments are written as zstd Parquet in sequence order, 16,384 rows per row group (one trigram
- * block), to a temporary folder, synced, and renamed into place; the caller then commits them to the
- * catalog. Files not in the catalog after a crash are removed at start-up. zstd level 1 (a quarter
+ * block), to a folder in the private scratch space, then sealed with the group's data key into place
+ * (at-rest.ts storeSegment; with encryption off, synced and renamed); the caller then commits them to the
+ * catalog. An encrypted WAL file is first decrypted into the scratch space for DuckDB to read. Files not in the catalog after a crash are removed at start-up. zstd level 1 (a quarter
  * faster than the default level for the same size on the benchmark's logs), dictionaries only for
  * columns of few values (shred.ts DICTIONARY_ENTRIES). JSON fields are shredded later, when the store
  * is idle (store.ts), so that sealing keeps up with ingest.
@@ -31,7 +32,10 @@ export interface SealInput {
   walPath: string;
   /** The hot batches of this file: exactly what must be sealed. */
   batches: readonly HotBatch[];
-  segmentsDir: string;
+  /** Private scratch space for the files being written (at-rest.ts). */
+  scratchDir: string;
+  /** Puts a written Parquet file at its place (`rel`), durably; returns the bytes stored (AtRest.storeSegment). */
+  storeSegment(groupId: number, plain: string, rel: string): Promise<number>;
   dataDir: string;
   /** A fresh catalog id, drawn on the sealer's own connection. */
   newId(conn: DuckDBConnection): Promise<number>;
@@ -116,7 +120,7 @@ export async function sealWalFile(db: Db, input: SealInput): Promise<SealOutput>
 
     t2 = performance.now();
     // Write one segment per group.
-    const tmpDir = join(input.segmentsDir, `.seal-${input.walFile}`);
+    const tmpDir = join(input.scratchDir, `seal-${input.walFile}`);
     await fsp.rm(tmpDir, { recursive: true, force: true });
     const perGroup = new Map<number, HotBatch[]>();
     for (const b of input.batches) {
@@ -141,12 +145,8 @@ export async function sealWalFile(db: Db, input: SealInput): Promise<SealOutput>
         if (files.length !== 1) throw new Error(`seal of WAL file ${input.walFile}: expected one file for group ${groupId}, got ${files.length}`);
         const id = await input.newId(conn);
         const rel = join('segments', String(groupId), `${String(id).padStart(12, '0')}.parquet`);
-        const dest = join(input.dataDir, rel);
         await fsp.mkdir(join(input.dataDir, 'segments', String(groupId)), { recursive: true });
-        const src = join(partDir, files[0]!);
-        await syncFile(src);
-        await fsp.rename(src, dest);
-        const st = await fsp.stat(dest);
+        const fileBytes = await input.storeSegment(groupId, join(partDir, files[0]!), rel);
         let rows = 0;
         let rawBytes = 0;
         let minTs = Infinity;
@@ -164,7 +164,7 @@ export async function sealWalFile(db: Db, input: SealInput): Promise<SealOutput>
           minSeq = Math.min(minSeq, b.firstSeq);
           maxSeq = Math.max(maxSeq, b.firstSeq + n - 1);
         }
-        segments.push({ id, groupId, path: rel, walFile: input.walFile, rows, rawBytes, fileBytes: st.size, minTs, maxTs, minSeq, maxSeq, fields: null });
+        segments.push({ id, groupId, path: rel, walFile: input.walFile, rows, rawBytes, fileBytes, minTs, maxTs, minSeq, maxSeq, fields: null });
       }
       for (const gid of perGroup.keys()) await syncDir(join(input.dataDir, 'segments', String(gid)));
     }
@@ -195,13 +195,3 @@ async function appendBatches(conn: DuckDBConnection, batches: readonly HotBatch[
   app.flushSync();
   app.closeSync();
 }
-
-async function syncFile(path: string): Promise<void> {
-  const h = await fsp.open(path, 'r+');
-  try {
-    await h.sync();
-  } finally {
-    await h.close();
-  }
-}
-

@@ -80,14 +80,19 @@ async function query(store: LogStore, g: LogGroup, q: string): Promise<string> {
 
 /** Every shredded column of the segment equals extraction from its messages, row by row. */
 async function assertColumnsExact(store: LogStore, seg: Segment): Promise<void> {
-  const file = quoteLiteral(join(store.opts.dataDir, seg.path));
-  assert.notEqual(seg.fields, null, `${seg.path} is shredded`);
-  for (const [k, path] of (seg.fields ?? []).entries()) {
-    const rows = await store.db.all(
-      `SELECT count(*) AS bad, count(j${k}) AS present FROM read_parquet(${file})
-       WHERE j${k} IS DISTINCT FROM json_extract_string(${jsonDocSql('message', 'json_off')}, ${quoteLiteral(path)})`,
-    );
-    assert.equal(Number(rows[0]!.bad), 0, `${seg.path} ${path}: shredded column differs from extraction`);
+  const lease = await store.leaseSegments([seg]);
+  try {
+    const file = quoteLiteral(lease.path(seg.path));
+    assert.notEqual(seg.fields, null, `${seg.path} is shredded`);
+    for (const [k, path] of (seg.fields ?? []).entries()) {
+      const rows = await store.db.all(
+        `SELECT count(*) AS bad, count(j${k}) AS present FROM read_parquet(${file})
+         WHERE j${k} IS DISTINCT FROM json_extract_string(${jsonDocSql('message', 'json_off')}, ${quoteLiteral(path)})`,
+      );
+      assert.equal(Number(rows[0]!.bad), 0, `${seg.path} ${path}: shredded column differs from extraction`);
+    }
+  } finally {
+    lease.release();
   }
 }
 
@@ -144,7 +149,7 @@ test('shredded JSON fields: exact columns, same Insights rows hot, sealed, mixed
     const conn = await env.store.db.connect();
     let merged: Segment;
     try {
-      merged = await mergeSegments(env.store.db, conn, dir, g, g.segments, await env.store.catalog.nextId());
+      merged = await mergeSegments(env.store.db, conn, env.store.atRest, g, g.segments, await env.store.catalog.nextId());
     } finally {
       conn.closeSync();
     }

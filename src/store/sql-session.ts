@@ -8,7 +8,8 @@
  * __joff (json-offset.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { LogGroup } from './catalog.js';
+import type { LogGroup, Segment } from './catalog.js';
+import type { SegmentLease } from './at-rest.js';
 import { quoteLiteral, type Row, type SqlParam } from './db.js';
 import { extractedRelation, NO_JSON_FIELDS, prefilterColumns, withExtractedFields, type JsonFields } from './shred.js';
 import type { HotBatch } from './hot.js';
@@ -39,6 +40,10 @@ export interface StageTable {
 export const DEFAULT_MAX_RESULT_BYTES = 96 * 1024 * 1024;
 
 export class SqlSession {
+  /** Readable files of the segments this session reads (decrypted copies when encrypted). */
+  private readonly leases: SegmentLease[] = [];
+  private readonly files = new Map<string, string>();
+
   private constructor(
     private readonly store: LogStore,
     private readonly conn: DuckDBConnection,
@@ -55,6 +60,22 @@ export class SqlSession {
 
   close(): void {
     this.conn.closeSync();
+    for (const l of this.leases.splice(0)) l.release();
+  }
+
+  /** Makes the segments readable for the rest of the session (LogStore.leaseSegments). */
+  private async lease(segments: readonly Segment[]): Promise<void> {
+    const need = segments.filter((s) => !this.files.has(s.path));
+    if (need.length === 0) return;
+    const lease = await this.store.leaseSegments(need);
+    this.leases.push(lease);
+    for (const s of need) this.files.set(s.path, lease.path(s.path));
+  }
+
+  private file(s: Segment): string {
+    const f = this.files.get(s.path);
+    if (f === undefined) throw new Error(`internal: segment ${s.path} read without a lease`);
+    return f;
   }
 
   /**
@@ -108,7 +129,7 @@ export class SqlSession {
         list.push(r);
       }
       for (const [layout, ranges] of byLayout) {
-        const files = ranges.map((r) => quoteLiteral(`${this.store.opts.dataDir}/${r.segment.path}`)).join(', ');
+        const files = ranges.map((r) => quoteLiteral(this.file(r.segment))).join(', ');
         const columns = layout === '' ? [] : layout.split(',').map(Number);
         // Shredded columns by name: files differ in how many they have (a seal writes as many for every
         // group as the group with most fields needs).
@@ -127,8 +148,12 @@ export class SqlSession {
     return sql.join(' UNION ALL ');
   }
 
-  /** Copies the hot events pruning kept into the temporary table `hot_q`. */
+  /**
+   * Copies the hot events pruning kept into the temporary table `hot_q`, and makes the segments of
+   * `parts` readable: call it before eventRelation(parts).
+   */
   async loadHot(parts: readonly SourcePart[]): Promise<void> {
+    await this.lease(parts.flatMap((p) => p.ranges.map((r) => r.segment)));
     await this.conn.run(`CREATE OR REPLACE TEMP TABLE hot_q (__g BIGINT, __sid BIGINT, __ts BIGINT, __ingest BIGINT, __seq BIGINT, __msg VARCHAR)`);
     const app = await this.conn.createAppender('hot_q', 'main', 'temp');
     try {
@@ -203,18 +228,19 @@ export class SqlSession {
     let records = 0;
     let bytes = 0;
     for (const s of selected) {
-      const partial: string[] = [];
+      const partial: Segment[] = [];
       for (const x of s.group.segments) {
         if (x.maxTs < s.startMs || x.minTs > s.endMs) continue;
         if (x.minTs >= s.startMs && x.maxTs <= s.endMs && s.group.deletedStreams.size === 0) {
           records += x.rows;
           bytes += x.rawBytes;
-        } else partial.push(quoteLiteral(`${this.store.opts.dataDir}/${x.path}`));
+        } else partial.push(x);
       }
       if (partial.length === 0) continue;
+      await this.lease(partial);
       const deleted = [...s.group.deletedStreams].map((d) => String(Math.trunc(d)));
       const rows = await this.store.db.all(
-        `SELECT count(*) AS n, coalesce(sum(strlen(message)), 0) AS b FROM read_parquet([${partial.join(', ')}]) WHERE ts BETWEEN $1 AND $2` +
+        `SELECT count(*) AS n, coalesce(sum(strlen(message)), 0) AS b FROM read_parquet([${partial.map((x) => quoteLiteral(this.file(x))).join(', ')}]) WHERE ts BETWEEN $1 AND $2` +
           (deleted.length > 0 ? ` AND stream_id NOT IN (${deleted.join(', ')})` : ''),
         [s.startMs, s.endMs],
         this.conn,
@@ -238,7 +264,13 @@ export async function readEventBySeq(
   for (const e of store.hot.events(g.id, (_sid, _ts, s) => s === seq)) return e;
   const seg = g.segments.find((s) => s.minSeq <= seq && seq <= s.maxSeq);
   if (!seg) return undefined;
-  const rows = await store.db.all(`SELECT stream_id, ts, ingest_ts, message FROM read_parquet(${quoteLiteral(`${store.opts.dataDir}/${seg.path}`)}) WHERE seq = $1`, [seq]);
+  const lease = await store.leaseSegments([seg]);
+  let rows;
+  try {
+    rows = await store.db.all(`SELECT stream_id, ts, ingest_ts, message FROM read_parquet(${quoteLiteral(lease.path(seg.path))}) WHERE seq = $1`, [seq]);
+  } finally {
+    lease.release();
+  }
   const r = rows[0];
   return r ? { streamId: Number(r.stream_id), timestamp: Number(r.ts), ingestMs: Number(r.ingest_ts), message: String(r.message) } : undefined;
 }

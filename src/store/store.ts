@@ -5,8 +5,12 @@
  * Data dir layout:
  *   catalog.duckdb            catalog tables (DuckDB)
  *   wal/<n>.wal               write-ahead log files (records not yet sealed)
+ *   keys/keys.json            the groups' data keys, wrapped (src/kms)
  *   segments/<group id>/<segment id>.parquet
- *   tmp/                      DuckDB spill space
+ *
+ * With encryption at rest (the default; at-rest.ts, docs/encryption.md) WAL record bodies, segments and
+ * bitmaps are sealed with their group's data key, and DuckDB's spill space, files being written and
+ * decrypted segments live in a private directory in memory (/dev/shm). Without it, tmp/ is the spill space.
  *
  * Ordering contract: append() assigns sequence numbers and WAL positions synchronously, in call order;
  * a batch becomes visible (hot tier, stream stats, bitmaps) in that same order once durable, before
@@ -19,7 +23,8 @@ import type { Clock } from '../clock.js';
 import { Catalog, type LogGroup, type LogStream, type Segment } from './catalog.js';
 import { Db, Mutex } from './db.js';
 import { HotTier, type HotBatch } from './hot.js';
-import { Wal, listWalFiles, readWalFile, walFileName, type WalRecordHeader } from './wal.js';
+import { Wal, listWalFiles, readWalFile, walFileName, writePlaintextWal, type WalRecord, type WalRecordHeader } from './wal.js';
+import { AtRest, type EncryptionOptions, type SegmentLease } from './at-rest.js';
 import { sealWalFile } from './sealer.js';
 import { mergeSegments, pickRun } from './compactor.js';
 import { addText, blockOf, blocksSpanned, newBitmap, BLOCK_EVENTS } from './trigram.js';
@@ -34,6 +39,8 @@ export interface StoreOptions {
   duckdbMemoryLimit: string;
   duckdbThreads: number;
   retentionSweepMs: number;
+  /** Encryption at rest (at-rest.ts); null writes plaintext (benchmark comparisons only). */
+  encryption: EncryptionOptions | null;
 }
 
 export interface AppendRequest {
@@ -93,6 +100,7 @@ export class LogStore {
   private constructor(
     readonly opts: StoreOptions,
     readonly db: Db,
+    readonly atRest: AtRest,
   ) {
     this.catalog = new Catalog(db);
   }
@@ -100,16 +108,14 @@ export class LogStore {
   static async open(opts: StoreOptions): Promise<LogStore> {
     const dataDir = opts.dataDir;
     await fsp.mkdir(join(dataDir, 'segments'), { recursive: true, mode: 0o700 });
-    await fsp.mkdir(join(dataDir, 'tmp'), { recursive: true, mode: 0o700 });
-    await fsp.rm(join(dataDir, 'tmp'), { recursive: true, force: true });
-    await fsp.mkdir(join(dataDir, 'tmp'), { recursive: true, mode: 0o700 });
+    const atRest = await AtRest.open(dataDir, opts.encryption, opts.logger);
     const db = await Db.open(join(dataDir, 'catalog.duckdb'), {
       memoryLimit: opts.duckdbMemoryLimit,
       threads: opts.duckdbThreads,
-      tempDir: join(dataDir, 'tmp'),
+      tempDir: atRest.scratchDir,
     });
     const walDir = join(dataDir, 'wal');
-    const store = new LogStore(opts, db);
+    const store = new LogStore(opts, db, atRest);
     await store.catalog.load();
     const replayed = await store.recover(walDir);
     const files = await listWalFiles(walDir);
@@ -139,6 +145,13 @@ export class LogStore {
       for (const r of await readWalFile(join(walDir, walFileName(f)))) {
         const g = this.catalog.groupsById.get(r.g);
         const s = g?.streamsById.get(r.s);
+        if (g && s && r.e !== undefined) {
+          try {
+            r.b = JSON.parse((await this.atRest.openRecord(r.g, r.q, Buffer.from(r.e, 'base64'))).toString('utf8')) as WalRecord['b'];
+          } catch (e) {
+            logger.error({ err: e, walFile: f, logGroup: g.name }, 'a write-ahead log record does not decrypt; skipped');
+          }
+        }
         const events = r.b?.logEvents;
         if (!g || !s || !Array.isArray(events)) {
           skipped++;
@@ -168,7 +181,7 @@ export class LogStore {
     }
     for (const [gid, set] of blocks) {
       const ks = [...set].sort((a, b) => a - b);
-      const persisted = await this.catalog.loadBitmaps(gid, ks[0]!, ks.at(-1)!);
+      const persisted = await this.loadBitmaps(gid, ks[0]!, ks.at(-1)!);
       for (const [k, bits] of persisted) this.groupBitmaps(gid).set(k, Uint8Array.from(bits));
     }
     for (const b of batches) this.makeVisible(b);
@@ -289,8 +302,11 @@ export class LogStore {
   async append(req: AppendRequest): Promise<{ firstSeq: number }> {
     if (this.closed) throw new StoreUnavailableError('the store is shutting down');
     if (this.sealError) throw new StoreUnavailableError('the store cannot seal its write-ahead log', { cause: this.sealError });
-    this.noteIngest(req.body.length);
     const g = req.group;
+    // The group's data key, loaded once (from here on, sealing a record is synchronous).
+    if (!this.atRest.ready(g.id)) await this.atRest.prepare(g.id);
+    if (this.closed) throw new StoreUnavailableError('the store is shutting down');
+    this.noteIngest(req.body.length);
     const n = req.hi - req.lo;
     const firstSeq = g.nextSeq;
     g.nextSeq += n;
@@ -305,7 +321,8 @@ export class LogStore {
       messages: req.lo === 0 && req.hi === req.messages.length ? req.messages : req.messages.slice(req.lo, req.hi),
       bytes: req.bytes,
     };
-    const { file, durable } = this.wal.append(Wal.encode(header, req.body), this.opts.walSealBytes, () => this.makeVisible(batch));
+    const line = this.atRest.enabled ? Wal.encodeSealed(header, this.atRest.sealRecord(g.id, firstSeq, req.body)) : Wal.encode(header, req.body);
+    const { file, durable } = this.wal.append(line, this.opts.walSealBytes, () => this.makeVisible(batch));
     batch.walFile = file;
     try {
       await durable;
@@ -359,7 +376,7 @@ export class LogStore {
     const t0 = performance.now();
     const conn = await this.db.connect();
     try {
-      const merged = await mergeSegments(this.db, conn, this.opts.dataDir, g, run, await this.catalog.nextId(conn));
+      const merged = await mergeSegments(this.db, conn, this.atRest, g, run, await this.catalog.nextId(conn));
       const committed = await this.writeLock.run(async () => {
         // Retention or a deletion may have taken some of the inputs meanwhile: then keep them as they are.
         if (this.catalog.groupsById.get(g.id) !== g || !run.every((s) => g.segments.includes(s))) return false;
@@ -367,7 +384,7 @@ export class LogStore {
         return true;
       });
       if (committed) for (const s of run) this.replaced.push({ path: s.path, atMs: performance.now() });
-      else await fsp.rm(join(this.opts.dataDir, merged.path), { force: true });
+      else await this.removeSegmentFile(merged.path);
       if (committed) {
         const what = run.length > 1 ? 'compacted small segments' : 'shredded the JSON fields of a segment';
         this.opts.logger.info({ logGroup: g.name, segments: run.length, events: merged.rows, fields: merged.fields?.length, ms: Math.round(performance.now() - t0) }, what);
@@ -399,19 +416,28 @@ export class LogStore {
     const batches: HotBatch[] = [];
     for (const g of this.catalog.groupsById.values()) for (const b of this.hot.batches(g.id)) if (b.walFile === file) batches.push(b);
     const walPath = this.wal.path(file);
-    const out = await sealWalFile(this.db, {
-      walFile: file,
-      walPath,
-      batches,
-      segmentsDir: join(this.opts.dataDir, 'segments'),
-      dataDir: this.opts.dataDir,
-      newId: (conn) => this.catalog.nextId(conn),
-    });
+    // DuckDB reads the WAL file itself: an encrypted one, from its plaintext in the scratch space.
+    const readable = this.atRest.enabled ? join(this.atRest.scratchDir, walFileName(file)) : walPath;
+    if (readable !== walPath) await writePlaintextWal(walPath, readable, (h, sealed) => this.atRest.openRecord(h.g, h.q, sealed));
+    let out: Awaited<ReturnType<typeof sealWalFile>>;
+    try {
+      out = await sealWalFile(this.db, {
+        walFile: file,
+        walPath: readable,
+        batches,
+        scratchDir: this.atRest.scratchDir,
+        storeSegment: (groupId, plain, rel) => this.atRest.storeSegment(groupId, plain, rel),
+        dataDir: this.opts.dataDir,
+        newId: (conn) => this.catalog.nextId(conn),
+      });
+    } finally {
+      if (readable !== walPath) await fsp.rm(readable, { force: true });
+    }
     await this.writeLock.run(async () => {
       const live: Segment[] = [];
       for (const s of out.segments) {
         if (this.catalog.groupsById.has(s.groupId)) live.push(s);
-        else await fsp.rm(join(this.opts.dataDir, s.path), { force: true });
+        else await this.removeSegmentFile(s.path);
       }
       const touched = new Map<number, LogGroup>();
       const bitmaps: Array<{ groupId: number; block: number; bits: Uint8Array }> = [];
@@ -422,7 +448,7 @@ export class LogStore {
         const maps = this.groupBitmaps(g.id);
         for (const k of blocksSpanned(b.firstSeq, b.timestamps.length)) {
           const bits = maps.get(k);
-          if (bits && !bitmaps.some((x) => x.groupId === g.id && x.block === k)) bitmaps.push({ groupId: g.id, block: k, bits: Uint8Array.from(bits) });
+          if (bits && !bitmaps.some((x) => x.groupId === g.id && x.block === k)) bitmaps.push({ groupId: g.id, block: k, bits: await this.atRest.sealBitmap(g.id, k, Uint8Array.from(bits)) });
         }
       }
       await this.catalog.commitSeal(file, live, bitmaps, touched.values());
@@ -460,7 +486,7 @@ export class LogStore {
     }
     if (need.length > 0) {
       need.sort((a, b) => a - b);
-      const loaded = await this.catalog.loadBitmaps(g.id, need[0]!, need.at(-1)!);
+      const loaded = await this.loadBitmaps(g.id, need[0]!, need.at(-1)!);
       for (const [k, bits] of loaded) {
         out.set(k, bits);
         if (this.bitmapCache.size >= 4096) this.bitmapCache.delete(this.bitmapCache.keys().next().value!);
@@ -470,18 +496,58 @@ export class LogStore {
     return out;
   }
 
+  /** Persisted bitmaps of blocks fromBlock..toBlock, decrypted. */
+  private async loadBitmaps(groupId: number, fromBlock: number, toBlock: number): Promise<Map<number, Uint8Array>> {
+    const stored = await this.catalog.loadBitmaps(groupId, fromBlock, toBlock);
+    const out = new Map<number, Uint8Array>();
+    for (const [k, bits] of stored) out.set(k, await this.atRest.openBitmap(groupId, k, bits));
+    return out;
+  }
+
+  /**
+   * Readable files of these segments (decrypted into memory when encrypted) until release(): every
+   * read of segment files by DuckDB goes through here.
+   */
+  leaseSegments(segments: readonly Segment[]): Promise<SegmentLease> {
+    return this.atRest.lease(segments.map((s) => s.path));
+  }
+
+  /** Removes a segment's file and its decrypted copy. */
+  private async removeSegmentFile(rel: string): Promise<void> {
+    await this.atRest.forget(rel);
+    await fsp.rm(join(this.opts.dataDir, rel), { force: true });
+  }
+
+  /** Starts a new data key for the group's new data (key rotation); older data keeps opening. */
+  rotateKeys(g: LogGroup): Promise<void> {
+    return this.atRest.rotate(g.id);
+  }
+
+  /**
+   * Crypto-shredding: deletes the group (as deleteGroup) after destroying its data keys, so that no copy
+   * of its data anywhere (backups, object storage, disk blocks not yet reused) can be decrypted again.
+   */
+  async shredGroup(g: LogGroup): Promise<void> {
+    await this.atRest.shred(g.id); // first: from here on nothing of the group opens
+    await this.deleteGroup(g);
+  }
+
   /** Catalog changes go through here so they never interleave with seals or retention. */
   withWriteLock<T>(fn: () => Promise<T>): Promise<T> {
     return this.writeLock.run(fn);
   }
 
-  /** Deletes a log group: catalog first, then its hot events and files. */
+  /**
+   * Deletes a log group: catalog first, then its data keys (so that copies of its files elsewhere can
+   * no longer be read either), then its hot events and files.
+   */
   async deleteGroup(g: LogGroup): Promise<void> {
     const segments = await this.catalog.deleteGroup(g);
+    await this.atRest.shred(g.id);
     this.hot.dropGroup(g.id);
     this.liveBitmaps.delete(g.id);
     for (const k of [...this.bitmapCache.keys()]) if (k.startsWith(`${g.id}:`)) this.bitmapCache.delete(k);
-    for (const s of segments) await fsp.rm(join(this.opts.dataDir, s.path), { force: true });
+    for (const s of segments) await this.removeSegmentFile(s.path);
     await fsp.rm(join(this.opts.dataDir, 'segments', String(g.id)), { recursive: true, force: true });
   }
 
@@ -501,7 +567,7 @@ export class LogStore {
         const expired = g.segments.filter((s) => s.maxTs < cutoff);
         if (expired.length === 0) continue;
         await this.catalog.dropSegments(g, expired);
-        for (const s of expired) await fsp.rm(join(this.opts.dataDir, s.path), { force: true });
+        for (const s of expired) await this.removeSegmentFile(s.path);
         this.opts.logger.info(
           { logGroup: g.name, segments: expired.length, events: expired.reduce((a, s) => a + s.rows, 0), bytes: expired.reduce((a, s) => a + s.fileBytes, 0) },
           'retention removed expired events',
@@ -543,7 +609,7 @@ export class LogStore {
     const cutoff = performance.now() - REPLACED_GRACE_MS;
     while (this.replaced.length > 0 && (all || this.replaced[0]!.atMs <= cutoff)) {
       const { path } = this.replaced.shift()!;
-      await fsp.rm(join(this.opts.dataDir, path), { force: true }).catch((e: unknown) => this.opts.logger.warn({ err: e, path }, 'could not remove a replaced segment'));
+      await this.removeSegmentFile(path).catch((e: unknown) => this.opts.logger.warn({ err: e, path }, 'could not remove a replaced segment'));
     }
   }
 
@@ -564,6 +630,7 @@ export class LogStore {
     await this.unlinkReplaced(true);
     await this.wal.close();
     this.db.close();
+    await this.atRest.close();
   }
 }
 

@@ -3,10 +3,21 @@ import { pino, type Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { LogGroup } from './catalog.js';
 import { LogStore } from './store.js';
+import { join } from 'node:path';
+import { KeyService } from '../kms/key-service.js';
+import { LocalKeyring } from '../kms/local-keyring.js';
 
-/** A store in `dir` that seals only when told (or every `walSealBytes`), on one DuckDB thread. */
-export function openTestStore(dir: string, clock: Clock, opts: { walSealBytes?: number; logger?: Logger } = {}): Promise<LogStore> {
+/**
+ * A store in `dir` that seals only when told (or every `walSealBytes`), on one DuckDB thread, encrypted
+ * at rest (a master key kept in `dir`) unless `encryption` is false.
+ */
+export function openTestStore(dir: string, clock: Clock, opts: { walSealBytes?: number; logger?: Logger; encryption?: boolean } = {}): Promise<LogStore> {
+  const encryption =
+    opts.encryption === false
+      ? null
+      : { keys: KeyService.open({ dataDir: join(dir, 'keys'), provider: LocalKeyring.load({ file: join(dir, 'master.key') }), clock }) };
   return LogStore.open({
+    encryption,
     dataDir: dir,
     clock,
     logger: opts.logger ?? pino({ level: 'silent' }),

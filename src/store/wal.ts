@@ -103,6 +103,14 @@ export class Wal {
   }
 
   /**
+   * Encodes a record line around a sealed body (encryption at rest, at-rest.ts): the body's ciphertext
+   * as base64 under "e" instead of the body under "b". The header stays readable (ids and counts).
+   */
+  static encodeSealed(h: WalRecordHeader, sealed: Buffer): Buffer {
+    return Buffer.from(`{"g":${h.g},"s":${h.s},"i":${h.i},"q":${h.q},"lo":${h.lo},"hi":${h.hi},"u":${h.u},"e":"${sealed.toString('base64')}"}\n`);
+  }
+
+  /**
    * Queues a record; returns the file it belongs to and a promise that resolves once it is durable.
    * The file is decided now, so the caller can account the record to it synchronously.
    */
@@ -260,7 +268,39 @@ export async function listWalFiles(dir: string): Promise<number[]> {
 }
 
 export interface WalRecord extends WalRecordHeader {
-  b: { logEvents: Array<{ timestamp: number; message: string }> };
+  /** The request body (a plaintext record)... */
+  b?: { logEvents: Array<{ timestamp: number; message: string }> };
+  /** ...or its sealed form, base64 (an encrypted record). */
+  e?: string;
+}
+
+/**
+ * Writes the plaintext form of a WAL file (every record with its body under "b", as Wal.encode makes
+ * it) to `dest`, opening sealed records with `open`: what the sealer gives DuckDB's JSON reader when
+ * the WAL is encrypted. `dest` must be in private memory (at-rest.ts scratch space).
+ */
+export async function writePlaintextWal(src: string, dest: string, open: (h: WalRecordHeader, sealed: Buffer) => Promise<Buffer>): Promise<void> {
+  const data = await fsp.readFile(src);
+  const out: Buffer[] = [];
+  const marker = Buffer.from(',"e":"');
+  let start = 0;
+  while (start < data.length) {
+    const nl = data.indexOf(10, start);
+    if (nl === -1) break;
+    const at = data.indexOf(marker, start);
+    if (at === -1 || at > nl) {
+      out.push(data.subarray(start, nl + 1)); // a plaintext record
+    } else {
+      const head = data.subarray(start, at);
+      const h = JSON.parse(`${head.toString('latin1')}}`) as WalRecordHeader;
+      const body = await open(h, Buffer.from(data.toString('latin1', at + marker.length, nl - 2), 'base64'));
+      for (let i = body.indexOf(10); i !== -1; i = body.indexOf(10, i + 1)) body[i] = 32;
+      for (let i = body.indexOf(13); i !== -1; i = body.indexOf(13, i + 1)) body[i] = 32;
+      out.push(head, Buffer.from(',"b":'), body, Buffer.from('}\n'));
+    }
+    start = nl + 1;
+  }
+  await fsp.writeFile(dest, out, { mode: 0o600 });
 }
 
 /**

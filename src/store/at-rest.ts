@@ -1,0 +1,399 @@
+/**
+ * Encryption at rest of what the store writes (docs/encryption.md): write-ahead log records, sealed
+ * segments and trigram bitmaps are sealed with their log group's data key (src/kms KeyService:
+ * AES-256-GCM, per-group keys wrapped by the local master key or an AWS KMS key). Plaintext exists only in
+ * memory: in the process and in a private directory on a memory file system (/dev/shm), where
+ * DuckDB finds its spill space, the files being sealed or merged, and a bounded cache of decrypted
+ * segments that queries read.
+ *
+ * With encryption off (StoreOptions.encryption null, for comparison benchmarks only) the same calls
+ * pass plaintext through and the scratch space is the data dir's tmp/. Files written either way stay
+ * readable: a segment starting with Parquet's magic is read in place, a bitmap of the raw size is used
+ * as it is.
+ */
+import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { context, open as openSealed, openChunks, readHeader, seal, sealChunks, type DataKey } from '../kms/envelope.js';
+import type { KeyService } from '../kms/key-service.js';
+import { BITMAP_BYTES } from './trigram.js';
+
+export interface EncryptionOptions {
+  keys: KeyService;
+  /** Where the private plaintext directory is made; a memory file system (default /dev/shm). */
+  plaintextRoot?: string;
+  /** Bytes of decrypted segments kept for queries (least recently used go first). */
+  cacheBytes?: number;
+  /** The key-encryption key for a group's new data keys (AssociateKmsKey), by group id. */
+  kekFor?: (groupId: number) => string | undefined;
+}
+
+/** Plaintext frames of a sealed segment: large, for throughput (AES-GCM per frame). */
+const SEGMENT_CHUNK = 1 << 20;
+const PARQUET_MAGIC = Buffer.from('PAR1', 'latin1');
+const DEFAULT_CACHE_BYTES = 2 * 1024 ** 3;
+
+interface CacheEntry {
+  file: string;
+  /** A plaintext segment read where it is (never removed by the cache). */
+  inPlace: boolean;
+  bytes: number;
+  pins: number;
+  lastUse: number;
+  ready: Promise<void>;
+}
+
+/** Readable files of some segments for the duration of a query; release() lets the cache evict them. */
+export interface SegmentLease {
+  path(rel: string): string;
+  release(): void;
+}
+
+export class AtRest {
+  private readonly current = new Map<number, DataKey>();
+  private readonly preparing = new Map<number, Promise<void>>();
+  private readonly cache = new Map<string, CacheEntry>();
+  private cachedBytes = 0;
+  private useClock = 0;
+
+  private constructor(
+    readonly dataDir: string,
+    private readonly enc: EncryptionOptions | null,
+    /** Private scratch space: DuckDB spills, files being written, decrypted write-ahead log files. */
+    readonly scratchDir: string,
+    private readonly cacheDir: string,
+    private readonly cacheLimit: number,
+    private readonly logger: Logger,
+  ) {}
+
+  static async open(dataDir: string, enc: EncryptionOptions | null, logger: Logger): Promise<AtRest> {
+    if (enc === null) {
+      const scratch = join(dataDir, 'tmp');
+      await fsp.rm(scratch, { recursive: true, force: true });
+      await fsp.mkdir(scratch, { recursive: true, mode: 0o700 });
+      return new AtRest(dataDir, null, scratch, scratch, 0, logger);
+    }
+    let root = enc.plaintextRoot;
+    if (root === undefined) {
+      root = (await isDir('/dev/shm')) ? '/dev/shm' : tmpdir();
+      if (root !== '/dev/shm') logger.warn({ dir: root }, 'no /dev/shm: decrypted data is kept under the temporary directory, which may be on disk');
+    }
+    await removeStale(root);
+    const dir = await fsp.mkdtemp(join(root, `logward-${process.pid}-`));
+    await fsp.chmod(dir, 0o700);
+    await fsp.writeFile(join(dir, 'owner'), `${process.pid}\n`, { mode: 0o600 });
+    const scratch = join(dir, 'scratch');
+    const cache = join(dir, 'cache');
+    await fsp.mkdir(scratch, { mode: 0o700 });
+    await fsp.mkdir(cache, { mode: 0o700 });
+    // The data dir's tmp/ held DuckDB's spills before encryption: nothing may stay there.
+    await fsp.rm(join(dataDir, 'tmp'), { recursive: true, force: true });
+    return new AtRest(dataDir, enc, scratch, cache, enc.cacheBytes ?? DEFAULT_CACHE_BYTES, logger);
+  }
+
+  get enabled(): boolean {
+    return this.enc !== null;
+  }
+
+  private get keys(): KeyService {
+    return this.enc!.keys;
+  }
+
+  /** Loads (or creates) the group's current data key, so that sealRecord() can run synchronously. */
+  prepare(groupId: number): Promise<void> {
+    if (this.enc === null || this.current.has(groupId)) return Promise.resolve();
+    let p = this.preparing.get(groupId);
+    if (!p) {
+      p = this.keys
+        .currentKey(String(groupId), undefined, this.enc.kekFor?.(groupId))
+        .then((k) => void this.current.set(groupId, k))
+        .finally(() => this.preparing.delete(groupId));
+      this.preparing.set(groupId, p);
+    }
+    return p;
+  }
+
+  ready(groupId: number): boolean {
+    return this.enc === null || this.current.has(groupId);
+  }
+
+  /** Seals a write-ahead log record's body (after prepare()); bound to the group and the record's first seq. */
+  sealRecord(groupId: number, firstSeq: number, body: Buffer): Buffer {
+    const key = this.current.get(groupId);
+    if (!key) throw new Error(`the data key of log group ${groupId} is not loaded`);
+    return seal(body, key, aad(groupId, 'wal', String(firstSeq)));
+  }
+
+  async openRecord(groupId: number, firstSeq: number, sealed: Buffer): Promise<Buffer> {
+    const key = await this.keys.keyFor(String(groupId), readHeader(sealed));
+    return openSealed(sealed, key, aad(groupId, 'wal', String(firstSeq)));
+  }
+
+  async sealBitmap(groupId: number, block: number, bits: Uint8Array): Promise<Uint8Array> {
+    if (this.enc === null) return bits;
+    await this.prepare(groupId);
+    return seal(bits, this.current.get(groupId)!, aad(groupId, 'bitmap', String(block)));
+  }
+
+  async openBitmap(groupId: number, block: number, stored: Uint8Array): Promise<Uint8Array> {
+    if (stored.length === BITMAP_BYTES) return stored; // written without encryption
+    const key = await this.keys.keyFor(String(groupId), readHeader(stored));
+    return openSealed(stored, key, aad(groupId, 'bitmap', String(block)));
+  }
+
+  /**
+   * Moves a Parquet file written in the scratch space to its place in the data dir (`rel`), sealed, and
+   * durable when this resolves. The plaintext goes into the read cache, so the first queries of a new
+   * segment find it decrypted. Returns the bytes stored.
+   */
+  async storeSegment(groupId: number, plain: string, rel: string): Promise<number> {
+    const dest = join(this.dataDir, rel);
+    const tmp = `${dest}.tmp`;
+    if (this.enc === null) {
+      await syncFile(plain);
+      await fsp.rename(plain, dest);
+      return (await fsp.stat(dest)).size;
+    }
+    await this.prepare(groupId);
+    const key = this.current.get(groupId)!;
+    const out = createWriteStream(tmp, { mode: 0o600 });
+    try {
+      for await (const piece of sealChunks(createReadStream(plain, { highWaterMark: SEGMENT_CHUNK }), key, aad(groupId, 'segment', rel), SEGMENT_CHUNK)) {
+        if (!out.write(piece)) await once(out, 'drain');
+      }
+      out.end();
+      await once(out, 'finish');
+    } catch (e) {
+      out.destroy();
+      await fsp.rm(tmp, { force: true });
+      throw e;
+    }
+    await syncFile(tmp);
+    await fsp.rename(tmp, dest);
+    const size = (await fsp.stat(dest)).size;
+    await this.adopt(rel, plain);
+    return size;
+  }
+
+  /** Files DuckDB can read for these segments (decrypting into the cache what is not there yet). */
+  async lease(rels: readonly string[]): Promise<SegmentLease> {
+    if (this.enc === null) return { path: (rel) => join(this.dataDir, rel), release: () => {} };
+    const pinned: CacheEntry[] = [];
+    const release = (): void => {
+      for (const e of pinned.splice(0)) e.pins--;
+      this.evict();
+    };
+    const paths = new Map<string, string>();
+    try {
+      for (const rel of new Set(rels)) {
+        const e = await this.entry(rel);
+        pinned.push(e);
+        paths.set(rel, e.file);
+      }
+    } catch (e) {
+      release();
+      throw e;
+    }
+    this.evict();
+    return {
+      path: (rel) => {
+        const p = paths.get(rel);
+        if (p === undefined) throw new Error(`segment ${rel} is not part of this lease`);
+        return p;
+      },
+      release,
+    };
+  }
+
+  /** Starts a new data key version for the group's new data; older data keeps opening. */
+  async rotate(groupId: number): Promise<void> {
+    if (this.enc === null) return;
+    await this.keys.rotate(String(groupId), undefined, this.enc.kekFor?.(groupId));
+    this.current.set(groupId, await this.keys.currentKey(String(groupId)));
+  }
+
+  /**
+   * Crypto-shredding: destroys every data key of the group (durably, in the key store) and drops its
+   * decrypted copies. From then on nothing the group sealed opens again, wherever a copy of it is.
+   */
+  async shred(groupId: number): Promise<void> {
+    if (this.enc === null) return;
+    await this.keys.shred(String(groupId));
+    this.current.delete(groupId);
+    const prefix = join('segments', String(groupId)) + '/';
+    for (const [rel, e] of [...this.cache]) {
+      if (!rel.startsWith(prefix)) continue;
+      this.cache.delete(rel);
+      this.cachedBytes -= e.bytes;
+      if (!e.inPlace) await fsp.rm(e.file, { force: true });
+    }
+  }
+
+  /** A segment's file is gone (retention, deletion, replaced): its decrypted copy goes too. */
+  async forget(rel: string): Promise<void> {
+    const e = this.cache.get(rel);
+    if (!e) return;
+    this.cache.delete(rel);
+    this.cachedBytes -= e.bytes;
+    if (!e.inPlace) await fsp.rm(e.file, { force: true });
+  }
+
+  /** Removes the private directory (all plaintext). */
+  async close(): Promise<void> {
+    if (this.enc === null) return;
+    this.cache.clear();
+    this.cachedBytes = 0;
+    await fsp.rm(join(this.scratchDir, '..'), { recursive: true, force: true });
+  }
+
+  /** Bytes of decrypted segments held, for Logward's own metrics. */
+  get cacheBytes(): number {
+    return this.cachedBytes;
+  }
+
+  private async entry(rel: string): Promise<CacheEntry> {
+    let e = this.cache.get(rel);
+    if (!e) {
+      const file = join(this.cacheDir, rel.replaceAll('/', '_'));
+      const created: CacheEntry = { file, inPlace: false, bytes: 0, pins: 0, lastUse: 0, ready: Promise.resolve() };
+      created.ready = this.decrypt(rel, file).then(
+        (bytes) => {
+          if (bytes === null) {
+            created.file = join(this.dataDir, rel);
+            created.inPlace = true;
+            return;
+          }
+          created.bytes = bytes;
+          this.cachedBytes += bytes;
+        },
+        (err: unknown) => {
+          if (this.cache.get(rel) === created) this.cache.delete(rel);
+          throw err;
+        },
+      );
+      this.cache.set(rel, (e = created));
+    }
+    e.pins++;
+    e.lastUse = ++this.useClock;
+    try {
+      await e.ready;
+    } catch (err) {
+      e.pins--;
+      throw err;
+    }
+    return e;
+  }
+
+  /** Decrypts a segment into `file`; null for a plaintext segment, which is read in place. */
+  private async decrypt(rel: string, file: string): Promise<number | null> {
+    const src = join(this.dataDir, rel);
+    const head = Buffer.alloc(4);
+    const h = await fsp.open(src, 'r');
+    try {
+      await h.read(head, 0, 4, 0);
+    } finally {
+      await h.close();
+    }
+    if (head.equals(PARQUET_MAGIC)) {
+      return null; // written before encryption, or with it off
+    }
+    const groupId = Number(rel.split('/')[1]);
+    const tmp = `${file}.part`;
+    const out = createWriteStream(tmp, { mode: 0o600 });
+    let bytes = 0;
+    try {
+      for await (const piece of openChunks(createReadStream(src, { highWaterMark: SEGMENT_CHUNK }), (ref) => this.keys.keyFor(String(groupId), ref), aad(groupId, 'segment', rel))) {
+        bytes += piece.length;
+        if (!out.write(piece)) await once(out, 'drain');
+      }
+      out.end();
+      await once(out, 'finish');
+    } catch (e) {
+      out.destroy();
+      await fsp.rm(tmp, { force: true });
+      throw e;
+    }
+    await fsp.rename(tmp, file);
+    return bytes;
+  }
+
+  /** Takes a plaintext file just written (in the scratch space) into the cache instead of deleting it. */
+  private async adopt(rel: string, plain: string): Promise<void> {
+    const old = this.cache.get(rel);
+    if (old) await this.forget(rel);
+    const file = join(this.cacheDir, rel.replaceAll('/', '_'));
+    await fsp.rename(plain, file);
+    const bytes = (await fsp.stat(file)).size;
+    this.cache.set(rel, { file, inPlace: false, bytes, pins: 0, lastUse: ++this.useClock, ready: Promise.resolve() });
+    this.cachedBytes += bytes;
+    this.evict();
+  }
+
+  private evict(): void {
+    if (this.cachedBytes <= this.cacheLimit) return;
+    const idle = [...this.cache].filter(([, e]) => e.pins === 0 && e.bytes > 0).sort((a, b) => a[1].lastUse - b[1].lastUse);
+    for (const [rel, e] of idle) {
+      if (this.cachedBytes <= this.cacheLimit) break;
+      this.cache.delete(rel);
+      this.cachedBytes -= e.bytes;
+      fsp.rm(e.file, { force: true }).catch((err: unknown) => this.logger.warn({ err, file: e.file }, 'could not remove a decrypted segment'));
+    }
+  }
+}
+
+/** Where a sealed piece belongs: its group, its kind and its place; a piece moved elsewhere does not open. */
+function aad(groupId: number, kind: string, place: string): Buffer {
+  return context('logward:log-group', String(groupId), kind, place);
+}
+
+async function isDir(p: string): Promise<boolean> {
+  try {
+    return (await fsp.stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Private directories of Logward processes that are gone (a crash leaves plaintext in memory otherwise). */
+async function removeStale(root: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(root);
+  } catch {
+    return;
+  }
+  const uid = process.getuid?.();
+  for (const name of names) {
+    const m = /^logward-(\d+)-/.exec(name);
+    if (!m) continue;
+    const dir = join(root, name);
+    try {
+      const st = await fsp.stat(dir);
+      if (uid !== undefined && st.uid !== uid) continue;
+      if (alive(Number(m[1]))) continue;
+      await fsp.rm(dir, { recursive: true, force: true });
+    } catch {
+      // Another process removed it first.
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function syncFile(path: string): Promise<void> {
+  const h = await fsp.open(path, 'r+');
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
