@@ -30,6 +30,8 @@ import { validateMonitoringRequest, validateRequest } from './model/validate.js'
 import { actions, isImplemented } from './actions/index.js';
 import type { ActionContext, InsightsContext, SubscriptionsContext } from './actions/context.js';
 import { registerAdminRoutes } from './admin.js';
+import { registerKeyRoutes } from './admin-keys.js';
+import { callOf } from './call-info.js';
 import { isImplementedMonitoring, monitoringActions } from './monitoring/index.js';
 import type { MonitoringContext } from './monitoring/context.js';
 import { OPERATIONS as MONITORING_OPERATIONS } from './model/generated/monitoring-shapes.js';
@@ -85,20 +87,6 @@ export interface HttpDeps {
   auditGuard: AuditGuard;
 }
 
-/** What the audit record of a call says of it, filled in as the call's checks pass. */
-interface CallInfo {
-  protocol: 'json' | 'query';
-  action?: string;
-  resources?: string[];
-  caller?: Caller;
-  error?: { code: string; message: string };
-}
-
-interface CallRequest extends FastifyRequest {
-  call?: CallInfo;
-}
-
-const callOf = (req: FastifyRequest): CallInfo => ((req as CallRequest).call ??= { protocol: 'json' });
 
 /** One service on the port: how a request names it, how it is signed, authorized and answered. */
 interface Front {
@@ -216,6 +204,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
 
   app.get('/health', async () => ({ status: 'ok' }));
   registerAdminRoutes(app, deps);
+  registerKeyRoutes(app, deps);
   app.get('/metrics', async (req, reply) => serveMetricsEndpoint(deps.metricsEndpoint, req, reply));
 
   // Admission control before the body is read: memory stays bounded under overload. A refusal returns

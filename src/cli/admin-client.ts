@@ -11,7 +11,7 @@ export class AdminError extends Error {
   override readonly name = 'AdminError';
 }
 
-export async function adminRequest(ctx: CliContext, opts: ClientOptions, method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
+export async function adminRequest(ctx: CliContext, opts: ClientOptions, method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
   const settings = await resolveClientSettings(opts, ctx);
   if (settings.credentials === undefined) {
     throw new UsageError('no credentials: set LOGWARD_ACCESS_KEY_ID and LOGWARD_SECRET_ACCESS_KEY (or run on the server machine with its --data-dir)');

@@ -14,6 +14,7 @@ import { filterCommand } from './commands/filter.js';
 import { queryCommand } from './commands/query.js';
 import { queriesCommand } from './commands/queries.js';
 import { targetsCommand } from './commands/targets.js';
+import { keysCommand } from './commands/keys.js';
 import { iamCommand } from './commands/iam.js';
 import { auditCommand } from './commands/audit.js';
 import { metricsCommand } from './commands/metrics.js';
@@ -25,7 +26,7 @@ export interface CommandSpec {
   build(ctx: CliContext): Command;
 }
 
-export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'iam' | 'audit' | 'metrics' | 'alarms' | 'topics' | 'targets';
+export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'iam' | 'audit' | 'metrics' | 'alarms' | 'topics' | 'targets' | 'keys';
 
 /** Every command of `logward`, in the order `--help` lists them. */
 export const COMMANDS: Record<CommandName, CommandSpec> = {
@@ -43,6 +44,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   alarms: alarmsCommand,
   topics: topicsCommand,
   targets: targetsCommand,
+  keys: keysCommand,
 };
 
 export function buildProgram(ctx: CliContext): Command {

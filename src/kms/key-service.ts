@@ -179,6 +179,11 @@ export class KeyService {
     });
   }
 
+  /** The KEK new keys are wrapped by when none is chosen. */
+  get defaultKekId(): string {
+    return this.options.kekId ?? this.options.provider.describe().defaultKekId;
+  }
+
   /** The group's key versions (newest last) and which is current; undefined when it has none. */
   describe(groupId: string): GroupKeyDescription | undefined {
     const group = this.state.groups[groupId];

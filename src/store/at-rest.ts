@@ -207,10 +207,20 @@ export class AtRest {
     };
   }
 
+  /** The group's data key versions (ids, KEKs, dates; never key material), or undefined. */
+  describe(groupId: number): { keyId: string; current: number; versions: Array<{ version: number; kekId: string; createdAt: string }> } | undefined {
+    return this.enc === null ? undefined : this.keys.describe(String(groupId));
+  }
+
+  /** The master key's KEK id (new data keys of groups without a KMS key). */
+  defaultKek(): string | undefined {
+    return this.enc === null ? undefined : this.keys.defaultKekId;
+  }
+
   /** Starts a new data key version for the group's new data; older data keeps opening. */
-  async rotate(groupId: number): Promise<void> {
+  async rotate(groupId: number, kekId?: string): Promise<void> {
     if (this.enc === null) return;
-    await this.keys.rotate(String(groupId), undefined, this.enc.kekFor?.(groupId));
+    await this.keys.rotate(String(groupId), undefined, kekId ?? this.enc.kekFor?.(groupId));
     this.current.set(groupId, await this.keys.currentKey(String(groupId)));
   }
 
@@ -299,12 +309,11 @@ export class AtRest {
     if (head.equals(PARQUET_MAGIC)) {
       return null; // written before encryption, or with it off
     }
-    const groupId = Number(rel.split('/')[1]);
     const tmp = `${file}.part`;
     const out = createWriteStream(tmp, { mode: 0o600 });
     let bytes = 0;
     try {
-      for await (const piece of openChunks(createReadStream(src, { highWaterMark: SEGMENT_CHUNK }), (ref) => this.keys.keyFor(String(groupId), ref), aad(groupId, 'segment', rel))) {
+      for await (const piece of openSegment(this.keys, rel, src)) {
         bytes += piece.length;
         if (!out.write(piece)) await once(out, 'drain');
       }
@@ -341,6 +350,15 @@ export class AtRest {
       fsp.rm(e.file, { force: true }).catch((err: unknown) => this.logger.warn({ err, file: e.file }, 'could not remove a decrypted segment'));
     }
   }
+}
+
+/**
+ * The plaintext of the sealed segment at `src` whose place in the data dir is `rel`
+ * (`segments/<group id>/<file>`), authenticated frame by frame; throws once the group's keys are shredded.
+ */
+export function openSegment(keys: KeyService, rel: string, src: string): AsyncGenerator<Buffer> {
+  const groupId = Number(rel.split('/')[1]);
+  return openChunks(createReadStream(src, { highWaterMark: SEGMENT_CHUNK }), (ref) => keys.keyFor(String(groupId), ref), aad(groupId, 'segment', rel));
 }
 
 /** Where a sealed piece belongs: its group, its kind and its place; a piece moved elsewhere does not open. */

@@ -108,14 +108,17 @@ export class LogStore {
   static async open(opts: StoreOptions): Promise<LogStore> {
     const dataDir = opts.dataDir;
     await fsp.mkdir(join(dataDir, 'segments'), { recursive: true, mode: 0o700 });
-    const atRest = await AtRest.open(dataDir, opts.encryption, opts.logger);
+    // New data keys of a group given a KMS key (CreateLogGroup, AssociateKmsKey) are wrapped by it.
+    let store: LogStore | undefined;
+    const kekFor = (groupId: number): string | undefined => store?.catalog.groupsById.get(groupId)?.kmsKeyId ?? undefined;
+    const atRest = await AtRest.open(dataDir, opts.encryption && { kekFor, ...opts.encryption }, opts.logger);
     const db = await Db.open(join(dataDir, 'catalog.duckdb'), {
       memoryLimit: opts.duckdbMemoryLimit,
       threads: opts.duckdbThreads,
       tempDir: atRest.scratchDir,
     });
     const walDir = join(dataDir, 'wal');
-    const store = new LogStore(opts, db, atRest);
+    store = new LogStore(opts, db, atRest);
     await store.catalog.load();
     const replayed = await store.recover(walDir);
     const files = await listWalFiles(walDir);
@@ -518,9 +521,12 @@ export class LogStore {
     await fsp.rm(join(this.opts.dataDir, rel), { force: true });
   }
 
-  /** Starts a new data key for the group's new data (key rotation); older data keeps opening. */
-  rotateKeys(g: LogGroup): Promise<void> {
-    return this.atRest.rotate(g.id);
+  /**
+   * Starts a new data key for the group's new data (key rotation), wrapped by `kekId` (a KMS key ARN)
+   * or else the group's KMS key or the master key; older data keeps opening.
+   */
+  rotateKeys(g: LogGroup, kekId?: string): Promise<void> {
+    return this.atRest.rotate(g.id, kekId);
   }
 
   /**

@@ -14,6 +14,7 @@ import { putLogEvents } from './put-log-events.js';
 import { getLogEvents } from './get-log-events.js';
 import { filterLogEvents } from './filter-log-events.js';
 import { putRetentionPolicy, deleteRetentionPolicy } from './retention.js';
+import { associateKmsKey, disassociateKmsKey } from './kms-keys.js';
 import { testMetricFilter } from './test-metric-filter.js';
 import { putMetricFilter, describeMetricFilters, deleteMetricFilter } from './metric-filters.js';
 import { tagResource, untagResource, listTagsForResource, tagLogGroup, untagLogGroup, listTagsLogGroup } from './tags.js';
@@ -37,6 +38,8 @@ export type ImplementedOperation =
   | 'GetLogEvents'
   | 'FilterLogEvents'
   | 'PutRetentionPolicy'
+  | 'AssociateKmsKey'
+  | 'DisassociateKmsKey'
   | 'DeleteRetentionPolicy'
   | 'TagResource'
   | 'UntagResource'
@@ -75,6 +78,8 @@ export const actions: { [K in ImplementedOperation]: Action<K> } = {
   GetLogEvents: getLogEvents,
   FilterLogEvents: filterLogEvents,
   PutRetentionPolicy: putRetentionPolicy,
+  AssociateKmsKey: associateKmsKey,
+  DisassociateKmsKey: disassociateKmsKey,
   DeleteRetentionPolicy: deleteRetentionPolicy,
   TagResource: tagResource,
   UntagResource: untagResource,

@@ -27,6 +27,11 @@ interface ServeOptions {
   metricsRetention?: string;
   /** true without a value (every non-public address), else a comma-separated list of CIDRs. */
   allowPrivateDestinations?: boolean | string;
+  /** false with --no-encryption. */
+  encryption?: boolean;
+  plaintextCacheMb?: string;
+  kmsEndpointUrl?: string;
+  kmsRegion?: string;
 }
 
 export const serveCommand: CommandSpec = {
@@ -46,6 +51,10 @@ export const serveCommand: CommandSpec = {
       .option('--subscription-retry-for <duration>', 'how long a subscription retries a batch before it goes to the dead-letter log group (default: 24h, as AWS)')
       .option('--audit-min-retention-days <n>', `the shortest retention the audit group logward/audit may be given (default: ${SERVER_DEFAULTS.auditMinRetentionDays})`)
       .option('--metrics-retention <duration>', 'how long metric datapoints are kept (default: 15d)')
+      .option('--no-encryption', 'store log data in plaintext (only to measure what encryption at rest costs; see docs/encryption.md)')
+      .option('--plaintext-cache-mb <n>', 'memory for decrypted segments that queries read (default: 2048)')
+      .option('--kms-endpoint-url <url>', 'the AWS KMS endpoint for log groups given a KMS key (default: AWS for the region)')
+      .option('--kms-region <region>', 'the region of that AWS KMS (default: --region)')
       .option('--allow-private-destinations [cidr,...]', 'let topics\' webhooks and subscription targets reach loopback, link-local and private addresses (only these ranges when given; subscription targets may use plain http there)')
       .addHelpText(
         'after',
@@ -108,6 +117,10 @@ function configInput(opts: ServeOptions, env: CliContext['env']): ServerConfigIn
     subscriptionRetryBudgetMs: opts.subscriptionRetryFor === undefined ? undefined : parseDuration(opts.subscriptionRetryFor),
     auditMinRetentionDays: opts.auditMinRetentionDays === undefined ? undefined : parseCount('audit minimum retention', opts.auditMinRetentionDays),
     metricsRetentionMs: opts.metricsRetention === undefined ? undefined : parseDuration(opts.metricsRetention),
+    encryption: opts.encryption,
+    plaintextCacheBytes: opts.plaintextCacheMb === undefined ? undefined : parseCount('plaintext cache', opts.plaintextCacheMb) * 1024 * 1024,
+    kmsEndpoint: opts.kmsEndpointUrl,
+    kmsRegion: opts.kmsRegion,
     allowPrivateDestinations:
       typeof opts.allowPrivateDestinations === 'string'
         ? opts.allowPrivateDestinations.split(',').map((c) => c.trim()).filter((c) => c !== '')

@@ -1,0 +1,88 @@
+/**
+ * The admin API for log groups' data keys (encryption at rest, docs/encryption.md): what `logward keys`
+ * calls. JSON over HTTP under /_logward/admin/keys, signed with SigV4 for service `logs` like the
+ * CloudWatch Logs API, with its error shape; each call is recorded in the audit trail (caller, action,
+ * the group's ARN, outcome).
+ *
+ *   POST /_logward/admin/keys/describe  {"logGroupName"}  logward:DescribeKeys  {"keys":{...}}
+ *   POST /_logward/admin/keys/rotate    {"logGroupName"}  logward:RotateKeys    {"keys":{...}}
+ *   POST /_logward/admin/keys/shred     {"logGroupName"}  logward:ShredKeys     {"shredded":{...}}
+ *
+ * Shredding destroys every data key of the group, then deletes the group: its events cannot be read
+ * again from any copy (backups, object storage, disk blocks). The audit group cannot be shredded.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isUtf8 } from 'node:buffer';
+import { ApiError, MESSAGES, notFound } from './errors.js';
+import { verifySigV4 } from './auth/sigv4.js';
+import type { HttpDeps } from './http.js';
+import { callOf } from './call-info.js';
+import { AUDIT_GROUP } from './audit/chain.js';
+import type { LogGroup } from '../store/catalog.js';
+
+export const KEYS_PREFIX = '/_logward/admin/keys';
+
+type KeyDeps = Pick<HttpDeps, 'store' | 'credentials' | 'region' | 'accountId' | 'clock' | 'access' | 'metricFilters' | 'subscriptions'>;
+
+export function registerKeyRoutes(app: FastifyInstance, deps: KeyDeps): void {
+  /** Verifies the signature, finds the group and asks IAM whether the caller may do `action` on it. */
+  const admit = (req: FastifyRequest, action: string): LogGroup => {
+    const call = callOf(req);
+    call.action = action;
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const nowMs = deps.clock.now();
+    const { accessKeyId } = verifySigV4(
+      { method: req.method, path: (req.raw.url ?? '/').split('?')[0]!, query: (req.raw.url ?? '').split('?')[1] ?? '', headers: req.headers, body },
+      { service: 'logs', region: deps.region, nowMs, lookupSecret: (k) => deps.credentials.lookupSecret(k) },
+    );
+    const caller = deps.access.caller(accessKeyId);
+    call.caller = caller;
+    let input: unknown;
+    try {
+      if (!isUtf8(body)) throw new Error('not UTF-8');
+      input = JSON.parse(body.toString('utf8'));
+    } catch (e) {
+      throw new ApiError('SerializationException', 'The request body is not valid JSON.', { cause: e });
+    }
+    const name = (input as { logGroupName?: unknown } | null)?.logGroupName;
+    if (typeof name !== 'string' || name.length === 0 || name.length > 512) {
+      throw new ApiError('InvalidParameterException', 'logGroupName is required: the name of a log group.');
+    }
+    const arn = `arn:aws:logs:${deps.region}:${deps.accountId}:log-group:${name}`;
+    call.resources = [arn];
+    const denial = deps.access.check(caller, action, [arn], { sourceIp: req.ip, userAgent: String(req.headers['user-agent'] ?? ''), nowMs });
+    if (denial !== undefined) throw new ApiError('AccessDeniedException', denial.message);
+    const g = deps.store.catalog.groups.get(name);
+    if (!g) throw notFound(MESSAGES.groupNotFound);
+    return g;
+  };
+  const send = (reply: import('fastify').FastifyReply, out: unknown): unknown => reply.header('content-type', 'application/json').send(JSON.stringify(out));
+  const describe = (g: LogGroup): Record<string, unknown> => ({
+    logGroupName: g.name,
+    encrypted: deps.store.atRest.enabled,
+    kmsKeyId: g.kmsKeyId,
+    ...(deps.store.atRest.describe(g.id) ?? {}),
+  });
+
+  app.post(`${KEYS_PREFIX}/describe`, async (req, reply) => send(reply, { keys: describe(admit(req, 'logward:DescribeKeys')) }));
+
+  app.post(`${KEYS_PREFIX}/rotate`, async (req, reply) => {
+    const g = admit(req, 'logward:RotateKeys');
+    if (!deps.store.atRest.enabled) throw new ApiError('InvalidOperationException', 'This server stores log data without encryption: there are no keys to rotate.');
+    await deps.store.rotateKeys(g);
+    return send(reply, { keys: describe(g) });
+  });
+
+  app.post(`${KEYS_PREFIX}/shred`, async (req, reply) => {
+    const g = admit(req, 'logward:ShredKeys');
+    if (g.name === AUDIT_GROUP) throw new ApiError('InvalidOperationException', `The audit log group ${AUDIT_GROUP} cannot be shredded.`);
+    const before = describe(g);
+    await deps.store.withWriteLock(async () => {
+      if (deps.store.catalog.groups.get(g.name) !== g) throw notFound(MESSAGES.groupNotFound);
+      await deps.store.shredGroup(g);
+      deps.metricFilters.drop(g.id);
+    });
+    await deps.subscriptions.sync();
+    return send(reply, { shredded: { ...before, at: new Date(deps.clock.now()).toISOString() } });
+  });
+}

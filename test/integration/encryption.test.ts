@@ -1,0 +1,222 @@
+/**
+ * Encryption at rest, proven from outside (issue #5, docs/encryption.md): a real server ingests known
+ * plaintext, and every byte under its data dir is searched for it, at each stage of the data's life
+ * (write-ahead log, sealed segments, shredded columns and bitmaps after a restart). The same scan over a
+ * server run with --no-encryption finds it, so the scan can fail. Then crypto-shredding: after
+ * `logward keys shred`, the group's files copied before the shred (a backup) no longer decrypt with
+ * anything the server has, while another group's copied files still do.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import {
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  FilterLogEventsCommand,
+  PutLogEventsCommand,
+  type CloudWatchLogsClient,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { startLogward, runLogward, type LogwardServer } from '../helpers/server.js';
+import { rejectsAws, sleep } from '../helpers/assert-aws.js';
+import { KeyService } from '../../src/kms/key-service.js';
+import { LocalKeyring } from '../../src/kms/local-keyring.js';
+import { openSegment } from '../../src/store/at-rest.js';
+
+/** Every file under `dir` (relative paths) whose bytes contain one of `needles`. */
+async function filesContaining(dir: string, needles: readonly string[]): Promise<string[]> {
+  const hits: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) {
+        const bytes = await readFile(p);
+        if (needles.some((n) => bytes.includes(Buffer.from(n)))) hits.push(relative(dir, p));
+      }
+    }
+  };
+  await walk(dir);
+  return hits.sort();
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      if (e.isDirectory()) await walk(join(d, e.name));
+      else out.push(relative(dir, join(d, e.name)));
+    }
+  };
+  await walk(dir);
+  return out.sort();
+}
+
+/** Plain and JSON events naming the marker: in messages, in a JSON field that shredding makes a column, in words the bitmaps index. */
+function events(marker: string, n: number, t0: number): Array<{ timestamp: number; message: string }> {
+  return Array.from({ length: n }, (_, i) => ({
+    timestamp: t0 + i,
+    message:
+      i % 2 === 0
+        ? `user ${marker}-${i % 5} signed in from 10.0.${i % 7}.${i % 250}`
+        : JSON.stringify({ level: i % 3 === 0 ? 'warn' : 'info', user: `${marker}-${i % 4}`, n: i }),
+  }));
+}
+
+async function ingest(client: CloudWatchLogsClient, group: string, marker: string, n: number): Promise<void> {
+  await client.send(new CreateLogGroupCommand({ logGroupName: group })).catch((e: Error) => {
+    if (e.name !== 'ResourceAlreadyExistsException') throw e;
+  });
+  await client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 's' })).catch((e: Error) => {
+    if (e.name !== 'ResourceAlreadyExistsException') throw e;
+  });
+  const all = events(marker, n, Date.now() - 60_000);
+  for (let i = 0; i < all.length; i += 500) {
+    await client.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: 's', logEvents: all.slice(i, i + 500) }));
+  }
+}
+
+async function countMatching(client: CloudWatchLogsClient, group: string, term: string): Promise<number> {
+  let n = 0;
+  let nextToken: string | undefined;
+  do {
+    const out = await client.send(new FilterLogEventsCommand({ logGroupName: group, filterPattern: `"${term}"`, ...(nextToken ? { nextToken } : {}) }));
+    n += out.events?.length ?? 0;
+    nextToken = out.nextToken;
+  } while (nextToken);
+  return n;
+}
+
+/** Waits (no time bound of its own: the test's timeout is the bound) until shredding has nothing left. */
+async function untilShredded(srv: LogwardServer): Promise<void> {
+  for (;;) {
+    const text = await (await fetch(`${srv.url}/metrics`)).text();
+    const m = /^logward_unshredded_segments (\d+)/m.exec(text);
+    if (m && m[1] === '0') return;
+    await sleep(500);
+  }
+}
+
+/** Names of private plaintext directories of a server process (at-rest.ts). */
+async function plaintextDirsOf(pid: number | undefined): Promise<string[]> {
+  return (await readdir('/dev/shm').catch(() => [] as string[])).filter((n) => n.startsWith(`logward-${pid}-`));
+}
+
+test('no plaintext of an event is left anywhere under the data dir: write-ahead log, segments, shredded columns, bitmaps', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'lw-enc-'));
+  const marker = `mk${randomBytes(12).toString('hex')}`;
+  let srv: LogwardServer | undefined;
+  try {
+    srv = await startLogward({ dataDir });
+    await ingest(srv.client, 'app/enc', marker, 4000);
+    // Stage 1: acknowledged, in the write-ahead log only.
+    assert.ok((await filesUnder(dataDir)).some((f) => f.startsWith('wal/')), 'the events are in the write-ahead log');
+    assert.deepEqual(await filesContaining(dataDir, [marker]), [], 'plaintext in the data dir while events are in the WAL');
+    const pid = srv.proc.pid;
+    assert.equal((await plaintextDirsOf(pid)).length, 1, 'the running server has its private plaintext directory in /dev/shm');
+    await srv.stop();
+    srv = undefined;
+    // Stage 2: sealed into segments (and bitmaps) at shutdown; the private directory is gone with the process.
+    assert.ok((await filesUnder(dataDir)).some((f) => f.startsWith('segments/')), 'the events are in segments');
+    assert.deepEqual(await filesContaining(dataDir, [marker]), [], 'plaintext in the data dir after sealing');
+    assert.deepEqual(await plaintextDirsOf(pid), [], 'the private plaintext directory is removed at shutdown');
+    // Stage 3: restarted, the segments rewritten with their JSON fields shredded into columns; still readable.
+    srv = await startLogward({ dataDir });
+    await untilShredded(srv);
+    assert.equal(await countMatching(srv.client, 'app/enc', marker), 4000, 'every event still reads back');
+    await srv.stop();
+    srv = undefined;
+    assert.deepEqual(await filesContaining(dataDir, [marker]), [], 'plaintext in the data dir after shredding and a restart');
+  } finally {
+    await srv?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('the same scan finds the plaintext of a server run with --no-encryption (the scan can fail)', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'lw-plain-'));
+  const marker = `mk${randomBytes(12).toString('hex')}`;
+  let srv: LogwardServer | undefined;
+  try {
+    srv = await startLogward({ dataDir, args: ['--no-encryption'] });
+    await ingest(srv.client, 'app/plain', marker, 4000);
+    assert.ok((await filesContaining(dataDir, [marker])).some((f) => f.startsWith('wal/')), 'plaintext found in the WAL');
+    await srv.stop();
+    srv = undefined;
+    assert.ok((await filesContaining(dataDir, [marker])).some((f) => f.startsWith('segments/')), 'plaintext found in a segment');
+  } finally {
+    await srv?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('logward keys shred: the group is gone from every API, and its files copied before the shred no longer decrypt', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'lw-shred-'));
+  const backup = await mkdtemp(join(tmpdir(), 'lw-shred-backup-'));
+  const victim = `mk${randomBytes(12).toString('hex')}`;
+  const other = `mk${randomBytes(12).toString('hex')}`;
+  let srv: LogwardServer | undefined;
+  try {
+    srv = await startLogward({ dataDir });
+    await ingest(srv.client, 'app/customer-42', victim, 1000);
+    await ingest(srv.client, 'app/others', other, 1000);
+    await srv.stop();
+    // A backup of the data dir, taken before the shred.
+    await cp(dataDir, backup, { recursive: true });
+    srv = await startLogward({ dataDir });
+    await ingest(srv.client, 'app/customer-42', victim, 100); // and some events still in the WAL
+
+    const refused = await runLogward({ ...srv, dataDir }, ['keys', 'shred', 'app/customer-42']);
+    assert.notEqual(refused.code, 0, 'shredding without --yes and without a confirmation is refused');
+    assert.equal(await countMatching(srv.client, 'app/customer-42', victim), 1100, 'nothing was shredded');
+
+    const described = await runLogward({ ...srv, dataDir }, ['keys', 'describe', 'app/customer-42', '--output', 'json']);
+    assert.equal(described.code, 0, described.stderr);
+    const keys = JSON.parse(described.stdout) as { encrypted: boolean; keyId: string; versions: Array<{ kekId: string }> };
+    assert.equal(keys.encrypted, true);
+    assert.match(keys.versions[0]!.kekId, /^local:/);
+
+    const out = await runLogward({ ...srv, dataDir }, ['keys', 'shred', 'app/customer-42', '--yes', '--output', 'json']);
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal((JSON.parse(out.stdout) as { keyId: string }).keyId, keys.keyId);
+
+    await rejectsAws(srv.client.send(new FilterLogEventsCommand({ logGroupName: 'app/customer-42' })), 'ResourceNotFoundException');
+    assert.equal(await countMatching(srv.client, 'app/others', other), 1000, 'other groups are untouched');
+    const audit = await srv.client.send(new FilterLogEventsCommand({ logGroupName: 'logward/audit', filterPattern: '{ $.action = "logward:ShredKeys" }' }));
+    const records = (audit.events ?? []).map((e) => JSON.parse(e.message!) as { resources: string[]; httpStatus: number; errorCode: string | null });
+    assert.ok(
+      records.some((r) => r.httpStatus === 200 && r.errorCode === null && r.resources.some((a) => a.endsWith(':log-group:app/customer-42'))),
+      `an audit record of the shred: ${JSON.stringify(records)}`,
+    );
+    await srv.stop();
+    srv = undefined;
+
+    // An attacker with the backup and everything the server holds now (key store and master key).
+    const keysNow = KeyService.open({ dataDir: join(dataDir, 'keys'), provider: LocalKeyring.load({ file: join(dataDir, 'master.key') }) });
+    const segments = (await filesUnder(backup)).filter((f) => f.startsWith('segments/') && f.endsWith('.parquet'));
+    const decrypts = async (rel: string): Promise<boolean> => {
+      try {
+        const parts: Buffer[] = [];
+        for await (const p of openSegment(keysNow, rel, join(backup, rel))) parts.push(p);
+        return Buffer.concat(parts).subarray(0, 4).toString('latin1') === 'PAR1';
+      } catch {
+        return false;
+      }
+    };
+    const byGroup = new Map<string, boolean[]>();
+    for (const rel of segments) {
+      const gid = rel.split('/')[1]!;
+      byGroup.set(gid, [...(byGroup.get(gid) ?? []), await decrypts(rel)]);
+    }
+    const results = [...byGroup.values()];
+    assert.ok(results.some((r) => r.length > 0 && r.every((ok) => ok)), `the other group's backed-up segments decrypt: ${JSON.stringify([...byGroup])}`);
+    assert.ok(results.some((r) => r.length > 0 && r.every((ok) => !ok)), `the shredded group's backed-up segments do not: ${JSON.stringify([...byGroup])}`);
+    keysNow.close();
+  } finally {
+    await srv?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(backup, { recursive: true, force: true });
+  }
+});
