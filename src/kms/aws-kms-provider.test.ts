@@ -1,8 +1,6 @@
 /** The AWS KMS provider against a real moto_server (preinstalled on dev and CI machines), started per file. */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,47 +9,19 @@ import { AwsKmsProvider } from './aws-kms-provider.js';
 import { context } from './envelope.js';
 import { KeyProviderError, KeyShreddedError } from './errors.js';
 import { KeyService } from './key-service.js';
+import { startMoto, type Moto } from '../../test/helpers/moto.js';
 
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const region = 'us-east-1';
-let moto: ChildProcess | undefined;
+let moto: Moto | undefined;
 let endpoint = '';
 let client: KMSClient;
 let kmsKeyId = '';
 const dir = mkdtempSync(join(tmpdir(), 'logward-kms-'));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForMoto(child: ChildProcess, url: string): Promise<void> {
-  let exited: string | undefined;
-  child.once('exit', (code, signal) => (exited = `moto_server exited (${code ?? signal})`));
-  for (let attempt = 0; attempt < 600; attempt++) {
-    if (exited !== undefined) throw new Error(exited);
-    try {
-      const res = await fetch(`${url}/moto-api/`);
-      await res.arrayBuffer();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100)); // not listening yet
-    }
-  }
-  throw new Error(`moto_server did not answer at ${url}`);
-}
-
 before(async () => {
-  const port = await freePort();
-  endpoint = `http://127.0.0.1:${port}`;
-  moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  await waitForMoto(moto, endpoint);
+  moto = await startMoto();
+  endpoint = moto.endpoint;
   client = new KMSClient({ region, endpoint, credentials });
   const created = await client.send(new CreateKeyCommand({ Description: 'logward test KEK' }));
   kmsKeyId = created.KeyMetadata!.KeyId!;
@@ -59,11 +29,7 @@ before(async () => {
 
 after(async () => {
   client?.destroy();
-  if (moto !== undefined && moto.exitCode === null) {
-    const exited = new Promise((r) => moto!.once('exit', r));
-    moto.kill('SIGTERM');
-    await exited;
-  }
+  await moto?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

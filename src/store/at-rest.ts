@@ -220,7 +220,10 @@ export class AtRest {
   /** Starts a new data key version for the group's new data; older data keeps opening. */
   async rotate(groupId: number, kekId?: string): Promise<void> {
     if (this.enc === null) return;
-    await this.keys.rotate(String(groupId), undefined, kekId ?? this.enc.kekFor?.(groupId));
+    const kek = kekId ?? this.enc.kekFor?.(groupId);
+    // A group without keys yet gets its first one under `kek`, not a first one and a second.
+    if (this.keys.describe(String(groupId)) === undefined) await this.keys.currentKey(String(groupId), undefined, kek);
+    else await this.keys.rotate(String(groupId), undefined, kek);
     this.current.set(groupId, await this.keys.currentKey(String(groupId)));
   }
 

@@ -4,9 +4,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -14,33 +12,23 @@ import { S3Client, CreateBucketCommand, ListObjectsV2Command, GetObjectCommand }
 import { DuckDBInstance } from '@duckdb/node-api';
 import { openHarness, waitFor } from '../testing.js';
 import type { SubscriptionMessage } from '../payload.js';
+import { startMoto, type Moto } from '../../../test/helpers/moto.js';
 
 const ARN = 'arn:aws:firehose:us-east-1:000000000000:deliverystream/archive';
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
-let moto: ChildProcess | undefined;
+let moto: Moto | undefined;
 let endpoint = '';
 
 const files = (root: string): string[] =>
   readdirSync(root).flatMap((n) => (statSync(join(root, n)).isDirectory() ? files(join(root, n)) : [join(root, n)]));
 
 before(async () => {
-  const port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-  endpoint = `http://127.0.0.1:${port}`;
-  moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  await waitFor('moto_server', () => fetch(`${endpoint}/moto-api/`).then((r) => r.arrayBuffer().then(() => true), () => false), 60_000);
+  moto = await startMoto();
+  endpoint = moto.endpoint;
 });
 
 after(async () => {
-  if (moto && moto.exitCode === null) {
-    const exited = new Promise((r) => moto!.once('exit', r));
-    moto.kill('SIGTERM');
-    await exited;
-  }
+  await moto?.stop();
 });
 
 test('gzip NDJSON objects under <prefix>YYYY/MM/DD/HH/ in a local directory hold exactly the matching events', async () => {
