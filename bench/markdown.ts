@@ -25,6 +25,8 @@ export interface RunResults {
   ingest?: IngestScenarioResult;
   search?: SearchScenarioResult;
   predicate?: PredicateScenarioResult;
+  /** The encryption scenario: ingest and search on a server run with --no-encryption. */
+  plaintext?: { ingest?: IngestScenarioResult; search?: SearchScenarioResult };
   lives: ServerLife[];
   errors: { phase: string; message: string }[];
   profiles: (ProfileSummary & { label: string })[];
@@ -417,6 +419,7 @@ export function resultRows(r: RunResults): Row[] {
       });
     }
   }
+  rows.push(...encryptionRows(r));
   if (r.lives.length > 0) {
     const peak = Math.max(...r.lives.map((l) => l.hwmKiB));
     const sampled = Math.max(...r.lives.map((l) => l.maxSampledRssKiB));
@@ -489,4 +492,52 @@ function insightsSection(ins: InsightsResult, events: number): string[] {
     '',
   );
   return out;
+}
+
+/** What encryption at rest costs: the same scenarios on a server run with --no-encryption (issue #5: at most 20%). */
+function encryptionRows(r: RunResults): Row[] {
+  const rows: Row[] = [];
+  const plain = r.plaintext;
+  if (plain === undefined) return rows;
+  const cost = (encrypted: number, plaintext: number, higherIsBetter: boolean): number =>
+    higherIsBetter ? 1 - encrypted / plaintext : encrypted / plaintext - 1;
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  const ei = r.ingest?.ingest;
+  const pi = plain.ingest?.ingest;
+  if (ei !== undefined && pi !== undefined) {
+    const enc = median(ei.sliceRates);
+    const pl = median(pi.sliceRates);
+    const c = cost(enc, pl, true);
+    rows.push({
+      measure: 'Encryption cost: ingest throughput (median of 5 s slices)',
+      bar: '≤ 20%',
+      measured: `${pct(c)}: ${fmtInt(enc)} events/s encrypted, ${fmtInt(pl)} plaintext`,
+      ok: c <= 0.2,
+    });
+  }
+  const es = r.search;
+  const ps = plain.search;
+  if (es !== undefined && ps !== undefined) {
+    const pairs: Array<[string, number, number]> = [[`FilterLogEvents rare term`, es.rare.medianMs, ps.rare.medianMs]];
+    if (es.json !== undefined && ps.json !== undefined) pairs.push(['FilterLogEvents JSON pattern', es.json.medianMs, ps.json.medianMs]);
+    for (const x of es.insights?.queries ?? []) {
+      const y = ps.insights?.queries.find((p) => p.key === x.key);
+      if (y !== undefined) pairs.push([`Insights ${x.name}`, x.medianMs, y.medianMs]);
+    }
+    for (const [name, enc, pl] of pairs) {
+      const c = cost(enc, pl, false);
+      rows.push({ measure: `Encryption cost: ${name} (median)`, bar: '≤ 20%', measured: `${pct(c)}: ${fmtMs(enc)} encrypted, ${fmtMs(pl)} plaintext`, ok: c <= 0.2 });
+    }
+    const cold = (es.insights?.queries ?? []).map((x) => [x.cold.ms, ps.insights?.queries.find((p) => p.key === x.key)?.cold.ms] as const);
+    const worst = cold.filter((c): c is readonly [number, number] => c[1] !== undefined).map(([e, p]) => e - p);
+    if (worst.length > 0) {
+      rows.push({
+        measure: 'Encryption: first query after a restart (segments decrypted into memory), extra time',
+        bar: '',
+        measured: `${worst.map((d) => fmtMs(d)).join(', ')} (encrypted minus plaintext, per Insights query)`,
+        ok: undefined,
+      });
+    }
+  }
+  return rows;
 }

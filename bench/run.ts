@@ -3,7 +3,8 @@
  * patterns, issue #3; for Logs Insights, issue #4, timed within the search scenario on its data).
  *
  *   --quick              1M-event search set, 10 s ingest, 3 s warm-up (development)
- *   --only a,b           scenarios: ingest, latency, disk, search, predicate (default: all)
+ *   --only a,b           scenarios: ingest, latency, disk, search, predicate, encryption (default: all);
+ *                        encryption runs ingest and search again with --no-encryption, to compare
  *   --duration S         measured ingest window (default 30, quick 10)
  *   --warmup S           ingest warm-up (default 5, quick 3)
  *   --events N           events in the search set (default 10,000,000, quick 1,000,000)
@@ -221,6 +222,24 @@ async function main(): Promise<number> {
       results.errors.push({ phase: 'search scenario', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       log(`search scenario failed: ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  if (cfg.only.has('encryption')) {
+    // The same scenarios on a server that stores plaintext: what encryption at rest costs (issue #5).
+    const plainCfg: BenchConfig = { ...cfg, serverArgs: [...cfg.serverArgs, '--no-encryption'], runDir: join(cfg.runDir, 'plaintext'), only: new Set<Scenario>(['ingest', 'search']) };
+    await mkdir(plainCfg.runDir, { recursive: true });
+    const plainCtx = new BenchContext(plainCfg, dataset);
+    try {
+      log('encryption: the ingest and search scenarios again, with --no-encryption');
+      results.plaintext = { ingest: await runIngestScenario(plainCtx) };
+      globalThis.gc?.();
+      results.plaintext.search = await runSearchScenario(plainCtx);
+    } catch (err) {
+      results.errors.push({ phase: 'encryption scenario', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      log(`encryption scenario failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    ctx.lives.push(...plainCtx.lives.map((l) => ({ ...l, label: `${l.label} (plaintext)` })));
+    if (!cfg.keep) await rm(plainCfg.runDir, { recursive: true, force: true });
   }
 
   if (cfg.profile) {

@@ -27,8 +27,8 @@ export const serverConfigSchema = z
     secretAccessKey: z.string().min(16).max(128).optional(),
     /**
      * The local keyring's master key (base64 of 32 bytes), e.g. from LOGWARD_MASTER_KEY; when absent it is
-     * kept in `<dataDir>/master.key` (mode 0600, generated on first start). It wraps the data keys that
-     * seal IAM users' secret access keys.
+     * kept in `<dataDir>/master.key` (mode 0600, generated on first start). It wraps the log groups' data
+     * keys (encryption at rest) and the data keys that seal IAM users' secret access keys.
      */
     masterKey: z.string().min(1).optional(),
     /** The audit group `logward/audit` cannot be given a retention shorter than this (days). */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -345,6 +345,33 @@ test('reads cut short by a memory budget page through every event once, across b
       const want = Array.from({ length: 80 }, (_, i) => String(i).padStart(4, '0'));
       assert.deepEqual(seen, descending ? want.reverse() : want);
     }
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a group shredded while its events are in the write-ahead log: the others still seal, and its keys and files are gone', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-shred-wal-'));
+  const clock = new FakeClock(T0);
+  try {
+    let store = await open(dir, clock);
+    const a = await store.catalog.createGroup('a', T0, {}, null, 'STANDARD');
+    const b = await store.catalog.createGroup('b', T0, {}, null, 'STANDARD');
+    for (const g of [a, b]) await store.catalog.createStream(g, 's', T0);
+    const events = (word: string): Array<{ timestamp: number; message: string }> => Array.from({ length: 50 }, (_, i) => ({ timestamp: T0 + i, message: `${word} ${i}` }));
+    await put(store, a, 's', events('alpha'), T0);
+    await put(store, b, 's', events('bravo'), T0);
+    await store.withWriteLock(() => store.shredGroup(a));
+    await put(store, b, 's', events('charlie'), T0);
+    await store.close(); // seals the WAL file that holds the shredded group's record too
+    assert.deepEqual(readdirSync(join(dir, 'wal')), [], 'every WAL file was sealed');
+    const keys = JSON.parse(readFileSync(join(dir, 'keys', 'keys.json'), 'utf8')) as { groups: Record<string, unknown> };
+    assert.deepEqual(Object.keys(keys.groups), [String(b.id)], 'only the live group has keys');
+    store = await open(dir, clock);
+    assert.equal(store.catalog.groups.get('a'), undefined);
+    const b2 = store.catalog.groups.get('b')!;
+    assert.equal((await search(store, b2, '', 0, Infinity)).length, 100);
     await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

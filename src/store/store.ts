@@ -421,7 +421,19 @@ export class LogStore {
     const walPath = this.wal.path(file);
     // DuckDB reads the WAL file itself: an encrypted one, from its plaintext in the scratch space.
     const readable = this.atRest.enabled ? join(this.atRest.scratchDir, walFileName(file)) : walPath;
-    if (readable !== walPath) await writePlaintextWal(walPath, readable, (h, sealed) => this.atRest.openRecord(h.g, h.q, sealed));
+    // Records of groups deleted (or shredded) since are left out: their keys are gone, and so are their
+    // hot batches. So is a record that does not open (altered on disk): the sealer then takes what ingest
+    // accepted from the hot batches (the exact path), or, after a restart, recovery has skipped it already.
+    const open = async (h: WalRecordHeader, sealed: Buffer): Promise<Buffer | null> => {
+      if (!this.catalog.groupsById.has(h.g)) return null;
+      try {
+        return await this.atRest.openRecord(h.g, h.q, sealed);
+      } catch (e) {
+        if (this.catalog.groupsById.has(h.g)) this.opts.logger.error({ err: e, walFile: file, groupId: h.g, firstSeq: h.q }, 'a write-ahead log record does not decrypt; sealing what ingest accepted instead');
+        return null;
+      }
+    };
+    if (readable !== walPath) await writePlaintextWal(walPath, readable, open);
     let out: Awaited<ReturnType<typeof sealWalFile>>;
     try {
       out = await sealWalFile(this.db, {

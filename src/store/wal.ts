@@ -276,10 +276,10 @@ export interface WalRecord extends WalRecordHeader {
 
 /**
  * Writes the plaintext form of a WAL file (every record with its body under "b", as Wal.encode makes
- * it) to `dest`, opening sealed records with `open`: what the sealer gives DuckDB's JSON reader when
- * the WAL is encrypted. `dest` must be in private memory (at-rest.ts scratch space).
+ * it) to `dest`, opening sealed records with `open` (null leaves a record out): what the sealer gives
+ * DuckDB's JSON reader when the WAL is encrypted. `dest` must be in private memory (at-rest.ts scratch space).
  */
-export async function writePlaintextWal(src: string, dest: string, open: (h: WalRecordHeader, sealed: Buffer) => Promise<Buffer>): Promise<void> {
+export async function writePlaintextWal(src: string, dest: string, open: (h: WalRecordHeader, sealed: Buffer) => Promise<Buffer | null>): Promise<void> {
   const data = await fsp.readFile(src);
   const out: Buffer[] = [];
   const marker = Buffer.from(',"e":"');
@@ -294,6 +294,10 @@ export async function writePlaintextWal(src: string, dest: string, open: (h: Wal
       const head = data.subarray(start, at);
       const h = JSON.parse(`${head.toString('latin1')}}`) as WalRecordHeader;
       const body = await open(h, Buffer.from(data.toString('latin1', at + marker.length, nl - 2), 'base64'));
+      if (body === null) {
+        start = nl + 1; // a record left out (its group is gone, and with it its keys)
+        continue;
+      }
       for (let i = body.indexOf(10); i !== -1; i = body.indexOf(10, i + 1)) body[i] = 32;
       for (let i = body.indexOf(13); i !== -1; i = body.indexOf(13, i + 1)) body[i] = 32;
       out.push(head, Buffer.from(',"b":'), body, Buffer.from('}\n'));

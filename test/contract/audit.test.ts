@@ -199,9 +199,11 @@ test('the chain continues across a restart, and logward audit verify says OK', a
   assert.match(v.stdout, /^OK: \d+ records, 0 to \d+, head [0-9a-f]{64}\n$/);
 });
 
+// With encryption at rest (the default) nobody without the keys can read or rewrite a record; these
+// two run without it to show what the chain alone detects. The encrypted case follows.
 for (const tamper of ['altered', 'removed'] as const) {
   test(`logward audit verify finds a record ${tamper} in the write-ahead log (exit 1)`, async () => {
-    const s = await startLogward();
+    const s = await startLogward({ args: ['--no-encryption'] });
     try {
       for (let i = 0; i < 4; i++) await s.client.send(new CreateLogGroupCommand({ logGroupName: `lw-${run}-t${i}` }));
       await s.kill(); // the records stay in the write-ahead log, as they were acknowledged
@@ -215,7 +217,7 @@ for (const tamper of ['altered', 'removed'] as const) {
       else lines.splice(target, 1);
       await writeFile(path, lines.join('\n'));
 
-      const again = await startLogward({ dataDir: s.dataDir });
+      const again = await startLogward({ dataDir: s.dataDir, args: ['--no-encryption'] });
       try {
         const v = await runLogward(again, ['audit', 'verify']);
         assert.equal(v.code, 1, v.stdout);
@@ -229,3 +231,31 @@ for (const tamper of ['altered', 'removed'] as const) {
     }
   });
 }
+
+test('a record altered in the encrypted write-ahead log does not decrypt: logward audit verify reports it missing (exit 1)', async () => {
+  const s = await startLogward();
+  try {
+    for (let i = 0; i < 4; i++) await s.client.send(new CreateLogGroupCommand({ logGroupName: `lw-${run}-e${i}` }));
+    await s.kill(); // the records stay in the write-ahead log, sealed
+    const walDir = join(s.dataDir, 'wal');
+    const [file] = (await readdir(walDir)).filter((f) => f.endsWith('.wal'));
+    const path = join(walDir, file!);
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    assert.ok(!lines.some((l) => l.includes(`lw-${run}-e2`)), 'no plaintext of the records in the WAL');
+    const target = lines.length - 3; // the third of the four records (the last line is empty)
+    const at = lines[target]!.indexOf('"e":"') + 40;
+    lines[target] = lines[target]!.slice(0, at) + (lines[target]![at] === 'A' ? 'B' : 'A') + lines[target]!.slice(at + 1);
+    await writeFile(path, lines.join('\n'));
+
+    const again = await startLogward({ dataDir: s.dataDir });
+    try {
+      const v = await runLogward(again, ['audit', 'verify']);
+      assert.equal(v.code, 1, v.stdout);
+      assert.match(v.stderr, /^logward: AuditChainBroken: removed at record (\d+): records \1 to \1 are missing/);
+    } finally {
+      await again.stop();
+    }
+  } finally {
+    await stopAndClean(s);
+  }
+});

@@ -61,8 +61,9 @@ export const serveCommand: CommandSpec = {
         `
 The root credentials are LOGWARD_ACCESS_KEY_ID and LOGWARD_SECRET_ACCESS_KEY when both are set;
 otherwise they are generated on the first start, printed once, and kept in <data-dir>/${CREDENTIALS_FILE}.
-LOGWARD_MASTER_KEY (base64 of 32 bytes) is the master key that seals IAM users' secret keys; without it,
-one is generated and kept in <data-dir>/master.key.
+LOGWARD_MASTER_KEY (base64 of 32 bytes) is the master key that wraps the log groups' data keys (events
+are stored encrypted) and seals IAM users' secret keys; without it, one is generated and kept in
+<data-dir>/master.key. AWS KMS (--kms-endpoint-url) takes its credentials from the AWS SDK's chain.
 With LOGWARD_METRICS_TOKEN set (16 characters or more), GET /metrics requires \`Authorization: Bearer <token>\`.
 
 Examples:
