@@ -12,7 +12,7 @@
  * as it is.
  */
 import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
-import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -158,18 +158,7 @@ export class AtRest {
     }
     await this.prepare(groupId);
     const key = this.current.get(groupId)!;
-    const out = createWriteStream(tmp, { mode: 0o600 });
-    try {
-      for await (const piece of sealChunks(createReadStream(plain, { highWaterMark: SEGMENT_CHUNK }), key, aad(groupId, 'segment', rel), SEGMENT_CHUNK)) {
-        if (!out.write(piece)) await once(out, 'drain');
-      }
-      out.end();
-      await once(out, 'finish');
-    } catch (e) {
-      out.destroy();
-      await fsp.rm(tmp, { force: true });
-      throw e;
-    }
+    await writeAll(tmp, sealChunks(createReadStream(plain, { highWaterMark: SEGMENT_CHUNK }), key, aad(groupId, 'segment', rel), SEGMENT_CHUNK));
     await syncFile(tmp);
     await fsp.rename(tmp, dest);
     const size = (await fsp.stat(dest)).size;
@@ -313,20 +302,7 @@ export class AtRest {
       return null; // written before encryption, or with it off
     }
     const tmp = `${file}.part`;
-    const out = createWriteStream(tmp, { mode: 0o600 });
-    let bytes = 0;
-    try {
-      for await (const piece of openSegment(this.keys, rel, src)) {
-        bytes += piece.length;
-        if (!out.write(piece)) await once(out, 'drain');
-      }
-      out.end();
-      await once(out, 'finish');
-    } catch (e) {
-      out.destroy();
-      await fsp.rm(tmp, { force: true });
-      throw e;
-    }
+    const bytes = await writeAll(tmp, openSegment(this.keys, rel, src));
     await fsp.rename(tmp, file);
     return bytes;
   }
@@ -362,6 +338,24 @@ export class AtRest {
 export function openSegment(keys: KeyService, rel: string, src: string): AsyncGenerator<Buffer> {
   const groupId = Number(rel.split('/')[1]);
   return openChunks(createReadStream(src, { highWaterMark: SEGMENT_CHUNK }), (ref) => keys.keyFor(String(groupId), ref), aad(groupId, 'segment', rel));
+}
+
+/** Writes every piece of `source` to a new private file at `path` (removed on failure); returns the bytes. */
+async function writeAll(path: string, source: AsyncIterable<Buffer>): Promise<number> {
+  let bytes = 0;
+  const counted = async function* (): AsyncGenerator<Buffer> {
+    for await (const piece of source) {
+      bytes += piece.length;
+      yield piece;
+    }
+  };
+  try {
+    await pipeline(counted(), createWriteStream(path, { mode: 0o600 }));
+  } catch (e) {
+    await fsp.rm(path, { force: true });
+    throw e;
+  }
+  return bytes;
 }
 
 /** Where a sealed piece belongs: its group, its kind and its place; a piece moved elsewhere does not open. */
