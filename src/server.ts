@@ -7,7 +7,9 @@ import { CredentialStore, loadRootCredentials, type Credentials } from './api/au
 import { buildHttp, type HttpDeps } from './api/http.js';
 import { OPERATIONS } from './api/model/generated/logs-shapes.js';
 import { systemClock, type Clock } from './clock.js';
-import { allowsPrivate, privateRanges, type ServerConfig } from './config.js';
+import { allowsPrivate, ConfigError, privateRanges, type ServerConfig } from './config.js';
+import { readFileSync } from 'node:fs';
+import type { SmtpSettings } from './notify/email.js';
 import { LogStore } from './store/store.js';
 import { QueryManager } from './query/insights/manager.js';
 import { getLogRecord, runInsightsQuery } from './query/insights/engine.js';
@@ -42,8 +44,21 @@ export function metricsHttpDeps(
     metricFilters: metrics.filters,
     monitoring: { metrics: metrics.store, alarms: metrics.alarms, region: config.region, accountId: config.accountId, clock, logger },
     metricsEndpoint: { bearerToken: config.metricsToken, render: () => metrics.exposition() },
-    topics: { topics: metrics.topics, allowPrivateDestinations: allowsPrivate(config.allowPrivateDestinations), clock },
+    topics: { topics: metrics.topics, allowPrivateDestinations: allowsPrivate(config.allowPrivateDestinations), emailEnabled: metrics.emailEnabled, clock },
   };
+}
+
+/** The SMTP settings of the configuration; the CA file is read once, here. */
+function smtpSettings(config: ServerConfig): SmtpSettings {
+  let ca: string | undefined;
+  if (config.smtpCaFile !== undefined) {
+    try {
+      ca = readFileSync(config.smtpCaFile, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`invalid configuration: smtpCaFile: cannot read ${config.smtpCaFile}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return { url: config.smtpUrl!, ...(ca !== undefined ? { ca } : {}), ...(config.smtpFrom !== undefined ? { from: config.smtpFrom } : {}) };
 }
 
 export interface RunningServer {
@@ -110,6 +125,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     accountId: config.accountId,
     retentionMs: config.metricsRetentionMs,
     allowPrivateDestinations: allowsPrivate(config.allowPrivateDestinations),
+    ...(config.smtpUrl !== undefined ? { smtp: smtpSettings(config) } : {}),
     ...(opts.notifier !== undefined ? { notifier: opts.notifier } : {}),
   });
   const queries = new QueryManager({

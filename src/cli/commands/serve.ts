@@ -27,6 +27,9 @@ interface ServeOptions {
   metricsRetention?: string;
   /** true without a value (every non-public address), else a comma-separated list of CIDRs. */
   allowPrivateDestinations?: boolean | string;
+  smtpUrl?: string;
+  smtpCaFile?: string;
+  smtpFrom?: string;
 }
 
 export const serveCommand: CommandSpec = {
@@ -47,6 +50,9 @@ export const serveCommand: CommandSpec = {
       .option('--audit-min-retention-days <n>', `the shortest retention the audit group logward/audit may be given (default: ${SERVER_DEFAULTS.auditMinRetentionDays})`)
       .option('--metrics-retention <duration>', 'how long metric datapoints are kept (default: 15d)')
       .option('--allow-private-destinations [cidr,...]', 'let topics\' webhooks and subscription targets reach loopback, link-local and private addresses (only these ranges when given; subscription targets may use plain http there)')
+      .option('--smtp-url <url>', 'the SMTP server for e-mail notifications: smtp://user:pass@host:587 (STARTTLS required) or smtps://user:pass@host:465 (or LOGWARD_SMTP_URL, which keeps the password out of the process list)')
+      .option('--smtp-ca-file <file>', 'PEM certificates to trust for the SMTP server (a private CA); default: the system\'s CAs')
+      .option('--smtp-from <address>', 'the From address of notification mails (default: logward@<smtp host>)')
       .addHelpText(
         'after',
         `
@@ -54,6 +60,7 @@ The root credentials are LOGWARD_ACCESS_KEY_ID and LOGWARD_SECRET_ACCESS_KEY whe
 otherwise they are generated on the first start, printed once, and kept in <data-dir>/${CREDENTIALS_FILE}.
 LOGWARD_MASTER_KEY (base64 of 32 bytes) is the master key that seals IAM users' secret keys; without it,
 one is generated and kept in <data-dir>/master.key.
+LOGWARD_SMTP_URL is the SMTP server's URL when --smtp-url is not given.
 With LOGWARD_METRICS_TOKEN set (16 characters or more), GET /metrics requires \`Authorization: Bearer <token>\`.
 
 Examples:
@@ -112,6 +119,9 @@ function configInput(opts: ServeOptions, env: CliContext['env']): ServerConfigIn
       typeof opts.allowPrivateDestinations === 'string'
         ? opts.allowPrivateDestinations.split(',').map((c) => c.trim()).filter((c) => c !== '')
         : opts.allowPrivateDestinations,
+    smtpUrl: opts.smtpUrl ?? (env.LOGWARD_SMTP_URL !== undefined && env.LOGWARD_SMTP_URL !== '' ? env.LOGWARD_SMTP_URL : undefined),
+    smtpCaFile: opts.smtpCaFile,
+    smtpFrom: opts.smtpFrom,
   };
   const masterKey = env[MASTER_KEY_ENV];
   const metricsToken = env.LOGWARD_METRICS_TOKEN;

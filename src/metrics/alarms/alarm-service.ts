@@ -14,7 +14,7 @@ import { Mutex } from '../../store/db.js';
 import type { HistoryRow, MetricDb } from '../../store/metric-db.js';
 import type { MetricStore } from '../metric-store.js';
 import { runQueries } from '../metric-data.js';
-import { alarmArn, type Alarm, type StateValue } from './alarm.js';
+import { alarmArn, describeCondition, type Alarm, type StateValue } from './alarm.js';
 import { evaluateAlarm, isoDate, type Slot, type Verdict } from './evaluate.js';
 import type { AlarmNotifier } from './notifier.js';
 
@@ -155,6 +155,7 @@ export class AlarmService {
           newState: v.state,
           reason: v.reason,
           reasonData: v.reasonData,
+          metric: describeCondition(a),
           timestampMs: now,
           region,
           accountId,

@@ -73,3 +73,21 @@ export function toMetricAlarm(a: Alarm, region: string, accountId: string): Metr
     StateTransitionedTimestamp: s(a.stateTransitionedMs),
   };
 }
+
+const SYMBOLS: Record<ThresholdOperator, string> = {
+  GreaterThanOrEqualToThreshold: '>=',
+  GreaterThanThreshold: '>',
+  LessThanThreshold: '<',
+  LessThanOrEqualToThreshold: '<=',
+};
+
+/** What the alarm watches, for people: `LogMetrics/RootAccountUsage, Sum >= 1 over 1 x 10 s`. */
+export function describeCondition(a: Alarm): string {
+  const dims = (a.dimensions ?? []).map((d) => `${d.Name}=${d.Value}`).join(',');
+  const what =
+    a.metrics !== undefined
+      ? (a.metrics.find((m) => m.ReturnData !== false)?.Expression ?? 'metric math')
+      : `${a.namespace}/${a.metricName}${dims !== '' ? ` [${dims}]` : ''}, ${a.extendedStatistic ?? a.statistic}`;
+  const m = a.datapointsToAlarm === a.evaluationPeriods ? `${a.evaluationPeriods}` : `${a.datapointsToAlarm} of ${a.evaluationPeriods}`;
+  return `${what} ${SYMBOLS[a.comparisonOperator]} ${a.threshold} over ${m} x ${a.period} s`;
+}
