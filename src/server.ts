@@ -75,7 +75,7 @@ export interface InProcessServer extends RunningServer {
   metrics: MetricsSubsystem;
 }
 
-export async function startServer(config: ServerConfig, opts: { clock?: Clock; notifier?: AlarmNotifier } = {}): Promise<InProcessServer> {
+export async function startServer(config: ServerConfig, opts: { clock?: Clock; notifier?: AlarmNotifier; earlyAlarmTimer?: boolean } = {}): Promise<InProcessServer> {
   const clock = opts.clock ?? systemClock;
   // Logs go to stderr, as JSON lines; stdout is for what the user asked for.
   const logger = pino({ level: config.logLevel, redact: ['secretAccessKey', '*.secretAccessKey', 'headers.authorization'] }, pino.destination(2));
@@ -127,6 +127,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     allowPrivateDestinations: allowsPrivate(config.allowPrivateDestinations),
     ...(config.smtpUrl !== undefined ? { smtp: smtpSettings(config) } : {}),
     ...(opts.notifier !== undefined ? { notifier: opts.notifier } : {}),
+    ...(opts.earlyAlarmTimer !== undefined ? { earlyAlarmTimer: opts.earlyAlarmTimer } : {}),
   });
   const queries = new QueryManager({
     runner: (run) => runInsightsQuery(store, run),

@@ -29,6 +29,8 @@ export interface MetricsOptions {
   smtp?: SmtpSettings;
   /** Replaces delivery to topics (tests). */
   notifier?: AlarmNotifier;
+  /** false: no timer for early alarm evaluation (tests with a fake clock call alarms.early()). */
+  earlyAlarmTimer?: boolean;
 }
 
 /** Counts what ingest stores, for Logward's own metrics; the rate is over the last RATE_WINDOW_S seconds. */
@@ -87,7 +89,7 @@ export class MetricsSubsystem {
       m.count(b.timestamps.length, b.bytes);
       filters.apply(g, b);
     });
-    alarms.start();
+    alarms.start({ early: opts.earlyAlarmTimer !== false });
     return m;
   }
 

@@ -91,3 +91,17 @@ export function describeCondition(a: Alarm): string {
   const m = a.datapointsToAlarm === a.evaluationPeriods ? `${a.evaluationPeriods}` : `${a.datapointsToAlarm} of ${a.evaluationPeriods}`;
   return `${what} ${SYMBOLS[a.comparisonOperator]} ${a.threshold} over ${m} x ${a.period} s`;
 }
+
+/**
+ * Whether a breach seen in an incomplete period stays a breach whatever else the period receives, so the
+ * alarm may go to ALARM before the period ends: a Maximum or SampleCount (or a Sum: metric filter counts
+ * and other non-negative values only grow it) above a threshold, a Minimum below one. Single-metric alarms
+ * only (metric math may subtract); not percentiles or averages, which move both ways.
+ */
+export function earlyBreachPossible(a: Alarm): boolean {
+  if (a.metrics !== undefined || a.statistic === undefined || a.metricName === undefined) return false;
+  const up = a.comparisonOperator === 'GreaterThanThreshold' || a.comparisonOperator === 'GreaterThanOrEqualToThreshold';
+  if (a.statistic === 'Sum' || a.statistic === 'SampleCount' || a.statistic === 'Maximum') return up;
+  if (a.statistic === 'Minimum') return !up;
+  return false;
+}
