@@ -125,7 +125,7 @@ export class TopicNotifier implements AlarmNotifier {
  * The endpoint as logs, history and listings show it: a Slack or Teams webhook URL is itself the secret
  * (whoever has it can post), so only its origin is shown.
  */
-export function shownEndpoint(s: Pick<Subscription, 'protocol' | 'endpoint'>): string {
+export function shownEndpoint(s: { protocol: string; endpoint: string }): string {
   if (s.protocol !== 'slack' && s.protocol !== 'teams') return s.endpoint;
   try {
     return `${new URL(s.endpoint).origin}/…`;

@@ -91,7 +91,7 @@ export const topicsActions: Actions = {
     const name = topicName(ctx, i.TopicArn);
     const t = ctx.topics.list().find((x) => x.name === name)!;
     return {
-      Subscriptions: t.subscriptions.map((s) => ({ SubscriptionArn: `${ctx.topics.arn(name)}:${s.id}`, TopicArn: ctx.topics.arn(name), Protocol: s.protocol, Endpoint: shownEndpoint({ protocol: s.protocol as never, endpoint: s.endpoint }) })),
+      Subscriptions: t.subscriptions.map((s) => ({ SubscriptionArn: `${ctx.topics.arn(name)}:${s.id}`, TopicArn: ctx.topics.arn(name), Protocol: s.protocol, Endpoint: shownEndpoint(s) })),
     };
   },
 };
