@@ -10,6 +10,8 @@ import type { ProfileSummary } from './profile.js';
 import { markdownTable, type Row } from './report.js';
 import type { SearchScenarioResult } from './search-scenario.js';
 import { fmtBytes, fmtInt, fmtMs, median } from './stats.js';
+import type { MetricFiltersResult } from './metric-filters.js';
+import type { AlarmLatencyResult } from './alarm-latency.js';
 
 export interface RunResults {
   startedAt: string;
@@ -27,6 +29,8 @@ export interface RunResults {
   predicate?: PredicateScenarioResult;
   /** The encryption scenario: ingest and search on a server run with --no-encryption. */
   plaintext?: { ingest?: IngestScenarioResult; search?: SearchScenarioResult };
+  metricFilters?: MetricFiltersResult;
+  alarmLatency?: AlarmLatencyResult;
   lives: ServerLife[];
   errors: { phase: string; message: string }[];
   profiles: (ProfileSummary & { label: string })[];
@@ -307,6 +311,24 @@ function breakdown(byTop: Record<string, number>): string {
 export function resultRows(r: RunResults): Row[] {
   const rows: Row[] = [];
   const q = r.cfg.quick ? ' [quick]' : '';
+  if (r.metricFilters !== undefined) {
+    const m = r.metricFilters;
+    rows.push({
+      measure: `Ingest with 100 metric filters (in process, ${m.rounds} alternating rounds)${q}`,
+      bar: '≤ 10% drop',
+      measured: `${fmtInt(m.filteredEventsPerS)} vs ${fmtInt(m.plainEventsPerS)} events/s without filters: ${m.dropPercent}% drop`,
+      ok: m.dropPercent <= 10,
+    });
+  }
+  if (r.alarmLatency !== undefined) {
+    const a = r.alarmLatency;
+    rows.push({
+      measure: `Matching event to webhook, 10 s alarm (${a.triggers} triggers)${q}`,
+      bar: '≤ 5 s p99',
+      measured: `p99 ${fmtInt(a.p99Ms)} ms, median ${fmtInt(a.medianMs)} ms, max ${fmtInt(a.maxMs)} ms`,
+      ok: a.p99Ms <= 5000,
+    });
+  }
   const ing = r.ingest;
   if (ing !== undefined) {
     const i = ing.ingest;

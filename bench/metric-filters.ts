@@ -5,24 +5,34 @@
  * that machine noise hits both alike. Prints events/s of each and the drop.
  *
  *   node dist/bench/metric-filters.js [--rounds 6] [--batches 40] [--events 1000] [--inflight 4]
- *
- * Not part of `npm run bench` (yet): run it on a quiet machine and record the result in BENCHMARKS.md.
+ *   npm run bench -- --only metric-filters
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, PutMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { parseServerConfig } from '../src/config.js';
 import { startServer } from '../src/server.js';
 
-const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '6' }, batches: { type: 'string', default: '40' }, events: { type: 'string', default: '1000' }, inflight: { type: 'string', default: '4' } },
-});
-const ROUNDS = Number(values.rounds);
-const BATCHES = Number(values.batches);
-const EVENTS = Number(values.events);
-const INFLIGHT = Number(values.inflight);
+export interface MetricFiltersOptions {
+  rounds: number;
+  batches: number;
+  events: number;
+  inflight: number;
+}
+
+export interface MetricFiltersResult {
+  eventsPerBatch: number;
+  batchesPerRound: number;
+  rounds: number;
+  plainEventsPerS: number;
+  filteredEventsPerS: number;
+  dropPercent: number;
+  filterMatches: { eventsMatched: number; eventsSkipped: number };
+}
+
 const CREDS = { accessKeyId: 'LKIABENCHMETRICS0001', secretAccessKey: 'bench-metrics-secret-bench-metrics-0001' };
 
 const ROUTES = ['/', '/api/cart', '/api/login', '/static/app.js', '/health'];
@@ -51,7 +61,8 @@ function filters(group: string): PutMetricFilterCommand[] {
   return out;
 }
 
-async function main(): Promise<void> {
+export async function runMetricFilters(opts: MetricFiltersOptions, log: (line: string) => void): Promise<MetricFiltersResult> {
+  const { rounds: ROUNDS, batches: BATCHES, events: EVENTS, inflight: INFLIGHT } = opts;
   const dataDir = mkdtempSync(join(tmpdir(), 'lw-bench-mf-'));
   const server = await startServer(parseServerConfig({ port: 0, dataDir, logLevel: 'warn', ...CREDS }));
   const client = new CloudWatchLogsClient({ endpoint: server.url, region: 'us-east-1', credentials: { ...CREDS }, maxAttempts: 3 });
@@ -76,15 +87,21 @@ async function main(): Promise<void> {
         );
         const rate = (BATCHES * EVENTS) / ((performance.now() - t0) / 1000);
         rates[g]!.push(rate);
-        process.stderr.write(`round ${round + 1} ${g}: ${Math.round(rate)} events/s\n`);
+        log(`metric filters: round ${round + 1} ${g}: ${Math.round(rate)} events/s`);
       }
     }
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const plain = median(rates.plain!);
     const filtered = median(rates.filtered!);
-    process.stdout.write(
-      `${JSON.stringify({ eventsPerBatch: EVENTS, batchesPerRound: BATCHES, rounds: ROUNDS, plainEventsPerS: Math.round(plain), filteredEventsPerS: Math.round(filtered), dropPercent: Number((100 * (1 - filtered / plain)).toFixed(1)), filterMatches: server.metrics.filters.stats })}\n`,
-    );
+    return {
+      eventsPerBatch: EVENTS,
+      batchesPerRound: BATCHES,
+      rounds: ROUNDS,
+      plainEventsPerS: Math.round(plain),
+      filteredEventsPerS: Math.round(filtered),
+      dropPercent: Number((100 * (1 - filtered / plain)).toFixed(1)),
+      filterMatches: { ...server.metrics.filters.stats },
+    };
   } finally {
     client.destroy();
     await server.close();
@@ -92,4 +109,13 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({
+    options: { rounds: { type: 'string', default: '6' }, batches: { type: 'string', default: '40' }, events: { type: 'string', default: '1000' }, inflight: { type: 'string', default: '4' } },
+  });
+  const r = await runMetricFilters(
+    { rounds: Number(values.rounds), batches: Number(values.batches), events: Number(values.events), inflight: Number(values.inflight) },
+    (l) => void process.stderr.write(`${l}\n`),
+  );
+  process.stdout.write(`${JSON.stringify(r)}\n`);
+}

@@ -3,8 +3,9 @@
  * patterns, issue #3; for Logs Insights, issue #4, timed within the search scenario on its data).
  *
  *   --quick              1M-event search set, 10 s ingest, 3 s warm-up (development)
- *   --only a,b           scenarios: ingest, latency, disk, search, predicate, encryption (default: all);
- *                        encryption runs ingest and search again with --no-encryption, to compare
+ *   --only a,b           scenarios: ingest, latency, disk, search, predicate, encryption, metric-filters,
+ *                        alarm-latency (default: all; encryption runs ingest and search again with
+ *                        --no-encryption, to compare; metric-filters and alarm-latency alone need no data set)
  *   --duration S         measured ingest window (default 30, quick 10)
  *   --warmup S           ingest warm-up (default 5, quick 3)
  *   --events N           events in the search set (default 10,000,000, quick 1,000,000)
@@ -29,7 +30,9 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
-import { BenchContext, SCENARIOS, type BenchConfig, type Scenario } from './context.js';
+import { BenchContext, SCENARIOS, STANDALONE_SCENARIOS, type BenchConfig, type Scenario } from './context.js';
+import { runMetricFilters } from './metric-filters.js';
+import { runAlarmLatency } from './alarm-latency.js';
 import { openDataset } from './dataset.js';
 import { runIngestScenario } from './ingest-scenario.js';
 import { machineInfo, ripgrepVersion } from './machine.js';
@@ -162,6 +165,7 @@ async function main(): Promise<number> {
   if (cfg.only.has('search') && ripgrepVersion() === 'not installed') throw new Error('the search scenario needs ripgrep (apt-get install -y ripgrep)');
   const log = (line: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   if (!cfg.prepare) log(`run dir ${cfg.runDir}; scenarios: ${[...cfg.only].join(', ')}${cfg.quick ? ' (quick)' : ''}`);
+  if (!cfg.prepare && [...cfg.only].every((s) => STANDALONE_SCENARIOS.has(s))) return standalone(cfg, started, log);
 
   const dataset = await openDataset(
     {
@@ -242,6 +246,12 @@ async function main(): Promise<number> {
     if (!cfg.keep) await rm(plainCfg.runDir, { recursive: true, force: true });
   }
 
+  try {
+    await runIssue6Scenarios(cfg, results, log);
+  } catch (err) {
+    results.errors.push({ phase: 'metrics scenarios', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  }
+
   if (cfg.profile) {
     const dir = join(cfg.runDir, 'profiles');
     for (const label of existsSync(dir) ? await readdir(dir) : []) {
@@ -268,6 +278,37 @@ async function main(): Promise<number> {
     await rm(join(cfg.runDir, 'ingest-data'), { recursive: true, force: true });
     await rm(join(cfg.runDir, 'search-data'), { recursive: true, force: true });
   }
+  return results.errors.length > 0 ? 1 : 0;
+}
+
+/** The scenarios of issue #6 (metric filters, alarm latency): each starts its own server in process. */
+async function runIssue6Scenarios(cfg: BenchConfig, results: Pick<RunResults, 'metricFilters' | 'alarmLatency'>, log: (line: string) => void): Promise<void> {
+  if (cfg.only.has('metric-filters')) {
+    results.metricFilters = await runMetricFilters({ rounds: cfg.quick ? 4 : 6, batches: cfg.quick ? 20 : 40, events: 1000, inflight: 4 }, log);
+    globalThis.gc?.();
+  }
+  if (cfg.only.has('alarm-latency')) results.alarmLatency = await runAlarmLatency({ triggers: cfg.quick ? 30 : 100, alarms: 24, load: 2000 }, log);
+}
+
+/** Only standalone scenarios: no data set, no background sample beyond the load average. */
+async function standalone(cfg: BenchConfig, started: Date, log: (line: string) => void): Promise<number> {
+  const results: Pick<RunResults, 'metricFilters' | 'alarmLatency' | 'errors'> & Record<string, unknown> = {
+    startedAt: started.toISOString(),
+    loadavgBefore: os.loadavg(),
+    serverVersion: serverVersion(),
+    errors: [],
+  };
+  try {
+    await runIssue6Scenarios(cfg, results, log);
+  } catch (err) {
+    results.errors.push({ phase: 'metrics scenarios', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    log(`failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  results.loadavgAfter = os.loadavg();
+  const rows = resultRows({ cfg, lives: [], ...results } as unknown as RunResults);
+  process.stdout.write(`\n${textTable(rows)}\n\n`);
+  await writeFile(join(cfg.runDir, 'results.json'), JSON.stringify({ ...results, cfg: { ...cfg, only: [...cfg.only] } }, null, 2));
+  log(`wrote ${join(cfg.runDir, 'results.json')}; load average before ${(results.loadavgBefore as number[]).map((l) => l.toFixed(1)).join(' ')}, after ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   return results.errors.length > 0 ? 1 : 0;
 }
 

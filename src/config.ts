@@ -91,6 +91,14 @@ export const serverConfigSchema = z
      * every such address; a list of CIDRs allows those ranges only (subscriptions; topics, which do not
      * know ranges, treat a non-empty list as `true`). Plain http to a subscription target only there too.
      */
+    /**
+     * Where e-mail notifications go (src/notify/email.ts): `smtp://user:pass@host:587` (STARTTLS required)
+     * or `smtps://user:pass@host:465`; the server's certificate is checked against smtpCaFile (PEM) when
+     * given, else the system's CAs. smtpFrom is the From address (default logward@<smtp host>).
+     */
+    smtpUrl: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'an smtp:// or smtps:// URL').optional(),
+    smtpCaFile: z.string().min(1).optional(),
+    smtpFrom: z.string().min(3).max(320).optional(),
     allowPrivateDestinations: z.union([z.boolean(), z.array(z.string().regex(/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/, 'a CIDR such as 10.0.0.0/8'))]).default(false),
   });
 

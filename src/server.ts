@@ -7,7 +7,9 @@ import { CredentialStore, loadRootCredentials, type Credentials } from './api/au
 import { buildHttp, type HttpDeps } from './api/http.js';
 import { OPERATIONS } from './api/model/generated/logs-shapes.js';
 import { systemClock, type Clock } from './clock.js';
-import { allowsPrivate, privateRanges, type ServerConfig } from './config.js';
+import { allowsPrivate, ConfigError, privateRanges, type ServerConfig } from './config.js';
+import { readFileSync } from 'node:fs';
+import type { SmtpSettings } from './notify/email.js';
 import { LogStore } from './store/store.js';
 import { QueryManager } from './query/insights/manager.js';
 import { getLogRecord, runInsightsQuery } from './query/insights/engine.js';
@@ -71,8 +73,21 @@ export function metricsHttpDeps(
     metricFilters: metrics.filters,
     monitoring: { metrics: metrics.store, alarms: metrics.alarms, region: config.region, accountId: config.accountId, clock, logger },
     metricsEndpoint: { bearerToken: config.metricsToken, render: () => metrics.exposition() },
-    topics: { topics: metrics.topics, allowPrivateDestinations: allowsPrivate(config.allowPrivateDestinations), clock },
+    topics: { topics: metrics.topics, allowPrivateDestinations: allowsPrivate(config.allowPrivateDestinations), emailEnabled: metrics.emailEnabled, clock },
   };
+}
+
+/** The SMTP settings of the configuration; the CA file is read once, here. */
+function smtpSettings(config: ServerConfig): SmtpSettings {
+  let ca: string | undefined;
+  if (config.smtpCaFile !== undefined) {
+    try {
+      ca = readFileSync(config.smtpCaFile, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`invalid configuration: smtpCaFile: cannot read ${config.smtpCaFile}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return { url: config.smtpUrl!, ...(ca !== undefined ? { ca } : {}), ...(config.smtpFrom !== undefined ? { from: config.smtpFrom } : {}) };
 }
 
 export interface RunningServer {
@@ -89,7 +104,7 @@ export interface InProcessServer extends RunningServer {
   metrics: MetricsSubsystem;
 }
 
-export async function startServer(config: ServerConfig, opts: { clock?: Clock; notifier?: AlarmNotifier } = {}): Promise<InProcessServer> {
+export async function startServer(config: ServerConfig, opts: { clock?: Clock; notifier?: AlarmNotifier; earlyAlarmTimer?: boolean } = {}): Promise<InProcessServer> {
   const clock = opts.clock ?? systemClock;
   // Logs go to stderr, as JSON lines; stdout is for what the user asked for.
   const logger = pino({ level: config.logLevel, redact: ['secretAccessKey', '*.secretAccessKey', 'headers.authorization'] }, pino.destination(2));
@@ -141,7 +156,9 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     accountId: config.accountId,
     retentionMs: config.metricsRetentionMs,
     allowPrivateDestinations: allowsPrivate(config.allowPrivateDestinations),
+    ...(config.smtpUrl !== undefined ? { smtp: smtpSettings(config) } : {}),
     ...(opts.notifier !== undefined ? { notifier: opts.notifier } : {}),
+    ...(opts.earlyAlarmTimer !== undefined ? { earlyAlarmTimer: opts.earlyAlarmTimer } : {}),
   });
   const queries = new QueryManager({
     runner: (run) => runInsightsQuery(store, run),

@@ -59,3 +59,18 @@ test('a JSON selector may name a field the pattern does not test', async () => {
     assert.deepEqual(await sums(s, 'N', 'Latency'), [[0, 1, 12.5]]);
   });
 });
+
+test('filters with the same pattern share one evaluation and each still publishes its own metric', async () => {
+  await withStore(async (s, e) => {
+    e.load(7, [
+      record('count', '{ $.status = 500 }', { metricName: 'Errors', metricNamespace: 'N', metricValue: '1', defaultValue: 0 }),
+      record('latency', '{ $.status = 500 }', { metricName: 'Latency', metricNamespace: 'N', metricValue: '$.ms', dimensions: { Route: '$.route' } }),
+      record('other', '{ $.status = 200 }', { metricName: 'Ok', metricNamespace: 'N', metricValue: '2' }),
+    ]);
+    e.apply(group, batch([[T, '{"status":500,"ms":7,"route":"/a"}'], [T, '{"status":500,"ms":3}'], [T, '{"status":200,"ms":1,"route":"/a"}'], [T + 1000, '{"status":200}']]));
+    assert.deepEqual(await sums(s, 'N', 'Errors'), [[0, 2, 2], [1, 1, 0]]);
+    assert.deepEqual(await sums(s, 'N', 'Latency', [['Route', '/a']]), [[0, 1, 7]]);
+    assert.deepEqual(await sums(s, 'N', 'Ok'), [[0, 1, 2], [1, 1, 2]]);
+    assert.deepEqual(e.stats, { eventsMatched: 6, eventsSkipped: 1 });
+  });
+});

@@ -23,6 +23,8 @@ import { canonicalDimensions, type MetricStore, type Series } from './metric-sto
 
 interface CompiledFilter {
   name: string;
+  /** The pattern's text: filters with the same text share one evaluation per event. */
+  pattern: string;
   namespace: string;
   metricName: string;
   unit: string;
@@ -42,6 +44,27 @@ interface CompiledFilter {
   seriesByValues: Map<string, Series>;
 }
 
+/**
+ * Filters of one log group that have the same pattern: it is tested (and its fields extracted) once per
+ * event for all of them. Real sets repeat patterns (a count and a latency of the same events, the same
+ * errors by two dimensions); CloudWatch allows 100 filters per group.
+ */
+interface PatternGroup {
+  requirement: ((bits: Uint8Array) => boolean) | null;
+  /** When no filter of the group needs values: the plain predicate. */
+  match: ((m: string) => boolean) | undefined;
+  /** When one does: the extractor (a non-null result is a match). */
+  extract: ((m: string) => ExtractedValues | null) | undefined;
+  /** Indexes into the group's filter list. */
+  members: number[];
+}
+
+interface GroupFilters {
+  filters: CompiledFilter[];
+  patterns: PatternGroup[];
+  prefilter: boolean;
+}
+
 /** Matched events of the batch that yielded no usable value or dimension (for the health metrics). */
 export interface FilterStats {
   eventsMatched: number;
@@ -49,7 +72,7 @@ export interface FilterStats {
 }
 
 export class MetricFilterEngine {
-  private readonly byGroup = new Map<number, CompiledFilter[]>();
+  private readonly byGroup = new Map<number, GroupFilters>();
   /** One event's trigrams at a time (apply is synchronous). */
   private readonly scratch = newBitmap();
   readonly stats: FilterStats = { eventsMatched: 0, eventsSkipped: 0 };
@@ -70,8 +93,22 @@ export class MetricFilterEngine {
         this.logger.error({ err: e, filter: f.name }, 'a stored metric filter does not compile; it is skipped');
       }
     }
-    if (compiled.length === 0) this.byGroup.delete(groupId);
-    else this.byGroup.set(groupId, compiled);
+    if (compiled.length === 0) {
+      this.byGroup.delete(groupId);
+      return;
+    }
+    const byPattern = new Map<string, PatternGroup>();
+    for (const [i, f] of compiled.entries()) {
+      let g = byPattern.get(f.pattern);
+      if (g === undefined) byPattern.set(f.pattern, (g = { requirement: f.requirement, match: f.match, extract: f.extract, members: [] }));
+      else if (g.extract === undefined && f.extract !== undefined) {
+        g.extract = f.extract;
+        g.match = undefined;
+      }
+      g.members.push(i);
+    }
+    const patterns = [...byPattern.values()];
+    this.byGroup.set(groupId, { filters: compiled, patterns, prefilter: patterns.some((p) => p.requirement !== null) });
   }
 
   drop(groupId: number): void {
@@ -84,14 +121,14 @@ export class MetricFilterEngine {
    * an event once for all of them.
    */
   apply(group: LogGroup, batch: Readonly<HotBatch>): void {
-    const filters = this.byGroup.get(group.id);
-    if (filters === undefined) return;
+    const g = this.byGroup.get(group.id);
+    if (g === undefined) return;
+    const { filters, patterns, prefilter } = g;
     const { timestamps, messages } = batch;
     const nf = filters.length;
     // A filter without dimensions has one series: looked up once per batch.
     const fixed = filters.map((f) => (f.dimensions.length === 0 ? this.metrics.seriesFor(f.namespace, f.metricName, []) : undefined));
     const matchedSecond = new Array<boolean>(nf).fill(true);
-    const prefilter = filters.some((f) => f.requirement !== null);
     const bits = this.scratch;
     let lastSecond = NaN;
     for (let k = 0; k < timestamps.length; k++) {
@@ -103,29 +140,36 @@ export class MetricFilterEngine {
       }
       const m = messages[k]!;
       if (prefilter) addText(bits, m);
-      for (let i = 0; i < nf; i++) {
-        const f = filters[i]!;
-        if (f.requirement !== null && !f.requirement(bits)) continue;
-        if (f.extract === undefined) {
-          if (!f.match!(m)) continue;
+      for (let p = 0; p < patterns.length; p++) {
+        const pg = patterns[p]!;
+        if (pg.requirement !== null && !pg.requirement(bits)) continue;
+        let got: ExtractedValues | null = null;
+        if (pg.extract === undefined) {
+          if (!pg.match!(m)) continue;
+        } else {
+          got = pg.extract(m);
+          if (got === null) continue;
+        }
+        const members = pg.members;
+        for (let j = 0; j < members.length; j++) {
+          const i = members[j]!;
+          const f = filters[i]!;
           matchedSecond[i] = true;
           this.stats.eventsMatched++;
-          this.metrics.record(fixed[i]!, second, f.unit, f.value as number);
-          continue;
+          if (got === null || (typeof f.value === 'number' && f.dimensions.length === 0)) {
+            this.metrics.record(fixed[i]!, second, f.unit, f.value as number);
+            continue;
+          }
+          const value = typeof f.value === 'number' ? f.value : toNumber(lookup(got, f.value, m));
+          let series: Series | undefined = fixed[i];
+          if (series === undefined) series = this.dimensioned(f, got, m);
+          // AWS publishes nothing for an event whose value is not a number or whose dimensions are missing.
+          if (value === undefined || series === undefined) {
+            this.stats.eventsSkipped++;
+            continue;
+          }
+          this.metrics.record(series, second, f.unit, value);
         }
-        const got = f.extract(m);
-        if (got === null) continue;
-        matchedSecond[i] = true;
-        this.stats.eventsMatched++;
-        const value = typeof f.value === 'number' ? f.value : toNumber(lookup(got, f.value, m));
-        let series: Series | undefined = fixed[i];
-        if (series === undefined) series = this.dimensioned(f, got, m);
-        // AWS publishes nothing for an event whose value is not a number or whose dimensions are missing.
-        if (value === undefined || series === undefined) {
-          this.stats.eventsSkipped++;
-          continue;
-        }
-        this.metrics.record(series, second, f.unit, value);
       }
       if (prefilter) clearText(bits, m);
     }
@@ -169,6 +213,7 @@ function compile(f: MetricFilterRecord): CompiledFilter {
   const needsValues = typeof value === 'string' || dimensions.length > 0;
   return {
     name: f.name,
+    pattern: f.pattern,
     namespace: t.metricNamespace,
     metricName: t.metricName,
     unit: t.unit ?? 'None',

@@ -27,6 +27,8 @@ export interface Series {
   /** Newest second written (epoch seconds). */
   lastTs: number;
   persisted: boolean;
+  /** Bumped by every record into the series: alarms notice new values by it (alarm-service.ts). */
+  version?: number;
   /** The aggregate last recorded into, valid while `gen` is the store's: most values land in the same second. */
   hot?: Acc | undefined;
   gen?: number;
@@ -140,6 +142,7 @@ export class MetricStore {
   /** `count` observations of `value` at second `ts`. */
   record(s: Series, ts: number, unit: string, value: number, count = 1): void {
     const a = this.acc(s, ts, unit);
+    s.version = (s.version ?? 0) + 1;
     a.n += count;
     a.sum += value * count;
     if (value < a.min) a.min = value;
@@ -151,6 +154,7 @@ export class MetricStore {
   /** A statistic set: counts, sums and extremes, but no distribution (percentiles skip its periods). */
   recordStats(s: Series, ts: number, unit: string, st: { n: number; sum: number; min: number; max: number }): void {
     const a = this.acc(s, ts, unit);
+    s.version = (s.version ?? 0) + 1;
     a.n += st.n;
     a.sum += st.sum;
     a.min = Math.min(a.min, st.min);

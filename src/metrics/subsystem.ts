@@ -11,7 +11,9 @@ import { MetricFilterEngine } from './metric-filters.js';
 import { AlarmService } from './alarms/alarm-service.js';
 import type { AlarmNotifier } from './alarms/notifier.js';
 import { TopicStore } from '../notify/topic-store.js';
-import { TopicNotifier } from '../notify/topic-notifier.js';
+import { PROTOCOLS, TopicNotifier } from '../notify/topic-notifier.js';
+import { Mailer, type SmtpSettings } from '../notify/email.js';
+import { DEFAULT_RETRY_POLICY } from '../notify/retry.js';
 import { render, type Family } from './prometheus.js';
 
 export interface MetricsOptions {
@@ -23,8 +25,12 @@ export interface MetricsOptions {
   retentionMs: number;
   /** Loopback and private webhook addresses are refused unless this is set (notify/destinations.ts). */
   allowPrivateDestinations: boolean;
+  /** The SMTP server e-mail notifications go through; without it, e-mail subscriptions are refused. */
+  smtp?: SmtpSettings;
   /** Replaces delivery to topics (tests). */
   notifier?: AlarmNotifier;
+  /** false: no timer for early alarm evaluation (tests with a fake clock call alarms.early()). */
+  earlyAlarmTimer?: boolean;
 }
 
 /** Counts what ingest stores, for Logward's own metrics; the rate is over the last RATE_WINDOW_S seconds. */
@@ -45,7 +51,13 @@ export class MetricsSubsystem {
     readonly topics: TopicStore,
     private readonly logs: LogStore,
     private readonly clock: Clock,
+    private readonly mailer: Mailer | undefined,
   ) {}
+
+  /** Whether e-mail subscriptions can be delivered (an SMTP server is configured). */
+  get emailEnabled(): boolean {
+    return this.mailer !== undefined;
+  }
 
   static async open(logs: LogStore, opts: MetricsOptions): Promise<MetricsSubsystem> {
     const store = await MetricStore.open({
@@ -59,7 +71,9 @@ export class MetricsSubsystem {
     const filters = new MetricFilterEngine(store, opts.logger);
     for (const [groupId, m] of logs.catalog.metricFilters) filters.load(groupId, m.values());
     const topics = await TopicStore.open(store.metricDb, opts.region, opts.accountId);
-    const notifier = opts.notifier ?? new TopicNotifier(topics, undefined, opts.allowPrivateDestinations);
+    const mailer = opts.smtp !== undefined ? new Mailer(opts.smtp, DEFAULT_RETRY_POLICY) : undefined;
+    const notifier =
+      opts.notifier ?? new TopicNotifier(topics, undefined, opts.allowPrivateDestinations, { logger: opts.logger, ...(mailer !== undefined ? { mailer } : {}) });
     const alarms = await AlarmService.open({
       metrics: store,
       db: store.metricDb,
@@ -70,12 +84,12 @@ export class MetricsSubsystem {
       accountId: opts.accountId,
       historyRetentionMs: 30 * 86_400_000,
     });
-    const m = new MetricsSubsystem(store, filters, alarms, notifier, topics, logs, opts.clock);
+    const m = new MetricsSubsystem(store, filters, alarms, notifier, topics, logs, opts.clock, mailer);
     logs.onBatch((g, _s, b) => {
       m.count(b.timestamps.length, b.bytes);
       filters.apply(g, b);
     });
-    alarms.start();
+    alarms.start({ early: opts.earlyAlarmTimer !== false });
     return m;
   }
 
@@ -115,6 +129,20 @@ export class MetricsSubsystem {
         samples: Object.entries(states).map(([state, n]) => ({ labels: [['state', state] as const], value: n })),
       },
     ];
+    if (this.notifier instanceof TopicNotifier) {
+      const d = this.notifier.stats;
+      const byProtocol = (name: string, help: string, pick: (p: (typeof d)['webhook']) => number): Family => ({
+        name,
+        help,
+        type: 'counter',
+        samples: PROTOCOLS.map((p) => ({ labels: [['protocol', p] as const], value: pick(d[p]) })),
+      });
+      families.push(
+        byProtocol('logward_notifications_delivered_total', 'Alarm notifications delivered to a topic subscription.', (x) => x.delivered),
+        byProtocol('logward_notifications_failed_total', 'Alarm notifications that could not be delivered after every retry.', (x) => x.failed),
+        byProtocol('logward_notification_attempts_total', 'Delivery attempts of alarm notifications, retries included.', (x) => x.attempts),
+      );
+    }
     const stats = [
       ['sum', 'Sum'],
       ['count', 'SampleCount'],
@@ -140,6 +168,7 @@ export class MetricsSubsystem {
 
   async close(): Promise<void> {
     await this.alarms.close();
+    this.mailer?.close();
     await this.store.close();
   }
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { MetricDb, SubscriptionRow } from '../store/metric-db.js';
-import type { Subscription, TopicResolver } from './topic-notifier.js';
+import type { Protocol, Subscription, TopicResolver } from './topic-notifier.js';
 
 export const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 
@@ -39,7 +39,7 @@ export class TopicStore implements TopicResolver {
   }
 
   subscriptions(name: string): readonly Subscription[] | undefined {
-    return this.topics.get(name)?.subs.map((s) => ({ protocol: 'webhook' as const, endpoint: s.endpoint, ...(s.secret !== null ? { secret: s.secret } : {}) }));
+    return this.topics.get(name)?.subs.map((s) => ({ protocol: s.protocol as Protocol, endpoint: s.endpoint, ...(s.secret !== null ? { secret: s.secret } : {}) }));
   }
 
   list(): Array<{ name: string; subscriptions: readonly SubscriptionRow[] }> {
@@ -60,9 +60,12 @@ export class TopicStore implements TopicResolver {
     this.topics.delete(name);
   }
 
-  async subscribe(name: string, endpoint: string, secret: string | undefined, nowMs: number): Promise<string> {
+  /** Subscribes an endpoint; the same protocol and endpoint subscribed again is the same subscription (as in SNS). */
+  async subscribe(name: string, protocol: Protocol, endpoint: string, secret: string | undefined, nowMs: number): Promise<string> {
     const t = this.topics.get(name)!;
-    const row: SubscriptionRow = { id: randomUUID(), topic: name, protocol: 'webhook', endpoint, secret: secret ?? null, createdMs: nowMs };
+    const same = t.subs.find((s) => s.protocol === protocol && s.endpoint === endpoint && s.secret === (secret ?? null));
+    if (same !== undefined) return `${this.arn(name)}:${same.id}`;
+    const row: SubscriptionRow = { id: randomUUID(), topic: name, protocol, endpoint, secret: secret ?? null, createdMs: nowMs };
     await this.db.putSubscription(row);
     t.subs.push(row);
     return `${this.arn(name)}:${row.id}`;

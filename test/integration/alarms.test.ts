@@ -38,7 +38,8 @@ interface Ctx {
 
 async function start(dataDir: string, clock: FakeClock): Promise<Ctx> {
   const notifier = new RecordingNotifier();
-  const server = await startServer(parseServerConfig({ port: 0, dataDir, logLevel: 'silent', ...CREDS }), { clock, notifier });
+  // Early evaluation runs when the tests say so (alarms.early()), not on its real timer.
+  const server = await startServer(parseServerConfig({ port: 0, dataDir, logLevel: 'silent', ...CREDS }), { clock, notifier, earlyAlarmTimer: false });
   // Copies: the SDK marks the credentials object it is given.
   const opts = { endpoint: server.url, region: 'us-east-1', credentials: { ...CREDS }, maxAttempts: 1 };
   return { server, notifier, logs: new CloudWatchLogsClient(opts), cw: new CloudWatchClient(opts) };
@@ -247,6 +248,59 @@ test('M out of N, TreatMissingData and metric math alarms', async () => {
     ]);
     const reason = later.MetricAlarms![4]!.StateReason;
     assert.equal(reason, 'Insufficient Data: 3 datapoints were unknown.');
+  } finally {
+    await stop(c);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('early evaluation: Sum >= threshold fires on the breaching datapoint, before its period ends; Average waits', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lw-alarms-'));
+  const clock = new FakeClock(Math.floor(Date.now() / 300_000) * 300_000);
+  const c = await start(dataDir, clock);
+  try {
+    const t0 = clock.now();
+    const put = (name: string, statistic: 'Sum' | 'Average') =>
+      c.cw.send(
+        new PutMetricAlarmCommand({
+          AlarmName: name,
+          Namespace: 'CIS',
+          MetricName: 'RootAccountUsage',
+          Statistic: statistic,
+          Period: 300,
+          EvaluationPeriods: 1,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          AlarmActions: [TOPIC],
+          TreatMissingData: 'notBreaching',
+        }),
+      );
+    await put('root-sum', 'Sum');
+    await put('root-avg', 'Average');
+    await c.cw.send(new PutMetricAlarmCommand({ AlarmName: 'other', Namespace: 'CIS', MetricName: 'Other', Statistic: 'Sum', Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }));
+    await c.server.metrics.alarms.early();
+    assert.equal((await alarm(c, 'root-sum')).StateValue, 'INSUFFICIENT_DATA', 'no data yet: nothing early');
+
+    clock.advance(10_000);
+    await c.cw.send(new PutMetricDataCommand({ Namespace: 'CIS', MetricData: [{ MetricName: 'RootAccountUsage', Value: 0.5, Timestamp: new Date(t0 + 5_000) }] }));
+    await c.server.metrics.alarms.early();
+    assert.equal((await alarm(c, 'root-sum')).StateValue, 'INSUFFICIENT_DATA', '0.5 does not breach; not-breaching waits for the period');
+    await c.cw.send(new PutMetricDataCommand({ Namespace: 'CIS', MetricData: [{ MetricName: 'RootAccountUsage', Value: 1, Timestamp: new Date(t0 + 9_000) }] }));
+    await c.server.metrics.alarms.early();
+    await c.server.metrics.alarms.settled();
+    const a = await alarm(c, 'root-sum');
+    assert.equal(a.StateValue, 'ALARM');
+    assert.match(a.StateReason!, /^Threshold Crossed: 1 out of the last 1 datapoints \[1\.5 \(.*\)\] was greater than or equal to the threshold \(1\.0\)/);
+    assert.deepEqual(c.notifier.recorded.map((n) => [n.alarmName, n.newState]), [['root-sum', 'ALARM']]);
+    // An Average may still fall below the threshold in this period; another metric's alarm is not touched.
+    assert.equal((await alarm(c, 'root-avg')).StateValue, 'INSUFFICIENT_DATA');
+    assert.equal((await alarm(c, 'other')).StateValue, 'INSUFFICIENT_DATA');
+    // At the end of the period the complete period decides, as before.
+    clock.advance(300_000);
+    await c.server.metrics.alarms.evaluateAll();
+    assert.equal((await alarm(c, 'root-sum')).StateValue, 'ALARM');
+    // The average of the complete period is 0.75: firing it early on the 1.0 alone would have been wrong.
+    assert.equal((await alarm(c, 'root-avg')).StateValue, 'OK');
   } finally {
     await stop(c);
     rmSync(dataDir, { recursive: true, force: true });

@@ -32,6 +32,9 @@ interface ServeOptions {
   plaintextCacheMb?: string;
   kmsEndpointUrl?: string;
   kmsRegion?: string;
+  smtpUrl?: string;
+  smtpCaFile?: string;
+  smtpFrom?: string;
 }
 
 export const serveCommand: CommandSpec = {
@@ -56,6 +59,9 @@ export const serveCommand: CommandSpec = {
       .option('--kms-endpoint-url <url>', 'the AWS KMS endpoint for log groups given a KMS key (default: AWS for the region)')
       .option('--kms-region <region>', 'the region of that AWS KMS (default: --region)')
       .option('--allow-private-destinations [cidr,...]', 'let topics\' webhooks and subscription targets reach loopback, link-local and private addresses (only these ranges when given; subscription targets may use plain http there)')
+      .option('--smtp-url <url>', 'the SMTP server for e-mail notifications: smtp://user:pass@host:587 (STARTTLS required) or smtps://user:pass@host:465 (or LOGWARD_SMTP_URL, which keeps the password out of the process list)')
+      .option('--smtp-ca-file <file>', 'PEM certificates to trust for the SMTP server (a private CA); default: the system\'s CAs')
+      .option('--smtp-from <address>', 'the From address of notification mails (default: logward@<smtp host>)')
       .addHelpText(
         'after',
         `
@@ -64,6 +70,7 @@ otherwise they are generated on the first start, printed once, and kept in <data
 LOGWARD_MASTER_KEY (base64 of 32 bytes) is the master key that wraps the log groups' data keys (events
 are stored encrypted) and seals IAM users' secret keys; without it, one is generated and kept in
 <data-dir>/master.key. AWS KMS (--kms-endpoint-url) takes its credentials from the AWS SDK's chain.
+LOGWARD_SMTP_URL is the SMTP server's URL when --smtp-url is not given.
 With LOGWARD_METRICS_TOKEN set (16 characters or more), GET /metrics requires \`Authorization: Bearer <token>\`.
 
 Examples:
@@ -126,6 +133,9 @@ function configInput(opts: ServeOptions, env: CliContext['env']): ServerConfigIn
       typeof opts.allowPrivateDestinations === 'string'
         ? opts.allowPrivateDestinations.split(',').map((c) => c.trim()).filter((c) => c !== '')
         : opts.allowPrivateDestinations,
+    smtpUrl: opts.smtpUrl ?? (env.LOGWARD_SMTP_URL !== undefined && env.LOGWARD_SMTP_URL !== '' ? env.LOGWARD_SMTP_URL : undefined),
+    smtpCaFile: opts.smtpCaFile,
+    smtpFrom: opts.smtpFrom,
   };
   const masterKey = env[MASTER_KEY_ENV];
   const metricsToken = env.LOGWARD_METRICS_TOKEN;

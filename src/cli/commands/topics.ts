@@ -1,12 +1,13 @@
 /**
  * `logward topics create|subscribe|list`: the topics alarm actions are delivered to. An alarm action
- * `arn:aws:sns:<region>:<account>:<topic>` reaches every webhook subscribed to the topic.
+ * `arn:aws:sns:<region>:<account>:<topic>` reaches every subscription of the topic: webhooks, e-mail
+ * addresses, Slack and Microsoft Teams incoming webhooks.
  */
 import { Command } from 'commander';
 import { addClientOptions, resolveClientSettings, type ClientOptions } from '../client.js';
 import { renderTable, writeJson } from '../output.js';
 import type { CommandSpec } from '../program.js';
-import type { CliContext } from '../context.js';
+import { UsageError, type CliContext } from '../context.js';
 import { TopicsClient } from '../topics-client.js';
 
 interface JsonOptions extends ClientOptions {
@@ -14,8 +15,22 @@ interface JsonOptions extends ClientOptions {
 }
 
 interface SubscribeOptions extends ClientOptions {
-  webhook: string;
+  webhook?: string;
+  email?: string;
+  slack?: string;
+  teams?: string;
   secret?: string;
+}
+
+const PROTOCOL_OPTIONS = ['webhook', 'email', 'slack', 'teams'] as const;
+
+/** The one destination option given, as {Protocol, Endpoint}. */
+function destination(opts: SubscribeOptions): { Protocol: string; Endpoint: string } {
+  const given = PROTOCOL_OPTIONS.filter((p) => opts[p] !== undefined);
+  if (given.length !== 1) throw new UsageError('give exactly one of --webhook <url>, --email <address>, --slack <url>, --teams <url>');
+  const p = given[0]!;
+  if (opts.secret !== undefined && p !== 'webhook') throw new UsageError('--secret signs webhooks only');
+  return { Protocol: p, Endpoint: opts[p]! };
 }
 
 async function client(ctx: CliContext, opts: ClientOptions): Promise<TopicsClient> {
@@ -32,14 +47,20 @@ export const topicsCommand: CommandSpec = {
         ctx.stdout.write(`${r.TopicArn}\n`);
       });
     const subscribe = addClientOptions(new Command('subscribe'))
-      .description('Deliver a topic to a webhook: a JSON POST (SNS notification envelope) signed with HMAC-SHA256 when a secret is given.')
-      .argument('<topic>', 'the topic name')
-      .requiredOption('--webhook <url>', 'the https (or http) URL to POST to')
-      .option('--secret <secret>', 'key of the X-Logward-Signature header (sha256=HMAC of "<X-Logward-Timestamp>.<body>")')
+      .description(
+        'Deliver a topic to a webhook (a JSON POST, the SNS notification envelope, signed with HMAC-SHA256 when a secret is given), an e-mail address (through the server\'s --smtp-url), or a Slack or Microsoft Teams incoming webhook (a short message). Subscribing the same endpoint twice changes nothing.',
+      )
+      .argument('<topic>', 'the topic name (created if it does not exist)')
+      .option('--webhook <url>', 'the https (or http) URL to POST to')
+      .option('--email <address>', 'the address to mail (needs logward serve --smtp-url)')
+      .option('--slack <url>', 'a Slack incoming-webhook URL (https://hooks.slack.com/services/...)')
+      .option('--teams <url>', 'a Microsoft Teams incoming-webhook or Workflows webhook URL')
+      .option('--secret <secret>', 'webhooks: key of the X-Logward-Signature header (sha256=HMAC of "<X-Logward-Timestamp>.<body>")')
       .action(async (topic: string, opts: SubscribeOptions) => {
+        const dest = destination(opts);
         const c = await client(ctx, opts);
         const { TopicArn } = await c.call<{ TopicArn: string }>('CreateTopic', { Name: topic });
-        const r = await c.call<{ SubscriptionArn: string }>('Subscribe', { TopicArn, Protocol: 'webhook', Endpoint: opts.webhook, ...(opts.secret !== undefined ? { Secret: opts.secret } : {}) });
+        const r = await c.call<{ SubscriptionArn: string }>('Subscribe', { TopicArn, ...dest, ...(opts.secret !== undefined ? { Secret: opts.secret } : {}) });
         ctx.stdout.write(`${r.SubscriptionArn}\n`);
       });
     const list = addClientOptions(new Command('list'))
@@ -58,8 +79,11 @@ export const topicsCommand: CommandSpec = {
       });
     return new Command('topics')
       .summary('topics that alarm actions notify')
-      .description('Create topics and subscribe webhooks to them; an alarm action arn:aws:sns:<region>:<account>:<topic> notifies them.')
-      .addHelpText('after', '\nExamples:\n  logward topics create oncall\n  logward topics subscribe oncall --webhook https://hooks.example.com/logward --secret "$HOOK_SECRET"\n  logward topics list')
+      .description('Create topics and subscribe webhooks, e-mail addresses, Slack and Teams to them; an alarm action arn:aws:sns:<region>:<account>:<topic> notifies them.')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  logward topics create oncall\n  logward topics subscribe oncall --webhook https://hooks.example.com/logward --secret "$HOOK_SECRET"\n  logward topics subscribe oncall --email oncall@example.com\n  logward topics subscribe oncall --slack https://hooks.slack.com/services/T000/B000/XXXX\n  logward topics list',
+      )
       .addCommand(create)
       .addCommand(subscribe)
       .addCommand(list);

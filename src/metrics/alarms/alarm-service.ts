@@ -3,7 +3,13 @@
  * evaluated by the server on a timer and on demand (evaluateAll, which tests drive with a fake clock).
  *
  * Evaluation of an alarm with period P at time `now` looks at the N complete periods before
- * floor(now / P) * P (periods aligned to the epoch, as the metric store aggregates them). A state change
+ * floor(now / P) * P (periods aligned to the epoch, as the metric store aggregates them).
+ *
+ * Early evaluation: an alarm that is not in ALARM and whose breach cannot be undone by more values in the
+ * same period (earlyBreachPossible) is also evaluated, with the current, incomplete period as its newest
+ * period, as soon as new values reach its series (checked every EARLY_CHECK_MS). Only a transition to
+ * ALARM is taken from it; OK and INSUFFICIENT_DATA wait for complete periods. So `Sum >= 1` over 5
+ * minutes fires within a second of the first matching event, not at the end of the 5 minutes. A state change
  * is persisted, recorded as a StateUpdate history item and, when actions are enabled, the actions of the
  * new state are handed to the notifier; their outcome becomes an Action history item. Deliveries run in
  * the background: a slow endpoint never delays the evaluation of other alarms.
@@ -14,7 +20,12 @@ import { Mutex } from '../../store/db.js';
 import type { HistoryRow, MetricDb } from '../../store/metric-db.js';
 import type { MetricStore } from '../metric-store.js';
 import { runQueries } from '../metric-data.js';
-import { alarmArn, type Alarm, type StateValue } from './alarm.js';
+import { alarmArn, describeCondition, earlyBreachPossible, type Alarm, type StateValue } from './alarm.js';
+import type { Series } from '../metric-store.js';
+import { canonicalDimensions } from '../metric-store.js';
+
+/** How often alarms look for new values of their series (early evaluation). */
+export const EARLY_CHECK_MS = 200;
 import { evaluateAlarm, isoDate, type Slot, type Verdict } from './evaluate.js';
 import type { AlarmNotifier } from './notifier.js';
 
@@ -38,6 +49,10 @@ export class AlarmService {
   private readonly lastEvaluated = new Map<string, number>();
   private deliveries = new Set<Promise<void>>();
   private ticks = 0;
+  private earlyTimer: NodeJS.Timeout | undefined;
+  /** Per alarm: the series it watches and the series version last evaluated early. */
+  private readonly seen = new Map<string, { series: Series; version: number }>();
+  private earlyRunning = false;
 
   private constructor(private readonly opts: AlarmServiceOptions) {}
 
@@ -51,10 +66,57 @@ export class AlarmService {
     return s;
   }
 
-  /** Evaluates each alarm once a new period of it has completed; every second, on the real timer. */
-  start(): void {
+  /**
+   * Evaluates each alarm once a new period of it has completed, every second, and early (see above) every
+   * EARLY_CHECK_MS, on real timers. Tests with a fake clock may leave the early timer off and call early().
+   */
+  start(opts: { early?: boolean } = {}): void {
     this.timer = setInterval(() => void this.tick().catch((e) => this.opts.logger.error({ err: e }, 'alarm evaluation failed')), 1000);
     this.timer.unref();
+    if (opts.early === false) return;
+    this.earlyTimer = setInterval(() => void this.early().catch((e) => this.opts.logger.error({ err: e }, 'early alarm evaluation failed')), EARLY_CHECK_MS);
+    this.earlyTimer.unref();
+  }
+
+  /** The alarms whose series got new values since they were last looked at, evaluated early (see above). */
+  async early(): Promise<void> {
+    if (this.earlyRunning) return;
+    this.earlyRunning = true;
+    try {
+      const due: string[] = [];
+      for (const a of this.alarms.values()) {
+        if (a.state === 'ALARM' || !earlyBreachPossible(a)) continue;
+        let w = this.seen.get(a.name);
+        if (w !== undefined && this.opts.metrics.byIdGet(w.series.id) !== w.series) {
+          this.seen.delete(a.name); // dropped by retention since: look the series up again
+          w = undefined;
+        }
+        if (w === undefined) {
+          const series = this.opts.metrics.find(a.namespace!, a.metricName!, canonicalDimensions(a.dimensions ?? []));
+          if (series === undefined) continue;
+          this.seen.set(a.name, (w = { series, version: series.version ?? 0 }));
+          // Values recorded before the alarm first saw its series count too.
+        } else if ((w.series.version ?? 0) === w.version) continue;
+        w.version = w.series.version ?? 0;
+        due.push(a.name);
+      }
+      if (due.length === 0) return;
+      const now = this.opts.clock.now();
+      await this.lock.run(async () => {
+        for (const name of due) {
+          const a = this.alarms.get(name);
+          if (!a || a.state === 'ALARM') continue;
+          try {
+            const verdict = evaluateAlarm(a, await this.slots(a, now, true), now, a.extendedStatistic ?? a.statistic ?? '');
+            if (verdict?.state === 'ALARM') await this.setState(a, verdict, now);
+          } catch (e) {
+            this.opts.logger.error({ err: e, alarm: name }, 'evaluating an alarm early failed');
+          }
+        }
+      });
+    } finally {
+      this.earlyRunning = false;
+    }
   }
 
   private async tick(): Promise<void> {
@@ -93,9 +155,9 @@ export class AlarmService {
     });
   }
 
-  /** The last N complete periods, oldest first, with their values where there are any. */
-  private async slots(a: Alarm, now: number): Promise<Slot[]> {
-    const end = Math.floor(now / 1000 / a.period) * a.period;
+  /** The last N complete periods (or N-1 and the current one), oldest first, with their values where there are any. */
+  private async slots(a: Alarm, now: number, withCurrent = false): Promise<Slot[]> {
+    const end = (Math.floor(now / 1000 / a.period) + (withCurrent ? 1 : 0)) * a.period;
     const start = end - a.evaluationPeriods * a.period;
     const queries = a.metrics ?? [
       {
@@ -155,6 +217,7 @@ export class AlarmService {
           newState: v.state,
           reason: v.reason,
           reasonData: v.reasonData,
+          metric: describeCondition(a),
           timestampMs: now,
           region,
           accountId,
@@ -191,6 +254,7 @@ export class AlarmService {
       await this.opts.db.putAlarm(a.name, JSON.stringify(a));
       this.alarms.set(a.name, a);
       this.lastEvaluated.delete(a.name);
+      this.seen.delete(a.name);
       const summary = old ? `Alarm "${a.name}" updated` : `Alarm "${a.name}" created`;
       await this.history(a, a.configUpdatedMs, 'ConfigurationUpdate', summary, old ? { type: 'Update', version: '1.0', originalAlarm: old, updatedAlarm: a } : { type: 'Create', version: '1.0', createdAlarm: a });
     });
@@ -202,6 +266,7 @@ export class AlarmService {
       for (const n of names) {
         this.alarms.delete(n);
         this.lastEvaluated.delete(n);
+        this.seen.delete(n);
       }
     });
   }
@@ -241,6 +306,7 @@ export class AlarmService {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.earlyTimer) clearInterval(this.earlyTimer);
     await this.lock.run(async () => undefined);
     await this.settled();
   }

@@ -73,3 +73,35 @@ export function toMetricAlarm(a: Alarm, region: string, accountId: string): Metr
     StateTransitionedTimestamp: s(a.stateTransitionedMs),
   };
 }
+
+const SYMBOLS: Record<ThresholdOperator, string> = {
+  GreaterThanOrEqualToThreshold: '>=',
+  GreaterThanThreshold: '>',
+  LessThanThreshold: '<',
+  LessThanOrEqualToThreshold: '<=',
+};
+
+/** What the alarm watches, for people: `LogMetrics/RootAccountUsage, Sum >= 1 over 1 x 10 s`. */
+export function describeCondition(a: Alarm): string {
+  const dims = (a.dimensions ?? []).map((d) => `${d.Name}=${d.Value}`).join(',');
+  const what =
+    a.metrics !== undefined
+      ? (a.metrics.find((m) => m.ReturnData !== false)?.Expression ?? 'metric math')
+      : `${a.namespace}/${a.metricName}${dims !== '' ? ` [${dims}]` : ''}, ${a.extendedStatistic ?? a.statistic}`;
+  const m = a.datapointsToAlarm === a.evaluationPeriods ? `${a.evaluationPeriods}` : `${a.datapointsToAlarm} of ${a.evaluationPeriods}`;
+  return `${what} ${SYMBOLS[a.comparisonOperator]} ${a.threshold} over ${m} x ${a.period} s`;
+}
+
+/**
+ * Whether a breach seen in an incomplete period stays a breach whatever else the period receives, so the
+ * alarm may go to ALARM before the period ends: a Maximum or SampleCount (or a Sum: metric filter counts
+ * and other non-negative values only grow it) above a threshold, a Minimum below one. Single-metric alarms
+ * only (metric math may subtract); not percentiles or averages, which move both ways.
+ */
+export function earlyBreachPossible(a: Alarm): boolean {
+  if (a.metrics !== undefined || a.statistic === undefined || a.metricName === undefined) return false;
+  const up = a.comparisonOperator === 'GreaterThanThreshold' || a.comparisonOperator === 'GreaterThanOrEqualToThreshold';
+  if (a.statistic === 'Sum' || a.statistic === 'SampleCount' || a.statistic === 'Maximum') return up;
+  if (a.statistic === 'Minimum') return !up;
+  return false;
+}

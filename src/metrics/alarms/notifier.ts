@@ -14,6 +14,8 @@ export interface AlarmNotification {
   newState: string;
   reason: string;
   reasonData?: string;
+  /** What the alarm watches, for people: `LogMetrics/RootAccountUsage, Sum >= 1 over 1 x 10 s`. */
+  metric?: string;
   /** When the state changed (epoch ms). */
   timestampMs: number;
   region: string;
