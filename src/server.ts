@@ -14,6 +14,7 @@ import { getLogRecord, runInsightsQuery } from './query/insights/engine.js';
 import { SubscriptionCatalog } from './store/subscriptions.js';
 import { SubscriptionEngine } from './subscriptions/engine.js';
 import { AddressPolicy } from './subscriptions/safety.js';
+import { subscriptionFamilies } from './subscriptions/prometheus.js';
 import { join } from 'node:path';
 import { KeyService } from './kms/key-service.js';
 import { LocalKeyring, MASTER_KEY_ENV } from './kms/local-keyring.js';
@@ -31,17 +32,18 @@ export const MASTER_KEY_FILE = 'master.key';
 export const IAM_DIR = 'iam';
 const IAM_KEY_GROUP = 'logward:iam';
 
-/** What the HTTP front needs of the metrics subsystem: filters, CloudWatch, /metrics, topics. */
+/** What the HTTP front needs of the metrics subsystem: filters, CloudWatch, /metrics (with subscription delivery), topics. */
 export function metricsHttpDeps(
   metrics: MetricsSubsystem,
   config: Pick<ServerConfig, 'region' | 'accountId' | 'metricsToken' | 'allowPrivateDestinations'>,
   clock: Clock,
   logger: Logger,
+  subscriptions: SubscriptionEngine,
 ): Pick<HttpDeps, 'metricFilters' | 'monitoring' | 'metricsEndpoint' | 'topics'> {
   return {
     metricFilters: metrics.filters,
     monitoring: { metrics: metrics.store, alarms: metrics.alarms, region: config.region, accountId: config.accountId, clock, logger },
-    metricsEndpoint: { bearerToken: config.metricsToken, render: () => metrics.exposition() },
+    metricsEndpoint: { bearerToken: config.metricsToken, render: () => metrics.exposition(subscriptionFamilies(subscriptions.stats())) },
     topics: { topics: metrics.topics, allowPrivateDestinations: allowsPrivate(config.allowPrivateDestinations), clock },
   };
 }
@@ -151,7 +153,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     users,
     audit,
     auditGuard: new AuditGuard({ access, region: config.region, minRetentionDays: config.auditMinRetentionDays }),
-    ...metricsHttpDeps(metrics, config, clock, logger),
+    ...metricsHttpDeps(metrics, config, clock, logger, subscriptions),
   });
   try {
     await app.listen({ host: config.host, port: config.port });

@@ -94,7 +94,7 @@ export async function openTestApp(): Promise<TestApp> {
     users,
     audit,
     auditGuard: new AuditGuard({ access, region: config.region, minRetentionDays: 365 }),
-    ...metricsHttpDeps(metrics, config, systemClock, logger),
+    ...metricsHttpDeps(metrics, config, systemClock, logger, subscriptions),
   });
   const send = async (service: string, creds: Credentials, headers: Record<string, string>, body: string) => {
     const signer = new SignatureV4({ service, region: config.region, credentials: creds, sha256: NodeSha256 });

@@ -204,3 +204,84 @@ test('a crash (SIGKILL) while the destination is down loses nothing: delivery re
     await flaky.close();
   }
 });
+
+/** The value of one sample in a Prometheus exposition, by name and exact label set; undefined when absent. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',');
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{${want}} `));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+test('GET /metrics: delivered events and batches, retries, failures and lag per subscription, for a working and a failing destination', async () => {
+  // The failing destination takes the subscription's CONTROL_MESSAGE, then refuses data until it recovers.
+  let down = true;
+  const failing = await recordingServer((r) => ({ status: down && decodeAwslogs(r.body).messageType === 'DATA_MESSAGE' ? 503 : 200 }));
+  try {
+    const good = `/lw/${run}/subs/metrics-good`;
+    const bad = `/lw/${run}/subs/metrics-bad`;
+    assert.equal((await cli('targets', 'put', 'function', `mgood-${run}`, '--url', peer.url)).code, 0);
+    assert.equal((await cli('targets', 'put', 'function', `mbad-${run}`, '--url', failing.url)).code, 0);
+    for (const [group, target] of [
+      [good, `mgood-${run}`],
+      [bad, `mbad-${run}`],
+    ] as const) {
+      await srv.client.send(new CreateLogGroupCommand({ logGroupName: group }));
+      await srv.client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 's' }));
+      await srv.client.send(new PutSubscriptionFilterCommand({ logGroupName: group, filterName: 'errors', filterPattern: 'ERROR', destinationArn: lambda(target) }));
+      const now = Date.now();
+      await srv.client.send(
+        new PutLogEventsCommand({
+          logGroupName: group,
+          logStreamName: 's',
+          logEvents: [
+            { timestamp: now, message: 'ERROR one' },
+            { timestamp: now, message: 'INFO two' },
+            { timestamp: now, message: 'ERROR three' },
+          ],
+        }),
+      );
+    }
+    const goodLabels = { log_group: good, filter: 'errors', destination: lambda(`mgood-${run}`) };
+    const badLabels = { log_group: bad, filter: 'errors', destination: lambda(`mbad-${run}`) };
+    const scrape = async (): Promise<string> => {
+      const res = await fetch(`${srv.url}/metrics`);
+      assert.equal(res.status, 200);
+      return res.text();
+    };
+    let text = '';
+    await waitFor('the delivery and two failed attempts in /metrics', async () => {
+      text = await scrape();
+      return sample(text, 'logward_subscription_delivered_events_total', goodLabels) === 2 && (sample(text, 'logward_subscription_retries_total', badLabels) ?? 0) >= 2;
+    });
+    assert.match(text, /^# TYPE logward_subscription_delivered_events_total counter$/m);
+    assert.match(text, /^# TYPE logward_subscription_lag_seconds gauge$/m);
+    // The working destination: one batch (the control message is not counted), nothing failed, nothing waits.
+    assert.equal(sample(text, 'logward_subscription_delivered_batches_total', goodLabels), 1);
+    assert.equal(sample(text, 'logward_subscription_failures_total', goodLabels), 0);
+    assert.equal(sample(text, 'logward_subscription_failing', goodLabels), 0);
+    assert.equal(sample(text, 'logward_subscription_lag_seconds', goodLabels), 0);
+    assert.equal(sample(text, 'logward_subscription_lag_events', goodLabels), 0);
+    // The failing one: nothing delivered, failures counted, and its events wait (lag above zero).
+    assert.equal(sample(text, 'logward_subscription_delivered_events_total', badLabels), 0);
+    assert.ok(sample(text, 'logward_subscription_failures_total', badLabels)! >= sample(text, 'logward_subscription_retries_total', badLabels)!);
+    assert.equal(sample(text, 'logward_subscription_failing', badLabels), 1);
+    assert.ok(sample(text, 'logward_subscription_lag_seconds', badLabels)! > 0);
+    assert.ok(sample(text, 'logward_subscription_lag_events', badLabels)! >= 3);
+
+    // Once the destination recovers, its events are delivered and the lag is gone; the failures stay counted.
+    down = false;
+    await waitFor('delivery after the recovery in /metrics', async () => {
+      text = await scrape();
+      return sample(text, 'logward_subscription_delivered_events_total', badLabels) === 2;
+    });
+    assert.equal(sample(text, 'logward_subscription_failing', badLabels), 0);
+    assert.equal(sample(text, 'logward_subscription_lag_seconds', badLabels), 0);
+    assert.ok(sample(text, 'logward_subscription_failures_total', badLabels)! >= 2);
+    for (const line of text.split('\n').filter((l) => l.startsWith('logward_subscription_'))) {
+      assert.match(line, /^[a-zA-Z_:][a-zA-Z0-9_:]*\{log_group="([^"\\]|\\.)*",filter="([^"\\]|\\.)*",destination="([^"\\]|\\.)*"\} \S+$/, line);
+    }
+  } finally {
+    await failing.close();
+  }
+});
+
