@@ -29,7 +29,7 @@ import type { CredentialStore } from './auth/credentials.js';
 import { validateMonitoringRequest, validateRequest } from './model/validate.js';
 import { actions, isImplemented } from './actions/index.js';
 import type { ActionContext, InsightsContext, SubscriptionsContext } from './actions/context.js';
-import { registerAdminRoutes } from './admin.js';
+import { ADMIN_PREFIX, registerAdminRoutes } from './admin.js';
 import { isImplementedMonitoring, monitoringActions } from './monitoring/index.js';
 import type { MonitoringContext } from './monitoring/context.js';
 import { OPERATIONS as MONITORING_OPERATIONS } from './model/generated/monitoring-shapes.js';
@@ -215,7 +215,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.get('/health', async () => ({ status: 'ok' }));
-  registerAdminRoutes(app, deps);
+  registerAdminRoutes(app, { ...deps, noteCall: (req, info) => Object.assign(callOf(req), info) });
   app.get('/metrics', async (req, reply) => serveMetricsEndpoint(deps.metricsEndpoint, req, reply));
 
   // Admission control before the body is read: memory stays bounded under overload. A refusal returns
@@ -223,6 +223,8 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   // request go on to its handler whenever an async onSend hook, the audit record, delays the sending:
   // a throttled PutLogEvents would be stored although its client was told to retry.)
   app.addHook('onRequest', async (req, reply) => {
+    // The admin API (any method) is recorded like every call, so it fails closed with the trail too.
+    if (deps.audit.failed !== undefined && req.url.startsWith(`${ADMIN_PREFIX}/`)) return sendError(reply, req, unavailable());
     if (req.method !== 'POST') return;
     if (isQuery(req)) callOf(req).protocol = 'query';
     // Named now, so that a call refused here (overload, size) is recorded under its action.

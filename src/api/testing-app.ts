@@ -34,6 +34,7 @@ export interface TestApp {
   store: LogStore;
   audit: AuditTrail;
   users: UserStore;
+  subscriptions: SubscriptionEngine;
   /** A CloudWatch Logs call signed with `creds` (default: the root key, TEST_KEY). */
   logs(op: string, input: unknown, creds?: Credentials): Promise<{ status: number; body: Record<string, unknown> }>;
   /** A CloudWatch (metrics and alarms) call signed with `creds` (default: the root key). */
@@ -106,6 +107,7 @@ export async function openTestApp(): Promise<TestApp> {
     store,
     audit,
     users,
+    subscriptions,
     async logs(op, input, creds = TEST_KEY) {
       const res = await send('logs', creds, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Logs_20140328.${op}` }, JSON.stringify(input));
       return { status: res.statusCode, body: JSON.parse(res.body || '{}') as Record<string, unknown> };

@@ -17,6 +17,7 @@ import {
   DeleteSubscriptionFilterCommand,
   DescribeDestinationsCommand,
   DescribeSubscriptionFiltersCommand,
+  FilterLogEventsCommand,
   PutDestinationCommand,
   PutDestinationPolicyCommand,
   PutLogEventsCommand,
@@ -25,6 +26,7 @@ import {
 import { makeClient, startLogward, stopAndClean, TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY, type LogwardServer } from '../helpers/server.js';
 import { rejectsAws, uid } from '../helpers/assert-aws.js';
 import { decodeAwslogs, recordingServer, waitFor } from '../../src/subscriptions/testing.js';
+import type { AuditRecord } from '../../src/api/audit/chain.js';
 
 const MAIN_JS = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const ACCOUNT = '000000000000';
@@ -285,3 +287,37 @@ test('GET /metrics: delivered events and batches, retries, failures and lag per 
   }
 });
 
+
+test('the admin API is audited like every call: action, caller, target ARN, status and error, unsigned calls too', async () => {
+  const name = `audited-${run}`;
+  assert.equal((await cli('targets', 'put', 'function', name, '--url', peer.url)).code, 0);
+  assert.equal((await cli('targets', 'list')).code, 0);
+  assert.equal((await cli('targets', 'status')).code, 0);
+  assert.equal((await cli('targets', 'delete', 'function', name)).code, 0);
+  assert.notEqual((await cli('targets', 'delete', 'function', name)).code, 0); // gone: ResourceNotFoundException
+  const unsigned = await fetch(`${srv.url}/_logward/admin/targets`, { headers: { 'user-agent': `unsigned-${run}` } });
+  assert.equal(unsigned.status, 400);
+
+  const records: AuditRecord[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await srv.client.send(new FilterLogEventsCommand({ logGroupName: 'logward/audit', filterPattern: '{ $.action = "logward:*" }', nextToken }));
+    for (const e of page.events ?? []) records.push(JSON.parse(e.message!) as AuditRecord);
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  const arn = lambda(name);
+  const mine = records.filter((r) => r.resources.includes(arn));
+  assert.deepEqual(
+    mine.map((r) => [r.action, r.httpStatus, r.errorCode, r.caller?.accessKeyId]),
+    [
+      ['logward:PutTarget', 200, null, TEST_ACCESS_KEY_ID],
+      ['logward:DeleteTarget', 200, null, TEST_ACCESS_KEY_ID],
+      ['logward:DeleteTarget', 400, 'ResourceNotFoundException', TEST_ACCESS_KEY_ID],
+    ],
+  );
+  assert.equal(mine[0]!.caller?.arn, `arn:aws:iam::${ACCOUNT}:root`);
+  assert.ok(records.some((r) => r.action === 'logward:ListTargets' && r.resources[0] === '*' && r.httpStatus === 200));
+  assert.ok(records.some((r) => r.action === 'logward:GetSubscriptionStatus' && r.httpStatus === 200));
+  const refused = records.find((r) => r.userAgent === `unsigned-${run}`);
+  assert.deepEqual([refused?.action, refused?.caller, refused?.httpStatus, refused?.errorCode], ['logward:ListTargets', null, 400, 'MissingAuthenticationTokenException']);
+});
