@@ -3,7 +3,7 @@
  * patterns, issue #3; for Logs Insights, issue #4, timed within the search scenario on its data).
  *
  *   --quick              1M-event search set, 10 s ingest, 3 s warm-up (development)
- *   --only a,b           scenarios: ingest, latency, disk, search, predicate (default: all)
+ *   --only a,b           scenarios: ingest, latency, disk, search, predicate, subscriptions (default: all)
  *   --duration S         measured ingest window (default 30, quick 10)
  *   --warmup S           ingest warm-up (default 5, quick 3)
  *   --events N           events in the search set (default 10,000,000, quick 1,000,000)
@@ -37,6 +37,7 @@ import { runPredicateScenario } from './predicate-scenario.js';
 import { summarizeProfiles } from './profile.js';
 import { textTable } from './report.js';
 import { runSearchScenario } from './search-scenario.js';
+import { runSubscriptionsScenario } from './subscriptions-scenario.js';
 import { machineCpuSeconds } from './server.js';
 
 function parseConfig(argv: string[]): BenchConfig {
@@ -211,6 +212,15 @@ async function main(): Promise<number> {
     } catch (err) {
       results.errors.push({ phase: 'ingest scenario', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       log(`ingest scenario failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    globalThis.gc?.();
+  }
+  if (cfg.only.has('subscriptions')) {
+    try {
+      results.subscriptions = await runSubscriptionsScenario(ctx);
+    } catch (err) {
+      results.errors.push({ phase: 'subscriptions scenario', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      log(`subscriptions scenario failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     globalThis.gc?.();
   }

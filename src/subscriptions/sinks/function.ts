@@ -21,8 +21,10 @@ export const functionSink: SinkSpec<typeof schema> = {
   controlName: 'Lambda function',
   build: (c, ctx) => ({
     async deliver(batch, signal) {
-      for (const m of batch.messages) {
-        const body = Buffer.from(JSON.stringify({ awslogs: { data: encodeMessage(m).toString('base64') } }));
+      // Compressed together (off the event loop), posted one after the other, in order.
+      const encoded = await Promise.all(batch.messages.map(encodeMessage));
+      for (const gz of encoded) {
+        const body = Buffer.from(`{"awslogs":{"data":"${gz.toString('base64')}"}}`);
         const res = await post(ctx.policy, c.url, body, { 'content-type': 'application/json' }, c.timeoutMs, signal);
         if (res.status < 200 || res.status >= 300) throw new Error(`function target answered HTTP ${res.status}: ${res.body.slice(0, 200)}`);
       }

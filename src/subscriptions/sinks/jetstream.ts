@@ -34,8 +34,9 @@ export const jetstreamSink: SinkSpec<typeof schema> = {
     return {
       async deliver(batch) {
         const { js } = await open();
-        for (const [k, m] of batch.messages.entries()) {
-          await js.publish(c.subject, encodeMessage(m), {
+        const encoded = await Promise.all(batch.messages.map(encodeMessage));
+        for (const [k, data] of encoded.entries()) {
+          await js.publish(c.subject, data, {
             msgID: `${batch.batchId}-${k}`,
             ...(c.stream !== undefined ? { expect: { streamName: c.stream } } : {}),
           });
