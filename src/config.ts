@@ -76,6 +76,10 @@ export const serverConfigSchema = z
      * every such address; a list of CIDRs allows those ranges only (subscriptions; topics, which do not
      * know ranges, treat a non-empty list as `true`). Plain http to a subscription target only there too.
      */
+    /** Syslog listeners (src/ingest/syslog.ts): TCP and UDP ports (0: a free one; unset: none) and their log group. */
+    syslogTcpPort: z.number().int().min(0).max(65535).optional(),
+    syslogUdpPort: z.number().int().min(0).max(65535).optional(),
+    syslogLogGroup: z.string().min(1).max(512).regex(/^[\.\-_/#A-Za-z0-9]+$/, 'a log group name').default('syslog'),
     allowPrivateDestinations: z.union([z.boolean(), z.array(z.string().regex(/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/, 'a CIDR such as 10.0.0.0/8'))]).default(false),
   });
 

@@ -15,6 +15,8 @@ import { SubscriptionCatalog } from './store/subscriptions.js';
 import { SubscriptionEngine } from './subscriptions/engine.js';
 import { AddressPolicy } from './subscriptions/safety.js';
 import { subscriptionFamilies } from './subscriptions/prometheus.js';
+import { SyslogInput } from './ingest/syslog.js';
+import type { Family } from './metrics/prometheus.js';
 import { join } from 'node:path';
 import { KeyService } from './kms/key-service.js';
 import { LocalKeyring, MASTER_KEY_ENV } from './kms/local-keyring.js';
@@ -38,12 +40,13 @@ export function metricsHttpDeps(
   config: Pick<ServerConfig, 'region' | 'accountId' | 'metricsToken' | 'allowPrivateDestinations'>,
   clock: Clock,
   logger: Logger,
-  subscriptions: SubscriptionEngine,
+  /** Families of other subsystems for /metrics (subscription delivery, syslog input). */
+  extra: () => Family[],
 ): Pick<HttpDeps, 'metricFilters' | 'monitoring' | 'metricsEndpoint' | 'topics'> {
   return {
     metricFilters: metrics.filters,
     monitoring: { metrics: metrics.store, alarms: metrics.alarms, region: config.region, accountId: config.accountId, clock, logger },
-    metricsEndpoint: { bearerToken: config.metricsToken, render: () => metrics.exposition(subscriptionFamilies(subscriptions.stats())) },
+    metricsEndpoint: { bearerToken: config.metricsToken, render: () => metrics.exposition(extra()) },
     topics: { topics: metrics.topics, allowPrivateDestinations: allowsPrivate(config.allowPrivateDestinations), clock },
   };
 }
@@ -138,6 +141,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     retry: { baseMs: config.subscriptionRetryBaseMs, maxMs: config.subscriptionRetryMaxMs, budgetMs: config.subscriptionRetryBudgetMs },
   });
   await subscriptions.start();
+  let syslog: SyslogInput | undefined;
   const app = buildHttp({
     store,
     subscriptions,
@@ -153,11 +157,16 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     users,
     audit,
     auditGuard: new AuditGuard({ access, region: config.region, minRetentionDays: config.auditMinRetentionDays }),
-    ...metricsHttpDeps(metrics, config, clock, logger, subscriptions),
+    ...metricsHttpDeps(metrics, config, clock, logger, () => [...subscriptionFamilies(subscriptions.stats()), ...(syslog?.families() ?? [])]),
   });
   try {
     await app.listen({ host: config.host, port: config.port });
+    if (config.syslogTcpPort !== undefined || config.syslogUdpPort !== undefined) {
+      syslog = await SyslogInput.start({ store, clock, logger, host: config.host, tcpPort: config.syslogTcpPort, udpPort: config.syslogUdpPort, logGroup: config.syslogLogGroup });
+      logger.info({ tcpPort: syslog.tcpPort, udpPort: syslog.udpPort, logGroup: config.syslogLogGroup }, 'syslog listening');
+    }
   } catch (e) {
+    await app.close();
     await queries.close();
     await subscriptions.close();
     await metrics.close();
@@ -181,6 +190,8 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     close: () =>
       (closing ??= (async () => {
         await app.close();
+        // Syslog stops listening and writes what it received before the store closes.
+        await syslog?.close();
         // Running queries read the store: they stop before it closes.
         await queries.close();
         // Consumers stop at their last acknowledged batch; the next start resumes from there.

@@ -27,6 +27,7 @@ import { MetricsSubsystem } from '../metrics/subsystem.js';
 import { SubscriptionCatalog } from '../store/subscriptions.js';
 import { SubscriptionEngine } from '../subscriptions/engine.js';
 import { AddressPolicy } from '../subscriptions/safety.js';
+import { subscriptionFamilies } from '../subscriptions/prometheus.js';
 import { metricsHttpDeps } from '../server.js';
 
 export interface TestApp {
@@ -95,7 +96,7 @@ export async function openTestApp(): Promise<TestApp> {
     users,
     audit,
     auditGuard: new AuditGuard({ access, region: config.region, minRetentionDays: 365 }),
-    ...metricsHttpDeps(metrics, config, systemClock, logger, subscriptions),
+    ...metricsHttpDeps(metrics, config, systemClock, logger, () => subscriptionFamilies(subscriptions.stats())),
   });
   const send = async (service: string, creds: Credentials, headers: Record<string, string>, body: string) => {
     const signer = new SignatureV4({ service, region: config.region, credentials: creds, sha256: NodeSha256 });

@@ -25,6 +25,9 @@ interface ServeOptions {
   subscriptionRetryFor?: string;
   auditMinRetentionDays?: string;
   metricsRetention?: string;
+  syslogTcpPort?: string;
+  syslogUdpPort?: string;
+  syslogLogGroup?: string;
   /** true without a value (every non-public address), else a comma-separated list of CIDRs. */
   allowPrivateDestinations?: boolean | string;
 }
@@ -46,6 +49,9 @@ export const serveCommand: CommandSpec = {
       .option('--subscription-retry-for <duration>', 'how long a subscription retries a batch before it goes to the dead-letter log group (default: 24h, as AWS)')
       .option('--audit-min-retention-days <n>', `the shortest retention the audit group logward/audit may be given (default: ${SERVER_DEFAULTS.auditMinRetentionDays})`)
       .option('--metrics-retention <duration>', 'how long metric datapoints are kept (default: 15d)')
+      .option('--syslog-tcp-port <port>', 'receive syslog over TCP (octet counting or newline framing) on this port; 0 picks a free one')
+      .option('--syslog-udp-port <port>', 'receive syslog over UDP on this port; 0 picks a free one')
+      .option('--syslog-log-group <name>', 'the log group syslog messages go to, one stream per host (default: syslog)')
       .option('--allow-private-destinations [cidr,...]', 'let topics\' webhooks and subscription targets reach loopback, link-local and private addresses (only these ranges when given; subscription targets may use plain http there)')
       .addHelpText(
         'after',
@@ -108,6 +114,9 @@ function configInput(opts: ServeOptions, env: CliContext['env']): ServerConfigIn
     subscriptionRetryBudgetMs: opts.subscriptionRetryFor === undefined ? undefined : parseDuration(opts.subscriptionRetryFor),
     auditMinRetentionDays: opts.auditMinRetentionDays === undefined ? undefined : parseCount('audit minimum retention', opts.auditMinRetentionDays),
     metricsRetentionMs: opts.metricsRetention === undefined ? undefined : parseDuration(opts.metricsRetention),
+    syslogTcpPort: opts.syslogTcpPort === undefined ? undefined : parsePort(opts.syslogTcpPort),
+    syslogUdpPort: opts.syslogUdpPort === undefined ? undefined : parsePort(opts.syslogUdpPort),
+    syslogLogGroup: opts.syslogLogGroup,
     allowPrivateDestinations:
       typeof opts.allowPrivateDestinations === 'string'
         ? opts.allowPrivateDestinations.split(',').map((c) => c.trim()).filter((c) => c !== '')
