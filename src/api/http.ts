@@ -5,7 +5,8 @@
  *                      SigV4 service `monitoring` (metrics and alarms);
  *   Logward topics     AWS JSON 1.1, `LogwardTopics_20261127.<Operation>`, SigV4 service `sns`
  *                      (where alarm actions are delivered, src/api/topics);
- * and `GET /metrics`, the Prometheus exposition (its access rule lives in metrics-endpoint.ts).
+ * and `GET /metrics`, the Prometheus exposition (its access rule lives in metrics-endpoint.ts), and
+ * `POST /v1/logs`, OTLP/HTTP logs (src/ingest/otlp.ts, signed for `logs`).
  *
  * The IAM Query API shares the port too: a form-encoded `POST /` without X-Amz-Target (iam/handler.ts).
  *
@@ -30,6 +31,7 @@ import { validateMonitoringRequest, validateRequest } from './model/validate.js'
 import { actions, isImplemented } from './actions/index.js';
 import type { ActionContext, InsightsContext, SubscriptionsContext } from './actions/context.js';
 import { ADMIN_PREFIX, registerAdminRoutes } from './admin.js';
+import { OTLP_LOGS_PATH, registerOtlpRoutes } from '../ingest/otlp.js';
 import { isImplementedMonitoring, monitoringActions } from './monitoring/index.js';
 import type { MonitoringContext } from './monitoring/context.js';
 import { OPERATIONS as MONITORING_OPERATIONS } from './model/generated/monitoring-shapes.js';
@@ -215,7 +217,9 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.get('/health', async () => ({ status: 'ok' }));
-  registerAdminRoutes(app, { ...deps, noteCall: (req, info) => Object.assign(callOf(req), info) });
+  const noteCall = (req: FastifyRequest, info: Partial<CallInfo>): void => void Object.assign(callOf(req), info);
+  registerAdminRoutes(app, { ...deps, noteCall });
+  registerOtlpRoutes(app, { ...deps, noteCall });
   app.get('/metrics', async (req, reply) => serveMetricsEndpoint(deps.metricsEndpoint, req, reply));
 
   // Admission control before the body is read: memory stays bounded under overload. A refusal returns
@@ -240,7 +244,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
       await drain(req, 8 * MAX_BODY_BYTES);
       return sendError(reply.header('connection', 'close'), req, tooLarge(size));
     }
-    const ingest = target.front.prefix === TARGET_PREFIX && target.op === 'PutLogEvents';
+    const ingest = (target.front.prefix === TARGET_PREFIX && target.op === 'PutLogEvents') || req.url.split('?')[0] === OTLP_LOGS_PATH;
     if (ingest && (inflightBytes + size > deps.maxInflightBytes || deps.store.overloaded())) {
       return sendError(reply, req, new ApiError('ThrottlingException', MESSAGES.throttled));
     }
