@@ -7,7 +7,7 @@ import type { Dataset } from './dataset.js';
 import { machineCpuSeconds, ServerProcess, type StopResult } from './server.js';
 import type { Credentials } from './sigv4.js';
 
-export const SCENARIOS = ['ingest', 'latency', 'disk', 'search', 'predicate', 'encryption', 'metric-filters', 'alarm-latency'] as const;
+export const SCENARIOS = ['ingest', 'latency', 'disk', 'search', 'predicate', 'encryption', 'metric-filters', 'alarm-latency', 'subscriptions'] as const;
 /** Scenarios that start their own server in process and need no data set (issue #6). */
 export const STANDALONE_SCENARIOS: ReadonlySet<string> = new Set(['metric-filters', 'alarm-latency']);
 export type Scenario = (typeof SCENARIOS)[number];
@@ -96,14 +96,14 @@ export class BenchContext {
     process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   }
 
-  async startServer(label: string, dataDir: string): Promise<ServerProcess> {
+  async startServer(label: string, dataDir: string, extraArgs: readonly string[] = []): Promise<ServerProcess> {
     const t0 = performance.now();
     const server = await ServerProcess.start({
       entry: this.cfg.serverEntry,
       dataDir,
       creds: this.cfg.creds,
       logPath: join(this.cfg.runDir, `${label}.server.log`),
-      extraArgs: this.cfg.serverArgs,
+      extraArgs: [...this.cfg.serverArgs, ...extraArgs],
       nodeArgs: this.cfg.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(this.cfg.runDir, 'profiles', label)}`] : [],
       startTimeoutMs: 120_000,
     });

@@ -45,6 +45,8 @@ export interface WorkerPlan {
   targets: Target[];
   inflight: number;
   timestamps: TimestampMode;
+  /** When set, this thread starts at most this many batches a second (evenly spaced); else as fast as acknowledged. */
+  batchesPerS?: number | undefined;
 }
 
 export interface Counters {
@@ -185,8 +187,20 @@ async function main(plan: WorkerPlan): Promise<void> {
   });
 
   const nBatches = plan.offsets.length - 1;
+  // Pacing: each batch start takes the next slot of an even schedule; a late start does not earn a burst.
+  const intervalMs = plan.batchesPerS === undefined ? 0 : 1000 / plan.batchesPerS;
+  let nextStart = performance.now();
+  async function pace(): Promise<void> {
+    if (intervalMs === 0) return;
+    const now = performance.now();
+    const at = Math.max(nextStart, now);
+    nextStart = at + intervalMs;
+    if (at > now) await sleep(at - now);
+  }
   async function slot(): Promise<void> {
     while (!stopping) {
+      await pace();
+      if (stopping) return;
       const taken = Atomics.add(counter, 0, 1);
       if (taken >= plan.batchLimit && !plan.wrap) return;
       if (taken >= plan.batchLimit) c.wrapped++;

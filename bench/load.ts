@@ -28,6 +28,8 @@ export interface LoadOptions {
   /** Requests in flight over all threads. */
   inflight: number;
   timestamps: TimestampMode;
+  /** Batches a second over all threads (split evenly); undefined: as fast as the server acknowledges. */
+  batchesPerS?: number;
 }
 
 export interface Snapshot {
@@ -90,6 +92,7 @@ export class LoadRun {
         targets,
         inflight: Math.max(1, Math.min(inflight, targets.length)),
         timestamps: opts.timestamps,
+        batchesPerS: opts.batchesPerS === undefined ? undefined : opts.batchesPerS / threads,
       };
       const worker = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: plan });
       this.workers.push(worker);

@@ -8,6 +8,7 @@ import { describeMachine, type MachineInfo } from './machine.js';
 import type { PredicateScenarioResult } from './predicate-scenario.js';
 import type { ProfileSummary } from './profile.js';
 import { markdownTable, type Row } from './report.js';
+import type { SubscriptionsResult } from './subscriptions-scenario.js';
 import type { SearchScenarioResult } from './search-scenario.js';
 import { fmtBytes, fmtInt, fmtMs, median } from './stats.js';
 import type { MetricFiltersResult } from './metric-filters.js';
@@ -31,6 +32,7 @@ export interface RunResults {
   plaintext?: { ingest?: IngestScenarioResult; search?: SearchScenarioResult };
   metricFilters?: MetricFiltersResult;
   alarmLatency?: AlarmLatencyResult;
+  subscriptions?: SubscriptionsResult;
   lives: ServerLife[];
   errors: { phase: string; message: string }[];
   profiles: (ProfileSummary & { label: string })[];
@@ -442,6 +444,31 @@ export function resultRows(r: RunResults): Row[] {
     }
   }
   rows.push(...encryptionRows(r));
+  const sub = r.subscriptions;
+  if (sub !== undefined) {
+    const l = sub.latency;
+    for (const [name, d] of [
+      ['function', l.function],
+      ['stream (NATS JetStream)', l.stream],
+    ] as const) {
+      rows.push({
+        measure: `Subscription delivery p99, ${name}, at ${fmtInt(l.eventsPerS)} events/s (${d.latenciesMs.length} probes)${q}`,
+        bar: '≤ 1 s',
+        measured: `${fmtMs(d.p99)} (p50 ${fmtMs(d.p50)}, max ${fmtMs(d.max)}${d.missing > 0 ? `; ${d.missing} probes not delivered` : ''}); load average ${sub.loadavg.map((x) => x.toFixed(1)).join(' ')}`,
+        ok: d.p99 <= 1000 && d.missing === 0 && d.latenciesMs.length >= (r.cfg.quick ? 1 : 100) && l.eventsPerS >= 0.95 * l.targetEventsPerS,
+      });
+    }
+    const t = sub.throughput;
+    const lag = Object.entries(t.lagSecondsAtEnd);
+    rows.push({
+      measure: `Ingest with two subscriptions on the group vs none${q}`,
+      bar: '≤ 15% lower',
+      measured:
+        `${t.dropPercent.toFixed(1)}% lower: ${fmtInt(t.subscribedEventsPerS)} vs ${fmtInt(t.plainEventsPerS)} events/s (rounds ${t.subscribed.map(fmtInt).join(', ')} vs ${t.plain.map(fmtInt).join(', ')}); ` +
+        `lag at the end ${lag.map(([f, v]) => `${f} ${v.toFixed(1)} s`).join(', ')}`,
+      ok: t.dropPercent <= 15 && lag.length === 2 && lag.every(([, v]) => v <= 5),
+    });
+  }
   if (r.lives.length > 0) {
     const peak = Math.max(...r.lives.map((l) => l.hwmKiB));
     const sampled = Math.max(...r.lives.map((l) => l.maxSampledRssKiB));

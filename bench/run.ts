@@ -4,7 +4,7 @@
  *
  *   --quick              1M-event search set, 10 s ingest, 3 s warm-up (development)
  *   --only a,b           scenarios: ingest, latency, disk, search, predicate, encryption, metric-filters,
- *                        alarm-latency (default: all; encryption runs ingest and search again with
+ *                        alarm-latency, subscriptions (default: all; encryption runs ingest and search again with
  *                        --no-encryption, to compare; metric-filters and alarm-latency alone need no data set)
  *   --duration S         measured ingest window (default 30, quick 10)
  *   --warmup S           ingest warm-up (default 5, quick 3)
@@ -41,6 +41,7 @@ import { runPredicateScenario } from './predicate-scenario.js';
 import { summarizeProfiles } from './profile.js';
 import { textTable } from './report.js';
 import { runSearchScenario } from './search-scenario.js';
+import { runSubscriptionsScenario } from './subscriptions-scenario.js';
 import { machineCpuSeconds } from './server.js';
 
 function parseConfig(argv: string[]): BenchConfig {
@@ -216,6 +217,15 @@ async function main(): Promise<number> {
     } catch (err) {
       results.errors.push({ phase: 'ingest scenario', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       log(`ingest scenario failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    globalThis.gc?.();
+  }
+  if (cfg.only.has('subscriptions')) {
+    try {
+      results.subscriptions = await runSubscriptionsScenario(ctx);
+    } catch (err) {
+      results.errors.push({ phase: 'subscriptions scenario', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      log(`subscriptions scenario failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     globalThis.gc?.();
   }

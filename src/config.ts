@@ -99,6 +99,10 @@ export const serverConfigSchema = z
     smtpUrl: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'an smtp:// or smtps:// URL').optional(),
     smtpCaFile: z.string().min(1).optional(),
     smtpFrom: z.string().min(3).max(320).optional(),
+    /** Syslog listeners (src/ingest/syslog.ts): TCP and UDP ports (0: a free one; unset: none) and their log group. */
+    syslogTcpPort: z.number().int().min(0).max(65535).optional(),
+    syslogUdpPort: z.number().int().min(0).max(65535).optional(),
+    syslogLogGroup: z.string().min(1).max(512).regex(/^[\.\-_/#A-Za-z0-9]+$/, 'a log group name').default('syslog'),
     allowPrivateDestinations: z.union([z.boolean(), z.array(z.string().regex(/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/, 'a CIDR such as 10.0.0.0/8'))]).default(false),
   });
 

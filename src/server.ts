@@ -16,6 +16,9 @@ import { getLogRecord, runInsightsQuery } from './query/insights/engine.js';
 import { SubscriptionCatalog } from './store/subscriptions.js';
 import { SubscriptionEngine } from './subscriptions/engine.js';
 import { AddressPolicy } from './subscriptions/safety.js';
+import { subscriptionFamilies } from './subscriptions/prometheus.js';
+import { SyslogInput } from './ingest/syslog.js';
+import type { Family } from './metrics/prometheus.js';
 import { join } from 'node:path';
 import { KeyService } from './kms/key-service.js';
 import { LocalKeyring, MASTER_KEY_ENV } from './kms/local-keyring.js';
@@ -62,17 +65,19 @@ export function storeEncryption(
   };
 }
 
-/** What the HTTP front needs of the metrics subsystem: filters, CloudWatch, /metrics, topics. */
+/** What the HTTP front needs of the metrics subsystem: filters, CloudWatch, /metrics (with subscription delivery), topics. */
 export function metricsHttpDeps(
   metrics: MetricsSubsystem,
   config: Pick<ServerConfig, 'region' | 'accountId' | 'metricsToken' | 'allowPrivateDestinations'>,
   clock: Clock,
   logger: Logger,
+  /** Families of other subsystems for /metrics (subscription delivery, syslog input). */
+  extra: () => Family[],
 ): Pick<HttpDeps, 'metricFilters' | 'monitoring' | 'metricsEndpoint' | 'topics'> {
   return {
     metricFilters: metrics.filters,
     monitoring: { metrics: metrics.store, alarms: metrics.alarms, region: config.region, accountId: config.accountId, clock, logger },
-    metricsEndpoint: { bearerToken: config.metricsToken, render: () => metrics.exposition() },
+    metricsEndpoint: { bearerToken: config.metricsToken, render: () => metrics.exposition(extra()) },
     topics: { topics: metrics.topics, allowPrivateDestinations: allowsPrivate(config.allowPrivateDestinations), emailEnabled: metrics.emailEnabled, clock },
   };
 }
@@ -184,6 +189,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     retry: { baseMs: config.subscriptionRetryBaseMs, maxMs: config.subscriptionRetryMaxMs, budgetMs: config.subscriptionRetryBudgetMs },
   });
   await subscriptions.start();
+  let syslog: SyslogInput | undefined;
   const app = buildHttp({
     store,
     subscriptions,
@@ -199,11 +205,16 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     users,
     audit,
     auditGuard: new AuditGuard({ access, region: config.region, minRetentionDays: config.auditMinRetentionDays }),
-    ...metricsHttpDeps(metrics, config, clock, logger),
+    ...metricsHttpDeps(metrics, config, clock, logger, () => [...subscriptionFamilies(subscriptions.stats()), ...(syslog?.families() ?? [])]),
   });
   try {
     await app.listen({ host: config.host, port: config.port });
+    if (config.syslogTcpPort !== undefined || config.syslogUdpPort !== undefined) {
+      syslog = await SyslogInput.start({ store, clock, logger, host: config.host, tcpPort: config.syslogTcpPort, udpPort: config.syslogUdpPort, logGroup: config.syslogLogGroup });
+      logger.info({ tcpPort: syslog.tcpPort, udpPort: syslog.udpPort, logGroup: config.syslogLogGroup }, 'syslog listening');
+    }
   } catch (e) {
+    await app.close();
     await queries.close();
     await subscriptions.close();
     await metrics.close();
@@ -227,6 +238,8 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     close: () =>
       (closing ??= (async () => {
         await app.close();
+        // Syslog stops listening and writes what it received before the store closes.
+        await syslog?.close();
         // Running queries read the store: they stop before it closes.
         await queries.close();
         // Consumers stop at their last acknowledged batch; the next start resumes from there.

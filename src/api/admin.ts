@@ -13,6 +13,10 @@
  * Authorization is IAM's like every other call: the actions are `logward:ListTargets`, `logward:PutTarget`,
  * `logward:DeleteTarget` (resource: the target's ARN) and `logward:GetSubscriptionStatus` (resource `*`);
  * the root credentials may do all of them.
+ *
+ * Every call is recorded in the audit trail like the others (http.ts's onSend hook): `noteCall` tells it
+ * the action, the caller and the target's ARN as each becomes known, so a call refused at any step is
+ * recorded under its action.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isUtf8 } from 'node:buffer';
@@ -21,7 +25,7 @@ import { verifySigV4 } from './auth/sigv4.js';
 import type { CredentialStore } from './auth/credentials.js';
 import type { SubscriptionsContext } from './actions/context.js';
 import type { Clock } from '../clock.js';
-import type { AccessControl } from './access.js';
+import type { AccessControl, Caller } from './access.js';
 import { TARGET_KINDS, type Target, type TargetKind } from '../store/subscriptions.js';
 import { parseDestinationArn, targetArn, TARGET_NAME } from '../subscriptions/arn.js';
 
@@ -34,12 +38,15 @@ export interface AdminDeps {
   accountId: string;
   clock: Clock;
   access: AccessControl;
+  /** What the audit record of the call says: its action, then its caller and resources. */
+  noteCall(req: FastifyRequest, info: { action?: string; caller?: Caller; resources?: string[] }): void;
 }
 
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const subs = deps.subscriptions;
   /** Verifies the signature, then asks IAM whether the caller may do `action` on `resource` (given the checked parameters). */
   const authorize = (req: FastifyRequest, action: string, resourceOf: () => string): void => {
+    deps.noteCall(req, { action });
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const url = req.raw.url ?? '/';
     const q = url.indexOf('?');
@@ -49,7 +56,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
       { service: 'logs', region: deps.region, nowMs, lookupSecret: (k) => deps.credentials.lookupSecret(k) },
     );
     const caller = deps.access.caller(accessKeyId);
-    const denial = deps.access.check(caller, action, [resourceOf()], { sourceIp: req.ip, userAgent: String(req.headers['user-agent'] ?? ''), nowMs });
+    deps.noteCall(req, { caller });
+    const resource = resourceOf();
+    deps.noteCall(req, { resources: [resource] });
+    const denial = deps.access.check(caller, action, [resource], { sourceIp: req.ip, userAgent: String(req.headers['user-agent'] ?? ''), nowMs });
     if (denial !== undefined) throw new ApiError('AccessDeniedException', denial.message);
   };
   const show = (t: Target): Record<string, unknown> => ({ kind: t.kind, name: t.name, arn: targetArn(t.kind, deps.region, deps.accountId, t.name), config: t.config, createdMs: t.createdMs });

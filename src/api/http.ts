@@ -5,7 +5,8 @@
  *                      SigV4 service `monitoring` (metrics and alarms);
  *   Logward topics     AWS JSON 1.1, `LogwardTopics_20261127.<Operation>`, SigV4 service `sns`
  *                      (where alarm actions are delivered, src/api/topics);
- * and `GET /metrics`, the Prometheus exposition (its access rule lives in metrics-endpoint.ts).
+ * and `GET /metrics`, the Prometheus exposition (its access rule lives in metrics-endpoint.ts), and
+ * `POST /v1/logs`, OTLP/HTTP logs (src/ingest/otlp.ts, signed for `logs`).
  *
  * The IAM Query API shares the port too: a form-encoded `POST /` without X-Amz-Target (iam/handler.ts).
  *
@@ -29,9 +30,10 @@ import type { CredentialStore } from './auth/credentials.js';
 import { validateMonitoringRequest, validateRequest } from './model/validate.js';
 import { actions, isImplemented } from './actions/index.js';
 import type { ActionContext, InsightsContext, SubscriptionsContext } from './actions/context.js';
-import { registerAdminRoutes } from './admin.js';
+import { ADMIN_PREFIX, registerAdminRoutes } from './admin.js';
 import { registerKeyRoutes } from './admin-keys.js';
-import { callOf } from './call-info.js';
+import { callOf, type CallInfo } from './call-info.js';
+import { OTLP_LOGS_PATH, registerOtlpRoutes } from '../ingest/otlp.js';
 import { isImplementedMonitoring, monitoringActions } from './monitoring/index.js';
 import type { MonitoringContext } from './monitoring/context.js';
 import { OPERATIONS as MONITORING_OPERATIONS } from './model/generated/monitoring-shapes.js';
@@ -203,7 +205,9 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.get('/health', async () => ({ status: 'ok' }));
-  registerAdminRoutes(app, deps);
+  const noteCall = (req: FastifyRequest, info: Partial<CallInfo>): void => void Object.assign(callOf(req), info);
+  registerAdminRoutes(app, { ...deps, noteCall });
+  registerOtlpRoutes(app, { ...deps, noteCall });
   registerKeyRoutes(app, deps);
   app.get('/metrics', async (req, reply) => serveMetricsEndpoint(deps.metricsEndpoint, req, reply));
 
@@ -212,6 +216,8 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   // request go on to its handler whenever an async onSend hook, the audit record, delays the sending:
   // a throttled PutLogEvents would be stored although its client was told to retry.)
   app.addHook('onRequest', async (req, reply) => {
+    // The admin API (any method) is recorded like every call, so it fails closed with the trail too.
+    if (deps.audit.failed !== undefined && req.url.startsWith(`${ADMIN_PREFIX}/`)) return sendError(reply, req, unavailable());
     if (req.method !== 'POST') return;
     if (isQuery(req)) callOf(req).protocol = 'query';
     // Named now, so that a call refused here (overload, size) is recorded under its action.
@@ -227,7 +233,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
       await drain(req, 8 * MAX_BODY_BYTES);
       return sendError(reply.header('connection', 'close'), req, tooLarge(size));
     }
-    const ingest = target.front.prefix === TARGET_PREFIX && target.op === 'PutLogEvents';
+    const ingest = (target.front.prefix === TARGET_PREFIX && target.op === 'PutLogEvents') || req.url.split('?')[0] === OTLP_LOGS_PATH;
     if (ingest && (inflightBytes + size > deps.maxInflightBytes || deps.store.overloaded())) {
       return sendError(reply, req, new ApiError('ThrottlingException', MESSAGES.throttled));
     }

@@ -29,12 +29,14 @@ import { SubscriptionEngine } from '../subscriptions/engine.js';
 import { AddressPolicy } from '../subscriptions/safety.js';
 import { MASTER_KEY_FILE, metricsHttpDeps, storeEncryption } from '../server.js';
 import { LocalKeyring } from '../kms/local-keyring.js';
+import { subscriptionFamilies } from '../subscriptions/prometheus.js';
 
 export interface TestApp {
   app: FastifyInstance;
   store: LogStore;
   audit: AuditTrail;
   users: UserStore;
+  subscriptions: SubscriptionEngine;
   /** A CloudWatch Logs call signed with `creds` (default: the root key, TEST_KEY). */
   logs(op: string, input: unknown, creds?: Credentials): Promise<{ status: number; body: Record<string, unknown> }>;
   /** A CloudWatch (metrics and alarms) call signed with `creds` (default: the root key). */
@@ -96,7 +98,7 @@ export async function openTestApp(): Promise<TestApp> {
     users,
     audit,
     auditGuard: new AuditGuard({ access, region: config.region, minRetentionDays: 365 }),
-    ...metricsHttpDeps(metrics, config, systemClock, logger),
+    ...metricsHttpDeps(metrics, config, systemClock, logger, () => subscriptionFamilies(subscriptions.stats())),
   });
   const send = async (service: string, creds: Credentials, headers: Record<string, string>, body: string) => {
     const signer = new SignatureV4({ service, region: config.region, credentials: creds, sha256: NodeSha256 });
@@ -108,6 +110,7 @@ export async function openTestApp(): Promise<TestApp> {
     store,
     audit,
     users,
+    subscriptions,
     async logs(op, input, creds = TEST_KEY) {
       const res = await send('logs', creds, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Logs_20140328.${op}` }, JSON.stringify(input));
       return { status: res.statusCode, body: JSON.parse(res.body || '{}') as Record<string, unknown> };

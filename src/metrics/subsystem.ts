@@ -102,8 +102,11 @@ export class MetricsSubsystem {
     for (const k of this.recent.keys()) if (k <= sec - RATE_WINDOW_S) this.recent.delete(k);
   }
 
-  /** The Prometheus exposition: Logward's health first, then every stored metric's latest second. */
-  async exposition(): Promise<string> {
+  /**
+   * The Prometheus exposition: Logward's health first, then `extra` (other subsystems' families, such as
+   * subscription delivery), then every stored metric's latest second.
+   */
+  async exposition(extra: readonly Family[] = []): Promise<string> {
     const sec = Math.floor(this.clock.now() / 1000);
     let windowEvents = 0;
     for (const [k, n] of this.recent) if (k > sec - RATE_WINDOW_S) windowEvents += n;
@@ -128,6 +131,7 @@ export class MetricsSubsystem {
         type: 'gauge',
         samples: Object.entries(states).map(([state, n]) => ({ labels: [['state', state] as const], value: n })),
       },
+      ...extra,
     ];
     if (this.notifier instanceof TopicNotifier) {
       const d = this.notifier.stats;

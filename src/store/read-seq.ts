@@ -26,6 +26,14 @@ export async function readBySeq(store: LogStore, g: LogGroup, fromSeq: number, t
   if (store.catalog.groupsById.get(g.id) !== g) return null;
   if (fromSeq >= toSeq) return { events: [], nextSeq: fromSeq };
   const hot = readHot(store, g, fromSeq, toSeq, limit);
+  // The common case, a consumer that keeps up: the hot tier holds the whole page, without a gap (seqs are
+  // unique and ascending there), so the segments have nothing to add and are not read. A page that starts
+  // before the hot tier, or has a gap (a deleted stream), is merged with the segments as below.
+  const first = hot[0];
+  const last = hot.at(-1);
+  if (first !== undefined && last !== undefined && first.seq === fromSeq && last.seq - first.seq === hot.length - 1 && (hot.length >= limit || last.seq === toSeq - 1)) {
+    return { events: hot, nextSeq: last.seq + 1 };
+  }
   const segments = g.segments.filter((s) => s.maxSeq >= fromSeq && s.minSeq < toSeq);
   let cold: StoredEvent[] = [];
   let coldCut = false;

@@ -17,11 +17,13 @@ test('destination ARNs map to target kinds; anything else is refused', () => {
   assert.equal(targetArn('delivery', 'us-east-1', '000000000000', 'a'), 'arn:aws:firehose:us-east-1:000000000000:deliverystream/a');
 });
 
-test('messages are the gzip of CloudWatch JSON; ids are 56 digits', () => {
+test('messages are the gzip of CloudWatch JSON; ids are 56 digits', async () => {
   const id = subscriptionEventId(1_700_000_000_000, 42);
   assert.match(id, /^\d{56}$/);
+  assert.equal(id, `${'0'.repeat(7)}1700000000000${'0'.repeat(34)}42`);
+  assert.equal(subscriptionEventId(0, 0), '0'.repeat(56));
   const m = dataMessage('000000000000', 'g', 's', 'f', [{ id, timestamp: 1, message: 'm' }]);
-  assert.deepEqual(JSON.parse(gunzipSync(encodeMessage(m)).toString('utf8')), {
+  assert.deepEqual(JSON.parse(gunzipSync(await encodeMessage(m)).toString('utf8')), {
     messageType: 'DATA_MESSAGE',
     owner: '000000000000',
     logGroup: 'g',

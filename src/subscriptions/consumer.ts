@@ -53,11 +53,14 @@ export interface ConsumerStats {
   checkpointSeq: number;
   /** Events (matching or not) ingested and not yet past the checkpoint. */
   lagEvents: number;
-  /** Age of the oldest matching event not yet delivered, ms (0 when none waits). */
+  /** Age of the oldest matching event not yet delivered, ms (0 when none waits), at the time of the call. */
   lagMs: number;
   deliveredEvents: number;
   deliveredBatches: number;
+  /** Failed delivery attempts that were retried. */
   retries: number;
+  /** Failed delivery attempts (retried or dead-lettered). */
+  failures: number;
   deadLetteredBatches: number;
   lastError: string | null;
 }
@@ -67,8 +70,13 @@ const READ_EVENTS = 2000;
 /** An idle consumer persists its read position at most this often (nothing matched: nothing to deliver). */
 const IDLE_PERSIST_MS = 1000;
 
+/** What a consumer counts; the engine hands the same counters to a consumer restarted with new settings. */
+export type ConsumerCounters = Omit<ConsumerStats, 'lagMs' | 'lagEvents'>;
+
 export class Consumer {
-  readonly stats: ConsumerStats;
+  private readonly counters: ConsumerCounters;
+  /** Ingestion time of the oldest matching event read and not yet delivered (undefined: none). */
+  private oldestPendingMs: number | undefined;
   private readonly abort = new AbortController();
   private wakeUp: (() => void) | undefined;
   private woken = false;
@@ -82,22 +90,33 @@ export class Consumer {
     private readonly batching: Batching,
     private readonly controlName: string,
     private readonly deps: ConsumerDeps,
+    counters?: ConsumerCounters,
   ) {
     this.predicate = compilePredicate(parseFilterPattern(filter.filterPattern));
     const cp = this.checkpoint();
-    this.stats = {
+    this.counters = counters ?? {
       logGroupName: filter.groupName,
       filterName: filter.filterName,
       destinationArn: filter.destinationArn,
       checkpointSeq: cp.nextSeq,
-      lagEvents: 0,
-      lagMs: 0,
       deliveredEvents: 0,
       deliveredBatches: 0,
       retries: 0,
+      failures: 0,
       deadLetteredBatches: 0,
       lastError: null,
     };
+  }
+
+  /** The live counters, for the engine to carry over to a successor. */
+  get counterState(): ConsumerCounters {
+    return this.counters;
+  }
+
+  /** The delivery state now: the lag keeps growing while a batch waits on a failing destination. */
+  get stats(): ConsumerStats {
+    const lagMs = this.oldestPendingMs === undefined ? 0 : Math.max(0, this.deps.clock.now() - this.oldestPendingMs);
+    return { ...this.counters, destinationArn: this.filter.destinationArn, lagEvents: Math.max(0, this.deps.visibleThrough(this.filter.groupId) - this.counters.checkpointSeq), lagMs };
   }
 
   start(): void {
@@ -123,7 +142,7 @@ export class Consumer {
 
   private async save(cp: Checkpoint): Promise<void> {
     await this.deps.subs.setCheckpoint(this.filter.groupId, this.filter.filterName, cp);
-    this.stats.checkpointSeq = cp.nextSeq;
+    this.counters.checkpointSeq = cp.nextSeq;
   }
 
   private async loop(): Promise<void> {
@@ -134,7 +153,7 @@ export class Consumer {
       } catch (e) {
         if (signal.aborted) return;
         // Not the destination (that is retried inside): the store or the dead-letter write failed.
-        this.stats.lastError = String((e as Error).message ?? e);
+        this.counters.lastError = String((e as Error).message ?? e);
         this.deps.logger.error({ err: e, logGroup: this.filter.groupName, filter: this.filter.filterName }, 'subscription consumer failed; restarting from its checkpoint');
         await this.sleep(1000, signal);
       }
@@ -172,14 +191,14 @@ export class Consumer {
         pos = page.nextSeq;
       }
       const now = deps.clock.now();
-      this.stats.lagEvents = Math.max(0, visible - cp.nextSeq);
-      this.stats.lagMs = pending.length > 0 ? now - pending[0]!.ingestMs : 0;
+      this.oldestPendingMs = pending[0]?.ingestMs;
       const caughtUp = pos >= deps.visibleThrough(filter.groupId);
       const due = pending.length > 0 && (pendingBytes >= this.batching.maxBytes || now - pendingSince >= this.batching.maxMs);
       if (due) {
         await this.send(this.batchOf(pending), signal);
-        this.stats.deliveredEvents += pending.length;
-        this.stats.deliveredBatches++;
+        this.counters.deliveredEvents += pending.length;
+        this.counters.deliveredBatches++;
+        this.oldestPendingMs = undefined;
         pending = [];
         pendingBytes = 0;
         cp = { ...cp, nextSeq: pos };
@@ -226,20 +245,21 @@ export class Consumer {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.sink.deliver(batch, signal);
-        this.stats.lastError = null;
+        this.counters.lastError = null;
         return;
       } catch (e) {
         if (signal.aborted) throw e;
         const message = String((e as Error).message ?? e);
-        this.stats.lastError = message;
+        this.counters.lastError = message;
+        this.counters.failures++;
         firstFailure ??= clock.now();
         if (clock.now() - firstFailure >= retry.budgetMs) {
           this.deps.logger.warn({ logGroup: this.filter.groupName, filter: this.filter.filterName, error: message, attempts: attempt + 1 }, 'subscription batch dead-lettered after its retry budget');
           await this.deps.deadLetter(this.filter, batch.messages, message);
-          this.stats.deadLetteredBatches++;
+          this.counters.deadLetteredBatches++;
           return;
         }
-        this.stats.retries++;
+        this.counters.retries++;
         const ceiling = Math.min(retry.maxMs, retry.baseMs * 2 ** Math.min(attempt, 30));
         await this.sleep(Math.max(1, Math.random() * ceiling), signal);
         if (signal.aborted) throw new Error('stopped', { cause: e });

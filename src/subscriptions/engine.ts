@@ -12,7 +12,7 @@ import type { LogStore } from '../store/store.js';
 import type { HotBatch } from '../store/hot.js';
 import { filterKey, type SubscriptionCatalog, type SubscriptionFilterRow, type Target } from '../store/subscriptions.js';
 import { parseDestinationArn } from './arn.js';
-import { Consumer, type ConsumerStats, type RetryPolicy } from './consumer.js';
+import { Consumer, type ConsumerCounters, type ConsumerStats, type RetryPolicy } from './consumer.js';
 import { SINKS } from './sinks/index.js';
 import type { Sink } from './sinks/types.js';
 import type { SubscriptionMessage } from './payload.js';
@@ -32,7 +32,7 @@ export interface EngineOptions {
 }
 
 export class SubscriptionEngine {
-  private readonly consumers = new Map<string, { consumer: Consumer; signature: string }>();
+  private readonly consumers = new Map<string, { consumer: Consumer; signature: string; counters: ConsumerCounters }>();
   private readonly visible = new Map<number, number>();
   private syncing = Promise.resolve();
   private closed = false;
@@ -104,26 +104,37 @@ export class SubscriptionEngine {
       const target = this.resolveTarget(f.destinationArn);
       wanted.set(key, { filter: f, target, signature: JSON.stringify([f, target ?? null]) });
     }
+    // Counters (deliveries, retries, failures) carry over to a consumer restarted with new settings.
+    const carried = new Map<string, ConsumerCounters>();
     for (const [key, running] of [...this.consumers]) {
       if (wanted.get(key)?.signature === running.signature) continue;
       this.consumers.delete(key);
       await running.consumer.stop();
+      if (wanted.has(key)) carried.set(key, running.counters);
     }
     for (const [key, w] of wanted) {
       if (this.consumers.has(key)) continue;
       const g = store.catalog.groupsById.get(w.filter.groupId)!;
       const { sink, batching, controlName } = this.buildSink(w.target, w.filter);
-      const consumer = new Consumer(w.filter, g, sink, batching, controlName, {
-        store,
-        subs,
-        clock: this.opts.clock,
-        logger: this.opts.logger,
-        owner: this.opts.accountId,
-        retry: this.opts.retry,
-        visibleThrough: (id) => this.visibleThrough(id),
-        deadLetter: (f, messages, error) => this.deadLetter(f, messages, error),
-      });
-      this.consumers.set(key, { consumer, signature: w.signature });
+      const consumer = new Consumer(
+        w.filter,
+        g,
+        sink,
+        batching,
+        controlName,
+        {
+          store,
+          subs,
+          clock: this.opts.clock,
+          logger: this.opts.logger,
+          owner: this.opts.accountId,
+          retry: this.opts.retry,
+          visibleThrough: (id) => this.visibleThrough(id),
+          deadLetter: (f, messages, error) => this.deadLetter(f, messages, error),
+        },
+        carried.get(key),
+      );
+      this.consumers.set(key, { consumer, signature: w.signature, counters: consumer.counterState });
       consumer.start();
     }
   }
@@ -167,7 +178,7 @@ export class SubscriptionEngine {
   }
 
   stats(): ConsumerStats[] {
-    return [...this.consumers.values()].map(({ consumer }) => ({ ...consumer.stats }));
+    return [...this.consumers.values()].map(({ consumer }) => consumer.stats);
   }
 
   /** Checks a target's peer (logward targets health). */

@@ -3,7 +3,8 @@
  * holds events of one log stream; a CONTROL_MESSAGE is sent once when a subscription is created, to
  * check that the destination is reachable (consumers are expected to skip it).
  */
-import { gzipSync } from 'node:zlib';
+import { constants, createGzip, gzip } from 'node:zlib';
+import { promisify } from 'node:util';
 
 export interface SubscriptionEvent {
   id: string;
@@ -20,8 +21,14 @@ export interface SubscriptionMessage {
   logEvents: SubscriptionEvent[];
 }
 
+const ZEROS = '0'.repeat(36);
+const padded = (n: number, width: number): string => {
+  const s = String(n);
+  return s.length >= width ? s : ZEROS.slice(0, width - s.length) + s;
+};
+
 /** The event id AWS gives subscription events: 56 digits, the same as FilterLogEvents' eventId here. */
-export const subscriptionEventId = (ts: number, seq: number): string => `${String(ts).padStart(20, '0')}${String(seq).padStart(36, '0')}`;
+export const subscriptionEventId = (ts: number, seq: number): string => padded(ts, 20) + padded(seq, 36);
 
 export function dataMessage(owner: string, logGroup: string, logStream: string, filterName: string, logEvents: SubscriptionEvent[]): SubscriptionMessage {
   return { messageType: 'DATA_MESSAGE', owner, logGroup, logStream, subscriptionFilters: [filterName], logEvents };
@@ -39,5 +46,43 @@ export function controlMessage(nowMs: number, what: string): SubscriptionMessage
   };
 }
 
-/** The bytes every destination gets: gzip of the JSON (base64 of it for function targets). */
-export const encodeMessage = (m: SubscriptionMessage): Buffer => gzipSync(JSON.stringify(m));
+const gzipAsync = promisify(gzip);
+
+/**
+ * Gzip for delivery: on libuv's thread pool, not the event loop that serves ingest, and at the fastest
+ * level (about three times cheaper than the default for 5-10% larger payloads), since every matching
+ * event of every subscription goes through it.
+ */
+export const gzipForDelivery = (data: string | Buffer): Promise<Buffer> => gzipAsync(data, { level: constants.Z_BEST_SPEED });
+
+/** Pieces of JSON fed to gzip at a time: small enough to be cheap to turn into bytes (see encodeMessage). */
+const CHUNK_CHARS = 64 * 1024;
+
+/**
+ * The bytes every destination gets: gzip of the JSON (base64 of it for function targets), exactly
+ * JSON.stringify(m). The JSON is fed to gzip in pieces of about 64 KiB instead of as one string: turning
+ * a string of a megabyte into bytes costs an allocation of fresh pages, about ten times the cost per
+ * byte of small pieces, and that was the largest cost of delivery on the event loop.
+ */
+export function encodeMessage(m: SubscriptionMessage): Promise<Buffer> {
+  const shell = JSON.stringify({ ...m, logEvents: [] });
+  if (m.logEvents.length <= 16) return gzipForDelivery(JSON.stringify(m));
+  // `shell` ends with `"logEvents":[]}`: the events go between its `[` and `]}`.
+  const head = shell.slice(0, -2);
+  return new Promise((resolve, reject) => {
+    const z = createGzip({ level: constants.Z_BEST_SPEED });
+    const out: Buffer[] = [];
+    z.on('data', (b: Buffer) => out.push(b));
+    z.on('end', () => resolve(Buffer.concat(out)));
+    z.on('error', reject);
+    let piece = head;
+    for (let i = 0; i < m.logEvents.length; i++) {
+      piece += (i === 0 ? '' : ',') + JSON.stringify(m.logEvents[i]);
+      if (piece.length >= CHUNK_CHARS) {
+        z.write(piece);
+        piece = '';
+      }
+    }
+    z.end(piece + ']}');
+  });
+}

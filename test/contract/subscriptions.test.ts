@@ -17,6 +17,7 @@ import {
   DeleteSubscriptionFilterCommand,
   DescribeDestinationsCommand,
   DescribeSubscriptionFiltersCommand,
+  FilterLogEventsCommand,
   PutDestinationCommand,
   PutDestinationPolicyCommand,
   PutLogEventsCommand,
@@ -25,6 +26,7 @@ import {
 import { makeClient, startLogward, stopAndClean, TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY, type LogwardServer } from '../helpers/server.js';
 import { rejectsAws, uid } from '../helpers/assert-aws.js';
 import { decodeAwslogs, recordingServer, waitFor } from '../../src/subscriptions/testing.js';
+import type { AuditRecord } from '../../src/api/audit/chain.js';
 
 const MAIN_JS = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const ACCOUNT = '000000000000';
@@ -203,4 +205,119 @@ test('a crash (SIGKILL) while the destination is down loses nothing: delivery re
   } finally {
     await flaky.close();
   }
+});
+
+/** The value of one sample in a Prometheus exposition, by name and exact label set; undefined when absent. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',');
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{${want}} `));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+test('GET /metrics: delivered events and batches, retries, failures and lag per subscription, for a working and a failing destination', async () => {
+  // The failing destination takes the subscription's CONTROL_MESSAGE, then refuses data until it recovers.
+  let down = true;
+  const failing = await recordingServer((r) => ({ status: down && decodeAwslogs(r.body).messageType === 'DATA_MESSAGE' ? 503 : 200 }));
+  try {
+    const good = `/lw/${run}/subs/metrics-good`;
+    const bad = `/lw/${run}/subs/metrics-bad`;
+    assert.equal((await cli('targets', 'put', 'function', `mgood-${run}`, '--url', peer.url)).code, 0);
+    assert.equal((await cli('targets', 'put', 'function', `mbad-${run}`, '--url', failing.url)).code, 0);
+    for (const [group, target] of [
+      [good, `mgood-${run}`],
+      [bad, `mbad-${run}`],
+    ] as const) {
+      await srv.client.send(new CreateLogGroupCommand({ logGroupName: group }));
+      await srv.client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 's' }));
+      await srv.client.send(new PutSubscriptionFilterCommand({ logGroupName: group, filterName: 'errors', filterPattern: 'ERROR', destinationArn: lambda(target) }));
+      const now = Date.now();
+      await srv.client.send(
+        new PutLogEventsCommand({
+          logGroupName: group,
+          logStreamName: 's',
+          logEvents: [
+            { timestamp: now, message: 'ERROR one' },
+            { timestamp: now, message: 'INFO two' },
+            { timestamp: now, message: 'ERROR three' },
+          ],
+        }),
+      );
+    }
+    const goodLabels = { log_group: good, filter: 'errors', destination: lambda(`mgood-${run}`) };
+    const badLabels = { log_group: bad, filter: 'errors', destination: lambda(`mbad-${run}`) };
+    const scrape = async (): Promise<string> => {
+      const res = await fetch(`${srv.url}/metrics`);
+      assert.equal(res.status, 200);
+      return res.text();
+    };
+    let text = '';
+    await waitFor('the delivery and two failed attempts in /metrics', async () => {
+      text = await scrape();
+      return sample(text, 'logward_subscription_delivered_events_total', goodLabels) === 2 && (sample(text, 'logward_subscription_retries_total', badLabels) ?? 0) >= 2;
+    });
+    assert.match(text, /^# TYPE logward_subscription_delivered_events_total counter$/m);
+    assert.match(text, /^# TYPE logward_subscription_lag_seconds gauge$/m);
+    // The working destination: one batch (the control message is not counted), nothing failed, nothing waits.
+    assert.equal(sample(text, 'logward_subscription_delivered_batches_total', goodLabels), 1);
+    assert.equal(sample(text, 'logward_subscription_failures_total', goodLabels), 0);
+    assert.equal(sample(text, 'logward_subscription_failing', goodLabels), 0);
+    assert.equal(sample(text, 'logward_subscription_lag_seconds', goodLabels), 0);
+    assert.equal(sample(text, 'logward_subscription_lag_events', goodLabels), 0);
+    // The failing one: nothing delivered, failures counted, and its events wait (lag above zero).
+    assert.equal(sample(text, 'logward_subscription_delivered_events_total', badLabels), 0);
+    assert.ok(sample(text, 'logward_subscription_failures_total', badLabels)! >= sample(text, 'logward_subscription_retries_total', badLabels)!);
+    assert.equal(sample(text, 'logward_subscription_failing', badLabels), 1);
+    assert.ok(sample(text, 'logward_subscription_lag_seconds', badLabels)! > 0);
+    assert.ok(sample(text, 'logward_subscription_lag_events', badLabels)! >= 3);
+
+    // Once the destination recovers, its events are delivered and the lag is gone; the failures stay counted.
+    down = false;
+    await waitFor('delivery after the recovery in /metrics', async () => {
+      text = await scrape();
+      return sample(text, 'logward_subscription_delivered_events_total', badLabels) === 2;
+    });
+    assert.equal(sample(text, 'logward_subscription_failing', badLabels), 0);
+    assert.equal(sample(text, 'logward_subscription_lag_seconds', badLabels), 0);
+    assert.ok(sample(text, 'logward_subscription_failures_total', badLabels)! >= 2);
+    for (const line of text.split('\n').filter((l) => l.startsWith('logward_subscription_'))) {
+      assert.match(line, /^[a-zA-Z_:][a-zA-Z0-9_:]*\{log_group="([^"\\]|\\.)*",filter="([^"\\]|\\.)*",destination="([^"\\]|\\.)*"\} \S+$/, line);
+    }
+  } finally {
+    await failing.close();
+  }
+});
+
+
+test('the admin API is audited like every call: action, caller, target ARN, status and error, unsigned calls too', async () => {
+  const name = `audited-${run}`;
+  assert.equal((await cli('targets', 'put', 'function', name, '--url', peer.url)).code, 0);
+  assert.equal((await cli('targets', 'list')).code, 0);
+  assert.equal((await cli('targets', 'status')).code, 0);
+  assert.equal((await cli('targets', 'delete', 'function', name)).code, 0);
+  assert.notEqual((await cli('targets', 'delete', 'function', name)).code, 0); // gone: ResourceNotFoundException
+  const unsigned = await fetch(`${srv.url}/_logward/admin/targets`, { headers: { 'user-agent': `unsigned-${run}` } });
+  assert.equal(unsigned.status, 400);
+
+  const records: AuditRecord[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await srv.client.send(new FilterLogEventsCommand({ logGroupName: 'logward/audit', filterPattern: '{ $.action = "logward:*" }', nextToken }));
+    for (const e of page.events ?? []) records.push(JSON.parse(e.message!) as AuditRecord);
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  const arn = lambda(name);
+  const mine = records.filter((r) => r.resources.includes(arn));
+  assert.deepEqual(
+    mine.map((r) => [r.action, r.httpStatus, r.errorCode, r.caller?.accessKeyId]),
+    [
+      ['logward:PutTarget', 200, null, TEST_ACCESS_KEY_ID],
+      ['logward:DeleteTarget', 200, null, TEST_ACCESS_KEY_ID],
+      ['logward:DeleteTarget', 400, 'ResourceNotFoundException', TEST_ACCESS_KEY_ID],
+    ],
+  );
+  assert.equal(mine[0]!.caller?.arn, `arn:aws:iam::${ACCOUNT}:root`);
+  assert.ok(records.some((r) => r.action === 'logward:ListTargets' && r.resources[0] === '*' && r.httpStatus === 200));
+  assert.ok(records.some((r) => r.action === 'logward:GetSubscriptionStatus' && r.httpStatus === 200));
+  const refused = records.find((r) => r.userAgent === `unsigned-${run}`);
+  assert.deepEqual([refused?.action, refused?.caller, refused?.httpStatus, refused?.errorCode], ['logward:ListTargets', null, 400, 'MissingAuthenticationTokenException']);
 });

@@ -27,6 +27,10 @@ test('an audit record that cannot be written: the call answers ServiceUnavailabl
     assert.equal(iam.status, 503);
     assert.match(iam.body, /<Code>ServiceUnavailable<\/Code>/);
     assert.equal(t.users.listUsers().length, 0);
+    // The admin API (targets) is refused too, before its signature is even looked at.
+    const admin = await t.app.inject({ method: 'PUT', url: '/_logward/admin/targets/function/late', payload: '{"url":"https://example.com/"}' });
+    assert.deepEqual([admin.statusCode, (JSON.parse(admin.body) as { __type: string }).__type], [503, 'ServiceUnavailableException']);
+    assert.equal(t.subscriptions.catalog.target('function', 'late'), undefined);
     // The health check stays up: it is not an API call and reads nothing.
     assert.equal((await t.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
   } finally {

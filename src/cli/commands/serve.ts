@@ -25,6 +25,9 @@ interface ServeOptions {
   subscriptionRetryFor?: string;
   auditMinRetentionDays?: string;
   metricsRetention?: string;
+  syslogTcpPort?: string;
+  syslogUdpPort?: string;
+  syslogLogGroup?: string;
   /** true without a value (every non-public address), else a comma-separated list of CIDRs. */
   allowPrivateDestinations?: boolean | string;
   /** false with --no-encryption. */
@@ -58,6 +61,9 @@ export const serveCommand: CommandSpec = {
       .option('--plaintext-cache-mb <n>', 'memory for decrypted segments that queries read (default: 2048)')
       .option('--kms-endpoint-url <url>', 'the AWS KMS endpoint for log groups given a KMS key (default: AWS for the region)')
       .option('--kms-region <region>', 'the region of that AWS KMS (default: --region)')
+      .option('--syslog-tcp-port <port>', 'receive syslog over TCP (octet counting or newline framing) on this port; 0 picks a free one')
+      .option('--syslog-udp-port <port>', 'receive syslog over UDP on this port; 0 picks a free one')
+      .option('--syslog-log-group <name>', 'the log group syslog messages go to, one stream per host (default: syslog)')
       .option('--allow-private-destinations [cidr,...]', 'let topics\' webhooks and subscription targets reach loopback, link-local and private addresses (only these ranges when given; subscription targets may use plain http there)')
       .option('--smtp-url <url>', 'the SMTP server for e-mail notifications: smtp://user:pass@host:587 (STARTTLS required) or smtps://user:pass@host:465 (or LOGWARD_SMTP_URL, which keeps the password out of the process list)')
       .option('--smtp-ca-file <file>', 'PEM certificates to trust for the SMTP server (a private CA); default: the system\'s CAs')
@@ -129,6 +135,9 @@ function configInput(opts: ServeOptions, env: CliContext['env']): ServerConfigIn
     plaintextCacheBytes: opts.plaintextCacheMb === undefined ? undefined : parseCount('plaintext cache', opts.plaintextCacheMb) * 1024 * 1024,
     kmsEndpoint: opts.kmsEndpointUrl,
     kmsRegion: opts.kmsRegion,
+    syslogTcpPort: opts.syslogTcpPort === undefined ? undefined : parsePort(opts.syslogTcpPort),
+    syslogUdpPort: opts.syslogUdpPort === undefined ? undefined : parsePort(opts.syslogUdpPort),
+    syslogLogGroup: opts.syslogLogGroup,
     allowPrivateDestinations:
       typeof opts.allowPrivateDestinations === 'string'
         ? opts.allowPrivateDestinations.split(',').map((c) => c.trim()).filter((c) => c !== '')

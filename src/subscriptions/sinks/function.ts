@@ -6,7 +6,10 @@
 import { z } from 'zod';
 import { encodeMessage } from '../payload.js';
 import { post } from '../http-post.js';
-import type { SinkSpec } from './types.js';
+import { eachLimited, type SinkSpec } from './types.js';
+
+/** Invocations in flight per subscription (Lambda runs a log group's invocations concurrently too). */
+const CONCURRENCY = 8;
 
 const schema = z.strictObject({
   url: z.string().min(1).max(2048),
@@ -21,11 +24,14 @@ export const functionSink: SinkSpec<typeof schema> = {
   controlName: 'Lambda function',
   build: (c, ctx) => ({
     async deliver(batch, signal) {
-      for (const m of batch.messages) {
-        const body = Buffer.from(JSON.stringify({ awslogs: { data: encodeMessage(m).toString('base64') } }));
+      // One invocation per message (per log stream), several at once: a round trip per stream, one
+      // after the other, limited delivery to a few batches a second.
+      await eachLimited(batch.messages, CONCURRENCY, async (m) => {
+        const gz = await encodeMessage(m);
+        const body = Buffer.from(`{"awslogs":{"data":"${gz.toString('base64')}"}}`);
         const res = await post(ctx.policy, c.url, body, { 'content-type': 'application/json' }, c.timeoutMs, signal);
         if (res.status < 200 || res.status >= 300) throw new Error(`function target answered HTTP ${res.status}: ${res.body.slice(0, 200)}`);
-      }
+      });
     },
     async health(signal) {
       ctx.policy.checkUrl(c.url);

@@ -34,12 +34,17 @@ export const jetstreamSink: SinkSpec<typeof schema> = {
     return {
       async deliver(batch) {
         const { js } = await open();
-        for (const [k, m] of batch.messages.entries()) {
-          await js.publish(c.subject, encodeMessage(m), {
+        // Published together (NATS keeps a connection's order), then every acknowledgement awaited.
+        const encoded = await Promise.all(batch.messages.map(encodeMessage));
+        const acks = encoded.map((data, k) =>
+          js.publish(c.subject, data, {
             msgID: `${batch.batchId}-${k}`,
             ...(c.stream !== undefined ? { expect: { streamName: c.stream } } : {}),
-          });
-        }
+          }),
+        );
+        const settled = await Promise.allSettled(acks);
+        const failed = settled.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
       },
       async health() {
         const { nc } = await open();

@@ -13,11 +13,10 @@
 import { mkdir, rename, writeFile, readFile, rm, mkdtemp } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { tmpdir } from 'node:os';
-import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { S3Client, PutObjectCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { SubscriptionMessage } from '../payload.js';
+import { gzipForDelivery, type SubscriptionMessage } from '../payload.js';
 import type { SinkSpec } from './types.js';
 
 const schema = z.strictObject({
@@ -52,7 +51,7 @@ export function objectKey(c: Config, target: string, batchId: string, nowMs: num
   return `${c.prefix}${y}/${mo}/${da}/${h}/${target}-${y}-${mo}-${da}-${h}-${mi}-${s}-${batchId}.${ext}`;
 }
 
-export const ndjsonGzip = (messages: readonly SubscriptionMessage[]): Buffer => gzipSync(messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
+export const ndjsonGzip = (messages: readonly SubscriptionMessage[]): Promise<Buffer> => gzipForDelivery(messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
 
 /** One row per event, written by an in-memory DuckDB of its own (never the store's database). */
 async function parquet(messages: readonly SubscriptionMessage[]): Promise<Buffer> {
@@ -100,7 +99,7 @@ export const objectStoreSink: SinkSpec<typeof schema> = {
     const root = resolve(c.bucket);
     return {
       async deliver(batch, signal) {
-        const body = c.format === 'gzip' ? ndjsonGzip(batch.messages) : await parquet(batch.messages);
+        const body = c.format === 'gzip' ? await ndjsonGzip(batch.messages) : await parquet(batch.messages);
         const key = objectKey(c, ctx.targetName, batch.batchId, ctx.clock.now());
         if (s3) {
           await s3.send(

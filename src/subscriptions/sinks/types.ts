@@ -17,7 +17,11 @@ export interface SinkContext {
   targetName: string;
 }
 
-/** Messages in delivery order: one per log stream and batch, streams in the order of their first event. */
+/**
+ * One message per log stream, streams in the order of their first event. Since each message holds
+ * another stream, a sink may send a batch's messages concurrently: order within a stream holds as long as
+ * the batch is acknowledged whole before the next one is sent (the consumer waits for that).
+ */
 export interface DeliveryBatch {
   messages: SubscriptionMessage[];
   /** Unique and stable for the batch across retries and restarts (group, filter, first sequence number). */
@@ -30,6 +34,24 @@ export interface Sink {
   /** Rejects, saying why, when the peer cannot be reached. */
   health(signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Runs `fn` on every item, at most `limit` at a time; rejects with the first failure once all have settled. */
+export async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        await fn(items[i]!, i);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
 }
 
 export interface Batching {

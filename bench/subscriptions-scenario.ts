@@ -1,0 +1,371 @@
+/**
+ * Scenario `subscriptions`, the bars of issue #7, on the real server (a child process, as the other
+ * scenarios run it) with its two push destinations' real peers: an HTTP server in this process for the
+ * function target, and nats-server (JetStream) for the stream target.
+ *
+ * All the load goes to one log group (the busiest group is the only one), on the data set's batches.
+ *
+ * 1. Delivery latency: the load is paced at 50,000 events/s; the group has two subscription filters
+ *    matching every event, one to the function target, one to the stream target. A probe writes one
+ *    event with a unique token to its own stream every 50 ms; for each destination, the time from the
+ *    probe's PutLogEvents acknowledgement to the token's arrival (the HTTP POST, or the message on the
+ *    JetStream subject, seen by a core NATS subscriber). Bar: p99 <= 1 s for each.
+ * 2. Ingest throughput: the load as fast as the server acknowledges, on a fresh server, without and with
+ *    the same two subscriptions (order alternated over rounds). Bar: at most 15% lower with them. The
+ *    subscriptions' lag at the end of the run (from GET /metrics) says whether delivery kept up.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { LogsClient } from './client.js';
+import { cpuSplit, type BenchContext, type CpuSplit } from './context.js';
+import { diffCounters, LoadRun, type Snapshot, type Target } from './load.js';
+import type { ServerProcess } from './server.js';
+import { percentile } from './stats.js';
+
+export interface DestinationLatency {
+  /** ms from the probe's acknowledgement to its arrival, one per probe that arrived. */
+  latenciesMs: number[];
+  p50: number;
+  p99: number;
+  max: number;
+  /** Probes sent that never arrived within the wait after the run. */
+  missing: number;
+}
+
+export interface SubscriptionsResult {
+  latency: {
+    targetEventsPerS: number;
+    /** Acknowledged events per second over the measured window. */
+    eventsPerS: number;
+    probes: number;
+    function: DestinationLatency;
+    stream: DestinationLatency;
+    cpu: CpuSplit;
+  };
+  throughput: {
+    /** events/s of each round, without and with the two subscriptions. */
+    plain: number[];
+    subscribed: number[];
+    plainEventsPerS: number;
+    subscribedEventsPerS: number;
+    dropPercent: number;
+    /** logward_subscription_lag_seconds of each filter at the end of the last subscribed round. */
+    lagSecondsAtEnd: Record<string, number>;
+    cpuPlain: CpuSplit;
+    cpuSubscribed: CpuSplit;
+  };
+  loadavg: number[];
+}
+
+const GROUP = '/bench/subscriptions/app';
+const SUBJECT = 'logs.bench';
+const PROBE_STREAM = 'subscription-probe';
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = createNetServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+    s.on('error', reject);
+  });
+
+/** nats-server with JetStream, its store under the run dir, a stream capturing the bench's subject. */
+async function startNats(dir: string): Promise<{ url: string; nc: NatsConnection; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child: ChildProcess = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: 'ignore' });
+  const url = `nats://127.0.0.1:${port}`;
+  let nc: NatsConnection | undefined;
+  for (let i = 0; i < 200 && nc === undefined; i++) {
+    if (child.exitCode !== null) throw new Error(`nats-server exited with code ${child.exitCode} (is it installed? apt-get install -y nats-server)`);
+    try {
+      nc = await connect({ servers: url, reconnect: false });
+    } catch {
+      await sleep(50);
+    }
+  }
+  if (nc === undefined) throw new Error('nats-server did not accept connections within 10 s');
+  const jsm = await jetstreamManager(nc);
+  // Bounded: old messages are discarded, so a long run does not fill the disk.
+  await jsm.streams.add({ name: 'BENCH', subjects: ['logs.>'], max_bytes: 512 * 1024 * 1024 });
+  return {
+    url,
+    nc,
+    async stop() {
+      await nc.close().catch(() => undefined);
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
+/** Tokens of the probe events in one CloudWatch subscription message (gzip of JSON). */
+function probeTokens(gz: Buffer): string[] {
+  const m = JSON.parse(gunzipSync(gz).toString('utf8')) as { messageType: string; logStream: string; logEvents: { message: string }[] };
+  if (m.messageType !== 'DATA_MESSAGE' || m.logStream !== PROBE_STREAM) return [];
+  return m.logEvents.map((e) => e.message);
+}
+
+/** Where deliveries arrive: arrival times of probe tokens, per destination; `decode` off counts only. */
+class Peers {
+  readonly arrivals = { function: new Map<string, number>(), stream: new Map<string, number>() };
+  decode = true;
+  private http: Server | undefined;
+  httpUrl = '';
+
+  async start(nc: NatsConnection): Promise<void> {
+    this.http = createHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const now = performance.now();
+        if (this.decode) {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { awslogs: { data: string } };
+          for (const t of probeTokens(Buffer.from(body.awslogs.data, 'base64'))) if (!this.arrivals.function.has(t)) this.arrivals.function.set(t, now);
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    this.http.keepAliveTimeout = 60_000;
+    await new Promise<void>((r) => this.http!.listen(0, '127.0.0.1', r));
+    this.httpUrl = `http://127.0.0.1:${(this.http.address() as AddressInfo).port}/`;
+    nc.subscribe(SUBJECT, {
+      callback: (_err, msg) => {
+        if (!this.decode) return;
+        const now = performance.now();
+        for (const t of probeTokens(Buffer.from(msg.data))) if (!this.arrivals.stream.has(t)) this.arrivals.stream.set(t, now);
+      },
+    });
+  }
+
+  async close(): Promise<void> {
+    this.http?.closeAllConnections();
+    await new Promise<void>((r) => (this.http ? this.http.close(() => r()) : r()));
+  }
+}
+
+/** Writes one token event to the probe stream every intervalMs; remembers each token's acknowledgement time. */
+class DeliveryProbe {
+  readonly acked = new Map<string, number>();
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  errors = 0;
+
+  constructor(
+    private readonly client: LogsClient,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    this.loop = (async () => {
+      for (let k = 0; !this.stopping; k++) {
+        const token = `probe-${k}-${Math.random().toString(36).slice(2, 10)}`;
+        try {
+          await this.client.call('PutLogEvents', { logGroupName: GROUP, logStreamName: PROBE_STREAM, logEvents: [{ timestamp: Date.now(), message: token }] });
+          this.acked.set(token, performance.now());
+        } catch {
+          this.errors++;
+        }
+        await sleep(this.intervalMs);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.loop;
+  }
+}
+
+function latencyOf(acked: Map<string, number>, arrivals: Map<string, number>): DestinationLatency {
+  const latenciesMs: number[] = [];
+  let missing = 0;
+  for (const [token, at] of acked) {
+    const got = arrivals.get(token);
+    if (got === undefined) missing++;
+    else latenciesMs.push(got - at);
+  }
+  return { latenciesMs, p50: percentile(latenciesMs, 50), p99: percentile(latenciesMs, 99), max: percentile(latenciesMs, 100), missing };
+}
+
+/** Binds the two targets with `logward targets put` and subscribes the group to both. */
+async function subscribe(ctx: BenchContext, server: ServerProcess, client: LogsClient, httpUrl: string, natsUrl: string): Promise<void> {
+  const { cfg } = ctx;
+  const cli = (...args: string[]): Promise<unknown> =>
+    promisify(execFile)(process.execPath, [cfg.serverEntry, ...args, '--endpoint-url', server.url, '--region', cfg.region], {
+      env: { ...process.env, LOGWARD_ACCESS_KEY_ID: cfg.creds.accessKeyId, LOGWARD_SECRET_ACCESS_KEY: cfg.creds.secretAccessKey },
+    });
+  await cli('targets', 'put', 'function', 'bench-fn', '--url', httpUrl);
+  await cli('targets', 'put', 'stream', 'bench-stream', '--nats', natsUrl, '--subject', SUBJECT, '--stream', 'BENCH');
+  const account = '000000000000';
+  await client.call('PutSubscriptionFilter', { logGroupName: GROUP, filterName: 'to-function', filterPattern: '', destinationArn: `arn:aws:lambda:${cfg.region}:${account}:function:bench-fn` });
+  await client.call('PutSubscriptionFilter', {
+    logGroupName: GROUP,
+    filterName: 'to-stream',
+    filterPattern: '',
+    destinationArn: `arn:aws:kinesis:${cfg.region}:${account}:stream/bench-stream`,
+    roleArn: `arn:aws:iam::${account}:role/bench`,
+  });
+}
+
+async function lagSeconds(server: ServerProcess): Promise<Record<string, number>> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^logward_subscription_lag_seconds\{[^}]*filter="([^"]*)"[^}]*\} (\S+)$/gm)) out[m[1]!] = Number(m[2]);
+  return out;
+}
+
+interface Phase {
+  eventsPerS: number;
+  cpu: CpuSplit;
+  lag: Record<string, number>;
+}
+
+/** One server: optional subscriptions, warm-up, a measured window of load (paced or not). */
+async function phase(
+  ctx: BenchContext,
+  label: string,
+  opts: { subscribed: boolean; batchesPerS?: number; peers: Peers; natsUrl: string; probe?: (client: LogsClient) => DeliveryProbe; arrived?: (probe: DeliveryProbe) => boolean },
+): Promise<Phase & { probe?: DeliveryProbe }> {
+  const { cfg, dataset } = ctx;
+  const dataDir = join(cfg.runDir, `subscriptions-${label}-data`);
+  await mkdir(dataDir, { recursive: true });
+  // The destinations' peers listen on the loopback address.
+  const server = await ctx.startServer(`subscriptions-${label}`, dataDir, ['--allow-private-destinations', '127.0.0.1/32']);
+  const client = new LogsClient(server.url, cfg.creds, cfg.region);
+  let load: LoadRun | undefined;
+  try {
+    const streams = Array.from({ length: cfg.groups * cfg.streamsPerGroup }, (_, s) => `host-${s}`);
+    await client.ensureStreams(GROUP, [...streams, PROBE_STREAM]);
+    if (opts.subscribed) await subscribe(ctx, server, client, opts.peers.httpUrl, opts.natsUrl);
+    const targets: Target[] = streams.map((stream) => ({ group: GROUP, stream }));
+    load = new LoadRun({
+      url: server.url,
+      creds: cfg.creds,
+      region: cfg.region,
+      dataset,
+      batchLimit: dataset.meta.batches,
+      wrap: true,
+      targets,
+      threads: cfg.threads,
+      inflight: cfg.inflight,
+      timestamps: { kind: 'now' },
+      ...(opts.batchesPerS !== undefined ? { batchesPerS: opts.batchesPerS } : {}),
+    });
+    let loadError: unknown;
+    load.done.catch((err: unknown) => (loadError = err));
+    await sleep(cfg.warmupS * 1000);
+    const probe = opts.probe?.(client);
+    probe?.start();
+    const s0: Snapshot = await load.snapshot();
+    const c0 = await ctx.cpuMark(server);
+    const end = s0.atMs + cfg.durationS * 1000;
+    let last = s0;
+    while (Date.now() < end) {
+      await sleep(Math.min(5000, end - Date.now()));
+      if (loadError !== undefined) throw loadError;
+      if (!server.running) throw new Error(`the server exited during the run; see ${server.logPath}`);
+      const s = await load.snapshot();
+      const lag = opts.subscribed ? await lagSeconds(server) : {};
+      ctx.log(
+        `subscriptions ${label}: ${Math.round((s.counters.ackedEvents - last.counters.ackedEvents) / ((s.atMs - last.atMs) / 1000)).toLocaleString('en-US')} events/s` +
+          (opts.subscribed ? `, lag ${Object.entries(lag).map(([f, v]) => `${f} ${v.toFixed(2)} s`).join(', ')}` : ''),
+      );
+      last = s;
+    }
+    const c1 = await ctx.cpuMark(server);
+    const window = diffCounters(s0.counters, last.counters);
+    await probe?.stop();
+    const lag = opts.subscribed ? await lagSeconds(server) : {};
+    await load.stop();
+    // Probes sent near the end may still be on their way: wait for them (a bounded time) before stopping.
+    const deadline = Date.now() + 30_000;
+    while (probe !== undefined && opts.arrived !== undefined && !opts.arrived(probe) && Date.now() < deadline) await sleep(100);
+    return { eventsPerS: window.ackedEvents / ((last.atMs - s0.atMs) / 1000), cpu: cpuSplit(c0, c1), lag, ...(probe ? { probe } : {}) };
+  } finally {
+    client.close();
+    await load?.terminate();
+    await ctx.stopServer(`subscriptions-${label}`, server);
+    if (!cfg.keep) await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function runSubscriptionsScenario(ctx: BenchContext): Promise<SubscriptionsResult> {
+  const { cfg, dataset } = ctx;
+  const natsDir = join(cfg.runDir, 'subscriptions-nats');
+  await mkdir(natsDir, { recursive: true });
+  const nats = await startNats(natsDir);
+  const peers = new Peers();
+  try {
+    await peers.start(nats.nc);
+    // 1. Latency at 50,000 events/s.
+    const targetEventsPerS = 50_000;
+    peers.decode = true;
+    const lat = await phase(ctx, 'latency', {
+      subscribed: true,
+      batchesPerS: targetEventsPerS / dataset.meta.batchSize,
+      peers,
+      natsUrl: nats.url,
+      probe: (client) => new DeliveryProbe(client, 50),
+      arrived: (p) => [...p.acked.keys()].every((t) => peers.arrivals.function.has(t) && peers.arrivals.stream.has(t)),
+    });
+    const probe = lat.probe!;
+    const fn = latencyOf(probe.acked, peers.arrivals.function);
+    const st = latencyOf(probe.acked, peers.arrivals.stream);
+    ctx.log(
+      `subscriptions latency at ${Math.round(lat.eventsPerS).toLocaleString('en-US')} events/s, ${probe.acked.size} probes: ` +
+        `function p50 ${fn.p50.toFixed(0)} ms p99 ${fn.p99.toFixed(0)} ms (missing ${fn.missing}); stream p50 ${st.p50.toFixed(0)} ms p99 ${st.p99.toFixed(0)} ms (missing ${st.missing})`,
+    );
+
+    // 2. Throughput without and with the two subscriptions, alternating.
+    peers.decode = false;
+    const plain: number[] = [];
+    const subscribed: number[] = [];
+    let cpuPlain: CpuSplit | undefined;
+    let cpuSubscribed: CpuSplit | undefined;
+    let lagAtEnd: Record<string, number> = {};
+    const rounds = cfg.quick ? 1 : 2;
+    for (let round = 0; round < rounds; round++) {
+      for (const withSubs of round % 2 === 0 ? [false, true] : [true, false]) {
+        const p = await phase(ctx, `${withSubs ? 'with' : 'without'}-${round + 1}`, { subscribed: withSubs, peers, natsUrl: nats.url });
+        if (withSubs) {
+          subscribed.push(p.eventsPerS);
+          cpuSubscribed = p.cpu;
+          lagAtEnd = p.lag;
+        } else {
+          plain.push(p.eventsPerS);
+          cpuPlain = p.cpu;
+        }
+      }
+    }
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const plainEventsPerS = mean(plain);
+    const subscribedEventsPerS = mean(subscribed);
+    const dropPercent = (100 * (plainEventsPerS - subscribedEventsPerS)) / plainEventsPerS;
+    ctx.log(
+      `subscriptions throughput: ${Math.round(plainEventsPerS).toLocaleString('en-US')} events/s without, ${Math.round(subscribedEventsPerS).toLocaleString('en-US')} with two (${dropPercent.toFixed(1)}% lower); ` +
+        `lag at the end ${Object.entries(lagAtEnd).map(([f, v]) => `${f} ${v.toFixed(2)} s`).join(', ')}`,
+    );
+    return {
+      latency: { targetEventsPerS, eventsPerS: lat.eventsPerS, probes: probe.acked.size, function: fn, stream: st, cpu: lat.cpu },
+      throughput: { plain, subscribed, plainEventsPerS, subscribedEventsPerS, dropPercent, lagSecondsAtEnd: lagAtEnd, cpuPlain: cpuPlain!, cpuSubscribed: cpuSubscribed! },
+      loadavg: (await import('node:os')).loadavg(),
+    };
+  } finally {
+    await peers.close();
+    await nats.stop();
+    await rm(natsDir, { recursive: true, force: true });
+  }
+}
