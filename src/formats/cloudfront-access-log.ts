@@ -1,0 +1,57 @@
+/**
+ * CloudFront standard logs (legacy): W3C extended format, tab-separated, with `#Version:` and
+ * `#Fields:` header lines; the date and time columns are UTC. Fields in order:
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logs-reference.html
+ * (Standard log file fields). Names become snake_case so that queries need no backticks:
+ * `cs(User-Agent)` → `cs_user_agent`, `x-edge-location` → `x_edge_location`.
+ */
+import { rawEvent } from './line-regex.js';
+import type { Fields, LineExtraction, LineFormat, ParsedEvent } from './types.js';
+
+export const CLOUDFRONT_FIELDS = [
+  'date', 'time', 'x-edge-location', 'sc-bytes', 'c-ip', 'cs-method', 'cs(Host)', 'cs-uri-stem', 'sc-status',
+  'cs(Referer)', 'cs(User-Agent)', 'cs-uri-query', 'cs(Cookie)', 'x-edge-result-type', 'x-edge-request-id',
+  'x-host-header', 'cs-protocol', 'cs-bytes', 'time-taken', 'x-forwarded-for', 'ssl-protocol', 'ssl-cipher',
+  'x-edge-response-result-type', 'cs-protocol-version', 'fle-status', 'fle-encrypted-fields', 'c-port',
+  'time-to-first-byte', 'x-edge-detailed-result-type', 'sc-content-type', 'sc-content-len', 'sc-range-start', 'sc-range-end',
+] as const;
+
+export const w3cFieldName = (w3c: string): string => w3c.replace(/[()-]+/g, '_').replace(/_$/, '').toLowerCase();
+
+function extractionFor(w3c: readonly string[]): LineExtraction {
+  return { pattern: `^${w3c.map(() => '([^\\t]*)').join('\\t')}$`, fields: w3c.map(w3cFieldName) };
+}
+
+function timeOf(fields: Fields): number {
+  const d = fields.date;
+  const t = fields.time;
+  if (typeof d !== 'string' || typeof t !== 'string' || !/^\d{4}-\d\d-\d\d$/.test(d) || !/^\d\d:\d\d:\d\d(\.\d+)?$/.test(t)) return Number.NaN;
+  return Date.parse(`${d}T${t}Z`);
+}
+
+export const cloudfrontAccessLog: LineFormat = {
+  kind: 'lines',
+  name: 'cloudfront',
+  reference: 'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logs-reference.html',
+  lineParser(opts) {
+    let names = CLOUDFRONT_FIELDS.map(w3cFieldName);
+    return {
+      parse(line): ParsedEvent | null {
+        if (line.startsWith('#')) {
+          if (line.startsWith('#Fields:')) names = line.slice(8).trim().split(/\s+/).map(w3cFieldName);
+          return null;
+        }
+        const values = line.split('\t');
+        if (values.length !== names.length) return rawEvent(line, opts.fallbackMs, `a CloudFront log line has ${names.length} tab-separated fields, this line has ${values.length}`);
+        const fields: Fields = {};
+        for (let i = 0; i < names.length; i++) if (values[i] !== '') fields[names[i]!] = values[i];
+        const t = timeOf(fields);
+        return { timestamp: Number.isFinite(t) ? t : opts.fallbackMs, message: line, fields };
+      },
+    };
+  },
+  sniff: (lines) => lines.some((l) => l.startsWith('#Fields: date time x-edge-location')) || (lines.length > 0 && lines.every((l) => /^\d{4}-\d\d-\d\d\t\d\d:\d\d:\d\d\t[A-Z0-9-]+\t\d+\t/.test(l))),
+  extraction(fieldList) {
+    return extractionFor(fieldList ? fieldList.trim().split(/\s+/) : CLOUDFRONT_FIELDS);
+  },
+};
