@@ -5,7 +5,7 @@
  * (Standard log file fields). Names become snake_case so that queries need no backticks:
  * `cs(User-Agent)` → `cs_user_agent`, `x-edge-location` → `x_edge_location`.
  */
-import { rawEvent } from './line-regex.js';
+import { mostly, rawEvent } from './line-regex.js';
 import type { Fields, LineExtraction, LineFormat, ParsedEvent } from './types.js';
 
 export const CLOUDFRONT_FIELDS = [
@@ -50,7 +50,7 @@ export const cloudfrontAccessLog: LineFormat = {
       },
     };
   },
-  sniff: (lines) => lines.some((l) => l.startsWith('#Fields: date time x-edge-location')) || (lines.length > 0 && lines.every((l) => /^\d{4}-\d\d-\d\d\t\d\d:\d\d:\d\d\t[A-Z0-9-]+\t\d+\t/.test(l))),
+  sniff: (lines) => lines.some((l) => l.startsWith('#Fields: date time x-edge-location')) || (mostly(lines, (l) => /^\d{4}-\d\d-\d\d\t\d\d:\d\d:\d\d\t[A-Z0-9-]+\t\d+\t/.test(l))),
   extraction(fieldList) {
     return extractionFor(fieldList ? fieldList.trim().split(/\s+/) : CLOUDFRONT_FIELDS);
   },

@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/athena/latest/ug/querying-global-accelerator-flow-logs.html lists the
  * same columns). start_time is epoch seconds.
  */
-import { regexLineParser, secondsTime, sequence, token } from './line-regex.js';
+import { mostly, regexLineParser, secondsTime, sequence, token } from './line-regex.js';
 import type { LineFormat } from './types.js';
 
 const EXTRACTION = sequence(
@@ -23,6 +23,6 @@ export const globalAcceleratorFlowLog: LineFormat = {
   name: 'global-accelerator',
   reference: 'https://docs.aws.amazon.com/global-accelerator/latest/dg/monitoring-global-accelerator.flow-logs.html',
   lineParser: (opts) => regexLineParser(EXTRACTION, (f) => secondsTime(f.start_time), opts, 'Global Accelerator flow log'),
-  sniff: (lines) => lines.length > 0 && lines.every((l) => /^\d+\.\d+ \d{12} [0-9a-f-]{36} \S+ \d+ /.test(l)),
+  sniff: (lines) => mostly(lines, (l) => /^\d+\.\d+ \d{12} [0-9a-f-]{36} \S+ \d+ /.test(l)),
   extraction: () => EXTRACTION,
 };

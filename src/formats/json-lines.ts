@@ -4,7 +4,7 @@
  * `timestamp`, `@timestamp`, `time`, `ts`, `date` that reads as a time: an ISO 8601 string, or a
  * number of epoch seconds, milliseconds, microseconds or nanoseconds (told apart by magnitude).
  */
-import { isoTime, rawEvent } from './line-regex.js';
+import { isoTime, mostly, rawEvent } from './line-regex.js';
 import type { Fields, LineFormat, LineParser, ParseOptions } from './types.js';
 
 const TIME_KEYS = ['timestamp', '@timestamp', 'time', 'ts', 'date'];
@@ -56,5 +56,5 @@ export const jsonLines: LineFormat = {
   name: 'json',
   reference: 'https://jsonlines.org/',
   lineParser: (opts) => jsonLineParser(opts, defaultTime, 'JSON lines'),
-  sniff: (lines) => lines.length > 0 && lines.every((l) => l.startsWith('{') && l.endsWith('}')),
+  sniff: (lines) => mostly(lines, (l) => l.startsWith('{') && l.endsWith('}')),
 };

@@ -121,3 +121,10 @@ export function parseLines(parser: LineParser, text: string): { events: ParsedEv
   }
   return { events, errors, skipped };
 }
+
+/** Sniffing: at least two thirds of the sample lines pass `test` (a file may hold a few odd lines). */
+export function mostly(lines: readonly string[], test: (line: string) => boolean): boolean {
+  let n = 0;
+  for (const l of lines) if (test(l)) n++;
+  return lines.length > 0 && n * 3 >= lines.length * 2;
+}

@@ -3,7 +3,7 @@
  * Fields in order: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html
  * (Access log entries: Syntax). The time is when the TLS connection ended (ISO 8601 without zone: UTC).
  */
-import { hostPort, isoTime, regexLineParser, sequence, token } from './line-regex.js';
+import { hostPort, isoTime, mostly, regexLineParser, sequence, token } from './line-regex.js';
 import type { LineFormat } from './types.js';
 
 const EXTRACTION = sequence(
@@ -35,6 +35,6 @@ export const nlbAccessLog: LineFormat = {
   name: 'nlb',
   reference: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html',
   lineParser: (opts) => regexLineParser(EXTRACTION, (f) => isoTime(f.time), opts, 'Network Load Balancer access log'),
-  sniff: (lines) => lines.length > 0 && lines.every((l) => /^tls \d+\.\d+ \d{4}-\d\d-\d\dT\S+ net\/\S+ /.test(l)),
+  sniff: (lines) => mostly(lines, (l) => /^tls \d+\.\d+ \d{4}-\d\d-\d\dT\S+ net\/\S+ /.test(l)),
   extraction: () => EXTRACTION,
 };

@@ -4,7 +4,7 @@
  * (JSON, so Logs Insights discovers them: query_name, rcode, srcaddr, answers.0.Rdata...).
  */
 import { jsonLineParser } from './json-lines.js';
-import { isoTime } from './line-regex.js';
+import { isoTime, mostly } from './line-regex.js';
 import type { LineFormat } from './types.js';
 
 export const route53ResolverQueryLog: LineFormat = {
@@ -12,5 +12,5 @@ export const route53ResolverQueryLog: LineFormat = {
   name: 'route53-resolver',
   reference: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-query-logs-format.html',
   lineParser: (opts) => jsonLineParser(opts, (o) => isoTime(o.query_timestamp), 'Route 53 Resolver query log'),
-  sniff: (lines) => lines.length > 0 && lines.every((l) => l.startsWith('{') && l.includes('"query_timestamp"') && l.includes('"query_name"')),
+  sniff: (lines) => mostly(lines, (l) => l.startsWith('{') && l.includes('"query_timestamp"') && l.includes('"query_name"')),
 };

@@ -4,7 +4,7 @@
  * The timestamp has no year and no zone: it is read as UTC in the year of the fallback time (the
  * object's delivery time), or the year before when that would put it more than a day in the future.
  */
-import { monthIndex, regexLineParser } from './line-regex.js';
+import { monthIndex, mostly, regexLineParser } from './line-regex.js';
 import type { Fields, LineExtraction, LineFormat } from './types.js';
 
 const EXTRACTION: LineExtraction = {
@@ -27,7 +27,7 @@ export const syslogRfc3164: LineFormat = {
   kind: 'lines',
   name: 'syslog-rfc3164',
   reference: 'https://www.rfc-editor.org/rfc/rfc3164',
-  lineParser: (opts) => regexLineParser(EXTRACTION, (f: Fields) => bsdTime(f.timestamp, opts.fallbackMs), opts, 'RFC 3164 syslog'),
-  sniff: (lines) => lines.length > 0 && lines.every((l) => /^(<\d{1,3}>)?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ /.test(l)),
+  lineParser: (opts) => regexLineParser(EXTRACTION, (f: Fields) => bsdTime(f.timestamp, opts.fallbackMs), opts, 'syslog (RFC 3164)'),
+  sniff: (lines) => mostly(lines, (l) => /^(<\d{1,3}>)?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ /.test(l)),
   extraction: () => EXTRACTION,
 };

@@ -10,7 +10,7 @@
  * fields of later versions get their AWS name in camelCase (pkt-srcaddr → pktSrcaddr). A field that
  * does not apply is written `-` and kept as `-`.
  */
-import { rawEvent, secondsTime } from './line-regex.js';
+import { mostly, rawEvent, secondsTime } from './line-regex.js';
 import type { Fields, LineExtraction, LineFormat, ParsedEvent } from './types.js';
 
 /** AWS's field names by the version that introduced them. */
@@ -92,7 +92,7 @@ export const vpcFlowLog: LineFormat = {
   sniff(lines) {
     const first = lines[0] ?? '';
     if (isHeader(first)) return first.startsWith('version ') || first.includes('srcaddr') || first.includes('interface-id');
-    return lines.length > 0 && lines.every((l) => /^[2-8] (\d{12}|unknown|-) (eni-[0-9a-f]+|-) \S+ \S+ \S+ \S+ \S+ \S+ \S+ \d+ \d+ (ACCEPT|REJECT|-) (OK|NODATA|SKIPDATA)$/.test(l));
+    return mostly(lines, (l) => /^[2-8] (\d{12}|unknown|-) (eni-[0-9a-f]+|-) \S+ \S+ \S+ \S+ \S+ \S+ \S+ \d+ \d+ (ACCEPT|REJECT|-) (OK|NODATA|SKIPDATA)$/.test(l));
   },
   extraction(fieldList) {
     const names = fieldList ? parseFieldList(fieldList) : VPC_DEFAULT_FIELDS;

@@ -4,6 +4,7 @@
  * Insights discovers them: httpRequest.clientIp, action, terminatingRuleId...).
  */
 import { jsonLineParser, timeValueMs } from './json-lines.js';
+import { mostly } from './line-regex.js';
 import type { LineFormat } from './types.js';
 
 export const wafLog: LineFormat = {
@@ -11,5 +12,5 @@ export const wafLog: LineFormat = {
   name: 'waf',
   reference: 'https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html',
   lineParser: (opts) => jsonLineParser(opts, (o) => timeValueMs(o.timestamp), 'AWS WAF log'),
-  sniff: (lines) => lines.length > 0 && lines.every((l) => l.startsWith('{') && l.includes('"webaclId"') && l.includes('"httpRequest"')),
+  sniff: (lines) => mostly(lines, (l) => l.startsWith('{') && l.includes('"webaclId"') && l.includes('"httpRequest"')),
 };

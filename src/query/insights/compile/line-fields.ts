@@ -25,7 +25,9 @@ function extract(state: CompileState, ex: LineExtraction, index: number): string
     v = state.variable(ex.pattern);
     state.lineVariables.set(ex.pattern, v);
   }
-  return `nullif(regexp_extract(__msg, ${v}, ${index + 1}), '')`;
+  // DuckDB numbers groups only up to 9 in regexp_extract(s, p, k); the list form names them all.
+  const names = ex.fields.map((_, k) => `'g${k + 1}'`).join(', ');
+  return `nullif(struct_extract(regexp_extract(__msg, ${v}, [${names}]), 'g${index + 1}'), '')`;
 }
 
 /** Whether `name` is a field of some selected group's line format. */
