@@ -3,7 +3,7 @@
  * patterns, issue #3; for Logs Insights, issue #4, timed within the search scenario on its data).
  *
  *   --quick              1M-event search set, 10 s ingest, 3 s warm-up (development)
- *   --only a,b           scenarios: ingest, latency, disk, search, predicate (default: all)
+ *   --only a,b           scenarios: ingest, latency, disk, search, predicate, formats (default: all)
  *   --duration S         measured ingest window (default 30, quick 10)
  *   --warmup S           ingest warm-up (default 5, quick 3)
  *   --events N           events in the search set (default 10,000,000, quick 1,000,000)
@@ -37,6 +37,7 @@ import { runPredicateScenario } from './predicate-scenario.js';
 import { summarizeProfiles } from './profile.js';
 import { textTable } from './report.js';
 import { runSearchScenario } from './search-scenario.js';
+import { formatRows, runFormatsBench } from './formats.js';
 import { machineCpuSeconds } from './server.js';
 
 function parseConfig(argv: string[]): BenchConfig {
@@ -161,6 +162,14 @@ async function main(): Promise<number> {
   if (cfg.only.has('search') && ripgrepVersion() === 'not installed') throw new Error('the search scenario needs ripgrep (apt-get install -y ripgrep)');
   const log = (line: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   if (!cfg.prepare) log(`run dir ${cfg.runDir}; scenarios: ${[...cfg.only].join(', ')}${cfg.quick ? ' (quick)' : ''}`);
+
+  // The format parsers need no data set and no server: first, on this process's one thread.
+  if (cfg.only.has('formats') && !cfg.prepare) {
+    const formats = runFormatsBench({ mb: cfg.quick ? 16 : 64, runs: 3, log });
+    process.stdout.write(`\n${textTable(formatRows(formats))}\n\n`);
+    await writeFile(join(cfg.runDir, 'formats.json'), JSON.stringify(formats, null, 2));
+    if (cfg.only.size === 1) return formats.formats.every((f) => f.events > 0) ? 0 : 1;
+  }
 
   const dataset = await openDataset(
     {

@@ -49,7 +49,7 @@ export const albAccessLog: LineFormat = {
   kind: 'lines',
   name: 'alb',
   reference: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html',
-  lineParser: (opts) => regexLineParser(EXTRACTION, (f) => isoTime(f.time), opts, 'Application Load Balancer access log'),
+  lineParser: (opts) => regexLineParser(EXTRACTION, 'time', isoTime, opts, 'Application Load Balancer access log'),
   sniff: (lines) => mostly(lines, (l) => /^(http|https|h2|grpcs|ws|wss) \d{4}-\d\d-\d\dT\S+ app\/\S+ /.test(l)),
   extraction: () => EXTRACTION,
 };

@@ -29,7 +29,7 @@ export const clbAccessLog: LineFormat = {
   kind: 'lines',
   name: 'clb',
   reference: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/access-log-collection.html',
-  lineParser: (opts) => regexLineParser(EXTRACTION, (f) => isoTime(f.time), opts, 'Classic Load Balancer access log'),
+  lineParser: (opts) => regexLineParser(EXTRACTION, 'time', isoTime, opts, 'Classic Load Balancer access log'),
   sniff: (lines) => mostly(lines, (l) => /^\d{4}-\d\d-\d\dT\S+Z [\w-]+ \S+:\d+ \S+ [\d.-]+ [\d.-]+ [\d.-]+ /.test(l)),
   extraction: () => EXTRACTION,
 };

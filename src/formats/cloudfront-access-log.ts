@@ -5,8 +5,8 @@
  * (Standard log file fields). Names become snake_case so that queries need no backticks:
  * `cs(User-Agent)` → `cs_user_agent`, `x-edge-location` → `x_edge_location`.
  */
-import { mostly, rawEvent } from './line-regex.js';
-import type { Fields, LineExtraction, LineFormat, ParsedEvent } from './types.js';
+import { isoTime, LazyFieldsEvent, mostly, rawEvent, valuesToFields } from './line-regex.js';
+import type { LineExtraction, LineFormat, ParsedEvent } from './types.js';
 
 export const CLOUDFRONT_FIELDS = [
   'date', 'time', 'x-edge-location', 'sc-bytes', 'c-ip', 'cs-method', 'cs(Host)', 'cs-uri-stem', 'sc-status',
@@ -22,11 +22,9 @@ function extractionFor(w3c: readonly string[]): LineExtraction {
   return { pattern: `^${w3c.map(() => '([^\\t]*)').join('\\t')}$`, fields: w3c.map(w3cFieldName) };
 }
 
-function timeOf(fields: Fields): number {
-  const d = fields.date;
-  const t = fields.time;
-  if (typeof d !== 'string' || typeof t !== 'string' || !/^\d{4}-\d\d-\d\d$/.test(d) || !/^\d\d:\d\d:\d\d(\.\d+)?$/.test(t)) return Number.NaN;
-  return Date.parse(`${d}T${t}Z`);
+function timeOf(d: string | undefined, t: string | undefined): number {
+  if (d === undefined || t === undefined || d.length !== 10 || t.length < 8) return Number.NaN;
+  return isoTime(`${d}T${t}Z`);
 }
 
 export const cloudfrontAccessLog: LineFormat = {
@@ -35,18 +33,25 @@ export const cloudfrontAccessLog: LineFormat = {
   reference: 'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logs-reference.html',
   lineParser(opts) {
     let names = CLOUDFRONT_FIELDS.map(w3cFieldName);
+    let dateAt = 0;
+    let timeAt = 1;
+    const reader = (fieldNames: readonly string[]) => (line: string) => valuesToFields(line.split('\t'), fieldNames, 0);
+    let read = reader(names);
     return {
       parse(line): ParsedEvent | null {
         if (line.startsWith('#')) {
-          if (line.startsWith('#Fields:')) names = line.slice(8).trim().split(/\s+/).map(w3cFieldName);
+          if (line.startsWith('#Fields:')) {
+            names = line.slice(8).trim().split(/\s+/).map(w3cFieldName);
+            dateAt = names.indexOf('date');
+            timeAt = names.indexOf('time');
+            read = reader(names);
+          }
           return null;
         }
         const values = line.split('\t');
         if (values.length !== names.length) return rawEvent(line, opts.fallbackMs, `a CloudFront log line has ${names.length} tab-separated fields, this line has ${values.length}`);
-        const fields: Fields = {};
-        for (let i = 0; i < names.length; i++) if (values[i] !== '') fields[names[i]!] = values[i];
-        const t = timeOf(fields);
-        return { timestamp: Number.isFinite(t) ? t : opts.fallbackMs, message: line, fields };
+        const t = timeOf(values[dateAt], values[timeAt]);
+        return new LazyFieldsEvent(Number.isFinite(t) ? t : opts.fallbackMs, line, read);
       },
     };
   },

@@ -19,7 +19,7 @@ export const combinedAccessLog: LineFormat = {
   kind: 'lines',
   name: 'combined',
   reference: 'https://httpd.apache.org/docs/2.4/logs.html#combined',
-  lineParser: (opts) => regexLineParser(EXTRACTION, (f) => clfTime(f.time), opts, 'combined access log'),
+  lineParser: (opts) => regexLineParser(EXTRACTION, 'time', clfTime, opts, 'combined access log'),
   sniff: (lines) => mostly(lines, (l) => /^\S+ \S+ \S+ \[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "/.test(l)),
   extraction: () => EXTRACTION,
 };

@@ -22,7 +22,7 @@ export const globalAcceleratorFlowLog: LineFormat = {
   kind: 'lines',
   name: 'global-accelerator',
   reference: 'https://docs.aws.amazon.com/global-accelerator/latest/dg/monitoring-global-accelerator.flow-logs.html',
-  lineParser: (opts) => regexLineParser(EXTRACTION, (f) => secondsTime(f.start_time), opts, 'Global Accelerator flow log'),
+  lineParser: (opts) => regexLineParser(EXTRACTION, 'start_time', secondsTime, opts, 'Global Accelerator flow log'),
   sniff: (lines) => mostly(lines, (l) => /^\d+\.\d+ \d{12} [0-9a-f-]{36} \S+ \d+ /.test(l)),
   extraction: () => EXTRACTION,
 };

@@ -37,14 +37,38 @@ export function sequence(required: Part[], optional: Part[] = [], sep = ' ', res
   return { pattern, fields: [...required, ...optional].flatMap((p) => p.names) };
 }
 
+/**
+ * An event whose fields are read from its line only when asked for: ingest needs only the time and
+ * the message, and keeping thirty captured strings per line alive until a whole object is parsed
+ * costs more (in garbage collection) than matching the line again for the rare reader of fields.
+ */
+export class LazyFieldsEvent implements ParsedEvent {
+  private built: Fields | undefined;
+  constructor(
+    readonly timestamp: number,
+    readonly message: string,
+    /** The fields of a line that parsed (shared by all events of one parser). */
+    private readonly read: (line: string) => Fields,
+  ) {}
+
+  get fields(): Fields {
+    return (this.built ??= this.read(this.message));
+  }
+}
+
 /** The fields of a line matched by `re` (compiled from extraction.pattern); empty captures are left out. */
 export function capture(re: RegExp, fields: readonly string[], line: string): Fields | null {
   const m = re.exec(line);
   if (m === null) return null;
+  return valuesToFields(m, fields, 1);
+}
+
+/** values[offset + k] as the field names[k], leaving out empty and missing values. */
+export function valuesToFields(values: ArrayLike<string | undefined>, names: readonly string[], offset: number): Fields {
   const out: Fields = {};
-  for (let i = 0; i < fields.length; i++) {
-    const v = m[i + 1];
-    if (v !== undefined && v !== '') out[fields[i]!] = v;
+  for (let k = 0; k < names.length; k++) {
+    const v = values[offset + k];
+    if (v !== undefined && v !== '') out[names[k]!] = v;
   }
   return out;
 }
@@ -56,16 +80,19 @@ export function rawEvent(line: string, fallbackMs: number, error: string): Parse
 
 /**
  * A line parser for a fixed extraction: each line must match; `time` reads the event time from the
- * fields (NaN: use the fallback and keep the event, its fields are still good).
+ * value of the field `timeField` (NaN: use the fallback and keep the event, its fields are still good).
  */
-export function regexLineParser(ex: LineExtraction, time: (f: Fields) => number, opts: ParseOptions, what: string): LineParser {
+export function regexLineParser(ex: LineExtraction, timeField: string, time: (v: string | undefined, opts: ParseOptions) => number, opts: ParseOptions, what: string): LineParser {
   const re = new RegExp(ex.pattern);
+  const at = ex.fields.indexOf(timeField) + 1;
+  if (at === 0) throw new Error(`${what}: no field ${timeField}`);
+  const read = (line: string): Fields => capture(re, ex.fields, line) ?? {};
   return {
     parse(line) {
-      const fields = capture(re, ex.fields, line);
-      if (fields === null) return rawEvent(line, opts.fallbackMs, `not a ${what} line`);
-      const t = time(fields);
-      return { timestamp: Number.isFinite(t) ? t : opts.fallbackMs, message: line, fields };
+      const m = re.exec(line);
+      if (m === null) return rawEvent(line, opts.fallbackMs, `not a ${what} line`);
+      const t = time(m[at], opts);
+      return new LazyFieldsEvent(Number.isFinite(t) ? t : opts.fallbackMs, line, read);
     },
   };
 }
@@ -73,29 +100,74 @@ export function regexLineParser(ex: LineExtraction, time: (f: Fields) => number,
 const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
 export const monthIndex = (m: string): number | undefined => MONTHS[m];
 
-/** `06/Feb/2019:00:00:38 +0000` (Common Log Format) to epoch ms; NaN if malformed. */
-export function clfTime(s: unknown): number {
-  if (typeof s !== 'string') return Number.NaN;
-  const m = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))? ([+-])(\d{2})(\d{2})$/.exec(s);
-  if (!m) return Number.NaN;
-  const mon = MONTHS[m[2]!];
-  if (mon === undefined) return Number.NaN;
-  const utc = Date.UTC(+m[3]!, mon, +m[1]!, +m[4]!, +m[5]!, +m[6]!, m[7] ? +m[7].padEnd(3, '0') : 0);
-  const off = (+m[9]! * 60 + +m[10]!) * 60_000;
-  return m[8] === '+' ? utc - off : utc + off;
+const digit = (s: string, i: number): number => {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : Number.NaN;
+};
+const num2 = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1);
+const num4 = (s: string, i: number): number => num2(s, i) * 100 + num2(s, i + 2);
+
+/** UTC ms of a calendar time, NaN when a part is out of range (Date.UTC would roll it over). */
+function utc(y: number, mo: number, d: number, h: number, mi: number, sec: number, ms: number): number {
+  if (!(mo >= 0 && mo <= 11 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && sec <= 60)) return Number.NaN;
+  return Date.UTC(y, mo, d, h, mi, sec, ms);
 }
 
-/** An ISO 8601 time; without a zone it is UTC (as AWS writes `2018-12-20T02:59:40`). NaN if malformed. */
+/**
+ * `06/Feb/2019:00:00:38 +0000` (Common Log Format, optionally with a fraction after the seconds) to
+ * epoch ms; NaN if malformed. Read by position: this runs once per line of every access log.
+ */
+export function clfTime(s: unknown): number {
+  if (typeof s !== 'string' || s.length < 26 || s[2] !== '/' || s[6] !== '/' || s[11] !== ':' || s[14] !== ':' || s[17] !== ':') return Number.NaN;
+  const mon = MONTHS[s.slice(3, 6)];
+  if (mon === undefined) return Number.NaN;
+  let i = 20;
+  let ms = 0;
+  if (s[i] === '.') {
+    let k = 0;
+    for (i++; i < s.length && s[i] !== ' '; i++, k++) if (k < 3) ms = ms * 10 + digit(s, i);
+    if (k === 0) return Number.NaN;
+    for (; k < 3; k++) ms *= 10;
+  }
+  if (s.length !== i + 6 || s[i] !== ' ' || (s[i + 1] !== '+' && s[i + 1] !== '-')) return Number.NaN;
+  const off = (num2(s, i + 2) * 60 + num2(s, i + 4)) * 60_000;
+  const t = utc(num4(s, 7), mon, num2(s, 0), num2(s, 12), num2(s, 15), num2(s, 18), ms);
+  return s[i + 1] === '+' ? t - off : t + off;
+}
+
+/**
+ * An ISO 8601 time `YYYY-MM-DDTHH:MM:SS[.fraction][Z|±HH:MM|±HHMM]`; without a zone it is UTC (as AWS
+ * writes `2018-12-20T02:59:40`). Fractions past milliseconds (ALB writes microseconds) are cut. NaN
+ * if malformed. Read by position, as clfTime.
+ */
 export function isoTime(s: unknown): number {
-  if (typeof s !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s)) return Number.NaN;
-  // Fractions past milliseconds (ALB writes microseconds) are cut, as Date.parse only reads three digits reliably.
-  const t = s.replace(/(\.\d{3})\d+/, '$1');
-  return Date.parse(/(?:Z|[+-]\d{2}:?\d{2})$/.test(t) ? t : `${t}Z`);
+  if (typeof s !== 'string' || s.length < 19 || s[4] !== '-' || s[7] !== '-' || (s[10] !== 'T' && s[10] !== ' ') || s[13] !== ':' || s[16] !== ':') return Number.NaN;
+  let i = 19;
+  let ms = 0;
+  if (s[i] === '.') {
+    let k = 0;
+    for (i++; i < s.length && digit(s, i) >= 0; i++, k++) if (k < 3) ms = ms * 10 + digit(s, i);
+    if (k === 0) return Number.NaN;
+    for (; k < 3; k++) ms *= 10;
+  }
+  let off = 0;
+  if (i === s.length - 1 && s[i] === 'Z') i++;
+  else if (s[i] === '+' || s[i] === '-') {
+    const colon = s[i + 3] === ':' ? 1 : 0;
+    if (s.length !== i + 5 + colon) return Number.NaN;
+    off = (num2(s, i + 1) * 60 + num2(s, i + 3 + colon)) * 60_000 * (s[i] === '+' ? 1 : -1);
+    i = s.length;
+  }
+  if (i !== s.length) return Number.NaN;
+  return utc(num4(s, 0), num2(s, 5) - 1, num2(s, 8), num2(s, 11), num2(s, 14), num2(s, 17), ms) - off;
 }
 
 /** Epoch seconds written as text (VPC flow logs' start) to ms; NaN if not a number. */
 export function secondsTime(s: unknown): number {
-  return typeof s === 'string' && /^\d{1,12}$/.test(s) ? Number(s) * 1000 : Number.NaN;
+  if (typeof s !== 'string' || s.length === 0 || s.length > 12) return Number.NaN;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) n = n * 10 + digit(s, i);
+  return n * 1000;
 }
 
 /** A parse of a whole object's text, line by line, with the counts ParseResult wants. */

@@ -34,7 +34,7 @@ export const nlbAccessLog: LineFormat = {
   kind: 'lines',
   name: 'nlb',
   reference: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html',
-  lineParser: (opts) => regexLineParser(EXTRACTION, (f) => isoTime(f.time), opts, 'Network Load Balancer access log'),
+  lineParser: (opts) => regexLineParser(EXTRACTION, 'time', isoTime, opts, 'Network Load Balancer access log'),
   sniff: (lines) => mostly(lines, (l) => /^tls \d+\.\d+ \d{4}-\d\d-\d\dT\S+ net\/\S+ /.test(l)),
   extraction: () => EXTRACTION,
 };

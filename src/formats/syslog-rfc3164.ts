@@ -5,7 +5,7 @@
  * object's delivery time), or the year before when that would put it more than a day in the future.
  */
 import { monthIndex, mostly, regexLineParser } from './line-regex.js';
-import type { Fields, LineExtraction, LineFormat } from './types.js';
+import type { LineExtraction, LineFormat } from './types.js';
 
 const EXTRACTION: LineExtraction = {
   pattern: '^(?:<([0-9]{1,3})>)?([A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}) ([^ ]+) (?:([^ :\\[]+)(?:\\[([^\\]]*)\\])?: ?)?(.*)$',
@@ -27,7 +27,7 @@ export const syslogRfc3164: LineFormat = {
   kind: 'lines',
   name: 'syslog-rfc3164',
   reference: 'https://www.rfc-editor.org/rfc/rfc3164',
-  lineParser: (opts) => regexLineParser(EXTRACTION, (f: Fields) => bsdTime(f.timestamp, opts.fallbackMs), opts, 'syslog (RFC 3164)'),
+  lineParser: (opts) => regexLineParser(EXTRACTION, 'timestamp', (v, o) => bsdTime(v, o.fallbackMs), opts, 'syslog (RFC 3164)'),
   sniff: (lines) => mostly(lines, (l) => /^(<\d{1,3}>)?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ /.test(l)),
   extraction: () => EXTRACTION,
 };

@@ -18,7 +18,7 @@ export const syslogRfc5424: LineFormat = {
   kind: 'lines',
   name: 'syslog-rfc5424',
   reference: 'https://www.rfc-editor.org/rfc/rfc5424',
-  lineParser: (opts) => regexLineParser(EXTRACTION, (f) => isoTime(f.timestamp), opts, 'syslog (RFC 5424)'),
+  lineParser: (opts) => regexLineParser(EXTRACTION, 'timestamp', isoTime, opts, 'syslog (RFC 5424)'),
   sniff: (lines) => mostly(lines, (l) => /^<\d{1,3}>\d{1,2} (\d{4}-\d\d-\d\dT\S+|-) /.test(l)),
   extraction: () => EXTRACTION,
 };

@@ -10,8 +10,8 @@
  * fields of later versions get their AWS name in camelCase (pkt-srcaddr → pktSrcaddr). A field that
  * does not apply is written `-` and kept as `-`.
  */
-import { mostly, rawEvent, secondsTime } from './line-regex.js';
-import type { Fields, LineExtraction, LineFormat, ParsedEvent } from './types.js';
+import { LazyFieldsEvent, mostly, rawEvent, valuesToFields } from './line-regex.js';
+import type { LineExtraction, LineFormat, ParsedEvent } from './types.js';
 
 /** AWS's field names by the version that introduced them. */
 export const VPC_FIELDS_BY_VERSION: Record<number, readonly string[]> = {
@@ -58,6 +58,18 @@ export function parseFieldList(list: string): string[] | null {
 
 const isHeader = (line: string): boolean => /^[a-z]/.test(line) && parseFieldList(line) !== null;
 
+/** Epoch seconds written in line[from, to) to ms; NaN if not digits. */
+function secondsBetween(line: string, from: number, to: number): number {
+  if (to <= from || to - from > 12) return Number.NaN;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = line.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return Number.NaN;
+    n = n * 10 + c;
+  }
+  return n * 1000;
+}
+
 function extractionFor(awsNames: readonly string[]): LineExtraction {
   return { pattern: `^${awsNames.map(() => '([^ ]+)').join(' ')}$`, fields: awsNames.map(vpcFieldName) };
 }
@@ -70,22 +82,33 @@ export const vpcFlowLog: LineFormat = {
     let names: readonly string[] = (opts.fieldList && parseFieldList(opts.fieldList)) || VPC_DEFAULT_FIELDS;
     let out = names.map(vpcFieldName);
     let startAt = names.indexOf('start');
+    const reader = (fieldNames: readonly string[]) => (line: string) => valuesToFields(line.split(' '), fieldNames, 0);
+    let read = reader(out);
     return {
       parse(line): ParsedEvent | null {
         if (isHeader(line)) {
           names = parseFieldList(line)!;
           out = names.map(vpcFieldName);
           startAt = names.indexOf('start');
+          read = reader(out);
           return null;
         }
-        const values = line.split(' ');
-        if (values.length !== out.length || values.includes('')) {
-          return rawEvent(line, opts.fallbackMs, `a VPC flow log record has ${out.length} space-separated fields, this line has ${values.length}`);
+        // Count the fields and read `start` without splitting: no array of strings per line.
+        let count = 0;
+        let empty = false;
+        let t = Number.NaN;
+        for (let pos = 0; ; count++) {
+          const sp = line.indexOf(' ', pos);
+          const end = sp < 0 ? line.length : sp;
+          if (end === pos) empty = true;
+          if (count === startAt) t = secondsBetween(line, pos, end);
+          if (sp < 0) break;
+          pos = sp + 1;
         }
-        const fields: Fields = {};
-        for (let i = 0; i < out.length; i++) fields[out[i]!] = values[i];
-        const t = startAt >= 0 ? secondsTime(values[startAt]) : Number.NaN;
-        return { timestamp: Number.isFinite(t) ? t : opts.fallbackMs, message: line, fields };
+        if (count + 1 !== out.length || empty) {
+          return rawEvent(line, opts.fallbackMs, `a VPC flow log record has ${out.length} space-separated fields, this line has ${count + 1}`);
+        }
+        return new LazyFieldsEvent(Number.isFinite(t) ? t : opts.fallbackMs, line, read);
       },
     };
   },
