@@ -79,19 +79,41 @@ export function rawEvent(line: string, fallbackMs: number, error: string): Parse
 }
 
 /**
- * A line parser for a fixed extraction: each line must match; `time` reads the event time from the
- * value of the field `timeField` (NaN: use the fallback and keep the event, its fields are still good).
+ * Where a format's time is in a line that matched its pattern, without capturing every field: the
+ * n-th space-separated token (when the pattern's first n+1 parts are tokens), or the text in the
+ * brackets after the n-th space.
  */
-export function regexLineParser(ex: LineExtraction, timeField: string, time: (v: string | undefined, opts: ParseOptions) => number, opts: ParseOptions, what: string): LineParser {
+export type TimeText = (line: string) => string | undefined;
+
+export function tokenAt(n: number): TimeText {
+  return (line) => {
+    let from = 0;
+    for (let k = 0; k < n; k++) from = line.indexOf(' ', from) + 1;
+    const to = line.indexOf(' ', from);
+    return line.slice(from, to < 0 ? line.length : to);
+  };
+}
+
+export function bracketAfter(n: number): TimeText {
+  return (line) => {
+    let from = 0;
+    for (let k = 0; k < n; k++) from = line.indexOf(' ', from) + 1;
+    return line.slice(from + 1, line.indexOf(']', from));
+  };
+}
+
+/**
+ * A line parser for a fixed extraction: each line must match (RegExp.test: no captures are built);
+ * `time` reads the event time from the text `timeText` finds (NaN: use the fallback and keep the
+ * event, its fields are still good).
+ */
+export function regexLineParser(ex: LineExtraction, timeText: TimeText, time: (v: string | undefined, opts: ParseOptions) => number, opts: ParseOptions, what: string): LineParser {
   const re = new RegExp(ex.pattern);
-  const at = ex.fields.indexOf(timeField) + 1;
-  if (at === 0) throw new Error(`${what}: no field ${timeField}`);
   const read = (line: string): Fields => capture(re, ex.fields, line) ?? {};
   return {
     parse(line) {
-      const m = re.exec(line);
-      if (m === null) return rawEvent(line, opts.fallbackMs, `not a ${what} line`);
-      const t = time(m[at], opts);
+      if (!re.test(line)) return rawEvent(line, opts.fallbackMs, `not a ${what} line`);
+      const t = time(timeText(line), opts);
       return new LazyFieldsEvent(Number.isFinite(t) ? t : opts.fallbackMs, line, read);
     },
   };

@@ -12,6 +12,12 @@ const EXTRACTION: LineExtraction = {
   fields: ['pri', 'timestamp', 'hostname', 'appname', 'procid', 'msg'],
 };
 
+/** The 15 characters of the timestamp, after `<PRI>` if there is one. */
+const afterPri = (line: string): string => {
+  const from = line.charCodeAt(0) === 60 ? line.indexOf('>') + 1 : 0;
+  return line.slice(from, from + 15);
+};
+
 export function bsdTime(s: unknown, refMs: number): number {
   if (typeof s !== 'string') return Number.NaN;
   const m = /^([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d)$/.exec(s);
@@ -27,7 +33,7 @@ export const syslogRfc3164: LineFormat = {
   kind: 'lines',
   name: 'syslog-rfc3164',
   reference: 'https://www.rfc-editor.org/rfc/rfc3164',
-  lineParser: (opts) => regexLineParser(EXTRACTION, 'timestamp', (v, o) => bsdTime(v, o.fallbackMs), opts, 'syslog (RFC 3164)'),
+  lineParser: (opts) => regexLineParser(EXTRACTION, afterPri, (v, o) => bsdTime(v, o.fallbackMs), opts, 'syslog (RFC 3164)'),
   sniff: (lines) => mostly(lines, (l) => /^(<\d{1,3}>)?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ /.test(l)),
   extraction: () => EXTRACTION,
 };
