@@ -11,6 +11,7 @@ import { combinedAccessLog } from './combined-access-log.js';
 import { globalAcceleratorFlowLog } from './global-accelerator-flow-log.js';
 import { jsonLines } from './json-lines.js';
 import { parseLines } from './line-regex.js';
+export { capture } from './line-regex.js';
 import { nlbAccessLog } from './nlb-access-log.js';
 import { route53DnsQueryLog } from './route53-dns-query-log.js';
 import { route53ResolverQueryLog } from './route53-resolver-query-log.js';

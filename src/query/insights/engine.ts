@@ -16,7 +16,7 @@ import { readEventBySeq, SqlSession, type SelectedGroup as Selected, type Source
 import type { Query, ValueType } from './ast.js';
 import { compileContinuation, compileQuery, type CompiledQuery, type EventSource } from './compile/index.js';
 import type { GroupLineFormat } from './compile/line-fields.js';
-import { FORMAT_TAG, groupExtraction } from '../../formats/index.js';
+import { capture, FORMAT_TAG, groupExtraction } from '../../formats/index.js';
 import { formatResultValue } from './functions/coerce.js';
 import { setupSqlFor } from './functions/index.js';
 import { DIFF_FIELDS, PATTERN_FIELDS, patternDiffStage, patternStage, type PeriodInput, type Row as StageRow } from './pattern/stage.js';
@@ -307,7 +307,10 @@ export async function getLogRecord(store: LogStore, ptr: string, accountId = '00
     '@logStream': stream.name,
     '@log': `${accountId}:${g.name}`,
   };
-  for (const [k, v] of Object.entries(discoveredFields(event.message))) if (!(k in record)) record[k] = v;
+  // A group with a line format gives that format's fields (the pattern Insights extracts them with).
+  const ex = groupExtraction(g.tags.get(FORMAT_TAG));
+  const fields = ex ? (capture(new RegExp(ex.pattern), ex.fields, event.message) ?? {}) : discoveredFields(event.message);
+  for (const [k, v] of Object.entries(fields)) if (!(k in record)) record[k] = String(v);
   return record;
 }
 

@@ -20,7 +20,7 @@ import { FORMATS, FORMAT_TAG, type Fields, type FormatName } from '../../formats
 import { parseLines } from '../../formats/line-regex.js';
 import { FALLBACK_MS, formatFixtures } from '../../formats/testing.js';
 import { parseQuery } from './parse.js';
-import { runInsightsQuery } from './engine.js';
+import { getLogRecord, runInsightsQuery } from './engine.js';
 
 const NOW = Date.UTC(2030, 0, 1);
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -141,5 +141,11 @@ test('groups of different formats in one query, and a group without a format', a
     // A filter on a line field keeps what it should (no JSON text requirement prunes the events).
     assert.deepEqual(await query(store, [vpc, r53, plain], 'filter protocol = 6 | fields srcAddr'), [{ srcAddr: '10.0.0.1' }]);
     assert.deepEqual(await query(store, [vpc], 'stats sum(bytes) as b by action'), [{ action: 'ACCEPT', b: '60' }]);
+    // GetLogRecord gives the format's fields too.
+    const out = await runInsightsQuery(store, { groups: [vpc], startMs: 0, endMs: NOW, query: parseQuery('fields @message'), limit: 1, signal: new AbortController().signal });
+    const ptr = out.rows[0]!.find((f) => f.field === '@ptr')!.value;
+    const record = await getLogRecord(store, ptr);
+    assert.equal(record?.srcAddr, '10.0.0.1');
+    assert.equal(record?.logStatus, 'OK');
   });
 });
