@@ -18,22 +18,31 @@ const afterPri = (line: string): string => {
   return line.slice(from, from + 15);
 };
 
+/** `Mmm dd hh:mm:ss` in the year that puts it at most a day after `refMs` (UTC); NaN if malformed. */
 export function bsdTime(s: unknown, refMs: number): number {
-  if (typeof s !== 'string') return Number.NaN;
-  const m = /^([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d)$/.exec(s);
-  const mon = m ? monthIndex(m[1]!) : undefined;
-  if (!m || mon === undefined) return Number.NaN;
-  const year = new Date(refMs).getUTCFullYear();
-  const at = (y: number): number => Date.UTC(y, mon, Number(m[2]!.trim()), +m[3]!, +m[4]!, +m[5]!);
-  const t = at(year);
-  return t > refMs + 86_400_000 ? at(year - 1) : t;
+  return bsdTimeIn(s, new Date(refMs).getUTCFullYear(), refMs);
+}
+
+function bsdTimeIn(s: unknown, year: number, refMs: number): number {
+  if (typeof s !== 'string' || s.length !== 15 || s[3] !== ' ' || s[6] !== ' ' || s[9] !== ':' || s[12] !== ':') return Number.NaN;
+  const mon = monthIndex(s.slice(0, 3));
+  const day = s[4] === ' ' ? Number(s[5]) : Number(s.slice(4, 6));
+  const h = Number(s.slice(7, 9));
+  const mi = Number(s.slice(10, 12));
+  const sec = Number(s.slice(13, 15));
+  if (mon === undefined || !(day >= 1 && day <= 31 && h <= 23 && mi <= 59 && sec <= 60)) return Number.NaN;
+  const t = Date.UTC(year, mon, day, h, mi, sec);
+  return t > refMs + 86_400_000 ? Date.UTC(year - 1, mon, day, h, mi, sec) : t;
 }
 
 export const syslogRfc3164: LineFormat = {
   kind: 'lines',
   name: 'syslog-rfc3164',
   reference: 'https://www.rfc-editor.org/rfc/rfc3164',
-  lineParser: (opts) => regexLineParser(EXTRACTION, afterPri, (v, o) => bsdTime(v, o.fallbackMs), opts, 'syslog (RFC 3164)'),
+  lineParser(opts) {
+    const year = new Date(opts.fallbackMs).getUTCFullYear();
+    return regexLineParser(EXTRACTION, afterPri, (v) => bsdTimeIn(v, year, opts.fallbackMs), opts, 'syslog (RFC 3164)');
+  },
   sniff: (lines) => mostly(lines, (l) => /^(<\d{1,3}>)?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ /.test(l)),
   extraction: () => EXTRACTION,
 };
