@@ -114,13 +114,14 @@ export function sniffFormat(text: string): FormatName | null {
   return null;
 }
 
+/** The log group tag that names the format of the group's events (docs/formats.md). */
+export const FORMAT_TAG = 'logward:format';
+
 /**
  * How Logs Insights extracts the fields of a log group whose tag `logward:format` names a line format
  * (`vpc-flow`, or `vpc-flow <field list>`): null when the format has no extraction (JSON formats are
  * discovered as JSON) or is unknown.
  */
-export const FORMAT_TAG = 'logward:format';
-
 export function groupExtraction(tagValue: string | undefined): LineExtraction | null {
   if (tagValue === undefined) return null;
   const m = /^\s*(\S+)(?:\s+(.*))?$/.exec(tagValue);
