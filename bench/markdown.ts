@@ -1,4 +1,5 @@
 /** BENCHMARKS.md: what was measured, how, on what, and against which reference. */
+import { formatRows, type FormatBenchResult } from './formats.js';
 import { relative } from 'node:path';
 import type { BenchConfig, CpuSplit, ServerLife } from './context.js';
 import type { DatasetMeta } from './dataset.js';
@@ -33,6 +34,8 @@ export interface RunResults {
   metricFilters?: MetricFiltersResult;
   alarmLatency?: AlarmLatencyResult;
   subscriptions?: SubscriptionsResult;
+  /** The format parsers (issue #8), measured before anything else starts. */
+  formats?: FormatBenchResult;
   lives: ServerLife[];
   errors: { phase: string; message: string }[];
   profiles: (ProfileSummary & { label: string })[];
@@ -444,6 +447,7 @@ export function resultRows(r: RunResults): Row[] {
     }
   }
   rows.push(...encryptionRows(r));
+  if (r.formats !== undefined) rows.push(...formatRows(r.formats));
   const sub = r.subscriptions;
   if (sub !== undefined) {
     const l = sub.latency;

@@ -4,7 +4,7 @@
  *
  *   --quick              1M-event search set, 10 s ingest, 3 s warm-up (development)
  *   --only a,b           scenarios: ingest, latency, disk, search, predicate, encryption, metric-filters,
- *                        alarm-latency, subscriptions (default: all; encryption runs ingest and search again with
+ *                        alarm-latency, subscriptions, formats (default: all; encryption runs ingest and search again with
  *                        --no-encryption, to compare; metric-filters and alarm-latency alone need no data set)
  *   --duration S         measured ingest window (default 30, quick 10)
  *   --warmup S           ingest warm-up (default 5, quick 3)
@@ -42,6 +42,7 @@ import { summarizeProfiles } from './profile.js';
 import { textTable } from './report.js';
 import { runSearchScenario } from './search-scenario.js';
 import { runSubscriptionsScenario } from './subscriptions-scenario.js';
+import { formatRows, runFormatsBench, type FormatBenchResult } from './formats.js';
 import { machineCpuSeconds } from './server.js';
 
 function parseConfig(argv: string[]): BenchConfig {
@@ -166,6 +167,14 @@ async function main(): Promise<number> {
   if (cfg.only.has('search') && ripgrepVersion() === 'not installed') throw new Error('the search scenario needs ripgrep (apt-get install -y ripgrep)');
   const log = (line: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   if (!cfg.prepare) log(`run dir ${cfg.runDir}; scenarios: ${[...cfg.only].join(', ')}${cfg.quick ? ' (quick)' : ''}`);
+  // The format parsers need no data set and no server: first, on this process's one thread.
+  let formats: FormatBenchResult | undefined;
+  if (cfg.only.has('formats') && !cfg.prepare) {
+    formats = runFormatsBench({ mb: cfg.quick ? 16 : 64, runs: 3, log });
+    process.stdout.write(`\n${textTable(formatRows(formats))}\n\n`);
+    await writeFile(join(cfg.runDir, 'formats.json'), JSON.stringify(formats, null, 2));
+    if (cfg.only.size === 1) return formats.formats.every((f) => f.events > 0) ? 0 : 1;
+  }
   if (!cfg.prepare && [...cfg.only].every((s) => STANDALONE_SCENARIOS.has(s))) return standalone(cfg, started, log);
 
   const dataset = await openDataset(
@@ -199,6 +208,7 @@ async function main(): Promise<number> {
     lives: ctx.lives,
     errors: [],
     profiles: [],
+    ...(formats !== undefined ? { formats } : {}),
   };
 
   // First, while no server runs: it measures this process's one thread.

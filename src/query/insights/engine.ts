@@ -15,6 +15,8 @@ import { candidateRanges, hotBatchFilter } from '../../store/query.js';
 import { readEventBySeq, SqlSession, type SelectedGroup as Selected, type SourcePart } from '../../store/sql-session.js';
 import type { Query, ValueType } from './ast.js';
 import { compileContinuation, compileQuery, type CompiledQuery, type EventSource } from './compile/index.js';
+import type { GroupLineFormat } from './compile/line-fields.js';
+import { capture, FORMAT_TAG, groupExtraction } from '../../formats/index.js';
 import { formatResultValue } from './functions/coerce.js';
 import { setupSqlFor } from './functions/index.js';
 import { DIFF_FIELDS, PATTERN_FIELDS, patternDiffStage, patternStage, type PeriodInput, type Row as StageRow } from './pattern/stage.js';
@@ -191,7 +193,7 @@ async function runOverEvents(
   text: string,
 ): Promise<{ compiled: CompiledQuery; rows: Row[] }> {
   const query = { ...run.query, commands };
-  const opts = { nowMs: run.endMs, startMs: run.startMs, endMs: run.endMs, limit: run.limit };
+  const opts = { nowMs: run.endMs, startMs: run.startMs, endMs: run.endMs, limit: run.limit, lineFormats: lineFormatsOf(selected.map((s) => s.group)) };
   const plan = compileQuery(query, text, NOWHERE, opts);
   const narrowed = selected.map((s) => ({ ...s }));
   narrowToTop(store, narrowed, plan.topByTime);
@@ -205,6 +207,12 @@ async function runOverEvents(
   const compiled = compileQuery(query, text, source, opts);
   if (compiled.needsNames) await session.loadNames('q_names', selected.map((s) => s.group), run.accountId ?? '000000000000');
   return { compiled, rows: await execute(session, compiled, run.maxResultBytes) };
+}
+
+/** The line format each group records in its `logward:format` tag (docs/formats.md), if any has one. */
+function lineFormatsOf(groups: LogGroup[]): GroupLineFormat[] | undefined {
+  const formats = groups.map((g) => ({ groupId: g.id, extraction: groupExtraction(g.tags.get(FORMAT_TAG)) }));
+  return formats.some((f) => f.extraction !== null) ? formats : undefined;
 }
 
 /** The values (and times) a pattern stage clusters: the compiled query's first two output columns. */
@@ -299,7 +307,10 @@ export async function getLogRecord(store: LogStore, ptr: string, accountId = '00
     '@logStream': stream.name,
     '@log': `${accountId}:${g.name}`,
   };
-  for (const [k, v] of Object.entries(discoveredFields(event.message))) if (!(k in record)) record[k] = v;
+  // A group with a line format gives that format's fields (the pattern Insights extracts them with).
+  const ex = groupExtraction(g.tags.get(FORMAT_TAG));
+  const fields = ex ? (capture(new RegExp(ex.pattern), ex.fields, event.message) ?? {}) : discoveredFields(event.message);
+  for (const [k, v] of Object.entries(fields)) if (!(k in record)) record[k] = String(v);
   return record;
 }
 

@@ -10,6 +10,7 @@ import { lookupFunction } from '../functions/index.js';
 import { asBoolean, asNumber, asString, asTimestamp, periodMs } from '../functions/coerce.js';
 import type { CompileState } from './state.js';
 import { jsonKeyStep } from '../../../store/shred.js';
+import { lineFieldSql } from './line-fields.js';
 
 /** Fields every event has, and how the source relation holds them. */
 const SYSTEM_FIELDS: Record<string, SqlValue & { names?: true }> = {
@@ -49,6 +50,8 @@ export function compileField(state: CompileState, ref: FieldRef): SqlValue {
     if (sys.names) state.needsNames = true;
     return { sql: sys.sql, type: sys.type };
   }
+  const line = lineFieldSql(state, ref.name, () => state.jsonField(jsonPath(ref.name)));
+  if (line !== null) return { sql: line, type: 'dynamic' };
   return { sql: state.jsonField(jsonPath(ref.name)), type: 'dynamic' };
 }
 

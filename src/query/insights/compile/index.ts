@@ -12,6 +12,7 @@ import type { BitmapRequirement } from '../../filter-pattern/prune.js';
 import { compileExpr, compileField } from './expr.js';
 import { asString } from '../functions/coerce.js';
 import { CompileState, fieldColumn, quoteIdent } from './state.js';
+import type { GroupLineFormat } from './line-fields.js';
 
 export interface OutputField {
   name: string;
@@ -58,6 +59,8 @@ export interface CompileOptions {
   endMs?: number;
   /** At most this many result rows. */
   limit: number;
+  /** The line format of each selected group, when any has one (compile/line-fields.ts). */
+  lineFormats?: readonly GroupLineFormat[];
 }
 
 const PATTERN_INPUT = '@patternInput';
@@ -68,6 +71,7 @@ const DEFAULT_EVENT_FIELDS = ['@timestamp', '@message', '@logStream', '@log'];
 
 export function compileQuery(query: Query, text: string, source: EventSource, opts: CompileOptions): CompiledQuery {
   const state = new CompileState(text, opts.nowMs, 's0', opts.startMs, opts.endMs);
+  if (opts.lineFormats) state.lineFormats = opts.lineFormats;
   const next = compileCommands(state, query.commands);
   if (next) {
     // A pattern stage (and diff, which compares patterns of @message when no pattern precedes it)

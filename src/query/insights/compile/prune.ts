@@ -8,6 +8,7 @@ import type { Expr } from '../ast.js';
 import { allOf, anyOf, JSON_ESCAPABLE, jsonValueRequirement, regexRequirement, textRequirement, type BitmapRequirement } from '../../filter-pattern/prune.js';
 import { isSystemField, jsonPath } from './expr.js';
 import type { CompileState } from './state.js';
+import { isLineField } from './line-fields.js';
 
 type Req = BitmapRequirement | null;
 
@@ -39,9 +40,12 @@ function isRawMessage(state: CompileState, e: Expr): boolean {
   return e.kind === 'field' && e.name === '@message' && !state.defined.has('@message');
 }
 
-/** A name that resolves to a field discovered in the event's JSON (not defined by the query). */
+/**
+ * A name that resolves to a field discovered in the event's JSON (not defined by the query). A field
+ * of a group's line format is not, even where other groups read it from JSON: no text requirement.
+ */
 function isJsonField(state: CompileState, name: string): boolean {
-  return state.eventFields && !state.defined.has(name) && !isSystemField(name) && state.objectField(name) === null;
+  return state.eventFields && !state.defined.has(name) && !isSystemField(name) && state.objectField(name) === null && !isLineField(state, name);
 }
 
 /**

@@ -12,6 +12,7 @@ import type { SqlParam } from '../../../store/db.js';
 import type { JsonFields } from '../../../store/shred.js';
 import type { BitmapRequirement } from '../../filter-pattern/prune.js';
 import { compileField } from './expr.js';
+import type { GroupLineFormat } from './line-fields.js';
 
 /** A field defined by the query: its column in the current relation and its type. */
 export interface DefinedField {
@@ -71,6 +72,10 @@ export class CompileState implements SqlContext {
    * oldest) `limit` events in range can matter, so the engine may narrow the time range.
    */
   topByTime: { descending: boolean; limit: number } | null = null;
+  /** The line format of each selected group (compile/line-fields.ts); empty: none has one. */
+  lineFormats: readonly GroupLineFormat[] = [];
+  /** Session variables holding line-format patterns, by pattern. */
+  readonly lineVariables = new Map<string, string>();
   /** Session variables to set before the query runs (SET VARIABLE name = value). */
   readonly variables: Array<{ name: string; value: string }> = [];
 

@@ -1,0 +1,224 @@
+/**
+ * Building blocks of the line formats whose fields one regular expression captures. The pattern is
+ * written in the syntax JavaScript and RE2 read alike (no lookaround, no backreferences, no named
+ * groups), because Logs Insights runs the same pattern in DuckDB (regexp_extract) to extract a field
+ * from @message: see LineExtraction in types.ts.
+ */
+import type { Fields, LineExtraction, LineParser, ParseOptions, ParsedEvent } from './types.js';
+
+/** A run of non-space characters (possibly empty). */
+export const TOKEN = '([^ ]*)';
+/** A double-quoted value with backslash escapes; the capture is the text between the quotes. */
+export const QUOTED = '"((?:[^"\\\\]|\\\\.)*)"';
+/** A value in square brackets (`[06/Feb/2019:00:00:38 +0000]`). */
+export const BRACKETED = '\\[([^\\]]*)\\]';
+
+export interface Part {
+  /** Field names of this part's capture groups, in order. */
+  names: string[];
+  /** Pattern with exactly names.length capture groups. */
+  re: string;
+}
+
+export const token = (name: string): Part => ({ names: [name], re: TOKEN });
+export const quoted = (name: string): Part => ({ names: [name], re: QUOTED });
+/** `ip:port`, or `-` (both absent). The last colon separates the port (IPv6 addresses have colons). */
+export const hostPort = (ip: string, port: string): Part => ({ names: [ip, port], re: '(?:([^ ]*):([0-9]*)|-)' });
+
+/**
+ * The pattern of space-separated parts: `required` always, then `optional` parts, each present only
+ * if those before it are (formats grow by appending fields), then anything after (fields added later
+ * than this parser).
+ */
+export function sequence(required: Part[], optional: Part[] = [], sep = ' ', rest = true): LineExtraction {
+  let tail = '';
+  for (let i = optional.length - 1; i >= 0; i--) tail = `(?:${sep}${optional[i]!.re}${tail})?`;
+  const pattern = `^${required.map((p) => p.re).join(sep)}${tail}${rest ? `(?:${sep}.*)?` : ''}$`;
+  return { pattern, fields: [...required, ...optional].flatMap((p) => p.names) };
+}
+
+/**
+ * An event whose fields are read from its line only when asked for: ingest needs only the time and
+ * the message, and keeping thirty captured strings per line alive until a whole object is parsed
+ * costs more (in garbage collection) than matching the line again for the rare reader of fields.
+ */
+export class LazyFieldsEvent implements ParsedEvent {
+  private built: Fields | undefined;
+  constructor(
+    readonly timestamp: number,
+    readonly message: string,
+    /** The fields of a line that parsed (shared by all events of one parser). */
+    private readonly read: (line: string) => Fields,
+  ) {}
+
+  get fields(): Fields {
+    return (this.built ??= this.read(this.message));
+  }
+}
+
+/** The fields of a line matched by `re` (compiled from extraction.pattern); empty captures are left out. */
+export function capture(re: RegExp, fields: readonly string[], line: string): Fields | null {
+  const m = re.exec(line);
+  if (m === null) return null;
+  return valuesToFields(m, fields, 1);
+}
+
+/** values[offset + k] as the field names[k], leaving out empty and missing values. */
+export function valuesToFields(values: ArrayLike<string | undefined>, names: readonly string[], offset: number): Fields {
+  const out: Fields = {};
+  for (let k = 0; k < names.length; k++) {
+    const v = values[offset + k];
+    if (v !== undefined && v !== '') out[names[k]!] = v;
+  }
+  return out;
+}
+
+/** A raw event for a line that could not be parsed: kept, never dropped. */
+export function rawEvent(line: string, fallbackMs: number, error: string): ParsedEvent {
+  return { timestamp: fallbackMs, message: line, fields: {}, parseError: error };
+}
+
+/**
+ * Where a format's time is in a line that matched its pattern, without capturing every field: the
+ * n-th space-separated token (when the pattern's first n+1 parts are tokens), or the text in the
+ * brackets after the n-th space.
+ */
+export type TimeText = (line: string) => string | undefined;
+
+export function tokenAt(n: number): TimeText {
+  return (line) => {
+    let from = 0;
+    for (let k = 0; k < n; k++) from = line.indexOf(' ', from) + 1;
+    const to = line.indexOf(' ', from);
+    return line.slice(from, to < 0 ? line.length : to);
+  };
+}
+
+export function bracketAfter(n: number): TimeText {
+  return (line) => {
+    let from = 0;
+    for (let k = 0; k < n; k++) from = line.indexOf(' ', from) + 1;
+    return line.slice(from + 1, line.indexOf(']', from));
+  };
+}
+
+/**
+ * A line parser for a fixed extraction: each line must match (RegExp.test: no captures are built);
+ * `time` reads the event time from the text `timeText` finds (NaN: use the fallback and keep the
+ * event, its fields are still good).
+ */
+export function regexLineParser(ex: LineExtraction, timeText: TimeText, time: (v: string | undefined, opts: ParseOptions) => number, opts: ParseOptions, what: string): LineParser {
+  const re = new RegExp(ex.pattern);
+  const read = (line: string): Fields => capture(re, ex.fields, line) ?? {};
+  return {
+    parse(line) {
+      if (!re.test(line)) return rawEvent(line, opts.fallbackMs, `not a ${what} line`);
+      const t = time(timeText(line), opts);
+      return new LazyFieldsEvent(Number.isFinite(t) ? t : opts.fallbackMs, line, read);
+    },
+  };
+}
+
+const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
+export const monthIndex = (m: string): number | undefined => MONTHS[m];
+
+const digit = (s: string, i: number): number => {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : Number.NaN;
+};
+const num2 = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1);
+const num4 = (s: string, i: number): number => num2(s, i) * 100 + num2(s, i + 2);
+
+/** UTC ms of a calendar time, NaN when a part is out of range (Date.UTC would roll it over). */
+function utc(y: number, mo: number, d: number, h: number, mi: number, sec: number, ms: number): number {
+  if (!(mo >= 0 && mo <= 11 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && sec <= 60)) return Number.NaN;
+  return Date.UTC(y, mo, d, h, mi, sec, ms);
+}
+
+/**
+ * `06/Feb/2019:00:00:38 +0000` (Common Log Format, optionally with a fraction after the seconds) to
+ * epoch ms; NaN if malformed. Read by position: this runs once per line of every access log.
+ */
+export function clfTime(s: unknown): number {
+  if (typeof s !== 'string' || s.length < 26 || s[2] !== '/' || s[6] !== '/' || s[11] !== ':' || s[14] !== ':' || s[17] !== ':') return Number.NaN;
+  const mon = MONTHS[s.slice(3, 6)];
+  if (mon === undefined) return Number.NaN;
+  let i = 20;
+  let ms = 0;
+  if (s[i] === '.') {
+    let k = 0;
+    for (i++; i < s.length && s[i] !== ' '; i++, k++) if (k < 3) ms = ms * 10 + digit(s, i);
+    if (k === 0) return Number.NaN;
+    for (; k < 3; k++) ms *= 10;
+  }
+  if (s.length !== i + 6 || s[i] !== ' ' || (s[i + 1] !== '+' && s[i + 1] !== '-')) return Number.NaN;
+  const off = (num2(s, i + 2) * 60 + num2(s, i + 4)) * 60_000;
+  const t = utc(num4(s, 7), mon, num2(s, 0), num2(s, 12), num2(s, 15), num2(s, 18), ms);
+  return s[i + 1] === '+' ? t - off : t + off;
+}
+
+/**
+ * An ISO 8601 time `YYYY-MM-DDTHH:MM:SS[.fraction][Z|±HH:MM|±HHMM]`; without a zone it is UTC (as AWS
+ * writes `2018-12-20T02:59:40`). Fractions past milliseconds (ALB writes microseconds) are cut. NaN
+ * if malformed. Read by position, as clfTime.
+ */
+export function isoTime(s: unknown): number {
+  if (typeof s !== 'string' || s.length < 19 || s[4] !== '-' || s[7] !== '-' || (s[10] !== 'T' && s[10] !== ' ') || s[13] !== ':' || s[16] !== ':') return Number.NaN;
+  let i = 19;
+  let ms = 0;
+  if (s[i] === '.') {
+    let k = 0;
+    for (i++; i < s.length && digit(s, i) >= 0; i++, k++) if (k < 3) ms = ms * 10 + digit(s, i);
+    if (k === 0) return Number.NaN;
+    for (; k < 3; k++) ms *= 10;
+  }
+  let off = 0;
+  if (i === s.length - 1 && s[i] === 'Z') i++;
+  else if (s[i] === '+' || s[i] === '-') {
+    const colon = s[i + 3] === ':' ? 1 : 0;
+    if (s.length !== i + 5 + colon) return Number.NaN;
+    off = (num2(s, i + 1) * 60 + num2(s, i + 3 + colon)) * 60_000 * (s[i] === '+' ? 1 : -1);
+    i = s.length;
+  }
+  if (i !== s.length) return Number.NaN;
+  return utc(num4(s, 0), num2(s, 5) - 1, num2(s, 8), num2(s, 11), num2(s, 14), num2(s, 17), ms) - off;
+}
+
+/** Epoch seconds written as text (VPC flow logs' start) to ms; NaN if not a number. */
+export function secondsTime(s: unknown): number {
+  if (typeof s !== 'string' || s.length === 0 || s.length > 12) return Number.NaN;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) n = n * 10 + digit(s, i);
+  return n * 1000;
+}
+
+/** A parse of a whole object's text, line by line, with the counts ParseResult wants. */
+export function parseLines(parser: LineParser, text: string): { events: ParsedEvent[]; errors: number; skipped: number } {
+  const events: ParsedEvent[] = [];
+  let errors = 0;
+  let skipped = 0;
+  let start = 0;
+  const n = text.length;
+  while (start < n) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = n;
+    let line = text.slice(start, end);
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    start = end + 1;
+    if (line === '') continue;
+    const e = parser.parse(line);
+    if (e === null) skipped++;
+    else {
+      if (e.parseError !== undefined) errors++;
+      events.push(e);
+    }
+  }
+  return { events, errors, skipped };
+}
+
+/** Sniffing: at least two thirds of the sample lines pass `test` (a file may hold a few odd lines). */
+export function mostly(lines: readonly string[], test: (line: string) => boolean): boolean {
+  let n = 0;
+  for (const l of lines) if (test(l)) n++;
+  return lines.length > 0 && n * 3 >= lines.length * 2;
+}

@@ -1,0 +1,81 @@
+/**
+ * What every format parser provides. Parsers are pure functions (no I/O, no store): they turn the
+ * text of a delivered object, or one line, into events with a timestamp (epoch ms), the message to
+ * store and the named fields the format defines.
+ *
+ * Contract: a parser never drops input. A line or record it cannot parse becomes a raw event with
+ * `parseError` set (and the caller's fallback timestamp), and is counted in ParseResult.errors.
+ * Header and comment lines that a format defines (VPC flow log headers, W3C `#Fields:`) are not events.
+ */
+
+/** Field values as the log wrote them (text), or JSON values for JSON formats. */
+export type Fields = Record<string, unknown>;
+
+export interface ParsedEvent {
+  /** Event time in epoch milliseconds. */
+  timestamp: number;
+  /** The text stored as the event's message (the line, or the record as JSON). */
+  message: string;
+  fields: Fields;
+  /** Why the line or record could not be parsed; the event is then the raw text. */
+  parseError?: string;
+}
+
+export interface ParseOptions {
+  /** Timestamp for events whose own time is missing or unparsable (e.g. the object's LastModified). */
+  fallbackMs: number;
+  /**
+   * Field list of formats whose lines do not name their fields (VPC flow logs with a custom format,
+   * given as AWS writes it: `${version} ${srcaddr} ...` or `version srcaddr ...`).
+   */
+  fieldList?: string;
+}
+
+export interface ParseResult {
+  events: ParsedEvent[];
+  /** Events with parseError. */
+  errors: number;
+  /** Header or comment lines that are not events. */
+  skipped: number;
+}
+
+/**
+ * How Logs Insights extracts a line format's fields from @message in SQL: one regular expression,
+ * written in the syntax that JavaScript and RE2 (DuckDB's regexp_extract) read alike, whose capture
+ * group k+1 is fields[k]. The JavaScript parser uses the very same pattern, so both agree (tested on
+ * every fixture line). An empty capture is no value.
+ */
+export interface LineExtraction {
+  pattern: string;
+  fields: readonly string[];
+}
+
+/** A line format: one event per line, with state for header lines. */
+export interface LineFormat {
+  kind: 'lines';
+  name: string;
+  /** AWS's (or the standard's) page the field list comes from. */
+  reference: string;
+  /** A parser for one object's lines, in order (header lines may change how later lines parse). */
+  lineParser(opts: ParseOptions): LineParser;
+  /** Whether a sample of lines looks like this format (content sniffing). */
+  sniff(lines: readonly string[]): boolean;
+  /** The extraction Logs Insights uses for a log group of this format (see docs/formats.md). */
+  extraction?(fieldList?: string): LineExtraction | null;
+}
+
+export interface LineParser {
+  /** The event of one line (without its newline), or null for a header or comment line. */
+  parse(line: string): ParsedEvent | null;
+}
+
+/** A document format: a whole delivered object (JSON) holding many records. */
+export interface DocumentFormat {
+  kind: 'document';
+  name: string;
+  reference: string;
+  parseDocument(text: string, opts: ParseOptions): ParseResult;
+  sniff(text: string): boolean;
+}
+
+export type Format = LineFormat | DocumentFormat;
