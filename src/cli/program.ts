@@ -19,13 +19,14 @@ import { auditCommand } from './commands/audit.js';
 import { metricsCommand } from './commands/metrics.js';
 import { alarmsCommand } from './commands/alarms.js';
 import { topicsCommand } from './commands/topics.js';
+import { agentCommand } from './commands/agent.js';
 
 export interface CommandSpec {
   /** The commander command, its options and its action; the action throws to fail. */
   build(ctx: CliContext): Command;
 }
 
-export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'iam' | 'audit' | 'metrics' | 'alarms' | 'topics' | 'targets';
+export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'iam' | 'audit' | 'metrics' | 'alarms' | 'topics' | 'targets' | 'agent';
 
 /** Every command of `logward`, in the order `--help` lists them. */
 export const COMMANDS: Record<CommandName, CommandSpec> = {
@@ -43,6 +44,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   alarms: alarmsCommand,
   topics: topicsCommand,
   targets: targetsCommand,
+  agent: agentCommand,
 };
 
 export function buildProgram(ctx: CliContext): Command {
