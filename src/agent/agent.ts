@@ -148,7 +148,10 @@ export class Agent {
         pos = r.end;
       }
     }
-    const lastScanAt = config.files.map((_, i) => state?.lastScanAt[i] ?? undefined);
+    // Before its first scan an entry counts as scanned at its first start: files older than that and not
+    // the newest are left alone, files that appear or change after it are read (even if stopped meanwhile).
+    const startedAt = (deps.now ?? Date.now)();
+    const lastScanAt = config.files.map((_, i) => state?.lastScanAt[i] ?? startedAt);
     const agent = new Agent(config, deps, opts, spool, spooled, lastScanAt);
     agent.sender.start();
     agent.metrics?.start();

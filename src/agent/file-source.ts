@@ -62,6 +62,7 @@ interface Tracked {
   path: string;
   readPos: number;
   size: number;
+  mtimeMs: number;
   assembler: Assembler;
   lastGrowthAt: number;
   gone: boolean;
@@ -123,8 +124,10 @@ export class FileSource {
         matched.delete(t.devino);
       }
       if (st.size !== t.size) t.lastGrowthAt = now;
-      const changed = st.size !== t.size;
+      // Truncated and written again to the same size is a change too: mtime tells.
+      const changed = st.size !== t.size || st.mtimeMs !== t.mtimeMs;
       t.size = st.size;
+      t.mtimeMs = st.mtimeMs;
       if (t.key !== undefined && (st.size < t.readPos || (changed && (await this.hashOf(t.fh, t.fpLen)) !== t.hash))) {
         detached.push({ ...t });
         this.checkpoints.delete(t.key);
@@ -171,6 +174,7 @@ export class FileSource {
         path,
         readPos: offset,
         size: st.size,
+        mtimeMs: st.mtimeMs,
         assembler: this.assembler(offset),
         lastGrowthAt: now,
         gone: false,
