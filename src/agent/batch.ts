@@ -8,7 +8,7 @@
  * Events more than 14 days old or more than 2 hours ahead are refused by the API; as the CloudWatch agent
  * does, they are dropped (and counted) before batching rather than sent (`acceptable`).
  */
-import { PUT_LIMITS, utf8Bytes } from '../cli/batch.js';
+import { PUT_LIMITS, utf8Bytes, type BatchLimits } from '../cli/batch.js';
 import type { AgentEvent } from './assembler.js';
 
 export const MAX_EVENT_AGE_MS = 14 * 24 * 3600_000;
@@ -33,7 +33,7 @@ export class BatchBuilder<Tag> {
   private min = Infinity;
   private max = -Infinity;
 
-  constructor(private readonly limits: { maxEvents: number; maxBatchBytes: number; eventOverheadBytes: number; maxSpanMs: number } = PUT_LIMITS) {}
+  constructor(private readonly limits: BatchLimits = PUT_LIMITS) {}
 
   get pending(): Batch<Tag> | undefined {
     return this.current;

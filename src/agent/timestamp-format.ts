@@ -91,8 +91,8 @@ export function compileTimestampFormat(format: string, timezone: 'Local' | 'UTC'
 
 function toEpochMs(fields: Field[], m: RegExpExecArray, timezone: 'Local' | 'UTC', nowMs: number): number {
   let year: number | undefined;
-  let month = 0;
-  let day = 1;
+  let month: number | undefined;
+  let day: number | undefined;
   let dayOfYear: number | undefined;
   let hour = 0;
   let pm: boolean | undefined;
@@ -120,10 +120,23 @@ function toEpochMs(fields: Field[], m: RegExpExecArray, timezone: 'Local' | 'UTC
     }
   });
   if (pm !== undefined) hour = (hour % 12) + (pm ? 12 : 0);
-  if (month < 0 || month > 11 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return Number.NaN;
+  if ((month !== undefined && (month < 0 || month > 11)) || (day !== undefined && (day < 1 || day > 31)) || hour > 23 || minute > 59 || second > 60) return Number.NaN;
+  if (month === undefined && day === undefined && dayOfYear === undefined && year === undefined) {
+    // A time of day alone: today's, or yesterday's when that would be more than an hour ahead.
+    const today = new Date(nowMs);
+    const utc = offsetMin !== undefined || timezone === 'UTC';
+    const y = utc ? today.getUTCFullYear() : today.getFullYear();
+    const mo = utc ? today.getUTCMonth() : today.getMonth();
+    const d = utc ? today.getUTCDate() : today.getDate();
+    const at = (dd: number): number =>
+      offsetMin !== undefined ? Date.UTC(y, mo, dd, hour, minute, second, ms) - offsetMin * 60_000
+        : utc ? Date.UTC(y, mo, dd, hour, minute, second, ms) : new Date(y, mo, dd, hour, minute, second, ms).getTime();
+    const guess = at(d);
+    return guess > nowMs + 3600_000 ? at(d - 1) : guess;
+  }
   const at = (y: number): number => {
-    const d = dayOfYear === undefined ? day : dayOfYear;
-    const mo = dayOfYear === undefined ? month : 0;
+    const d = dayOfYear ?? day ?? 1;
+    const mo = dayOfYear === undefined ? (month ?? 0) : 0;
     if (offsetMin !== undefined) return Date.UTC(y, mo, d, hour, minute, second, ms) - offsetMin * 60_000;
     return timezone === 'UTC' ? Date.UTC(y, mo, d, hour, minute, second, ms) : new Date(y, mo, d, hour, minute, second, ms).getTime();
   };
