@@ -15,10 +15,11 @@ import type { AgentConfig } from './config.js';
 import { ConfigError } from './regex.js';
 import { FileSource, type Checkpoint } from './file-source.js';
 import { substitute, type HostInfo } from './host.js';
-import { decodeRecord, destinationKey, encodeRecord } from './record.js';
+import { destinationKey, encodeRecord, recordCheckpoints } from './record.js';
 import { DEFAULT_SENDER_OPTIONS, Sender, type AgentLog, type Destination, type SenderOptions } from './sender.js';
 import { Spool } from './spool.js';
 import { HostMetrics } from './host-metrics.js';
+import { createPutClient } from './put-client.js';
 
 export interface AgentOptions {
   stateDir: string;
@@ -96,6 +97,7 @@ export class Agent {
   private readonly spooled: Map<string, Checkpoint>;
   private readonly sender: Sender;
   private readonly metrics: HostMetrics | undefined;
+  private readonly putClient: ReturnType<typeof createPutClient>;
   private scanning: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private lastSaved = '';
@@ -119,11 +121,9 @@ export class Agent {
     this.sources = config.files.map(
       (f, i) => new FileSource(i, f, working, { rotateWaitMs: opts.rotateWaitMs, multiLineFlushMs: opts.multiLineFlushMs }, now),
     );
-    this.sender = new Sender(deps.logs, spool, byKey, deps.log, now, {
-      ...DEFAULT_SENDER_OPTIONS,
-      flushIntervalMs: config.flushIntervalMs,
-      ...opts.sender,
-    });
+    const senderOpts = { ...DEFAULT_SENDER_OPTIONS, flushIntervalMs: config.flushIntervalMs, ...opts.sender };
+    this.putClient = createPutClient(deps.logs, { maxSockets: senderOpts.maxInflight, timeoutMs: 60_000 });
+    this.sender = new Sender(deps.logs, this.putClient.put, spool, byKey, deps.log, now, senderOpts);
     this.metrics =
       config.metrics === undefined || deps.cloudwatch === undefined ? undefined : new HostMetrics(config.metrics, deps.cloudwatch, deps.host, deps.log);
   }
@@ -141,7 +141,7 @@ export class Agent {
     while (pos < spool.writePosition) {
       const records = await spool.read(pos, 4 * 1024 * 1024);
       for (const r of records) {
-        for (const [k, cp] of Object.entries(decodeRecord(r.payload).checkpoints)) {
+        for (const [k, cp] of Object.entries(recordCheckpoints(r.payload))) {
           if (cp === null) spooled.delete(k);
           else spooled.set(k, cp);
         }
@@ -190,6 +190,7 @@ export class Agent {
     await this.scanning;
     await this.metrics?.stop();
     await this.sender.stop();
+    this.putClient.destroy();
     await this.spool.sync();
     await this.saveState();
     await this.spool.close();

@@ -25,7 +25,7 @@ import type { FileEntry } from './config.js';
 import { glob } from './glob.js';
 
 export const FINGERPRINT_BYTES = 1024;
-const READ_CHUNK = 1024 * 1024;
+const READ_CHUNK = 512 * 1024;
 
 export interface Checkpoint {
   /** The collect_list entry (its index), so one file in two entries has two checkpoints. */

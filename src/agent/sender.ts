@@ -12,7 +12,6 @@
 import {
   CreateLogGroupCommand,
   CreateLogStreamCommand,
-  PutLogEventsCommand,
   PutRetentionPolicyCommand,
   type CloudWatchLogsClient,
 } from '@aws-sdk/client-cloudwatch-logs';
@@ -21,6 +20,7 @@ import type { AgentEvent } from './assembler.js';
 import { acceptable, BatchBuilder, type Batch } from './batch.js';
 import type { Spool } from './spool.js';
 import { decodeRecord } from './record.js';
+import type { PutFn } from './put-client.js';
 
 export interface Destination {
   group: string;
@@ -48,7 +48,7 @@ export interface SenderOptions {
 export const DEFAULT_SENDER_OPTIONS: SenderOptions = {
   flushIntervalMs: 5000,
   maxInflight: 4,
-  windowBytes: 16 * 1024 * 1024,
+  windowBytes: 4 * 1024 * 1024,
   backoffBaseMs: 200,
   backoffMaxMs: 30_000,
   random: Math.random,
@@ -92,6 +92,7 @@ export class Sender {
 
   constructor(
     private readonly client: CloudWatchLogsClient,
+    private readonly put: PutFn,
     private readonly spool: Spool,
     private readonly destinations: Map<string, Destination>,
     private readonly log: AgentLog,
@@ -169,8 +170,8 @@ export class Sender {
 
   /** Reads records into the batch builders while the window has room. */
   private async fill(): Promise<void> {
-    while (this.readPos < this.spool.writePosition && this.windowBytes < this.opts.windowBytes && this.ready.length < this.opts.maxInflight * 2) {
-      const records = await this.spool.read(this.readPos, 1024 * 1024);
+    while (this.readPos < this.spool.writePosition && this.windowBytes < this.opts.windowBytes && this.ready.length < this.opts.maxInflight) {
+      const records = await this.spool.read(this.readPos, 512 * 1024);
       for (const rec of records) {
         const slot: Slot = { end: rec.end, bytes: rec.end - rec.start, outstanding: 0, distributing: true };
         this.window.push(slot);
@@ -239,9 +240,7 @@ export class Sender {
       try {
         if (!this.ensured.has(key)) await this.ensure(dest, key);
         this.stats.requests++;
-        const out = await this.client.send(
-          new PutLogEventsCommand({ logGroupName: dest.group, logStreamName: dest.stream, logEvents: batch.events }),
-        );
+        const out = await this.put(dest.group, dest.stream, batch.events);
         const info = out.rejectedLogEventsInfo;
         if (info !== undefined) {
           const from = Math.max(info.tooOldLogEventEndIndex ?? 0, info.expiredLogEventEndIndex ?? 0);
