@@ -49,7 +49,14 @@ export interface AgentDeps {
   host: HostInfo;
   log: AgentLog;
   now?: () => number;
+  /**
+   * A full garbage collection, run after every GC_EVERY_BYTES read: V8 lets a busy heap grow well past
+   * what is live (the agent keeps about 15 MiB live but grew to 200 MiB of RSS without it).
+   */
+  collectGarbage?: () => void;
 }
+
+const GC_EVERY_BYTES = 8 * 1024 * 1024;
 
 interface StateFile {
   version: 1;
@@ -103,6 +110,16 @@ export class Agent {
   private lastSaved = '';
   private stopped = false;
   private readonly counters = { read: 0, filtered: 0 };
+  private churnSinceGc = 0;
+
+  /** Bytes read or sent: both sides allocate about that much, which dies soon after. */
+  private churned(bytes: number): void {
+    this.churnSinceGc += bytes;
+    if (this.churnSinceGc >= GC_EVERY_BYTES && this.deps.collectGarbage !== undefined) {
+      this.churnSinceGc = 0;
+      this.deps.collectGarbage();
+    }
+  }
 
   private constructor(
     private readonly config: AgentConfig,
@@ -123,7 +140,7 @@ export class Agent {
     );
     const senderOpts = { ...DEFAULT_SENDER_OPTIONS, flushIntervalMs: config.flushIntervalMs, ...opts.sender };
     this.putClient = createPutClient(deps.logs, { maxSockets: senderOpts.maxInflight, timeoutMs: 60_000 });
-    this.sender = new Sender(deps.logs, this.putClient.put, spool, byKey, deps.log, now, senderOpts);
+    this.sender = new Sender(deps.logs, this.putClient.put, spool, byKey, deps.log, now, senderOpts, (bytes) => this.churned(bytes));
     this.metrics =
       config.metrics === undefined || deps.cloudwatch === undefined ? undefined : new HostMetrics(config.metrics, deps.cloudwatch, deps.host, deps.log);
   }
@@ -220,7 +237,9 @@ export class Agent {
         async (out) => {
           this.counters.read += out.events.length;
           this.counters.filtered += out.filtered;
-          await this.spool.append(encodeRecord(dest, out.events, out.checkpoints));
+          const record = encodeRecord(dest, out.events, out.checkpoints);
+          await this.spool.append(record);
+          this.churned(record.length);
           for (const [k, cp] of out.checkpoints) {
             if (cp === null) this.spooled.delete(k);
             else this.spooled.set(k, cp);

@@ -114,8 +114,7 @@ export class Assembler {
     const text = this.decoder === undefined ? bytes.toString('utf8', 0, end) : this.decoder.decode(bytes.subarray(0, end));
     const startPattern = this.entry.multiLineStart;
     if (startPattern === undefined) {
-      if (text === '') return;
-      this.emit({ lines: [text], bytes: end, start, timestamp: this.stamp(text) }, out);
+      if (text !== '') this.emitText(text, this.stamp(text), out);
       return;
     }
     if (this.pending === undefined || startPattern.test(text) || this.pending.bytes + end > MAX_MESSAGE_BYTES) {
@@ -138,12 +137,17 @@ export class Assembler {
   }
 
   private emit(p: Pending, out: AgentEvent[]): void {
-    let first = p.lines[0] ?? '';
+    this.emitText(p.lines.length === 1 ? (p.lines[0] ?? '') : p.lines.join('\n'), p.timestamp, out);
+  }
+
+  /** The hot path: one event, no allocation beyond it. */
+  private emitText(text: string, timestamp: number, out: AgentEvent[]): void {
+    let message = text;
     if (this.entry.trimTimestamp && this.entry.timestamp !== undefined) {
-      const ts = this.entry.timestamp.parse(first, this.now());
-      if (ts !== undefined) first = (first.slice(0, ts.start) + first.slice(ts.end)).trimStart();
+      // The timestamp is on the first line: the first match in the message.
+      const ts = this.entry.timestamp.parse(message, this.now());
+      if (ts !== undefined) message = (message.slice(0, ts.start) + message.slice(ts.end)).trimStart();
     }
-    const message = p.lines.length === 1 ? first : [first, ...p.lines.slice(1)].join('\n');
     if (message === '') return;
     for (const f of this.entry.filters) {
       if (f.expression.test(message) !== (f.type === 'include')) {
@@ -151,6 +155,6 @@ export class Assembler {
         return;
       }
     }
-    out.push({ timestamp: p.timestamp, message: truncateMessage(message).message });
+    out.push({ timestamp, message: message.length * 3 <= MAX_MESSAGE_BYTES ? message : truncateMessage(message).message });
   }
 }

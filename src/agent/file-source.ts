@@ -80,6 +80,7 @@ export class FileSource {
   private readonly tracked = new Map<string, Tracked>();
   /** Files left alone (not read, or closed at their end), until their size or mtime changes. */
   private readonly quiet = new Map<string, string>();
+  private readBuffer: Buffer | undefined;
 
   constructor(
     readonly index: number,
@@ -192,7 +193,7 @@ export class FileSource {
     for (const d of detached) d.assembler.finish(out.events);
 
     // Read.
-    const buf = Buffer.allocUnsafe(READ_CHUNK);
+    const buf = (this.readBuffer ??= Buffer.allocUnsafe(READ_CHUNK));
     for (const t of [...this.tracked.values()]) {
       let more = true;
       while (more) {

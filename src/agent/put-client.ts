@@ -45,13 +45,42 @@ export type PutFn = (group: string, stream: string, events: AgentEvent[]) => Pro
 
 /** The PutLogEvents request body, as the SDK would write it. */
 export function putLogEventsBody(group: string, stream: string, events: AgentEvent[]): Buffer {
-  const parts = new Array<string>(events.length);
+  // Written straight into one buffer of the exact size (no string per event to build and join).
+  const head = `{"logGroupName":${JSON.stringify(group)},"logStreamName":${JSON.stringify(stream)},"logEvents":[`;
+  let size = Buffer.byteLength(head) + 2;
+  const escaped = new Array<string | undefined>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const m = (events[i] as AgentEvent).message;
+    if (NEEDS_ESCAPE.test(m)) {
+      const j = JSON.stringify(m);
+      escaped[i] = j;
+      size += Buffer.byteLength(j) + 48;
+    } else {
+      size += Buffer.byteLength(m) + 50;
+    }
+  }
+  const buf = Buffer.allocUnsafe(size);
+  let pos = buf.write(head, 0);
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as AgentEvent;
-    parts[i] = `{"timestamp":${Math.trunc(e.timestamp)},"message":${JSON.stringify(e.message)}}`;
+    const prefix = `${i === 0 ? '' : ','}{"timestamp":${Math.trunc(e.timestamp)},"message":`;
+    pos += buf.write(prefix, pos, 'latin1');
+    const j = escaped[i];
+    if (j === undefined) {
+      buf[pos++] = 0x22;
+      pos += buf.write(e.message, pos);
+      buf[pos++] = 0x22;
+    } else {
+      pos += buf.write(j, pos);
+    }
+    buf[pos++] = 0x7d;
   }
-  return Buffer.from(`{"logGroupName":${JSON.stringify(group)},"logStreamName":${JSON.stringify(stream)},"logEvents":[${parts.join(',')}]}`, 'utf8');
+  pos += buf.write(']}', pos, 'latin1');
+  return buf.subarray(0, pos);
 }
+
+/** What JSON must escape in a string (lone surrogates cannot come from decoded bytes, but may from tests). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 export function createPutClient(client: CloudWatchLogsClient, opts: { maxSockets: number; timeoutMs: number }): { put: PutFn; destroy(): void } {
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets });

@@ -18,6 +18,12 @@ export function destinationKey(group: string, stream: string): string {
   return `${group}\u0000${stream}`;
 }
 
+let scratch = Buffer.alloc(0);
+
+/**
+ * The record's bytes, in a buffer that the next call reuses (one record is written at a time: the
+ * agent awaits each append).
+ */
 export function encodeRecord(dest: string | undefined, events: AgentEvent[], checkpoints: Map<string, Checkpoint | null>): Buffer {
   const header: Header = {};
   if (dest !== undefined && events.length > 0) header.d = dest;
@@ -26,7 +32,8 @@ export function encodeRecord(dest: string | undefined, events: AgentEvent[], che
   let size = 4 + Buffer.byteLength(head);
   // At most 3 bytes of UTF-8 per UTF-16 unit: sized once, then cut to what was written.
   for (const e of events) size += 12 + e.message.length * 3;
-  const buf = Buffer.allocUnsafe(size);
+  if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+  const buf = scratch;
   let pos = 4 + buf.write(head, 4);
   buf.writeUInt32LE(pos - 4, 0);
   if (header.d !== undefined) {

@@ -98,6 +98,8 @@ export class Sender {
     private readonly log: AgentLog,
     private readonly now: () => number,
     private readonly opts: SenderOptions = DEFAULT_SENDER_OPTIONS,
+    /** Told the size of each batch acknowledged. */
+    private readonly onSent: (bytes: number) => void = () => undefined,
   ) {
     this.readPos = spool.releasedPosition;
   }
@@ -250,6 +252,7 @@ export class Sender {
           if (rejected > 0) this.log.warn(`${dest.group}/${dest.stream}: the server rejected ${rejected} events as too old, too new or expired`);
         }
         this.stats.sent += batch.events.length;
+        this.onSent(batch.bytes);
         if (this.failing > 0) this.log.info(`sending to ${dest.group}/${dest.stream} again after ${this.failing} failed attempts`);
         this.failing = 0;
         break;

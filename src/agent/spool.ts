@@ -30,6 +30,7 @@ export class Spool {
   private writer: FileHandle | undefined;
   private writerStart = 0;
   private readers = new Map<number, FileHandle>();
+  private block = Buffer.alloc(0);
 
   private constructor(
     private readonly dir: string,
@@ -96,29 +97,38 @@ export class Spool {
     await this.writer?.datasync();
   }
 
-  /** Records from `pos` on, up to about `maxBytes` of them (at least one when there is one). */
+  /**
+   * Records from `pos` on, up to about `maxBytes` of them (at least one when there is one), from one
+   * segment. The payloads share one buffer that the next call reuses: decode them before reading again.
+   */
   async read(pos: number, maxBytes: number): Promise<SpoolRecord[]> {
-    const out: SpoolRecord[] = [];
-    let total = 0;
-    while (pos < this.end && (out.length === 0 || total < maxBytes)) {
-      const segIndex = this.segmentOf(pos);
-      const segStart = this.segments[segIndex] as number;
-      const segEnd = this.segments[segIndex + 1] ?? this.end;
-      if (pos >= segEnd) {
-        pos = segEnd;
-        continue;
-      }
-      const fh = await this.reader(segStart);
-      const header = Buffer.alloc(HEADER);
-      await fh.read(header, 0, HEADER, pos - segStart);
-      const len = header.readUInt32LE(0);
-      const payload = Buffer.allocUnsafe(len);
-      const { bytesRead } = await fh.read(payload, 0, len, pos - segStart + HEADER);
-      if (bytesRead !== len || crc32(payload) !== header.readUInt32LE(4)) throw new Error(`spool record at ${pos} is damaged`);
-      out.push({ start: pos, end: pos + HEADER + len, payload });
-      total += HEADER + len;
-      pos += HEADER + len;
+    let segIndex = this.segmentOf(pos);
+    while (pos >= (this.segments[segIndex + 1] ?? this.end) && segIndex + 1 < this.segments.length) pos = this.segments[++segIndex] as number;
+    if (pos >= this.end) return [];
+    const segStart = this.segments[segIndex] as number;
+    const segEnd = this.segments[segIndex + 1] ?? this.end;
+    const fh = await this.reader(segStart);
+    let want = Math.min(Math.max(maxBytes, HEADER), segEnd - pos);
+    if (this.block.length < want) this.block = Buffer.allocUnsafe(want);
+    let { bytesRead } = await fh.read(this.block, 0, want, pos - segStart);
+    // A record larger than the block: grow the block to hold it whole.
+    if (bytesRead >= HEADER && HEADER + this.block.readUInt32LE(0) > bytesRead) {
+      want = HEADER + this.block.readUInt32LE(0);
+      const bigger = Buffer.allocUnsafe(want);
+      this.block = bigger;
+      ({ bytesRead } = await fh.read(bigger, 0, want, pos - segStart));
     }
+    const out: SpoolRecord[] = [];
+    let at = 0;
+    while (at + HEADER <= bytesRead) {
+      const len = this.block.readUInt32LE(at);
+      if (at + HEADER + len > bytesRead) break;
+      const payload = this.block.subarray(at + HEADER, at + HEADER + len);
+      if (crc32(payload) !== this.block.readUInt32LE(at + 4)) throw new Error(`spool record at ${pos + at} is damaged`);
+      out.push({ start: pos + at, end: pos + at + HEADER + len, payload });
+      at += HEADER + len;
+    }
+    if (out.length === 0) throw new Error(`spool record at ${pos} is damaged`);
     return out;
   }
 
