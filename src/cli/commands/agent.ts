@@ -51,11 +51,12 @@ Examples:
   logward agent --config agent.json --endpoint-url http://logs.internal:4599 --state-dir /var/lib/logward-agent`,
       )
       .action(async (opts: AgentCliOptions) => {
-        const config = parseAgentConfig(await ctx.readFile(opts.config));
-        for (const w of config.warnings) ctx.stderr.write(`logward: warning: ${w}\n`);
         const bufferMb = Number(opts.bufferMaxMb);
         if (!Number.isFinite(bufferMb) || bufferMb < 1) throw new UsageError(`--buffer-max-mb wants a number of MiB (at least 1), got ${opts.bufferMaxMb}`);
         const pollIntervalMs = parseDuration(opts.pollInterval);
+        if (pollIntervalMs === 0) throw new UsageError('--poll-interval must be at least 1s');
+        const config = parseAgentConfig(await ctx.readFile(opts.config));
+        for (const w of config.warnings) ctx.stderr.write(`logward: warning: ${w}\n`);
         const settings = await resolveClientSettings(opts, ctx);
         const common = {
           endpoint: settings.endpoint,
