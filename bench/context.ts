@@ -7,7 +7,7 @@ import type { Dataset } from './dataset.js';
 import { machineCpuSeconds, ServerProcess, type StopResult } from './server.js';
 import type { Credentials } from './sigv4.js';
 
-export const SCENARIOS = ['ingest', 'latency', 'disk', 'search', 'predicate'] as const;
+export const SCENARIOS = ['ingest', 'latency', 'disk', 'search', 'predicate', 'agent'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface BenchConfig {

@@ -1,4 +1,5 @@
 /** BENCHMARKS.md: what was measured, how, on what, and against which reference. */
+import { agentRows, type AgentScenarioResult } from './agent.js';
 import { relative } from 'node:path';
 import type { BenchConfig, CpuSplit, ServerLife } from './context.js';
 import type { DatasetMeta } from './dataset.js';
@@ -25,6 +26,7 @@ export interface RunResults {
   ingest?: IngestScenarioResult;
   search?: SearchScenarioResult;
   predicate?: PredicateScenarioResult;
+  agent?: AgentScenarioResult;
   lives: ServerLife[];
   errors: { phase: string; message: string }[];
   profiles: (ProfileSummary & { label: string })[];
@@ -303,7 +305,7 @@ function breakdown(byTop: Record<string, number>): string {
 
 /** The result table; bars from issue #2. */
 export function resultRows(r: RunResults): Row[] {
-  const rows: Row[] = [];
+  const rows: Row[] = r.agent === undefined ? [] : agentRows(r.agent, r.cfg.quick);
   const q = r.cfg.quick ? ' [quick]' : '';
   const ing = r.ingest;
   if (ing !== undefined) {

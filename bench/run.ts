@@ -3,7 +3,7 @@
  * patterns, issue #3; for Logs Insights, issue #4, timed within the search scenario on its data).
  *
  *   --quick              1M-event search set, 10 s ingest, 3 s warm-up (development)
- *   --only a,b           scenarios: ingest, latency, disk, search, predicate (default: all)
+ *   --only a,b           scenarios: ingest, latency, disk, search, predicate, agent (default: all)
  *   --duration S         measured ingest window (default 30, quick 10)
  *   --warmup S           ingest warm-up (default 5, quick 3)
  *   --events N           events in the search set (default 10,000,000, quick 1,000,000)
@@ -28,6 +28,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
+import { agentRows, runAgentScenario } from './agent.js';
 import { BenchContext, SCENARIOS, type BenchConfig, type Scenario } from './context.js';
 import { openDataset } from './dataset.js';
 import { runIngestScenario } from './ingest-scenario.js';
@@ -161,6 +162,24 @@ async function main(): Promise<number> {
   if (cfg.only.has('search') && ripgrepVersion() === 'not installed') throw new Error('the search scenario needs ripgrep (apt-get install -y ripgrep)');
   const log = (line: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   if (!cfg.prepare) log(`run dir ${cfg.runDir}; scenarios: ${[...cfg.only].join(', ')}${cfg.quick ? ' (quick)' : ''}`);
+  // The agent scenario writes its own input: no data set to generate when it runs alone.
+  if (!cfg.prepare && cfg.only.size === 1 && cfg.only.has('agent')) {
+    const background = { cores: await backgroundLoad(3000), loadavg: os.loadavg() };
+    log(`background load before starting: ${background.cores.toFixed(2)} cores busy, load average ${background.loadavg.map((l) => l.toFixed(1)).join(' ')}`);
+    const agent = await runAgentScenario(cfg, log);
+    process.stdout.write(`\n${textTable(agentRows(agent, cfg.quick))}\n\n`);
+    if (cfg.profile) {
+      const dir = join(cfg.runDir, 'profiles');
+      for (const label of existsSync(dir) ? await readdir(dir) : []) {
+        for (const s of await summarizeProfiles(join(dir, label))) {
+          process.stdout.write(`${label}: ${(s.totalMs / 1000).toFixed(1)} s sampled\n`);
+          for (const [name, share] of s.byFunction.slice(0, 12)) process.stdout.write(`  ${(share * 100).toFixed(1).padStart(5)}%  ${name}\n`);
+        }
+      }
+    }
+    await writeFile(join(cfg.runDir, 'results.json'), JSON.stringify({ background, agent }, null, 2));
+    return 0;
+  }
 
   const dataset = await openDataset(
     {
@@ -220,6 +239,15 @@ async function main(): Promise<number> {
     } catch (err) {
       results.errors.push({ phase: 'search scenario', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       log(`search scenario failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  if (cfg.only.has('agent')) {
+    try {
+      results.agent = await runAgentScenario(cfg, log);
+    } catch (err) {
+      results.errors.push({ phase: 'agent scenario', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      log(`agent scenario failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
