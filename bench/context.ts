@@ -7,7 +7,7 @@ import type { Dataset } from './dataset.js';
 import { machineCpuSeconds, ServerProcess, type StopResult } from './server.js';
 import type { Credentials } from './sigv4.js';
 
-export const SCENARIOS = ['ingest', 'latency', 'disk', 'search', 'predicate', 'encryption', 'metric-filters', 'alarm-latency', 'subscriptions', 'formats'] as const;
+export const SCENARIOS = ['ingest', 'latency', 'disk', 'search', 'predicate', 'encryption', 'metric-filters', 'alarm-latency', 'subscriptions', 'formats', 'agent'] as const;
 /** Scenarios that start their own server in process and need no data set (issue #6). */
 export const STANDALONE_SCENARIOS: ReadonlySet<string> = new Set(['metric-filters', 'alarm-latency', 'formats']);
 export type Scenario = (typeof SCENARIOS)[number];

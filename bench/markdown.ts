@@ -1,5 +1,6 @@
 /** BENCHMARKS.md: what was measured, how, on what, and against which reference. */
 import { formatRows, type FormatBenchResult } from './formats.js';
+import { agentRows, type AgentScenarioResult } from './agent.js';
 import { relative } from 'node:path';
 import type { BenchConfig, CpuSplit, ServerLife } from './context.js';
 import type { DatasetMeta } from './dataset.js';
@@ -36,6 +37,7 @@ export interface RunResults {
   subscriptions?: SubscriptionsResult;
   /** The format parsers (issue #8), measured before anything else starts. */
   formats?: FormatBenchResult;
+  agent?: AgentScenarioResult;
   lives: ServerLife[];
   errors: { phase: string; message: string }[];
   profiles: (ProfileSummary & { label: string })[];
@@ -314,7 +316,7 @@ function breakdown(byTop: Record<string, number>): string {
 
 /** The result table; bars from issue #2. */
 export function resultRows(r: RunResults): Row[] {
-  const rows: Row[] = [];
+  const rows: Row[] = r.agent === undefined ? [] : agentRows(r.agent, r.cfg.quick);
   const q = r.cfg.quick ? ' [quick]' : '';
   if (r.metricFilters !== undefined) {
     const m = r.metricFilters;

@@ -4,7 +4,7 @@
  *
  *   --quick              1M-event search set, 10 s ingest, 3 s warm-up (development)
  *   --only a,b           scenarios: ingest, latency, disk, search, predicate, encryption, metric-filters,
- *                        alarm-latency, subscriptions, formats (default: all; encryption runs ingest and search again with
+ *                        alarm-latency, subscriptions, formats, agent (default: all; encryption runs ingest and search again with
  *                        --no-encryption, to compare; metric-filters and alarm-latency alone need no data set)
  *   --duration S         measured ingest window (default 30, quick 10)
  *   --warmup S           ingest warm-up (default 5, quick 3)
@@ -33,6 +33,7 @@ import os from 'node:os';
 import { BenchContext, SCENARIOS, STANDALONE_SCENARIOS, type BenchConfig, type Scenario } from './context.js';
 import { runMetricFilters } from './metric-filters.js';
 import { runAlarmLatency } from './alarm-latency.js';
+import { agentRows, runAgentScenario } from './agent.js';
 import { openDataset } from './dataset.js';
 import { runIngestScenario } from './ingest-scenario.js';
 import { machineInfo, ripgrepVersion } from './machine.js';
@@ -175,6 +176,24 @@ async function main(): Promise<number> {
     await writeFile(join(cfg.runDir, 'formats.json'), JSON.stringify(formats, null, 2));
     if (cfg.only.size === 1) return formats.formats.every((f) => f.events > 0) ? 0 : 1;
   }
+  // The agent scenario writes its own input: no data set to generate when it runs alone.
+  if (!cfg.prepare && cfg.only.size === 1 && cfg.only.has('agent')) {
+    const background = { cores: await backgroundLoad(3000), loadavg: os.loadavg() };
+    log(`background load before starting: ${background.cores.toFixed(2)} cores busy, load average ${background.loadavg.map((l) => l.toFixed(1)).join(' ')}`);
+    const agent = await runAgentScenario(cfg, log);
+    process.stdout.write(`\n${textTable(agentRows(agent, cfg.quick))}\n\n`);
+    if (cfg.profile) {
+      const dir = join(cfg.runDir, 'profiles');
+      for (const label of existsSync(dir) ? await readdir(dir) : []) {
+        for (const s of await summarizeProfiles(join(dir, label))) {
+          process.stdout.write(`${label}: ${(s.totalMs / 1000).toFixed(1)} s sampled\n`);
+          for (const [name, share] of s.byFunction.slice(0, 12)) process.stdout.write(`  ${(share * 100).toFixed(1).padStart(5)}%  ${name}\n`);
+        }
+      }
+    }
+    await writeFile(join(cfg.runDir, 'results.json'), JSON.stringify({ background, agent }, null, 2));
+    return 0;
+  }
   if (!cfg.prepare && [...cfg.only].every((s) => STANDALONE_SCENARIOS.has(s))) return standalone(cfg, started, log);
 
   const dataset = await openDataset(
@@ -270,6 +289,15 @@ async function main(): Promise<number> {
     await runIssue6Scenarios(cfg, results, log);
   } catch (err) {
     results.errors.push({ phase: 'metrics scenarios', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  }
+
+  if (cfg.only.has('agent')) {
+    try {
+      results.agent = await runAgentScenario(cfg, log);
+    } catch (err) {
+      results.errors.push({ phase: 'agent scenario', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      log(`agent scenario failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   if (cfg.profile) {

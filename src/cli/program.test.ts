@@ -28,7 +28,7 @@ const KEYS = { LOGWARD_ACCESS_KEY_ID: 'LWTESTKEY0000000', LOGWARD_SECRET_ACCESS_
 test('every registered command is built under its own name', () => {
   const names = buildProgram(context().ctx).commands.map((c) => c.name());
   assert.deepEqual(names, Object.keys(COMMANDS));
-  assert.deepEqual(names, ['serve', 'groups', 'streams', 'put', 'tail', 'filter', 'query', 'queries', 'iam', 'audit', 'metrics', 'alarms', 'topics', 'cis', 'targets', 'keys']);
+  assert.deepEqual(names, ['serve', 'groups', 'streams', 'put', 'tail', 'filter', 'query', 'queries', 'iam', 'audit', 'metrics', 'alarms', 'topics', 'cis', 'targets', 'keys', 'agent']);
 });
 
 test('--help exits 0 and lists the commands', async () => {
@@ -57,6 +57,9 @@ test('command-line mistakes exit 2 with logward: <message>', async () => {
     [['alarms', 'list', '--state', 'RED'], /^logward: invalid --state 'RED'/],
     [['topics', 'subscribe', 'oncall'], /^logward: required option '--webhook <url>' not specified/],
     [['queries', '--status', 'Done'], /^logward: invalid --status 'Done'/],
+    [['agent'], /^logward: required option '--config <file>' not specified/],
+    [['agent', '--config', 'agent.json', '--buffer-max-mb', '0'], /^logward: --buffer-max-mb wants a number of MiB/],
+    [['agent', '--config', 'agent.json', '--poll-interval', 'soon'], /^logward: invalid duration 'soon'/],
     [['streams', 'g', '--prefix', 'a', '--order-by-last-event'], /^logward: --order-by-last-event cannot be combined with --prefix/],
     [['groups', '--endpoint-url', 'nope'], /^logward: invalid endpoint URL 'nope'/],
     [['serve', '--port', '70000'], /^logward: invalid configuration: port: expected a whole number/],

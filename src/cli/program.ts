@@ -21,13 +21,14 @@ import { metricsCommand } from './commands/metrics.js';
 import { alarmsCommand } from './commands/alarms.js';
 import { topicsCommand } from './commands/topics.js';
 import { cisCommand } from './commands/cis.js';
+import { agentCommand } from './commands/agent.js';
 
 export interface CommandSpec {
   /** The commander command, its options and its action; the action throws to fail. */
   build(ctx: CliContext): Command;
 }
 
-export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'iam' | 'audit' | 'metrics' | 'alarms' | 'topics' | 'cis' | 'targets' | 'keys';
+export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'iam' | 'audit' | 'metrics' | 'alarms' | 'topics' | 'cis' | 'targets' | 'keys' | 'agent';
 
 /** Every command of `logward`, in the order `--help` lists them. */
 export const COMMANDS: Record<CommandName, CommandSpec> = {
@@ -47,6 +48,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   cis: cisCommand,
   targets: targetsCommand,
   keys: keysCommand,
+  agent: agentCommand,
 };
 
 export function buildProgram(ctx: CliContext): Command {

@@ -1,0 +1,195 @@
+/**
+ * The agent scenario (`npm run bench -- --only agent`): `logward agent --once` reads a file of 200-byte
+ * lines and sends all of it, timed from the agent's start to its exit, with its peak RSS (VmHWM).
+ *
+ * Two runs split the cost: against a stub endpoint that acknowledges every request at once (the agent's
+ * own ceiling: read, assemble, spool, batch, serialize, sign, HTTP), then against a real Logward server on
+ * this machine (issue #8's bar: at least 50 MiB/s, RSS at most 100 MiB). CPU seconds of the agent and of
+ * the server come from /proc. With --profile both run under node --cpu-prof and the report names where
+ * their main threads spend time.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import type { BenchConfig } from './context.js';
+import { processCpuSeconds, procStatusKiB, ServerProcess } from './server.js';
+import type { Row } from './report.js';
+
+export const LINE_BYTES = 200;
+
+export interface AgentRun {
+  target: 'stub' | 'server';
+  bytes: number;
+  lines: number;
+  wallS: number;
+  mibPerS: number;
+  eventsPerS: number;
+  agentCpuS: number;
+  serverCpuS?: number;
+  agentPeakRssMiB: number;
+  requests: number;
+  sent: number;
+  retries: number;
+}
+
+export interface AgentScenarioResult {
+  stub: AgentRun;
+  server: AgentRun;
+}
+
+/** `mib` MiB of 200-byte lines (199 characters and a newline), each with its own number. */
+async function writeInput(path: string, mib: number): Promise<{ bytes: number; lines: number }> {
+  const lines = Math.floor((mib * 1024 * 1024) / LINE_BYTES);
+  const out = createWriteStream(path);
+  const words = ['GET', 'POST', '/api/orders', '/static/app.js', '200', '404', '500', 'user=alice', 'user=bob', 'latency_ms=12', 'latency_ms=250'];
+  let block: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    const head = `2024-05-03T11:40:02.${String(i % 1000).padStart(3, '0')}Z ${String(i).padStart(10, '0')} ${words[i % 11]} ${words[(i * 7) % 11]} ${words[(i * 3) % 11]} `;
+    block.push(`${head}${'x'.repeat(LINE_BYTES - 1 - head.length)}\n`);
+    if (block.length === 5000) {
+      if (!out.write(block.join(''))) await once(out, 'drain');
+      block = [];
+    }
+  }
+  out.end(block.join(''));
+  await once(out, 'finish');
+  return { bytes: lines * LINE_BYTES, lines };
+}
+
+/** A CloudWatch Logs endpoint that acknowledges everything without looking at it. */
+async function startStub(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.on('data', () => undefined);
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end('{}');
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+async function runAgent(cfg: BenchConfig, dir: string, label: 'stub' | 'server', url: string, input: { bytes: number; lines: number }, server?: ServerProcess): Promise<AgentRun> {
+  const stateDir = join(dir, `state-${label}`);
+  await rm(stateDir, { recursive: true, force: true });
+  const nodeArgs = cfg.profile ? ['--cpu-prof', '--cpu-prof-dir', join(cfg.runDir, 'profiles', `agent-${label}`)] : [];
+  const serverCpu0 = await server?.cpuSeconds();
+  const t0 = performance.now();
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, cfg.serverEntry, 'agent', '--config', join(dir, 'agent.json'), '--state-dir', stateDir, '--once', '--json', '--no-imds', '--endpoint-url', url],
+    {
+      env: { ...process.env, LOGWARD_ACCESS_KEY_ID: cfg.creds.accessKeyId, LOGWARD_SECRET_ACCESS_KEY: cfg.creds.secretAccessKey, AWS_REGION: cfg.region },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-4000)));
+  let hwm = 0;
+  let cpu = 0;
+  const pid = child.pid as number;
+  const sampler = setInterval(() => {
+    void procStatusKiB(pid).then((s) => (hwm = Math.max(hwm, s?.hwm ?? 0)));
+    void processCpuSeconds(pid).then((c) => (cpu = Math.max(cpu, c))).catch(() => undefined);
+  }, 50);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  const wallS = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  if (code !== 0) throw new Error(`logward agent (${label}) exited ${code}: ${stderr}`);
+  const stats = JSON.parse(stdout) as { sent: number; requests: number; retries: number };
+  if (stats.sent !== input.lines) throw new Error(`logward agent (${label}) sent ${stats.sent} of ${input.lines} lines: ${stderr}`);
+  const serverCpu1 = await server?.cpuSeconds();
+  return {
+    target: label,
+    ...input,
+    wallS,
+    mibPerS: input.bytes / 1024 / 1024 / wallS,
+    eventsPerS: input.lines / wallS,
+    agentCpuS: cpu,
+    ...(serverCpu0 === undefined || serverCpu1 === undefined ? {} : { serverCpuS: serverCpu1 - serverCpu0 }),
+    agentPeakRssMiB: hwm / 1024,
+    requests: stats.requests,
+    sent: stats.sent,
+    retries: stats.retries,
+  };
+}
+
+export async function runAgentScenario(cfg: BenchConfig, log: (line: string) => void): Promise<AgentScenarioResult> {
+  const dir = join(cfg.runDir, 'agent');
+  await mkdir(join(dir, 'logs'), { recursive: true });
+  const mib = cfg.quick ? 64 : 512;
+  log(`agent: writing ${mib} MiB of ${LINE_BYTES}-byte lines`);
+  const input = await writeInput(join(dir, 'logs', 'input.log'), mib);
+  await writeFile(
+    join(dir, 'agent.json'),
+    JSON.stringify({
+      logs: {
+        logs_collected: { files: { collect_list: [{ file_path: join(dir, 'logs', '*.log'), log_group_name: 'bench/agent', log_stream_name: '{hostname}' }] } },
+        force_flush_interval: 1,
+      },
+    }),
+  );
+  try {
+    const stub = await startStub();
+    let stubRun: AgentRun;
+    try {
+      log('agent: to a stub endpoint that acknowledges at once');
+      stubRun = await runAgent(cfg, dir, 'stub', stub.url, input);
+    } finally {
+      await stub.close();
+    }
+    log(`agent → stub: ${stubRun.mibPerS.toFixed(1)} MiB/s, agent ${stubRun.agentCpuS.toFixed(1)} CPU-s, peak RSS ${stubRun.agentPeakRssMiB.toFixed(0)} MiB`);
+
+    const dataDir = join(dir, 'server-data');
+    const server = await ServerProcess.start({
+      entry: cfg.serverEntry,
+      dataDir,
+      creds: cfg.creds,
+      logPath: join(dir, 'server.log'),
+      extraArgs: ['--log-level', 'warn', ...cfg.serverArgs],
+      nodeArgs: cfg.profile ? ['--cpu-prof', '--cpu-prof-dir', join(cfg.runDir, 'profiles', 'agent-server')] : [],
+      startTimeoutMs: 60_000,
+    });
+    let serverRun: AgentRun;
+    try {
+      log('agent: to a Logward server on this machine');
+      serverRun = await runAgent(cfg, dir, 'server', server.url, input, server);
+    } finally {
+      await server.stop(120_000);
+    }
+    log(`agent → server: ${serverRun.mibPerS.toFixed(1)} MiB/s, agent ${serverRun.agentCpuS.toFixed(1)} CPU-s, server ${serverRun.serverCpuS?.toFixed(1)} CPU-s, peak RSS ${serverRun.agentPeakRssMiB.toFixed(0)} MiB`);
+    return { stub: stubRun, server: serverRun };
+  } finally {
+    if (!cfg.keep) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function agentRows(r: AgentScenarioResult, quick: boolean): Row[] {
+  const q = quick ? ' [quick]' : '';
+  const fmt = (x: AgentRun): string =>
+    `${x.mibPerS.toFixed(1)} MiB/s (${Math.round(x.eventsPerS).toLocaleString('en-US')} events/s; ${(x.bytes / 1024 / 1024).toFixed(0)} MiB in ${x.wallS.toFixed(1)} s; ` +
+    `agent ${x.agentCpuS.toFixed(1)} CPU-s${x.serverCpuS === undefined ? '' : `, server ${x.serverCpuS.toFixed(1)} CPU-s`}; ${x.requests} requests, ${x.retries} retries)`;
+  return [
+    { measure: `Agent file → server, 200-byte lines${q}`, bar: '≥ 50 MiB/s', measured: fmt(r.server), ok: r.server.mibPerS >= 50 },
+    { measure: `Agent file → stub endpoint (agent alone)${q}`, bar: 'for comparison', measured: fmt(r.stub), ok: undefined },
+    {
+      measure: 'Agent peak RSS (VmHWM)',
+      bar: '≤ 100 MiB',
+      measured: `${r.server.agentPeakRssMiB.toFixed(0)} MiB to the server, ${r.stub.agentPeakRssMiB.toFixed(0)} MiB to the stub`,
+      ok: Math.max(r.server.agentPeakRssMiB, r.stub.agentPeakRssMiB) <= 100,
+    },
+  ];
+}

@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Assembler, type AgentEvent } from './assembler.js';
+import { compileTimestampFormat } from './timestamp-format.js';
+import { compileRegex } from './regex.js';
+import { MAX_MESSAGE_BYTES, TRUNCATION_SUFFIX } from '../cli/batch.js';
+
+const NOW = Date.UTC(2024, 4, 10, 12, 0, 0);
+const plain = { trimTimestamp: false, encoding: 'utf-8', filters: [] };
+
+function feed(a: Assembler, ...chunks: string[]): AgentEvent[] {
+  const out: AgentEvent[] = [];
+  for (const c of chunks) a.push(Buffer.from(c), out);
+  return out;
+}
+
+test('assembler: lines split anywhere, CRLF, empty lines skipped; committed is the start of what is held', () => {
+  const a = new Assembler(plain, 100, () => NOW);
+  const out = feed(a, 'one\r\ntw', 'o\n\nthr');
+  assert.deepEqual(out.map((e) => e.message), ['one', 'two']);
+  assert.equal(a.committed, 100 + 'one\r\ntwo\n\n'.length);
+  assert.ok(a.holding);
+  const rest: AgentEvent[] = [];
+  a.finish(rest);
+  assert.deepEqual(rest.map((e) => e.message), ['thr']);
+  assert.equal(a.committed, 100 + 'one\r\ntwo\n\nthr'.length);
+});
+
+test('assembler: multi-line events start at multi_line_start_pattern; {timestamp_format} stamps them', () => {
+  const timestamp = compileTimestampFormat('%Y-%m-%d %H:%M:%S', 'UTC', 't');
+  const a = new Assembler({ ...plain, timestamp, multiLineStart: timestamp.regex }, 0, () => NOW);
+  const text = [
+    '2024-05-03 11:40:02 ERROR boom',
+    'java.lang.IllegalStateException: x',
+    '    at A.b(A.java:1)',
+    '2024-05-03 11:40:03 INFO next',
+    '    continued',
+    '',
+  ].join('\n');
+  const out = feed(a, text);
+  assert.deepEqual(out, [{ timestamp: Date.UTC(2024, 4, 3, 11, 40, 2), message: '2024-05-03 11:40:02 ERROR boom\njava.lang.IllegalStateException: x\n    at A.b(A.java:1)' }]);
+  assert.equal(a.committed, text.indexOf('2024-05-03 11:40:03'), 'the open event is read again after a restart');
+  const more: AgentEvent[] = [];
+  a.flushPending(more);
+  assert.deepEqual(more.map((e) => e.message), ['2024-05-03 11:40:03 INFO next\n    continued']);
+  assert.equal(a.committed, text.length);
+});
+
+test('assembler: a line without a timestamp takes the previous one; filters; trim_timestamp', () => {
+  const timestamp = compileTimestampFormat('%H:%M:%S', 'UTC', 't');
+  const a = new Assembler(
+    { ...plain, timestamp, trimTimestamp: true, filters: [{ type: 'include', expression: compileRegex('(?i)keep', 't') }, { type: 'exclude', expression: /secret/ }] },
+    0,
+    () => NOW,
+  );
+  const out = feed(a, '10:00:00 KEEP a\nkeep b\ndrop c\n10:00:01 keep secret\n');
+  assert.deepEqual(out, [
+    { timestamp: Date.UTC(2024, 4, 10, 10, 0, 0), message: 'KEEP a' },
+    { timestamp: Date.UTC(2024, 4, 10, 10, 0, 0), message: 'keep b' },
+  ]);
+  assert.equal(a.filtered, 2);
+});
+
+test('assembler: an over-long line is cut as the CloudWatch agent cuts it, however it arrives', () => {
+  const a = new Assembler(plain, 0, () => NOW);
+  const long = 'é'.repeat(MAX_MESSAGE_BYTES);
+  const bytes = Buffer.from(`${long}\nnext\n`);
+  const out: AgentEvent[] = [];
+  for (let i = 0; i < bytes.length; i += 65_536) a.push(bytes.subarray(i, i + 65_536), out);
+  assert.equal(out.length, 2);
+  assert.ok(out[0]?.message.endsWith(TRUNCATION_SUFFIX));
+  assert.ok(Buffer.byteLength(out[0]?.message ?? '') <= MAX_MESSAGE_BYTES);
+  assert.equal(out[1]?.message, 'next');
+  assert.equal(a.committed, bytes.length);
+});
+
+test('assembler: other encodings are decoded', () => {
+  const a = new Assembler({ ...plain, encoding: 'latin1' }, 0, () => NOW);
+  assert.deepEqual(feed(a, '').length, 0);
+  const out: AgentEvent[] = [];
+  a.push(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]), out);
+  assert.equal(out[0]?.message, 'café');
+});
