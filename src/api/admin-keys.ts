@@ -12,51 +12,35 @@
  * again from any copy (backups, object storage, disk blocks). The audit group cannot be shredded.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isUtf8 } from 'node:buffer';
 import { ApiError, MESSAGES, notFound } from './errors.js';
-import { verifySigV4 } from './auth/sigv4.js';
 import type { HttpDeps } from './http.js';
-import { callOf } from './call-info.js';
+import { adminAuthorizer, adminJsonBody, sendJson, type AdminDeps } from './admin.js';
 import { AUDIT_GROUP } from './audit/chain.js';
 import type { LogGroup } from '../store/catalog.js';
 
 export const KEYS_PREFIX = '/_logward/admin/keys';
 
-type KeyDeps = Pick<HttpDeps, 'store' | 'credentials' | 'region' | 'accountId' | 'clock' | 'access' | 'metricFilters' | 'subscriptions'>;
+type KeyDeps = Pick<HttpDeps, 'store' | 'credentials' | 'region' | 'accountId' | 'clock' | 'access' | 'metricFilters' | 'subscriptions'> & Pick<AdminDeps, 'noteCall'>;
 
 export function registerKeyRoutes(app: FastifyInstance, deps: KeyDeps): void {
-  /** Verifies the signature, finds the group and asks IAM whether the caller may do `action` on it. */
+  const authorize = adminAuthorizer(deps);
+  /** Checks the call (signature, then IAM on the group's ARN) and finds the group. */
   const admit = (req: FastifyRequest, action: string): LogGroup => {
-    const call = callOf(req);
-    call.action = action;
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const nowMs = deps.clock.now();
-    const { accessKeyId } = verifySigV4(
-      { method: req.method, path: (req.raw.url ?? '/').split('?')[0]!, query: (req.raw.url ?? '').split('?')[1] ?? '', headers: req.headers, body },
-      { service: 'logs', region: deps.region, nowMs, lookupSecret: (k) => deps.credentials.lookupSecret(k) },
-    );
-    const caller = deps.access.caller(accessKeyId);
-    call.caller = caller;
-    let input: unknown;
-    try {
-      if (!isUtf8(body)) throw new Error('not UTF-8');
-      input = JSON.parse(body.toString('utf8'));
-    } catch (e) {
-      throw new ApiError('SerializationException', 'The request body is not valid JSON.', { cause: e });
-    }
-    const name = (input as { logGroupName?: unknown } | null)?.logGroupName;
-    if (typeof name !== 'string' || name.length === 0 || name.length > 512) {
-      throw new ApiError('InvalidParameterException', 'logGroupName is required: the name of a log group.');
-    }
-    const arn = `arn:aws:logs:${deps.region}:${deps.accountId}:log-group:${name}`;
-    call.resources = [arn];
-    const denial = deps.access.check(caller, action, [arn], { sourceIp: req.ip, userAgent: String(req.headers['user-agent'] ?? ''), nowMs });
-    if (denial !== undefined) throw new ApiError('AccessDeniedException', denial.message);
+    let name = '';
+    authorize(req, action, () => {
+      const input = adminJsonBody(req);
+      const given = (input as { logGroupName?: unknown } | null)?.logGroupName;
+      if (typeof given !== 'string' || given.length === 0 || given.length > 512) {
+        throw new ApiError('InvalidParameterException', 'logGroupName is required: the name of a log group.');
+      }
+      name = given;
+      return `arn:aws:logs:${deps.region}:${deps.accountId}:log-group:${name}`;
+    });
     const g = deps.store.catalog.groups.get(name);
     if (!g) throw notFound(MESSAGES.groupNotFound);
     return g;
   };
-  const send = (reply: import('fastify').FastifyReply, out: unknown): unknown => reply.header('content-type', 'application/json').send(JSON.stringify(out));
+  const send = sendJson;
   const describe = (g: LogGroup): Record<string, unknown> => ({
     logGroupName: g.name,
     encrypted: deps.store.atRest.enabled,

@@ -18,7 +18,7 @@
  * the action, the caller and the target's ARN as each becomes known, so a call refused at any step is
  * recorded under its action.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isUtf8 } from 'node:buffer';
 import { ApiError } from './errors.js';
 import { verifySigV4 } from './auth/sigv4.js';
@@ -42,10 +42,15 @@ export interface AdminDeps {
   noteCall(req: FastifyRequest, info: { action?: string; caller?: Caller; resources?: string[] }): void;
 }
 
-export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void {
-  const subs = deps.subscriptions;
-  /** Verifies the signature, then asks IAM whether the caller may do `action` on `resource` (given the checked parameters). */
-  const authorize = (req: FastifyRequest, action: string, resourceOf: () => string): void => {
+/**
+ * The check of every admin call: notes the action, verifies the signature, notes the caller, then asks IAM
+ * whether the caller may do `action` on the resource `resourceOf` returns (it may validate the request
+ * and throw first); AccessDeniedException otherwise.
+ */
+export function adminAuthorizer(
+  deps: Pick<AdminDeps, 'credentials' | 'region' | 'clock' | 'access' | 'noteCall'>,
+): (req: FastifyRequest, action: string, resourceOf: () => string) => void {
+  return (req, action, resourceOf) => {
     deps.noteCall(req, { action });
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const url = req.raw.url ?? '/';
@@ -62,6 +67,24 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     const denial = deps.access.check(caller, action, [resource], { sourceIp: req.ip, userAgent: String(req.headers['user-agent'] ?? ''), nowMs });
     if (denial !== undefined) throw new ApiError('AccessDeniedException', denial.message);
   };
+}
+
+/** The JSON body of an admin call; SerializationException when it is not UTF-8 JSON. */
+export function adminJsonBody(req: FastifyRequest): unknown {
+  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  try {
+    if (!isUtf8(body)) throw new Error('not UTF-8');
+    return JSON.parse(body.toString('utf8'));
+  } catch (e) {
+    throw new ApiError('SerializationException', 'The request body is not valid JSON.', { cause: e });
+  }
+}
+
+export const sendJson = (reply: FastifyReply, out: unknown): unknown => reply.header('content-type', 'application/json').send(JSON.stringify(out));
+
+export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void {
+  const subs = deps.subscriptions;
+  const authorize = adminAuthorizer(deps);
   const show = (t: Target): Record<string, unknown> => ({ kind: t.kind, name: t.name, arn: targetArn(t.kind, deps.region, deps.accountId, t.name), config: t.config, createdMs: t.createdMs });
   const params = (req: FastifyRequest): { kind: TargetKind; name: string } => {
     const { kind, name } = req.params as { kind: string; name: string };
@@ -69,7 +92,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     if (!TARGET_NAME.test(name)) throw new ApiError('InvalidParameterException', 'A target name is 1 to 64 letters, digits, _ . or -.');
     return { kind: kind as TargetKind, name };
   };
-  const send = (reply: import('fastify').FastifyReply, out: unknown): unknown => reply.header('content-type', 'application/json').send(JSON.stringify(out));
+  const send = sendJson;
 
   app.get(`${ADMIN_PREFIX}/targets`, async (req, reply) => {
     authorize(req, 'logward:ListTargets', () => '*');
@@ -84,14 +107,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
       return targetArn(ref.kind, deps.region, deps.accountId, ref.name);
     });
     const { kind, name } = ref;
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    let input: unknown;
-    try {
-      if (!isUtf8(body)) throw new Error('not UTF-8');
-      input = JSON.parse(body.toString('utf8'));
-    } catch (e) {
-      throw new ApiError('SerializationException', 'The request body is not valid JSON.', { cause: e });
-    }
+    const input = adminJsonBody(req);
     let config: Record<string, unknown>;
     try {
       config = subs.checkTarget(kind, input);

@@ -208,7 +208,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   const noteCall = (req: FastifyRequest, info: Partial<CallInfo>): void => void Object.assign(callOf(req), info);
   registerAdminRoutes(app, { ...deps, noteCall });
   registerOtlpRoutes(app, { ...deps, noteCall });
-  registerKeyRoutes(app, deps);
+  registerKeyRoutes(app, { ...deps, noteCall });
   app.get('/metrics', async (req, reply) => serveMetricsEndpoint(deps.metricsEndpoint, req, reply));
 
   // Admission control before the body is read: memory stays bounded under overload. A refusal returns

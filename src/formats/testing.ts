@@ -27,7 +27,8 @@ export function formatFixtures(): FormatFixture[] {
     for (const dir of dirs) {
       let files: string[];
       try {
-        files = readdirSync(dir).filter(isInput).sort();
+        // The CloudTrail data set's folder also holds other tests' files: only its delivery files are inputs.
+        files = readdirSync(dir).filter((f) => isInput(f) && (dir !== CLOUDTRAIL_DIR || /\.json(\.gz)?$/.test(f))).sort();
       } catch {
         continue;
       }
