@@ -133,7 +133,11 @@ export class FileSource {
         detached.push({ ...t });
         this.checkpoints.delete(t.key);
         out.checkpoints.set(t.key, null);
+        // The file starts over, and so does its fingerprint: left at the old length, fingerprint() would
+        // take the new content of that length for already hashed and never give the file a checkpoint.
         t.key = undefined;
+        t.fpLen = 0;
+        t.hash = '';
         t.readPos = 0;
         t.assembler = this.assembler(0);
       }

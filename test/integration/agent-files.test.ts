@@ -235,6 +235,23 @@ test('agent: no loss and no duplicates through rotations, truncations, deletions
   );
 });
 
+// Found by the property above (seed 1698064278): a file truncated and written again past the fingerprint
+// length kept its old fingerprint length, so it got no checkpoint and was read again from 0 after a restart.
+test('agent: a truncated file written again is not read twice after a restart', async () => {
+  await runSequence([
+    { t: 'start' },
+    { t: 'append', n: 32, width: 181 },
+    { t: 'start' },
+    { t: 'truncate' },
+    { t: 'append', n: 27, width: 65 },
+    { t: 'append', n: 4, width: 4 },
+    { t: 'scan' },
+    { t: 'append', n: 6, width: 69 },
+    { t: 'stop' },
+    { t: 'scan' },
+  ]);
+});
+
 test('agent: a long outage is buffered on disk and sent once the server is back', async () => {
   const ops: Op[] = [
     { t: 'mode', mode: 'down' },
