@@ -93,6 +93,12 @@ export class LogStore {
   /** Serializes catalog changes, seal commits and retention. */
   readonly writeLock = new Mutex();
   private readonly listeners: BatchListener[] = [];
+  /**
+   * With encryption: the plaintext form of each WAL file this process writes, kept in private memory
+   * (at-rest.ts scratch space) as its records are appended, for the sealer's JSON reader; a WAL file
+   * without one (written before a restart, or whose copy failed) is decrypted when it is sealed.
+   */
+  private readonly plainWal = new Map<number, { path: string; writes: Promise<fsp.FileHandle | undefined> }>();
 
   /** Opened once recovery has replayed what the previous run left (see open()). */
   private wal!: Wal;
@@ -150,7 +156,7 @@ export class LogStore {
         const s = g?.streamsById.get(r.s);
         if (g && s && r.e !== undefined) {
           try {
-            r.b = JSON.parse((await this.atRest.openRecord(r.g, r.q, Buffer.from(r.e, 'base64'))).toString('utf8')) as WalRecord['b'];
+            r.b = JSON.parse((await this.atRest.openRecord(r.g, r.q, r.e)).toString('utf8')) as WalRecord['b'];
           } catch (e) {
             logger.error({ err: e, walFile: f, logGroup: g.name }, 'a write-ahead log record does not decrypt; skipped');
           }
@@ -324,9 +330,11 @@ export class LogStore {
       messages: req.lo === 0 && req.hi === req.messages.length ? req.messages : req.messages.slice(req.lo, req.hi),
       bytes: req.bytes,
     };
-    const line = this.atRest.enabled ? Wal.encodeSealed(header, this.atRest.sealRecord(g.id, firstSeq, req.body)) : Wal.encode(header, req.body);
+    const plain = Wal.encode(header, req.body);
+    const line = this.atRest.enabled ? Wal.encodeSealed(header, this.atRest.sealRecord(g.id, firstSeq, req.body)) : plain;
     const { file, durable } = this.wal.append(line, this.opts.walSealBytes, () => this.makeVisible(batch));
     batch.walFile = file;
+    if (this.atRest.enabled) this.copyPlain(file, plain);
     try {
       await durable;
     } catch (e) {
@@ -334,6 +342,27 @@ export class LogStore {
       throw new StoreUnavailableError('the write-ahead log could not be written', { cause: e });
     }
     return { firstSeq };
+  }
+
+  /** Appends a record's plaintext line to the in-memory copy of its WAL file (see plainWal), in order. */
+  private copyPlain(file: number, line: Buffer): void {
+    let copy = this.plainWal.get(file);
+    if (!copy) {
+      const path = join(this.atRest.scratchDir, `plain-${walFileName(file)}`);
+      copy = { path, writes: fsp.open(path, 'wx', 0o600).catch(() => undefined) };
+      this.plainWal.set(file, copy);
+    }
+    copy.writes = copy.writes.then(async (fh) => {
+      if (fh === undefined) return undefined;
+      try {
+        await fh.write(line);
+        return fh;
+      } catch (e) {
+        this.opts.logger.warn({ err: e, walFile: file }, 'the in-memory copy of a WAL file failed; the file will be decrypted when sealed');
+        await fh.close().catch(() => undefined);
+        return undefined;
+      }
+    });
   }
 
   private enqueueSeal(file: number): void {
@@ -421,6 +450,15 @@ export class LogStore {
     const walPath = this.wal.path(file);
     // DuckDB reads the WAL file itself: an encrypted one, from its plaintext in the scratch space.
     const readable = this.atRest.enabled ? join(this.atRest.scratchDir, walFileName(file)) : walPath;
+    const copy = this.plainWal.get(file);
+    if (copy) {
+      this.plainWal.delete(file);
+      const fh = await copy.writes; // every record of a closed file was appended before it closed
+      if (fh !== undefined) {
+        await fh.close();
+        await fsp.rename(copy.path, readable);
+      } else await fsp.rm(copy.path, { force: true });
+    }
     // Records of groups deleted (or shredded) since are left out: their keys are gone, and so are their
     // hot batches. So is a record that does not open (altered on disk): the sealer then takes what ingest
     // accepted from the hot batches (the exact path), or, after a restart, recovery has skipped it already.
@@ -433,7 +471,7 @@ export class LogStore {
         return null;
       }
     };
-    if (readable !== walPath) await writePlaintextWal(walPath, readable, open);
+    if (readable !== walPath && !(copy && (await exists(readable)))) await writePlaintextWal(walPath, readable, open);
     let out: Awaited<ReturnType<typeof sealWalFile>>;
     try {
       out = await sealWalFile(this.db, {
@@ -650,6 +688,13 @@ export class LogStore {
     this.db.close();
     await this.atRest.close();
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return fsp.access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Ingest under this many bytes per window (and the one before) leaves the store quiet enough to shred. */

@@ -5,7 +5,9 @@
  * accepted PutLogEvents batch. A record is a JSON object with a small header and, under "b", the
  * request body exactly as the client sent it (raw newlines turned into spaces, which is safe because
  * in valid JSON they can only be whitespace). Keeping the body verbatim means the ingest path encodes
- * nothing; DuckDB reads the same lines when it seals the file (see sealer.ts).
+ * nothing; DuckDB reads the same lines when it seals the file (see sealer.ts). With encryption at rest
+ * a record is instead a header line with the ciphertext's length ("n"), the ciphertext of the body
+ * (at-rest.ts), and a newline (encodeSealed); the sealer gives DuckDB their plaintext from memory.
  *
  * Contract: append() resolves only once the record is on disk (fdatasync); records are written in the
  * order append() was called, and a record's file is fixed when append() is called. Each record's
@@ -103,11 +105,17 @@ export class Wal {
   }
 
   /**
-   * Encodes a record line around a sealed body (encryption at rest, at-rest.ts): the body's ciphertext
-   * as base64 under "e" instead of the body under "b". The header stays readable (ids and counts).
+   * Encodes a record around a sealed body (encryption at rest, at-rest.ts): a header line that says how
+   * many bytes of ciphertext follow ("n"), the ciphertext as it is, and a newline. The header stays
+   * readable (ids and counts); nothing is encoded (no base64: the ciphertext is copied once).
    */
   static encodeSealed(h: WalRecordHeader, sealed: Buffer): Buffer {
-    return Buffer.from(`{"g":${h.g},"s":${h.s},"i":${h.i},"q":${h.q},"lo":${h.lo},"hi":${h.hi},"u":${h.u},"e":"${sealed.toString('base64')}"}\n`);
+    const head = Buffer.from(`{"g":${h.g},"s":${h.s},"i":${h.i},"q":${h.q},"lo":${h.lo},"hi":${h.hi},"u":${h.u},"n":${sealed.length}}\n`);
+    const out = Buffer.allocUnsafe(head.length + sealed.length + 1);
+    head.copy(out, 0);
+    sealed.copy(out, head.length);
+    out[out.length - 1] = 10;
+    return out;
   }
 
   /**
@@ -270,8 +278,30 @@ export async function listWalFiles(dir: string): Promise<number[]> {
 export interface WalRecord extends WalRecordHeader {
   /** The request body (a plaintext record)... */
   b?: { logEvents: Array<{ timestamp: number; message: string }> };
-  /** ...or its sealed form, base64 (an encrypted record). */
-  e?: string;
+  /** ...or the length of its sealed form (an encrypted record), which readWalFile puts under `e`. */
+  n?: number;
+  e?: Buffer;
+}
+
+/**
+ * The record that starts at `start` of a WAL file's bytes, and where the next one starts; undefined when
+ * what is there is not a complete record (a torn tail). A plaintext record is one JSON line; an
+ * encrypted one is a header line with "n", then n bytes of ciphertext and a newline.
+ */
+function nextRecord(data: Buffer, start: number): { rec: WalRecord; end: number; headEnd: number } | undefined {
+  const nl = data.indexOf(10, start);
+  if (nl === -1) return undefined;
+  let rec: WalRecord;
+  try {
+    rec = JSON.parse(data.toString('utf8', start, nl)) as WalRecord;
+  } catch {
+    return undefined;
+  }
+  if (rec.n === undefined) return { rec, end: nl + 1, headEnd: nl };
+  const end = nl + 1 + rec.n;
+  if (!Number.isInteger(rec.n) || rec.n < 0 || end >= data.length || data[end] !== 10) return undefined;
+  rec.e = data.subarray(nl + 1, end);
+  return { rec, end: end + 1, headEnd: nl };
 }
 
 /**
@@ -282,29 +312,21 @@ export interface WalRecord extends WalRecordHeader {
 export async function writePlaintextWal(src: string, dest: string, open: (h: WalRecordHeader, sealed: Buffer) => Promise<Buffer | null>): Promise<void> {
   const data = await fsp.readFile(src);
   const out: Buffer[] = [];
-  const marker = Buffer.from(',"e":"');
-  let start = 0;
-  while (start < data.length) {
-    const nl = data.indexOf(10, start);
-    if (nl === -1) break;
-    const at = data.indexOf(marker, start);
-    if (at === -1 || at > nl) {
-      out.push(data.subarray(start, nl + 1)); // a plaintext record
-    } else {
-      const head = data.subarray(start, at);
-      const h = JSON.parse(`${head.toString('latin1')}}`) as WalRecordHeader;
-      const body = await open(h, Buffer.from(data.toString('latin1', at + marker.length, nl - 2), 'base64'));
-      if (body === null) {
-        start = nl + 1; // a record left out (its group is gone, and with it its keys)
-        continue;
-      }
-      for (let i = body.indexOf(10); i !== -1; i = body.indexOf(10, i + 1)) body[i] = 32;
-      for (let i = body.indexOf(13); i !== -1; i = body.indexOf(13, i + 1)) body[i] = 32;
-      out.push(head, Buffer.from(',"b":'), body, Buffer.from('}\n'));
+  for (let start = 0, next = nextRecord(data, start); next !== undefined; start = next.end, next = nextRecord(data, start)) {
+    const { rec, end, headEnd } = next;
+    if (rec.e === undefined) {
+      out.push(data.subarray(start, end)); // a plaintext record
+      continue;
     }
-    start = nl + 1;
+    const body = await open(rec, rec.e);
+    if (body === null) continue; // a record left out (its group is gone, and with it its keys)
+    for (let i = body.indexOf(10); i !== -1; i = body.indexOf(10, i + 1)) body[i] = 32;
+    for (let i = body.indexOf(13); i !== -1; i = body.indexOf(13, i + 1)) body[i] = 32;
+    // The header line without its "n" and closing brace, then the body under "b".
+    const head = data.toString('latin1', start, headEnd).replace(/,"n":\d+\}$/, '');
+    out.push(Buffer.from(`${head},"b":`), body, Buffer.from('}\n'));
   }
-  await fsp.writeFile(dest, out, { mode: 0o600 });
+  await fsp.writeFile(dest, Buffer.concat(out), { mode: 0o600 });
 }
 
 /**
@@ -314,20 +336,11 @@ export async function writePlaintextWal(src: string, dest: string, open: (h: Wal
 export async function readWalFile(path: string): Promise<WalRecord[]> {
   const data = await fsp.readFile(path);
   const out: WalRecord[] = [];
-  let start = 0;
   let goodEnd = 0;
-  while (start < data.length) {
-    const nl = data.indexOf(10, start);
-    if (nl === -1) break;
-    let rec: WalRecord;
-    try {
-      rec = JSON.parse(data.toString('utf8', start, nl)) as WalRecord;
-    } catch {
-      break; // torn or corrupt from here on: only unacknowledged records can be here
-    }
-    out.push(rec);
-    start = nl + 1;
-    goodEnd = start;
+  // Stops at a torn or corrupt record: from there on only unacknowledged records can be.
+  for (let next = nextRecord(data, 0); next !== undefined; next = nextRecord(data, next.end)) {
+    out.push(next.rec);
+    goodEnd = next.end;
   }
   if (goodEnd < data.length) {
     const h = await fsp.open(path, fsc.O_WRONLY);

@@ -240,12 +240,19 @@ test('a record altered in the encrypted write-ahead log does not decrypt: logwar
     const walDir = join(s.dataDir, 'wal');
     const [file] = (await readdir(walDir)).filter((f) => f.endsWith('.wal'));
     const path = join(walDir, file!);
-    const lines = (await readFile(path, 'utf8')).split('\n');
-    assert.ok(!lines.some((l) => l.includes(`lw-${run}-e2`)), 'no plaintext of the records in the WAL');
-    const target = lines.length - 3; // the third of the four records (the last line is empty)
-    const at = lines[target]!.indexOf('"e":"') + 40;
-    lines[target] = lines[target]!.slice(0, at) + (lines[target]![at] === 'A' ? 'B' : 'A') + lines[target]!.slice(at + 1);
-    await writeFile(path, lines.join('\n'));
+    const data = await readFile(path);
+    assert.ok(!data.includes(`lw-${run}-e2`), 'no plaintext of the records in the WAL');
+    // Records: a header line with "n", then n bytes of ciphertext and a newline (store/wal.ts).
+    const bodies: number[] = [];
+    for (let at = 0; at < data.length; ) {
+      const nl = data.indexOf(10, at);
+      const n = (JSON.parse(data.toString('utf8', at, nl)) as { n: number }).n;
+      bodies.push(nl + 1);
+      at = nl + 1 + n + 1;
+    }
+    const target = bodies[bodies.length - 2]!; // the third of the four records
+    data.writeUInt8(data[target + 40]! ^ 1, target + 40);
+    await writeFile(path, data);
 
     const again = await startLogward({ dataDir: s.dataDir });
     try {
