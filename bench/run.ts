@@ -269,7 +269,7 @@ async function main(): Promise<number> {
 
   if (cfg.only.has('encryption')) {
     // The same scenarios on a server that stores plaintext: what encryption at rest costs (issue #5).
-    const plainCfg: BenchConfig = { ...cfg, serverArgs: [...cfg.serverArgs, '--no-encryption'], runDir: join(cfg.runDir, 'plaintext'), only: new Set<Scenario>(['ingest', 'search']) };
+    const plainCfg: BenchConfig = { ...cfg, serverArgs: [...cfg.serverArgs, '--no-encryption'], runDir: join(cfg.runDir, 'plaintext'), only: new Set<Scenario>(['ingest', 'search', ...(cfg.only.has('latency') ? (['latency'] as const) : [])]) };
     await mkdir(plainCfg.runDir, { recursive: true });
     const plainCtx = new BenchContext(plainCfg, dataset);
     try {
