@@ -28,7 +28,7 @@ const KEYS = { LOGWARD_ACCESS_KEY_ID: 'LWTESTKEY0000000', LOGWARD_SECRET_ACCESS_
 test('every registered command is built under its own name', () => {
   const names = buildProgram(context().ctx).commands.map((c) => c.name());
   assert.deepEqual(names, Object.keys(COMMANDS));
-  assert.deepEqual(names, ['serve', 'groups', 'streams', 'put', 'tail', 'filter', 'query', 'queries', 'iam', 'audit', 'metrics', 'alarms', 'topics', 'targets']);
+  assert.deepEqual(names, ['serve', 'groups', 'streams', 'put', 'tail', 'filter', 'query', 'queries', 'iam', 'audit', 'metrics', 'alarms', 'topics', 'cis', 'targets']);
 });
 
 test('--help exits 0 and lists the commands', async () => {
@@ -55,7 +55,11 @@ test('command-line mistakes exit 2 with logward: <message>', async () => {
     [['metrics', 'get', 'App', 'Errors', '--period', '0s'], /^logward: invalid --period '0s': at least 1s/],
     [['metrics', 'nope'], /^logward: unknown command 'nope'/],
     [['alarms', 'list', '--state', 'RED'], /^logward: invalid --state 'RED'/],
-    [['topics', 'subscribe', 'oncall'], /^logward: required option '--webhook <url>' not specified/],
+    [['topics', 'subscribe', 'oncall'], /^logward: give exactly one of --webhook <url>, --email <address>, --slack <url>, --teams <url>/],
+    [['topics', 'subscribe', 'oncall', '--email', 'a@example.com', '--secret', 's'], /^logward: --secret signs webhooks only/],
+    [['cis', 'install', '--topic', 'security'], /^logward: required option '--log-group <name>' not specified/],
+    [['cis', 'install', '--log-group', 'ct', '--topic', 'security', '--period', '7s'], /^logward: invalid --period '7s'/],
+    [['cis', 'install', '--log-group', 'ct', '--topic', 'security', '--output', 'xml'], /^logward: invalid --output 'xml'/],
     [['queries', '--status', 'Done'], /^logward: invalid --status 'Done'/],
     [['streams', 'g', '--prefix', 'a', '--order-by-last-event'], /^logward: --order-by-last-event cannot be combined with --prefix/],
     [['groups', '--endpoint-url', 'nope'], /^logward: invalid endpoint URL 'nope'/],
