@@ -53,6 +53,11 @@ export class AlarmService {
   /** Per alarm: the series it watches and the series version last evaluated early. */
   private readonly seen = new Map<string, { series: Series; version: number }>();
   private earlyRunning = false;
+  /**
+   * Alarms put in ALARM early, with the period (index) whose incomplete data did it: until that period is
+   * complete, an evaluation of the periods before it must not take the alarm out of ALARM again.
+   */
+  private readonly earlyPeriod = new Map<string, number>();
 
   private constructor(private readonly opts: AlarmServiceOptions) {}
 
@@ -108,7 +113,10 @@ export class AlarmService {
           if (!a || a.state === 'ALARM') continue;
           try {
             const verdict = evaluateAlarm(a, await this.slots(a, now, true), now, a.extendedStatistic ?? a.statistic ?? '');
-            if (verdict?.state === 'ALARM') await this.setState(a, verdict, now);
+            if (verdict?.state === 'ALARM') {
+              await this.setState(a, verdict, now);
+              this.earlyPeriod.set(a.name, Math.floor(now / 1000 / a.period));
+            }
           } catch (e) {
             this.opts.logger.error({ err: e, alarm: name }, 'evaluating an alarm early failed');
           }
@@ -144,9 +152,13 @@ export class AlarmService {
       for (const name of names) {
         const a = this.alarms.get(name);
         if (!a) continue;
-        this.lastEvaluated.set(name, Math.floor(now / 1000 / a.period));
+        const period = Math.floor(now / 1000 / a.period);
+        this.lastEvaluated.set(name, period);
         try {
           const verdict = evaluateAlarm(a, await this.slots(a, now), now, a.extendedStatistic ?? a.statistic ?? '');
+          const early = this.earlyPeriod.get(name);
+          if (early !== undefined && early >= period && a.state === 'ALARM' && verdict?.state !== 'ALARM') continue; // the breaching period is not complete yet
+          if (early !== undefined && early < period) this.earlyPeriod.delete(name);
           if (verdict !== null) await this.setState(a, verdict, now);
         } catch (e) {
           this.opts.logger.error({ err: e, alarm: name }, 'evaluating an alarm failed');
@@ -255,6 +267,7 @@ export class AlarmService {
       this.alarms.set(a.name, a);
       this.lastEvaluated.delete(a.name);
       this.seen.delete(a.name);
+      this.earlyPeriod.delete(a.name);
       const summary = old ? `Alarm "${a.name}" updated` : `Alarm "${a.name}" created`;
       await this.history(a, a.configUpdatedMs, 'ConfigurationUpdate', summary, old ? { type: 'Update', version: '1.0', originalAlarm: old, updatedAlarm: a } : { type: 'Create', version: '1.0', createdAlarm: a });
     });
@@ -267,6 +280,7 @@ export class AlarmService {
         this.alarms.delete(n);
         this.lastEvaluated.delete(n);
         this.seen.delete(n);
+        this.earlyPeriod.delete(n);
       }
     });
   }
@@ -297,6 +311,7 @@ export class AlarmService {
       if (reasonData === undefined) delete a.stateReasonData;
       await this.opts.db.putAlarm(a.name, JSON.stringify(a));
       this.lastEvaluated.delete(a.name);
+      this.earlyPeriod.delete(a.name);
     });
   }
 
