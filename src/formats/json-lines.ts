@@ -4,7 +4,9 @@
  * `timestamp`, `@timestamp`, `time`, `ts`, `date` that reads as a time: an ISO 8601 string, or a
  * number of epoch seconds, milliseconds, microseconds or nanoseconds (told apart by magnitude).
  */
-import { isoTime, mostly, rawEvent } from './line-regex.js';
+import { isoTime, LazyFieldsEvent, mostly, rawEvent } from './line-regex.js';
+
+const readObject = (line: string): Fields => JSON.parse(line) as Fields;
 import type { Fields, LineFormat, LineParser, ParseOptions } from './types.js';
 
 const TIME_KEYS = ['timestamp', '@timestamp', 'time', 'ts', 'date'];
@@ -36,7 +38,8 @@ export function jsonLineParser(opts: ParseOptions, time: (o: Fields) => number, 
       }
       if (o === null || typeof o !== 'object' || Array.isArray(o)) return rawEvent(line, opts.fallbackMs, `a ${what} line is a JSON object`);
       const t = time(o as Fields);
-      return { timestamp: Number.isFinite(t) ? t : opts.fallbackMs, message: line, fields: o as Fields };
+      // The parsed object is not kept (see LazyFieldsEvent): fields are parsed again if asked for.
+      return new LazyFieldsEvent(Number.isFinite(t) ? t : opts.fallbackMs, line, readObject);
     },
   };
 }
