@@ -40,7 +40,6 @@ export function registerKeyRoutes(app: FastifyInstance, deps: KeyDeps): void {
     if (!g) throw notFound(MESSAGES.groupNotFound);
     return g;
   };
-  const send = sendJson;
   const describe = (g: LogGroup): Record<string, unknown> => ({
     logGroupName: g.name,
     encrypted: deps.store.atRest.enabled,
@@ -48,13 +47,13 @@ export function registerKeyRoutes(app: FastifyInstance, deps: KeyDeps): void {
     ...(deps.store.atRest.describe(g.id) ?? {}),
   });
 
-  app.post(`${KEYS_PREFIX}/describe`, async (req, reply) => send(reply, { keys: describe(admit(req, 'logward:DescribeKeys')) }));
+  app.post(`${KEYS_PREFIX}/describe`, async (req, reply) => sendJson(reply, { keys: describe(admit(req, 'logward:DescribeKeys')) }));
 
   app.post(`${KEYS_PREFIX}/rotate`, async (req, reply) => {
     const g = admit(req, 'logward:RotateKeys');
     if (!deps.store.atRest.enabled) throw new ApiError('InvalidOperationException', 'This server stores log data without encryption: there are no keys to rotate.');
     await deps.store.rotateKeys(g);
-    return send(reply, { keys: describe(g) });
+    return sendJson(reply, { keys: describe(g) });
   });
 
   app.post(`${KEYS_PREFIX}/shred`, async (req, reply) => {
@@ -67,6 +66,6 @@ export function registerKeyRoutes(app: FastifyInstance, deps: KeyDeps): void {
       deps.metricFilters.drop(g.id);
     });
     await deps.subscriptions.sync();
-    return send(reply, { shredded: { ...before, at: new Date(deps.clock.now()).toISOString() } });
+    return sendJson(reply, { shredded: { ...before, at: new Date(deps.clock.now()).toISOString() } });
   });
 }

@@ -92,12 +92,11 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     if (!TARGET_NAME.test(name)) throw new ApiError('InvalidParameterException', 'A target name is 1 to 64 letters, digits, _ . or -.');
     return { kind: kind as TargetKind, name };
   };
-  const send = sendJson;
 
   app.get(`${ADMIN_PREFIX}/targets`, async (req, reply) => {
     authorize(req, 'logward:ListTargets', () => '*');
     const targets = [...subs.catalog.targets.values()].sort((a, b) => (a.kind + a.name < b.kind + b.name ? -1 : 1)).map(show);
-    return send(reply, { targets });
+    return sendJson(reply, { targets });
   });
 
   app.put(`${ADMIN_PREFIX}/targets/:kind/:name`, async (req, reply) => {
@@ -120,7 +119,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
       return t;
     });
     await subs.sync(); // subscriptions bound to it restart with the new settings
-    return send(reply, { target: show(target) });
+    return sendJson(reply, { target: show(target) });
   });
 
   app.delete(`${ADMIN_PREFIX}/targets/:kind/:name`, async (req, reply) => {
@@ -142,11 +141,11 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
       if (dest) throw new ApiError('ConflictException', `The target is used by destination '${dest.name}'.`);
       await subs.catalog.deleteTarget(kind, name);
     });
-    return send(reply, {});
+    return sendJson(reply, {});
   });
 
   app.get(`${ADMIN_PREFIX}/subscriptions`, async (req, reply) => {
     authorize(req, 'logward:GetSubscriptionStatus', () => '*');
-    return send(reply, { subscriptions: subs.stats() });
+    return sendJson(reply, { subscriptions: subs.stats() });
   });
 }

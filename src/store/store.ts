@@ -450,6 +450,7 @@ export class LogStore {
     const walPath = this.wal.path(file);
     // DuckDB reads the WAL file itself: an encrypted one, from its plaintext in the scratch space.
     const readable = this.atRest.enabled ? join(this.atRest.scratchDir, walFileName(file)) : walPath;
+    let copied = false;
     const copy = this.plainWal.get(file);
     if (copy) {
       this.plainWal.delete(file);
@@ -457,6 +458,7 @@ export class LogStore {
       if (fh !== undefined) {
         await fh.close();
         await fsp.rename(copy.path, readable);
+        copied = true;
       } else await fsp.rm(copy.path, { force: true });
     }
     // Records of groups deleted (or shredded) since are left out: their keys are gone, and so are their
@@ -471,7 +473,7 @@ export class LogStore {
         return null;
       }
     };
-    if (readable !== walPath && !(copy && (await exists(readable)))) await writePlaintextWal(walPath, readable, open);
+    if (readable !== walPath && !copied) await writePlaintextWal(walPath, readable, open);
     let out: Awaited<ReturnType<typeof sealWalFile>>;
     try {
       out = await sealWalFile(this.db, {
@@ -688,13 +690,6 @@ export class LogStore {
     this.db.close();
     await this.atRest.close();
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return fsp.access(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** Ingest under this many bytes per window (and the one before) leaves the store quiet enough to shred. */
