@@ -34,6 +34,7 @@ import { ADMIN_PREFIX, registerAdminRoutes } from './admin.js';
 import { registerKeyRoutes } from './admin-keys.js';
 import { callOf, type CallInfo } from './call-info.js';
 import { OTLP_LOGS_PATH, registerOtlpRoutes } from '../ingest/otlp.js';
+import { parsePutLogEventsBody } from '../ingest/put-body.js';
 import { isImplementedMonitoring, monitoringActions } from './monitoring/index.js';
 import type { MonitoringContext } from './monitoring/context.js';
 import { OPERATIONS as MONITORING_OPERATIONS } from './model/generated/monitoring-shapes.js';
@@ -270,7 +271,9 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     if (!isUtf8(body)) throw new ApiError('SerializationException', 'The request body is not valid UTF-8.');
     let input: unknown;
     try {
-      input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+      // PutLogEvents bodies are read without one body-sized string (see put-body.ts), others as usual.
+      const put = op === 'PutLogEvents' && front.prefix === TARGET_PREFIX ? parsePutLogEventsBody(body) : undefined;
+      input = put ?? (body.length === 0 ? {} : JSON.parse(body.toString('utf8')));
     } catch (e) {
       throw new ApiError('SerializationException', `The request body is not valid JSON: ${(e as Error).message}`, { cause: e });
     }

@@ -67,13 +67,21 @@ export function context(...parts: string[]): Buffer {
 
 /** Seals one object under `dataKey`, bound to `aad`. */
 export function seal(plaintext: Uint8Array, dataKey: DataKey, aad: Uint8Array): Buffer {
+  return Buffer.concat(sealParts(plaintext, dataKey, aad));
+}
+
+/** seal() as the pieces that, one after the other, are the sealed object: its header, then the ciphertext (not copied again). */
+export function sealParts(plaintext: Uint8Array, dataKey: DataKey, aad: Uint8Array): Buffer[] {
   checkKey(dataKey);
   const prefix = Buffer.concat([OBJECT_MAGIC, Buffer.of(FORMAT_VERSION), encodeKeyRef(dataKey), randomBytes(NONCE_BYTES)]);
   const nonce = prefix.subarray(prefix.length - NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', dataKey.key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.concat([prefix, aad]));
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([prefix, cipher.getAuthTag(), body]);
+  const body = cipher.update(plaintext);
+  const last = cipher.final(); // empty for GCM, a stream mode
+  const parts = [Buffer.concat([prefix, cipher.getAuthTag()]), body];
+  if (last.length > 0) parts.push(last);
+  return parts;
 }
 
 /** The key a sealed object needs, read from its header (unauthenticated until open() succeeds). */

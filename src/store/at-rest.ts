@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { context, open as openSealed, openChunks, readHeader, seal, sealChunks, type DataKey } from '../kms/envelope.js';
+import { context, open as openSealed, openChunks, readHeader, seal, sealChunks, sealParts, type DataKey } from '../kms/envelope.js';
 import type { KeyService } from '../kms/key-service.js';
 import { BITMAP_BYTES } from './trigram.js';
 
@@ -120,10 +120,10 @@ export class AtRest {
   }
 
   /** Seals a write-ahead log record's body (after prepare()); bound to the group and the record's first seq. */
-  sealRecord(groupId: number, firstSeq: number, body: Buffer): Buffer {
+  sealRecord(groupId: number, firstSeq: number, body: Buffer): Buffer[] {
     const key = this.current.get(groupId);
     if (!key) throw new Error(`the data key of log group ${groupId} is not loaded`);
-    return seal(body, key, aad(groupId, 'wal', String(firstSeq)));
+    return sealParts(body, key, aad(groupId, 'wal', String(firstSeq)));
   }
 
   async openRecord(groupId: number, firstSeq: number, sealed: Buffer): Promise<Buffer> {

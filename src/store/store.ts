@@ -24,6 +24,7 @@ import { Catalog, type LogGroup, type LogStream, type Segment } from './catalog.
 import { Db, Mutex } from './db.js';
 import { HotTier, type HotBatch } from './hot.js';
 import { Wal, listWalFiles, readWalFile, walFileName, writePlaintextWal, type WalRecord, type WalRecordHeader } from './wal.js';
+import { PlainWalCopy } from './plain-copy.js';
 import { AtRest, type EncryptionOptions, type SegmentLease } from './at-rest.js';
 import { sealWalFile } from './sealer.js';
 import { mergeSegments, pickRun } from './compactor.js';
@@ -98,7 +99,7 @@ export class LogStore {
    * (at-rest.ts scratch space) as its records are appended, for the sealer's JSON reader; a WAL file
    * without one (written before a restart, or whose copy failed) is decrypted when it is sealed.
    */
-  private readonly plainWal = new Map<number, { path: string; writes: Promise<fsp.FileHandle | undefined> }>();
+  private readonly plainWal = new Map<number, PlainWalCopy>();
 
   /** Opened once recovery has replayed what the previous run left (see open()). */
   private wal!: Wal;
@@ -330,11 +331,11 @@ export class LogStore {
       messages: req.lo === 0 && req.hi === req.messages.length ? req.messages : req.messages.slice(req.lo, req.hi),
       bytes: req.bytes,
     };
-    const plain = Wal.encode(header, req.body);
+    const plain = Wal.encodeParts(header, req.body); // first: it turns the body's raw newlines into spaces
     const line = this.atRest.enabled ? Wal.encodeSealed(header, this.atRest.sealRecord(g.id, firstSeq, req.body)) : plain;
     const { file, durable } = this.wal.append(line, this.opts.walSealBytes, () => this.makeVisible(batch));
     batch.walFile = file;
-    if (this.atRest.enabled) this.copyPlain(file, plain);
+    if (this.atRest.enabled) this.plainCopy(file).add(plain);
     try {
       await durable;
     } catch (e) {
@@ -344,25 +345,11 @@ export class LogStore {
     return { firstSeq };
   }
 
-  /** Appends a record's plaintext line to the in-memory copy of its WAL file (see plainWal), in order. */
-  private copyPlain(file: number, line: Buffer): void {
+  /** The in-memory plaintext copy of a WAL file (see PlainWalCopy), created with the file's first record. */
+  private plainCopy(file: number): PlainWalCopy {
     let copy = this.plainWal.get(file);
-    if (!copy) {
-      const path = join(this.atRest.scratchDir, `plain-${walFileName(file)}`);
-      copy = { path, writes: fsp.open(path, 'wx', 0o600).catch(() => undefined) };
-      this.plainWal.set(file, copy);
-    }
-    copy.writes = copy.writes.then(async (fh) => {
-      if (fh === undefined) return undefined;
-      try {
-        await fh.write(line);
-        return fh;
-      } catch (e) {
-        this.opts.logger.warn({ err: e, walFile: file }, 'the in-memory copy of a WAL file failed; the file will be decrypted when sealed');
-        await fh.close().catch(() => undefined);
-        return undefined;
-      }
-    });
+    if (!copy) this.plainWal.set(file, (copy = new PlainWalCopy(join(this.atRest.scratchDir, `plain-${walFileName(file)}`), this.opts.logger)));
+    return copy;
   }
 
   private enqueueSeal(file: number): void {
@@ -454,12 +441,11 @@ export class LogStore {
     const copy = this.plainWal.get(file);
     if (copy) {
       this.plainWal.delete(file);
-      const fh = await copy.writes; // every record of a closed file was appended before it closed
-      if (fh !== undefined) {
-        await fh.close();
+      // Every record of a closed file was added before it closed.
+      if (await copy.finish()) {
         await fsp.rename(copy.path, readable);
         copied = true;
-      } else await fsp.rm(copy.path, { force: true });
+      }
     }
     // Records of groups deleted (or shredded) since are left out: their keys are gone, and so are their
     // hot batches. So is a record that does not open (altered on disk): the sealer then takes what ingest

@@ -36,9 +36,14 @@ export interface WalRecordHeader {
 const FILE_RE = /^(\d{10})\.wal$/;
 export const walFileName = (n: number): string => `${String(n).padStart(10, '0')}.wal`;
 
+/** The bytes that end a plaintext record, and a sealed one. Shared, never written to. */
+const RECORD_END = Buffer.from('}\n');
+const NEWLINE = Buffer.from('\n');
+
 interface Pending {
   file: number;
-  buf: Buffer;
+  /** The record's bytes in pieces (written with one writev); none for a file's closing marker. */
+  bufs: Buffer[];
   /** Runs synchronously once the record is durable, before anything queued after it. */
   onDurable?: (() => void) | undefined;
   resolve: () => void;
@@ -91,45 +96,42 @@ export class Wal {
 
   /** Encodes a record line around the raw body. The body buffer may be modified (newlines). */
   static encode(h: WalRecordHeader, body: Buffer): Buffer {
-    for (let i = body.indexOf(10); i !== -1; i = body.indexOf(10, i + 1)) body[i] = 32;
-    for (let i = body.indexOf(13); i !== -1; i = body.indexOf(13, i + 1)) body[i] = 32;
-    const head = Buffer.from(
-      `{"g":${h.g},"s":${h.s},"i":${h.i},"q":${h.q},"lo":${h.lo},"hi":${h.hi},"u":${h.u},"b":`,
-    );
-    const out = Buffer.allocUnsafe(head.length + body.length + 2);
-    head.copy(out, 0);
-    body.copy(out, head.length);
-    out[out.length - 2] = 125; // }
-    out[out.length - 1] = 10; // \n
-    return out;
+    return Buffer.concat(Wal.encodeParts(h, body));
   }
 
   /**
-   * Encodes a record around a sealed body (encryption at rest, at-rest.ts): a header line that says how
-   * many bytes of ciphertext follow ("n"), the ciphertext as it is, and a newline. The header stays
-   * readable (ids and counts); nothing is encoded (no base64: the ciphertext is copied once).
+   * A plaintext record as the pieces written one after the other: header, the body itself (not copied;
+   * its raw newlines become spaces, in place: in JSON they can only be whitespace), closing brace.
    */
-  static encodeSealed(h: WalRecordHeader, sealed: Buffer): Buffer {
-    const head = Buffer.from(`{"g":${h.g},"s":${h.s},"i":${h.i},"q":${h.q},"lo":${h.lo},"hi":${h.hi},"u":${h.u},"n":${sealed.length}}\n`);
-    const out = Buffer.allocUnsafe(head.length + sealed.length + 1);
-    head.copy(out, 0);
-    sealed.copy(out, head.length);
-    out[out.length - 1] = 10;
-    return out;
+  static encodeParts(h: WalRecordHeader, body: Buffer): Buffer[] {
+    for (let i = body.indexOf(10); i !== -1; i = body.indexOf(10, i + 1)) body[i] = 32;
+    for (let i = body.indexOf(13); i !== -1; i = body.indexOf(13, i + 1)) body[i] = 32;
+    return [Buffer.from(`{"g":${h.g},"s":${h.s},"i":${h.i},"q":${h.q},"lo":${h.lo},"hi":${h.hi},"u":${h.u},"b":`), body, RECORD_END];
+  }
+
+  /**
+   * A record around a sealed body (encryption at rest, at-rest.ts), as pieces: a header line that says
+   * how many bytes of ciphertext follow ("n"), the ciphertext as it is (its pieces, not copied), and a
+   * newline. The header stays readable (ids and counts); nothing is encoded (no base64).
+   */
+  static encodeSealed(h: WalRecordHeader, sealed: Buffer[]): Buffer[] {
+    const n = sealed.reduce((a, b) => a + b.length, 0);
+    return [Buffer.from(`{"g":${h.g},"s":${h.s},"i":${h.i},"q":${h.q},"lo":${h.lo},"hi":${h.hi},"u":${h.u},"n":${n}}\n`), ...sealed, NEWLINE];
   }
 
   /**
    * Queues a record; returns the file it belongs to and a promise that resolves once it is durable.
    * The file is decided now, so the caller can account the record to it synchronously.
    */
-  append(line: Buffer, rotateAtBytes: number, onDurable?: () => void): { file: number; durable: Promise<void> } {
+  append(line: Buffer[], rotateAtBytes: number, onDurable?: () => void): { file: number; durable: Promise<void> } {
     if (this.broken) return { file: this.active, durable: Promise.reject(this.broken) };
-    if (this.activeBytes > 0 && this.activeBytes + line.length > rotateAtBytes) this.rotate();
+    const length = line.reduce((a, b) => a + b.length, 0);
+    if (this.activeBytes > 0 && this.activeBytes + length > rotateAtBytes) this.rotate();
     if (this.activeBytes === 0) this.activeSince = this.now();
-    this.activeBytes += line.length;
-    this.pendingBytes += line.length;
+    this.activeBytes += length;
+    this.pendingBytes += length;
     const file = this.active;
-    const durable = new Promise<void>((resolve, reject) => this.queue.push({ file, buf: line, onDurable, resolve, reject }));
+    const durable = new Promise<void>((resolve, reject) => this.queue.push({ file, bufs: line, onDurable, resolve, reject }));
     if (!this.writing) void this.drain();
     return { file, durable };
   }
@@ -141,7 +143,7 @@ export class Wal {
     this.active += 1;
     this.activeBytes = 0;
     // The closing marker: once everything queued before it is durable, the file may be sealed.
-    this.queue.push({ file: closed, buf: Buffer.alloc(0), resolve: () => this.onFileClosed(closed), reject: () => {} });
+    this.queue.push({ file: closed, bufs: [], resolve: () => this.onFileClosed(closed), reject: () => {} });
     if (!this.writing) void this.drain();
   }
 
@@ -158,7 +160,7 @@ export class Wal {
         let n = 0;
         while (n < this.queue.length && this.queue[n]!.file === file) n++;
         const batch = this.queue.splice(0, n);
-        const bufs = batch.map((p) => p.buf).filter((b) => b.length > 0);
+        const bufs = batch.flatMap((p) => p.bufs).filter((b) => b.length > 0);
         const bytes = bufs.reduce((a, b) => a + b.length, 0);
         try {
           if (bufs.length > 0) {
@@ -171,7 +173,7 @@ export class Wal {
             await fd.datasync();
             this.durableSize += bytes;
           }
-          if (this.fdFile === file && batch.some((p) => p.buf.length === 0)) await this.closeHandle();
+          if (this.fdFile === file && batch.some((p) => p.bufs.length === 0)) await this.closeHandle();
         } catch (e) {
           await this.recoverFromWriteError(e);
           for (const p of batch) p.reject(this.broken ?? e);
@@ -235,7 +237,8 @@ export class Wal {
   }
 }
 
-function sliceFrom(bufs: Buffer[], offset: number): Buffer[] {
+/** The pieces after the first `offset` bytes of `bufs` (to go on after a partial writev). */
+export function sliceFrom(bufs: Buffer[], offset: number): Buffer[] {
   if (offset === 0) return bufs;
   const out: Buffer[] = [];
   let skip = offset;
