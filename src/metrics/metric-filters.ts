@@ -22,6 +22,8 @@ import { addText, clearText, newBitmap } from '../store/trigram.js';
 import { canonicalDimensions, type MetricStore, type Series } from './metric-store.js';
 
 interface CompiledFilter {
+  /** The filter's log group: its data key seals the dimension values taken from its events. */
+  groupId: number;
   name: string;
   /** The pattern's text: filters with the same text share one evaluation per event. */
   pattern: string;
@@ -188,7 +190,7 @@ export class MetricFilterEngine {
     let s = f.seriesByValues.get(key);
     // A series dropped by retention is looked up again (seriesFor recreates it).
     if (s === undefined || this.metrics.byIdGet(s.id) !== s) {
-      s = this.metrics.seriesFor(f.namespace, f.metricName, canonicalDimensions(f.dimensions.map(([name], k) => [name, values[k]!] as [string, string])));
+      s = this.metrics.seriesFor(f.namespace, f.metricName, canonicalDimensions(f.dimensions.map(([name], k) => [name, values[k]!] as [string, string])), f.groupId);
       if (f.seriesByValues.size >= 10_000) f.seriesByValues.clear(); // bounded: high-cardinality dimensions
       f.seriesByValues.set(key, s);
     }
@@ -212,6 +214,7 @@ function compile(f: MetricFilterRecord): CompiledFilter {
   const value = t.metricValue.startsWith('$') ? t.metricValue : fixed;
   const needsValues = typeof value === 'string' || dimensions.length > 0;
   return {
+    groupId: f.groupId,
     name: f.name,
     pattern: f.pattern,
     namespace: t.metricNamespace,

@@ -27,6 +27,11 @@ export interface Series {
   /** Newest second written (epoch seconds). */
   lastTs: number;
   persisted: boolean;
+  /**
+   * The log group whose events gave the dimension values (a metric filter's group): they are sealed
+   * under its data key on disk and go when it goes (crypto-shredding). null: values from no group.
+   */
+  keyGroup: number | null;
   /** Bumped by every record into the series: alarms notice new values by it (alarm-service.ts). */
   version?: number;
   /** The aggregate last recorded into, valid while `gen` is the store's: most values land in the same second. */
@@ -52,7 +57,18 @@ export interface MetricStoreOptions {
   retentionMs: number;
   memoryLimit: string;
   tempDir: string;
+  /** Seals dimension values on disk (AtRest.sealValue/openValue); without it they are stored as they are. */
+  sealer?: ValueSealer;
 }
+
+/** Encryption at rest of small values (src/store/at-rest.ts). */
+export interface ValueSealer {
+  sealValue(groupId: number | null, place: string, text: string): Promise<string>;
+  openValue(groupId: number | null, place: string, stored: string): Promise<string>;
+}
+
+/** Where a series' sealed dimensions belong (bound into the seal, so they do not open elsewhere). */
+const dimensionsPlace = (id: number, namespace: string, metricName: string): string => `metric-series:${id}:${namespace}:${metricName}`;
 
 export const seriesKey = (namespace: string, metricName: string, dims: Dimensions): string =>
   JSON.stringify([namespace, metricName, dims]);
@@ -83,7 +99,18 @@ export class MetricStore {
   static async open(opts: MetricStoreOptions): Promise<MetricStore> {
     const db = await MetricDb.open(opts.dataDir, { memoryLimit: opts.memoryLimit, tempDir: opts.tempDir });
     const store = new MetricStore(opts, db);
-    for (const r of await db.loadSeries()) store.adopt(r);
+    const lost: number[] = [];
+    for (const r of await db.loadSeries()) {
+      try {
+        const dims = opts.sealer ? await opts.sealer.openValue(r.keyGroup, dimensionsPlace(r.id, r.namespace, r.metricName), r.dimensions) : r.dimensions;
+        store.adopt({ ...r, dimensions: dims });
+      } catch (e) {
+        // The group's keys are gone (shredded while the server was down): so are the dimension values.
+        opts.logger.warn({ err: e, seriesId: r.id, keyGroup: r.keyGroup }, 'a metric series does not decrypt; dropping it');
+        lost.push(r.id);
+      }
+    }
+    await db.dropSeries(lost);
     store.timers.push(setInterval(() => void store.flush(), 1000).unref());
     store.timers.push(setInterval(() => void store.sweep().catch((e) => opts.logger.error({ err: e }, 'metric retention failed')), 60_000).unref());
     return store;
@@ -95,18 +122,21 @@ export class MetricStore {
 
   private adopt(r: SeriesRow): void {
     const dims = JSON.parse(r.dimensions) as Array<[string, string]>;
-    const s: Series = { id: r.id, namespace: r.namespace, metricName: r.metricName, dimensions: dims, key: seriesKey(r.namespace, r.metricName, dims), lastTs: r.lastTs, persisted: true };
+    const s: Series = { id: r.id, namespace: r.namespace, metricName: r.metricName, dimensions: dims, key: seriesKey(r.namespace, r.metricName, dims), lastTs: r.lastTs, persisted: true, keyGroup: r.keyGroup };
     this.series.set(s.key, s);
     this.byId.set(s.id, s);
     this.nextId = Math.max(this.nextId, s.id + 1);
   }
 
-  /** The series, created (in memory until the next flush) when it is new. */
-  seriesFor(namespace: string, metricName: string, dims: Dimensions): Series {
+  /**
+   * The series, created (in memory until the next flush) when it is new. `keyGroup`: the log group whose
+   * events gave the dimension values, if any (see Series.keyGroup).
+   */
+  seriesFor(namespace: string, metricName: string, dims: Dimensions, keyGroup: number | null = null): Series {
     const key = seriesKey(namespace, metricName, dims);
     let s = this.series.get(key);
     if (!s) {
-      s = { id: this.nextId++, namespace, metricName, dimensions: dims, key, lastTs: 0, persisted: false };
+      s = { id: this.nextId++, namespace, metricName, dimensions: dims, key, lastTs: 0, persisted: false, keyGroup: dims.length > 0 ? keyGroup : null };
       this.series.set(key, s);
       this.byId.set(s.id, s);
     }
@@ -174,13 +204,15 @@ export class MetricStore {
       const points: PointRow[] = [];
       const last = new Map<number, number>();
       for (const [s, m] of batch) {
-        if (!s.persisted) fresh.push({ id: s.id, namespace: s.namespace, metricName: s.metricName, dimensions: JSON.stringify(s.dimensions), lastTs: s.lastTs });
+        if (!s.persisted) fresh.push({ id: s.id, namespace: s.namespace, metricName: s.metricName, dimensions: JSON.stringify(s.dimensions), lastTs: s.lastTs, keyGroup: s.keyGroup });
         for (const a of m.values()) {
           points.push({ seriesId: s.id, ts: a.ts, unit: a.unit, n: a.n, sum: a.sum, min: a.min, max: a.max, sketch: a.sketch ? encodeSketch(a.sketch) : null });
           last.set(s.id, Math.max(last.get(s.id) ?? 0, a.ts));
         }
       }
       try {
+        const sealer = this.opts.sealer;
+        if (sealer) for (const r of fresh) r.dimensions = await sealer.sealValue(r.keyGroup, dimensionsPlace(r.id, r.namespace, r.metricName), r.dimensions);
         await this.db.write(fresh, points, last);
         for (const s of batch.keys()) s.persisted = true;
       } catch (e) {
@@ -221,6 +253,24 @@ export class MetricStore {
         s.persisted = false; // newer values are pending: the next flush writes the series again
       }
     }
+  }
+
+  /**
+   * A log group is gone (deleted or shredded): so are the series whose dimension values came from its
+   * events, in memory and on disk (their sealed values no longer open anyway).
+   */
+  async dropGroup(groupId: number): Promise<void> {
+    await this.flush();
+    const ids = new Set(await this.db.seriesOfGroup(groupId));
+    for (const s of this.byId.values()) if (s.keyGroup === groupId) ids.add(s.id);
+    for (const id of ids) {
+      const s = this.byId.get(id);
+      if (!s) continue;
+      this.series.delete(s.key);
+      this.byId.delete(id);
+      this.pending.delete(s);
+    }
+    await this.db.dropSeries([...ids]);
   }
 
   async close(): Promise<void> {

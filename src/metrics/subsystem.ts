@@ -67,10 +67,12 @@ export class MetricsSubsystem {
       retentionMs: opts.retentionMs,
       memoryLimit: '64MB',
       tempDir: join(opts.dataDir, 'tmp'),
+      sealer: logs.atRest,
     });
+    logs.onGroupDeleted((groupId) => store.dropGroup(groupId));
     const filters = new MetricFilterEngine(store, opts.logger);
     for (const [groupId, m] of logs.catalog.metricFilters) filters.load(groupId, m.values());
-    const topics = await TopicStore.open(store.metricDb, opts.region, opts.accountId);
+    const topics = await TopicStore.open(store.metricDb, opts.region, opts.accountId, logs.atRest);
     const mailer = opts.smtp !== undefined ? new Mailer(opts.smtp, DEFAULT_RETRY_POLICY) : undefined;
     const notifier =
       opts.notifier ?? new TopicNotifier(topics, undefined, opts.allowPrivateDestinations, { logger: opts.logger, ...(mailer !== undefined ? { mailer } : {}) });

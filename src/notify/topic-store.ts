@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MetricDb, SubscriptionRow } from '../store/metric-db.js';
 import type { Protocol, Subscription, TopicResolver } from './topic-notifier.js';
+import type { ValueSealer } from '../metrics/metric-store.js';
 
 export const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 
@@ -16,13 +17,18 @@ export class TopicStore implements TopicResolver {
     private readonly db: MetricDb,
     readonly region: string,
     readonly accountId: string,
+    private readonly sealer: ValueSealer | undefined,
   ) {}
 
-  static async open(db: MetricDb, region: string, accountId: string): Promise<TopicStore> {
-    const s = new TopicStore(db, region, accountId);
+  /** `sealer`: webhook signing secrets are stored sealed with it (encryption at rest). */
+  static async open(db: MetricDb, region: string, accountId: string, sealer?: ValueSealer): Promise<TopicStore> {
+    const s = new TopicStore(db, region, accountId, sealer);
     const { topics, subscriptions } = await db.loadTopics();
     for (const t of topics) s.topics.set(t.name, { createdMs: t.createdMs, subs: [] });
-    for (const sub of subscriptions) s.topics.get(sub.topic)?.subs.push(sub);
+    for (const sub of subscriptions) {
+      const secret = sub.secret !== null && sealer ? await sealer.openValue(null, secretPlace(sub.id), sub.secret) : sub.secret;
+      s.topics.get(sub.topic)?.subs.push({ ...sub, secret });
+    }
     return s;
   }
 
@@ -66,7 +72,8 @@ export class TopicStore implements TopicResolver {
     const same = t.subs.find((s) => s.protocol === protocol && s.endpoint === endpoint && s.secret === (secret ?? null));
     if (same !== undefined) return `${this.arn(name)}:${same.id}`;
     const row: SubscriptionRow = { id: randomUUID(), topic: name, protocol, endpoint, secret: secret ?? null, createdMs: nowMs };
-    await this.db.putSubscription(row);
+    const stored = row.secret !== null && this.sealer ? await this.sealer.sealValue(null, secretPlace(row.id), row.secret) : row.secret;
+    await this.db.putSubscription({ ...row, secret: stored });
     t.subs.push(row);
     return `${this.arn(name)}:${row.id}`;
   }
@@ -83,3 +90,6 @@ export class TopicStore implements TopicResolver {
     return false;
   }
 }
+
+/** Where a subscription's sealed secret belongs (bound into the seal). */
+const secretPlace = (id: string): string => `topic-subscription-secret:${id}`;

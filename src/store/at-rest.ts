@@ -217,6 +217,26 @@ export class AtRest {
   }
 
   /**
+   * Seals a small value that holds log content kept outside the log store (a metric dimension value a
+   * metric filter took from a group's events) under the group's data key, so that shredding the group
+   * reaches it too; `groupId` null: under the key of values that come from no group (PutMetricData).
+   * Gives `lw1:` and base64; without encryption, the value as it is. `place` binds it to where it is kept.
+   */
+  async sealValue(groupId: number | null, place: string, text: string): Promise<string> {
+    if (this.enc === null) return text;
+    const id = groupId === null ? VALUES_KEY : String(groupId);
+    return SEALED_VALUE + (await this.keys.seal(id, Buffer.from(text, 'utf8'), context('logward:value', id, place))).toString('base64');
+  }
+
+  /** What sealValue() sealed; a value stored without encryption comes back as it is. Throws once the key is shredded. */
+  async openValue(groupId: number | null, place: string, stored: string): Promise<string> {
+    if (!stored.startsWith(SEALED_VALUE)) return stored;
+    if (this.enc === null) throw new Error('this value was stored encrypted; it cannot be read with encryption at rest turned off');
+    const id = groupId === null ? VALUES_KEY : String(groupId);
+    return (await this.keys.open(id, Buffer.from(stored.slice(SEALED_VALUE.length), 'base64'), context('logward:value', id, place))).toString('utf8');
+  }
+
+  /**
    * Crypto-shredding: destroys every data key of the group (durably, in the key store) and drops its
    * decrypted copies. From then on nothing the group sealed opens again, wherever a copy of it is.
    */
@@ -359,6 +379,10 @@ async function writeAll(path: string, source: AsyncIterable<Buffer>): Promise<nu
 }
 
 /** Where a sealed piece belongs: its group, its kind and its place; a piece moved elsewhere does not open. */
+/** The key store's id of the key for sealed values that come from no log group (see sealValue). */
+const VALUES_KEY = 'values';
+const SEALED_VALUE = 'lw1:';
+
 function aad(groupId: number, kind: string, place: string): Buffer {
   return context('logward:log-group', String(groupId), kind, place);
 }

@@ -3,7 +3,8 @@
  * metric writes never queue behind the log store's seal transactions, and the two retentions stay apart.
  *
  *   metric_series  one row per (namespace, metric name, dimension set); `dimensions` is canonical JSON
- *                  (sorted by name), `last_ts` the newest second written (ListMetrics, retention)
+ *                  (sorted by name), sealed under `key_group`'s data key when it has any (values a
+ *                  metric filter took from a group's events), `last_ts` the newest second written
  *   metric_points  one row per series, second and unit per flush: count, sum, min, max and a quantile
  *                  sketch (src/metrics/sketch.ts); a second may have several rows, reads aggregate them
  *   alarms         one row per alarm: its definition and state as JSON, read back whole
@@ -18,7 +19,8 @@ import { Db, type Row, type SqlParam } from './db.js';
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS metric_series (
      id BIGINT PRIMARY KEY, namespace VARCHAR NOT NULL, metric_name VARCHAR NOT NULL, dimensions VARCHAR NOT NULL,
-     last_ts BIGINT NOT NULL)`,
+     last_ts BIGINT NOT NULL, key_group BIGINT)`,
+  `ALTER TABLE metric_series ADD COLUMN IF NOT EXISTS key_group BIGINT`,
   `CREATE TABLE IF NOT EXISTS metric_points (
      series_id BIGINT NOT NULL, ts BIGINT NOT NULL, unit VARCHAR NOT NULL,
      n DOUBLE NOT NULL, sum DOUBLE NOT NULL, min DOUBLE NOT NULL, max DOUBLE NOT NULL, sketch VARCHAR)`,
@@ -36,9 +38,11 @@ export interface SeriesRow {
   id: number;
   namespace: string;
   metricName: string;
-  /** Canonical JSON: `[[name, value], ...]` sorted by name. */
+  /** Canonical JSON: `[[name, value], ...]` sorted by name; sealed (AtRest.sealValue) as the store writes it. */
   dimensions: string;
   lastTs: number;
+  /** The log group whose data key seals the dimensions (null: the key of values from no group). */
+  keyGroup: number | null;
 }
 
 export interface PointRow {
@@ -98,7 +102,25 @@ export class MetricDb {
       metricName: String(r.metric_name),
       dimensions: String(r.dimensions),
       lastTs: Number(r.last_ts),
+      keyGroup: r.key_group === null || r.key_group === undefined ? null : Number(r.key_group),
     }));
+  }
+
+  /** Series sealed under a log group's keys (dropped with the group). */
+  async seriesOfGroup(groupId: number): Promise<number[]> {
+    return (await this.db.all(`SELECT id FROM metric_series WHERE key_group = $1`, [groupId])).map((r) => Number(r.id));
+  }
+
+  /** Deletes series and their points. */
+  async dropSeries(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.transaction(async () => {
+      for (let i = 0; i < ids.length; i += 400) {
+        const chunk = ids.slice(i, i + 400);
+        await this.db.run(`DELETE FROM metric_points WHERE series_id IN (${chunk.map((_, k) => `$${k + 1}`).join(',')})`, chunk);
+        await this.db.run(`DELETE FROM metric_series WHERE id IN (${chunk.map((_, k) => `$${k + 1}`).join(',')})`, chunk);
+      }
+    });
   }
 
   /** New series, new points and the series' newest seconds, in one transaction. */
@@ -106,7 +128,7 @@ export class MetricDb {
     await this.db.transaction(async () => {
       for (let i = 0; i < newSeries.length; i += 400) {
         const chunk = newSeries.slice(i, i + 400);
-        await this.db.run(`INSERT INTO metric_series VALUES ${rows(chunk.length, 5)}`, chunk.flatMap((s) => [s.id, s.namespace, s.metricName, s.dimensions, s.lastTs]));
+        await this.db.run(`INSERT INTO metric_series VALUES ${rows(chunk.length, 6)}`, chunk.flatMap((s) => [s.id, s.namespace, s.metricName, s.dimensions, s.lastTs, s.keyGroup]));
       }
       for (let i = 0; i < points.length; i += 250) {
         const chunk = points.slice(i, i + 250);

@@ -94,6 +94,7 @@ export class LogStore {
   /** Serializes catalog changes, seal commits and retention. */
   readonly writeLock = new Mutex();
   private readonly listeners: BatchListener[] = [];
+  private readonly groupGoneListeners: Array<(groupId: number) => Promise<void>> = [];
   /**
    * With encryption: the plaintext form of each WAL file this process writes, kept in private memory
    * (at-rest.ts scratch space) as its records are appended, for the sealer's JSON reader; a WAL file
@@ -256,6 +257,11 @@ export class LogStore {
         this.opts.logger.error({ err: e, logGroup: g.name }, 'a batch listener failed');
       }
     }
+  }
+
+  /** Called once a log group is deleted (or shredded), for what other subsystems keep of its data. */
+  onGroupDeleted(listener: (groupId: number) => Promise<void>): void {
+    this.groupGoneListeners.push(listener);
   }
 
   /** Subscribes to durable batches (metric filters, subscriptions); see BatchListener. */
@@ -593,6 +599,9 @@ export class LogStore {
     for (const k of [...this.bitmapCache.keys()]) if (k.startsWith(`${g.id}:`)) this.bitmapCache.delete(k);
     for (const s of segments) await this.removeSegmentFile(s.path);
     await fsp.rm(join(this.opts.dataDir, 'segments', String(g.id)), { recursive: true, force: true });
+    for (const l of this.groupGoneListeners) {
+      await l(g.id).catch((e: unknown) => this.opts.logger.error({ err: e, groupId: g.id }, 'cleaning up after a deleted log group failed'));
+    }
   }
 
   /** Deletes a log stream; its sealed events stay hidden until their segments go. */

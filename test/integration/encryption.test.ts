@@ -17,9 +17,11 @@ import {
   CreateLogStreamCommand,
   FilterLogEventsCommand,
   PutLogEventsCommand,
+  PutMetricFilterCommand,
   type CloudWatchLogsClient,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { startLogward, runLogward, type LogwardServer } from '../helpers/server.js';
+import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { startLogward, runLogward, TEST_REGION, type LogwardServer } from '../helpers/server.js';
 import { rejectsAws, sleep } from '../helpers/assert-aws.js';
 import { KeyService } from '../../src/kms/key-service.js';
 import { LocalKeyring } from '../../src/kms/local-keyring.js';
@@ -89,6 +91,35 @@ async function countMatching(client: CloudWatchLogsClient, group: string, term: 
   return n;
 }
 
+/**
+ * A metric filter whose dimension is a value from the events (`$.user`, which holds the marker): the
+ * metric store keeps those values, so they must be sealed like the events themselves.
+ */
+async function putUserMetricFilter(client: CloudWatchLogsClient, group: string): Promise<void> {
+  await client.send(new CreateLogGroupCommand({ logGroupName: group })).catch((e: Error) => {
+    if (e.name !== 'ResourceAlreadyExistsException') throw e;
+  });
+  await client.send(
+    new PutMetricFilterCommand({
+      logGroupName: group,
+      filterName: 'by-user',
+      filterPattern: '{ $.user = * }',
+      metricTransformations: [{ metricName: 'Events', metricNamespace: 'EncTest', metricValue: '1', dimensions: { User: '$.user' } }],
+    }),
+  );
+}
+
+/** The User dimension values of the EncTest metrics. */
+async function metricUsers(srv: LogwardServer): Promise<string[]> {
+  const cw = new CloudWatchClient({ endpoint: srv.url, region: TEST_REGION, credentials: { ...srv.credentials }, maxAttempts: 1 });
+  try {
+    const out = await cw.send(new ListMetricsCommand({ Namespace: 'EncTest' }));
+    return (out.Metrics ?? []).flatMap((m) => (m.Dimensions ?? []).filter((d) => d.Name === 'User').map((d) => d.Value!)).sort();
+  } finally {
+    cw.destroy();
+  }
+}
+
 /** Waits (no time bound of its own: the test's timeout is the bound) until shredding has nothing left. */
 async function untilShredded(srv: LogwardServer): Promise<void> {
   for (;;) {
@@ -104,14 +135,16 @@ async function plaintextDirsOf(pid: number | undefined): Promise<string[]> {
   return (await readdir('/dev/shm').catch(() => [] as string[])).filter((n) => n.startsWith(`logward-${pid}-`));
 }
 
-test('no plaintext of an event is left anywhere under the data dir: write-ahead log, segments, shredded columns, bitmaps', async () => {
+test('no plaintext of an event is left anywhere under the data dir: write-ahead log, segments, shredded columns, bitmaps, metric dimensions', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'lw-enc-'));
   const marker = `mk${randomBytes(12).toString('hex')}`;
   let srv: LogwardServer | undefined;
   try {
     srv = await startLogward({ dataDir });
+    await putUserMetricFilter(srv.client, 'app/enc');
     await ingest(srv.client, 'app/enc', marker, 4000);
-    // Stage 1: acknowledged, in the write-ahead log only.
+    // Stage 1: acknowledged, in the write-ahead log only (and the metric series, once flushed).
+    while ((await metricUsers(srv)).length < 2) await sleep(200); // users -1 and -3 (the JSON events are the odd ones)
     assert.ok((await filesUnder(dataDir)).some((f) => f.startsWith('wal/')), 'the events are in the write-ahead log');
     assert.deepEqual(await filesContaining(dataDir, [marker]), [], 'plaintext in the data dir while events are in the WAL');
     const pid = srv.proc.pid;
@@ -126,6 +159,7 @@ test('no plaintext of an event is left anywhere under the data dir: write-ahead 
     srv = await startLogward({ dataDir });
     await untilShredded(srv);
     assert.equal(await countMatching(srv.client, 'app/enc', marker), 4000, 'every event still reads back');
+    assert.deepEqual(await metricUsers(srv), [`${marker}-1`, `${marker}-3`], 'the metric dimensions still read back');
     await srv.stop();
     srv = undefined;
     assert.deepEqual(await filesContaining(dataDir, [marker]), [], 'plaintext in the data dir after shredding and a restart');
@@ -141,11 +175,15 @@ test('the same scan finds the plaintext of a server run with --no-encryption (th
   let srv: LogwardServer | undefined;
   try {
     srv = await startLogward({ dataDir, args: ['--no-encryption'] });
+    await putUserMetricFilter(srv.client, 'app/plain');
     await ingest(srv.client, 'app/plain', marker, 4000);
     assert.ok((await filesContaining(dataDir, [marker])).some((f) => f.startsWith('wal/')), 'plaintext found in the WAL');
+    while ((await metricUsers(srv)).length < 2) await sleep(200); // users -1 and -3 (the JSON events are the odd ones)
     await srv.stop();
     srv = undefined;
-    assert.ok((await filesContaining(dataDir, [marker])).some((f) => f.startsWith('segments/')), 'plaintext found in a segment');
+    const hits = await filesContaining(dataDir, [marker]);
+    assert.ok(hits.some((f) => f.startsWith('segments/')), 'plaintext found in a segment');
+    assert.ok(hits.some((f) => f.startsWith('metrics.duckdb')), `plaintext found in the metric store: ${hits.join(', ')}`);
   } finally {
     await srv?.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -160,8 +198,10 @@ test('logward keys shred: the group is gone from every API, and its files copied
   let srv: LogwardServer | undefined;
   try {
     srv = await startLogward({ dataDir });
+    await putUserMetricFilter(srv.client, 'app/customer-42');
     await ingest(srv.client, 'app/customer-42', victim, 1000);
     await ingest(srv.client, 'app/others', other, 1000);
+    while ((await metricUsers(srv)).length < 2) await sleep(200); // users -1 and -3 (the JSON events are the odd ones)
     await srv.stop();
     // A backup of the data dir, taken before the shred.
     await cp(dataDir, backup, { recursive: true });
@@ -183,6 +223,7 @@ test('logward keys shred: the group is gone from every API, and its files copied
     assert.equal((JSON.parse(out.stdout) as { keyId: string }).keyId, keys.keyId);
 
     await rejectsAws(srv.client.send(new FilterLogEventsCommand({ logGroupName: 'app/customer-42' })), 'ResourceNotFoundException');
+    assert.deepEqual(await metricUsers(srv), [], "the metric series holding the group's values are gone with it");
     assert.equal(await countMatching(srv.client, 'app/others', other), 1000, 'other groups are untouched');
     const audit = await srv.client.send(new FilterLogEventsCommand({ logGroupName: 'logward/audit', filterPattern: '{ $.action = "logward:ShredKeys" }' }));
     const records = (audit.events ?? []).map((e) => JSON.parse(e.message!) as { resources: string[]; httpStatus: number; errorCode: string | null });
