@@ -8,13 +8,15 @@
  * line or record that did not parse as `{"parseError": <why>, "raw": <the text>}` at the object's
  * LastModified, so it is kept, found by `parseError`, and counted.
  */
-import { gunzipSync } from 'node:zlib';
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
 import { isUtf8 } from 'node:buffer';
 import { FORMAT_TAG, formatByName, formatOfKey, parseText, sniffFormat, type Format } from '../formats/index.js';
 import { MAX_EVENT_BYTES, EVENT_OVERHEAD_BYTES } from '../ingest/put-log-events.js';
 
 /** An object whose decompressed size passes this is refused (recorded as failed). */
-export const MAX_OBJECT_BYTES = 512 * 1024 * 1024;
+export const MAX_OBJECT_BYTES = 256 * 1024 * 1024;
+const gunzipAsync = promisify(gunzip);
 /** A longer message is cut to this many bytes of raw text (kept as a parse error). */
 const CUT_BYTES = 256 * 1024;
 
@@ -23,11 +25,11 @@ export type Decoded =
   | { kind: 'skip'; reason: string }
   | { kind: 'failed'; reason: string };
 
-export function decodeObject(key: string, bytes: Buffer, formatSetting: string, lastModifiedMs: number): Decoded {
+export async function decodeObject(key: string, bytes: Buffer, formatSetting: string, lastModifiedMs: number): Promise<Decoded> {
   let data = bytes;
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      data = gunzipSync(bytes, { maxOutputLength: MAX_OBJECT_BYTES });
+      data = await gunzipAsync(bytes, { maxOutputLength: MAX_OBJECT_BYTES });
     } catch (e) {
       return { kind: 'failed', reason: `not valid gzip: ${(e as Error).message}` };
     }

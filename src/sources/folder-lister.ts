@@ -7,7 +7,7 @@
 import { constants, promises as fsp } from 'node:fs';
 import { join, sep } from 'node:path';
 import { partitionOf } from './origin.js';
-import { ObjectRejectedError, type Lister, type ObjectInfo } from './lister.js';
+import { ObjectRejectedError, type ListFrom, type Lister, type ObjectInfo } from './lister.js';
 
 /** Directories deeper than this below the root are not walked. */
 const MAX_DEPTH = 16;
@@ -24,7 +24,7 @@ export class FolderLister implements Lister {
     return (this.realRoot ??= await fsp.realpath(this.root));
   }
 
-  async list(startAfter: (partition: string) => string, limit: number, signal: AbortSignal): Promise<ObjectInfo[]> {
+  async list(from: ListFrom, limit: number, signal: AbortSignal): Promise<ObjectInfo[]> {
     const root = await this.rootPath();
     const found: ObjectInfo[] = [];
     const walk = async (rel: string, depth: number): Promise<void> => {
@@ -38,7 +38,7 @@ export class FolderLister implements Lister {
         if (e.isDirectory()) await walk(key, depth + 1);
         else if (e.isFile() && key.startsWith(this.prefix) && !e.name.endsWith('.tmp') && !e.name.startsWith('.')) {
           const partition = partitionOf(key);
-          if (key <= startAfter(partition)) continue;
+          if (key <= from.startAfter(partition) || from.handled(partition, key)) continue;
           const st = await fsp.lstat(join(root, ...key.split('/'))).catch(() => null);
           if (st?.isFile()) found.push({ key, partition, lastModifiedMs: st.mtimeMs, size: st.size });
         }

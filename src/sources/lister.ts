@@ -12,12 +12,18 @@ export interface ObjectInfo {
   size: number;
 }
 
+export interface ListFrom {
+  startAfter(partition: string): string;
+  handled(partition: string, key: string): boolean;
+}
+
 export interface Lister {
   /**
-   * Objects whose key sorts after their partition's marker (`startAfter(partition)`, '' for none), in
-   * key order within a partition, at most `limit`.
+   * Objects whose key sorts after their partition's marker (`from.startAfter(partition)`, '' for none)
+   * and that are not handled yet (`from.handled(partition, key)`: those are passed over and not counted),
+   * in key order within a partition, at most `limit`.
    */
-  list(startAfter: (partition: string) => string, limit: number, signal: AbortSignal): Promise<ObjectInfo[]>;
+  list(from: ListFrom, limit: number, signal: AbortSignal): Promise<ObjectInfo[]>;
   /** The object's bytes; rejects with ObjectTooLargeError past `maxBytes`. */
   read(key: string, maxBytes: number, signal: AbortSignal): Promise<Buffer>;
   close(): void;

@@ -14,7 +14,7 @@ import { FakeClock } from '../clock.js';
 import { openTestStore } from '../store/testing.js';
 import type { LogStore } from '../store/store.js';
 import { readBySeq } from '../store/read-seq.js';
-import type { Lister, ObjectInfo } from './lister.js';
+import type { ListFrom, Lister, ObjectInfo } from './lister.js';
 import { SourceRunner } from './runner.js';
 import { parseSourceInput } from './spec.js';
 import { readState } from './state.js';
@@ -25,10 +25,10 @@ const KEY = (n: number): string => `AWSLogs/111122223333/CloudTrail/eu-west-1/20
 
 class MemoryLister implements Lister {
   readonly objects = new Map<string, { body: Buffer; lastModifiedMs: number }>();
-  async list(startAfter: (p: string) => string, limit: number): Promise<ObjectInfo[]> {
+  async list(from: ListFrom, limit: number): Promise<ObjectInfo[]> {
     return [...this.objects.keys()]
       .sort()
-      .filter((k) => k > startAfter(partitionOf(k)))
+      .filter((k) => k > from.startAfter(partitionOf(k)) && !from.handled(partitionOf(k), k))
       .slice(0, limit)
       .map((key) => ({ key, partition: partitionOf(key), lastModifiedMs: this.objects.get(key)!.lastModifiedMs, size: this.objects.get(key)!.body.length }));
   }

@@ -102,10 +102,14 @@ export class SourceRunner {
   async pollOnce(signal: AbortSignal): Promise<void> {
     const cur = this.state.current;
     if (cur) await this.resume(cur, signal);
-    const objects = await this.lister.list((p) => this.state.partitions[p]?.marker ?? '', LIST_LIMIT, signal);
+    const parts = this.state.partitions;
+    const objects = await this.lister.list(
+      { startAfter: (p) => parts[p]?.marker ?? '', handled: (p, key) => parts[p] !== undefined && Object.hasOwn(parts[p].recent, key) },
+      LIST_LIMIT,
+      signal,
+    );
     for (const o of objects) {
       signal.throwIfAborted();
-      if (Object.hasOwn(this.state.partitions[o.partition]?.recent ?? {}, o.key)) continue;
       await this.ingest(o, signal);
     }
     this.settle();
@@ -120,7 +124,7 @@ export class SourceRunner {
       if (e instanceof ObjectRejectedError) return this.fail(o, e.message);
       throw e; // transient: retried at the next poll, from this object
     }
-    const d = decodeObject(o.key, bytes, this.spec.format, o.lastModifiedMs);
+    const d = await decodeObject(o.key, bytes, this.spec.format, o.lastModifiedMs);
     if (d.kind === 'skip') {
       this.state.counts.skipped++;
       return this.handled(o);

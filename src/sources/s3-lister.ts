@@ -9,7 +9,7 @@
  * delimiter.
  */
 import { GetObjectCommand, ListObjectsV2Command, S3Client, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
-import { ObjectRejectedError, type Lister, type ObjectInfo } from './lister.js';
+import { ObjectRejectedError, type ListFrom, type Lister, type ObjectInfo } from './lister.js';
 
 const YEAR_PREFIX = /(?:^|\/)(?:19|20|21)\d\d\/$/;
 /** Levels walked below the source's prefix before a level is taken as a partition anyway. */
@@ -29,14 +29,14 @@ export class S3Lister implements Lister {
     this.s3 = new S3Client({ region: opts.region, ...(opts.endpointUrl !== undefined ? { endpoint: opts.endpointUrl, forcePathStyle: true } : {}), maxAttempts: 3 });
   }
 
-  async list(startAfter: (partition: string) => string, limit: number, signal: AbortSignal): Promise<ObjectInfo[]> {
+  async list(from: ListFrom, limit: number, signal: AbortSignal): Promise<ObjectInfo[]> {
     const out: ObjectInfo[] = [];
     const walk = async (prefix: string, depth: number): Promise<void> => {
       if (out.length >= limit) return;
       const level = await this.listLevel(prefix, signal);
       const flat = level.prefixes.length === 0 || level.prefixes.some((p) => YEAR_PREFIX.test(p)) || depth >= MAX_DEPTH;
-      if (flat) return this.listFlat(prefix, startAfter(prefix), limit, out, signal, false);
-      if (level.hasFiles) await this.listFlat(prefix, startAfter(prefix), limit, out, signal, true);
+      if (flat) return this.listFlat(prefix, from, limit, out, signal, false);
+      if (level.hasFiles) await this.listFlat(prefix, from, limit, out, signal, true);
       for (const p of level.prefixes) await walk(p, depth + 1);
     };
     await walk(this.opts.prefix, 0);
@@ -60,7 +60,8 @@ export class S3Lister implements Lister {
     return { prefixes, hasFiles };
   }
 
-  private async listFlat(partition: string, after: string, limit: number, out: ObjectInfo[], signal: AbortSignal, levelOnly: boolean): Promise<void> {
+  private async listFlat(partition: string, from: ListFrom, limit: number, out: ObjectInfo[], signal: AbortSignal, levelOnly: boolean): Promise<void> {
+    const after = from.startAfter(partition);
     let token: string | undefined;
     do {
       const r: ListObjectsV2CommandOutput = await this.s3.send(
@@ -74,7 +75,7 @@ export class S3Lister implements Lister {
         { abortSignal: signal },
       );
       for (const o of r.Contents ?? []) {
-        if (o.Key === undefined || o.Key.endsWith('/')) continue; // "folder" placeholder objects
+        if (o.Key === undefined || o.Key.endsWith('/') || from.handled(partition, o.Key)) continue; // "folder" placeholders
         out.push({ key: o.Key, partition, lastModifiedMs: o.LastModified?.getTime() ?? 0, size: o.Size ?? 0 });
         if (out.length >= limit) return;
       }
