@@ -137,6 +137,14 @@ test('CloudTrail files delivered to a bucket: each record once, at its eventTime
   assert.equal(matched.events.length, topCount);
   const rows = await insights(srv.client, 'cloudtrail', 'stats count(*) as n by eventName | sort n desc, eventName asc | limit 1000');
   assert.deepEqual(new Map(rows.map((r) => [r.eventName!, Number(r.n)])), counts);
+  // Nested fields, as in the README's example.
+  const errors = new Map<string, number>();
+  for (const r of expected as Array<TrailRecord & { errorCode?: string; userIdentity?: { arn?: string } }>) {
+    if (r.errorCode !== undefined) errors.set(`${r.errorCode} ${r.userIdentity?.arn}`, (errors.get(`${r.errorCode} ${r.userIdentity?.arn}`) ?? 0) + 1);
+  }
+  assert.ok(errors.size > 1);
+  const denied = await insights(srv.client, 'cloudtrail', 'filter ispresent(errorCode) | stats count(*) as n by errorCode, userIdentity.arn');
+  assert.deepEqual(new Map(denied.map((r) => [`${r.errorCode} ${r['userIdentity.arn']}`, Number(r.n)])), errors);
 
   // An object delivered later is read at the next poll; nothing before it is read again.
   const late = (await records(TRAIL_FILES[2]!)).map((r) => ({ ...r, eventID: `${r.eventID}-late` }));
@@ -204,4 +212,21 @@ test('bad requests: AWS-shaped errors that change nothing; remove forgets a sour
   const gone = await runLogward(srv, ['sources', 'remove', 'flow']);
   assert.match(gone.stderr, /ResourceNotFoundException/);
   assert.equal((await filterAll(srv.client, { logGroupName: 'vpc-flow', startTime: 0 })).events.length, 3);
+});
+
+test('an IAM user needs the logward: actions of sources', async () => {
+  await cli(['iam', 'create-user', '--user-name', 'reader']);
+  const key = (JSON.parse(await cli(['iam', 'create-access-key', '--user-name', 'reader'])) as { AccessKey: { AccessKeyId: string; SecretAccessKey: string } }).AccessKey;
+  const user = { ...srv, credentials: { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey } };
+  const denied = await runLogward(user, ['sources', 'list']);
+  assert.match(denied.stderr, /AccessDeniedException.*logward:ListSources/);
+  const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logward:ListSources', Resource: '*' }] });
+  await cli(['iam', 'put-user-policy', '--user-name', 'reader', '--policy-name', 'list', '--policy-document', policy]);
+  const listed = await runLogward(user, ['sources', 'list', '--output', 'json']);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.ok((JSON.parse(listed.stdout) as Listed[]).some((x) => x.name === 'trail'));
+  const add = await runLogward(user, ['sources', 'add', 'folder', folder, '--name', 'nope']);
+  assert.match(add.stderr, /AccessDeniedException.*logward:CreateSource.*arn:aws:logs:us-east-1:000000000000:source:nope/);
+  const remove = await runLogward(user, ['sources', 'remove', 'trail']);
+  assert.match(remove.stderr, /AccessDeniedException.*logward:DeleteSource/);
 });
