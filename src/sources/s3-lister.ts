@@ -84,7 +84,14 @@ export class S3Lister implements Lister {
   }
 
   async read(key: string, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
-    const r = await this.s3.send(new GetObjectCommand({ Bucket: this.opts.bucket, Key: key }), { abortSignal: signal });
+    let r;
+    try {
+      r = await this.s3.send(new GetObjectCommand({ Bucket: this.opts.bucket, Key: key }), { abortSignal: signal });
+    } catch (e) {
+      // Deleted since it was listed (or by a lifecycle rule while a crash held it): nothing left to read.
+      if ((e as Error).name === 'NoSuchKey') throw new ObjectRejectedError('the object is gone', { cause: e });
+      throw e;
+    }
     if ((r.ContentLength ?? 0) > maxBytes) throw new ObjectRejectedError(`the object is larger than ${maxBytes} bytes`);
     const bytes = await r.Body!.transformToByteArray();
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
