@@ -20,13 +20,15 @@ export interface S3ListerOptions {
   prefix: string;
   region: string;
   endpointUrl?: string;
+  /** Tests only: the server uses the SDK's default credential chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 export class S3Lister implements Lister {
   private readonly s3: S3Client;
 
   constructor(private readonly opts: S3ListerOptions) {
-    this.s3 = new S3Client({ region: opts.region, ...(opts.endpointUrl !== undefined ? { endpoint: opts.endpointUrl, forcePathStyle: true } : {}), maxAttempts: 3 });
+    this.s3 = new S3Client({ region: opts.region, ...(opts.endpointUrl !== undefined ? { endpoint: opts.endpointUrl, forcePathStyle: true } : {}), ...(opts.credentials ? { credentials: opts.credentials } : {}), maxAttempts: 3 });
   }
 
   async list(from: ListFrom, limit: number, signal: AbortSignal): Promise<ObjectInfo[]> {
