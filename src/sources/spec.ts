@@ -35,7 +35,7 @@ export const S3Spec = z
     ...common,
     kind: z.literal('s3'),
     bucket: z.string().regex(BUCKET, 'a bucket name'),
-    endpointUrl: z.url({ protocol: /^https?$/ }).optional(),
+    endpointUrl: z.url({ protocol: /^https?$/, error: 'an http or https URL' }).optional(),
     region: z.string().regex(/^[a-z0-9-]{1,64}$/, 'a region name').default('us-east-1'),
   })
   .strict();
