@@ -18,6 +18,7 @@ import { SubscriptionEngine } from './subscriptions/engine.js';
 import { AddressPolicy } from './subscriptions/safety.js';
 import { subscriptionFamilies } from './subscriptions/prometheus.js';
 import { SyslogInput } from './ingest/syslog.js';
+import { SourceManager } from './sources/manager.js';
 import type { Family } from './metrics/prometheus.js';
 import { join } from 'node:path';
 import { KeyService } from './kms/key-service.js';
@@ -189,6 +190,8 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     retry: { baseMs: config.subscriptionRetryBaseMs, maxMs: config.subscriptionRetryMaxMs, budgetMs: config.subscriptionRetryBudgetMs },
   });
   await subscriptions.start();
+  // Sources write like ingest does: after the replay, with metric filters and subscriptions listening.
+  const sources = await SourceManager.open({ store, clock, logger, dataDir: config.dataDir });
   let syslog: SyslogInput | undefined;
   const app = buildHttp({
     store,
@@ -205,7 +208,8 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     users,
     audit,
     auditGuard: new AuditGuard({ access, region: config.region, minRetentionDays: config.auditMinRetentionDays }),
-    ...metricsHttpDeps(metrics, config, clock, logger, () => [...subscriptionFamilies(subscriptions.stats()), ...(syslog?.families() ?? [])]),
+    sources,
+    ...metricsHttpDeps(metrics, config, clock, logger, () => [...subscriptionFamilies(subscriptions.stats()), ...(syslog?.families() ?? []), ...sources.families()]),
   });
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -215,6 +219,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     }
   } catch (e) {
     await app.close();
+    await sources.close();
     await queries.close();
     await subscriptions.close();
     await metrics.close();
@@ -240,6 +245,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
         await app.close();
         // Syslog stops listening and writes what it received before the store closes.
         await syslog?.close();
+        await sources.close();
         // Running queries read the store: they stop before it closes.
         await queries.close();
         // Consumers stop at their last acknowledged batch; the next start resumes from there.

@@ -32,6 +32,8 @@ import { actions, isImplemented } from './actions/index.js';
 import type { ActionContext, InsightsContext, SubscriptionsContext } from './actions/context.js';
 import { ADMIN_PREFIX, registerAdminRoutes } from './admin.js';
 import { registerKeyRoutes } from './admin-keys.js';
+import { registerSourceRoutes } from './admin-sources.js';
+import type { SourceManager } from '../sources/manager.js';
 import { callOf, type CallInfo } from './call-info.js';
 import { OTLP_LOGS_PATH, registerOtlpRoutes } from '../ingest/otlp.js';
 import { parsePutLogEventsBody } from '../ingest/put-body.js';
@@ -88,6 +90,8 @@ export interface HttpDeps {
   users: UserStore;
   audit: AuditTrail;
   auditGuard: AuditGuard;
+  /** Sources of delivered objects (src/sources); without it, /_logward/admin/sources is not served. */
+  sources?: SourceManager;
 }
 
 
@@ -210,6 +214,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   registerAdminRoutes(app, { ...deps, noteCall });
   registerOtlpRoutes(app, { ...deps, noteCall });
   registerKeyRoutes(app, { ...deps, noteCall });
+  if (deps.sources) registerSourceRoutes(app, { ...deps, sources: deps.sources, noteCall });
   app.get('/metrics', async (req, reply) => serveMetricsEndpoint(deps.metricsEndpoint, req, reply));
 
   // Admission control before the body is read: memory stays bounded under overload. A refusal returns

@@ -28,7 +28,7 @@ const KEYS = { LOGWARD_ACCESS_KEY_ID: 'LWTESTKEY0000000', LOGWARD_SECRET_ACCESS_
 test('every registered command is built under its own name', () => {
   const names = buildProgram(context().ctx).commands.map((c) => c.name());
   assert.deepEqual(names, Object.keys(COMMANDS));
-  assert.deepEqual(names, ['serve', 'groups', 'streams', 'put', 'tail', 'filter', 'query', 'queries', 'iam', 'audit', 'metrics', 'alarms', 'topics', 'cis', 'targets', 'keys', 'agent']);
+  assert.deepEqual(names, ['serve', 'groups', 'streams', 'put', 'tail', 'filter', 'query', 'queries', 'iam', 'audit', 'metrics', 'alarms', 'topics', 'cis', 'targets', 'keys', 'agent', 'sources']);
 });
 
 test('--help exits 0 and lists the commands', async () => {

@@ -22,13 +22,14 @@ import { alarmsCommand } from './commands/alarms.js';
 import { topicsCommand } from './commands/topics.js';
 import { cisCommand } from './commands/cis.js';
 import { agentCommand } from './commands/agent.js';
+import { sourcesCommand } from './commands/sources.js';
 
 export interface CommandSpec {
   /** The commander command, its options and its action; the action throws to fail. */
   build(ctx: CliContext): Command;
 }
 
-export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'iam' | 'audit' | 'metrics' | 'alarms' | 'topics' | 'cis' | 'targets' | 'keys' | 'agent';
+export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'iam' | 'audit' | 'metrics' | 'alarms' | 'topics' | 'cis' | 'targets' | 'keys' | 'agent' | 'sources';
 
 /** Every command of `logward`, in the order `--help` lists them. */
 export const COMMANDS: Record<CommandName, CommandSpec> = {
@@ -49,6 +50,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   targets: targetsCommand,
   keys: keysCommand,
   agent: agentCommand,
+  sources: sourcesCommand,
 };
 
 export function buildProgram(ctx: CliContext): Command {
