@@ -111,6 +111,8 @@ export class Agent {
   private stopped = false;
   private readonly counters = { read: 0, filtered: 0 };
   private churnSinceGc = 0;
+  /** The last pass stopped at the spool's bound: files have more to read than it held. */
+  private readBlocked = false;
 
   /** Bytes read or sent: both sides allocate about that much, which dies soon after. */
   private churned(bytes: number): void {
@@ -192,9 +194,17 @@ export class Agent {
     return next;
   }
 
-  /** Reads every file to its end and waits until the server has acknowledged all of it. */
+  /**
+   * Reads every file to its end and waits until the server has acknowledged all of it. Files larger than
+   * the spool's bound are read in turns: a pass stops at the bound, and the next starts once the sender
+   * has made room.
+   */
   async drain(signal?: AbortSignal): Promise<void> {
-    await this.scan(true);
+    for (;;) {
+      await this.scan(true);
+      if (!this.readBlocked) break;
+      await this.sender.room(this.opts.bufferMaxBytes, signal);
+    }
     await this.sender.idle(signal);
     await this.saveState();
   }
@@ -223,14 +233,19 @@ export class Agent {
         .finally(() => {
           if (!this.stopped) this.schedule();
         });
-    }, this.opts.pollIntervalMs);
+      // Stopped at the spool's bound with more to read: go on as soon as the sender makes room.
+    }, this.readBlocked ? Math.min(this.opts.pollIntervalMs, 100) : this.opts.pollIntervalMs);
   }
 
   private async scanOnce(force: boolean): Promise<void> {
     if (this.stopped) return;
     const now = (this.deps.now ?? Date.now)();
+    this.readBlocked = false;
     for (const [i, source] of this.sources.entries()) {
-      if (this.spool.used >= this.opts.bufferMaxBytes) return;
+      if (this.spool.used >= this.opts.bufferMaxBytes) {
+        this.readBlocked = true;
+        return;
+      }
       const dest = this.destKeys[i] as string;
       await source.scan(
         this.lastScanAt[i],
@@ -245,7 +260,9 @@ export class Agent {
             else this.spooled.set(k, cp);
           }
           this.sender.notify();
-          return this.spool.used < this.opts.bufferMaxBytes;
+          if (this.spool.used < this.opts.bufferMaxBytes) return true;
+          this.readBlocked = true;
+          return false;
         },
         force,
       );

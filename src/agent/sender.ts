@@ -88,6 +88,7 @@ export class Sender {
   private loop: Promise<void> | undefined;
   private failing = 0;
   private idleWaiters: (() => void)[] = [];
+  private releaseWaiters: (() => void)[] = [];
   private forceFlush = false;
 
   constructor(
@@ -122,6 +123,23 @@ export class Sender {
       await new Promise<void>((resolve) => {
         this.idleWaiters.push(resolve);
         setTimeout(resolve, 200).unref();
+      });
+    }
+  }
+
+  /**
+   * Resolves once the spool holds less than three quarters of `bound` unacknowledged (so that reading,
+   * stopped at the bound, goes on in passes of a useful size).
+   */
+  async room(bound: number, signal?: AbortSignal): Promise<void> {
+    while (this.spool.used >= bound * 0.75) {
+      signal?.throwIfAborted();
+      // What is spooled is all there is until the sender makes room: partial batches go now.
+      this.forceFlush = true;
+      this.notify();
+      await new Promise<void>((resolve) => {
+        this.releaseWaiters.push(resolve);
+        setTimeout(resolve, 200);
       });
     }
   }
@@ -231,6 +249,7 @@ export class Sender {
     }
     if (release !== undefined) {
       await this.spool.release(release);
+      for (const w of this.releaseWaiters.splice(0)) w();
       if (this.spool.releasedPosition >= this.spool.writePosition) for (const w of this.idleWaiters.splice(0)) w();
     }
   }
