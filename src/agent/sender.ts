@@ -16,10 +16,9 @@ import {
   type CloudWatchLogsClient,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { AgentEvent } from './assembler.js';
-import { acceptable, BatchBuilder, type Batch } from './batch.js';
+import { acceptable, BatchBuilder, recycle, type Batch } from './batch.js';
 import type { Spool } from './spool.js';
-import { decodeRecord } from './record.js';
+import { forEachEvent, recordDestination } from './record.js';
 import type { PutFn } from './put-client.js';
 
 export interface Destination {
@@ -99,8 +98,6 @@ export class Sender {
     private readonly log: AgentLog,
     private readonly now: () => number,
     private readonly opts: SenderOptions = DEFAULT_SENDER_OPTIONS,
-    /** Told the size of each batch acknowledged. */
-    private readonly onSent: (bytes: number) => void = () => undefined,
   ) {
     this.readPos = spool.releasedPosition;
   }
@@ -161,8 +158,8 @@ export class Sender {
       await this.fill();
       const now = this.now();
       for (const { dest, builder } of this.builders.values()) {
-        const p = builder.pending;
-        if (p !== undefined && (this.forceFlush || now - p.openedAt >= this.opts.flushIntervalMs)) {
+        const since = builder.pendingSince;
+        if (since !== undefined && (this.forceFlush || now - since >= this.opts.flushIntervalMs)) {
           const b = builder.flush();
           if (b !== undefined) this.enqueue(dest, b);
         }
@@ -197,15 +194,16 @@ export class Sender {
         this.window.push(slot);
         this.windowBytes += rec.end - rec.start;
         this.readPos = rec.end;
-        const { dest, events } = decodeRecord(rec.payload);
-        if (dest !== undefined && events.length > 0) this.distribute(dest, events, slot);
+        const dest = recordDestination(rec.payload);
+        if (dest !== undefined) this.distribute(dest, rec.payload, slot);
         slot.distributing = false;
       }
       await this.advance();
     }
   }
 
-  private distribute(destKey: string, events: AgentEvent[], slot: Slot): void {
+  /** The record's events into their stream's builder (which copies them: the payload is reused). */
+  private distribute(destKey: string, payload: Buffer, slot: Slot): void {
     const dest = this.destinations.get(destKey);
     if (dest === undefined) {
       this.log.warn(`spooled events for ${destKey}, which the configuration no longer has, are dropped`);
@@ -213,19 +211,20 @@ export class Sender {
     }
     let b = this.builders.get(destKey);
     if (b === undefined) {
-      b = { dest, builder: new BatchBuilder<Slot>() };
+      b = { dest, builder: new BatchBuilder<Slot>(dest.group, dest.stream) };
       this.builders.set(destKey, b);
     }
     const now = this.now();
-    for (const e of events) {
-      if (!acceptable(e.timestamp, now)) {
+    const builder = b.builder;
+    forEachEvent(payload, (timestamp, utf8Bytes, start, end) => {
+      if (!acceptable(timestamp, now)) {
         this.stats.droppedOutOfRange++;
-        this.log.warn(`an event of ${dest.group}/${dest.stream} at ${new Date(e.timestamp).toISOString()} is more than 14 days old or 2 hours ahead; dropped, as PutLogEvents refuses it`);
-        continue;
+        this.log.warn(`an event of ${dest.group}/${dest.stream} at ${new Date(timestamp).toISOString()} is more than 14 days old or 2 hours ahead; dropped, as PutLogEvents refuses it`);
+        return;
       }
-      const closed = b.builder.add(e, slot, now);
+      const closed = builder.add(timestamp, utf8Bytes, payload, start, end, slot, now);
       if (closed !== undefined) this.enqueue(dest, closed);
-    }
+    });
   }
 
   private enqueue(dest: Destination, batch: Batch<Slot>): void {
@@ -238,7 +237,7 @@ export class Sender {
     let release: number | undefined;
     // A record's events may still sit in an open builder: count those as outstanding too.
     const open = new Set<Slot>();
-    for (const { builder } of this.builders.values()) for (const s of builder.pending?.tags ?? []) open.add(s);
+    for (const { builder } of this.builders.values()) for (const s of builder.pendingTags) open.add(s);
     for (const r of this.ready) for (const s of r.batch.tags) open.add(s);
     while (this.window.length > 0) {
       const s = this.window[0] as Slot;
@@ -261,17 +260,16 @@ export class Sender {
       try {
         if (!this.ensured.has(key)) await this.ensure(dest, key);
         this.stats.requests++;
-        const out = await this.put(dest.group, dest.stream, batch.events);
+        const out = await this.put(batch.body);
         const info = out.rejectedLogEventsInfo;
         if (info !== undefined) {
           const from = Math.max(info.tooOldLogEventEndIndex ?? 0, info.expiredLogEventEndIndex ?? 0);
-          const to = info.tooNewLogEventStartIndex ?? batch.events.length;
-          const rejected = batch.events.length - Math.max(0, to - from);
+          const to = info.tooNewLogEventStartIndex ?? batch.count;
+          const rejected = batch.count - Math.max(0, to - from);
           this.stats.rejected += rejected;
           if (rejected > 0) this.log.warn(`${dest.group}/${dest.stream}: the server rejected ${rejected} events as too old, too new or expired`);
         }
-        this.stats.sent += batch.events.length;
-        this.onSent(batch.bytes);
+        this.stats.sent += batch.count;
         if (this.failing > 0) this.log.info(`sending to ${dest.group}/${dest.stream} again after ${this.failing} failed attempts`);
         this.failing = 0;
         break;
@@ -282,8 +280,8 @@ export class Sender {
           continue;
         }
         if (PERMANENT.has(name)) {
-          this.stats.droppedInvalid += batch.events.length;
-          this.log.error(`${dest.group}/${dest.stream}: a batch of ${batch.events.length} events was refused (${name}: ${(error as Error).message}); dropped`);
+          this.stats.droppedInvalid += batch.count;
+          this.log.error(`${dest.group}/${dest.stream}: a batch of ${batch.count} events was refused (${name}: ${(error as Error).message}); dropped`);
           break;
         }
         this.stats.retries++;
@@ -299,6 +297,7 @@ export class Sender {
         }
       }
     }
+    recycle(batch);
     for (const s of batch.tags) s.outstanding--;
     await this.advance();
   }
