@@ -37,7 +37,7 @@ const spare: Buffer[] = [];
 /** The body of a batch the caller is done with (sent, or dropped). */
 export function recycle(batch: Batch<unknown>): void {
   const { buffer, byteOffset } = batch.body;
-  if (byteOffset === 0 && buffer.byteLength === BODY_BYTES && spare.length < 16) spare.push(Buffer.from(buffer));
+  if (byteOffset === 0 && buffer.byteLength === BODY_BYTES && spare.length < 8) spare.push(Buffer.from(buffer));
 }
 
 /**
@@ -141,7 +141,7 @@ export class BatchBuilder<Tag> {
         if (k > 0) body[pos++] = 0x2c;
         pos += this.buf.copy(body, pos, this.spans[2 * i], this.spans[2 * i + 1]);
       }
-      if (this.buf.length === BODY_BYTES && spare.length < 16) spare.push(this.buf);
+      if (this.buf.length === BODY_BYTES && spare.length < 8) spare.push(this.buf);
     }
     body[this.pos++] = 0x5d;
     body[this.pos++] = 0x7d;

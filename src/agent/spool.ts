@@ -38,7 +38,15 @@ export class Spool {
     private readonly segments: number[],
     private end: number,
     private released: number,
-  ) {}
+  ) {
+    this.openedEnd = end;
+  }
+
+  /**
+   * Records from here on were written by this process and are read back from the page cache: their
+   * checksums are not checked again (those found at open were, and a torn record was cut off).
+   */
+  private readonly openedEnd: number;
 
   /** Opens (or creates) the spool in `dir`; `released` is the position the server had acknowledged. */
   static async open(dir: string, released: number): Promise<Spool> {
@@ -124,7 +132,7 @@ export class Spool {
       const len = this.block.readUInt32LE(at);
       if (at + HEADER + len > bytesRead) break;
       const payload = this.block.subarray(at + HEADER, at + HEADER + len);
-      if (crc32(payload) !== this.block.readUInt32LE(at + 4)) throw new Error(`spool record at ${pos + at} is damaged`);
+      if (pos + at < this.openedEnd && crc32(payload) !== this.block.readUInt32LE(at + 4)) throw new Error(`spool record at ${pos + at} is damaged`);
       out.push({ start: pos + at, end: pos + at + HEADER + len, payload });
       at += HEADER + len;
     }
