@@ -32,7 +32,8 @@ const HEX = '0123456789abcdef';
  * record is written at a time: the agent awaits each append).
  */
 export class RecordWriter implements EventSink {
-  private buf = Buffer.allocUnsafe(1024 * 1024);
+  /** A read's worth of lines (1 MiB) and their event heads fit without growing. */
+  private buf = Buffer.allocUnsafe(1536 * 1024);
   private pos = 4;
   count = 0;
 

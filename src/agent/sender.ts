@@ -187,8 +187,9 @@ export class Sender {
 
   /** Reads records into the batch builders while the window has room. */
   private async fill(): Promise<void> {
-    while (this.readPos < this.spool.writePosition && this.windowBytes < this.opts.windowBytes && this.ready.length < this.opts.maxInflight) {
-      const records = await this.spool.read(this.readPos, 512 * 1024);
+    // One batch ready beyond those in flight is enough to keep the connection busy (each holds a MiB).
+    while (this.readPos < this.spool.writePosition && this.windowBytes < this.opts.windowBytes && this.ready.length < 1) {
+      const records = await this.spool.read(this.readPos, 2 * 1024 * 1024);
       for (const rec of records) {
         const slot: Slot = { end: rec.end, bytes: rec.end - rec.start, outstanding: 0, distributing: true };
         this.window.push(slot);

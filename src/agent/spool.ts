@@ -122,9 +122,8 @@ export class Spool {
     // A record larger than the block: grow the block to hold it whole.
     if (bytesRead >= HEADER && HEADER + this.block.readUInt32LE(0) > bytesRead) {
       want = HEADER + this.block.readUInt32LE(0);
-      const bigger = Buffer.allocUnsafe(want);
-      this.block = bigger;
-      ({ bytesRead } = await fh.read(bigger, 0, want, pos - segStart));
+      if (this.block.length < want) this.block = Buffer.allocUnsafe(want);
+      ({ bytesRead } = await fh.read(this.block, 0, want, pos - segStart));
     }
     const out: SpoolRecord[] = [];
     let at = 0;
