@@ -1,9 +1,10 @@
 /**
  * Turns the bytes of one file into events: lines (LF or CRLF), decoded, joined into multi-line events by
- * `multi_line_start_pattern`, stamped by `timestamp_format`, kept or dropped by `filters`.
+ * `multi_line_start_pattern`, stamped by `timestamp_format`, kept or dropped by `filters`. An entry with
+ * none of these (and UTF-8) hands its lines on as bytes, never as strings: the agent's fast path.
  *
- * Contract: `push` takes the bytes that follow the previous ones and returns the events they complete;
- * `committed` is then the file offset where the first byte not yet in a returned event starts (the start
+ * Contract: `push` takes the bytes that follow the previous ones and hands the events they complete to
+ * the sink; `committed` is then the file offset where the first byte not yet in an event starts (the start
  * of an incomplete line, or of a multi-line event that may still grow). A restart reads the file again
  * from `committed`, so nothing is lost and nothing is sent twice. `finish` ends the file: what is pending
  * becomes an event.
