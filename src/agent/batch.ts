@@ -28,6 +28,9 @@ export interface Batch<Tag> {
   tags: Set<Tag>;
   /** When the first event was added (for force_flush_interval). */
   openedAt: number;
+  /** The earliest and the latest timestamp in it. */
+  minTimestamp: number;
+  maxTimestamp: number;
 }
 
 const BODY_BYTES = 1_300_000;
@@ -145,7 +148,15 @@ export class BatchBuilder<Tag> {
     }
     body[this.pos++] = 0x5d;
     body[this.pos++] = 0x7d;
-    const batch: Batch<Tag> = { body: body.subarray(0, this.pos), count: this.count, bytes: this.bytes, tags: this.tags, openedAt: this.openedAt };
+    const batch: Batch<Tag> = {
+      body: body.subarray(0, this.pos),
+      count: this.count,
+      bytes: this.bytes,
+      tags: this.tags,
+      openedAt: this.openedAt,
+      minTimestamp: this.min,
+      maxTimestamp: this.max,
+    };
     this.buf = this.fresh();
     this.pos = 0;
     this.count = 0;

@@ -105,6 +105,8 @@ export class FileSource {
    */
   async scan(lastScanAt: number | undefined, emit: (out: SourceOutput) => Promise<boolean>, force = false): Promise<void> {
     const now = this.now();
+    // The writer is shared: what a failed pass of another entry left in it is not this entry's.
+    this.writer.clear();
     const out: SourceOutput = { events: this.writer, checkpoints: new Map(), filtered: 0 };
     const paths = await glob(this.entry.filePath);
     const matched = new Map<string, { path: string; st: Stats }>();

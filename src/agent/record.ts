@@ -116,9 +116,10 @@ export class RecordWriter implements EventSink {
     return out;
   }
 
-  /** Bytes of events collected so far. */
-  get size(): number {
-    return this.pos - 4;
+  /** Drops what was collected and not finished (a read that failed half-way). */
+  clear(): void {
+    this.pos = 4;
+    this.count = 0;
   }
 
   private room(n: number): void {

@@ -18,7 +18,7 @@ import {
 import { setTimeout as delay } from 'node:timers/promises';
 import { acceptable, BatchBuilder, recycle, type Batch } from './batch.js';
 import type { Spool } from './spool.js';
-import { forEachEvent, recordDestination } from './record.js';
+import { destinationKey, forEachEvent, recordDestination } from './record.js';
 import type { PutFn } from './put-client.js';
 
 export interface Destination {
@@ -88,6 +88,8 @@ export class Sender {
   private failing = 0;
   private idleWaiters: (() => void)[] = [];
   private releaseWaiters: (() => void)[] = [];
+  /** Per log stream: requests in flight and the latest timestamp they hold. */
+  private readonly streamsInFlight = new Map<string, { count: number; maxTimestamp: number }>();
   private forceFlush = false;
 
   constructor(
@@ -166,10 +168,19 @@ export class Sender {
       }
       if (this.readPos >= this.spool.writePosition) this.forceFlush = false;
       while (this.inflight < this.opts.maxInflight && this.ready.length > 0 && !this.stopping) {
-        const job = this.ready.shift() as { dest: Destination; batch: Batch<Slot> };
+        const job = this.ready[0] as { dest: Destination; batch: Batch<Slot> };
+        // A stream's events with equal timestamps are stored in the order they arrive: a batch goes out
+        // beside others of its stream only when all its events are later than theirs.
+        const key = destinationKey(job.dest.group, job.dest.stream);
+        const busy = this.streamsInFlight.get(key);
+        if (busy !== undefined && job.batch.minTimestamp <= busy.maxTimestamp) break;
+        this.ready.shift();
+        this.streamsInFlight.set(key, { count: (busy?.count ?? 0) + 1, maxTimestamp: Math.max(busy?.maxTimestamp ?? -Infinity, job.batch.maxTimestamp) });
         this.inflight++;
         const p = this.send(job.dest, job.batch).finally(() => {
           this.inflight--;
+          const s = this.streamsInFlight.get(key);
+          if (s !== undefined && --s.count === 0) this.streamsInFlight.delete(key);
           inflight.delete(p);
           this.notify();
         });
