@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { once } from 'node:events';
 import type { BenchConfig } from './context.js';
 import { processCpuSeconds, procStatusKiB, ServerProcess } from './server.js';
 import type { Row } from './report.js';
+import { LogsClient } from './client.js';
 
 export const LINE_BYTES = 200;
 
@@ -36,10 +37,26 @@ export interface AgentRun {
   retries: number;
 }
 
-export interface AgentScenarioResult {
-  stub: AgentRun;
-  server: AgentRun;
+/** The same server's PutLogEvents throughput for the same lines, sent by the bench's own client. */
+export interface ServerIngestRun {
+  seconds: number;
+  events: number;
+  eventsPerS: number;
+  mibPerS: number;
+  serverCpuS: number;
+  inflight: number;
 }
+
+export interface AgentScenarioResult {
+  stub?: AgentRun;
+  server?: AgentRun;
+  serverIngest?: ServerIngestRun;
+  /** What failed, per run (the other runs still report). */
+  errors: string[];
+}
+
+/** An agent run that takes longer than this is stuck, however loaded the machine. */
+const AGENT_TIMEOUT_MS = 30 * 60_000;
 
 /** `mib` MiB of 200-byte lines (199 characters and a newline), each with its own number. */
 async function writeInput(path: string, mib: number): Promise<{ bytes: number; lines: number }> {
@@ -105,9 +122,12 @@ async function runAgent(cfg: BenchConfig, dir: string, label: 'stub' | 'server',
     void procStatusKiB(pid).then((s) => (hwm = Math.max(hwm, s?.hwm ?? 0)));
     void processCpuSeconds(pid).then((c) => (cpu = Math.max(cpu, c))).catch(() => undefined);
   }, 50);
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const timeout = setTimeout(() => child.kill('SIGKILL'), AGENT_TIMEOUT_MS);
+  const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
   const wallS = (performance.now() - t0) / 1000;
+  clearTimeout(timeout);
   clearInterval(sampler);
+  if (signal === 'SIGKILL') throw new Error(`logward agent (${label}) did not finish within ${AGENT_TIMEOUT_MS / 60_000} minutes: ${stderr}`);
   if (code !== 0) throw new Error(`logward agent (${label}) exited ${code}: ${stderr}`);
   const stats = JSON.parse(stdout) as { sent: number; requests: number; retries: number };
   if (stats.sent !== input.lines) throw new Error(`logward agent (${label}) sent ${stats.sent} of ${input.lines} lines: ${stderr}`);
@@ -127,12 +147,61 @@ async function runAgent(cfg: BenchConfig, dir: string, label: 'stub' | 'server',
   };
 }
 
+/**
+ * The server's own ingest rate for these lines: PutLogEvents of 4,600 of them (about 1 MiB) from `inflight`
+ * concurrent requests for `seconds`, with the bench's client (bodies built once, signed per request).
+ */
+async function measureServerIngest(cfg: BenchConfig, server: ServerProcess, inputPath: string, seconds: number): Promise<ServerIngestRun> {
+  const client = new LogsClient(server.url, cfg.creds, cfg.region);
+  const group = 'bench/agent-server-ingest';
+  const inflight = 4;
+  const streams = Array.from({ length: inflight }, (_, i) => `probe-${i}`);
+  await client.ensureStreams(group, streams);
+  // 4,600 lines of the input (1,035,000 bytes as PutLogEvents counts them), about as the agent batches them.
+  const fh = await open(inputPath, 'r');
+  const head = Buffer.alloc(4600 * LINE_BYTES);
+  await fh.read(head, 0, head.length, 0);
+  await fh.close();
+  const messages = head.toString('utf8').split('\n').slice(0, 4600);
+  const cpu0 = await server.cpuSeconds();
+  const t0 = performance.now();
+  let events = 0;
+  try {
+    await Promise.all(
+      streams.map(async (stream) => {
+        while (performance.now() - t0 < seconds * 1000) {
+          const now = Date.now();
+          await client.call('PutLogEvents', { logGroupName: group, logStreamName: stream, logEvents: messages.map((message) => ({ timestamp: now, message })) });
+          events += messages.length;
+        }
+      }),
+    );
+  } finally {
+    client.close();
+  }
+  const elapsed = (performance.now() - t0) / 1000;
+  const cpu1 = await server.cpuSeconds();
+  return {
+    seconds: elapsed,
+    events,
+    eventsPerS: events / elapsed,
+    mibPerS: (events * LINE_BYTES) / 1024 / 1024 / elapsed,
+    serverCpuS: cpu1 - cpu0,
+    inflight,
+  };
+}
+
+/**
+ * Runs the three measurements; one failing does not stop the others (its error is reported). A run fails
+ * only when the agent does: it exits with an error, sends fewer lines than the file has, or is stuck.
+ */
 export async function runAgentScenario(cfg: BenchConfig, log: (line: string) => void): Promise<AgentScenarioResult> {
   const dir = join(cfg.runDir, 'agent');
   await mkdir(join(dir, 'logs'), { recursive: true });
   const mib = cfg.quick ? 64 : 512;
   log(`agent: writing ${mib} MiB of ${LINE_BYTES}-byte lines`);
-  const input = await writeInput(join(dir, 'logs', 'input.log'), mib);
+  const inputPath = join(dir, 'logs', 'input.log');
+  const input = await writeInput(inputPath, mib);
   await writeFile(
     join(dir, 'agent.json'),
     JSON.stringify({
@@ -142,16 +211,24 @@ export async function runAgentScenario(cfg: BenchConfig, log: (line: string) => 
       },
     }),
   );
+  const result: AgentScenarioResult = { errors: [] };
+  const failed = (what: string, err: unknown): void => {
+    const message = err instanceof Error ? err.message : String(err);
+    result.errors.push(`${what}: ${message}`);
+    log(`agent: ${what} failed: ${message}`);
+  };
   try {
     const stub = await startStub();
-    let stubRun: AgentRun;
     try {
       log('agent: to a stub endpoint that acknowledges at once');
-      stubRun = await runAgent(cfg, dir, 'stub', stub.url, input);
+      const r = await runAgent(cfg, dir, 'stub', stub.url, input);
+      result.stub = r;
+      log(`agent → stub: ${r.mibPerS.toFixed(1)} MiB/s, agent ${r.agentCpuS.toFixed(1)} CPU-s, peak RSS ${r.agentPeakRssMiB.toFixed(0)} MiB`);
+    } catch (err) {
+      failed('the run to the stub endpoint', err);
     } finally {
       await stub.close();
     }
-    log(`agent → stub: ${stubRun.mibPerS.toFixed(1)} MiB/s, agent ${stubRun.agentCpuS.toFixed(1)} CPU-s, peak RSS ${stubRun.agentPeakRssMiB.toFixed(0)} MiB`);
 
     const dataDir = join(dir, 'server-data');
     const server = await ServerProcess.start({
@@ -163,15 +240,28 @@ export async function runAgentScenario(cfg: BenchConfig, log: (line: string) => 
       nodeArgs: cfg.profile ? ['--cpu-prof', '--cpu-prof-dir', join(cfg.runDir, 'profiles', 'agent-server')] : [],
       startTimeoutMs: 60_000,
     });
-    let serverRun: AgentRun;
     try {
       log('agent: to a Logward server on this machine');
-      serverRun = await runAgent(cfg, dir, 'server', server.url, input, server);
+      try {
+        const r = await runAgent(cfg, dir, 'server', server.url, input, server);
+        result.server = r;
+        log(`agent → server: ${r.mibPerS.toFixed(1)} MiB/s, agent ${r.agentCpuS.toFixed(1)} CPU-s, server ${r.serverCpuS?.toFixed(1)} CPU-s, peak RSS ${r.agentPeakRssMiB.toFixed(0)} MiB`);
+      } catch (err) {
+        failed('the run to the server', err);
+      }
+      try {
+        const seconds = cfg.quick ? 5 : 15;
+        log(`agent: the same server's own PutLogEvents rate for these lines (${seconds} s, the bench's client)`);
+        const r = await measureServerIngest(cfg, server, inputPath, seconds);
+        result.serverIngest = r;
+        log(`server ingest: ${r.mibPerS.toFixed(1)} MiB/s (${Math.round(r.eventsPerS).toLocaleString('en-US')} events/s), server ${r.serverCpuS.toFixed(1)} CPU-s`);
+      } catch (err) {
+        failed("the server's ingest measurement", err);
+      }
     } finally {
       await server.stop(120_000);
     }
-    log(`agent → server: ${serverRun.mibPerS.toFixed(1)} MiB/s, agent ${serverRun.agentCpuS.toFixed(1)} CPU-s, server ${serverRun.serverCpuS?.toFixed(1)} CPU-s, peak RSS ${serverRun.agentPeakRssMiB.toFixed(0)} MiB`);
-    return { stub: stubRun, server: serverRun };
+    return result;
   } finally {
     if (!cfg.keep) await rm(dir, { recursive: true, force: true });
   }
@@ -179,17 +269,30 @@ export async function runAgentScenario(cfg: BenchConfig, log: (line: string) => 
 
 export function agentRows(r: AgentScenarioResult, quick: boolean): Row[] {
   const q = quick ? ' [quick]' : '';
-  const fmt = (x: AgentRun): string =>
-    `${x.mibPerS.toFixed(1)} MiB/s (${Math.round(x.eventsPerS).toLocaleString('en-US')} events/s; ${(x.bytes / 1024 / 1024).toFixed(0)} MiB in ${x.wallS.toFixed(1)} s; ` +
-    `agent ${x.agentCpuS.toFixed(1)} CPU-s${x.serverCpuS === undefined ? '' : `, server ${x.serverCpuS.toFixed(1)} CPU-s`}; ${x.requests} requests, ${x.retries} retries)`;
+  const fmt = (x: AgentRun | undefined): string =>
+    x === undefined
+      ? 'failed (see errors)'
+      : `${x.mibPerS.toFixed(1)} MiB/s (${Math.round(x.eventsPerS).toLocaleString('en-US')} events/s; ${(x.bytes / 1024 / 1024).toFixed(0)} MiB in ${x.wallS.toFixed(1)} s; ` +
+        `agent ${x.agentCpuS.toFixed(1)} CPU-s${x.serverCpuS === undefined ? '' : `, server ${x.serverCpuS.toFixed(1)} CPU-s`}; ${x.requests} requests, ${x.retries} retries; peak RSS ${x.agentPeakRssMiB.toFixed(0)} MiB)`;
+  const ingest = r.serverIngest;
+  const rss = [r.server?.agentPeakRssMiB, r.stub?.agentPeakRssMiB].filter((x): x is number => x !== undefined);
   return [
-    { measure: `Agent file → server, 200-byte lines${q}`, bar: '≥ 50 MiB/s', measured: fmt(r.server), ok: r.server.mibPerS >= 50 },
-    { measure: `Agent file → stub endpoint (agent alone)${q}`, bar: 'for comparison', measured: fmt(r.stub), ok: undefined },
+    { measure: `Agent file → server, 200-byte lines${q}`, bar: '≥ 50 MiB/s', measured: fmt(r.server), ok: r.server === undefined ? false : r.server.mibPerS >= 50 },
+    { measure: `Agent file → stub endpoint (agent alone)${q}`, bar: 'for comparison', measured: fmt(r.stub), ok: r.stub === undefined ? false : undefined },
+    {
+      measure: `Same server, PutLogEvents of these lines from the bench's client${q}`,
+      bar: 'for comparison',
+      measured:
+        ingest === undefined
+          ? 'failed (see errors)'
+          : `${ingest.mibPerS.toFixed(1)} MiB/s (${Math.round(ingest.eventsPerS).toLocaleString('en-US')} events/s over ${ingest.seconds.toFixed(0)} s, ${ingest.inflight} requests in flight; server ${ingest.serverCpuS.toFixed(1)} CPU-s)`,
+      ok: ingest === undefined ? false : undefined,
+    },
     {
       measure: 'Agent peak RSS (VmHWM)',
       bar: '≤ 100 MiB',
-      measured: `${r.server.agentPeakRssMiB.toFixed(0)} MiB to the server, ${r.stub.agentPeakRssMiB.toFixed(0)} MiB to the stub`,
-      ok: Math.max(r.server.agentPeakRssMiB, r.stub.agentPeakRssMiB) <= 100,
+      measured: `${r.server === undefined ? '-' : r.server.agentPeakRssMiB.toFixed(0)} MiB to the server, ${r.stub === undefined ? '-' : r.stub.agentPeakRssMiB.toFixed(0)} MiB to the stub`,
+      ok: rss.length === 0 ? false : Math.max(...rss) <= 100,
     },
   ];
 }

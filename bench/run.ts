@@ -182,6 +182,7 @@ async function main(): Promise<number> {
     log(`background load before starting: ${background.cores.toFixed(2)} cores busy, load average ${background.loadavg.map((l) => l.toFixed(1)).join(' ')}`);
     const agent = await runAgentScenario(cfg, log);
     process.stdout.write(`\n${textTable(agentRows(agent, cfg.quick))}\n\n`);
+    for (const e of agent.errors) process.stdout.write(`error: ${e}\n`);
     if (cfg.profile) {
       const dir = join(cfg.runDir, 'profiles');
       for (const label of existsSync(dir) ? await readdir(dir) : []) {
@@ -294,6 +295,7 @@ async function main(): Promise<number> {
   if (cfg.only.has('agent')) {
     try {
       results.agent = await runAgentScenario(cfg, log);
+      for (const message of results.agent.errors) results.errors.push({ phase: 'agent scenario', message });
     } catch (err) {
       results.errors.push({ phase: 'agent scenario', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       log(`agent scenario failed: ${err instanceof Error ? err.message : String(err)}`);

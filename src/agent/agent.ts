@@ -15,7 +15,7 @@ import type { AgentConfig } from './config.js';
 import { ConfigError } from './regex.js';
 import { FileSource, type Checkpoint } from './file-source.js';
 import { substitute, type HostInfo } from './host.js';
-import { destinationKey, encodeRecord, recordCheckpoints } from './record.js';
+import { destinationKey, RecordWriter, recordCheckpoints } from './record.js';
 import { DEFAULT_SENDER_OPTIONS, Sender, type AgentLog, type Destination, type SenderOptions } from './sender.js';
 import { Spool } from './spool.js';
 import { HostMetrics } from './host-metrics.js';
@@ -49,17 +49,11 @@ export interface AgentDeps {
   host: HostInfo;
   log: AgentLog;
   now?: () => number;
-  /**
-   * A full garbage collection, run after every GC_EVERY_BYTES read: V8 lets a busy heap grow well past
-   * what is live (the agent keeps about 15 MiB live but grew to 200 MiB of RSS without it).
-   */
-  collectGarbage?: () => void;
 }
 
-const GC_EVERY_BYTES = 8 * 1024 * 1024;
-
 interface StateFile {
-  version: 1;
+  /** 2: spool records hold escaped UTF-8 (record.ts); 1 held them raw. */
+  version: 2;
   written: number;
   released: number;
   checkpoints: Checkpoint[];
@@ -110,16 +104,8 @@ export class Agent {
   private lastSaved = '';
   private stopped = false;
   private readonly counters = { read: 0, filtered: 0 };
-  private churnSinceGc = 0;
-
-  /** Bytes read or sent: both sides allocate about that much, which dies soon after. */
-  private churned(bytes: number): void {
-    this.churnSinceGc += bytes;
-    if (this.churnSinceGc >= GC_EVERY_BYTES && this.deps.collectGarbage !== undefined) {
-      this.churnSinceGc = 0;
-      this.deps.collectGarbage();
-    }
-  }
+  /** The last pass stopped at the spool's bound: files have more to read than it held. */
+  private readBlocked = false;
 
   private constructor(
     private readonly config: AgentConfig,
@@ -135,12 +121,13 @@ export class Agent {
     const byKey = new Map(dests.map((d) => [destinationKey(d.group, d.stream), d]));
     this.spooled = spooled;
     const working = new Map(spooled);
+    const writer = new RecordWriter();
     this.sources = config.files.map(
-      (f, i) => new FileSource(i, f, working, { rotateWaitMs: opts.rotateWaitMs, multiLineFlushMs: opts.multiLineFlushMs }, now),
+      (f, i) => new FileSource(i, f, working, { rotateWaitMs: opts.rotateWaitMs, multiLineFlushMs: opts.multiLineFlushMs }, now, writer),
     );
     const senderOpts = { ...DEFAULT_SENDER_OPTIONS, flushIntervalMs: config.flushIntervalMs, ...opts.sender };
     this.putClient = createPutClient(deps.logs, { maxSockets: senderOpts.maxInflight, timeoutMs: 60_000 });
-    this.sender = new Sender(deps.logs, this.putClient.put, spool, byKey, deps.log, now, senderOpts, (bytes) => this.churned(bytes));
+    this.sender = new Sender(deps.logs, this.putClient.put, spool, byKey, deps.log, now, senderOpts);
     this.metrics =
       config.metrics === undefined || deps.cloudwatch === undefined ? undefined : new HostMetrics(config.metrics, deps.cloudwatch, deps.host, deps.log);
   }
@@ -192,9 +179,17 @@ export class Agent {
     return next;
   }
 
-  /** Reads every file to its end and waits until the server has acknowledged all of it. */
+  /**
+   * Reads every file to its end and waits until the server has acknowledged all of it. Files larger than
+   * the spool's bound are read in turns: a pass stops at the bound, and the next starts once the sender
+   * has made room.
+   */
   async drain(signal?: AbortSignal): Promise<void> {
-    await this.scan(true);
+    for (;;) {
+      await this.scan(true);
+      if (!this.readBlocked) break;
+      await this.sender.room(this.opts.bufferMaxBytes, signal);
+    }
     await this.sender.idle(signal);
     await this.saveState();
   }
@@ -223,29 +218,34 @@ export class Agent {
         .finally(() => {
           if (!this.stopped) this.schedule();
         });
-    }, this.opts.pollIntervalMs);
+      // Stopped at the spool's bound with more to read: go on as soon as the sender makes room.
+    }, this.readBlocked ? Math.min(this.opts.pollIntervalMs, 100) : this.opts.pollIntervalMs);
   }
 
   private async scanOnce(force: boolean): Promise<void> {
     if (this.stopped) return;
     const now = (this.deps.now ?? Date.now)();
+    this.readBlocked = false;
     for (const [i, source] of this.sources.entries()) {
-      if (this.spool.used >= this.opts.bufferMaxBytes) return;
+      if (this.spool.used >= this.opts.bufferMaxBytes) {
+        this.readBlocked = true;
+        return;
+      }
       const dest = this.destKeys[i] as string;
       await source.scan(
         this.lastScanAt[i],
         async (out) => {
-          this.counters.read += out.events.length;
+          this.counters.read += out.events.count;
           this.counters.filtered += out.filtered;
-          const record = encodeRecord(dest, out.events, out.checkpoints);
-          await this.spool.append(record);
-          this.churned(record.length);
+          await this.spool.append(out.events.finish(dest, out.checkpoints));
           for (const [k, cp] of out.checkpoints) {
             if (cp === null) this.spooled.delete(k);
             else this.spooled.set(k, cp);
           }
           this.sender.notify();
-          return this.spool.used < this.opts.bufferMaxBytes;
+          if (this.spool.used < this.opts.bufferMaxBytes) return true;
+          this.readBlocked = true;
+          return false;
         },
         force,
       );
@@ -264,7 +264,7 @@ export class Agent {
 
   private async writeState(): Promise<void> {
     const state: StateFile = {
-      version: 1,
+      version: 2,
       written: this.spool.writePosition,
       released: this.spool.releasedPosition,
       checkpoints: [...this.spooled.values()],
@@ -288,6 +288,9 @@ async function readState(path: string): Promise<StateFile | undefined> {
     throw e;
   }
   const s = JSON.parse(text) as StateFile;
-  if (s.version !== 1) throw new Error(`${path}: unknown state version ${String(s.version)}`);
+  if ((s.version as number) === 1) {
+    throw new Error(`${path} was written by an older logward agent whose spool this one cannot read: let that agent send what it holds (--once), or remove the state directory to read the files from their start`);
+  }
+  if (s.version !== 2) throw new Error(`${path}: unknown state version ${String(s.version)}`);
   return s;
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Assembler, type AgentEvent } from './assembler.js';
+import { Assembler } from './assembler.js';
+import type { EventSink } from './record.js';
 import { compileTimestampFormat } from './timestamp-format.js';
 import { compileRegex } from './regex.js';
 import { MAX_MESSAGE_BYTES, TRUNCATION_SUFFIX } from '../cli/batch.js';
@@ -8,10 +9,23 @@ import { MAX_MESSAGE_BYTES, TRUNCATION_SUFFIX } from '../cli/batch.js';
 const NOW = Date.UTC(2024, 4, 10, 12, 0, 0);
 const plain = { trimTimestamp: false, encoding: 'utf-8', filters: [] };
 
+interface AgentEvent {
+  timestamp: number;
+  message: string;
+}
+
+/** Collects the events as strings; `events` is the same array throughout. */
+class Events implements EventSink {
+  readonly events: AgentEvent[] = [];
+  add(timestamp: number, src: Buffer, start: number, end: number): void {
+    this.events.push({ timestamp, message: src.toString('utf8', start, end) });
+  }
+}
+
 function feed(a: Assembler, ...chunks: string[]): AgentEvent[] {
-  const out: AgentEvent[] = [];
+  const out = new Events();
   for (const c of chunks) a.push(Buffer.from(c), out);
-  return out;
+  return out.events;
 }
 
 test('assembler: lines split anywhere, CRLF, empty lines skipped; committed is the start of what is held', () => {
@@ -20,8 +34,9 @@ test('assembler: lines split anywhere, CRLF, empty lines skipped; committed is t
   assert.deepEqual(out.map((e) => e.message), ['one', 'two']);
   assert.equal(a.committed, 100 + 'one\r\ntwo\n\n'.length);
   assert.ok(a.holding);
-  const rest: AgentEvent[] = [];
-  a.finish(rest);
+  const restSink = new Events();
+  const rest = restSink.events;
+  a.finish(restSink);
   assert.deepEqual(rest.map((e) => e.message), ['thr']);
   assert.equal(a.committed, 100 + 'one\r\ntwo\n\nthr'.length);
 });
@@ -40,8 +55,9 @@ test('assembler: multi-line events start at multi_line_start_pattern; {timestamp
   const out = feed(a, text);
   assert.deepEqual(out, [{ timestamp: Date.UTC(2024, 4, 3, 11, 40, 2), message: '2024-05-03 11:40:02 ERROR boom\njava.lang.IllegalStateException: x\n    at A.b(A.java:1)' }]);
   assert.equal(a.committed, text.indexOf('2024-05-03 11:40:03'), 'the open event is read again after a restart');
-  const more: AgentEvent[] = [];
-  a.flushPending(more);
+  const moreSink = new Events();
+  const more = moreSink.events;
+  a.flushPending(moreSink);
   assert.deepEqual(more.map((e) => e.message), ['2024-05-03 11:40:03 INFO next\n    continued']);
   assert.equal(a.committed, text.length);
 });
@@ -65,8 +81,9 @@ test('assembler: an over-long line is cut as the CloudWatch agent cuts it, howev
   const a = new Assembler(plain, 0, () => NOW);
   const long = 'é'.repeat(MAX_MESSAGE_BYTES);
   const bytes = Buffer.from(`${long}\nnext\n`);
-  const out: AgentEvent[] = [];
-  for (let i = 0; i < bytes.length; i += 65_536) a.push(bytes.subarray(i, i + 65_536), out);
+  const outSink = new Events();
+  const out = outSink.events;
+  for (let i = 0; i < bytes.length; i += 65_536) a.push(bytes.subarray(i, i + 65_536), outSink);
   assert.equal(out.length, 2);
   assert.ok(out[0]?.message.endsWith(TRUNCATION_SUFFIX));
   assert.ok(Buffer.byteLength(out[0]?.message ?? '') <= MAX_MESSAGE_BYTES);
@@ -77,7 +94,15 @@ test('assembler: an over-long line is cut as the CloudWatch agent cuts it, howev
 test('assembler: other encodings are decoded', () => {
   const a = new Assembler({ ...plain, encoding: 'latin1' }, 0, () => NOW);
   assert.deepEqual(feed(a, '').length, 0);
-  const out: AgentEvent[] = [];
-  a.push(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]), out);
+  const outSink = new Events();
+  const out = outSink.events;
+  a.push(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]), outSink);
   assert.equal(out[0]?.message, 'café');
+});
+
+test('assembler: bytes that are not UTF-8 become U+FFFD, and the lines around them are untouched', () => {
+  const a = new Assembler(plain, 0, () => NOW);
+  const out = new Events();
+  a.push(Buffer.concat([Buffer.from('ok\nbad '), Buffer.from([0xff, 0xc3]), Buffer.from('\ntab\there "q" \\\n')]), out);
+  assert.deepEqual(out.events.map((e) => e.message), ['ok', 'bad \ufffd\ufffd', 'tab\there "q" \\']);
 });

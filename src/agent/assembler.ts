@@ -1,9 +1,10 @@
 /**
  * Turns the bytes of one file into events: lines (LF or CRLF), decoded, joined into multi-line events by
- * `multi_line_start_pattern`, stamped by `timestamp_format`, kept or dropped by `filters`.
+ * `multi_line_start_pattern`, stamped by `timestamp_format`, kept or dropped by `filters`. An entry with
+ * none of these (and UTF-8) hands its lines on as bytes, never as strings: the agent's fast path.
  *
- * Contract: `push` takes the bytes that follow the previous ones and returns the events they complete;
- * `committed` is then the file offset where the first byte not yet in a returned event starts (the start
+ * Contract: `push` takes the bytes that follow the previous ones and hands the events they complete to
+ * the sink; `committed` is then the file offset where the first byte not yet in an event starts (the start
  * of an incomplete line, or of a multi-line event that may still grow). A restart reads the file again
  * from `committed`, so nothing is lost and nothing is sent twice. `finish` ends the file: what is pending
  * becomes an event.
@@ -11,11 +12,8 @@
 import { MAX_MESSAGE_BYTES, truncateMessage } from '../cli/batch.js';
 import type { FileEntry } from './config.js';
 import { TextDecoder } from 'node:util';
-
-export interface AgentEvent {
-  timestamp: number;
-  message: string;
-}
+import { isUtf8 } from 'node:buffer';
+import type { EventSink } from './record.js';
 
 interface Pending {
   lines: string[];
@@ -34,6 +32,8 @@ export class Assembler {
   private pending: Pending | undefined;
   private lastTimestamp: number | undefined;
   private readonly decoder: TextDecoder | undefined;
+  /** UTF-8, no timestamp_format, multi-line pattern or filters: lines go on as bytes, untouched. */
+  private readonly plain: boolean;
   /** Events dropped by filters since the last call to takeFiltered. */
   filtered = 0;
 
@@ -44,6 +44,7 @@ export class Assembler {
   ) {
     this.lineStart = offset;
     this.decoder = entry.encoding === 'utf-8' || entry.encoding === 'utf8' ? undefined : new TextDecoder(entry.encoding);
+    this.plain = this.decoder === undefined && entry.timestamp === undefined && entry.multiLineStart === undefined && entry.filters.length === 0;
   }
 
   /** Where a restart must read again from. */
@@ -56,46 +57,66 @@ export class Assembler {
     return this.pending !== undefined || this.partialBytes > 0;
   }
 
-  push(chunk: Buffer, out: AgentEvent[]): void {
+  push(chunk: Buffer, out: EventSink): void {
     let from = 0;
-    for (;;) {
-      const nl = chunk.indexOf(0x0a, from);
-      if (nl < 0) break;
-      let line: Buffer;
-      if (this.partialBytes > 0) {
-        if (!this.skipping) this.partial.push(chunk.subarray(from, nl));
-        line = Buffer.concat(this.partial);
-      } else {
-        line = chunk.subarray(from, nl);
+    if (this.partialBytes > 0) {
+      const nl = chunk.indexOf(0x0a);
+      if (nl < 0) {
+        this.hold(chunk);
+        return;
       }
-      const lineEnd = this.lineStart + this.partialBytes + (nl - from) + 1;
-      this.line(line, this.lineStart, out);
+      if (!this.skipping) this.partial.push(chunk.subarray(0, nl));
+      const line = Buffer.concat(this.partial);
+      const lineEnd = this.lineStart + this.partialBytes + nl + 1;
+      this.line(line, 0, line.length, this.lineStart, out);
       this.partial = [];
       this.partialBytes = 0;
       this.skipping = false;
       this.lineStart = lineEnd;
       from = nl + 1;
     }
-    if (from < chunk.length) {
-      const rest = chunk.subarray(from);
-      if (!this.skipping) {
-        const room = MAX_MESSAGE_BYTES + 1 - this.partial.reduce((n, b) => n + b.length, 0);
-        // Copy: the caller reuses its read buffer.
-        this.partial.push(Buffer.from(rest.subarray(0, Math.max(0, room))));
-        if (rest.length > room) this.skipping = true;
+    const last = chunk.lastIndexOf(0x0a);
+    if (last >= from) {
+      // The complete lines: when they are valid UTF-8 as a whole, so is each (a newline byte is never
+      // inside a character), and a plain entry hands them on as bytes.
+      const fast = this.plain && isUtf8(from === 0 && last === chunk.length - 1 ? chunk : chunk.subarray(from, last + 1));
+      const timestamp = fast ? this.now() : 0;
+      for (;;) {
+        const nl = chunk.indexOf(0x0a, from);
+        if (nl < 0) break;
+        if (fast) {
+          const end = nl > from && chunk[nl - 1] === 0x0d ? nl - 1 : nl;
+          if (end - from > MAX_MESSAGE_BYTES) this.line(chunk, from, nl, this.lineStart, out);
+          else if (end > from) out.add(timestamp, chunk, from, end);
+        } else {
+          this.line(chunk, from, nl, this.lineStart, out);
+        }
+        this.lineStart += nl + 1 - from;
+        from = nl + 1;
       }
-      this.partialBytes += rest.length;
     }
+    if (from < chunk.length) this.hold(chunk.subarray(from));
+  }
+
+  /** The start of a line that the chunk does not complete. */
+  private hold(rest: Buffer): void {
+    if (!this.skipping) {
+      const room = MAX_MESSAGE_BYTES + 1 - this.partial.reduce((n, b) => n + b.length, 0);
+      // Copy: the caller reuses its read buffer.
+      this.partial.push(Buffer.from(rest.subarray(0, Math.max(0, room))));
+      if (rest.length > room) this.skipping = true;
+    }
+    this.partialBytes += rest.length;
   }
 
   /** Pending multi-line event out now (no more lines came in time). */
-  flushPending(out: AgentEvent[]): void {
+  flushPending(out: EventSink): void {
     if (this.pending !== undefined) this.emit(this.pending, out);
     this.pending = undefined;
   }
 
   /** The file is done (rotated away, deleted, truncated): everything held becomes events. */
-  finish(out: AgentEvent[]): void {
+  finish(out: EventSink): void {
     if (this.partialBytes > 0) {
       const start = this.lineStart;
       const line = Buffer.concat(this.partial);
@@ -103,15 +124,17 @@ export class Assembler {
       this.partial = [];
       this.partialBytes = 0;
       this.skipping = false;
-      this.line(line, start, out);
+      this.line(line, 0, line.length, start, out);
     }
     this.flushPending(out);
   }
 
-  private line(bytes: Buffer, start: number, out: AgentEvent[]): void {
-    let end = bytes.length;
-    if (end > 0 && bytes[end - 1] === 0x0d) end--;
-    const text = this.decoder === undefined ? bytes.toString('utf8', 0, end) : this.decoder.decode(bytes.subarray(0, end));
+  /** The line bytes[from, to) (its newline excluded), which starts at `start` in the file. */
+  private line(bytes: Buffer, from: number, to: number, start: number, out: EventSink): void {
+    let end = to;
+    if (end > from && bytes[end - 1] === 0x0d) end--;
+    const text = this.decoder === undefined ? bytes.toString('utf8', from, end) : this.decoder.decode(bytes.subarray(from, end));
+    end -= from;
     const startPattern = this.entry.multiLineStart;
     if (startPattern === undefined) {
       if (text !== '') this.emitText(text, this.stamp(text), out);
@@ -136,12 +159,12 @@ export class Assembler {
     return this.lastTimestamp ?? this.now();
   }
 
-  private emit(p: Pending, out: AgentEvent[]): void {
+  private emit(p: Pending, out: EventSink): void {
     this.emitText(p.lines.length === 1 ? (p.lines[0] ?? '') : p.lines.join('\n'), p.timestamp, out);
   }
 
-  /** The hot path: one event, no allocation beyond it. */
-  private emitText(text: string, timestamp: number, out: AgentEvent[]): void {
+  /** An event that took the slow path (decoded to a string). */
+  private emitText(text: string, timestamp: number, out: EventSink): void {
     let message = text;
     if (this.entry.trimTimestamp && this.entry.timestamp !== undefined) {
       // The timestamp is on the first line: the first match in the message.
@@ -155,6 +178,7 @@ export class Assembler {
         return;
       }
     }
-    out.push({ timestamp, message: message.length * 3 <= MAX_MESSAGE_BYTES ? message : truncateMessage(message).message });
+    const bytes = Buffer.from(message.length * 3 <= MAX_MESSAGE_BYTES ? message : truncateMessage(message).message, 'utf8');
+    out.add(timestamp, bytes, 0, bytes.length);
   }
 }

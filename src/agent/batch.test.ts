@@ -6,19 +6,32 @@ import { PUT_LIMITS, utf8Bytes, type BatchLimits } from '../cli/batch.js';
 
 const NOW = Date.UTC(2024, 4, 10, 12, 0, 0);
 
-function all(events: { timestamp: number; message: string }[], limits: BatchLimits = PUT_LIMITS): Batch<number>[] {
-  const b = new BatchBuilder<number>(limits);
+interface Event {
+  timestamp: number;
+  message: string;
+}
+
+/** The batches of `events`, each with the events its body holds. */
+function all(events: Event[], limits: BatchLimits = PUT_LIMITS): (Batch<number> & { events: Event[] })[] {
+  const b = new BatchBuilder<number>('g', 's', limits);
   const out: Batch<number>[] = [];
   events.forEach((e, i) => {
-    const closed = b.add(e, i, NOW);
+    const escaped = Buffer.from(JSON.stringify(e.message).slice(1, -1));
+    const closed = b.add(e.timestamp, utf8Bytes(e.message), escaped, 0, escaped.length, i, NOW);
     if (closed !== undefined) out.push(closed);
   });
   const last = b.flush();
   if (last !== undefined) out.push(last);
-  return out;
+  return out.map((batch) => {
+    const body = JSON.parse(batch.body.toString('utf8')) as { logGroupName: string; logStreamName: string; logEvents: Event[] };
+    assert.equal(body.logGroupName, 'g');
+    assert.equal(body.logStreamName, 's');
+    assert.equal(body.logEvents.length, batch.count);
+    return { ...batch, events: body.logEvents };
+  });
 }
 
-function assertRules(batches: Batch<number>[], limits: BatchLimits = PUT_LIMITS): void {
+function assertRules(batches: { events: Event[] }[], limits: BatchLimits = PUT_LIMITS): void {
   for (const b of batches) {
     assert.ok(b.events.length >= 1 && b.events.length <= limits.maxEvents);
     const bytes = b.events.reduce((n, e) => n + utf8Bytes(e.message) + limits.eventOverheadBytes, 0);

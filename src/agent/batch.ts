@@ -8,8 +8,7 @@
  * Events more than 14 days old or more than 2 hours ahead are refused by the API; as the CloudWatch agent
  * does, they are dropped (and counted) before batching rather than sent (`acceptable`).
  */
-import { PUT_LIMITS, utf8Bytes, type BatchLimits } from '../cli/batch.js';
-import type { AgentEvent } from './assembler.js';
+import { PUT_LIMITS, type BatchLimits } from '../cli/batch.js';
 
 export const MAX_EVENT_AGE_MS = 14 * 24 * 3600_000;
 export const MAX_EVENT_AHEAD_MS = 2 * 3600_000;
@@ -20,58 +19,159 @@ export function acceptable(timestamp: number, nowMs: number): boolean {
 }
 
 export interface Batch<Tag> {
-  events: AgentEvent[];
+  /** The PutLogEvents request body, sorted. */
+  body: Buffer;
+  count: number;
+  /** What the rules count: the messages' UTF-8 bytes and 26 per event. */
   bytes: number;
   /** What the events came from (spool records), so the caller knows what an acknowledgement covers. */
   tags: Set<Tag>;
   /** When the first event was added (for force_flush_interval). */
   openedAt: number;
+  /** The earliest and the latest timestamp in it. */
+  minTimestamp: number;
+  maxTimestamp: number;
 }
 
+const BODY_BYTES = 1_300_000;
+/** Bodies sent, to write the next ones in (a few are in use at a time: no garbage of a MiB per request). */
+const spare: Buffer[] = [];
+
+/** The body of a batch the caller is done with (sent, or dropped). */
+export function recycle(batch: Batch<unknown>): void {
+  const { buffer, byteOffset } = batch.body;
+  if (byteOffset === 0 && buffer.byteLength === BODY_BYTES && spare.length < 8) spare.push(Buffer.from(buffer));
+}
+
+/**
+ * One log stream's batches. The body is written as events come (the escaped messages are copied from
+ * the spool records); events out of order are put in order when the batch closes.
+ */
 export class BatchBuilder<Tag> {
-  private current: Batch<Tag> | undefined;
+  private buf: Buffer;
+  private pos = 0;
+  private count = 0;
+  private bytes = 0;
+  private tags = new Set<Tag>();
+  private openedAt = 0;
   private min = Infinity;
   private max = -Infinity;
+  private sorted = true;
+  private last = -Infinity;
+  /** Per event: its timestamp, and where its object starts and ends in `buf` (for sorting). */
+  private times: number[] = [];
+  private spans: number[] = [];
+  private lastTs = NaN;
+  private lastTsText = '';
+  private readonly head: Buffer;
 
-  constructor(private readonly limits: BatchLimits = PUT_LIMITS) {}
-
-  get pending(): Batch<Tag> | undefined {
-    return this.current;
+  constructor(group: string, stream: string, private readonly limits: BatchLimits = PUT_LIMITS) {
+    this.head = Buffer.from(`{"logGroupName":${JSON.stringify(group)},"logStreamName":${JSON.stringify(stream)},"logEvents":[`);
+    this.buf = this.fresh();
   }
 
-  /** Adds an event (which must fit in a batch on its own); returns the batch it closed, if any. */
-  add(event: AgentEvent, tag: Tag, nowMs: number): Batch<Tag> | undefined {
-    const size = utf8Bytes(event.message) + this.limits.eventOverheadBytes;
+  /** When the open batch got its first event, or undefined when there is none. */
+  get pendingSince(): number | undefined {
+    return this.count === 0 ? undefined : this.openedAt;
+  }
+
+  /** Tags of the open batch. */
+  get pendingTags(): ReadonlySet<Tag> {
+    return this.tags;
+  }
+
+  /**
+   * Adds an event (which must fit in a batch on its own): `utf8Bytes` is its message's size, src[start,
+   * end) its message escaped for a JSON string. Returns the batch it closed, if any.
+   */
+  add(timestamp: number, utf8Bytes: number, src: Buffer, start: number, end: number, tag: Tag, nowMs: number): Batch<Tag> | undefined {
+    const size = utf8Bytes + this.limits.eventOverheadBytes;
     let closed: Batch<Tag> | undefined;
-    const c = this.current;
     if (
-      c !== undefined &&
-      (c.events.length + 1 > this.limits.maxEvents ||
-        c.bytes + size > this.limits.maxBatchBytes ||
-        Math.max(this.max, event.timestamp) - Math.min(this.min, event.timestamp) > this.limits.maxSpanMs)
+      this.count > 0 &&
+      (this.count + 1 > this.limits.maxEvents ||
+        this.bytes + size > this.limits.maxBatchBytes ||
+        Math.max(this.max, timestamp) - Math.min(this.min, timestamp) > this.limits.maxSpanMs)
     ) {
       closed = this.flush();
     }
-    if (this.current === undefined) this.current = { events: [], bytes: 0, tags: new Set(), openedAt: nowMs };
-    this.current.events.push(event);
-    this.current.bytes += size;
-    this.current.tags.add(tag);
-    this.min = Math.min(this.min, event.timestamp);
-    this.max = Math.max(this.max, event.timestamp);
+    if (this.count === 0) {
+      this.openedAt = nowMs;
+      this.pos = this.head.copy(this.buf, 0);
+    }
+    const t = Math.trunc(timestamp);
+    if (t !== this.lastTs) {
+      this.lastTs = t;
+      this.lastTsText = `{"timestamp":${t},"message":"`;
+    }
+    const need = 1 + this.lastTsText.length + (end - start) + 2 + 2;
+    if (this.pos + need > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + need));
+      this.buf.copy(bigger, 0, 0, this.pos);
+      this.buf = bigger;
+    }
+    const buf = this.buf;
+    if (this.count > 0) buf[this.pos++] = 0x2c;
+    const from = this.pos;
+    this.pos += buf.write(this.lastTsText, this.pos, 'latin1');
+    this.pos += src.copy(buf, this.pos, start, end);
+    buf[this.pos++] = 0x22;
+    buf[this.pos++] = 0x7d;
+    this.times.push(timestamp);
+    this.spans.push(from, this.pos);
+    if (timestamp < this.last) this.sorted = false;
+    this.last = timestamp;
+    this.count++;
+    this.bytes += size;
+    this.tags.add(tag);
+    if (timestamp < this.min) this.min = timestamp;
+    if (timestamp > this.max) this.max = timestamp;
     return closed;
   }
 
   /** The open batch, sorted, or undefined when there is none. */
   flush(): Batch<Tag> | undefined {
-    const b = this.current;
-    this.current = undefined;
+    if (this.count === 0) return undefined;
+    let body: Buffer;
+    if (this.sorted) {
+      body = this.buf;
+    } else {
+      // Array.prototype.sort is stable: lines with equal times keep the order they had in the file.
+      const order = Array.from({ length: this.count }, (_, i) => i).sort((a, b) => (this.times[a] as number) - (this.times[b] as number));
+      body = this.buf.length === BODY_BYTES ? this.fresh() : Buffer.allocUnsafe(this.buf.length);
+      let pos = this.head.copy(body, 0);
+      for (const [k, i] of order.entries()) {
+        if (k > 0) body[pos++] = 0x2c;
+        pos += this.buf.copy(body, pos, this.spans[2 * i], this.spans[2 * i + 1]);
+      }
+      if (this.buf.length === BODY_BYTES && spare.length < 8) spare.push(this.buf);
+    }
+    body[this.pos++] = 0x5d;
+    body[this.pos++] = 0x7d;
+    const batch: Batch<Tag> = {
+      body: body.subarray(0, this.pos),
+      count: this.count,
+      bytes: this.bytes,
+      tags: this.tags,
+      openedAt: this.openedAt,
+      minTimestamp: this.min,
+      maxTimestamp: this.max,
+    };
+    this.buf = this.fresh();
+    this.pos = 0;
+    this.count = 0;
+    this.bytes = 0;
+    this.tags = new Set();
     this.min = Infinity;
     this.max = -Infinity;
-    if (b === undefined) return undefined;
-    let sorted = true;
-    for (let i = 1; i < b.events.length && sorted; i++) sorted = (b.events[i - 1] as AgentEvent).timestamp <= (b.events[i] as AgentEvent).timestamp;
-    // Array.prototype.sort is stable: lines with equal times keep the order they had in the file.
-    if (!sorted) b.events.sort((x, y) => x.timestamp - y.timestamp);
-    return b;
+    this.sorted = true;
+    this.last = -Infinity;
+    this.times = [];
+    this.spans = [];
+    return batch;
+  }
+
+  private fresh(): Buffer {
+    return spare.pop() ?? Buffer.allocUnsafe(BODY_BYTES);
   }
 }

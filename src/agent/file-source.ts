@@ -20,12 +20,13 @@
 import { createHash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { Assembler, type AgentEvent } from './assembler.js';
+import { Assembler } from './assembler.js';
+import type { RecordWriter } from './record.js';
 import type { FileEntry } from './config.js';
 import { glob } from './glob.js';
 
 export const FINGERPRINT_BYTES = 1024;
-const READ_CHUNK = 512 * 1024;
+const READ_CHUNK = 1024 * 1024;
 
 export interface Checkpoint {
   /** The collect_list entry (its index), so one file in two entries has two checkpoints. */
@@ -71,7 +72,8 @@ interface Tracked {
 
 /** What one read produced: events, and the checkpoints (by key) to keep or to drop once they are spooled. */
 export interface SourceOutput {
-  events: AgentEvent[];
+  /** The events so far (the writer is shared by the sources, which read one at a time). */
+  events: RecordWriter;
   checkpoints: Map<string, Checkpoint | null>;
   filtered: number;
 }
@@ -89,6 +91,7 @@ export class FileSource {
     private readonly checkpoints: Map<string, Checkpoint>,
     private readonly timing: SourceTiming,
     private readonly now: () => number,
+    private readonly writer: RecordWriter,
   ) {}
 
   get openFiles(): number {
@@ -102,7 +105,9 @@ export class FileSource {
    */
   async scan(lastScanAt: number | undefined, emit: (out: SourceOutput) => Promise<boolean>, force = false): Promise<void> {
     const now = this.now();
-    const out: SourceOutput = { events: [], checkpoints: new Map(), filtered: 0 };
+    // The writer is shared: what a failed pass of another entry left in it is not this entry's.
+    this.writer.clear();
+    const out: SourceOutput = { events: this.writer, checkpoints: new Map(), filtered: 0 };
     const paths = await glob(this.entry.filePath);
     const matched = new Map<string, { path: string; st: Stats }>();
     for (const path of paths) {
@@ -242,9 +247,8 @@ export class FileSource {
   private async hand(out: SourceOutput, emit: (out: SourceOutput) => Promise<boolean>): Promise<boolean> {
     out.filtered = [...this.tracked.values()].reduce((n, t) => n + t.assembler.filtered, 0);
     for (const t of this.tracked.values()) t.assembler.filtered = 0;
-    if (out.events.length === 0 && out.checkpoints.size === 0) return true;
+    if (out.events.count === 0 && out.checkpoints.size === 0) return true;
     const go = await emit({ events: out.events, checkpoints: new Map(out.checkpoints), filtered: out.filtered });
-    out.events = [];
     out.checkpoints.clear();
     return go;
   }

@@ -13,7 +13,6 @@ import https from 'node:https';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { CloudWatchLogsClient, PutLogEventsCommandOutput, RejectedLogEventsInfo } from '@aws-sdk/client-cloudwatch-logs';
-import type { AgentEvent } from './assembler.js';
 
 type Data = string | ArrayBuffer | ArrayBufferView;
 const bytes = (d: Data): Buffer => (typeof d === 'string' ? Buffer.from(d) : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d));
@@ -41,46 +40,8 @@ export class PutLogEventsError extends Error {
   }
 }
 
-export type PutFn = (group: string, stream: string, events: AgentEvent[]) => Promise<{ rejectedLogEventsInfo?: RejectedLogEventsInfo }>;
-
-/** The PutLogEvents request body, as the SDK would write it. */
-export function putLogEventsBody(group: string, stream: string, events: AgentEvent[]): Buffer {
-  // Written straight into one buffer of the exact size (no string per event to build and join).
-  const head = `{"logGroupName":${JSON.stringify(group)},"logStreamName":${JSON.stringify(stream)},"logEvents":[`;
-  let size = Buffer.byteLength(head) + 2;
-  const escaped = new Array<string | undefined>(events.length);
-  for (let i = 0; i < events.length; i++) {
-    const m = (events[i] as AgentEvent).message;
-    if (NEEDS_ESCAPE.test(m)) {
-      const j = JSON.stringify(m);
-      escaped[i] = j;
-      size += Buffer.byteLength(j) + 48;
-    } else {
-      size += Buffer.byteLength(m) + 50;
-    }
-  }
-  const buf = Buffer.allocUnsafe(size);
-  let pos = buf.write(head, 0);
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i] as AgentEvent;
-    const prefix = `${i === 0 ? '' : ','}{"timestamp":${Math.trunc(e.timestamp)},"message":`;
-    pos += buf.write(prefix, pos, 'latin1');
-    const j = escaped[i];
-    if (j === undefined) {
-      buf[pos++] = 0x22;
-      pos += buf.write(e.message, pos);
-      buf[pos++] = 0x22;
-    } else {
-      pos += buf.write(j, pos);
-    }
-    buf[pos++] = 0x7d;
-  }
-  pos += buf.write(']}', pos, 'latin1');
-  return buf.subarray(0, pos);
-}
-
-/** What JSON must escape in a string (lone surrogates cannot come from decoded bytes, but may from tests). */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** Sends a PutLogEvents request body (written by BatchBuilder). */
+export type PutFn = (body: Buffer) => Promise<{ rejectedLogEventsInfo?: RejectedLogEventsInfo }>;
 
 export function createPutClient(client: CloudWatchLogsClient, opts: { maxSockets: number; timeoutMs: number }): { put: PutFn; destroy(): void } {
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets });
@@ -89,10 +50,9 @@ export function createPutClient(client: CloudWatchLogsClient, opts: { maxSockets
   const getSigner = (): Promise<SignatureV4> =>
     (signer ??= client.config.region().then((region) => new SignatureV4({ service: 'logs', region, credentials: client.config.credentials, sha256: Sha256 })));
 
-  const put: PutFn = async (group, stream, events) => {
+  const put: PutFn = async (body) => {
     const endpoint = await client.config.endpoint?.();
     if (endpoint === undefined) throw new Error('the CloudWatch Logs client has no endpoint');
-    const body = putLogEventsBody(group, stream, events);
     const host = endpoint.port === undefined ? endpoint.hostname : `${endpoint.hostname}:${endpoint.port}`;
     const signed = await (await getSigner()).sign({
       method: 'POST',

@@ -16,10 +16,9 @@ import {
   type CloudWatchLogsClient,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { AgentEvent } from './assembler.js';
-import { acceptable, BatchBuilder, type Batch } from './batch.js';
+import { acceptable, BatchBuilder, recycle, type Batch } from './batch.js';
 import type { Spool } from './spool.js';
-import { decodeRecord } from './record.js';
+import { destinationKey, forEachEvent, recordDestination } from './record.js';
 import type { PutFn } from './put-client.js';
 
 export interface Destination {
@@ -88,6 +87,9 @@ export class Sender {
   private loop: Promise<void> | undefined;
   private failing = 0;
   private idleWaiters: (() => void)[] = [];
+  private releaseWaiters: (() => void)[] = [];
+  /** Per log stream: requests in flight and the latest timestamp they hold. */
+  private readonly streamsInFlight = new Map<string, { count: number; maxTimestamp: number }>();
   private forceFlush = false;
 
   constructor(
@@ -98,8 +100,6 @@ export class Sender {
     private readonly log: AgentLog,
     private readonly now: () => number,
     private readonly opts: SenderOptions = DEFAULT_SENDER_OPTIONS,
-    /** Told the size of each batch acknowledged. */
-    private readonly onSent: (bytes: number) => void = () => undefined,
   ) {
     this.readPos = spool.releasedPosition;
   }
@@ -126,6 +126,23 @@ export class Sender {
     }
   }
 
+  /**
+   * Resolves once the spool holds less than three quarters of `bound` unacknowledged (so that reading,
+   * stopped at the bound, goes on in passes of a useful size).
+   */
+  async room(bound: number, signal?: AbortSignal): Promise<void> {
+    while (this.spool.used >= bound * 0.75) {
+      signal?.throwIfAborted();
+      // What is spooled is all there is until the sender makes room: partial batches go now.
+      this.forceFlush = true;
+      this.notify();
+      await new Promise<void>((resolve) => {
+        this.releaseWaiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+
   get requestsInFlight(): number {
     return this.inflight;
   }
@@ -143,18 +160,27 @@ export class Sender {
       await this.fill();
       const now = this.now();
       for (const { dest, builder } of this.builders.values()) {
-        const p = builder.pending;
-        if (p !== undefined && (this.forceFlush || now - p.openedAt >= this.opts.flushIntervalMs)) {
+        const since = builder.pendingSince;
+        if (since !== undefined && (this.forceFlush || now - since >= this.opts.flushIntervalMs)) {
           const b = builder.flush();
           if (b !== undefined) this.enqueue(dest, b);
         }
       }
       if (this.readPos >= this.spool.writePosition) this.forceFlush = false;
       while (this.inflight < this.opts.maxInflight && this.ready.length > 0 && !this.stopping) {
-        const job = this.ready.shift() as { dest: Destination; batch: Batch<Slot> };
+        const job = this.ready[0] as { dest: Destination; batch: Batch<Slot> };
+        // A stream's events with equal timestamps are stored in the order they arrive: a batch goes out
+        // beside others of its stream only when all its events are later than theirs.
+        const key = destinationKey(job.dest.group, job.dest.stream);
+        const busy = this.streamsInFlight.get(key);
+        if (busy !== undefined && job.batch.minTimestamp <= busy.maxTimestamp) break;
+        this.ready.shift();
+        this.streamsInFlight.set(key, { count: (busy?.count ?? 0) + 1, maxTimestamp: Math.max(busy?.maxTimestamp ?? -Infinity, job.batch.maxTimestamp) });
         this.inflight++;
         const p = this.send(job.dest, job.batch).finally(() => {
           this.inflight--;
+          const s = this.streamsInFlight.get(key);
+          if (s !== undefined && --s.count === 0) this.streamsInFlight.delete(key);
           inflight.delete(p);
           this.notify();
         });
@@ -172,22 +198,24 @@ export class Sender {
 
   /** Reads records into the batch builders while the window has room. */
   private async fill(): Promise<void> {
-    while (this.readPos < this.spool.writePosition && this.windowBytes < this.opts.windowBytes && this.ready.length < this.opts.maxInflight) {
-      const records = await this.spool.read(this.readPos, 512 * 1024);
+    // One batch ready beyond those in flight is enough to keep the connection busy (each holds a MiB).
+    while (this.readPos < this.spool.writePosition && this.windowBytes < this.opts.windowBytes && this.ready.length < 1) {
+      const records = await this.spool.read(this.readPos, 2 * 1024 * 1024);
       for (const rec of records) {
         const slot: Slot = { end: rec.end, bytes: rec.end - rec.start, outstanding: 0, distributing: true };
         this.window.push(slot);
         this.windowBytes += rec.end - rec.start;
         this.readPos = rec.end;
-        const { dest, events } = decodeRecord(rec.payload);
-        if (dest !== undefined && events.length > 0) this.distribute(dest, events, slot);
+        const dest = recordDestination(rec.payload);
+        if (dest !== undefined) this.distribute(dest, rec.payload, slot);
         slot.distributing = false;
       }
       await this.advance();
     }
   }
 
-  private distribute(destKey: string, events: AgentEvent[], slot: Slot): void {
+  /** The record's events into their stream's builder (which copies them: the payload is reused). */
+  private distribute(destKey: string, payload: Buffer, slot: Slot): void {
     const dest = this.destinations.get(destKey);
     if (dest === undefined) {
       this.log.warn(`spooled events for ${destKey}, which the configuration no longer has, are dropped`);
@@ -195,19 +223,20 @@ export class Sender {
     }
     let b = this.builders.get(destKey);
     if (b === undefined) {
-      b = { dest, builder: new BatchBuilder<Slot>() };
+      b = { dest, builder: new BatchBuilder<Slot>(dest.group, dest.stream) };
       this.builders.set(destKey, b);
     }
     const now = this.now();
-    for (const e of events) {
-      if (!acceptable(e.timestamp, now)) {
+    const builder = b.builder;
+    forEachEvent(payload, (timestamp, utf8Bytes, start, end) => {
+      if (!acceptable(timestamp, now)) {
         this.stats.droppedOutOfRange++;
-        this.log.warn(`an event of ${dest.group}/${dest.stream} at ${new Date(e.timestamp).toISOString()} is more than 14 days old or 2 hours ahead; dropped, as PutLogEvents refuses it`);
-        continue;
+        this.log.warn(`an event of ${dest.group}/${dest.stream} at ${new Date(timestamp).toISOString()} is more than 14 days old or 2 hours ahead; dropped, as PutLogEvents refuses it`);
+        return;
       }
-      const closed = b.builder.add(e, slot, now);
+      const closed = builder.add(timestamp, utf8Bytes, payload, start, end, slot, now);
       if (closed !== undefined) this.enqueue(dest, closed);
-    }
+    });
   }
 
   private enqueue(dest: Destination, batch: Batch<Slot>): void {
@@ -220,7 +249,7 @@ export class Sender {
     let release: number | undefined;
     // A record's events may still sit in an open builder: count those as outstanding too.
     const open = new Set<Slot>();
-    for (const { builder } of this.builders.values()) for (const s of builder.pending?.tags ?? []) open.add(s);
+    for (const { builder } of this.builders.values()) for (const s of builder.pendingTags) open.add(s);
     for (const r of this.ready) for (const s of r.batch.tags) open.add(s);
     while (this.window.length > 0) {
       const s = this.window[0] as Slot;
@@ -231,6 +260,7 @@ export class Sender {
     }
     if (release !== undefined) {
       await this.spool.release(release);
+      for (const w of this.releaseWaiters.splice(0)) w();
       if (this.spool.releasedPosition >= this.spool.writePosition) for (const w of this.idleWaiters.splice(0)) w();
     }
   }
@@ -242,17 +272,16 @@ export class Sender {
       try {
         if (!this.ensured.has(key)) await this.ensure(dest, key);
         this.stats.requests++;
-        const out = await this.put(dest.group, dest.stream, batch.events);
+        const out = await this.put(batch.body);
         const info = out.rejectedLogEventsInfo;
         if (info !== undefined) {
           const from = Math.max(info.tooOldLogEventEndIndex ?? 0, info.expiredLogEventEndIndex ?? 0);
-          const to = info.tooNewLogEventStartIndex ?? batch.events.length;
-          const rejected = batch.events.length - Math.max(0, to - from);
+          const to = info.tooNewLogEventStartIndex ?? batch.count;
+          const rejected = batch.count - Math.max(0, to - from);
           this.stats.rejected += rejected;
           if (rejected > 0) this.log.warn(`${dest.group}/${dest.stream}: the server rejected ${rejected} events as too old, too new or expired`);
         }
-        this.stats.sent += batch.events.length;
-        this.onSent(batch.bytes);
+        this.stats.sent += batch.count;
         if (this.failing > 0) this.log.info(`sending to ${dest.group}/${dest.stream} again after ${this.failing} failed attempts`);
         this.failing = 0;
         break;
@@ -263,8 +292,8 @@ export class Sender {
           continue;
         }
         if (PERMANENT.has(name)) {
-          this.stats.droppedInvalid += batch.events.length;
-          this.log.error(`${dest.group}/${dest.stream}: a batch of ${batch.events.length} events was refused (${name}: ${(error as Error).message}); dropped`);
+          this.stats.droppedInvalid += batch.count;
+          this.log.error(`${dest.group}/${dest.stream}: a batch of ${batch.count} events was refused (${name}: ${(error as Error).message}); dropped`);
           break;
         }
         this.stats.retries++;
@@ -280,6 +309,7 @@ export class Sender {
         }
       }
     }
+    recycle(batch);
     for (const s of batch.tags) s.outstanding--;
     await this.advance();
   }

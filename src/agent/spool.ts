@@ -38,7 +38,15 @@ export class Spool {
     private readonly segments: number[],
     private end: number,
     private released: number,
-  ) {}
+  ) {
+    this.openedEnd = end;
+  }
+
+  /**
+   * Records from here on were written by this process and are read back from the page cache: their
+   * checksums are not checked again (those found at open were, and a torn record was cut off).
+   */
+  private readonly openedEnd: number;
 
   /** Opens (or creates) the spool in `dir`; `released` is the position the server had acknowledged. */
   static async open(dir: string, released: number): Promise<Spool> {
@@ -114,9 +122,8 @@ export class Spool {
     // A record larger than the block: grow the block to hold it whole.
     if (bytesRead >= HEADER && HEADER + this.block.readUInt32LE(0) > bytesRead) {
       want = HEADER + this.block.readUInt32LE(0);
-      const bigger = Buffer.allocUnsafe(want);
-      this.block = bigger;
-      ({ bytesRead } = await fh.read(bigger, 0, want, pos - segStart));
+      if (this.block.length < want) this.block = Buffer.allocUnsafe(want);
+      ({ bytesRead } = await fh.read(this.block, 0, want, pos - segStart));
     }
     const out: SpoolRecord[] = [];
     let at = 0;
@@ -124,7 +131,7 @@ export class Spool {
       const len = this.block.readUInt32LE(at);
       if (at + HEADER + len > bytesRead) break;
       const payload = this.block.subarray(at + HEADER, at + HEADER + len);
-      if (crc32(payload) !== this.block.readUInt32LE(at + 4)) throw new Error(`spool record at ${pos + at} is damaged`);
+      if (pos + at < this.openedEnd && crc32(payload) !== this.block.readUInt32LE(at + 4)) throw new Error(`spool record at ${pos + at} is damaged`);
       out.push({ start: pos + at, end: pos + at + HEADER + len, payload });
       at += HEADER + len;
     }

@@ -25,8 +25,8 @@ function context(env: Record<string, string> = {}) {
 const argv = (...args: string[]) => ['node', 'logward', ...args];
 const KEYS = { LOGWARD_ACCESS_KEY_ID: 'LWTESTKEY0000000', LOGWARD_SECRET_ACCESS_KEY: 'test-secret-000000000' };
 
-test('every registered command is built under its own name', () => {
-  const names = buildProgram(context().ctx).commands.map((c) => c.name());
+test('every registered command is built under its own name', async () => {
+  const names = (await buildProgram(context().ctx)).commands.map((c) => c.name());
   assert.deepEqual(names, Object.keys(COMMANDS));
   assert.deepEqual(names, ['serve', 'groups', 'streams', 'put', 'tail', 'filter', 'query', 'queries', 'iam', 'audit', 'metrics', 'alarms', 'topics', 'cis', 'targets', 'keys', 'agent', 'sources']);
 });

@@ -5,24 +5,6 @@
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_ENDPOINT, SERVER_DEFAULTS } from './client.js';
 import { EXIT, UsageError, type CliContext } from './context.js';
-import { serveCommand } from './commands/serve.js';
-import { groupsCommand } from './commands/groups.js';
-import { streamsCommand } from './commands/streams.js';
-import { putCommand } from './commands/put.js';
-import { tailCommand } from './commands/tail.js';
-import { filterCommand } from './commands/filter.js';
-import { queryCommand } from './commands/query.js';
-import { queriesCommand } from './commands/queries.js';
-import { targetsCommand } from './commands/targets.js';
-import { keysCommand } from './commands/keys.js';
-import { iamCommand } from './commands/iam.js';
-import { auditCommand } from './commands/audit.js';
-import { metricsCommand } from './commands/metrics.js';
-import { alarmsCommand } from './commands/alarms.js';
-import { topicsCommand } from './commands/topics.js';
-import { cisCommand } from './commands/cis.js';
-import { agentCommand } from './commands/agent.js';
-import { sourcesCommand } from './commands/sources.js';
 
 export interface CommandSpec {
   /** The commander command, its options and its action; the action throws to fail. */
@@ -31,29 +13,33 @@ export interface CommandSpec {
 
 export type CommandName = 'serve' | 'groups' | 'streams' | 'put' | 'tail' | 'filter' | 'query' | 'queries' | 'iam' | 'audit' | 'metrics' | 'alarms' | 'topics' | 'cis' | 'targets' | 'keys' | 'agent' | 'sources';
 
-/** Every command of `logward`, in the order `--help` lists them. */
-export const COMMANDS: Record<CommandName, CommandSpec> = {
-  serve: serveCommand,
-  groups: groupsCommand,
-  streams: streamsCommand,
-  put: putCommand,
-  tail: tailCommand,
-  filter: filterCommand,
-  query: queryCommand,
-  queries: queriesCommand,
-  iam: iamCommand,
-  audit: auditCommand,
-  metrics: metricsCommand,
-  alarms: alarmsCommand,
-  topics: topicsCommand,
-  cis: cisCommand,
-  targets: targetsCommand,
-  keys: keysCommand,
-  agent: agentCommand,
-  sources: sourcesCommand,
+/**
+ * Every command of `logward`, in the order `--help` lists them. A command's module is loaded when it runs
+ * (or for the full help): `logward agent` need not load the server's code.
+ */
+export const COMMANDS: Record<CommandName, () => Promise<CommandSpec>> = {
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
+  groups: async () => (await import('./commands/groups.js')).groupsCommand,
+  streams: async () => (await import('./commands/streams.js')).streamsCommand,
+  put: async () => (await import('./commands/put.js')).putCommand,
+  tail: async () => (await import('./commands/tail.js')).tailCommand,
+  filter: async () => (await import('./commands/filter.js')).filterCommand,
+  query: async () => (await import('./commands/query.js')).queryCommand,
+  queries: async () => (await import('./commands/queries.js')).queriesCommand,
+  iam: async () => (await import('./commands/iam.js')).iamCommand,
+  audit: async () => (await import('./commands/audit.js')).auditCommand,
+  metrics: async () => (await import('./commands/metrics.js')).metricsCommand,
+  alarms: async () => (await import('./commands/alarms.js')).alarmsCommand,
+  topics: async () => (await import('./commands/topics.js')).topicsCommand,
+  cis: async () => (await import('./commands/cis.js')).cisCommand,
+  targets: async () => (await import('./commands/targets.js')).targetsCommand,
+  keys: async () => (await import('./commands/keys.js')).keysCommand,
+  agent: async () => (await import('./commands/agent.js')).agentCommand,
+  sources: async () => (await import('./commands/sources.js')).sourcesCommand,
 };
 
-export function buildProgram(ctx: CliContext): Command {
+/** The program with every command, or with `only` alone when it names one (what `run` needs for it). */
+export async function buildProgram(ctx: CliContext, only?: string): Promise<Command> {
   const program = new Command('logward')
     .description('Logward: a self-hosted log server that speaks the AWS CloudWatch Logs API, and a client for it.')
     .addHelpText(
@@ -73,8 +59,9 @@ Run \`logward <command> --help\` for a command's options and examples.`,
       writeErr: (s) => void ctx.stderr.write(s),
       outputError: (s, write) => write(s.replace(/^error: /, 'logward: ')),
     });
-  for (const [name, spec] of Object.entries(COMMANDS)) {
-    const command = spec.build(ctx);
+  const names = only !== undefined && Object.hasOwn(COMMANDS, only) ? [only as CommandName] : (Object.keys(COMMANDS) as CommandName[]);
+  for (const name of names) {
+    const command = (await COMMANDS[name]()).build(ctx);
     if (command.name() !== name) throw new Error(`command registered as '${name}' is named '${command.name()}'`);
     // addCommand, unlike command(), does not pass the parent's output and exit settings down.
     program.addCommand(inheritDeep(command, program));
@@ -92,7 +79,7 @@ function inheritDeep(command: Command, parent: Command): Command {
 /** Runs `logward` with `argv` (as process.argv: node, script, args...) and gives the exit code. */
 export async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   try {
-    await buildProgram(ctx).parseAsync([...argv]);
+    await (await buildProgram(ctx, argv[2])).parseAsync([...argv]);
     return EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -104,4 +104,20 @@ test('agent: a bad configuration exits 2 with the path of the mistake, and unkno
   const r = await runLogward(srv, ['agent', '--config', path, '--state-dir', join(dir, 'bad-state'), '--once', '--no-imds'], { isolated: true });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /logward: invalid agent configuration: logs\.logs_collected\.files\.collect_list\[0\]\.retention_in_days must be -1 or one of/);
+});
+
+test('agent --once: a file larger than --buffer-max-mb is read in turns and sent whole', async () => {
+  // Regression: --once stopped reading when the spool reached its bound and exited with the rest unsent.
+  const group = `agent/big-${uid()}`;
+  const sub = join(dir, `big-${uid()}`);
+  const lines = Array.from({ length: 16_000 }, (_, i) => `line ${String(i).padStart(6, '0')} ${'y'.repeat(180)}`);
+  await mkdir(sub);
+  await writeFile(join(sub, 'big.log'), `${lines.join('\n')}\n`);
+  const config = { logs: { logs_collected: { files: { collect_list: [{ file_path: join(sub, '*.log'), log_group_name: group, log_stream_name: 's' }] } }, force_flush_interval: 1 } };
+  await writeFile(join(sub, 'agent.json'), JSON.stringify(config));
+  const r = await runLogward(srv, ['agent', '--config', join(sub, 'agent.json'), '--state-dir', join(sub, 'state'), '--once', '--no-imds', '--json', '--buffer-max-mb', '1'], { isolated: true });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { sent: number }).sent, lines.length);
+  const events = await getAllEvents(srv.client, group, 's');
+  assert.deepEqual(events.map((e) => e.message), lines);
 });

@@ -2,8 +2,6 @@
  * `logward agent --config agent.json`: runs the Logward agent (src/agent) with a CloudWatch agent
  * configuration, against the server every client command finds (or AWS itself), until SIGINT/SIGTERM.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Command } from 'commander';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -76,7 +74,7 @@ Examples:
         const signal = ctx.interruptSignal();
         const agent = await Agent.start(
           config,
-          { logs, cloudwatch, host: await detectHost({ imds: opts.imds }), log, collectGarbage: garbageCollector() },
+          { logs, cloudwatch, host: await detectHost({ imds: opts.imds }), log },
           { stateDir: opts.stateDir, bufferMaxBytes: bufferMb * 1024 * 1024, pollIntervalMs, autoScan: opts.once !== true },
         );
         log.info(`collecting ${config.files.length} file entries${config.metrics === undefined ? '' : ` and ${config.metrics.plugins.length} metric plugins`} to ${settings.endpoint}`);
@@ -94,20 +92,6 @@ Examples:
         report(ctx, agent.stats(), opts.json === true);
       }),
 };
-
-/**
- * V8's full collection, for a long-running agent's RSS (see AgentDeps.collectGarbage): the `gc` that
- * --expose-gc gives, reached without restarting node with the flag.
- */
-function garbageCollector(): (() => void) | undefined {
-  const existing = (globalThis as { gc?: () => void }).gc;
-  if (existing !== undefined) return existing;
-  setFlagsFromString('--expose-gc');
-  // A small young generation: most of what the agent allocates dies young (lines, request bodies).
-  setFlagsFromString('--max-semi-space-size=2');
-  const gc = runInNewContext('gc') as unknown;
-  return typeof gc === 'function' ? (gc as () => void) : undefined;
-}
 
 function report(ctx: Pick<CliContext, 'stdout' | 'stderr'>, s: AgentStats, json: boolean): void {
   if (json) {
