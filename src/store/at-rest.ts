@@ -237,6 +237,22 @@ export class AtRest {
   }
 
   /**
+   * Seals an object Logward writes outside its data dir (a subscription delivery into object storage)
+   * under the group's data key: shredding the group makes every such copy unreadable, wherever it is.
+   * Not bound to the object's name, so that a copy moved elsewhere still opens (openObject) while the
+   * group's keys exist. Without encryption: null (the caller writes the object as it is).
+   */
+  async sealObject(groupId: number, body: Buffer): Promise<Buffer | null> {
+    if (this.enc === null) return null;
+    return this.keys.seal(String(groupId), body, aad(groupId, 'object', 'delivery'));
+  }
+
+  async openObject(groupId: number, sealed: Buffer): Promise<Buffer> {
+    if (this.enc === null) throw new Error('this server stores data without encryption: it has no keys to open an object with');
+    return this.keys.open(String(groupId), sealed, aad(groupId, 'object', 'delivery'));
+  }
+
+  /**
    * Crypto-shredding: destroys every data key of the group (durably, in the key store) and drops its
    * decrypted copies. From then on nothing the group sealed opens again, wherever a copy of it is.
    */

@@ -14,7 +14,7 @@ import { filterKey, type SubscriptionCatalog, type SubscriptionFilterRow, type T
 import { parseDestinationArn } from './arn.js';
 import { Consumer, type ConsumerCounters, type ConsumerStats, type RetryPolicy } from './consumer.js';
 import { SINKS } from './sinks/index.js';
-import type { Sink } from './sinks/types.js';
+import type { Sink, SinkContext } from './sinks/types.js';
 import type { SubscriptionMessage } from './payload.js';
 import type { AddressPolicy } from './safety.js';
 
@@ -50,6 +50,23 @@ export class SubscriptionEngine {
 
   get catalog(): SubscriptionCatalog {
     return this.opts.subs;
+  }
+
+  private sinkContext(targetName: string): SinkContext {
+    const { store } = this.opts;
+    return {
+      policy: this.opts.policy,
+      logger: this.opts.logger,
+      clock: this.opts.clock,
+      targetName,
+      scratchDir: store.atRest.scratchDir,
+      sealObject: async (logGroupName, body) => {
+        const g = store.catalog.groups.get(logGroupName);
+        // A group deleted (its keys shredded) while its batch was on the way: nothing may be written.
+        if (!g) throw new Error(`log group ${logGroupName} no longer exists`);
+        return store.atRest.sealObject(g.id, body);
+      },
+    };
   }
 
   /** A target's settings, parsed and checked by its sink; throws saying what is wrong. */
@@ -152,7 +169,7 @@ export class SubscriptionEngine {
         controlName: 'destination',
       };
     }
-    const sink = spec.build(parsed.data, { policy: this.opts.policy, logger: this.opts.logger, clock: this.opts.clock, targetName: target.name });
+    const sink = spec.build(parsed.data, this.sinkContext(target.name));
     return { sink, batching: spec.batching(parsed.data), controlName: spec.controlName };
   }
 
@@ -184,7 +201,7 @@ export class SubscriptionEngine {
   /** Checks a target's peer (logward targets health). */
   async health(target: Target, signal: AbortSignal): Promise<void> {
     const spec = SINKS[target.kind];
-    const sink = spec.build(spec.schema.parse(target.config), { policy: this.opts.policy, logger: this.opts.logger, clock: this.opts.clock, targetName: target.name });
+    const sink = spec.build(spec.schema.parse(target.config), this.sinkContext(target.name));
     try {
       await sink.health(signal);
     } finally {

@@ -9,6 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -18,6 +19,7 @@ import {
   FilterLogEventsCommand,
   PutLogEventsCommand,
   PutMetricFilterCommand,
+  PutSubscriptionFilterCommand,
   type CloudWatchLogsClient,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
@@ -259,5 +261,64 @@ test('logward keys shred: the group is gone from every API, and its files copied
     await srv?.stop();
     await rm(dataDir, { recursive: true, force: true });
     await rm(backup, { recursive: true, force: true });
+  }
+});
+
+test('deliveries into object storage are sealed under the group\'s key: `keys decrypt` opens them until the group is shredded', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'lw-deliver-'));
+  const bucket = await mkdtemp(join(tmpdir(), 'lw-deliver-bucket-'));
+  const out = await mkdtemp(join(tmpdir(), 'lw-deliver-out-'));
+  const marker = `mk${randomBytes(12).toString('hex')}`;
+  let srv: LogwardServer | undefined;
+  try {
+    srv = await startLogward({ dataDir });
+    const cli = (...args: string[]) => runLogward({ ...srv!, dataDir }, args);
+    const bound = await cli('targets', 'put', 'delivery', 'archive', '--bucket', bucket, '--buffer-seconds', '0.2');
+    assert.equal(bound.code, 0, bound.stderr);
+    await srv.client.send(new CreateLogGroupCommand({ logGroupName: 'app/deliver' }));
+    await srv.client.send(
+      new PutSubscriptionFilterCommand({
+        logGroupName: 'app/deliver',
+        filterName: 'all',
+        filterPattern: '',
+        destinationArn: bound.stdout.trim(),
+        roleArn: 'arn:aws:iam::000000000000:role/cwl-to-firehose',
+      }),
+    );
+    await ingest(srv.client, 'app/deliver', marker, 200);
+
+    // Every delivered event, read back through `keys decrypt` (the objects' only way back to plaintext).
+    const delivered = async (): Promise<string[]> => {
+      const messages: string[] = [];
+      for (const rel of (await filesUnder(bucket)).filter((f) => f.endsWith('.ndjson.gz.lwenc'))) {
+        const dest = join(out, `${messages.length}-${randomBytes(4).toString('hex')}.gz`);
+        const r = await cli('keys', 'decrypt', 'app/deliver', join(bucket, rel), '--out', dest);
+        assert.equal(r.code, 0, r.stderr);
+        for (const line of gunzipSync(await readFile(dest)).toString('utf8').split('\n').filter(Boolean)) {
+          const m = JSON.parse(line) as { messageType: string; logEvents: Array<{ message: string }> };
+          if (m.messageType === 'DATA_MESSAGE') messages.push(...m.logEvents.map((e) => e.message));
+        }
+      }
+      return messages;
+    };
+    let got: string[] = [];
+    while ((got = await delivered()).length < 200) await sleep(300);
+    assert.equal(got.length, 200, 'each event delivered once');
+    assert.equal(got.filter((m) => m.includes(marker)).length, 200);
+    assert.deepEqual(await filesContaining(bucket, [marker]), [], 'no plaintext in the bucket');
+
+    const objects = (await filesUnder(bucket)).filter((f) => f.endsWith('.lwenc'));
+    const wrongGroup = await cli('keys', 'decrypt', 'app/others', join(bucket, objects[0]!), '--out', join(out, 'wrong'));
+    assert.notEqual(wrongGroup.code, 0, 'an object does not open with another group\'s keys');
+
+    const shred = await cli('keys', 'shred', 'app/deliver', '--yes');
+    assert.equal(shred.code, 0, shred.stderr);
+    for (const rel of objects) {
+      const r = await cli('keys', 'decrypt', 'app/deliver', join(bucket, rel), '--out', join(out, `after-${randomBytes(4).toString('hex')}`));
+      assert.notEqual(r.code, 0, `${rel} still decrypts after the shred`);
+    }
+  } finally {
+    await srv?.stop();
+    for (const d of [dataDir, bucket, out]) await rm(d, { recursive: true, force: true });
   }
 });

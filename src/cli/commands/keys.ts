@@ -7,7 +7,8 @@
 import { Command } from 'commander';
 import { addClientOptions, type ClientOptions } from '../client.js';
 import { UsageError, type CliContext } from '../context.js';
-import { adminRequest } from '../admin-client.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { adminBytesRequest, adminRequest } from '../admin-client.js';
 import { renderTable, writeJson } from '../output.js';
 import type { CommandSpec } from '../program.js';
 
@@ -80,6 +81,21 @@ export const keysCommand: CommandSpec = {
           const out = (await adminRequest(ctx, o, 'POST', '/_logward/admin/keys/shred', { logGroupName: group })) as { shredded: Keys & { at: string } };
           if (o.output === 'json') return writeJson(ctx.stdout, out.shredded);
           ctx.stdout.write(`shredded ${group} at ${out.shredded.at}: ${out.shredded.versions?.length ?? 0} key version(s) destroyed, group deleted\n`);
+        }),
+    );
+    cmd.addCommand(
+      addClientOptions(new Command('decrypt'))
+        .argument('<log-group>', 'the log group the object comes from')
+        .argument('<file>', 'an object a subscription delivered into object storage (ending in .lwenc)')
+        .requiredOption('--out <file>', 'where to write the plaintext (a new file, mode 0600)')
+        .description(
+          "Decrypt an object a subscription filter delivered into object storage: it is sealed under its group's data key, so it opens only while the group's keys exist (never after `keys shred`). The call is recorded in the audit trail.",
+        )
+        .addHelpText('after', '\nExamples:\n  logward keys decrypt app/web web-2026-11-27-10-00-00-1a2b.ndjson.gz.lwenc --out batch.ndjson.gz')
+        .action(async (group: string, file: string, o: Opts & { out: string }) => {
+          const plain = await adminBytesRequest(ctx, o, '/_logward/admin/keys/decrypt', await readFile(file), { 'x-logward-log-group': group });
+          await writeFile(o.out, plain, { mode: 0o600, flag: 'wx' });
+          ctx.stderr.write(`wrote ${plain.length} bytes to ${o.out}\n`);
         }),
     );
     return cmd;

@@ -64,7 +64,9 @@ function putCommand(ctx: CliContext): Command {
       .option('--s3-region <region>', 'the region of the bucket (default us-east-1)')
       .option('--sse <mode>', 'server-side encryption: AES256 or aws:kms')
       .option('--sse-kms-key-id <id>', 'the KMS key for --sse aws:kms')
+      .option('--encryption <mode>', "logward (default: each object sealed under its log group's data key, opened with `logward keys decrypt`, unreadable once the group is shredded) or none (plain objects, out of crypto-shredding's reach)")
       .action(async (name: string, o: ClientOptions & Record<string, string | undefined>) => {
+        if (o.encryption !== undefined && o.encryption !== 'logward' && o.encryption !== 'none') throw new UsageError(`invalid --encryption '${o.encryption}': expected logward or none`);
         if (o.format !== 'gzip' && o.format !== 'parquet') throw new UsageError(`invalid --format '${o.format}': expected gzip or parquet`);
         const config: Record<string, unknown> = { bucket: o.bucket, prefix: o.prefix, format: o.format };
         if (o.bufferMb !== undefined) config.bufferMb = positive('--buffer-mb', o.bufferMb);
@@ -73,6 +75,7 @@ function putCommand(ctx: CliContext): Command {
         if (o.s3Region !== undefined) config.region = o.s3Region;
         if (o.sse !== undefined) config.sse = o.sse;
         if (o.sseKmsKeyId !== undefined) config.sseKmsKeyId = o.sseKmsKeyId;
+        if (o.encryption !== undefined) config.encryption = o.encryption;
         await put(ctx, o, 'delivery', name, config);
       }),
   );

@@ -1,6 +1,8 @@
 /**
  * Delivery targets: gzip NDJSON and Parquet in a local directory, and gzip NDJSON with server-side
- * encryption in an S3 bucket of a real moto_server (preinstalled on dev and CI machines).
+ * encryption in an S3 bucket of a real moto_server (preinstalled on dev and CI machines). These check
+ * the formats, so they write plain objects (`encryption: none`); objects sealed under the group's key
+ * are tested end to end in test/integration/encryption.test.ts.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,7 +39,7 @@ test('gzip NDJSON objects under <prefix>YYYY/MM/DD/HH/ in a local directory hold
   const h = await openHarness(dir);
   try {
     const g = await h.group('app', ['a', 'b']);
-    await h.subscribe(g, 'warn', 'WARN', { kind: 'delivery', name: 'archive', config: { bucket, prefix: 'cwl/app/', format: 'gzip', bufferSeconds: 0.2 }, createdMs: Date.now() }, ARN);
+    await h.subscribe(g, 'warn', 'WARN', { kind: 'delivery', name: 'archive', config: { bucket, prefix: 'cwl/app/', format: 'gzip', bufferSeconds: 0.2, encryption: 'none' }, createdMs: Date.now() }, ARN);
     await h.put(g, 'a', ['WARN 1', 'INFO 2']);
     await h.put(g, 'b', ['WARN 3']);
     const read = (): SubscriptionMessage[] =>
@@ -63,7 +65,7 @@ test('Parquet objects have one row per event', async () => {
   const h = await openHarness(dir);
   try {
     const g = await h.group('app');
-    await h.subscribe(g, 'all', '', { kind: 'delivery', name: 'archive', config: { bucket, format: 'parquet', bufferSeconds: 0.2 }, createdMs: Date.now() }, ARN);
+    await h.subscribe(g, 'all', '', { kind: 'delivery', name: 'archive', config: { bucket, format: 'parquet', bufferSeconds: 0.2, encryption: 'none' }, createdMs: Date.now() }, ARN);
     await h.put(g, 's1', ['p1', 'p2', 'p3']);
     const parquet = (): string[] => files(bucket).filter((f) => f.endsWith('.parquet'));
     const db = await DuckDBInstance.create(':memory:');
@@ -95,7 +97,7 @@ test('S3-compatible store (moto_server): objects with the server-side encryption
   const h = await openHarness(dir);
   try {
     const g = await h.group('app');
-    await h.subscribe(g, 'all', '', { kind: 'delivery', name: 'archive', config: { bucket: 'cwl-archive', endpointUrl: endpoint, prefix: 'logs/', format: 'gzip', bufferSeconds: 0.2, sse: 'AES256' }, createdMs: Date.now() }, ARN);
+    await h.subscribe(g, 'all', '', { kind: 'delivery', name: 'archive', config: { bucket: 'cwl-archive', endpointUrl: endpoint, prefix: 'logs/', format: 'gzip', bufferSeconds: 0.2, sse: 'AES256', encryption: 'none' }, createdMs: Date.now() }, ARN);
     await h.put(g, 's1', ['s3 one', 's3 two']);
     const objects = async (): Promise<string[]> => ((await s3.send(new ListObjectsV2Command({ Bucket: 'cwl-archive', Prefix: 'logs/' }))).Contents ?? []).map((o) => o.Key!);
     const events = async (): Promise<string[]> => {

@@ -9,10 +9,14 @@
  * Where: a local directory by default; an S3-compatible store when `endpointUrl` is set or the bucket is
  * `s3://<name>`, through @aws-sdk/client-s3 with the SDK's default credential chain, and with the
  * server-side encryption header when `sse` is set.
+ *
+ * Encryption (docs/encryption.md): when the server encrypts at rest, each object is sealed under the
+ * data key of the log group it comes from (`.lwenc` after the usual extension), so that crypto-shredding
+ * the group reaches these copies too; `logward keys decrypt` opens one while the group's keys exist.
+ * `encryption: none` writes plain objects, which shredding cannot reach.
  */
 import { mkdir, rename, writeFile, readFile, rm, mkdtemp } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import { S3Client, PutObjectCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -35,6 +39,7 @@ const schema = z.strictObject({
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/).default('us-east-1'),
   sse: z.enum(['AES256', 'aws:kms']).optional(),
   sseKmsKeyId: z.string().min(1).max(2048).optional(),
+  encryption: z.enum(['logward', 'none']).default('logward'),
 });
 type Config = z.output<typeof schema>;
 
@@ -44,18 +49,21 @@ const bucketName = (c: Config): string => c.bucket.replace(/^s3:\/\//, '');
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
-export function objectKey(c: Config, target: string, batchId: string, nowMs: number): string {
+export function objectKey(c: Config, target: string, batchId: string, nowMs: number, sealed = false): string {
   const d = new Date(nowMs);
   const [y, mo, da, h, mi, s] = [d.getUTCFullYear(), pad(d.getUTCMonth() + 1), pad(d.getUTCDate()), pad(d.getUTCHours()), pad(d.getUTCMinutes()), pad(d.getUTCSeconds())];
   const ext = c.format === 'gzip' ? 'ndjson.gz' : 'parquet';
-  return `${c.prefix}${y}/${mo}/${da}/${h}/${target}-${y}-${mo}-${da}-${h}-${mi}-${s}-${batchId}.${ext}`;
+  return `${c.prefix}${y}/${mo}/${da}/${h}/${target}-${y}-${mo}-${da}-${h}-${mi}-${s}-${batchId}.${ext}${sealed ? '.lwenc' : ''}`;
 }
 
 export const ndjsonGzip = (messages: readonly SubscriptionMessage[]): Promise<Buffer> => gzipForDelivery(messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
 
-/** One row per event, written by an in-memory DuckDB of its own (never the store's database). */
-async function parquet(messages: readonly SubscriptionMessage[]): Promise<Buffer> {
-  const dir = await mkdtemp(join(tmpdir(), 'logward-parquet-'));
+/**
+ * One row per event, written by an in-memory DuckDB of its own (never the store's database), through a
+ * file in `scratchDir` (private memory: the plaintext never reaches a disk).
+ */
+async function parquet(messages: readonly SubscriptionMessage[], scratchDir: string): Promise<Buffer> {
+  const dir = await mkdtemp(join(scratchDir, 'delivery-parquet-'));
   const db = await DuckDBInstance.create(':memory:', { threads: '1' });
   const conn = await db.connect();
   try {
@@ -99,16 +107,22 @@ export const objectStoreSink: SinkSpec<typeof schema> = {
     const root = resolve(c.bucket);
     return {
       async deliver(batch, signal) {
-        const body = c.format === 'gzip' ? await ndjsonGzip(batch.messages) : await parquet(batch.messages);
-        const key = objectKey(c, ctx.targetName, batch.batchId, ctx.clock.now());
+        const plain = c.format === 'gzip' ? await ndjsonGzip(batch.messages) : await parquet(batch.messages, ctx.scratchDir);
+        // One filter, one group. CloudWatch's CONTROL_MESSAGE names no group and holds no log content: it is written plain.
+        const groups = new Set(batch.messages.map((m) => m.logGroup).filter((g) => g !== ''));
+        if (groups.size > 1) throw new Error('a delivery batch holds events of one log group');
+        const [group] = groups;
+        const sealed = c.encryption === 'logward' && group !== undefined ? await ctx.sealObject(group, plain) : null;
+        const body = sealed ?? plain;
+        const key = objectKey(c, ctx.targetName, batch.batchId, ctx.clock.now(), sealed !== null);
         if (s3) {
           await s3.send(
             new PutObjectCommand({
               Bucket: bucketName(c),
               Key: key,
               Body: body,
-              ContentType: c.format === 'gzip' ? 'application/x-ndjson' : 'application/vnd.apache.parquet',
-              ...(c.format === 'gzip' ? { ContentEncoding: 'gzip' } : {}),
+              ContentType: sealed !== null ? 'application/octet-stream' : c.format === 'gzip' ? 'application/x-ndjson' : 'application/vnd.apache.parquet',
+              ...(c.format === 'gzip' && sealed === null ? { ContentEncoding: 'gzip' } : {}),
               ...(c.sse ? { ServerSideEncryption: c.sse } : {}),
               ...(c.sseKmsKeyId ? { SSEKMSKeyId: c.sseKmsKeyId } : {}),
             }),

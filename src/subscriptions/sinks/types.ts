@@ -15,6 +15,13 @@ export interface SinkContext {
   clock: Clock;
   /** Identifies the sink's writer in object keys and message ids (the target's name). */
   targetName: string;
+  /**
+   * Seals an object under the data key of the log group it comes from (encryption at rest of copies in
+   * object storage); null when the server runs without encryption.
+   */
+  sealObject(logGroupName: string, body: Buffer): Promise<Buffer | null>;
+  /** Private memory for plaintext that must touch a file (the at-rest scratch space). */
+  scratchDir: string;
 }
 
 /**
