@@ -17,7 +17,7 @@ export const awsConfig: DocumentFormat = {
   name: 'config',
   reference: 'https://docs.aws.amazon.com/config/latest/developerguide/config-item-table.html',
   parseDocument(text, opts) {
-    const r = recordsDocument(text, 'configurationItems', itemTime, opts);
+    const r = recordsDocument(text, 'configurationItems', 'configurationItemCaptureTime', isoTime, opts);
     if (r) return r;
     try {
       const o = JSON.parse(text) as unknown;

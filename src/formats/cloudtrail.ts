@@ -16,7 +16,7 @@ export const cloudTrail: DocumentFormat = {
   name: 'cloudtrail',
   reference: 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html',
   parseDocument(text, opts) {
-    const r = recordsDocument(text, 'Records', (rec) => isoTime(rec.eventTime), opts);
+    const r = recordsDocument(text, 'Records', 'eventTime', isoTime, opts);
     return r ?? rawDocument(text, opts, 'not a CloudTrail log file ({"Records":[...]})');
   },
   sniff: (text) => /^\s*\{\s*"Records"\s*:\s*\[/.test(text),

@@ -4,11 +4,13 @@
  * `timestamp`, `@timestamp`, `time`, `ts`, `date` that reads as a time: an ISO 8601 string, or a
  * number of epoch seconds, milliseconds, microseconds or nanoseconds (told apart by magnitude).
  */
+import { scalarAt, scanObject, skipWs } from './json-scan.js';
 import { isoTime, LazyFieldsEvent, mostly, rawEvent } from './line-regex.js';
-
-const readObject = (line: string): Fields => JSON.parse(line) as Fields;
 import type { Fields, LineFormat, LineParser, ParseOptions } from './types.js';
 
+const readObject = (line: string): Fields => JSON.parse(line) as Fields;
+
+/** Where JSON lines keep their time, in order of preference. */
 const TIME_KEYS = ['timestamp', '@timestamp', 'time', 'ts', 'date'];
 
 /** A number of epoch seconds, ms, µs or ns to ms. */
@@ -26,38 +28,56 @@ export function timeValueMs(v: unknown): number {
   return Number.NaN;
 }
 
-/** A line parser for JSON objects whose time `time` reads (NaN: the fallback). */
-export function jsonLineParser(opts: ParseOptions, time: (o: Fields) => number, what: string): LineParser {
+/**
+ * A line parser for JSON objects whose time is the first of the members `timeKeys` that `time`
+ * reads as a time (NaN: the next, then the fallback). Lines are validated by a scan (json-scan.ts)
+ * that builds no object: the event's message is the line, its fields are parsed only if asked for
+ * (LazyFieldsEvent). A line the scan rejects is left to JSON.parse, for its error message.
+ */
+export function jsonLineParser(opts: ParseOptions, timeKeys: readonly string[], time: (v: string | number | undefined) => number, what: string): LineParser {
+  const found = new Int32Array(2 * timeKeys.length);
+  const notObject = `a ${what} line is a JSON object`;
   return {
     parse(line) {
-      let o: unknown;
-      try {
-        o = JSON.parse(line);
-      } catch (e) {
-        return rawEvent(line, opts.fallbackMs, `not JSON: ${(e as Error).message}`);
+      const i = skipWs(line, 0);
+      const end = line.charCodeAt(i) === 123 /* { */ ? scanObject(line, i, timeKeys, found) : -1;
+      if (end < 0 || skipWs(line, end) !== line.length) {
+        // Not an object, or not JSON: JSON.parse says which (and how).
+        let o: unknown;
+        try {
+          o = JSON.parse(line);
+        } catch (e) {
+          return rawEvent(line, opts.fallbackMs, `not JSON: ${(e as Error).message}`);
+        }
+        if (o === null || typeof o !== 'object' || Array.isArray(o)) return rawEvent(line, opts.fallbackMs, notObject);
+        // The scan rejected what JSON.parse reads as an object: never expected, but keep the event.
+        return new LazyFieldsEvent(timeOfObject(o as Fields, timeKeys, time, opts.fallbackMs), line, readObject);
       }
-      if (o === null || typeof o !== 'object' || Array.isArray(o)) return rawEvent(line, opts.fallbackMs, `a ${what} line is a JSON object`);
-      const t = time(o as Fields);
-      // The parsed object is not kept (see LazyFieldsEvent): fields are parsed again if asked for.
+      let t = Number.NaN;
+      for (let k = 0; k < timeKeys.length && !Number.isFinite(t); k++) {
+        const from = found[2 * k]!;
+        if (from >= 0) t = time(scalarAt(line, from, found[2 * k + 1]!));
+      }
       return new LazyFieldsEvent(Number.isFinite(t) ? t : opts.fallbackMs, line, readObject);
     },
   };
 }
 
-function defaultTime(o: Fields): number {
-  for (const k of TIME_KEYS) {
-    if (k in o) {
-      const t = timeValueMs(o[k]);
-      if (Number.isFinite(t)) return t;
-    }
+/** The time of a parsed object, as jsonLineParser reads it from the line. */
+function timeOfObject(o: Fields, timeKeys: readonly string[], time: (v: string | number | undefined) => number, fallbackMs: number): number {
+  for (const k of timeKeys) {
+    if (!Object.hasOwn(o, k)) continue;
+    const v = o[k];
+    const t = time(typeof v === 'string' || typeof v === 'number' ? v : undefined);
+    if (Number.isFinite(t)) return t;
   }
-  return Number.NaN;
+  return fallbackMs;
 }
 
 export const jsonLines: LineFormat = {
   kind: 'lines',
   name: 'json',
   reference: 'https://jsonlines.org/',
-  lineParser: (opts) => jsonLineParser(opts, defaultTime, 'JSON lines'),
+  lineParser: (opts) => jsonLineParser(opts, TIME_KEYS, timeValueMs, 'JSON lines'),
   sniff: (lines) => mostly(lines, (l) => l.startsWith('{') && l.endsWith('}')),
 };

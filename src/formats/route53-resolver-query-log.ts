@@ -11,6 +11,6 @@ export const route53ResolverQueryLog: LineFormat = {
   kind: 'lines',
   name: 'route53-resolver',
   reference: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-query-logs-format.html',
-  lineParser: (opts) => jsonLineParser(opts, (o) => isoTime(o.query_timestamp), 'Route 53 Resolver query log'),
+  lineParser: (opts) => jsonLineParser(opts, ['query_timestamp'], isoTime, 'Route 53 Resolver query log'),
   sniff: (lines) => mostly(lines, (l) => l.startsWith('{') && l.includes('"query_timestamp"') && l.includes('"query_name"')),
 };

@@ -11,6 +11,6 @@ export const wafLog: LineFormat = {
   kind: 'lines',
   name: 'waf',
   reference: 'https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html',
-  lineParser: (opts) => jsonLineParser(opts, (o) => timeValueMs(o.timestamp), 'AWS WAF log'),
+  lineParser: (opts) => jsonLineParser(opts, ['timestamp'], timeValueMs, 'AWS WAF log'),
   sniff: (lines) => mostly(lines, (l) => l.startsWith('{') && l.includes('"webaclId"') && l.includes('"httpRequest"')),
 };
