@@ -24,9 +24,23 @@ export function epochNumberMs(n: number): number {
 
 export function timeValueMs(v: unknown): number {
   if (typeof v === 'number') return epochNumberMs(v);
-  if (typeof v === 'string') return /^\d+(\.\d+)?$/.test(v) ? epochNumberMs(Number(v)) : isoTime(v);
+  if (typeof v === 'string') return isDecimal(v) ? epochNumberMs(Number(v)) : isoTime(v);
   return Number.NaN;
 }
+
+/** Whether v is digits, optionally with a fraction (`^\d+(\.\d+)?$`). */
+function isDecimal(v: string): boolean {
+  let i = 0;
+  const n = v.length;
+  while (i < n && isDigit(v.charCodeAt(i))) i++;
+  if (i === 0) return false;
+  if (i === n) return true;
+  if (v.charCodeAt(i) !== 46 /* . */ || i + 1 === n) return false;
+  for (i++; i < n; i++) if (!isDigit(v.charCodeAt(i))) return false;
+  return true;
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /**
  * A line parser for JSON objects whose time is the first of the members `timeKeys` that `time`

@@ -53,6 +53,8 @@ function resetSpecial(): void {
 /** The index just past the string that opens at s[i] (a `"`), or -1 if it is not a valid JSON string. */
 function skipString(s: string, i: number): number {
   if (nextSpecial <= i) {
+    // A regular expression call costs more than reading a short text character by character.
+    if (s.length - i < 256) return skipStringByChar(s, i);
     SPECIAL.lastIndex = i + 1;
     nextSpecial = SPECIAL.test(s) ? SPECIAL.lastIndex - 1 : s.length;
   }
@@ -210,7 +212,7 @@ export function scanObject(s: string, i: number, names: readonly string[], found
 }
 
 function members(s: string, i: number, names: readonly string[], found: Int32Array): number {
-  found.fill(-1);
+  for (let k = 0; k < found.length; k++) found[k] = -1;
   i = skipWs(s, i + 1);
   if (s.charCodeAt(i) === CLOSE_OBJECT) return i + 1;
   for (;;) {
