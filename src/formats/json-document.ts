@@ -1,5 +1,6 @@
 /** Shared by the document formats (CloudTrail, AWS Config): a JSON document holding an array of records. */
-import { minify, scalarAt, scanRecords } from './json-scan.js';
+import type { JsonTimeReader } from './json-lines.js';
+import { minify, scanRecords } from './json-scan.js';
 import { LazyFieldsEvent, parseLines, rawEvent } from './line-regex.js';
 import type { Fields, ParseOptions, ParseResult, ParsedEvent } from './types.js';
 
@@ -16,7 +17,7 @@ const readRecord = (message: string): Fields => JSON.parse(message) as Fields;
  * from the message only if asked for (LazyFieldsEvent). Documents the scan is unsure of (not valid
  * JSON, `key` twice or written with escapes) are left to JSON.parse.
  */
-export function recordsDocument(text: string, key: string, timeKey: string, time: (v: string | number | undefined) => number, opts: ParseOptions): ParseResult | null {
+export function recordsDocument(text: string, key: string, timeKey: string, time: JsonTimeReader, opts: ParseOptions): ParseResult | null {
   const scan = scanRecords(text, key, timeKey);
   if (scan === 'not-records') return null;
   if (scan === 'unsure') return parsedRecordsDocument(text, key, timeKey, time, opts);
@@ -33,14 +34,14 @@ export function recordsDocument(text: string, key: string, timeKey: string, time
       continue;
     }
     const tFrom = r[k + 2]!;
-    const t = tFrom < 0 ? Number.NaN : time(scalarAt(text, tFrom, r[k + 3]!));
+    const t = tFrom < 0 ? Number.NaN : time(text, tFrom, r[k + 3]!);
     events.push(new LazyFieldsEvent(Number.isFinite(t) ? t : opts.fallbackMs, message, readRecord));
   }
   return { events, errors, skipped: 0 };
 }
 
 /** recordsDocument by JSON.parse, for what the scan leaves to it; messages are the records written out again. */
-function parsedRecordsDocument(text: string, key: string, timeKey: string, time: (v: string | number | undefined) => number, opts: ParseOptions): ParseResult | null {
+function parsedRecordsDocument(text: string, key: string, timeKey: string, time: JsonTimeReader, opts: ParseOptions): ParseResult | null {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -59,7 +60,8 @@ function parsedRecordsDocument(text: string, key: string, timeKey: string, time:
       continue;
     }
     const v = (r as Fields)[timeKey];
-    const t = time(typeof v === 'string' || typeof v === 'number' ? v : undefined);
+    const vText = v === undefined ? undefined : JSON.stringify(v);
+    const t = vText === undefined ? Number.NaN : time(vText, 0, vText.length);
     events.push(new LazyFieldsEvent(Number.isFinite(t) ? t : opts.fallbackMs, message, readRecord));
   }
   return { events, errors, skipped: 0 };

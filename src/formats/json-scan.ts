@@ -213,6 +213,9 @@ export function scanObject(s: string, i: number, names: readonly string[], found
 
 function members(s: string, i: number, names: readonly string[], found: Int32Array): number {
   for (let k = 0; k < found.length; k++) found[k] = -1;
+  // The lengths of the names (mod 32), to pass over most other keys with one test.
+  let lengths = 0;
+  for (const name of names) lengths |= 1 << (name.length & 31);
   i = skipWs(s, i + 1);
   if (s.charCodeAt(i) === CLOSE_OBJECT) return i + 1;
   for (;;) {
@@ -223,9 +226,10 @@ function members(s: string, i: number, names: readonly string[], found: Int32Arr
     let v = skipWs(s, keyEnd);
     if (s.charCodeAt(v) !== COLON) return -1;
     v = skipWs(s, v + 1);
-    const end = skipValue(s, v);
+    const end = s.charCodeAt(v) === QUOTE ? skipString(s, v) : skipValue(s, v);
     if (end < 0) return -1;
-    for (let k = 0; k < names.length; k++) {
+    const candidate = escaped || ((lengths >>> ((keyEnd - i - 2) & 31)) & 1) === 1;
+    for (let k = 0; candidate && k < names.length; k++) {
       if (keyIs(s, i, keyEnd, names[k]!, escaped)) {
         found[2 * k] = v;
         found[2 * k + 1] = end;
