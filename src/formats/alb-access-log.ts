@@ -5,7 +5,7 @@
  * (Access log entries: Syntax). `client:port` and `target:port` become client_ip/client_port and
  * target_ip/target_port. The time is when the load balancer sent the response (ISO 8601, UTC).
  */
-import { hostPort, isoTime, mostly, quoted, regexLineParser, sequence, token, tokenAt } from './line-regex.js';
+import { hostPort, isoTimeAt, mostly, quoted, regexLineParser, sequence, token, tokenAt } from './line-regex.js';
 import type { LineFormat } from './types.js';
 
 const EXTRACTION = sequence(
@@ -49,7 +49,7 @@ export const albAccessLog: LineFormat = {
   kind: 'lines',
   name: 'alb',
   reference: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html',
-  lineParser: (opts) => regexLineParser(EXTRACTION, tokenAt(1), isoTime, opts, 'Application Load Balancer access log'),
+  lineParser: (opts) => regexLineParser(EXTRACTION, tokenAt(1), isoTimeAt, opts, 'Application Load Balancer access log'),
   sniff: (lines) => mostly(lines, (l) => /^(http|https|h2|grpcs|ws|wss) \d{4}-\d\d-\d\dT\S+ app\/\S+ /.test(l)),
   extraction: () => EXTRACTION,
 };

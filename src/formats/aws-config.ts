@@ -8,6 +8,7 @@
  */
 import { isoTime } from './line-regex.js';
 import { rawDocument, recordsDocument } from './json-document.js';
+import { jsonIsoTime } from './json-lines.js';
 import type { DocumentFormat, Fields } from './types.js';
 
 const itemTime = (item: Fields): number => isoTime(item.configurationItemCaptureTime);
@@ -17,7 +18,7 @@ export const awsConfig: DocumentFormat = {
   name: 'config',
   reference: 'https://docs.aws.amazon.com/config/latest/developerguide/config-item-table.html',
   parseDocument(text, opts) {
-    const r = recordsDocument(text, 'configurationItems', itemTime, opts);
+    const r = recordsDocument(text, 'configurationItems', 'configurationItemCaptureTime', jsonIsoTime, opts);
     if (r) return r;
     try {
       const o = JSON.parse(text) as unknown;

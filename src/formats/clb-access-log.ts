@@ -4,7 +4,7 @@
  * (Access log entry syntax). `client:port` and `backend:port` are split; a TCP entry's request is
  * `"- - - "` and its status codes are `-`.
  */
-import { hostPort, isoTime, mostly, quoted, regexLineParser, sequence, token, tokenAt } from './line-regex.js';
+import { hostPort, isoTimeAt, mostly, quoted, regexLineParser, sequence, token, tokenAt } from './line-regex.js';
 import type { LineFormat } from './types.js';
 
 const EXTRACTION = sequence([
@@ -29,7 +29,7 @@ export const clbAccessLog: LineFormat = {
   kind: 'lines',
   name: 'clb',
   reference: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/access-log-collection.html',
-  lineParser: (opts) => regexLineParser(EXTRACTION, tokenAt(0), isoTime, opts, 'Classic Load Balancer access log'),
+  lineParser: (opts) => regexLineParser(EXTRACTION, tokenAt(0), isoTimeAt, opts, 'Classic Load Balancer access log'),
   sniff: (lines) => mostly(lines, (l) => /^\d{4}-\d\d-\d\dT\S+Z [\w-]+ \S+:\d+ \S+ [\d.-]+ [\d.-]+ [\d.-]+ /.test(l)),
   extraction: () => EXTRACTION,
 };

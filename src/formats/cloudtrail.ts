@@ -7,8 +7,8 @@
  * A file that is not such a document is kept line by line as raw events (CloudTrail digest files,
  * `CloudTrail-Digest/`, are not events: the key layout leaves them out).
  */
-import { isoTime } from './line-regex.js';
 import { rawDocument, recordsDocument } from './json-document.js';
+import { jsonIsoTime } from './json-lines.js';
 import type { DocumentFormat } from './types.js';
 
 export const cloudTrail: DocumentFormat = {
@@ -16,7 +16,7 @@ export const cloudTrail: DocumentFormat = {
   name: 'cloudtrail',
   reference: 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html',
   parseDocument(text, opts) {
-    const r = recordsDocument(text, 'Records', (rec) => isoTime(rec.eventTime), opts);
+    const r = recordsDocument(text, 'Records', 'eventTime', jsonIsoTime, opts);
     return r ?? rawDocument(text, opts, 'not a CloudTrail log file ({"Records":[...]})');
   },
   sniff: (text) => /^\s*\{\s*"Records"\s*:\s*\[/.test(text),

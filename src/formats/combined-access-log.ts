@@ -6,7 +6,7 @@
  * repeats (https://nginx.org/en/docs/http/ngx_http_log_module.html#log_format). The request line is
  * also split into method, path and protocol when it has that shape.
  */
-import { bracketAfter, clfTime, mostly, regexLineParser } from './line-regex.js';
+import { bracketAfter, clfTimeAt, mostly, regexLineParser } from './line-regex.js';
 import type { LineExtraction, LineFormat } from './types.js';
 
 const Q = '(?:[^"\\\\]|\\\\.)*';
@@ -19,7 +19,7 @@ export const combinedAccessLog: LineFormat = {
   kind: 'lines',
   name: 'combined',
   reference: 'https://httpd.apache.org/docs/2.4/logs.html#combined',
-  lineParser: (opts) => regexLineParser(EXTRACTION, bracketAfter(3), clfTime, opts, 'combined access log'),
+  lineParser: (opts) => regexLineParser(EXTRACTION, bracketAfter(3), clfTimeAt, opts, 'combined access log'),
   sniff: (lines) => mostly(lines, (l) => /^\S+ \S+ \S+ \[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "/.test(l)),
   extraction: () => EXTRACTION,
 };

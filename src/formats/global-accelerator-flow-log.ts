@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/athena/latest/ug/querying-global-accelerator-flow-logs.html lists the
  * same columns). start_time is epoch seconds.
  */
-import { mostly, regexLineParser, secondsTime, sequence, token, tokenAt } from './line-regex.js';
+import { mostly, regexLineParser, secondsTimeAt, sequence, token, tokenAt } from './line-regex.js';
 import type { LineFormat } from './types.js';
 
 const EXTRACTION = sequence(
@@ -22,7 +22,7 @@ export const globalAcceleratorFlowLog: LineFormat = {
   kind: 'lines',
   name: 'global-accelerator',
   reference: 'https://docs.aws.amazon.com/global-accelerator/latest/dg/monitoring-global-accelerator.flow-logs.html',
-  lineParser: (opts) => regexLineParser(EXTRACTION, tokenAt(13), secondsTime, opts, 'Global Accelerator flow log'),
+  lineParser: (opts) => regexLineParser(EXTRACTION, tokenAt(13), secondsTimeAt, opts, 'Global Accelerator flow log'),
   sniff: (lines) => mostly(lines, (l) => /^\d+\.\d+ \d{12} [0-9a-f-]{36} \S+ \d+ /.test(l)),
   extraction: () => EXTRACTION,
 };

@@ -3,7 +3,7 @@
  * Fields in order: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html
  * (Access log entries: Syntax). The time is when the TLS connection ended (ISO 8601 without zone: UTC).
  */
-import { hostPort, isoTime, mostly, regexLineParser, sequence, token, tokenAt } from './line-regex.js';
+import { hostPort, isoTimeAt, mostly, regexLineParser, sequence, token, tokenAt } from './line-regex.js';
 import type { LineFormat } from './types.js';
 
 const EXTRACTION = sequence(
@@ -34,7 +34,7 @@ export const nlbAccessLog: LineFormat = {
   kind: 'lines',
   name: 'nlb',
   reference: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html',
-  lineParser: (opts) => regexLineParser(EXTRACTION, tokenAt(2), isoTime, opts, 'Network Load Balancer access log'),
+  lineParser: (opts) => regexLineParser(EXTRACTION, tokenAt(2), isoTimeAt, opts, 'Network Load Balancer access log'),
   sniff: (lines) => mostly(lines, (l) => /^tls \d+\.\d+ \d{4}-\d\d-\d\dT\S+ net\/\S+ /.test(l)),
   extraction: () => EXTRACTION,
 };

@@ -5,7 +5,7 @@
  * format); names as CloudWatch Logs Insights discovers them for Route 53 logs
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData-discoverable-fields.html).
  */
-import { isoTime, mostly, regexLineParser, sequence, token, tokenAt } from './line-regex.js';
+import { isoTimeAt, mostly, regexLineParser, sequence, token, tokenAt } from './line-regex.js';
 import type { LineFormat } from './types.js';
 
 const EXTRACTION = sequence(
@@ -17,7 +17,7 @@ export const route53DnsQueryLog: LineFormat = {
   kind: 'lines',
   name: 'route53-dns',
   reference: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/query-logs.html',
-  lineParser: (opts) => regexLineParser(EXTRACTION, tokenAt(1), isoTime, opts, 'Route 53 DNS query log'),
+  lineParser: (opts) => regexLineParser(EXTRACTION, tokenAt(1), isoTimeAt, opts, 'Route 53 DNS query log'),
   sniff: (lines) => mostly(lines, (l) => /^\d+\.\d+ \d{4}-\d\d-\d\dT\S+Z Z[A-Z0-9]+ \S+ [A-Z0-9]+ [A-Z]+ (UDP|TCP) /.test(l)),
   extraction: () => EXTRACTION,
 };

@@ -3,7 +3,7 @@
  * request URI, referrer and user agent quoted. Fields in order (later ones appended over the years,
  * so optional here): https://docs.aws.amazon.com/AmazonS3/latest/userguide/LogFormat.html
  */
-import { bracketAfter, BRACKETED, clfTime, mostly, quoted, regexLineParser, sequence, token } from './line-regex.js';
+import { bracketAfter, BRACKETED, clfTimeAt, mostly, quoted, regexLineParser, sequence, token } from './line-regex.js';
 import type { LineFormat } from './types.js';
 
 const EXTRACTION = sequence(
@@ -43,7 +43,7 @@ export const s3AccessLog: LineFormat = {
   kind: 'lines',
   name: 's3-access',
   reference: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/LogFormat.html',
-  lineParser: (opts) => regexLineParser(EXTRACTION, bracketAfter(2), clfTime, opts, 'S3 server access log'),
+  lineParser: (opts) => regexLineParser(EXTRACTION, bracketAfter(2), clfTimeAt, opts, 'S3 server access log'),
   sniff: (lines) => mostly(lines, (l) => /^\S+ \S+ \[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] \S+ \S+ \S+ [A-Z0-9]+\.[A-Z_.]+ /.test(l)),
   extraction: () => EXTRACTION,
 };

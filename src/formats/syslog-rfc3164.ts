@@ -4,7 +4,7 @@
  * The timestamp has no year and no zone: it is read as UTC in the year of the fallback time (the
  * object's delivery time), or the year before when that would put it more than a day in the future.
  */
-import { monthIndex, mostly, regexLineParser } from './line-regex.js';
+import { monthAt, monthIndex, mostly, regexLineParser, utc } from './line-regex.js';
 import type { LineExtraction, LineFormat } from './types.js';
 
 const EXTRACTION: LineExtraction = {
@@ -12,11 +12,8 @@ const EXTRACTION: LineExtraction = {
   fields: ['pri', 'timestamp', 'hostname', 'appname', 'procid', 'msg'],
 };
 
-/** The 15 characters of the timestamp, after `<PRI>` if there is one. */
-const afterPri = (line: string): string => {
-  const from = line.charCodeAt(0) === 60 ? line.indexOf('>') + 1 : 0;
-  return line.slice(from, from + 15);
-};
+/** Where the 15 characters of the timestamp start, after `<PRI>` if there is one. */
+const afterPri = (line: string): number => (line.charCodeAt(0) === 60 ? line.indexOf('>') + 1 : 0);
 
 /** `Mmm dd hh:mm:ss` in the year that puts it at most a day after `refMs` (UTC); NaN if malformed. */
 export function bsdTime(s: unknown, refMs: number): number {
@@ -35,13 +32,29 @@ function bsdTimeIn(s: unknown, year: number, refMs: number): number {
   return t > refMs + 86_400_000 ? Date.UTC(year - 1, mon, day, h, mi, sec) : t;
 }
 
+/**
+ * bsdTimeIn of line.slice(from, from + 15) in a line that matched EXTRACTION (so the day, hours,
+ * minutes and seconds are digits, the day's first one possibly a space), read in place.
+ */
+function matchedBsdTime(line: string, from: number, year: number, refMs: number): number {
+  const mon = monthAt(line, from);
+  const d = (k: number): number => line.charCodeAt(from + k) - 48;
+  const day = line.charCodeAt(from + 4) === 32 ? d(5) : d(4) * 10 + d(5);
+  const h = d(7) * 10 + d(8);
+  const mi = d(10) * 10 + d(11);
+  const sec = d(13) * 10 + d(14);
+  if (mon === undefined || !(day >= 1 && day <= 31 && h <= 23 && mi <= 59 && sec <= 60)) return Number.NaN;
+  const t = utc(year, mon, day, h, mi, sec, 0);
+  return t > refMs + 86_400_000 ? utc(year - 1, mon, day, h, mi, sec, 0) : t;
+}
+
 export const syslogRfc3164: LineFormat = {
   kind: 'lines',
   name: 'syslog-rfc3164',
   reference: 'https://www.rfc-editor.org/rfc/rfc3164',
   lineParser(opts) {
     const year = new Date(opts.fallbackMs).getUTCFullYear();
-    return regexLineParser(EXTRACTION, afterPri, (v) => bsdTimeIn(v, year, opts.fallbackMs), opts, 'syslog (RFC 3164)');
+    return regexLineParser(EXTRACTION, afterPri, (line, from) => matchedBsdTime(line, from, year, opts.fallbackMs), opts, 'syslog (RFC 3164)');
   },
   sniff: (lines) => mostly(lines, (l) => /^(<\d{1,3}>)?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ /.test(l)),
   extraction: () => EXTRACTION,

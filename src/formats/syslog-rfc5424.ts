@@ -5,7 +5,7 @@
  * is kept as a number in text (facility = pri / 8, severity = pri % 8). A NILVALUE timestamp gives the
  * fallback time.
  */
-import { isoTime, mostly, regexLineParser, tokenAt } from './line-regex.js';
+import { isoTimeAt, mostly, regexLineParser, tokenAt } from './line-regex.js';
 import type { LineExtraction, LineFormat } from './types.js';
 
 const SD = '(-|(?:\\[(?:[^\\]"\\\\]|\\\\.|"(?:[^"\\\\]|\\\\.)*")*\\])+)';
@@ -18,7 +18,7 @@ export const syslogRfc5424: LineFormat = {
   kind: 'lines',
   name: 'syslog-rfc5424',
   reference: 'https://www.rfc-editor.org/rfc/rfc5424',
-  lineParser: (opts) => regexLineParser(EXTRACTION, tokenAt(1), isoTime, opts, 'syslog (RFC 5424)'),
+  lineParser: (opts) => regexLineParser(EXTRACTION, tokenAt(1), isoTimeAt, opts, 'syslog (RFC 5424)'),
   sniff: (lines) => mostly(lines, (l) => /^<\d{1,3}>\d{1,2} (\d{4}-\d\d-\d\dT\S+|-) /.test(l)),
   extraction: () => EXTRACTION,
 };

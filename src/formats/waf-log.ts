@@ -3,7 +3,7 @@
  * Fields: https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html (JSON, so Logs
  * Insights discovers them: httpRequest.clientIp, action, terminatingRuleId...).
  */
-import { jsonLineParser, timeValueMs } from './json-lines.js';
+import { jsonLineParser, jsonTimeValueMs } from './json-lines.js';
 import { mostly } from './line-regex.js';
 import type { LineFormat } from './types.js';
 
@@ -11,6 +11,6 @@ export const wafLog: LineFormat = {
   kind: 'lines',
   name: 'waf',
   reference: 'https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html',
-  lineParser: (opts) => jsonLineParser(opts, (o) => timeValueMs(o.timestamp), 'AWS WAF log'),
+  lineParser: (opts) => jsonLineParser(opts, ['timestamp'], jsonTimeValueMs, 'AWS WAF log'),
   sniff: (lines) => mostly(lines, (l) => l.startsWith('{') && l.includes('"webaclId"') && l.includes('"httpRequest"')),
 };
