@@ -6,11 +6,11 @@
  *
  * Cost per event: filters with the same pattern text form one pattern group, tested (and its fields
  * extracted) once per event for all of its filters. Before any pattern runs, the event's trigrams are
- * set in a scratch bitmap and each pattern's requirement (the text every match must contain, the
+ * marked in a scratch table and each pattern's requirement (the text every match must contain, the
  * formula that prunes stored blocks, prune.ts, a necessary condition of a match) is checked with a few
- * bit tests: most patterns reject most events without parsing them. Events are the outer loop, so a JSON
- * event is parsed once and a space-delimited one split once for all the patterns that get that far
- * (one-entry memo in query/filter-pattern/predicate.ts).
+ * bit tests: most patterns reject most events without running. JSON patterns skip that check: they are
+ * tested on the event's object, and events are the outer loop, so a JSON event is parsed once (and a
+ * space-delimited one split once) for all the patterns (one-entry memo in query/filter-pattern/predicate.ts).
  *
  * defaultValue: AWS reports it "during a period when logs are ingested but no matching logs are found".
  * Here the period is the second: for each second of event time in a run (an ingested batch) that had
@@ -21,7 +21,7 @@ import { parseFilterPattern } from '../query/filter-pattern/parse.js';
 import { compilePredicate, parseObject } from '../query/filter-pattern/predicate.js';
 import { compileExtractor, type ExtractedValues } from '../query/filter-pattern/extract.js';
 import { bitmapRequirement, type BitmapRequirement } from '../query/filter-pattern/prune.js';
-import { addText, clearText, newBitmap } from '../store/trigram.js';
+import { markText, newTrigramMarks } from '../store/trigram.js';
 
 /** What the main thread needs of a filter to record its rows (the worker never sees series). */
 export interface FilterOutput {
@@ -42,8 +42,11 @@ interface CompiledFilter extends FilterOutput {
   dimensionSelectors: string[];
   match: ((m: string) => boolean) | undefined;
   extract: ((m: string) => ExtractedValues | null) | undefined;
-  requirement: ((bits: Uint8Array) => boolean) | null;
+  requirement: Requirement | null;
 }
+
+/** Whether an event whose trigrams carry `mark` (markText) may match. */
+type Requirement = (marks: Int32Array, mark: number) => boolean;
 
 /**
  * Filters of one log group that have the same pattern: it is tested (and its fields extracted) once per
@@ -51,7 +54,7 @@ interface CompiledFilter extends FilterOutput {
  * errors by two dimensions); CloudWatch allows 100 filters per group.
  */
 interface PatternGroup {
-  requirement: ((bits: Uint8Array) => boolean) | null;
+  requirement: Requirement | null;
   /** When no filter of the group needs values: the plain predicate. */
   match: ((m: string) => boolean) | undefined;
   /** When one does: the extractor (a non-null result is a match). */
@@ -88,8 +91,9 @@ export class FilterSet {
   private readonly filters: CompiledFilter[];
   private readonly patterns: PatternGroup[];
   private readonly prefilter: boolean;
-  /** One event's trigrams at a time (evaluate is synchronous). */
-  private readonly scratch = newBitmap();
+  /** The trigrams of the event being evaluated are the slots holding `mark` (no clearing between events). */
+  private readonly marks = newTrigramMarks();
+  private mark = 0;
 
   /** Compiles the filters; `onError` hears of a stored filter that no longer compiles (it is skipped). */
   constructor(records: Iterable<MetricFilterRecord>, onError: (name: string, e: unknown) => void = () => {}) {
@@ -133,7 +137,7 @@ export class FilterSet {
     const { timestamps, messages } = run;
     const nf = filters.length;
     const matchedSecond = new Array<boolean>(nf).fill(true);
-    const bits = this.scratch;
+    const marks = this.marks;
     let lastSecond = NaN;
     for (let k = 0; k < timestamps.length; k++) {
       const second = Math.floor(timestamps[k]! / 1000);
@@ -143,10 +147,15 @@ export class FilterSet {
         matchedSecond.fill(false);
       }
       const m = messages[k]!;
-      if (prefilter) addText(bits, m);
+      let mark = 0;
+      if (prefilter) {
+        mark = this.mark = this.mark === 0x7fffffff ? 1 : this.mark + 1;
+        if (mark === 1) marks.fill(0);
+        markText(marks, m, mark);
+      }
       for (let p = 0; p < patterns.length; p++) {
         const pg = patterns[p]!;
-        if (pg.requirement !== null && !pg.requirement(bits)) continue;
+        if (pg.requirement !== null && !pg.requirement(marks, mark)) continue;
         let got: ExtractedValues | null = null;
         if (pg.extract === undefined) {
           if (!pg.match!(m)) continue;
@@ -174,7 +183,6 @@ export class FilterSet {
           out.add(i, second, value, dims);
         }
       }
-      if (prefilter) clearText(bits, m);
     }
     if (timestamps.length > 0) this.defaults(matchedSecond, lastSecond, out);
   }
@@ -265,7 +273,9 @@ function compile(f: MetricFilterRecord): CompiledFilter {
     dimensionSelectors: dimensions.map(([, s]) => s),
     match: needsValues ? undefined : compilePredicate(pattern),
     extract: needsValues ? compileExtractor(pattern) : undefined,
-    requirement: compileRequirement(bitmapRequirement(pattern)),
+    // JSON patterns are tested on the event's object, parsed once for all of them: as cheap as their
+    // requirement (their keys and values), which would rarely spare the parse anyway.
+    requirement: pattern.kind === 'json' ? null : compileRequirement(bitmapRequirement(pattern)),
   };
 }
 
@@ -296,20 +306,28 @@ function lookup(got: ExtractedValues, selector: string, message: string): string
   return typeof cur === 'number' || typeof cur === 'string' ? String(cur) : undefined;
 }
 
-/** bitmapMayMatch, compiled into closures once: it runs for every event and filter. */
-function compileRequirement(req: BitmapRequirement | null): ((bits: Uint8Array) => boolean) | null {
+/** bitmapMayMatch over an event's trigram marks, compiled into closures once: it runs for every event. */
+function compileRequirement(req: BitmapRequirement | null): Requirement | null {
   if (req === null) return null;
-  const c = (r: BitmapRequirement): ((bits: Uint8Array) => boolean) => {
+  const c = (r: BitmapRequirement): Requirement => {
     if (r.kind === 'bits') {
-      const bytes = Int32Array.from(r.bits, (x) => x >>> 3);
-      const masks = Int32Array.from(r.bits, (x) => 1 << (x & 7));
-      return (bits) => {
-        for (let i = 0; i < bytes.length; i++) if ((bits[bytes[i]!]! & masks[i]!) === 0) return false;
+      const slots = Int32Array.from(r.bits);
+      return (marks, mark) => {
+        for (let i = 0; i < slots.length; i++) if (marks[slots[i]!] !== mark) return false;
         return true;
       };
     }
     const of = r.of.map(c);
-    return r.kind === 'all' ? (bits) => of.every((f) => f(bits)) : (bits) => of.some((f) => f(bits));
+    if (r.kind === 'all') {
+      return (marks, mark) => {
+        for (let i = 0; i < of.length; i++) if (!of[i]!(marks, mark)) return false;
+        return true;
+      };
+    }
+    return (marks, mark) => {
+      for (let i = 0; i < of.length; i++) if (of[i]!(marks, mark)) return true;
+      return false;
+    };
   };
   return c(req);
 }
