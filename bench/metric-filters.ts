@@ -42,6 +42,9 @@ export interface MetricFiltersResult {
   dropPercentEvaluated: number;
   /** Time from a filtered round's last acknowledgement to its last event evaluated. */
   catchUpMsMedian: number;
+  /** Process CPU time (all threads, the in-process client included) and main-thread busy time per event. */
+  cpuUsPerEvent: { plain: number; filtered: number };
+  mainThreadUsPerEvent: { plain: number; filtered: number };
   filterMatches: { eventsMatched: number; eventsSkipped: number; eventsReplayed: number };
 }
 
@@ -184,9 +187,13 @@ export async function runMetricFilters(opts: MetricFiltersOptions, log: (line: s
     /** Filtered rounds again, counting until the filters have evaluated every event of the round. */
     const evaluatedRates: number[] = [];
     const catchUpMs: number[] = [];
+    const cpuUs: Record<string, number[]> = { plain: [], filtered: [] };
+    const mainUs: Record<string, number[]> = { plain: [], filtered: [] };
     for (let round = 0; round < ROUNDS; round++) {
       for (const g of round % 2 === 0 ? ['plain', 'filtered'] : ['filtered', 'plain']) {
         const t0 = performance.now();
+        const cpu0 = process.cpuUsage();
+        const elu0 = performance.eventLoopUtilization();
         await Promise.all(
           Array.from({ length: INFLIGHT }, async (_, s) => {
             for (let b = s; b < BATCHES; b += INFLIGHT) {
@@ -208,7 +215,13 @@ export async function runMetricFilters(opts: MetricFiltersOptions, log: (line: s
           evaluatedRates.push((BATCHES * EVENTS) / ((done - t0) / 1000));
           extra = ` (all evaluated ${Math.round(done - acked)} ms after the last acknowledgement: ${Math.round(evaluatedRates.at(-1)!)} events/s)`;
         }
-        log(`metric filters: round ${round + 1} ${g}: ${Math.round(rate)} events/s${extra}`);
+        // CPU time per event, load-independent: the whole process (every thread, the bench's client
+        // included) and the main thread's busy time (what answers requests), through evaluation.
+        const cpu = process.cpuUsage(cpu0);
+        const elu = performance.eventLoopUtilization(elu0);
+        cpuUs[g]!.push((cpu.user + cpu.system) / (BATCHES * EVENTS));
+        mainUs[g]!.push((elu.active * 1000) / (BATCHES * EVENTS));
+        log(`metric filters: round ${round + 1} ${g}: ${Math.round(rate)} events/s${extra}, CPU ${cpuUs[g]!.at(-1)!.toFixed(1)} µs/event, main thread ${mainUs[g]!.at(-1)!.toFixed(1)} µs/event`);
       }
     }
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -225,6 +238,8 @@ export async function runMetricFilters(opts: MetricFiltersOptions, log: (line: s
       evaluatedEventsPerS: Math.round(evaluated),
       dropPercentEvaluated: Number((100 * (1 - evaluated / plain)).toFixed(1)),
       catchUpMsMedian: Math.round(median(catchUpMs)),
+      cpuUsPerEvent: { plain: Number(median(cpuUs.plain!).toFixed(2)), filtered: Number(median(cpuUs.filtered!).toFixed(2)) },
+      mainThreadUsPerEvent: { plain: Number(median(mainUs.plain!).toFixed(2)), filtered: Number(median(mainUs.filtered!).toFixed(2)) },
       filterMatches: { ...server.metrics.filters.stats },
     };
   } finally {
