@@ -146,6 +146,7 @@ export class MetricFilterEngine {
       while (!this.closed && !st.paused && this.groups.get(st.group.id) === st && st.next < this.visibleThrough(st.group.id)) {
         const taken = await this.take(st);
         if (taken === null) return; // the group is gone
+        if (taken.end <= st.next) return; // nothing to read yet (never a busy loop); the next batch kicks again
         if (taken.runs.length > 0) {
           const result = await this.evaluate(st, taken.runs);
           if (this.groups.get(st.group.id) !== st) return; // changed or dropped meanwhile
@@ -168,6 +169,14 @@ export class MetricFilterEngine {
   private async take(st: GroupState): Promise<{ runs: EventRun[]; end: number } | null> {
     const q = st.queue;
     while (q.length > 0 && q[0]!.firstSeq + q[0]!.timestamps.length <= st.next) st.queued -= q.shift()!.timestamps.length;
+    const head = q[0];
+    if (head !== undefined && head.firstSeq < st.next) {
+      // Partly evaluated already (a read from the store ended inside it): the rest of it.
+      const from = st.next - head.firstSeq;
+      q.shift();
+      st.queued -= head.timestamps.length;
+      return { runs: [{ timestamps: head.timestamps.slice(from), messages: head.messages.slice(from) }], end: head.firstSeq + head.timestamps.length };
+    }
     if (q.length > 0 && q[0]!.firstSeq === st.next) {
       const runs: EventRun[] = [];
       let end = st.next;
