@@ -1,271 +1,369 @@
 /**
- * Metric filters on the ingest path: every durable batch of a log group goes through the group's
- * filters (LogStore.onBatch), and each matching event adds its value to the filter's metric at the
- * event's second. Events stored before a filter existed are never counted, as in AWS.
+ * Metric filters, off the acknowledgement path: each matching event adds its value to the filter's metric
+ * at the event's second. Events stored before a filter existed are never counted, as in AWS, and every
+ * acknowledged event is counted exactly once, across crashes too.
  *
- * Cost per event and filter: one compiled predicate (or extractor, when the value or a dimension comes
- * from the event) and, on a match, one in-memory aggregate update (MetricStore.record); patterns are
- * compiled when a filter is put or at start-up, never per event.
+ * How: the store's batch hook (LogStore.onBatch, synchronous, before PutLogEvents answers) only queues
+ * the batch and schedules work for later (setImmediate, so after the answer is written). Each log group
+ * with filters has a position, `next`, the first sequence number its filters have not evaluated. Its pump
+ * takes runs of events from `next` on, from the queue when the queue starts there, else from the store by
+ * sequence number (store/read-seq.ts, as subscriptions read: after a restart, after the queue overflowed,
+ * or across a gap), has them evaluated (filter-eval.ts) by the filter worker thread (filter-worker.ts, so
+ * that evaluation uses another core than the one answering requests), and records the result in the
+ * metric store. The metric store's flush writes the positions in the same transaction as the values
+ * (MetricStore.progress), so after a crash the positions on disk are exactly where the values on disk
+ * stop, and the pump evaluates the rest again, from the write-ahead log's replay in the hot tier or
+ * from segments.
  *
- * defaultValue: AWS reports it "during a period when logs are ingested but no matching logs are found".
- * Here the period is the second: for each second of event time in a batch that had events but no match,
- * the default value is recorded once.
+ * Changing a group's filters (change()) first evaluates everything visible with the old filters and
+ * writes that position, then changes the catalog: the new filters see exactly the events visible after
+ * that point, even if the server crashes in between. Reads of metrics (MetricStore.settle) wait until
+ * everything acknowledged before them is evaluated, so a read after PutLogEvents sees its values.
  */
+import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { LogGroup, MetricFilterRecord } from '../store/catalog.js';
 import type { HotBatch } from '../store/hot.js';
-import { parseFilterPattern } from '../query/filter-pattern/parse.js';
-import { compilePredicate, parseObject } from '../query/filter-pattern/predicate.js';
-import { compileExtractor, type ExtractedValues } from '../query/filter-pattern/extract.js';
-import { bitmapRequirement, type BitmapRequirement } from '../query/filter-pattern/prune.js';
-import { addText, clearText, newBitmap } from '../store/trigram.js';
+import type { LogStore } from '../store/store.js';
+import { readBySeq } from '../store/read-seq.js';
+import { FilterSet, type EvalResult, type EventRun, type FilterOutput } from './filter-eval.js';
+import type { FromWorker, ToWorker } from './filter-worker.js';
 import { canonicalDimensions, type MetricStore, type Series } from './metric-store.js';
-
-interface CompiledFilter {
-  /** The filter's log group: its data key seals the dimension values taken from its events. */
-  groupId: number;
-  name: string;
-  /** The pattern's text: filters with the same text share one evaluation per event. */
-  pattern: string;
-  namespace: string;
-  metricName: string;
-  unit: string;
-  /** A fixed value, or the selector (`$.latency`, `$size`) to read it from. */
-  value: number | string;
-  defaultValue: number | undefined;
-  dimensions: Array<[string, string]>;
-  match: ((m: string) => boolean) | undefined;
-  extract: ((m: string) => ExtractedValues | null) | undefined;
-  /**
-   * Text every matching event contains, as trigram bits (the requirement that prunes stored blocks,
-   * prune.ts, a necessary condition of a match): checked against the event's own trigrams first, so
-   * most filters reject most events with a few bit tests instead of a parse. null: no such text.
-   */
-  requirement: ((bits: Uint8Array) => boolean) | null;
-  /** Series of a filter with dimensions, by their values joined (one lookup per event, no sorting). */
-  seriesByValues: Map<string, Series>;
-}
-
-/**
- * Filters of one log group that have the same pattern: it is tested (and its fields extracted) once per
- * event for all of them. Real sets repeat patterns (a count and a latency of the same events, the same
- * errors by two dimensions); CloudWatch allows 100 filters per group.
- */
-interface PatternGroup {
-  requirement: ((bits: Uint8Array) => boolean) | null;
-  /** When no filter of the group needs values: the plain predicate. */
-  match: ((m: string) => boolean) | undefined;
-  /** When one does: the extractor (a non-null result is a match). */
-  extract: ((m: string) => ExtractedValues | null) | undefined;
-  /** Indexes into the group's filter list. */
-  members: number[];
-}
-
-interface GroupFilters {
-  filters: CompiledFilter[];
-  patterns: PatternGroup[];
-  prefilter: boolean;
-}
 
 /** Matched events of the batch that yielded no usable value or dimension (for the health metrics). */
 export interface FilterStats {
   eventsMatched: number;
   eventsSkipped: number;
+  /** Events evaluated after a restart because their values had not been written before it. */
+  eventsReplayed: number;
+}
+
+export interface FilterEngineOptions {
+  store: LogStore;
+  metrics: MetricStore;
+  logger: Logger;
+  /** Evaluate in a worker thread (the server); false: in this thread, still after the acknowledgement. */
+  worker: boolean;
+}
+
+/** Events taken for one evaluation at most. */
+const RUN_EVENTS = 8000;
+/** Events the queue holds at most; past that, batches are read back from the store when their turn comes. */
+const QUEUE_EVENTS = 200_000;
+
+interface GroupState {
+  group: LogGroup;
+  /** Bumped by every change of the filters; the worker answers only for the version it holds. */
+  version: number;
+  set: FilterSet;
+  outputs: readonly FilterOutput[];
+  /** Per filter: the series of dimension values (filters with dimensions) or the series (without). */
+  series: Array<Map<string, Series>>;
+  next: number;
+  queue: HotBatch[];
+  queued: number;
+  paused: boolean;
+  running: Promise<void> | undefined;
+  /** A failure of the last pump (the store or the worker); the next kick tries again. */
+  failed: boolean;
 }
 
 export class MetricFilterEngine {
-  private readonly byGroup = new Map<number, GroupFilters>();
-  /** One event's trigrams at a time (apply is synchronous). */
-  private readonly scratch = newBitmap();
-  readonly stats: FilterStats = { eventsMatched: 0, eventsSkipped: 0 };
+  readonly stats: FilterStats = { eventsMatched: 0, eventsSkipped: 0, eventsReplayed: 0 };
+  private readonly groups = new Map<number, GroupState>();
+  /** Sequence numbers below this are visible in the group (every group, filtered or not). */
+  private readonly visible = new Map<number, number>();
+  private scheduled = false;
+  private closed = false;
+  private worker: Worker | undefined;
+  private nextRequest = 1;
+  private readonly requests = new Map<number, { resolve: (r: FromWorker) => void; reject: (e: Error) => void }>();
+  private retryTimer: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly metrics: MetricStore,
-    private readonly logger: Logger,
-  ) {}
+  private constructor(private readonly opts: FilterEngineOptions) {}
 
-  /** (Re)compiles a group's filters; call after any change to them. */
-  load(groupId: number, filters: Iterable<MetricFilterRecord>): void {
-    const compiled: CompiledFilter[] = [];
-    for (const f of filters) {
-      try {
-        compiled.push(compile(f));
-      } catch (e) {
-        // Put validated it; a pattern that no longer parses (a newer parser) is reported, not fatal.
-        this.logger.error({ err: e, filter: f.name }, 'a stored metric filter does not compile; it is skipped');
-      }
+  /** Call once the store has replayed its write-ahead log, before ingest opens. */
+  static async open(opts: FilterEngineOptions): Promise<MetricFilterEngine> {
+    const e = new MetricFilterEngine(opts);
+    const { store, metrics, logger } = opts;
+    for (const g of store.catalog.groupsById.values()) e.visible.set(g.id, g.nextSeq);
+    const progress = await metrics.metricDb.loadFilterProgress();
+    let replay = 0;
+    for (const [groupId, filters] of store.catalog.metricFilters) {
+      const g = store.catalog.groupsById.get(groupId);
+      if (!g || filters.size === 0) continue;
+      // Without a recorded position (filters from before positions were kept), start at the present.
+      const next = Math.min(progress.get(groupId) ?? g.nextSeq, g.nextSeq);
+      replay += g.nextSeq - next;
+      e.install(g, filters.values(), next);
     }
-    if (compiled.length === 0) {
-      this.byGroup.delete(groupId);
-      return;
-    }
-    const byPattern = new Map<string, PatternGroup>();
-    for (const [i, f] of compiled.entries()) {
-      let g = byPattern.get(f.pattern);
-      if (g === undefined) byPattern.set(f.pattern, (g = { requirement: f.requirement, match: f.match, extract: f.extract, members: [] }));
-      else if (g.extract === undefined && f.extract !== undefined) {
-        g.extract = f.extract;
-        g.match = undefined;
-      }
-      g.members.push(i);
-    }
-    const patterns = [...byPattern.values()];
-    this.byGroup.set(groupId, { filters: compiled, patterns, prefilter: patterns.some((p) => p.requirement !== null) });
+    if (replay > 0) logger.info({ events: replay }, 'metric filters: evaluating events whose values were not written before the restart');
+    e.stats.eventsReplayed = replay;
+    metrics.progress = () => new Map([...e.groups].map(([id, st]) => [id, st.next]));
+    metrics.beforeRead = () => e.caughtUp();
+    store.onBatch((g, _s, b) => e.onVisible(g, b));
+    e.schedule();
+    return e;
   }
 
-  drop(groupId: number): void {
-    this.byGroup.delete(groupId);
+  /** The store's batch hook, on the ingest path: queue and schedule, nothing more. */
+  private onVisible(g: LogGroup, b: Readonly<HotBatch>): void {
+    if (this.closed) return;
+    const end = b.firstSeq + b.timestamps.length;
+    if (end > (this.visible.get(g.id) ?? 0)) this.visible.set(g.id, end);
+    const st = this.groups.get(g.id);
+    if (st === undefined) return;
+    if (st.queued < QUEUE_EVENTS) {
+      st.queue.push(b);
+      st.queued += b.timestamps.length;
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      for (const st of this.groups.values()) this.kick(st);
+    });
+  }
+
+  private visibleThrough(groupId: number): number {
+    return this.visible.get(groupId) ?? 0;
+  }
+
+  private kick(st: GroupState): Promise<void> {
+    if (st.running === undefined && !st.paused && !this.closed && st.next < this.visibleThrough(st.group.id)) {
+      st.running = this.pump(st).finally(() => (st.running = undefined));
+    }
+    return st.running ?? Promise.resolve();
+  }
+
+  private async pump(st: GroupState): Promise<void> {
+    st.failed = false;
+    try {
+      while (!this.closed && !st.paused && this.groups.get(st.group.id) === st && st.next < this.visibleThrough(st.group.id)) {
+        const taken = await this.take(st);
+        if (taken === null) return; // the group is gone
+        if (taken.end <= st.next) return; // nothing to read yet (never a busy loop); the next batch kicks again
+        if (taken.runs.length > 0) {
+          const result = await this.evaluate(st, taken.runs);
+          if (this.groups.get(st.group.id) !== st) return; // changed or dropped meanwhile
+          this.record(st, result);
+        }
+        st.next = taken.end;
+      }
+    } catch (e) {
+      if (this.closed) return;
+      st.failed = true;
+      this.opts.logger.error({ err: e, logGroup: st.group.name }, 'metric filter evaluation failed; it is retried from where it stopped');
+      this.retryTimer ??= setTimeout(() => {
+        this.retryTimer = undefined;
+        this.schedule();
+      }, 1000).unref();
+    }
+  }
+
+  /** Runs of events from st.next on: from the queue when it starts there, else read from the store. */
+  private async take(st: GroupState): Promise<{ runs: EventRun[]; end: number } | null> {
+    const q = st.queue;
+    while (q.length > 0 && q[0]!.firstSeq + q[0]!.timestamps.length <= st.next) st.queued -= q.shift()!.timestamps.length;
+    const head = q[0];
+    if (head !== undefined && head.firstSeq < st.next) {
+      // Partly evaluated already (a read from the store ended inside it): the rest of it.
+      const from = st.next - head.firstSeq;
+      q.shift();
+      st.queued -= head.timestamps.length;
+      return { runs: [{ timestamps: head.timestamps.slice(from), messages: head.messages.slice(from) }], end: head.firstSeq + head.timestamps.length };
+    }
+    if (q.length > 0 && q[0]!.firstSeq === st.next) {
+      const runs: EventRun[] = [];
+      let end = st.next;
+      let n = 0;
+      while (q.length > 0 && q[0]!.firstSeq === end && (n === 0 || n + q[0]!.timestamps.length <= RUN_EVENTS)) {
+        const b = q.shift()!;
+        st.queued -= b.timestamps.length;
+        runs.push({ timestamps: b.timestamps, messages: b.messages });
+        n += b.timestamps.length;
+        end += b.timestamps.length;
+      }
+      return { runs, end };
+    }
+    const to = q.length > 0 ? q[0]!.firstSeq : this.visibleThrough(st.group.id);
+    const page = await readBySeq(this.opts.store, st.group, st.next, to, RUN_EVENTS);
+    if (page === null) return null;
+    // The events of one batch share their stream and ingestion time: runs approximate the batches, for
+    // defaultValue (one per second and batch).
+    const runs: EventRun[] = [];
+    let run: { timestamps: number[]; messages: string[] } | undefined;
+    let prev: (typeof page.events)[number] | undefined;
+    for (const e of page.events) {
+      if (run === undefined || prev === undefined || e.seq !== prev.seq + 1 || e.streamId !== prev.streamId || e.ingestMs !== prev.ingestMs) {
+        runs.push((run = { timestamps: [], messages: [] }));
+      }
+      run.timestamps.push(e.timestamp);
+      run.messages.push(e.message);
+      prev = e;
+    }
+    return { runs, end: page.nextSeq };
+  }
+
+  private async evaluate(st: GroupState, runs: EventRun[]): Promise<EvalResult> {
+    if (!this.opts.worker) return st.set.evaluate(runs);
+    const w = this.ensureWorker();
+    const id = this.nextRequest++;
+    const reply = await new Promise<FromWorker>((resolve, reject) => {
+      this.requests.set(id, { resolve, reject });
+      w.postMessage({ kind: 'eval', id, groupId: st.group.id, version: st.version, runs } satisfies ToWorker);
+    });
+    if (reply.result === null) throw new Error(`the metric filter worker failed: ${reply.error ?? 'no result'}`);
+    return reply.result;
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(new URL('./filter-worker.js', import.meta.url));
+    w.unref();
+    w.on('message', (m: FromWorker) => {
+      const r = this.requests.get(m.id);
+      this.requests.delete(m.id);
+      r?.resolve(m);
+    });
+    const fail = (e: Error): void => {
+      if (this.worker !== w) return;
+      this.worker = undefined;
+      for (const r of this.requests.values()) r.reject(e);
+      this.requests.clear();
+    };
+    w.on('error', (e) => fail(e));
+    w.on('exit', (code) => fail(new Error(`the metric filter worker exited (${code})`)));
+    this.worker = w;
+    for (const st of this.groups.values()) this.post({ kind: 'load', groupId: st.group.id, version: st.version, records: this.recordsOf(st.group.id) });
+    return w;
+  }
+
+  private post(m: ToWorker): void {
+    this.worker?.postMessage(m);
+  }
+
+  private recordsOf(groupId: number): MetricFilterRecord[] {
+    return [...(this.opts.store.catalog.metricFilters.get(groupId)?.values() ?? [])];
+  }
+
+  /** Records a result: rows to series (looked up once per row, not per event). */
+  private record(st: GroupState, r: EvalResult): void {
+    const metrics = this.opts.metrics;
+    for (let i = 0; i < r.filter.length; i++) {
+      const fi = r.filter[i]!;
+      const f = st.outputs[fi]!;
+      const dims = r.dims[i]!;
+      const key = dims === null ? '' : dims.join('\u0000');
+      const cache = st.series[fi]!;
+      let s = cache.get(key);
+      // A series dropped by retention is looked up again (seriesFor recreates it).
+      if (s === undefined || metrics.byIdGet(s.id) !== s) {
+        const d = dims === null ? [] : canonicalDimensions(f.dimensionNames.map((name, k) => [name, dims[k]!] as [string, string]));
+        s = metrics.seriesFor(f.namespace, f.metricName, d, st.group.id); // its values are the group's: sealed under its key
+        if (cache.size >= 10_000) cache.clear(); // bounded: high-cardinality dimensions
+        cache.set(key, s);
+      }
+      metrics.record(s, r.second[i]!, f.unit, r.value[i]!, r.count[i]!);
+    }
+    this.stats.eventsMatched += r.matched;
+    this.stats.eventsSkipped += r.skipped;
+  }
+
+  private install(g: LogGroup, records: Iterable<MetricFilterRecord>, next: number): GroupState {
+    const list = [...records];
+    const set = new FilterSet(list, (name, e) => this.opts.logger.error({ err: e, filter: name }, 'a stored metric filter does not compile; it is skipped'));
+    const old = this.groups.get(g.id);
+    const st: GroupState = {
+      group: g,
+      version: (old?.version ?? 0) + 1,
+      set,
+      outputs: set.outputs,
+      series: set.outputs.map(() => new Map()),
+      next,
+      queue: old?.queue ?? [],
+      queued: old?.queued ?? 0,
+      paused: old?.paused ?? false,
+      running: undefined,
+      failed: false,
+    };
+    this.groups.set(g.id, st);
+    this.post({ kind: 'load', groupId: g.id, version: st.version, records: list });
+    return st;
   }
 
   /**
-   * The BatchListener: applies the group's filters to a durable batch. Events are the outer loop so that
-   * all filters see one event in a row: the filter-pattern module parses (JSON) or splits (space-delimited)
-   * an event once for all of them.
+   * Changes a group's filters: `write` changes the catalog (under the store's write lock, held by the
+   * caller), then the group's filters are read back from it. Events visible before the call are
+   * evaluated with the old filters, and that position is written first (see the module comment).
    */
-  apply(group: LogGroup, batch: Readonly<HotBatch>): void {
-    const g = this.byGroup.get(group.id);
-    if (g === undefined) return;
-    const { filters, patterns, prefilter } = g;
-    const { timestamps, messages } = batch;
-    const nf = filters.length;
-    // A filter without dimensions has one series: looked up once per batch.
-    const fixed = filters.map((f) => (f.dimensions.length === 0 ? this.metrics.seriesFor(f.namespace, f.metricName, []) : undefined));
-    const matchedSecond = new Array<boolean>(nf).fill(true);
-    const bits = this.scratch;
-    let lastSecond = NaN;
-    for (let k = 0; k < timestamps.length; k++) {
-      const second = Math.floor(timestamps[k]! / 1000);
-      if (second !== lastSecond) {
-        if (k > 0) this.defaults(filters, fixed, matchedSecond, lastSecond);
-        lastSecond = second;
-        matchedSecond.fill(false);
+  async change(g: LogGroup, write: () => Promise<void>): Promise<void> {
+    let st = this.groups.get(g.id);
+    const target = this.visibleThrough(g.id);
+    if (st !== undefined) {
+      while (st.next < target && !this.closed) {
+        const before = st.next;
+        await this.kick(st);
+        if (st.failed) throw new Error('metric filters could not evaluate the events before the change');
+        if (st.next === before) break; // the group is being deleted
       }
-      const m = messages[k]!;
-      if (prefilter) addText(bits, m);
-      for (let p = 0; p < patterns.length; p++) {
-        const pg = patterns[p]!;
-        if (pg.requirement !== null && !pg.requirement(bits)) continue;
-        let got: ExtractedValues | null = null;
-        if (pg.extract === undefined) {
-          if (!pg.match!(m)) continue;
-        } else {
-          got = pg.extract(m);
-          if (got === null) continue;
-        }
-        const members = pg.members;
-        for (let j = 0; j < members.length; j++) {
-          const i = members[j]!;
-          const f = filters[i]!;
-          matchedSecond[i] = true;
-          this.stats.eventsMatched++;
-          if (got === null || (typeof f.value === 'number' && f.dimensions.length === 0)) {
-            this.metrics.record(fixed[i]!, second, f.unit, f.value as number);
-            continue;
-          }
-          const value = typeof f.value === 'number' ? f.value : toNumber(lookup(got, f.value, m));
-          let series: Series | undefined = fixed[i];
-          if (series === undefined) series = this.dimensioned(f, got, m);
-          // AWS publishes nothing for an event whose value is not a number or whose dimensions are missing.
-          if (value === undefined || series === undefined) {
-            this.stats.eventsSkipped++;
-            continue;
-          }
-          this.metrics.record(series, second, f.unit, value);
-        }
+      st.paused = true;
+      await st.running;
+    } else {
+      st = this.install(g, [], target);
+      st.paused = true;
+    }
+    try {
+      await this.opts.metrics.flush(); // the position, before the catalog says the filters changed
+      await write();
+    } finally {
+      const records = this.recordsOf(g.id);
+      if (records.length === 0) this.drop(g.id);
+      else {
+        const now = this.install(g, records, st.next);
+        now.paused = false;
+        this.kick(now);
       }
-      if (prefilter) clearText(bits, m);
-    }
-    if (timestamps.length > 0) this.defaults(filters, fixed, matchedSecond, lastSecond);
-  }
-
-  /** The series of the event's dimension values, or undefined when one is missing, empty or too long. */
-  private dimensioned(f: CompiledFilter, got: ExtractedValues, m: string): Series | undefined {
-    const values: string[] = [];
-    for (const [, sel] of f.dimensions) {
-      const v = lookup(got, sel, m);
-      if (v === undefined || v === '' || v.length > 255) return undefined;
-      values.push(v);
-    }
-    const key = values.join('\u0000');
-    let s = f.seriesByValues.get(key);
-    // A series dropped by retention is looked up again (seriesFor recreates it).
-    if (s === undefined || this.metrics.byIdGet(s.id) !== s) {
-      s = this.metrics.seriesFor(f.namespace, f.metricName, canonicalDimensions(f.dimensions.map(([name], k) => [name, values[k]!] as [string, string])), f.groupId);
-      if (f.seriesByValues.size >= 10_000) f.seriesByValues.clear(); // bounded: high-cardinality dimensions
-      f.seriesByValues.set(key, s);
-    }
-    return s;
-  }
-
-  /** defaultValue, once, for each filter that had no match in the second that just ended. */
-  private defaults(filters: readonly CompiledFilter[], fixed: ReadonlyArray<Series | undefined>, matched: readonly boolean[], second: number): void {
-    for (let i = 0; i < filters.length; i++) {
-      const f = filters[i]!;
-      if (!matched[i] && f.defaultValue !== undefined && fixed[i] !== undefined) this.metrics.record(fixed[i]!, second, f.unit, f.defaultValue);
     }
   }
-}
 
-function compile(f: MetricFilterRecord): CompiledFilter {
-  const t = f.transformations[0]!;
-  const pattern = parseFilterPattern(f.pattern);
-  const dimensions = Object.entries(t.dimensions ?? {});
-  const fixed = Number(t.metricValue);
-  const value = t.metricValue.startsWith('$') ? t.metricValue : fixed;
-  const needsValues = typeof value === 'string' || dimensions.length > 0;
-  return {
-    groupId: f.groupId,
-    name: f.name,
-    pattern: f.pattern,
-    namespace: t.metricNamespace,
-    metricName: t.metricName,
-    unit: t.unit ?? 'None',
-    value,
-    defaultValue: t.defaultValue,
-    dimensions,
-    match: needsValues ? undefined : compilePredicate(pattern),
-    extract: needsValues ? compileExtractor(pattern) : undefined,
-    requirement: compileRequirement(bitmapRequirement(pattern)),
-    seriesByValues: new Map(),
-  };
-}
-
-/**
- * A selector's value: what the pattern extracted under that name, else (JSON events) the field the
- * selector names, so `$.latency` works as the value of `{ $.status = 500 }` too.
- */
-function lookup(got: ExtractedValues, selector: string, message: string): string | undefined {
-  const v = got[selector];
-  if (v !== undefined) return String(v);
-  if (!selector.startsWith('$.')) return undefined;
-  let cur: unknown = parseObject(message);
-  for (const part of selector.slice(2).split('.')) {
-    if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
-    cur = (cur as Record<string, unknown>)[part];
+  /** Forgets a group's filters (its log group was deleted). */
+  drop(groupId: number): void {
+    this.groups.delete(groupId);
+    this.post({ kind: 'drop', groupId });
   }
-  return typeof cur === 'number' || typeof cur === 'string' ? String(cur) : undefined;
-}
 
-/** bitmapMayMatch, compiled into closures once: it runs for every event and filter. */
-function compileRequirement(req: BitmapRequirement | null): ((bits: Uint8Array) => boolean) | null {
-  if (req === null) return null;
-  const c = (r: BitmapRequirement): ((bits: Uint8Array) => boolean) => {
-    if (r.kind === 'bits') {
-      const bytes = Int32Array.from(r.bits, (x) => x >>> 3);
-      const masks = Int32Array.from(r.bits, (x) => 1 << (x & 7));
-      return (bits) => {
-        for (let i = 0; i < bytes.length; i++) if ((bits[bytes[i]!]! & masks[i]!) === 0) return false;
-        return true;
-      };
+  /** Resolves once every group's filters have evaluated what was visible at the call. */
+  async caughtUp(): Promise<void> {
+    const targets = [...this.groups.values()].map((st) => [st.group.id, this.visibleThrough(st.group.id)] as const);
+    for (const [id, target] of targets) {
+      for (;;) {
+        const st = this.groups.get(id);
+        if (st === undefined || st.next >= target || this.closed) break;
+        if (st.paused) {
+          await st.running;
+          await new Promise((r) => setImmediate(r));
+          continue;
+        }
+        const before = st.next;
+        await this.kick(st);
+        // Reads do not wait for a failing evaluation (it is logged and retried), nor for a deleted group.
+        if (st.failed || st.next === before) break;
+      }
     }
-    const of = r.of.map(c);
-    return r.kind === 'all' ? (bits) => of.every((f) => f(bits)) : (bits) => of.some((f) => f(bits));
-  };
-  return c(req);
-}
+  }
 
-function toNumber(v: string | undefined): number | undefined {
-  if (v === undefined || v.trim() === '') return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : undefined;
+  /** Stops evaluating; what was evaluated is written by the metric store's last flush. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    await Promise.all([...this.groups.values()].map((st) => st.running));
+    const w = this.worker;
+    this.worker = undefined;
+    await w?.terminate();
+  }
 }

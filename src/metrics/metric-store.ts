@@ -7,7 +7,8 @@
  * allocation-light: the ingest path calls it per matching event.
  *
  * Durability: a value is on disk after the flush that follows it (at most ~1 s later). A crash loses
- * what was not flushed yet; the log events themselves are durable in the log store regardless.
+ * what was not flushed yet; metric filters write their progress in the same transaction (`progress`),
+ * so they evaluate again, after a restart, exactly the events whose values were lost.
  * Retention: points older than `retentionMs` go, and so do series with no newer point.
  */
 import type { Logger } from 'pino';
@@ -90,6 +91,14 @@ export class MetricStore {
   private timers: NodeJS.Timeout[] = [];
   /** Values recorded since start (for Logward's own metrics). */
   valuesRecorded = 0;
+  /**
+   * Metric filter progress (log group id → first sequence number not evaluated), read when a flush takes
+   * the pending values and written with them; it must describe exactly what was recorded before.
+   */
+  progress: (() => ReadonlyMap<number, number>) | undefined;
+  private writtenProgress = new Map<number, number>();
+  /** Resolves once values of everything ingested before the call are recorded (metric filters catch up). */
+  beforeRead: (() => Promise<void>) | undefined;
 
   private constructor(
     private readonly opts: MetricStoreOptions,
@@ -196,7 +205,9 @@ export class MetricStore {
   /** Writes what was recorded; resolves once everything recorded before the call is on disk. */
   flush(): Promise<void> {
     const run = async (): Promise<void> => {
-      if (this.pending.size === 0) return;
+      const progress = new Map<number, number>();
+      for (const [g, seq] of this.progress?.() ?? []) if (this.writtenProgress.get(g) !== seq) progress.set(g, seq);
+      if (this.pending.size === 0 && progress.size === 0) return;
       const batch = this.pending;
       this.pending = new Map();
       this.gen++;
@@ -213,8 +224,9 @@ export class MetricStore {
       try {
         const sealer = this.opts.sealer;
         if (sealer) for (const r of fresh) r.dimensions = await sealer.sealValue(r.keyGroup, dimensionsPlace(r.id, r.namespace, r.metricName), r.dimensions);
-        await this.db.write(fresh, points, last);
+        await this.db.write(fresh, points, last, progress);
         for (const s of batch.keys()) s.persisted = true;
+        for (const [g, seq] of progress) this.writtenProgress.set(g, seq);
       } catch (e) {
         this.opts.logger.error({ err: e, points: points.length }, 'writing metric points failed; they are lost');
       }
@@ -223,14 +235,20 @@ export class MetricStore {
     return this.flushing;
   }
 
-  async periods(s: Series, from: number, to: number, period: number, opts: { unit?: string; sketches: boolean }): Promise<PeriodRow[]> {
+  /** For reads: waits until values of everything ingested before the call are recorded, then flushes. */
+  async settle(): Promise<void> {
+    await this.beforeRead?.();
     await this.flush();
+  }
+
+  async periods(s: Series, from: number, to: number, period: number, opts: { unit?: string; sketches: boolean }): Promise<PeriodRow[]> {
+    await this.settle();
     if (!s.persisted) return [];
     return this.db.periods(s.id, from, to, period, opts);
   }
 
   async latest(): Promise<Array<{ series: Series; ts: number; n: number; sum: number; min: number; max: number }>> {
-    await this.flush();
+    await this.settle();
     const out = [];
     for (const r of await this.db.latest()) {
       const series = this.byId.get(r.seriesId);

@@ -20,6 +20,7 @@ export interface Datapoint {
 
 /** Datapoints in [fromSec, toSec), oldest first; periods without data (or without the statistic) are absent. */
 export async function queryStat(store: MetricStore, q: MetricStatQuery, fromSec: number, toSec: number): Promise<Datapoint[]> {
+  await store.settle(); // a series a metric filter is about to create is found
   const series = store.find(q.namespace, q.metricName, q.dimensions);
   if (!series) return [];
   const rows = await store.periods(series, fromSec, toSec, q.period, { ...(q.unit !== undefined ? { unit: q.unit } : {}), sketches: q.stat.kind === 'percentile' });

@@ -29,6 +29,8 @@ export interface MetricsOptions {
   smtp?: SmtpSettings;
   /** Replaces delivery to topics (tests). */
   notifier?: AlarmNotifier;
+  /** false: metric filters are evaluated in the main thread (still after the acknowledgement). */
+  filterWorker?: boolean;
   /** false: no timer for early alarm evaluation (tests with a fake clock call alarms.early()). */
   earlyAlarmTimer?: boolean;
 }
@@ -70,8 +72,7 @@ export class MetricsSubsystem {
       sealer: logs.atRest,
     });
     logs.onGroupDeleted((groupId) => store.dropGroup(groupId));
-    const filters = new MetricFilterEngine(store, opts.logger);
-    for (const [groupId, m] of logs.catalog.metricFilters) filters.load(groupId, m.values());
+    const filters = await MetricFilterEngine.open({ store: logs, metrics: store, logger: opts.logger, worker: opts.filterWorker !== false });
     const topics = await TopicStore.open(store.metricDb, opts.region, opts.accountId, logs.atRest);
     const mailer = opts.smtp !== undefined ? new Mailer(opts.smtp, DEFAULT_RETRY_POLICY) : undefined;
     const notifier =
@@ -87,10 +88,7 @@ export class MetricsSubsystem {
       historyRetentionMs: 30 * 86_400_000,
     });
     const m = new MetricsSubsystem(store, filters, alarms, notifier, topics, logs, opts.clock, mailer);
-    logs.onBatch((g, _s, b) => {
-      m.count(b.timestamps.length, b.bytes);
-      filters.apply(g, b);
-    });
+    logs.onBatch((_g, _s, b) => m.count(b.timestamps.length, b.bytes));
     alarms.start({ early: opts.earlyAlarmTimer !== false });
     return m;
   }
@@ -126,6 +124,7 @@ export class MetricsSubsystem {
       g('logward_log_groups', 'Log groups.', this.logs.catalog.groups.size),
       g('logward_metric_filter_matches_total', 'Log events that matched a metric filter.', this.filters.stats.eventsMatched, 'counter'),
       g('logward_metric_filter_skipped_total', 'Matching log events without a numeric value or a dimension, so not counted.', this.filters.stats.eventsSkipped, 'counter'),
+      g('logward_metric_filter_replayed_events', 'Log events metric filters evaluated again at start-up because their values were not written before the restart.', this.filters.stats.eventsReplayed),
       g('logward_metric_values_total', 'Metric values recorded (PutMetricData and metric filters).', this.store.valuesRecorded, 'counter'),
       {
         name: 'logward_alarms',
@@ -173,6 +172,7 @@ export class MetricsSubsystem {
   }
 
   async close(): Promise<void> {
+    await this.filters.close();
     await this.alarms.close();
     this.mailer?.close();
     await this.store.close();

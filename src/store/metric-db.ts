@@ -10,6 +10,8 @@
  *   alarms         one row per alarm: its definition and state as JSON, read back whole
  *   alarm_history  AWS's history items (ConfigurationUpdate, StateUpdate, Action)
  *   topics, subscriptions  where alarm actions (`arn:aws:sns:...:<topic>`) are delivered (src/notify)
+ *   metric_filter_progress  per log group, the first sequence number metric filters have not evaluated,
+ *                  written in the same transaction as the points they produced (src/metrics/metric-filters.ts)
  *
  * Only this module writes SQL against it; every user value is a bound parameter.
  */
@@ -32,6 +34,7 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS alarm_history (
      id BIGINT NOT NULL, alarm_name VARCHAR NOT NULL, ts_ms BIGINT NOT NULL, item_type VARCHAR NOT NULL,
      summary VARCHAR NOT NULL, data VARCHAR NOT NULL, alarm_type VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS metric_filter_progress (group_id BIGINT PRIMARY KEY, next_seq BIGINT NOT NULL)`,
 ];
 
 export interface SeriesRow {
@@ -123,9 +126,22 @@ export class MetricDb {
     });
   }
 
-  /** New series, new points and the series' newest seconds, in one transaction. */
-  async write(newSeries: readonly SeriesRow[], points: readonly PointRow[], lastTs: ReadonlyMap<number, number>): Promise<void> {
+  /** Metric filter progress by log group id (see metric_filter_progress). */
+  async loadFilterProgress(): Promise<Map<number, number>> {
+    return new Map((await this.db.all(`SELECT group_id, next_seq FROM metric_filter_progress`)).map((r) => [Number(r.group_id), Number(r.next_seq)]));
+  }
+
+  /**
+   * New series, new points, the series' newest seconds and the metric filter progress they bring, in one
+   * transaction: after a crash, the points on disk are exactly those of the events before the progress.
+   */
+  async write(newSeries: readonly SeriesRow[], points: readonly PointRow[], lastTs: ReadonlyMap<number, number>, progress: ReadonlyMap<number, number> = new Map()): Promise<void> {
     await this.db.transaction(async () => {
+      const moved = [...progress];
+      for (let i = 0; i < moved.length; i += 400) {
+        const chunk = moved.slice(i, i + 400);
+        await this.db.run(`INSERT OR REPLACE INTO metric_filter_progress VALUES ${rows(chunk.length, 2)}`, chunk.flat());
+      }
       for (let i = 0; i < newSeries.length; i += 400) {
         const chunk = newSeries.slice(i, i + 400);
         await this.db.run(`INSERT INTO metric_series VALUES ${rows(chunk.length, 6)}`, chunk.flatMap((s) => [s.id, s.namespace, s.metricName, s.dimensions, s.lastTs, s.keyGroup]));

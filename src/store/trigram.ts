@@ -63,6 +63,30 @@ export function addText(bitmap: Uint8Array, text: string): void {
   }
 }
 
+/**
+ * addText for one message at a time without clearing (metric filters): `marks[x] === mark` for every
+ * trigram bit x of `text` (and ESCAPE_BIT when it holds `\u`); a new `mark` per message forgets the last.
+ * `marks` has one slot per bit (newTrigramMarks).
+ */
+export function markText(marks: Int32Array, text: string, mark: number): void {
+  const n = text.length;
+  if (n < 3) return;
+  let a = text.charCodeAt(0);
+  let b = text.charCodeAt(1);
+  if (a === 0x5c && b === 0x75) marks[ESCAPE_BIT] = mark;
+  for (let i = 2; i < n; i++) {
+    const c = text.charCodeAt(i);
+    marks[bit(a, b, c)] = mark;
+    if (b === 0x5c && c === 0x75) marks[ESCAPE_BIT] = mark;
+    a = b;
+    b = c;
+  }
+}
+
+export function newTrigramMarks(): Int32Array {
+  return new Int32Array(1 << BITMAP_BITS_LOG2);
+}
+
 /** Clears what addText(bitmap, text) set, so one scratch bitmap serves event after event (metric filters). */
 export function clearText(bitmap: Uint8Array, text: string): void {
   const n = text.length;

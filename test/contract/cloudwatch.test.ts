@@ -14,6 +14,7 @@ import {
   EnableAlarmActionsCommand,
   DisableAlarmActionsCommand,
   GetMetricDataCommand,
+  paginateGetMetricData,
   GetMetricStatisticsCommand,
   ListMetricsCommand,
   PutMetricAlarmCommand,
@@ -141,6 +142,34 @@ test('GetMetricData: MetricStat queries, math expressions, ReturnData, ScanBy', 
     'ValidationError',
     /Unrecognized metric id nope/,
   );
+});
+
+test('GetMetricData pages by MaxDatapoints with NextToken (the SDK paginator), resuming inside a result', async () => {
+  const stat = (id: string, name: string) => ({ Id: id, MetricStat: { Metric: { Namespace: NS, MetricName: name }, Period: 60, Stat: 'Sum' } });
+  const input = { StartTime: new Date(T0), EndTime: new Date(T0 + 120_000), MaxDatapoints: 3, MetricDataQueries: [stat('orders', 'Orders'), stat('visits', 'Visits')] };
+  const pages = [];
+  for await (const page of paginateGetMetricData({ client: cw }, { ...input })) pages.push(page);
+  // Newest first; 4 datapoints in pages of at most 3: the second page resumes inside Visits.
+  assert.deepEqual(
+    pages.map((p) => p.MetricDataResults?.map((x) => [x.Id, x.Timestamps?.map((t) => t.getTime() - T0), x.Values, x.StatusCode])),
+    [
+      [
+        ['orders', [60_000, 0], [5, 3], 'Complete'],
+        ['visits', [60_000], [20], 'PartialData'],
+      ],
+      [['visits', [0], [10], 'Complete']],
+    ],
+  );
+  assert.equal(pages.at(-1)?.NextToken, undefined);
+  const first = await cw.send(new GetMetricDataCommand(input));
+  assert.ok(first.NextToken);
+  // A token belongs to its request.
+  await fails(cw.send(new GetMetricDataCommand({ ...input, ScanBy: 'TimestampAscending', NextToken: first.NextToken })), 'InvalidNextToken', 'InvalidNextToken', 'The specified nextToken is invalid.');
+  await fails(cw.send(new GetMetricDataCommand({ ...input, NextToken: 'not-a-token' })), 'InvalidNextToken', 'InvalidNextToken', 'The specified nextToken is invalid.');
+  // With a returned math expression, results are cut without a token, as AWS documents.
+  const math = await cw.send(new GetMetricDataCommand({ ...input, MaxDatapoints: 1, MetricDataQueries: [{ ...stat('orders', 'Orders'), ReturnData: false }, { Id: 'twice', Expression: 'orders * 2' }] }));
+  assert.deepEqual(math.MetricDataResults?.map((x) => [x.Id, x.Values, x.StatusCode]), [['twice', [10], 'PartialData']]);
+  assert.equal(math.NextToken, undefined);
 });
 
 test('ListMetrics by namespace, name and dimensions', async () => {

@@ -62,8 +62,7 @@ export const putMetricFilter: Action<'PutMetricFilter'> = async (ctx, input) => 
       createdMs: existing?.get(input.filterName)?.createdMs ?? ctx.clock.now(),
       applyOnTransformedLogs: input.applyOnTransformedLogs ?? false,
     };
-    await ctx.store.catalog.putMetricFilter(record);
-    reload(ctx, g);
+    await ctx.metricFilters.change(g, () => ctx.store.catalog.putMetricFilter(record));
   });
   return {};
 };
@@ -74,8 +73,7 @@ export const deleteMetricFilter: Action<'DeleteMetricFilter'> = async (ctx, inpu
     if (!ctx.store.catalog.metricFilters.get(g.id)?.has(input.filterName)) {
       throw new ApiError('ResourceNotFoundException', 'The specified metric filter does not exist.');
     }
-    await ctx.store.catalog.deleteMetricFilter(g.id, input.filterName);
-    reload(ctx, g);
+    await ctx.metricFilters.change(g, () => ctx.store.catalog.deleteMetricFilter(g.id, input.filterName));
   });
   return {};
 };
@@ -119,7 +117,3 @@ export const describeMetricFilters: Action<'DescribeMetricFilters'> = async (ctx
     ...(sorted.length > limit ? { nextToken: encodeToken('DescribeMetricFilters', key(page.at(-1)!)) } : {}),
   };
 };
-
-function reload(ctx: ActionContext, g: LogGroup): void {
-  ctx.metricFilters.load(g.id, ctx.store.catalog.metricFilters.get(g.id)?.values() ?? []);
-}

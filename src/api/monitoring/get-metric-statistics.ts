@@ -15,6 +15,7 @@ export const getMetricStatistics: MonitoringAction<'GetMetricStatistics'> = asyn
   if (stats.length > 0 && ext.length > 0) throw mutuallyExclusive('Statistics', 'ExtendedStatistics');
   for (const e of ext) if (!isPercentile(e)) throw invalidValue(`The value ${e} for parameter ExtendedStatistics is not a valid percentile.`);
   const { from, to, period } = range(input.StartTime, input.EndTime, input.Period);
+  await ctx.metrics.settle();
   const series = ctx.metrics.find(input.Namespace, input.MetricName, canonicalDimensions(input.Dimensions ?? []));
   const label = input.MetricName;
   if (!series) return { Label: label, Datapoints: [] };

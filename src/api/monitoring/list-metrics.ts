@@ -16,7 +16,7 @@ export const listMetrics: MonitoringAction<'ListMetrics'> = async (ctx, input) =
       throw new ApiError('InvalidNextToken', 'The specified nextToken is invalid.', { cause: e });
     }
   }
-  await ctx.metrics.flush();
+  await ctx.metrics.settle();
   const recentSec = input.RecentlyActive === 'PT3H' ? Math.floor(ctx.clock.now() / 1000) - 3 * 3600 : -Infinity;
   const filters = input.Dimensions ?? [];
   const all = [...ctx.metrics.all()]
