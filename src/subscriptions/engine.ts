@@ -11,7 +11,9 @@ import type { Clock } from '../clock.js';
 import type { LogStore } from '../store/store.js';
 import type { HotBatch } from '../store/hot.js';
 import { filterKey, type SubscriptionCatalog, type SubscriptionFilterRow, type Target } from '../store/subscriptions.js';
+import { join } from 'node:path';
 import { parseDestinationArn } from './arn.js';
+import { CHECKPOINT_FILE, readCheckpointFile, writeCheckpointFile } from './checkpoint-file.js';
 import { Consumer, type ConsumerCounters, type ConsumerStats, type RetryPolicy } from './consumer.js';
 import { SINKS } from './sinks/index.js';
 import type { Sink } from './sinks/types.js';
@@ -20,6 +22,9 @@ import type { AddressPolicy } from './safety.js';
 
 /** Where batches go once their retry budget is spent. Subscription filters on it are refused. */
 export const DEAD_LETTER_GROUP = '/logward/subscriptions/dead-letter';
+
+/** How often moved delivery positions are written to the checkpoint file: what a crash may redeliver. */
+const PERSIST_EVERY_MS = 1000;
 
 export interface EngineOptions {
   store: LogStore;
@@ -36,12 +41,27 @@ export class SubscriptionEngine {
   private readonly visible = new Map<number, number>();
   private syncing = Promise.resolve();
   private closed = false;
+  /** Positions moved since the checkpoint file was last written. */
+  private positionsDirty = false;
+  private persisting: Promise<void> = Promise.resolve();
+  private persistTimer: NodeJS.Timeout | undefined;
+  private readonly checkpointPath: string;
 
-  constructor(private readonly opts: EngineOptions) {}
+  constructor(private readonly opts: EngineOptions) {
+    this.checkpointPath = join(opts.store.opts.dataDir, CHECKPOINT_FILE);
+  }
 
   /** Call once the store has replayed its WAL (every event it holds is visible) and before ingest opens. */
   async start(): Promise<void> {
     for (const g of this.opts.store.catalog.groupsById.values()) this.visible.set(g.id, g.nextSeq);
+    // Positions persisted since the catalog row was written (see checkpoint-file.ts for why the larger wins).
+    for (const p of await readCheckpointFile(this.checkpointPath)) {
+      const key = filterKey(p.groupId, p.filterName);
+      const cp = this.opts.subs.checkpoints.get(key);
+      if (cp && p.nextSeq > cp.nextSeq) this.opts.subs.checkpoints.set(key, { ...cp, nextSeq: p.nextSeq });
+    }
+    this.persistTimer = setInterval(() => void this.persistPositions(), PERSIST_EVERY_MS);
+    this.persistTimer.unref();
     // The store's batch hook (shared with metric filters) has no way to unsubscribe: once closed, the
     // engine ignores what it is given.
     this.opts.store.onBatch((_g, _s, b) => this.onVisible(b));
@@ -64,6 +84,35 @@ export class SubscriptionEngine {
   /** Sequence numbers below this are visible in the group. */
   visibleThrough(groupId: number): number {
     return this.visible.get(groupId) ?? 0;
+  }
+
+  /** A consumer's new position: in memory now, in the checkpoint file within PERSIST_EVERY_MS. */
+  notePosition(f: SubscriptionFilterRow, nextSeq: number): void {
+    const key = filterKey(f.groupId, f.filterName);
+    const cp = this.opts.subs.checkpoints.get(key);
+    if (!cp || !this.opts.subs.filters.has(key) || nextSeq <= cp.nextSeq) return; // deleted meanwhile, or not a move
+    this.opts.subs.checkpoints.set(key, { ...cp, nextSeq });
+    this.positionsDirty = true;
+  }
+
+  /** Writes every position to the checkpoint file if one moved; one write at a time. */
+  private persistPositions(): Promise<void> {
+    const next = this.persisting.then(async () => {
+      if (!this.positionsDirty) return;
+      this.positionsDirty = false;
+      const positions = [...this.opts.subs.checkpoints].flatMap(([key, cp]) => {
+        const f = this.opts.subs.filters.get(key);
+        return f ? [{ groupId: f.groupId, filterName: f.filterName, nextSeq: cp.nextSeq }] : [];
+      });
+      try {
+        await writeCheckpointFile(this.checkpointPath, positions);
+      } catch (e) {
+        this.positionsDirty = true; // tried again at the next tick; the catalog rows are older, never ahead
+        this.opts.logger.error({ err: e }, 'could not write the subscription checkpoint file');
+      }
+    });
+    this.persisting = next;
+    return next;
   }
 
   private onVisible(b: Readonly<HotBatch>): void {
@@ -130,6 +179,7 @@ export class SubscriptionEngine {
           owner: this.opts.accountId,
           retry: this.opts.retry,
           visibleThrough: (id) => this.visibleThrough(id),
+          notePosition: (f, seq) => this.notePosition(f, seq),
           deadLetter: (f, messages, error) => this.deadLetter(f, messages, error),
         },
         carried.get(key),
@@ -198,6 +248,8 @@ export class SubscriptionEngine {
     await this.syncing;
     await Promise.all([...this.consumers.values()].map(({ consumer }) => consumer.stop()));
     this.consumers.clear();
+    clearInterval(this.persistTimer);
+    await this.persistPositions();
   }
 
   /** For the key of a filter in the maps. */
