@@ -84,6 +84,8 @@ class Pending {
   oldestIngestMs: number | undefined;
 
   add(p: Part, now: number): void {
+    // Deflating starts now, on libuv's pool, so the batch is ready to go when it is due.
+    p.piece().catch(() => undefined);
     if (this.parts.length === 0) this.since = now;
     this.parts.push(p);
     this.events += p.count;

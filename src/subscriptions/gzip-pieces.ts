@@ -94,9 +94,8 @@ export function storedPiece(text: string): DeflatedPiece {
   return { data: Buffer.concat(parts), crc: crc32(raw), length: raw.length };
 }
 
-/** Deflates text on libuv's thread pool at the fastest level, ended by a sync flush. */
-export function deflatePiece(text: string): Promise<DeflatedPiece> {
-  const raw = Buffer.from(text, 'utf8');
+/** Deflates UTF-8 text on libuv's thread pool at the fastest level, ended by a sync flush. */
+export function deflatePiece(raw: Buffer): Promise<DeflatedPiece> {
   return new Promise((resolve, reject) => {
     deflateRaw(raw, { level: constants.Z_BEST_SPEED, finishFlush: constants.Z_SYNC_FLUSH }, (err, data) => {
       if (err) reject(err);

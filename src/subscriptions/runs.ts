@@ -26,7 +26,25 @@ export interface Part {
   piece(): Promise<DeflatedPiece>;
 }
 
-const eventJson = (e: SubscriptionEvent): string => `{"id":"${e.id}","timestamp":${e.timestamp},"message":${JSON.stringify(e.message)}}`;
+/**
+ * The events' JSON, comma-separated, as JSON.stringify writes an event, written straight into bytes:
+ * building it as one string first (join) cost three times as much, most of it in copying.
+ */
+function eventsJson(events: readonly SubscriptionEvent[]): Buffer {
+  let buf = Buffer.allocUnsafe(events.reduce((a, e) => a + e.message.length + 100, 0));
+  let at = 0;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const text = `${i === 0 ? '' : ','}{"id":"${e.id}","timestamp":${e.timestamp},"message":${JSON.stringify(e.message)}}`;
+    if (at + text.length * 3 > buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, at + text.length * 3));
+      buf.copy(bigger, 0, 0, at);
+      buf = bigger;
+    }
+    at += buf.write(text, at, 'utf8');
+  }
+  return buf.subarray(0, at);
+}
 
 function makePart(streamId: number, ingestMs: number, bytes: number, list: () => SubscriptionEvent[], firstSeq: number, lastSeq: number, count: number): Part {
   let events: SubscriptionEvent[] | undefined;
@@ -42,7 +60,7 @@ function makePart(streamId: number, ingestMs: number, bytes: number, list: () =>
     events: all,
     piece: () =>
       (piece ??= (() => {
-        const p = deflatePiece(all().map(eventJson).join(','));
+        const p = deflatePiece(eventsJson(all()));
         events = undefined; // the deflated JSON is what is delivered; dead letters rebuild the list
         return p;
       })()),
