@@ -24,3 +24,9 @@ test('stored and deflated pieces make one gzip member holding their texts in ord
   assert.equal(gz.readUInt32LE(gz.length - 8), crc32(Buffer.from(texts.join(''))));
   assert.equal(gz.readUInt32LE(gz.length - 4), Buffer.byteLength(texts.join('')));
 });
+
+test('pieces deflated in one order can be put together in another (a full flush ends each)', async () => {
+  const texts = ['first piece '.repeat(2000), 'second piece '.repeat(2000), 'first piece '.repeat(2000)];
+  const [a, b, c] = await Promise.all(texts.map((t) => deflatePiece(Buffer.from(t))));
+  assert.equal(gunzipSync(gzipOfPieces([c!, b!, a!, storedPiece('!')])).toString('utf8'), texts[2]! + texts[1]! + texts[0]! + '!');
+});

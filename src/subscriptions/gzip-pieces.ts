@@ -3,14 +3,14 @@
  * subscription payload, the deflated JSON of a run of events, is computed once and shared by every
  * message, and every subscription, that carries that run.
  *
- * Each piece is raw deflate ended by a sync flush (byte-aligned, not final), so pieces can follow one
- * another in one deflate stream (back-references never cross a piece). Short literal pieces (the JSON
+ * Each piece is raw deflate ended by a full flush (byte-aligned, not final, window reset), so pieces can
+ * follow one another in one deflate stream (back-references never cross a piece). Short literal pieces (the JSON
  * around the events) go as stored blocks. The member ends with an empty final block, then the CRC-32 and
  * length of the whole text; the CRC is combined from the pieces' CRCs without reading their text again.
  * The result is one ordinary gzip member: any gunzip reads it, including readers that stop after the
  * first member.
  */
-import { constants, crc32 as nativeCrc32, deflateRaw } from 'node:zlib';
+import { constants, crc32 as nativeCrc32, createDeflateRaw, type DeflateRaw } from 'node:zlib';
 
 /** Deflated text with what the gzip trailer needs of it. */
 export interface DeflatedPiece {
@@ -94,14 +94,40 @@ export function storedPiece(text: string): DeflatedPiece {
   return { data: Buffer.concat(parts), crc: crc32(raw), length: raw.length };
 }
 
-/** Deflates UTF-8 text on libuv's thread pool at the fastest level, ended by a sync flush. */
+/**
+ * One deflate stream for every piece, at the fastest level, a full flush after each: a full flush ends
+ * the piece byte-aligned and resets the window, so no later piece refers back to it and pieces can be put
+ * together in any order. Setting up a stream per piece (zlib's state is a few hundred KiB, and Node's
+ * stream machinery) cost twice the deflating itself. Pieces are deflated one after the other, on libuv's
+ * pool, off the event loop.
+ */
+let deflater: { z: DeflateRaw; tail: Promise<unknown> } | undefined;
+
+/** Deflates UTF-8 text into a piece (see above). */
 export function deflatePiece(raw: Buffer): Promise<DeflatedPiece> {
-  return new Promise((resolve, reject) => {
-    deflateRaw(raw, { level: constants.Z_BEST_SPEED, finishFlush: constants.Z_SYNC_FLUSH }, (err, data) => {
-      if (err) reject(err);
-      else resolve({ data, crc: crc32(raw), length: raw.length });
-    });
-  });
+  const d = (deflater ??= { z: createDeflateRaw({ level: constants.Z_BEST_SPEED }), tail: Promise.resolve() });
+  const data = d.tail.then(
+    () =>
+      new Promise<Buffer>((resolve, reject) => {
+        const out: Buffer[] = [];
+        const onData = (b: Buffer): void => void out.push(b);
+        const onError = (e: Error): void => {
+          d.z.off('data', onData);
+          if (deflater === d) deflater = undefined; // a failed stream is not used again
+          reject(e);
+        };
+        d.z.on('data', onData);
+        d.z.once('error', onError);
+        d.z.write(raw);
+        d.z.flush(constants.Z_FULL_FLUSH, () => {
+          d.z.off('data', onData);
+          d.z.off('error', onError);
+          resolve(Buffer.concat(out));
+        });
+      }),
+  );
+  d.tail = data.catch(() => undefined);
+  return data.then((bytes) => ({ data: bytes, crc: crc32(raw), length: raw.length }));
 }
 
 const HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]); // deflate, no name, no time, unknown OS
