@@ -95,17 +95,37 @@ export function storedPiece(text: string): DeflatedPiece {
 }
 
 /**
- * One deflate stream for every piece, at the fastest level, a full flush after each: a full flush ends
- * the piece byte-aligned and resets the window, so no later piece refers back to it and pieces can be put
- * together in any order. Setting up a stream per piece (zlib's state is a few hundred KiB, and Node's
- * stream machinery) cost twice the deflating itself. Pieces are deflated one after the other, on libuv's
- * pool, off the event loop.
+ * A few deflate streams serve every piece, at the fastest level, a full flush after each: a full flush
+ * ends the piece byte-aligned and resets the window, so no later piece refers back to it and pieces can
+ * be put together in any order. Setting up a stream per piece (zlib's state is a few hundred KiB, and
+ * Node's stream machinery) cost twice the deflating itself. Each stream deflates one piece after the
+ * other on libuv's pool, off the event loop; two of them let two pieces be deflated at once.
  */
-let deflater: { z: DeflateRaw; tail: Promise<unknown> } | undefined;
+const DEFLATERS = 2;
+interface Deflater {
+  z: DeflateRaw;
+  tail: Promise<unknown>;
+  queued: number;
+}
+const deflaters: Array<Deflater | undefined> = new Array<Deflater | undefined>(DEFLATERS).fill(undefined);
+
+function deflater(): Deflater {
+  let best = 0;
+  for (let i = 0; i < DEFLATERS; i++) {
+    const d = deflaters[i];
+    if (d === undefined) {
+      best = i;
+      break;
+    }
+    if (d.queued < deflaters[best]!.queued) best = i;
+  }
+  return (deflaters[best] ??= { z: createDeflateRaw({ level: constants.Z_BEST_SPEED }), tail: Promise.resolve(), queued: 0 });
+}
 
 /** Deflates UTF-8 text into a piece (see above). */
 export function deflatePiece(raw: Buffer): Promise<DeflatedPiece> {
-  const d = (deflater ??= { z: createDeflateRaw({ level: constants.Z_BEST_SPEED }), tail: Promise.resolve() });
+  const d = deflater();
+  d.queued++;
   const data = d.tail.then(
     () =>
       new Promise<Buffer>((resolve, reject) => {
@@ -113,7 +133,8 @@ export function deflatePiece(raw: Buffer): Promise<DeflatedPiece> {
         const onData = (b: Buffer): void => void out.push(b);
         const onError = (e: Error): void => {
           d.z.off('data', onData);
-          if (deflater === d) deflater = undefined; // a failed stream is not used again
+          const at = deflaters.indexOf(d);
+          if (at >= 0) deflaters[at] = undefined; // a failed stream is not used again
           reject(e);
         };
         d.z.on('data', onData);
@@ -126,7 +147,7 @@ export function deflatePiece(raw: Buffer): Promise<DeflatedPiece> {
         });
       }),
   );
-  d.tail = data.catch(() => undefined);
+  d.tail = data.catch(() => undefined).finally(() => d.queued--);
   return data.then((bytes) => ({ data: bytes, crc: crc32(raw), length: raw.length }));
 }
 
