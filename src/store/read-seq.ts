@@ -123,8 +123,12 @@ export interface HotRun {
  */
 export function readHotRuns(store: LogStore, g: LogGroup, fromSeq: number, toSeq: number, minEvents: number): { runs: HotRun[]; nextSeq: number } | null {
   if (store.catalog.groupsById.get(g.id) !== g) return null;
-  const batches = store.hot.batches(g.id);
-  let lo = 0;
+  return runsOf(store.hot.batches(g.id), g, fromSeq, toSeq, minEvents);
+}
+
+/** readHotRuns over any list of a group's batches in sequence order (the hot tier's, or a reader's own). */
+export function runsOf(batches: readonly Readonly<HotBatch>[], g: LogGroup, fromSeq: number, toSeq: number, minEvents: number, start = 0): { runs: HotRun[]; nextSeq: number } | null {
+  let lo = start;
   let hi = batches.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;

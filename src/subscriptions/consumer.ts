@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { LogStore } from '../store/store.js';
 import type { LogGroup } from '../store/catalog.js';
-import { readBySeq, readHotRuns } from '../store/read-seq.js';
+import { readBySeq, readHotRuns, type HotRun } from '../store/read-seq.js';
 import { filterKey, type Checkpoint, type SubscriptionCatalog, type SubscriptionFilterRow } from '../store/subscriptions.js';
 import { compilePredicate } from '../query/filter-pattern/predicate.js';
 import { parseFilterPattern } from '../query/filter-pattern/parse.js';
@@ -43,6 +43,8 @@ export interface ConsumerDeps {
   retry: RetryPolicy;
   /** Events with a smaller sequence number are visible (durable and readable). */
   visibleThrough(groupId: number): number;
+  /** Runs of the recent batches the engine keeps for the group's consumers; null when it does not hold fromSeq. */
+  readTail(g: LogGroup, fromSeq: number, toSeq: number, minEvents: number): { runs: HotRun[]; nextSeq: number } | null;
   /** Records a subscription's new position (in memory; the engine persists it within about a second). */
   notePosition(filter: SubscriptionFilterRow, nextSeq: number): void;
   deadLetter(filter: SubscriptionFilterRow, messages: readonly SubscriptionMessage[], error: string): Promise<void>;
@@ -136,6 +138,11 @@ export class Consumer {
       deadLetteredBatches: 0,
       lastError: null,
     };
+  }
+
+  /** Where the consumer reads next, or the start of what it has read and not yet delivered. */
+  get position(): number {
+    return this.counters.checkpointSeq;
   }
 
   /** The live counters, for the engine to carry over to a successor. */
@@ -268,7 +275,8 @@ export class Consumer {
   private async read(pos: number, visible: number, pending: Pending): Promise<{ pos: number; full: boolean } | null> {
     const { deps, filter, batching } = this;
     const now = deps.clock.now();
-    const hot = readHotRuns(deps.store, this.group, pos, visible, READ_HOT_EVENTS);
+    if (deps.store.catalog.groupsById.get(this.group.id) !== this.group) return null;
+    const hot = deps.readTail(this.group, pos, visible, READ_HOT_EVENTS) ?? readHotRuns(deps.store, this.group, pos, visible, READ_HOT_EVENTS);
     if (hot !== null) {
       for (const run of hot.runs) {
         const part = hotPart(run, filter.filterPattern, this.predicate);

@@ -183,3 +183,36 @@ test('positions go to the checkpoint file, not the catalog, and a restart resume
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('events sealed out of the hot tier while the destination is down are delivered, in order, once it recovers', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'subs-'));
+  let down = true;
+  const peer = await recordingServer(() => ({ status: down ? 503 : 200 }));
+  const h = await openHarness(dir, { walSealBytes: 2048 });
+  try {
+    const g = await h.group('app', ['s1', 's2']);
+    await h.subscribe(g, 'all', '', { kind: 'function', name: 'hook', config: { url: peer.url }, createdMs: Date.now() }, ARN);
+    const sent: string[] = [];
+    for (let k = 0; k < 60; k++) {
+      const batch = Array.from({ length: 5 }, (_, j) => `event ${k}.${j} ${'x'.repeat(60)}`);
+      await h.put(g, k % 2 === 0 ? 's1' : 's2', batch);
+      sent.push(...batch);
+    }
+    await waitFor('sealed segments', () => g.segments.length > 0);
+    assert.ok(firstHotSeq(h) > 0, 'the first events left the hot tier');
+    down = false;
+    await waitFor('every event', () => dataEvents(peer.requests.map((r) => r.body)).length >= sent.length);
+    const got = dataEvents(peer.requests.map((r) => r.body));
+    assert.deepEqual([...new Set(got)].sort(), [...sent].sort());
+    for (const stream of ['s1', 's2']) {
+      const ofStream = peer.requests.map((r) => decodeAwslogs(r.body)).filter((m) => m.logStream === stream).flatMap((m) => m.logEvents.map((e) => e.message));
+      assert.deepEqual([...new Set(ofStream)], sent.filter((_, i) => (Math.floor(i / 5) % 2 === 0) === (stream === 's1')), `in order in ${stream}`);
+    }
+  } finally {
+    await h.close();
+    await peer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const firstHotSeq = (h: Awaited<ReturnType<typeof openHarness>>): number => h.store.hot.batches(h.store.catalog.groups.get('app')!.id)[0]?.firstSeq ?? Infinity;
