@@ -1,8 +1,8 @@
 /**
  * One consumer per subscription filter: reads the group's events by sequence number from its checkpoint
- * (store/read-seq.ts: hot tier, then segments), keeps those the filter pattern matches, batches them
- * (by the sink's size and time limits), delivers each batch with retries and advances the checkpoint once
- * the sink has acknowledged it.
+ * (the recent batches the engine keeps, the hot tier, else pages of the segments: store/read-seq.ts),
+ * keeps those the filter pattern matches, batches them (by the sink's size, count and time limits),
+ * delivers each batch with retries and advances the checkpoint once the sink has acknowledged it.
  *
  * Guarantees, and why they hold:
  * - at-least-once: the checkpoint moves past an event only after its batch was acknowledged (or written
@@ -140,7 +140,7 @@ export class Consumer {
     };
   }
 
-  /** Where the consumer reads next, or the start of what it has read and not yet delivered. */
+  /** Its checkpoint: every event of the group before it has been delivered (or dead-lettered). */
   get position(): number {
     return this.counters.checkpointSeq;
   }
