@@ -8,7 +8,7 @@
  */
 import type { LogGroup } from './catalog.js';
 import { quoteLiteral } from './db.js';
-import type { StoredEvent } from './hot.js';
+import type { HotBatch, StoredEvent } from './hot.js';
 import type { SegmentLease } from './at-rest.js';
 import type { LogStore } from './store.js';
 
@@ -105,4 +105,50 @@ function readHot(store: LogStore, g: LogGroup, fromSeq: number, toSeq: number, l
     }
   }
   return out;
+}
+
+/** Part of one hot batch: its events lo <= k < hi (sequence numbers batch.firstSeq + k). */
+export interface HotRun {
+  batch: Readonly<HotBatch>;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * The hot batches holding [fromSeq, ...), as they are (no copy of the events), for a reader that follows
+ * the head: whole batches until at least `minEvents` events are taken or `toSeq` is reached. Null when
+ * the hot tier does not hold fromSeq (sealed, or the start of a gap left by a deleted stream): read with
+ * readBySeq then. The runs stop at the first gap, and never hold events of a deleted stream.
+ * Synchronous: the sealer cannot drop a batch while it runs.
+ */
+export function readHotRuns(store: LogStore, g: LogGroup, fromSeq: number, toSeq: number, minEvents: number): { runs: HotRun[]; nextSeq: number } | null {
+  if (store.catalog.groupsById.get(g.id) !== g) return null;
+  return runsOf(store.hot.batches(g.id), g, fromSeq, toSeq, minEvents);
+}
+
+/** readHotRuns over any list of a group's batches in sequence order (the hot tier's, or a reader's own). */
+export function runsOf(batches: readonly Readonly<HotBatch>[], g: LogGroup, fromSeq: number, toSeq: number, minEvents: number, start = 0): { runs: HotRun[]; nextSeq: number } | null {
+  let lo = start;
+  let hi = batches.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const b = batches[mid]!;
+    if (b.firstSeq + b.timestamps.length <= fromSeq) lo = mid + 1;
+    else hi = mid;
+  }
+  const first = batches[lo];
+  if (first === undefined || first.firstSeq > fromSeq || fromSeq >= toSeq) return null;
+  const runs: HotRun[] = [];
+  let next = fromSeq;
+  let taken = 0;
+  for (let i = lo; i < batches.length && taken < minEvents && next < toSeq; i++) {
+    const b = batches[i]!;
+    if (b.firstSeq > next) break; // a gap: what follows is read by readBySeq
+    const runLo = next - b.firstSeq;
+    const runHi = Math.min(b.timestamps.length, toSeq - b.firstSeq);
+    if (!g.deletedStreams.has(b.streamId)) runs.push({ batch: b, lo: runLo, hi: runHi });
+    taken += runHi - runLo;
+    next = b.firstSeq + runHi;
+  }
+  return { runs, nextSeq: next };
 }

@@ -1,29 +1,29 @@
 /**
  * One consumer per subscription filter: reads the group's events by sequence number from its checkpoint
- * (store/read-seq.ts: hot tier, then segments), keeps those the filter pattern matches, batches them
- * (by the sink's size and time limits), delivers each batch with retries and advances the checkpoint once
- * the sink has acknowledged it.
+ * (the recent batches the engine keeps, the hot tier, else pages of the segments: store/read-seq.ts),
+ * keeps those the filter pattern matches, batches them (by the sink's size, count and time limits),
+ * delivers each batch with retries and advances the checkpoint once the sink has acknowledged it.
  *
  * Guarantees, and why they hold:
  * - at-least-once: the checkpoint moves past an event only after its batch was acknowledged (or written
- *   to the dead-letter group), and it is persisted; a restart re-reads from it, so only the batch in
- *   flight can be delivered twice;
+ *   to the dead-letter group); it is persisted within about a second (checkpoint-file.ts, at shutdown at
+ *   once), and a restart re-reads from it, so a crash redelivers at most about a second of batches;
  * - ordered per log stream: events are read in sequence order, which within a stream is ingestion
  *   order, and one batch is delivered, whole and in order, before the next is read;
  * - a slow destination never slows ingestion nor other subscriptions: ingestion only records the new
- *   high-water mark and wakes the consumer (engine.ts); nothing is queued in memory beyond one batch,
- *   since a consumer that falls behind reads its backlog from the store instead.
+ *   high-water mark and wakes the consumer (engine.ts); nothing is held in memory beyond the batch in
+ *   flight and the one being filled, since a consumer that falls behind reads its backlog from the store.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { LogStore } from '../store/store.js';
 import type { LogGroup } from '../store/catalog.js';
-import type { StoredEvent } from '../store/hot.js';
-import { readBySeq } from '../store/read-seq.js';
+import { readBySeq, readHotRuns, type HotRun } from '../store/read-seq.js';
 import { filterKey, type Checkpoint, type SubscriptionCatalog, type SubscriptionFilterRow } from '../store/subscriptions.js';
 import { compilePredicate } from '../query/filter-pattern/predicate.js';
 import { parseFilterPattern } from '../query/filter-pattern/parse.js';
-import { controlMessage, dataMessage, subscriptionEventId, type SubscriptionMessage } from './payload.js';
+import { controlMessage, type SubscriptionMessage } from './payload.js';
+import { coldParts, hotPart, messageOfParts, type Part } from './runs.js';
 import type { Batching, DeliveryBatch, Sink } from './sinks/types.js';
 
 export interface RetryPolicy {
@@ -43,6 +43,10 @@ export interface ConsumerDeps {
   retry: RetryPolicy;
   /** Events with a smaller sequence number are visible (durable and readable). */
   visibleThrough(groupId: number): number;
+  /** Runs of the recent batches the engine keeps for the group's consumers; null when it does not hold fromSeq. */
+  readTail(g: LogGroup, fromSeq: number, toSeq: number, minEvents: number): { runs: HotRun[]; nextSeq: number } | null;
+  /** Records a subscription's new position (in memory; the engine persists it within about a second). */
+  notePosition(filter: SubscriptionFilterRow, nextSeq: number): void;
   deadLetter(filter: SubscriptionFilterRow, messages: readonly SubscriptionMessage[], error: string): Promise<void>;
 }
 
@@ -65,13 +69,41 @@ export interface ConsumerStats {
   lastError: string | null;
 }
 
-/** How many events one read takes from the store. */
-const READ_EVENTS = 2000;
-/** An idle consumer persists its read position at most this often (nothing matched: nothing to deliver). */
-const IDLE_PERSIST_MS = 1000;
+/** Events one read takes from the hot tier (whole batches, so a few more) and from the segments. */
+const READ_HOT_EVENTS = 10_000;
+const READ_COLD_EVENTS = 20_000;
 
 /** What a consumer counts; the engine hands the same counters to a consumer restarted with new settings. */
 export type ConsumerCounters = Omit<ConsumerStats, 'lagMs' | 'lagEvents'>;
+
+/** Matching events read and not yet handed to the sink, in sequence order. */
+class Pending {
+  readonly parts: Part[] = [];
+  events = 0;
+  bytes = 0;
+  /** When the first part arrived (clock ms). */
+  since = 0;
+  oldestIngestMs: number | undefined;
+
+  add(p: Part, now: number): void {
+    // Deflating starts now, on libuv's pool, so the batch is ready to go when it is due.
+    p.piece().catch(() => undefined);
+    if (this.parts.length === 0) this.since = now;
+    this.parts.push(p);
+    this.events += p.count;
+    this.bytes += p.bytes;
+    this.oldestIngestMs = Math.min(this.oldestIngestMs ?? Infinity, p.ingestMs);
+  }
+
+  /** Would `p` go past the batch's limits? (An empty batch takes any part.) */
+  overflows(p: Part, b: Batching): boolean {
+    return this.parts.length > 0 && (this.bytes + p.bytes > b.maxBytes || this.events + p.count > (b.maxEvents ?? Infinity));
+  }
+
+  full(b: Batching): boolean {
+    return this.bytes >= b.maxBytes || this.events >= (b.maxEvents ?? Infinity);
+  }
+}
 
 export class Consumer {
   private readonly counters: ConsumerCounters;
@@ -108,6 +140,11 @@ export class Consumer {
     };
   }
 
+  /** Its checkpoint: every event of the group before it has been delivered (or dead-lettered). */
+  get position(): number {
+    return this.counters.checkpointSeq;
+  }
+
   /** The live counters, for the engine to carry over to a successor. */
   get counterState(): ConsumerCounters {
     return this.counters;
@@ -123,7 +160,7 @@ export class Consumer {
     this.running ??= this.loop();
   }
 
-  /** New events may be visible: cheap, called on the ingest path. */
+  /** New events may be visible (or the batch in flight was acknowledged): cheap, called on the ingest path. */
   wake(): void {
     this.woken = true;
     this.wakeUp?.();
@@ -140,8 +177,13 @@ export class Consumer {
     return this.deps.subs.checkpoints.get(filterKey(this.filter.groupId, this.filter.filterName)) ?? { nextSeq: 0, controlSent: true };
   }
 
-  private async save(cp: Checkpoint): Promise<void> {
-    await this.deps.subs.setCheckpoint(this.filter.groupId, this.filter.filterName, cp);
+  /**
+   * Moves the checkpoint: in memory at once, and to disk within about a second (engine.ts, the checkpoint
+   * file). Only the CONTROL_MESSAGE's flag goes to the catalog database, once per subscription.
+   */
+  private async save(cp: Checkpoint, durableNow = false): Promise<void> {
+    if (durableNow) await this.deps.subs.setCheckpoint(this.filter.groupId, this.filter.filterName, cp);
+    else this.deps.notePosition(this.filter, cp.nextSeq);
     this.counters.checkpointSeq = cp.nextSeq;
   }
 
@@ -160,6 +202,11 @@ export class Consumer {
     }
   }
 
+  /**
+   * Reads, matches and batches while the previous batch is being delivered (one batch in flight, one
+   * being filled): a batch is sent only once the one before it was acknowledged, so order per stream
+   * holds, and the checkpoint moves to the end of each acknowledged batch, in order.
+   */
   private async run(signal: AbortSignal): Promise<void> {
     const { filter, deps } = this;
     let cp = this.checkpoint();
@@ -167,75 +214,111 @@ export class Consumer {
       const control = controlMessage(deps.clock.now(), this.controlName);
       await this.send({ messages: [control], batchId: `${filter.groupId}-${safeId(filter.filterName)}-control` }, signal);
       cp = { ...cp, controlSent: true };
-      await this.save(cp);
+      await this.save(cp, true);
     }
     let pos = cp.nextSeq;
-    let pending: StoredEvent[] = [];
-    let pendingBytes = 0;
-    let pendingSince = 0;
-    let lastPersist = deps.clock.now();
-    while (!signal.aborted) {
-      this.woken = false;
-      const visible = deps.visibleThrough(filter.groupId);
-      let progressed = false;
-      if (pos < visible && pendingBytes < this.batching.maxBytes) {
-        const page = await readBySeq(deps.store, this.group, pos, visible, READ_EVENTS);
-        if (page === null) return void (await this.sleep(60_000, signal)); // the group is gone; the engine stops us
-        for (const e of page.events) {
-          if (!this.predicate(e.message)) continue;
-          if (pending.length === 0) pendingSince = deps.clock.now();
-          pending.push(e);
-          pendingBytes += Buffer.byteLength(e.message) + 26;
+    let pending = new Pending();
+    let inflight: { done: Promise<void>; settled: boolean; oldestIngestMs: number | undefined } | undefined;
+    try {
+      while (!signal.aborted) {
+        this.woken = false;
+        if (inflight?.settled) {
+          await inflight.done; // rethrows what failed beyond retries (the dead-letter write)
+          inflight = undefined;
         }
-        progressed = page.nextSeq > pos;
-        pos = page.nextSeq;
+        const visible = deps.visibleThrough(filter.groupId);
+        let progressed = false;
+        let full = pending.full(this.batching);
+        if (pos < visible && !full) {
+          const read = await this.read(pos, visible, pending);
+          if (read === null) return void (await this.sleep(60_000, signal)); // the group is gone; the engine stops us
+          progressed = read.pos > pos;
+          pos = read.pos;
+          full = read.full;
+        }
+        const now = deps.clock.now();
+        this.oldestPendingMs = inflight?.oldestIngestMs ?? pending.oldestIngestMs;
+        const caughtUp = pos >= deps.visibleThrough(filter.groupId);
+        const due = pending.events > 0 && (full || now - pending.since >= this.batching.maxMs);
+        if (due && inflight === undefined) {
+          const batch = pending;
+          const end = pos;
+          pending = new Pending();
+          const flight = { done: Promise.resolve(), settled: false, oldestIngestMs: batch.oldestIngestMs };
+          flight.done = this.deliver(batch, end, signal).finally(() => {
+            flight.settled = true;
+            this.wake();
+          });
+          flight.done.catch(() => undefined); // awaited above, or in the finally below
+          inflight = flight;
+          continue;
+        }
+        if (pending.events === 0 && inflight === undefined && pos > this.counters.checkpointSeq) {
+          // Nothing matched since the last batch: the position moves on without a delivery.
+          await this.save({ ...this.checkpoint(), nextSeq: pos });
+        }
+        if (progressed && !caughtUp && !full) continue;
+        if (this.woken && !caughtUp && !full) continue;
+        const wait = pending.events > 0 && !due ? Math.max(1, this.batching.maxMs - (now - pending.since)) : 60_000;
+        await this.sleep(wait, signal, true);
       }
-      const now = deps.clock.now();
-      this.oldestPendingMs = pending[0]?.ingestMs;
-      const caughtUp = pos >= deps.visibleThrough(filter.groupId);
-      const due = pending.length > 0 && (pendingBytes >= this.batching.maxBytes || now - pendingSince >= this.batching.maxMs);
-      if (due) {
-        await this.send(this.batchOf(pending), signal);
-        this.counters.deliveredEvents += pending.length;
-        this.counters.deliveredBatches++;
-        this.oldestPendingMs = undefined;
-        pending = [];
-        pendingBytes = 0;
-        cp = { ...cp, nextSeq: pos };
-        await this.save(cp);
-        lastPersist = now;
-        continue;
-      }
-      if (pending.length === 0 && pos > cp.nextSeq && (now - lastPersist >= IDLE_PERSIST_MS || caughtUp)) {
-        cp = { ...cp, nextSeq: pos };
-        await this.save(cp);
-        lastPersist = now;
-      }
-      if (progressed && !caughtUp) continue;
-      if (this.woken && !caughtUp) continue;
-      const wait = pending.length > 0 ? Math.max(1, this.batching.maxMs - (now - pendingSince)) : 60_000;
-      await this.sleep(wait, signal, true);
+    } finally {
+      // Never leave a delivery running behind a restarted loop: it would move the checkpoint under it.
+      if (inflight) await inflight.done.catch(() => undefined);
     }
   }
 
+  /**
+   * Reads from `pos` into `pending` until the batch is full or what is visible is read: hot batches
+   * as they are (shared matching and encoding, runs.ts), else a page of the segments.
+   */
+  private async read(pos: number, visible: number, pending: Pending): Promise<{ pos: number; full: boolean } | null> {
+    const { deps, filter, batching } = this;
+    const now = deps.clock.now();
+    if (deps.store.catalog.groupsById.get(this.group.id) !== this.group) return null;
+    const hot = deps.readTail(this.group, pos, visible, READ_HOT_EVENTS) ?? readHotRuns(deps.store, this.group, pos, visible, READ_HOT_EVENTS);
+    if (hot !== null) {
+      for (const run of hot.runs) {
+        const part = hotPart(run, filter.filterPattern, this.predicate);
+        if (part === null) continue;
+        if (pending.overflows(part, batching)) return { pos: run.batch.firstSeq + run.lo, full: true };
+        pending.add(part, now);
+      }
+      return { pos: hot.nextSeq, full: pending.full(batching) };
+    }
+    const page = await readBySeq(deps.store, this.group, pos, visible, READ_COLD_EVENTS);
+    if (page === null) return null;
+    for (const part of coldParts(page.events, this.predicate)) {
+      if (pending.overflows(part, batching)) return { pos: part.firstSeq, full: true };
+      pending.add(part, now);
+    }
+    return { pos: page.nextSeq, full: pending.full(batching) };
+  }
+
+  /** Delivers a batch (retries, dead letters), then moves the checkpoint to `end`. */
+  private async deliver(batch: Pending, end: number, signal: AbortSignal): Promise<void> {
+    await this.send(this.batchOf(batch.parts), signal);
+    this.counters.deliveredEvents += batch.events;
+    this.counters.deliveredBatches++;
+    await this.save({ ...this.checkpoint(), nextSeq: end });
+  }
+
   /** One DATA_MESSAGE per log stream, streams in the order of their first event in the batch. */
-  private batchOf(events: readonly StoredEvent[]): DeliveryBatch {
-    const byStream = new Map<number, StoredEvent[]>();
-    for (const e of events) {
-      let list = byStream.get(e.streamId);
-      if (!list) byStream.set(e.streamId, (list = []));
-      list.push(e);
+  private batchOf(parts: readonly Part[]): DeliveryBatch {
+    const byStream = new Map<number, Part[]>();
+    for (const p of parts) {
+      let list = byStream.get(p.streamId);
+      if (!list) byStream.set(p.streamId, (list = []));
+      list.push(p);
     }
     const messages: SubscriptionMessage[] = [];
     for (const [sid, list] of byStream) {
       const stream = this.group.streamsById.get(sid)?.name ?? String(sid);
-      messages.push(
-        dataMessage(this.deps.owner, this.filter.groupName, stream, this.filter.filterName, list.map((e) => ({ id: subscriptionEventId(e.timestamp, e.seq), timestamp: e.timestamp, message: e.message }))),
-      );
+      messages.push(messageOfParts(this.deps.owner, this.filter.groupName, stream, this.filter.filterName, list));
     }
     // The id names the exact range of events, so a batch rebuilt after a restart has the same id only if it
     // holds the same events: sinks may deduplicate on it (JetStream) or name objects after it.
-    return { messages, batchId: `${this.filter.groupId}-${safeId(this.filter.filterName)}-${events[0]!.seq}-${events.at(-1)!.seq}` };
+    return { messages, batchId: `${this.filter.groupId}-${safeId(this.filter.filterName)}-${parts[0]!.firstSeq}-${parts.at(-1)!.lastSeq}` };
   }
 
   /** Delivers with exponential backoff and full jitter; past the budget, to the dead-letter group. */

@@ -1,11 +1,12 @@
 /** The delivery engine end to end with a function target (a real HTTP peer on 127.0.0.1). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeAwslogs, openHarness, recordingServer, waitFor } from './testing.js';
 import { DEAD_LETTER_GROUP } from './engine.js';
+import { CHECKPOINT_FILE } from './checkpoint-file.js';
 import type { SubscriptionMessage } from './payload.js';
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function:hook';
@@ -143,3 +144,75 @@ test('a slow destination does not hold back another subscription of the same gro
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('positions go to the checkpoint file, not the catalog, and a restart resumes from it; a filter created again under the same name ignores its predecessor\'s entry', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'subs-'));
+  const peer = await recordingServer();
+  const target = { kind: 'function' as const, name: 'hook', config: { url: peer.url }, createdMs: Date.now() };
+  let h = await openHarness(dir);
+  try {
+    let g = await h.group('app');
+    await h.subscribe(g, 'all', '', target, ARN);
+    await h.put(g, 's1', ['a1', 'a2']);
+    await waitFor('the first events', () => dataEvents(peer.requests.map((r) => r.body)).length >= 2);
+    await h.close();
+    const file = JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE), 'utf8')) as { checkpoints: Array<{ filterName: string; nextSeq: number }> };
+    assert.deepEqual(file.checkpoints.map((c) => [c.filterName, c.nextSeq]), [['all', 2]]);
+    h = await openHarness(dir);
+    const rows = await h.store.db.all(`SELECT next_seq FROM sub_checkpoints WHERE filter_name = 'all'`);
+    assert.deepEqual(rows.map((r) => r.next_seq), [0], 'a delivery does not write the catalog database');
+    g = h.store.catalog.groups.get('app')!;
+    await h.put(g, 's1', ['b1']);
+    await waitFor('the event after the restart', () => dataEvents(peer.requests.map((r) => r.body)).includes('b1'));
+    assert.deepEqual(dataEvents(peer.requests.map((r) => r.body)), ['a1', 'a2', 'b1'], 'nothing delivered twice after a clean restart');
+
+    // Deleted, an event, created again: the file still names `all` at 3, the new filter starts past it.
+    await h.subs.deleteFilter(g.id, 'all');
+    await h.engine.sync();
+    await h.put(g, 's1', ['while unsubscribed']);
+    await h.subscribe(g, 'all', '', target, ARN);
+    await h.close();
+    h = await openHarness(dir);
+    g = h.store.catalog.groups.get('app')!;
+    await h.put(g, 's1', ['c1']);
+    await waitFor('the event for the new filter', () => dataEvents(peer.requests.map((r) => r.body)).includes('c1'));
+    assert.deepEqual(dataEvents(peer.requests.map((r) => r.body)), ['a1', 'a2', 'b1', 'c1']);
+  } finally {
+    await h.close();
+    await peer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('events sealed out of the hot tier while the destination is down are delivered, in order, once it recovers', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'subs-'));
+  let down = true;
+  const peer = await recordingServer(() => ({ status: down ? 503 : 200 }));
+  const h = await openHarness(dir, { walSealBytes: 2048 });
+  try {
+    const g = await h.group('app', ['s1', 's2']);
+    await h.subscribe(g, 'all', '', { kind: 'function', name: 'hook', config: { url: peer.url }, createdMs: Date.now() }, ARN);
+    const sent: string[] = [];
+    for (let k = 0; k < 60; k++) {
+      const batch = Array.from({ length: 5 }, (_, j) => `event ${k}.${j} ${'x'.repeat(60)}`);
+      await h.put(g, k % 2 === 0 ? 's1' : 's2', batch);
+      sent.push(...batch);
+    }
+    await waitFor('sealed segments', () => g.segments.length > 0);
+    assert.ok(firstHotSeq(h) > 0, 'the first events left the hot tier');
+    down = false;
+    await waitFor('every event', () => dataEvents(peer.requests.map((r) => r.body)).length >= sent.length);
+    const got = dataEvents(peer.requests.map((r) => r.body));
+    assert.deepEqual([...new Set(got)].sort(), [...sent].sort());
+    for (const stream of ['s1', 's2']) {
+      const ofStream = peer.requests.map((r) => decodeAwslogs(r.body)).filter((m) => m.logStream === stream).flatMap((m) => m.logEvents.map((e) => e.message));
+      assert.deepEqual([...new Set(ofStream)], sent.filter((_, i) => (Math.floor(i / 5) % 2 === 0) === (stream === 's1')), `in order in ${stream}`);
+    }
+  } finally {
+    await h.close();
+    await peer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const firstHotSeq = (h: Awaited<ReturnType<typeof openHarness>>): number => h.store.hot.batches(h.store.catalog.groups.get('app')!.id)[0]?.firstSeq ?? Infinity;

@@ -10,8 +10,12 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { LogStore } from '../store/store.js';
 import type { HotBatch } from '../store/hot.js';
+import type { LogGroup } from '../store/catalog.js';
+import { runsOf, type HotRun } from '../store/read-seq.js';
 import { filterKey, type SubscriptionCatalog, type SubscriptionFilterRow, type Target } from '../store/subscriptions.js';
+import { join } from 'node:path';
 import { parseDestinationArn } from './arn.js';
+import { CHECKPOINT_FILE, readCheckpointFile, writeCheckpointFile } from './checkpoint-file.js';
 import { Consumer, type ConsumerCounters, type ConsumerStats, type RetryPolicy } from './consumer.js';
 import { SINKS } from './sinks/index.js';
 import type { Sink, SinkContext } from './sinks/types.js';
@@ -20,6 +24,11 @@ import type { AddressPolicy } from './safety.js';
 
 /** Where batches go once their retry budget is spent. Subscription filters on it are refused. */
 export const DEAD_LETTER_GROUP = '/logward/subscriptions/dead-letter';
+
+/** How often moved delivery positions are written to the checkpoint file: what a crash may redeliver. */
+const PERSIST_EVERY_MS = 1000;
+/** Bytes of messages kept for the consumers of each subscribed group once sealed (keepTail). */
+const TAIL_BYTES = 64 * 1024 * 1024;
 
 export interface EngineOptions {
   store: LogStore;
@@ -34,14 +43,31 @@ export interface EngineOptions {
 export class SubscriptionEngine {
   private readonly consumers = new Map<string, { consumer: Consumer; signature: string; counters: ConsumerCounters }>();
   private readonly visible = new Map<number, number>();
+  /** Recent batches of subscribed groups, kept for their consumers (keepTail); from `head` on. */
+  private readonly tails = new Map<number, { batches: Readonly<HotBatch>[]; head: number; bytes: number }>();
   private syncing = Promise.resolve();
   private closed = false;
+  /** Positions moved since the checkpoint file was last written. */
+  private positionsDirty = false;
+  private persisting: Promise<void> = Promise.resolve();
+  private persistTimer: NodeJS.Timeout | undefined;
+  private readonly checkpointPath: string;
 
-  constructor(private readonly opts: EngineOptions) {}
+  constructor(private readonly opts: EngineOptions) {
+    this.checkpointPath = join(opts.store.opts.dataDir, CHECKPOINT_FILE);
+  }
 
   /** Call once the store has replayed its WAL (every event it holds is visible) and before ingest opens. */
   async start(): Promise<void> {
     for (const g of this.opts.store.catalog.groupsById.values()) this.visible.set(g.id, g.nextSeq);
+    // Positions persisted since the catalog row was written (see checkpoint-file.ts for why the larger wins).
+    for (const p of await readCheckpointFile(this.checkpointPath)) {
+      const key = filterKey(p.groupId, p.filterName);
+      const cp = this.opts.subs.checkpoints.get(key);
+      if (cp && p.nextSeq > cp.nextSeq) this.opts.subs.checkpoints.set(key, { ...cp, nextSeq: p.nextSeq });
+    }
+    this.persistTimer = setInterval(() => void this.persistPositions(), PERSIST_EVERY_MS);
+    this.persistTimer.unref();
     // The store's batch hook (shared with metric filters) has no way to unsubscribe: once closed, the
     // engine ignores what it is given.
     this.opts.store.onBatch((_g, _s, b) => this.onVisible(b));
@@ -83,11 +109,75 @@ export class SubscriptionEngine {
     return this.visible.get(groupId) ?? 0;
   }
 
+  /** A consumer's new position: in memory now, in the checkpoint file within PERSIST_EVERY_MS. */
+  notePosition(f: SubscriptionFilterRow, nextSeq: number): void {
+    const key = filterKey(f.groupId, f.filterName);
+    const cp = this.opts.subs.checkpoints.get(key);
+    if (!cp || !this.opts.subs.filters.has(key) || nextSeq <= cp.nextSeq) return; // deleted meanwhile, or not a move
+    this.opts.subs.checkpoints.set(key, { ...cp, nextSeq });
+    this.positionsDirty = true;
+  }
+
+  /** Writes every position to the checkpoint file if one moved; one write at a time. */
+  private persistPositions(): Promise<void> {
+    const next = this.persisting.then(async () => {
+      if (!this.positionsDirty) return;
+      this.positionsDirty = false;
+      const positions = [...this.opts.subs.checkpoints].flatMap(([key, cp]) => {
+        const f = this.opts.subs.filters.get(key);
+        return f ? [{ groupId: f.groupId, filterName: f.filterName, nextSeq: cp.nextSeq }] : [];
+      });
+      try {
+        await writeCheckpointFile(this.checkpointPath, positions);
+      } catch (e) {
+        this.positionsDirty = true; // tried again at the next tick; the catalog rows are older, never ahead
+        this.opts.logger.error({ err: e }, 'could not write the subscription checkpoint file');
+      }
+    });
+    this.persisting = next;
+    return next;
+  }
+
   private onVisible(b: Readonly<HotBatch>): void {
     if (this.closed) return;
     const end = b.firstSeq + b.timestamps.length;
     if (end > (this.visible.get(b.groupId) ?? 0)) this.visible.set(b.groupId, end);
-    for (const { consumer } of this.consumers.values()) if (consumer.filter.groupId === b.groupId) consumer.wake();
+    let slowest = Infinity;
+    for (const { consumer } of this.consumers.values()) {
+      if (consumer.filter.groupId !== b.groupId) continue;
+      slowest = Math.min(slowest, consumer.position);
+      consumer.wake();
+    }
+    if (slowest !== Infinity) this.keepTail(b, slowest);
+  }
+
+  /**
+   * Keeps a subscribed group's recent batches (the store's own objects, no copy) after the sealer has
+   * dropped them from the hot tier, until every consumer of the group is past them or they take more than
+   * TAIL_BYTES: a consumer a few seconds behind (a slow destination, a busy machine) keeps reading
+   * batches in memory, shared with the group's other filters, instead of falling back to Parquet pages.
+   */
+  private keepTail(b: Readonly<HotBatch>, slowest: number): void {
+    let t = this.tails.get(b.groupId);
+    if (!t) this.tails.set(b.groupId, (t = { batches: [], head: 0, bytes: 0 }));
+    t.batches.push(b);
+    t.bytes += b.bytes;
+    while (t.head < t.batches.length) {
+      const first = t.batches[t.head]!;
+      if (first.firstSeq + first.timestamps.length > slowest && t.bytes <= TAIL_BYTES) break;
+      t.bytes -= first.bytes;
+      t.batches[t.head++] = undefined as unknown as HotBatch; // released now; the array is compacted below
+    }
+    if (t.head > 1024 && t.head * 2 > t.batches.length) {
+      t.batches = t.batches.slice(t.head);
+      t.head = 0;
+    }
+  }
+
+  /** Runs of the batches kept for a group's consumers (keepTail) from fromSeq on; null when not kept. */
+  readTail(g: LogGroup, fromSeq: number, toSeq: number, minEvents: number): { runs: HotRun[]; nextSeq: number } | null {
+    const t = this.tails.get(g.id);
+    return t ? runsOf(t.batches, g, fromSeq, toSeq, minEvents, t.head) : null;
   }
 
   /** The target a destination ARN is bound to, following a named destination to its target ARN. */
@@ -147,6 +237,8 @@ export class SubscriptionEngine {
           owner: this.opts.accountId,
           retry: this.opts.retry,
           visibleThrough: (id) => this.visibleThrough(id),
+          notePosition: (f, seq) => this.notePosition(f, seq),
+          readTail: (group, from, to, min) => this.readTail(group, from, to, min),
           deadLetter: (f, messages, error) => this.deadLetter(f, messages, error),
         },
         carried.get(key),
@@ -154,6 +246,8 @@ export class SubscriptionEngine {
       this.consumers.set(key, { consumer, signature: w.signature, counters: consumer.counterState });
       consumer.start();
     }
+    const subscribed = new Set([...this.consumers.values()].map(({ consumer }) => consumer.filter.groupId));
+    for (const id of this.tails.keys()) if (!subscribed.has(id)) this.tails.delete(id);
   }
 
   private buildSink(target: Target | undefined, f: SubscriptionFilterRow): { sink: Sink; batching: { maxBytes: number; maxMs: number }; controlName: string } {
@@ -215,6 +309,8 @@ export class SubscriptionEngine {
     await this.syncing;
     await Promise.all([...this.consumers.values()].map(({ consumer }) => consumer.stop()));
     this.consumers.clear();
+    clearInterval(this.persistTimer);
+    await this.persistPositions();
   }
 
   /** For the key of a filter in the maps. */

@@ -55,6 +55,14 @@ const gzipAsync = promisify(gzip);
  */
 export const gzipForDelivery = (data: string | Buffer): Promise<Buffer> => gzipAsync(data, { level: constants.Z_BEST_SPEED });
 
+/** Messages whose gzip is assembled from shared pieces (runs.ts), with the result once computed. */
+const encoders = new WeakMap<SubscriptionMessage, { encode: () => Promise<Buffer>; result?: Promise<Buffer> }>();
+
+/** Gives a message its own way to its gzip (the same bytes, up to deflate's choices); encodeMessage uses it. */
+export function setEncoded(m: SubscriptionMessage, encode: () => Promise<Buffer>): void {
+  encoders.set(m, { encode });
+}
+
 /** Pieces of JSON fed to gzip at a time: small enough to be cheap to turn into bytes (see encodeMessage). */
 const CHUNK_CHARS = 64 * 1024;
 
@@ -65,6 +73,8 @@ const CHUNK_CHARS = 64 * 1024;
  * byte of small pieces, and that was the largest cost of delivery on the event loop.
  */
 export function encodeMessage(m: SubscriptionMessage): Promise<Buffer> {
+  const prepared = encoders.get(m);
+  if (prepared) return (prepared.result ??= prepared.encode());
   const shell = JSON.stringify({ ...m, logEvents: [] });
   if (m.logEvents.length <= 16) return gzipForDelivery(JSON.stringify(m));
   // `shell` ends with `"logEvents":[]}`: the events go between its `[` and `]}`.

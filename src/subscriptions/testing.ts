@@ -26,9 +26,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function openHarness(dir: string, opts: { retry?: RetryPolicy; allow?: string[] } = {}): Promise<Harness> {
+export async function openHarness(dir: string, opts: { retry?: RetryPolicy; allow?: string[]; walSealBytes?: number } = {}): Promise<Harness> {
   const logger = pino({ level: 'silent' });
-  const store = await openTestStore(dir, systemClock, { logger });
+  const store = await openTestStore(dir, systemClock, { logger, ...(opts.walSealBytes !== undefined ? { walSealBytes: opts.walSealBytes } : {}) });
   const subs = new SubscriptionCatalog(store.db);
   await subs.load();
   const engine = new SubscriptionEngine({

@@ -20,7 +20,7 @@ export const functionSink: SinkSpec<typeof schema> = {
   schema,
   check: (c, policy) => void policy.checkUrl(c.url),
   // Lambda takes 6 MB a request; CloudWatch sends about 1 MB at most, soon after ingestion.
-  batching: () => ({ maxBytes: 1024 * 1024, maxMs: 200 }),
+  batching: () => ({ maxBytes: 1024 * 1024, maxMs: 200, maxEvents: 10_000 }),
   controlName: 'Lambda function',
   build: (c, ctx) => ({
     async deliver(batch, signal) {

@@ -20,7 +20,7 @@ const schema = z.strictObject({
 export const jetstreamSink: SinkSpec<typeof schema> = {
   schema,
   check: () => {},
-  batching: () => ({ maxBytes: 1024 * 1024, maxMs: 200 }),
+  batching: () => ({ maxBytes: 1024 * 1024, maxMs: 200, maxEvents: 10_000 }),
   controlName: 'Kinesis stream',
   build: (c, ctx) => {
     let conn: Promise<{ nc: NatsConnection; js: JetStreamClient }> | undefined;

@@ -66,6 +66,8 @@ export interface Batching {
   maxBytes: number;
   /** ...or once the oldest pending event has waited this long. */
   maxMs: number;
+  /** At most this many events a batch (CloudWatch: 10,000); none when absent. */
+  maxEvents?: number;
 }
 
 export interface SinkSpec<Schema extends z.ZodType = z.ZodType> {

@@ -1,0 +1,146 @@
+/**
+ * What a consumer delivers, in pieces that can be shared: a "part" is a run of consecutive events of one
+ * log stream that a filter pattern matched, with the deflated JSON of those events (gzip-pieces.ts).
+ *
+ * Parts of whole hot batches are cached on the batch, by filter pattern: two subscriptions of a group
+ * with the same pattern (two destinations for the same events, the common case) match and encode each
+ * event once, whatever their batch boundaries; the cache goes when the hot tier drops the batch.
+ */
+import type { HotBatch, StoredEvent } from '../store/hot.js';
+import type { HotRun } from '../store/read-seq.js';
+import { deflatePiece, gzipOfPieces, storedPiece, type DeflatedPiece } from './gzip-pieces.js';
+import { setEncoded, subscriptionEventId, type SubscriptionEvent, type SubscriptionMessage } from './payload.js';
+
+/** Matching events of a run of one stream, and (once asked for) their JSON deflated. */
+export interface Part {
+  streamId: number;
+  /** Ingestion time of the events (of their oldest, for a part of several batches). */
+  ingestMs: number;
+  count: number;
+  /** UTF-8 bytes of the messages plus 26 a event, as CloudWatch counts a batch's size. */
+  bytes: number;
+  /** Sequence number of the first matching event. */
+  firstSeq: number;
+  lastSeq: number;
+  events(): SubscriptionEvent[];
+  piece(): Promise<DeflatedPiece>;
+}
+
+/**
+ * The events' JSON, comma-separated, as JSON.stringify writes an event, written straight into bytes:
+ * building it as one string first (join) cost three times as much, most of it in copying.
+ */
+function eventsJson(events: readonly SubscriptionEvent[]): Buffer {
+  let buf = Buffer.allocUnsafe(events.reduce((a, e) => a + e.message.length + 100, 0));
+  let at = 0;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const text = `${i === 0 ? '' : ','}{"id":"${e.id}","timestamp":${e.timestamp},"message":${JSON.stringify(e.message)}}`;
+    if (at + text.length * 3 > buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, at + text.length * 3));
+      buf.copy(bigger, 0, 0, at);
+      buf = bigger;
+    }
+    at += buf.write(text, at, 'utf8');
+  }
+  return buf.subarray(0, at);
+}
+
+function makePart(streamId: number, ingestMs: number, bytes: number, list: () => SubscriptionEvent[], firstSeq: number, lastSeq: number, count: number): Part {
+  let events: SubscriptionEvent[] | undefined;
+  let piece: Promise<DeflatedPiece> | undefined;
+  const all = (): SubscriptionEvent[] => (events ??= list());
+  return {
+    streamId,
+    ingestMs,
+    count,
+    bytes,
+    firstSeq,
+    lastSeq,
+    events: all,
+    piece: () =>
+      (piece ??= (() => {
+        const p = deflatePiece(eventsJson(all()));
+        events = undefined; // the deflated JSON is what is delivered; dead letters rebuild the list
+        return p;
+      })()),
+  };
+}
+
+/** Parts of whole hot batches, by filter pattern (null: nothing matched). */
+const shared = new WeakMap<Readonly<HotBatch>, Map<string, Part | null>>();
+
+function partOfRun(run: HotRun, predicate: (m: string) => boolean): Part | null {
+  const b = run.batch;
+  const keep: number[] = [];
+  let bytes = 0;
+  let all = true;
+  for (let k = run.lo; k < run.hi; k++) {
+    if (predicate(b.messages[k]!)) keep.push(k);
+    else all = false;
+  }
+  if (keep.length === 0) return null;
+  if (all && run.lo === 0 && run.hi === b.timestamps.length) bytes = b.bytes + 26 * keep.length;
+  else for (const k of keep) bytes += Buffer.byteLength(b.messages[k]!) + 26;
+  const list = (): SubscriptionEvent[] =>
+    keep.map((k) => ({ id: subscriptionEventId(b.timestamps[k]!, b.firstSeq + k), timestamp: b.timestamps[k]!, message: b.messages[k]! }));
+  return makePart(b.streamId, b.ingestMs, bytes, list, b.firstSeq + keep[0]!, b.firstSeq + keep.at(-1)!, keep.length);
+}
+
+/** The matching part of a hot run; shared with other subscriptions of the same pattern for a whole batch. */
+export function hotPart(run: HotRun, pattern: string, predicate: (m: string) => boolean): Part | null {
+  if (run.lo !== 0 || run.hi !== run.batch.timestamps.length) return partOfRun(run, predicate);
+  let byPattern = shared.get(run.batch);
+  if (!byPattern) shared.set(run.batch, (byPattern = new Map()));
+  let part = byPattern.get(pattern);
+  if (part === undefined) byPattern.set(pattern, (part = partOfRun(run, predicate)));
+  return part;
+}
+
+/** Parts of events read from segments (seq order): matching events, cut at each change of stream. */
+export function coldParts(events: readonly StoredEvent[], predicate: (m: string) => boolean): Part[] {
+  const parts: Part[] = [];
+  let run: StoredEvent[] = [];
+  const flush = (): void => {
+    if (run.length === 0) return;
+    const list = run;
+    const bytes = list.reduce((a, e) => a + Buffer.byteLength(e.message) + 26, 0);
+    const ingestMs = list.reduce((a, e) => Math.min(a, e.ingestMs), Infinity);
+    parts.push(makePart(list[0]!.streamId, ingestMs, bytes, () => list.map((e) => ({ id: subscriptionEventId(e.timestamp, e.seq), timestamp: e.timestamp, message: e.message })), list[0]!.seq, list.at(-1)!.seq, list.length));
+    run = [];
+  };
+  for (const e of events) {
+    if (!predicate(e.message)) continue;
+    if (run.length > 0 && run[0]!.streamId !== e.streamId) flush();
+    run.push(e);
+  }
+  flush();
+  return parts;
+}
+
+const COMMA = storedPiece(',');
+const TAIL = storedPiece(']}');
+
+/**
+ * A DATA_MESSAGE of one stream from its parts, in order: its gzip is assembled from the parts' deflated
+ * JSON (registered with payload.ts, which the sinks encode with), and its logEvents are built only if a
+ * sink or the dead-letter path reads them.
+ */
+export function messageOfParts(owner: string, logGroup: string, logStream: string, filterName: string, parts: readonly Part[]): SubscriptionMessage {
+  const shell = { messageType: 'DATA_MESSAGE' as const, owner, logGroup, logStream, subscriptionFilters: [filterName] };
+  let logEvents: SubscriptionEvent[] | undefined;
+  const m = Object.defineProperty({ ...shell } as SubscriptionMessage, 'logEvents', {
+    enumerable: true,
+    get: () => (logEvents ??= parts.flatMap((p) => p.events())),
+  });
+  setEncoded(m, async () => {
+    const pieces = await Promise.all(parts.map((p) => p.piece()));
+    // JSON.stringify(m): the shell's keys in order, then the events between `"logEvents":[` and `]}`.
+    const head = storedPiece(JSON.stringify({ ...shell, logEvents: [] }).slice(0, -2));
+    const all: DeflatedPiece[] = [head];
+    pieces.forEach((p, i) => all.push(...(i === 0 ? [p] : [COMMA, p])));
+    all.push(TAIL);
+    return gzipOfPieces(all);
+  });
+  return m;
+}
