@@ -11,7 +11,7 @@
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { isUtf8 } from 'node:buffer';
-import { FORMAT_TAG, formatByName, formatOfKey, parseText, sniffFormat, type Format } from '../formats/index.js';
+import { FORMAT_TAG, decodeText, formatByName, formatOfKey, parseText, sniffFormat, type Format } from '../formats/index.js';
 import { MAX_EVENT_BYTES, EVENT_OVERHEAD_BYTES } from '../ingest/put-log-events.js';
 
 /** An object whose decompressed size passes this is refused (recorded as failed). */
@@ -35,7 +35,7 @@ export async function decodeObject(key: string, bytes: Buffer, formatSetting: st
     }
   }
   if (!isUtf8(data)) return { kind: 'failed', reason: 'not text: the object is not UTF-8 (nor gzip of it)' };
-  const text = data.toString('utf8');
+  const text = decodeText(data); // ASCII (most logs) decodes as Latin-1, several times faster than UTF-8
   let format: Format | null;
   if (formatSetting !== 'auto') format = formatByName(formatSetting);
   else {
