@@ -110,7 +110,7 @@ export const objectStoreSink: SinkSpec<typeof schema> = {
         const plain = c.format === 'gzip' ? await ndjsonGzip(batch.messages) : await parquet(batch.messages, ctx.scratchDir);
         // One filter, one group. CloudWatch's CONTROL_MESSAGE names no group and holds no log content: it is written plain.
         const groups = new Set(batch.messages.map((m) => m.logGroup).filter((g) => g !== ''));
-        if (groups.size > 1) throw new Error('a delivery batch holds events of one log group');
+        if (groups.size > 1) throw new Error('a delivery batch holds events of more than one log group');
         const [group] = groups;
         const sealed = c.encryption === 'logward' && group !== undefined ? await ctx.sealObject(group, plain) : null;
         const body = sealed ?? plain;
