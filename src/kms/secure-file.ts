@@ -16,6 +16,7 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InsecureKeyFileError } from './errors.js';
 
@@ -58,6 +59,28 @@ export function writePrivateFileAtomic(path: string, contents: Uint8Array): void
     throw err;
   }
   syncDirectory(dirname(path));
+}
+
+/**
+ * writePrivateFileAtomic off the event loop, for files rewritten while the server runs (a temporary file
+ * fsynced, renamed over `path`, then the directory fsynced); the new file has mode 0600.
+ */
+export async function writePrivateFileDurably(path: string, contents: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const fh = await fsp.open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(contents);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fsp.rename(tmp, path);
+  const dir = await fsp.open(dirname(path), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
 }
 
 /** Creates `path` with `contents` unless it exists; returns false when another writer got there first. */

@@ -11,7 +11,7 @@
  * durable, no batch is appended twice and none is skipped.
  */
 import { promises as fsp } from 'node:fs';
-import { dirname } from 'node:path';
+import { writePrivateFileDurably } from '../kms/secure-file.js';
 
 export interface PartitionState {
   /** Every key of the partition up to this one (in key order) is handled. */
@@ -75,20 +75,6 @@ export async function readState(path: string): Promise<SourceState> {
 }
 
 /** Replaces the file at `path` with `value` as JSON, durably and atomically. */
-export async function writeJsonDurably(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const fh = await fsp.open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(JSON.stringify(value));
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fsp.rename(tmp, path);
-  const dir = await fsp.open(dirname(path), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+export function writeJsonDurably(path: string, value: unknown): Promise<void> {
+  return writePrivateFileDurably(path, JSON.stringify(value));
 }

@@ -11,8 +11,8 @@
  * the file may still hold for the old one, so a stale entry never applies.
  */
 import { promises as fsp } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { writePrivateFileDurably } from '../kms/secure-file.js';
 
 export const CHECKPOINT_FILE = 'subscription-checkpoints.json';
 
@@ -36,20 +36,6 @@ export async function readCheckpointFile(path: string): Promise<FilePositions> {
 }
 
 /** Replaces the file with these positions, durably (temporary file, fsync, rename, fsync of the directory). */
-export async function writeCheckpointFile(path: string, positions: FilePositions): Promise<void> {
-  const tmp = join(dirname(path), `.${CHECKPOINT_FILE}.tmp`);
-  const fh = await fsp.open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(JSON.stringify({ version: 1, checkpoints: positions }));
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fsp.rename(tmp, path);
-  const dir = await fsp.open(dirname(path), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+export function writeCheckpointFile(path: string, positions: FilePositions): Promise<void> {
+  return writePrivateFileDurably(path, JSON.stringify({ version: 1, checkpoints: positions }));
 }
