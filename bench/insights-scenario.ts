@@ -41,6 +41,12 @@ export interface InsightsQueryResult {
   cold: InsightsTiming;
   warm: InsightsTiming[];
   medianMs: number;
+  /**
+   * The errors query only: the same filter spelled as regular expressions no earlier query used
+   * (`/[e]rror/`, ...), one run each after the warm runs, so that no cached message-test result
+   * (store/message-tests.ts) answers it: what a new term costs with the segments already in memory.
+   */
+  uncached?: { queries: string[]; runs: InsightsTiming[]; medianMs: number };
   /** What the checks found wrong, over all runs; empty when every run was right. */
   problems: string[];
 }
@@ -105,6 +111,17 @@ const timing = (r: InsightsRun): InsightsTiming => ({
   recordsMatched: r.recordsMatched,
 });
 
+/** `n` regular expressions that match exactly what `term` matches, each written differently: `[e]rror`, `e[r]ror`, ... */
+export function uncachedSpellings(term: string, n: number): string[] {
+  const out: string[] = [];
+  for (let k = 0; out.length < n; k++) {
+    const i = k % term.length;
+    const brackets = Math.floor(k / term.length) + 1; // [[e]] is not RE2; repeat the class instead: [e][r]...
+    out.push(term.slice(0, i) + [...term.slice(i, i + brackets)].map((c) => `[${c}]`).join('') + term.slice(i + brackets));
+  }
+  return out;
+}
+
 export async function runInsightsPhase(ctx: BenchContext, input: InsightsInput): Promise<InsightsResult> {
   const { cfg, dataset } = ctx;
   const { expect } = input;
@@ -150,6 +167,15 @@ export async function runInsightsPhase(ctx: BenchContext, input: InsightsInput):
         continue;
       }
       const [cold, ...warm] = runs as [InsightsRun, ...InsightsRun[]];
+      let uncached: InsightsQueryResult['uncached'];
+      if (spec.key === 'errors') {
+        const queries = uncachedSpellings(term, cfg.insightsRuns).map((re) => spec.query.replace(`/${term}/`, `/${re}/`));
+        const timed: InsightsRun[] = [];
+        for (const query of queries) timed.push(await runInsightsQuery(client, { ...req, query }));
+        uncached = { queries, runs: timed.map(timing), medianMs: median(timed.map((r) => r.ms)) };
+        runs.push(...timed);
+        ctx.log(`insights: uncached spellings (${queries.length}): median ${uncached.medianMs.toFixed(0)} ms (${timed.map((r) => r.ms.toFixed(0)).join(', ')})`);
+      }
       const problems = [...new Set(runs.flatMap((r, i) => check(spec.key, r).map((p) => `${i === 0 ? 'first run' : `run ${i + 1}`}: ${p}`)))];
       const medianMs = median(warm.map((r) => r.ms));
       ctx.log(
@@ -158,7 +184,7 @@ export async function runInsightsPhase(ctx: BenchContext, input: InsightsInput):
           `${cold.recordsMatched} matched`,
       );
       for (const p of problems.slice(0, 8)) ctx.log(`insights: WRONG RESULT for \`${spec.query}\`: ${p}`);
-      queries.push({ ...spec, restartMs, cold: timing(cold), warm: warm.map(timing), medianMs, problems });
+      queries.push({ ...spec, restartMs, cold: timing(cold), warm: warm.map(timing), medianMs, problems, ...(uncached ? { uncached } : {}) });
     } finally {
       client.close();
       await ctx.stopServer(label, server);

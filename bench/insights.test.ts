@@ -20,6 +20,7 @@ import {
   type ResultRow,
 } from './insights.js';
 import { patchTimestamps } from './load-worker.js';
+import { uncachedSpellings } from './insights-scenario.js';
 
 const fmt = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
 
@@ -161,4 +162,16 @@ test('ParseStatsModel groups generated app logs with a duration by level and the
   assert.match(checkParseStats(rows.map((r, i) => (i === 0 ? { ...r, avg_ms: String(Number(r['avg_ms']) * 1.001) } : r)), model).join(), /avg_ms/);
   assert.match(checkParseStats(rows.map((r, i) => (i === 0 ? { ...r, p95_ms: '1' } : r)), model).join(), /p95_ms/);
   assert.match(checkParseStats([...rows, { level: 'error', verb: 'payment', n: '1', avg_ms: '1', p95_ms: '1' }], model).join(), /unexpected group/);
+});
+
+test('uncached spellings are distinct regular expressions that match exactly what the term matches', () => {
+  const spellings = uncachedSpellings('error', 7);
+  assert.equal(new Set(spellings).size, 7);
+  for (const re of spellings) {
+    assert.notEqual(re, 'error');
+    const r = new RegExp(re);
+    for (const [text, want] of [['an error here', true], ['errors', true], ['ERROR', false], ['erro r', false], ['eror', false]] as const) {
+      assert.equal(r.test(text), want, `/${re}/ on ${text}`);
+    }
+  }
 });

@@ -14,6 +14,7 @@ import { quoteLiteral, type Row, type SqlParam } from './db.js';
 import { extractedRelation, NO_JSON_FIELDS, prefilterColumns, withExtractedFields, type JsonFields } from './shred.js';
 import type { HotBatch } from './hot.js';
 import { jsonOffsetSql } from './json-offset.js';
+import { combineBitmaps, segmentFrame, testColumns, testSql, type MessageTest } from './message-tests.js';
 import { seqFilterSql, type SegmentRanges } from './query.js';
 import type { LogStore } from './store.js';
 
@@ -104,14 +105,21 @@ export class SqlSession {
    * extracted from the message otherwise, and each prefilter tested only where its field is extracted
    * (elsewhere it would make DuckDB read the messages for nothing). `param` binds values.
    */
-  eventRelation(parts: readonly SourcePart[], param: (v: SqlParam) => string, fields: JsonFields = NO_JSON_FIELDS): string {
+  eventRelation(
+    parts: readonly SourcePart[],
+    param: (v: SqlParam) => string,
+    fields: JsonFields = NO_JSON_FIELDS,
+    tests: readonly MessageTest[] = [],
+  ): string {
     const sql: string[] = [];
     const paths = fields.paths;
     const base = `stream_id AS __sid, ts AS __ts, ingest_ts AS __ingest, seq AS __seq, message AS __msg, json_off AS __joff`;
     const fieldColumns = paths.map((_, k) => `, __j${k + 1}`).join('');
     const prefilterNames = fields.prefilters.map((_, n) => `, __pf${n + 1}`).join('');
+    const testNames = tests.map((_, n) => `, __mt${n + 1}`).join('');
     // UNION ALL matches columns by position: every branch lists them in this order.
-    const select = `SELECT __g, __sid, __ts, __ingest, __seq, __msg, __joff${fieldColumns}${prefilterNames}`;
+    const select = `SELECT __g, __sid, __ts, __ingest, __seq, __msg, __joff${fieldColumns}${prefilterNames}${testNames}`;
+    const cache = this.store.messageTests;
     for (const p of parts) {
       if (p.ranges.length === 0 || p.startMs > p.endMs) continue;
       const where = [`ts BETWEEN ${param(p.startMs)} AND ${param(p.endMs)}`];
@@ -120,32 +128,75 @@ export class SqlSession {
       // Only the blocks pruning kept (Parquet row groups are blocks).
       const seqWhere = seqFilterSql(p.ranges);
       if (seqWhere) where.push(seqWhere);
-      // Segments that hold the same paths in the same columns are read together.
+      // Segments that hold the same paths in the same columns, and have cached results for the same
+      // message tests, are read together.
       const byLayout = new Map<string, SegmentRanges[]>();
       for (const r of p.ranges) {
         const layout = paths.map((x) => (r.segment.fields ?? []).indexOf(x)).join(',');
-        let list = byLayout.get(layout);
-        if (!list) byLayout.set(layout, (list = []));
+        const cached = tests.map((t) => (cache.get(r.segment.path, t) ? '1' : '0')).join('');
+        const k = `${layout};${cached}`;
+        let list = byLayout.get(k);
+        if (!list) byLayout.set(k, (list = []));
         list.push(r);
       }
-      for (const [layout, ranges] of byLayout) {
-        const files = ranges.map((r) => quoteLiteral(this.file(r.segment))).join(', ');
-        const columns = layout === '' ? [] : layout.split(',').map(Number);
-        // Shredded columns by name: files differ in how many they have (a seal writes as many for every
-        // group as the group with most fields needs).
-        const read = columns.map((c, k) => (c >= 0 ? `, j${c} AS __j${k + 1}` : '')).join('');
-        const union = ranges.length > 1 ? ', union_by_name = true' : '';
-        let branch = `SELECT ${Math.trunc(p.group.id)}::BIGINT AS __g, ${base}${read} FROM read_parquet([${files}]${union}) WHERE ${where.join(' AND ')}`;
-        // Prefilters first: DuckDB then parses only the messages that pass them.
-        const prefilters = prefilterColumns(fields, (k) => columns[k]! < 0);
-        if (prefilters) branch = `SELECT *${prefilters} FROM (${branch})`;
-        branch = withExtractedFields(branch, fields, param, paths.flatMap((_, k) => (columns[k]! < 0 ? [k] : [])));
-        sql.push(`${select} FROM (${branch})`);
+      for (const [k, all] of byLayout) {
+        const [layout, cached] = k.split(';') as [string, string];
+        for (const ranges of cached.includes('1') ? bitmapRuns(all) : [all]) {
+          const files = ranges.map((r) => quoteLiteral(this.file(r.segment))).join(', ');
+          const columns = layout === '' ? [] : layout.split(',').map(Number);
+          // Shredded columns by name: files differ in how many they have (a seal writes as many for every
+          // group as the group with most fields needs).
+          const read = columns.map((c, k) => (c >= 0 ? `, j${c} AS __j${k + 1}` : '')).join('');
+          const testValues = tests
+            .map((t, n) => {
+              if (cached[n] === '0') return `, ${testSql(t, 'message', param)} AS __mt${n + 1}`;
+              // One bit an event, from the cached results of these segments (one bitmap over them).
+              const bm = combineBitmaps(ranges.map((r) => cache.get(r.segment.path, t)!));
+              return `, get_bit(${param(bm.bits)}::BIT, (seq - ${bm.base})::INTEGER) = 1 AS __mt${n + 1}`;
+            })
+            .join('');
+          const union = ranges.length > 1 ? ', union_by_name = true' : '';
+          let branch = `SELECT ${Math.trunc(p.group.id)}::BIGINT AS __g, ${base}${read}${testValues} FROM read_parquet([${files}]${union}) WHERE ${where.join(' AND ')}`;
+          // Prefilters first: DuckDB then parses only the messages that pass them.
+          const prefilters = prefilterColumns(fields, (k) => columns[k]! < 0);
+          if (prefilters) branch = `SELECT *${prefilters} FROM (${branch})`;
+          branch = withExtractedFields(branch, fields, param, paths.flatMap((_, k) => (columns[k]! < 0 ? [k] : [])));
+          sql.push(`${select} FROM (${branch})`);
+        }
       }
     }
-    const hot = `SELECT __g, __sid, __ts, __ingest, __seq, __msg, ${jsonOffsetSql('__msg')}::INTEGER AS __joff FROM hot_q`;
+    const hot = `SELECT __g, __sid, __ts, __ingest, __seq, __msg, ${jsonOffsetSql('__msg')}::INTEGER AS __joff${testColumns(tests, '__msg', param)} FROM hot_q`;
     sql.push(`${select} FROM (${extractedRelation(hot, fields, param)})`);
     return sql.join(' UNION ALL ');
+  }
+
+  /**
+   * Computes and caches (LogStore.messageTests) the results of `tests` for the segments of `parts`
+   * that the query reads whole: every block kept and every event in its time range. eventRelation then
+   * reads one bit an event for them instead of the message. Call it after loadHot(parts).
+   */
+  async prepareMessageTests(parts: readonly SourcePart[], tests: readonly MessageTest[]): Promise<void> {
+    if (tests.length === 0) return;
+    const cache = this.store.messageTests;
+    for (const p of parts) {
+      for (const r of p.ranges) {
+        const s = r.segment;
+        if (s.minTs < p.startMs || s.maxTs > p.endMs || !readsWhole(r)) continue;
+        const missing = tests.filter((t) => !cache.get(s.path, t));
+        if (missing.length === 0) continue;
+        const { base, top } = segmentFrame(s);
+        const params: SqlParam[] = [base, top];
+        const param = (v: string): string => `$${params.push(v)}`;
+        // bitstring_agg over [base, top], a whole number of bytes: the BLOB is the bitmap as it is.
+        const aggs = missing.map((t, n) => `bitstring_agg(seq, $1, $2) FILTER (WHERE ${testSql(t, 'message', param)})::BLOB AS b${n}`);
+        const rows = await this.store.db.all(`SELECT ${aggs.join(', ')} FROM read_parquet(${quoteLiteral(this.file(s))})`, params, this.conn);
+        missing.forEach((t, n) => {
+          const v = rows[0]?.[`b${n}`];
+          const bits = v instanceof Uint8Array ? v : new Uint8Array((top - base + 1) / 8); // NULL: nothing matched
+          cache.set(s.path, p.group.id, t, { base, bits });
+        });
+      }
+    }
   }
 
   /**
@@ -250,6 +301,33 @@ export class SqlSession {
     }
     return { records, bytes };
   }
+}
+
+/** Whether pruning kept every block of the segment. */
+function readsWhole(r: SegmentRanges): boolean {
+  const [first] = r.seqRanges;
+  return r.seqRanges.length === 0 || (r.seqRanges.length === 1 && first![0] <= r.segment.minSeq && first![1] >= r.segment.maxSeq);
+}
+
+/**
+ * Events a bitmap of cached results covers at most, unless one segment alone has more. DuckDB copies a
+ * constant into every vector it evaluates (2,048 rows), so a bitmap's cost grows with its size times
+ * the rows it serves: segments are read in runs of about this many events, each with its own bitmap.
+ */
+const BITMAP_RUN_EVENTS = 1 << 18;
+
+/** `ranges` in runs of segments close in `seq`, each run BITMAP_RUN_EVENTS of sequence numbers at most. */
+function bitmapRuns(ranges: readonly SegmentRanges[]): SegmentRanges[][] {
+  const runs: SegmentRanges[][] = [];
+  let start = -Infinity;
+  for (const r of [...ranges].sort((a, b) => a.segment.minSeq - b.segment.minSeq)) {
+    if (r.segment.maxSeq - start >= BITMAP_RUN_EVENTS) {
+      runs.push([]);
+      start = r.segment.minSeq;
+    }
+    runs.at(-1)!.push(r);
+  }
+  return runs;
 }
 
 /** Identifiers we generate (table names); quoted anyway. */

@@ -28,6 +28,7 @@ import { PlainWalCopy } from './plain-copy.js';
 import { AtRest, type EncryptionOptions, type SegmentLease } from './at-rest.js';
 import { sealWalFile } from './sealer.js';
 import { mergeSegments, pickRun } from './compactor.js';
+import { MessageTestCache } from './message-tests.js';
 import { addText, blockOf, blocksSpanned, newBitmap, BLOCK_EVENTS } from './trigram.js';
 
 export interface StoreOptions {
@@ -74,6 +75,8 @@ export class StoreUnavailableError extends Error {
 export class LogStore {
   readonly catalog: Catalog;
   readonly hot = new HotTier();
+  /** Which events of a sealed segment a message test keeps (message-tests.ts), for Insights. */
+  readonly messageTests = new MessageTestCache(MESSAGE_TEST_CACHE_BYTES);
   /** Bitmaps of blocks that still receive events (and of recently sealed ones). */
   private readonly liveBitmaps = new Map<number, Map<number, Uint8Array>>();
   /** Bitmaps read back from the catalog for queries; bounded. */
@@ -595,6 +598,7 @@ export class LogStore {
     const segments = await this.catalog.deleteGroup(g);
     await this.atRest.shred(g.id);
     this.hot.dropGroup(g.id);
+    this.messageTests.dropGroup(g.id);
     this.liveBitmaps.delete(g.id);
     for (const k of [...this.bitmapCache.keys()]) if (k.startsWith(`${g.id}:`)) this.bitmapCache.delete(k);
     for (const s of segments) await this.removeSegmentFile(s.path);
@@ -688,6 +692,8 @@ export class LogStore {
 }
 
 /** Ingest under this many bytes per window (and the one before) leaves the store quiet enough to shred. */
+/** Memory for cached message-test results: 8 MiB holds one test over 64 million events. */
+const MESSAGE_TEST_CACHE_BYTES = 64 * 1024 * 1024;
 const QUIET_WINDOW_MS = 5_000;
 const QUIET_BYTES = 1024 * 1024;
 

@@ -84,10 +84,19 @@ test('pruned and narrowed queries return what a full scan would', async () => {
         };
         assert.deepEqual(await query(store, g, `fields @message | sort @timestamp desc | limit ${k}`), ptrs([...model].sort(newestFirst).slice(0, k)));
         assert.deepEqual(await query(store, g, `fields @message | sort @timestamp asc | limit ${k}`), ptrs([...model].sort(oldestFirst).slice(0, k)));
-        assert.deepEqual(
-          await query(store, g, `filter @message like "ERROR" or @message like /WARN/ | sort @timestamp desc`),
-          ptrs(model.filter((e) => e.message.includes('ERROR') || e.message.includes('WARN')).sort(newestFirst)),
-        );
+        // Twice: the second run answers the message tests from the results the first cached.
+        for (const run of ['first', 'cached']) {
+          assert.deepEqual(
+            await query(store, g, `filter @message like "ERROR" or @message like /WARN/ | sort @timestamp desc`),
+            ptrs(model.filter((e) => e.message.includes('ERROR') || e.message.includes('WARN')).sort(newestFirst)),
+            run,
+          );
+          assert.deepEqual(
+            await query(store, g, `filter @message not like /(?i)e.r/ | sort @timestamp asc`),
+            ptrs(model.filter((e) => !/e.r/i.test(e.message)).sort(oldestFirst)),
+            run,
+          );
+        }
         assert.deepEqual(
           await query(store, g, `filter level = "error" | sort @timestamp asc | limit ${k}`),
           ptrs(model.filter((e) => level(e.message) === 'error').sort(oldestFirst).slice(0, k)),
@@ -99,6 +108,50 @@ test('pruned and narrowed queries return what a full scan would', async () => {
     }),
     { numRuns: 8 },
   );
+});
+
+test('message tests are answered from cached per-segment results, and only where those are complete', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-insights-mtest-'));
+  const clock = new FakeClock(T0 + 2_000_000);
+  let store = await open(dir, clock);
+  try {
+    let g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+    await store.catalog.createStream(g, 's', T0);
+    const messages = Array.from({ length: 400 }, (_, i) => (i % 7 === 0 ? `ERROR code=${i}` : i % 3 === 0 ? `{"level":"error","n":${i}}` : `INFO n=${i}`));
+    for (let i = 0; i < messages.length; i += 80) {
+      await put(store, g, messages.slice(i, i + 80).map((m, j) => ({ timestamp: T0 + (i + j) * 1000, message: m })));
+    }
+    await store.close(); // a segment a batch: fewer than compaction merges
+    store = await open(dir, clock);
+    await store.idle(); // shredding rewrites each segment once, under another name: let it finish first
+    g = store.catalog.groups.get('g')!;
+    assert.equal(store.unshreddedSegments, 0);
+    assert.ok(g.segments.length > 2, `several segments, got ${g.segments.length}`);
+    const count = async (q: string): Promise<number> => (await query(store, g, q)).length;
+    const want = messages.filter((m) => m.includes('error')).length;
+    assert.equal(store.messageTests.size.entries, 0);
+    assert.equal(await count('filter @message like /error/'), want);
+    assert.equal(store.messageTests.size.entries, g.segments.length, 'one cached result per segment read whole');
+    assert.equal(await count('filter @message like /error/ | fields @timestamp'), want, 'from the cache');
+    // The cached results are what the query reads: ones everywhere turn every event into a match.
+    for (const s of g.segments) {
+      const t = { kind: 'contains', pattern: 'error' } as const;
+      const bm = store.messageTests.get(s.path, t)!;
+      store.messageTests.set(s.path, g.id, t, { base: bm.base, bits: new Uint8Array(bm.bits.length).fill(0xff) });
+    }
+    assert.equal(await count('filter @message like /error/'), messages.length);
+    // A time range that cuts a segment reads it with the test itself and caches nothing for it.
+    const before = store.messageTests.size.entries;
+    const out = await runInsightsQuery(store, { groups: [g], startMs: T0 + 5_500, endMs: T0 + 1_000_000, query: parseQuery('filter @message like /ERROR/'), queryString: '', limit: 10_000, signal: new AbortController().signal });
+    assert.equal(out.rows.length, messages.filter((m, i) => i >= 6 && m.includes('ERROR')).length);
+    assert.equal(store.messageTests.size.entries, before + g.segments.length - 1);
+    // Deleting the group forgets its results.
+    await store.deleteGroup(g);
+    assert.equal(store.messageTests.size.entries, 0);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('filters give their text to pruning only where that is safe', () => {

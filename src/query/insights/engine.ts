@@ -203,7 +203,8 @@ async function runOverEvents(
     parts.push({ ...s, ranges: await candidateRanges(store, s.group, segments, plan.prune), keepBatch: await hotBatchFilter(store, s.group, plan.prune) });
   }
   await session.loadHot(parts);
-  const source: EventSource = { namesTable: 'q_names', relation: (state) => session.eventRelation(parts, (v) => state.param(v), state.jsonFields()) };
+  await session.prepareMessageTests(parts, plan.messageTests);
+  const source: EventSource = { namesTable: 'q_names', relation: (state) => session.eventRelation(parts, (v) => state.param(v), state.jsonFields(), state.messageTests) };
   const compiled = compileQuery(query, text, source, opts);
   if (compiled.needsNames) await session.loadNames('q_names', selected.map((s) => s.group), run.accountId ?? '000000000000');
   return { compiled, rows: await execute(session, compiled, run.maxResultBytes) };

@@ -21,7 +21,9 @@ import { join } from 'node:path';
 import { QueryError } from './ast.js';
 import { parseQuery } from './parse.js';
 import { compileQuery } from './compile/index.js';
+import type { CompileState } from './compile/state.js';
 import { extractedRelation } from '../../store/shred.js';
+import { testColumns } from '../../store/message-tests.js';
 import { runInsightsQuery, type ResultField } from './engine.js';
 import { FIXTURE_END, T0, openFixtureStore, type FixtureStore } from './testdata/fixture.js';
 
@@ -86,8 +88,13 @@ async function run(fx: FixtureStore, g: Golden): Promise<string[]> {
   return out.rows.map(rowText);
 }
 
+/** The fixture relation with the query's message tests (store/message-tests.ts), when it has any. */
+function withTests(relation: string, st: CompileState): string {
+  return st.messageTests.length === 0 ? relation : `SELECT *${testColumns(st.messageTests, '__msg', (v) => st.param(v))} FROM (${relation})`;
+}
+
 function compiledSql(g: Golden): string {
-  const c = compileQuery(parseQuery(g.query), g.query, { namesTable: 'q_names', relation: (st) => extractedRelation('events', st.jsonFields(), (v) => st.param(v)) }, { nowMs: FIXTURE_END, startMs: T0, endMs: FIXTURE_END, limit: 10_000 });
+  const c = compileQuery(parseQuery(g.query), g.query, { namesTable: 'q_names', relation: (st) => withTests(extractedRelation('events', st.jsonFields(), (v) => st.param(v)), st) }, { nowMs: FIXTURE_END, startMs: T0, endMs: FIXTURE_END, limit: 10_000 });
   return c.sql;
 }
 

@@ -145,19 +145,19 @@ function compare(op: '=' | '!=' | '<' | '<=' | '>' | '>=', l: SqlValue, r: SqlVa
   return bool(`(${asString(l).sql} ${o} ${asString(r).sql})`);
 }
 
+/** The source's raw message column (`@message` not redefined by the query). */
+const MESSAGE_SQL = '__msg';
+
 /** Whether a regex is plain text (no operator, no flag): then a substring test does the same work faster. */
 const PLAIN_REGEX = /^[^\\^$.|?*+()[\]{}]+$/;
 
 /** `like` (substring for a string, regex for /.../) and `=~` (always a regex). */
 function matchSql(state: CompileState, subject: SqlValue, right: Expr, regexOnly: boolean, opts: ExprOptions): string {
   const s = asString(subject).sql;
-  if (right.kind === 'regex') {
-    if (PLAIN_REGEX.test(right.pattern)) return `contains(${s}, ${state.param(right.pattern)})`;
-    return `regexp_matches(${s}, ${state.param(right.pattern)})`;
-  }
-  if (right.kind === 'string') {
-    return regexOnly ? `regexp_matches(${s}, ${state.param(right.value)})` : `contains(${s}, ${state.param(right.value)})`;
-  }
+  const literal = (kind: 'contains' | 'regexp', pattern: string): string =>
+    (s === MESSAGE_SQL ? state.messageTest({ kind, pattern }) : null) ?? `${kind === 'contains' ? 'contains' : 'regexp_matches'}(${s}, ${state.param(pattern)})`;
+  if (right.kind === 'regex') return literal(PLAIN_REGEX.test(right.pattern) ? 'contains' : 'regexp', right.pattern);
+  if (right.kind === 'string') return literal(regexOnly ? 'regexp' : 'contains', right.value);
   const r = asString(compileExpr(state, right, opts)).sql;
   return regexOnly ? `regexp_matches(${s}, ${r})` : `contains(${s}, ${r})`;
 }

@@ -13,6 +13,7 @@ import { compileExpr, compileField } from './expr.js';
 import { asString } from '../functions/coerce.js';
 import { CompileState, fieldColumn, quoteIdent } from './state.js';
 import type { GroupLineFormat } from './line-fields.js';
+import type { MessageTest } from '../../../store/message-tests.js';
 
 export interface OutputField {
   name: string;
@@ -33,6 +34,8 @@ export interface CompiledQuery {
   matched: { kind: 'scanned' } | { kind: 'column' } | { kind: 'count'; sql: string };
   /** The source must provide `__stream` and `__log` (a join with the names table). */
   needsNames: boolean;
+  /** Tests on the raw message the source computes as __mt1, __mt2, ... (store/message-tests.ts). */
+  messageTests: MessageTest[];
   /** Text every event in the results contains (trigram pruning of the source), if known. */
   prune: BitmapRequirement | null;
   /** Only the first `limit` events by time matter (see CompileState.topByTime). */
@@ -42,8 +45,9 @@ export interface CompiledQuery {
 }
 
 /**
- * The relation of events to query, with columns __g, __sid, __ts, __ingest, __seq, __msg, __joff, and
- * the JSON fields { paths: state.jsonPaths, prefilters: state.prefilters } (store/shred.ts JsonFields).
+ * The relation of events to query, with columns __g, __sid, __ts, __ingest, __seq, __msg, __joff, the
+ * JSON fields { paths: state.jsonPaths, prefilters: state.prefilters } (store/shred.ts JsonFields), and
+ * the message tests state.messageTests as __mt1, __mt2, ...
  */
 export interface EventSource {
   /** SQL for the relation (binds what it needs with state.param). */
@@ -131,6 +135,7 @@ function sourceStage(state: CompileState, source: EventSource): string {
   // and the prefilters of conditions on them as __pf1, __pf2, ...
   state.jsonPaths.forEach((_, k) => cols.push(`src.__j${k + 1}`));
   state.prefilters.forEach((_, n) => cols.push(`src.__pf${n + 1}`));
+  state.messageTests.forEach((_, n) => cols.push(`src.__mt${n + 1}`));
   return `SELECT ${cols.join(', ')} FROM (${source.relation(state)}) src${join}`;
 }
 
@@ -171,5 +176,5 @@ function finish(state: CompileState, [output, select]: [OutputField[], string[]]
     const filtered = state.matchedStage !== null ? state.filteredAtMatched : state.filtered;
     matched = filtered ? { kind: 'count', sql: `${withClause}SELECT count(*) AS n FROM ${stage}` } : { kind: 'scanned' };
   }
-  return { variables: state.variables, sql, params: state.params, output, eventRows: state.eventRows, matched, needsNames: state.needsNames, prune: state.prune, topByTime: state.topByTime, next };
+  return { variables: state.variables, sql, params: state.params, output, eventRows: state.eventRows, matched, needsNames: state.needsNames, messageTests: state.messageTests, prune: state.prune, topByTime: state.topByTime, next };
 }

@@ -10,6 +10,7 @@ import { QueryError, type Span, type ValueType } from '../ast.js';
 import type { SqlContext, SqlValue } from '../functions/types.js';
 import type { SqlParam } from '../../../store/db.js';
 import type { JsonFields } from '../../../store/shred.js';
+import { sameTest, type MessageTest } from '../../../store/message-tests.js';
 import type { BitmapRequirement } from '../../filter-pattern/prune.js';
 import { compileField } from './expr.js';
 import type { GroupLineFormat } from './line-fields.js';
@@ -41,6 +42,8 @@ export class CompileState implements SqlContext {
   readonly jsonPaths: string[] = [];
   /** Prefilters of conditions on discovered fields: prefilter n (from 0) is the column `__pf<n+1>`. */
   readonly prefilters: Array<{ path: number; sql: string }> = [];
+  /** Tests on the raw message of the source's events: test n (from 0) is the column `__mt<n+1>`. */
+  readonly messageTests: MessageTest[] = [];
   /** Whether a stage needs the stream and group names (a join). */
   needsNames = false;
   /** ORDER BY terms valid over `current`, or null for the default order. */
@@ -180,6 +183,18 @@ export class CompileState implements SqlContext {
   prefilter(path: string, sql: string): string {
     const n = this.prefilters.push({ path: this.jsonIndex(path) - 1, sql });
     return `__pf${n}`;
+  }
+
+  /**
+   * A column that holds `test` of the event's raw message (`__msg`), computed by the source, which may
+   * answer it from cached results (store/message-tests.ts) instead of reading the message. Only while
+   * the rows are the source's events.
+   */
+  messageTest(test: MessageTest): string | null {
+    if (!this.eventRows || !this.eventFields) return null;
+    let n = this.messageTests.findIndex((t) => sameTest(t, test));
+    if (n < 0) n = this.messageTests.push(test) - 1;
+    return `__mt${n + 1}`;
   }
 
   /** The JSON fields the source must provide (store/shred.ts). */
