@@ -37,8 +37,8 @@ export interface SealInput {
   /** Puts a written Parquet file at its place (`rel`), durably; returns the bytes stored (AtRest.storeSegment). */
   storeSegment(groupId: number, plain: string, rel: string): Promise<number>;
   dataDir: string;
-  /** A fresh catalog id, drawn on the sealer's own connection. */
-  newId(conn: DuckDBConnection): Promise<number>;
+  /** A fresh catalog id (from the catalog's database: `db` is sealing's own). */
+  newId(): Promise<number>;
 }
 
 export interface SealOutput {
@@ -143,7 +143,7 @@ export async function sealWalFile(db: Db, input: SealInput): Promise<SealOutput>
         const partDir = join(tmpDir, `g=${groupId}`);
         const files = (await fsp.readdir(partDir)).filter((f) => f.endsWith('.parquet')).sort();
         if (files.length !== 1) throw new Error(`seal of WAL file ${input.walFile}: expected one file for group ${groupId}, got ${files.length}`);
-        const id = await input.newId(conn);
+        const id = await input.newId();
         const rel = join('segments', String(groupId), `${String(id).padStart(12, '0')}.parquet`);
         await fsp.mkdir(join(input.dataDir, 'segments', String(groupId)), { recursive: true });
         const fileBytes = await input.storeSegment(groupId, join(partDir, files[0]!), rel);
