@@ -24,6 +24,7 @@ import { compilePredicate } from '../query/filter-pattern/predicate.js';
 import { parseFilterPattern } from '../query/filter-pattern/parse.js';
 import { controlMessage, type SubscriptionMessage } from './payload.js';
 import { coldParts, hotPart, messageOfParts, type Part } from './runs.js';
+import type { PieceEncoder } from './piece-encoder.js';
 import type { Batching, DeliveryBatch, Sink } from './sinks/types.js';
 
 export interface RetryPolicy {
@@ -48,6 +49,8 @@ export interface ConsumerDeps {
   /** Records a subscription's new position (in memory; the engine persists it within about a second). */
   notePosition(filter: SubscriptionFilterRow, nextSeq: number): void;
   deadLetter(filter: SubscriptionFilterRow, messages: readonly SubscriptionMessage[], error: string): Promise<void>;
+  /** Turns matching events into deflated JSON (off the event loop, in the server). */
+  encoder: PieceEncoder;
 }
 
 export interface ConsumerStats {
@@ -279,7 +282,7 @@ export class Consumer {
     const hot = deps.readTail(this.group, pos, visible, READ_HOT_EVENTS) ?? readHotRuns(deps.store, this.group, pos, visible, READ_HOT_EVENTS);
     if (hot !== null) {
       for (const run of hot.runs) {
-        const part = hotPart(run, filter.filterPattern, this.predicate);
+        const part = hotPart(run, filter.filterPattern, this.predicate, deps.encoder);
         if (part === null) continue;
         if (pending.overflows(part, batching)) return { pos: run.batch.firstSeq + run.lo, full: true };
         pending.add(part, now);
@@ -288,7 +291,7 @@ export class Consumer {
     }
     const page = await readBySeq(deps.store, this.group, pos, visible, READ_COLD_EVENTS);
     if (page === null) return null;
-    for (const part of coldParts(page.events, this.predicate)) {
+    for (const part of coldParts(page.events, this.predicate, deps.encoder)) {
       if (pending.overflows(part, batching)) return { pos: part.firstSeq, full: true };
       pending.add(part, now);
     }
