@@ -84,27 +84,37 @@ class Pending {
   readonly parts: Part[] = [];
   events = 0;
   bytes = 0;
+  /** Bytes by log stream (for Batching.maxMessageBytes), and whether one reached the limit. */
+  private readonly streamBytes = new Map<number, number>();
+  private streamFull = false;
   /** When the first part arrived (clock ms). */
   since = 0;
   oldestIngestMs: number | undefined;
 
-  add(p: Part, now: number): void {
-    // Deflating starts now, on libuv's pool, so the batch is ready to go when it is due.
+  add(p: Part, now: number, b: Batching): void {
+    // Encoding starts now, in the encoder's thread, so the batch is ready to go when it is due.
     p.piece().catch(() => undefined);
     if (this.parts.length === 0) this.since = now;
     this.parts.push(p);
     this.events += p.count;
     this.bytes += p.bytes;
     this.oldestIngestMs = Math.min(this.oldestIngestMs ?? Infinity, p.ingestMs);
+    if (b.maxMessageBytes !== undefined) {
+      const n = (this.streamBytes.get(p.streamId) ?? 0) + p.bytes;
+      this.streamBytes.set(p.streamId, n);
+      if (n >= b.maxMessageBytes) this.streamFull = true;
+    }
   }
 
   /** Would `p` go past the batch's limits? (An empty batch takes any part.) */
   overflows(p: Part, b: Batching): boolean {
-    return this.parts.length > 0 && (this.bytes + p.bytes > b.maxBytes || this.events + p.count > (b.maxEvents ?? Infinity));
+    if (this.parts.length === 0) return false;
+    if (this.bytes + p.bytes > b.maxBytes || this.events + p.count > (b.maxEvents ?? Infinity)) return true;
+    return b.maxMessageBytes !== undefined && (this.streamBytes.get(p.streamId) ?? 0) + p.bytes > b.maxMessageBytes;
   }
 
   full(b: Batching): boolean {
-    return this.bytes >= b.maxBytes || this.events >= (b.maxEvents ?? Infinity);
+    return this.streamFull || this.bytes >= b.maxBytes || this.events >= (b.maxEvents ?? Infinity);
   }
 }
 
@@ -285,7 +295,7 @@ export class Consumer {
         const part = hotPart(run, filter.filterPattern, this.predicate, deps.encoder);
         if (part === null) continue;
         if (pending.overflows(part, batching)) return { pos: run.batch.firstSeq + run.lo, full: true };
-        pending.add(part, now);
+        pending.add(part, now, batching);
       }
       return { pos: hot.nextSeq, full: pending.full(batching) };
     }
@@ -293,7 +303,7 @@ export class Consumer {
     if (page === null) return null;
     for (const part of coldParts(page.events, this.predicate, deps.encoder)) {
       if (pending.overflows(part, batching)) return { pos: part.firstSeq, full: true };
-      pending.add(part, now);
+      pending.add(part, now, batching);
     }
     return { pos: page.nextSeq, full: pending.full(batching) };
   }

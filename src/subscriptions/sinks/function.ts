@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { encodeMessage } from '../payload.js';
 import { post } from '../http-post.js';
-import { eachLimited, type SinkSpec } from './types.js';
+import { eachLimited, MESSAGE_BATCHING, type SinkSpec } from './types.js';
 
 /** Invocations in flight per subscription (Lambda runs a log group's invocations concurrently too). */
 const CONCURRENCY = 8;
@@ -20,7 +20,7 @@ export const functionSink: SinkSpec<typeof schema> = {
   schema,
   check: (c, policy) => void policy.checkUrl(c.url),
   // Lambda takes 6 MB a request; CloudWatch sends about 1 MB at most, soon after ingestion.
-  batching: () => ({ maxBytes: 1024 * 1024, maxMs: 200, maxEvents: 10_000 }),
+  batching: () => MESSAGE_BATCHING,
   controlName: 'Lambda function',
   build: (c, ctx) => ({
     async deliver(batch, signal) {
