@@ -29,8 +29,11 @@ export const DEAD_LETTER_GROUP = '/logward/subscriptions/dead-letter';
 
 /** How often moved delivery positions are written to the checkpoint file: what a crash may redeliver. */
 const PERSIST_EVERY_MS = 1000;
-/** Bytes of messages kept for the consumers of each subscribed group once sealed (keepTail). */
-const TAIL_BYTES = 64 * 1024 * 1024;
+/**
+ * Bytes of messages kept for the consumers of each subscribed group once sealed (keepTail): seconds of
+ * a busy group, for consumers a little behind; memory counts against the server's 1 GiB.
+ */
+const TAIL_BYTES = 32 * 1024 * 1024;
 
 export interface EngineOptions {
   store: LogStore;

@@ -118,7 +118,7 @@ export class WorkerEncoder implements PieceEncoder {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     // A small heap, collected early: the worker holds only the events of the pieces being encoded.
-    const w = new Worker(new URL('./piece-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 } });
+    const w = new Worker(new URL('./piece-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 } });
     w.unref();
     w.on('message', (m: FromWorker) => {
       const waiter = this.waiting.get(m.id);
