@@ -27,41 +27,43 @@ export interface PieceEncoder {
   close(): Promise<void>;
 }
 
-/** Characters JSON.stringify escapes in a string: quote, backslash, controls, lone surrogates. */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** Buffer's own encoder, without write()'s argument handling. */
+interface Utf8Writing {
+  utf8Write(text: string, offset: number): number;
+}
+
+/** Characters of JSON written to the buffer at a time: strings of ordinary size, few calls into C++. */
+const CHUNK_CHARS = 16 * 1024;
 
 /**
- * The events' JSON written straight into bytes, as JSON.stringify writes each event: building it as one
- * string first (join) cost three times as much, most of it in copying. A message that needs no escaping
- * (the usual case) is written as it is, without JSON.stringify making a copy of it.
+ * The events' JSON, as JSON.stringify writes each event, comma-separated, into bytes: appended to a string
+ * of about 16 K characters, written out each time it is full. One string for everything (join) cost three
+ * times as much (a string of megabytes takes fresh pages); a write per event cost half as much again.
  */
 export function eventsJson(input: PieceInput): Buffer {
   const { firstSeq, offsets, timestamps, messages } = input;
-  let size = 0;
-  for (const m of messages) size += m.length + 100;
-  let buf = Buffer.allocUnsafeSlow(size);
+  let chars = 0;
+  for (const m of messages) chars += m.length;
+  // UTF-8 takes at most 3 bytes a UTF-16 unit; what escaping adds past that is checked below.
+  let buf = Buffer.allocUnsafeSlow(chars * 3 + 120 * messages.length + 16);
   let at = 0;
-  for (let i = 0; i < messages.length; i++) {
-    const m = messages[i]!;
-    const ts = timestamps[i]!;
-    const head = `${i === 0 ? '' : ','}{"id":"${subscriptionEventId(ts, firstSeq + (offsets === null ? i : offsets[i]!))}","timestamp":${ts},"message":`;
-    const plain = !NEEDS_ESCAPE.test(m);
-    const body = plain ? m : JSON.stringify(m);
-    // UTF-8 takes at most 3 bytes per UTF-16 unit; +4 for the quotes and the closing brace.
-    const most = (head.length + body.length) * 3 + 4;
-    if (at + most > buf.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, at + most));
+  let piece = '';
+  const flush = (): void => {
+    if (at + piece.length * 3 > buf.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, at + piece.length * 3));
       buf.copy(bigger, 0, 0, at);
       buf = bigger;
     }
-    at += buf.write(head, at, 'latin1');
-    if (plain) {
-      buf[at++] = 0x22;
-      at += buf.write(m, at, 'utf8');
-      buf[at++] = 0x22;
-    } else at += buf.write(body, at, 'utf8');
-    buf[at++] = 0x7d;
+    at += (buf as unknown as Utf8Writing).utf8Write(piece, at);
+    piece = '';
+  };
+  for (let i = 0; i < messages.length; i++) {
+    const ts = timestamps[i]!;
+    const id = subscriptionEventId(ts, firstSeq + (offsets === null ? i : offsets[i]!));
+    piece += `${i === 0 ? '' : ','}{"id":"${id}","timestamp":${ts},"message":${JSON.stringify(messages[i]!)}}`;
+    if (piece.length >= CHUNK_CHARS) flush();
   }
+  flush();
   return buf.subarray(0, at);
 }
 

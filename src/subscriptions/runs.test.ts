@@ -7,7 +7,7 @@ import { coldParts, hotPart, messageOfParts } from './runs.js';
 import { dataMessage, encodeMessage } from './payload.js';
 import { inlineEncoder, WorkerEncoder, type PieceEncoder } from './piece-encoder.js';
 
-const messages = ['plain', 'quote " and \\ back', 'uni é 😀 \u2028 \u0001', '{"a":1}', 'x'.repeat(70_000), 'ERROR last', 'lone \ud800 and \udfff\u007f'];
+const messages = ['plain', 'quote " and \\ back', 'uni é 😀 \u2028 \u0001', '{"a":1}', 'x'.repeat(70_000), 'ERROR last', 'lone \ud800 and \udfff\u007f', '\u0001'.repeat(20_000)];
 const batch: HotBatch = {
   groupId: 1,
   streamId: 3,
@@ -53,7 +53,7 @@ for (const [name, make] of [
       const m = messageOfParts('000000000000', '/g', 's', 'f', [hot, some, ...cold]);
       const events = [...hot.events(), ...some.events(), ...cold.flatMap((p) => p.events())];
       assert.equal(events[0]!.id, '00000000000000001000000000000000000000000000000000000100');
-      assert.deepEqual(some.events().map((e) => e.id.slice(-3)), ['101', '102', '104', '105', '106']);
+      assert.deepEqual(some.events().map((e) => e.id.slice(-3)), ['101', '102', '104', '105', '106', '107']);
       const expected = JSON.stringify(dataMessage('000000000000', '/g', 's', 'f', events));
       assert.equal(gunzipSync(await encodeMessage(m)).toString('utf8'), expected);
       assert.equal(JSON.stringify(m), expected, 'sinks that read logEvents see the same events');
