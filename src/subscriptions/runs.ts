@@ -4,7 +4,8 @@
  *
  * Parts of whole hot batches are cached on the batch, by filter pattern: two subscriptions of a group
  * with the same pattern (two destinations for the same events, the common case) match and encode each
- * event once, whatever their batch boundaries; the cache goes when the hot tier drops the batch.
+ * event once, whatever their batch boundaries; the cache goes once every subscription of the group has
+ * delivered the batch (engine.ts keepTail), or with the batch.
  */
 import type { HotBatch, StoredEvent } from '../store/hot.js';
 import type { HotRun } from '../store/read-seq.js';
