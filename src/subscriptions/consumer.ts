@@ -24,6 +24,7 @@ import { compilePredicate } from '../query/filter-pattern/predicate.js';
 import { parseFilterPattern } from '../query/filter-pattern/parse.js';
 import { controlMessage, type SubscriptionMessage } from './payload.js';
 import { coldParts, hotPart, messageOfParts, type Part } from './runs.js';
+import type { PieceEncoder } from './piece-encoder.js';
 import type { Batching, DeliveryBatch, Sink } from './sinks/types.js';
 
 export interface RetryPolicy {
@@ -48,6 +49,8 @@ export interface ConsumerDeps {
   /** Records a subscription's new position (in memory; the engine persists it within about a second). */
   notePosition(filter: SubscriptionFilterRow, nextSeq: number): void;
   deadLetter(filter: SubscriptionFilterRow, messages: readonly SubscriptionMessage[], error: string): Promise<void>;
+  /** Turns matching events into deflated JSON (off the event loop, in the server). */
+  encoder: PieceEncoder;
 }
 
 export interface ConsumerStats {
@@ -81,27 +84,37 @@ class Pending {
   readonly parts: Part[] = [];
   events = 0;
   bytes = 0;
+  /** Bytes by log stream (for Batching.maxMessageBytes), and whether one reached the limit. */
+  private readonly streamBytes = new Map<number, number>();
+  private streamFull = false;
   /** When the first part arrived (clock ms). */
   since = 0;
   oldestIngestMs: number | undefined;
 
-  add(p: Part, now: number): void {
-    // Deflating starts now, on libuv's pool, so the batch is ready to go when it is due.
+  add(p: Part, now: number, b: Batching): void {
+    // Encoding starts now, in the encoder's thread, so the batch is ready to go when it is due.
     p.piece().catch(() => undefined);
     if (this.parts.length === 0) this.since = now;
     this.parts.push(p);
     this.events += p.count;
     this.bytes += p.bytes;
     this.oldestIngestMs = Math.min(this.oldestIngestMs ?? Infinity, p.ingestMs);
+    if (b.maxMessageBytes !== undefined) {
+      const n = (this.streamBytes.get(p.streamId) ?? 0) + p.bytes;
+      this.streamBytes.set(p.streamId, n);
+      if (n >= b.maxMessageBytes) this.streamFull = true;
+    }
   }
 
   /** Would `p` go past the batch's limits? (An empty batch takes any part.) */
   overflows(p: Part, b: Batching): boolean {
-    return this.parts.length > 0 && (this.bytes + p.bytes > b.maxBytes || this.events + p.count > (b.maxEvents ?? Infinity));
+    if (this.parts.length === 0) return false;
+    if (this.bytes + p.bytes > b.maxBytes || this.events + p.count > (b.maxEvents ?? Infinity)) return true;
+    return b.maxMessageBytes !== undefined && (this.streamBytes.get(p.streamId) ?? 0) + p.bytes > b.maxMessageBytes;
   }
 
   full(b: Batching): boolean {
-    return this.bytes >= b.maxBytes || this.events >= (b.maxEvents ?? Infinity);
+    return this.streamFull || this.bytes >= b.maxBytes || this.events >= (b.maxEvents ?? Infinity);
   }
 }
 
@@ -279,18 +292,18 @@ export class Consumer {
     const hot = deps.readTail(this.group, pos, visible, READ_HOT_EVENTS) ?? readHotRuns(deps.store, this.group, pos, visible, READ_HOT_EVENTS);
     if (hot !== null) {
       for (const run of hot.runs) {
-        const part = hotPart(run, filter.filterPattern, this.predicate);
+        const part = hotPart(run, filter.filterPattern, this.predicate, deps.encoder);
         if (part === null) continue;
         if (pending.overflows(part, batching)) return { pos: run.batch.firstSeq + run.lo, full: true };
-        pending.add(part, now);
+        pending.add(part, now, batching);
       }
       return { pos: hot.nextSeq, full: pending.full(batching) };
     }
     const page = await readBySeq(deps.store, this.group, pos, visible, READ_COLD_EVENTS);
     if (page === null) return null;
-    for (const part of coldParts(page.events, this.predicate)) {
+    for (const part of coldParts(page.events, this.predicate, deps.encoder)) {
       if (pending.overflows(part, batching)) return { pos: part.firstSeq, full: true };
-      pending.add(part, now);
+      pending.add(part, now, batching);
     }
     return { pos: page.nextSeq, full: pending.full(batching) };
   }

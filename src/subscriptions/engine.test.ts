@@ -216,3 +216,33 @@ test('events sealed out of the hot tier while the destination is down are delive
 });
 
 const firstHotSeq = (h: Awaited<ReturnType<typeof openHarness>>): number => h.store.hot.batches(h.store.catalog.groups.get('app')!.id)[0]?.firstSeq ?? Infinity;
+
+test('a batch carries up to 1 MiB per log stream (one message each), not 1 MiB in all', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'subs-'));
+  const peer = await recordingServer();
+  const h = await openHarness(dir);
+  try {
+    const g = await h.group('app', ['a', 'b']);
+    // Everything is visible before the filter's consumer starts, so it reads all of it at once.
+    const start = h.engine.visibleThrough(g.id);
+    const part = (stream: string, k: number): string[] => Array.from({ length: 40 }, (_, i) => `${stream}${k}-${i} ${'x'.repeat(10_000)}`);
+    for (let k = 1; k <= 3; k++) for (const s of ['a', 'b']) await h.put(g, s, part(s, k));
+    await h.subs.putTarget({ kind: 'function', name: 'hook', config: { url: peer.url }, createdMs: Date.now() });
+    await h.subs.putFilter({ groupId: g.id, groupName: g.name, filterName: 'all', filterPattern: '', destinationArn: ARN, roleArn: null, distribution: 'ByLogStream', createdMs: Date.now() }, start);
+    await h.engine.sync();
+    await waitFor('every event', () => dataEvents(peer.requests.map((r) => r.body)).length >= 240);
+    const data = peer.requests.map((r) => decodeAwslogs(r.body)).filter((m) => m.messageType === 'DATA_MESSAGE');
+    for (const m of data) assert.ok(m.logEvents.reduce((n, e) => n + Buffer.byteLength(e.message) + 26, 0) <= 1024 * 1024, 'a message holds at most 1 MiB');
+    for (const s of ['a', 'b']) {
+      const expected = [1, 2, 3].flatMap((k) => part(s, k));
+      assert.deepEqual(data.filter((m) => m.logStream === s).flatMap((m) => m.logEvents.map((e) => e.message)), expected);
+    }
+    // 1.6 MB in the first batch (two parts of each stream), the third parts in the second.
+    assert.equal(data.length, 4);
+    assert.equal(h.engine.stats()[0]!.deliveredBatches, 2);
+  } finally {
+    await h.close();
+    await peer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -18,6 +18,8 @@ import { parseDestinationArn } from './arn.js';
 import { CHECKPOINT_FILE, readCheckpointFile, writeCheckpointFile } from './checkpoint-file.js';
 import { Consumer, type ConsumerCounters, type ConsumerStats, type RetryPolicy } from './consumer.js';
 import { SINKS } from './sinks/index.js';
+import { WorkerEncoder, type PieceEncoder } from './piece-encoder.js';
+import { forgetParts } from './runs.js';
 import type { Sink, SinkContext } from './sinks/types.js';
 import type { SubscriptionMessage } from './payload.js';
 import type { AddressPolicy } from './safety.js';
@@ -27,8 +29,11 @@ export const DEAD_LETTER_GROUP = '/logward/subscriptions/dead-letter';
 
 /** How often moved delivery positions are written to the checkpoint file: what a crash may redeliver. */
 const PERSIST_EVERY_MS = 1000;
-/** Bytes of messages kept for the consumers of each subscribed group once sealed (keepTail). */
-const TAIL_BYTES = 64 * 1024 * 1024;
+/**
+ * Bytes of messages kept for the consumers of each subscribed group once sealed (keepTail): seconds of
+ * a busy group, for consumers a little behind; memory counts against the server's 1 GiB.
+ */
+const TAIL_BYTES = 32 * 1024 * 1024;
 
 export interface EngineOptions {
   store: LogStore;
@@ -38,6 +43,8 @@ export interface EngineOptions {
   accountId: string;
   policy: AddressPolicy;
   retry: RetryPolicy;
+  /** Where matching events become deflated JSON; by default a worker thread the engine starts and ends. */
+  encoder?: PieceEncoder;
 }
 
 export class SubscriptionEngine {
@@ -52,9 +59,11 @@ export class SubscriptionEngine {
   private persisting: Promise<void> = Promise.resolve();
   private persistTimer: NodeJS.Timeout | undefined;
   private readonly checkpointPath: string;
+  private readonly encoder: PieceEncoder;
 
   constructor(private readonly opts: EngineOptions) {
     this.checkpointPath = join(opts.store.opts.dataDir, CHECKPOINT_FILE);
+    this.encoder = opts.encoder ?? new WorkerEncoder();
   }
 
   /** Call once the store has replayed its WAL (every event it holds is visible) and before ingest opens. */
@@ -164,7 +173,10 @@ export class SubscriptionEngine {
     t.bytes += b.bytes;
     while (t.head < t.batches.length) {
       const first = t.batches[t.head]!;
-      if (first.firstSeq + first.timestamps.length > slowest && t.bytes <= TAIL_BYTES) break;
+      const passed = first.firstSeq + first.timestamps.length <= slowest;
+      if (!passed && t.bytes <= TAIL_BYTES) break;
+      // Every consumer of the group has delivered it: its encoded parts will not be asked for again.
+      if (passed) forgetParts(first);
       t.bytes -= first.bytes;
       t.batches[t.head++] = undefined as unknown as HotBatch; // released now; the array is compacted below
     }
@@ -240,6 +252,7 @@ export class SubscriptionEngine {
           notePosition: (f, seq) => this.notePosition(f, seq),
           readTail: (group, from, to, min) => this.readTail(group, from, to, min),
           deadLetter: (f, messages, error) => this.deadLetter(f, messages, error),
+          encoder: this.encoder,
         },
         carried.get(key),
       );
@@ -311,6 +324,7 @@ export class SubscriptionEngine {
     this.consumers.clear();
     clearInterval(this.persistTimer);
     await this.persistPositions();
+    if (this.opts.encoder === undefined) await this.encoder.close();
   }
 
   /** For the key of a filter in the maps. */

@@ -10,7 +10,7 @@
  * The result is one ordinary gzip member: any gunzip reads it, including readers that stop after the
  * first member.
  */
-import { constants, crc32 as nativeCrc32, createDeflateRaw, type DeflateRaw } from 'node:zlib';
+import { constants, crc32 as nativeCrc32, deflateRawSync } from 'node:zlib';
 
 /** Deflated text with what the gzip trailer needs of it. */
 export interface DeflatedPiece {
@@ -95,60 +95,12 @@ export function storedPiece(text: string): DeflatedPiece {
 }
 
 /**
- * A few deflate streams serve every piece, at the fastest level, a full flush after each: a full flush
- * ends the piece byte-aligned and resets the window, so no later piece refers back to it and pieces can
- * be put together in any order. Setting up a stream per piece (zlib's state is a few hundred KiB, and
- * Node's stream machinery) cost twice the deflating itself. Each stream deflates one piece after the
- * other on libuv's pool, off the event loop; two of them let two pieces be deflated at once.
+ * Deflates UTF-8 text into a piece: its own deflate stream at the fastest level, ended by a full flush
+ * (byte-aligned, not final). Synchronous: it runs in the subscription encoder's thread (piece-encoder.ts).
  */
-const DEFLATERS = 2;
-interface Deflater {
-  z: DeflateRaw;
-  tail: Promise<unknown>;
-  queued: number;
-}
-const deflaters: Array<Deflater | undefined> = new Array<Deflater | undefined>(DEFLATERS).fill(undefined);
-
-function deflater(): Deflater {
-  let best = 0;
-  for (let i = 0; i < DEFLATERS; i++) {
-    const d = deflaters[i];
-    if (d === undefined) {
-      best = i;
-      break;
-    }
-    if (d.queued < deflaters[best]!.queued) best = i;
-  }
-  return (deflaters[best] ??= { z: createDeflateRaw({ level: constants.Z_BEST_SPEED }), tail: Promise.resolve(), queued: 0 });
-}
-
-/** Deflates UTF-8 text into a piece (see above). */
-export function deflatePiece(raw: Buffer): Promise<DeflatedPiece> {
-  const d = deflater();
-  d.queued++;
-  const data = d.tail.then(
-    () =>
-      new Promise<Buffer>((resolve, reject) => {
-        const out: Buffer[] = [];
-        const onData = (b: Buffer): void => void out.push(b);
-        const onError = (e: Error): void => {
-          d.z.off('data', onData);
-          const at = deflaters.indexOf(d);
-          if (at >= 0) deflaters[at] = undefined; // a failed stream is not used again
-          reject(e);
-        };
-        d.z.on('data', onData);
-        d.z.once('error', onError);
-        d.z.write(raw);
-        d.z.flush(constants.Z_FULL_FLUSH, () => {
-          d.z.off('data', onData);
-          d.z.off('error', onError);
-          resolve(Buffer.concat(out));
-        });
-      }),
-  );
-  d.tail = data.catch(() => undefined).finally(() => d.queued--);
-  return data.then((bytes) => ({ data: bytes, crc: crc32(raw), length: raw.length }));
+export function deflatedPiece(raw: Buffer): DeflatedPiece {
+  const data = deflateRawSync(raw, { level: constants.Z_BEST_SPEED, finishFlush: constants.Z_FULL_FLUSH });
+  return { data, crc: crc32(raw), length: raw.length };
 }
 
 const HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]); // deflate, no name, no time, unknown OS

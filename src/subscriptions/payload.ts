@@ -74,7 +74,11 @@ const CHUNK_CHARS = 64 * 1024;
  */
 export function encodeMessage(m: SubscriptionMessage): Promise<Buffer> {
   const prepared = encoders.get(m);
-  if (prepared) return (prepared.result ??= prepared.encode());
+  if (prepared)
+    return (prepared.result ??= prepared.encode().catch((e: unknown) => {
+      prepared.result = undefined; // encoded again when the delivery is retried
+      throw e;
+    }));
   const shell = JSON.stringify({ ...m, logEvents: [] });
   if (m.logEvents.length <= 16) return gzipForDelivery(JSON.stringify(m));
   // `shell` ends with `"logEvents":[]}`: the events go between its `[` and `]}`.

@@ -4,11 +4,13 @@
  *
  * Parts of whole hot batches are cached on the batch, by filter pattern: two subscriptions of a group
  * with the same pattern (two destinations for the same events, the common case) match and encode each
- * event once, whatever their batch boundaries; the cache goes when the hot tier drops the batch.
+ * event once, whatever their batch boundaries; the cache goes once every subscription of the group has
+ * delivered the batch (engine.ts keepTail), or with the batch.
  */
 import type { HotBatch, StoredEvent } from '../store/hot.js';
 import type { HotRun } from '../store/read-seq.js';
-import { deflatePiece, gzipOfPieces, storedPiece, type DeflatedPiece } from './gzip-pieces.js';
+import { gzipOfPieces, storedPiece, type DeflatedPiece } from './gzip-pieces.js';
+import type { PieceEncoder, PieceInput } from './piece-encoder.js';
 import { setEncoded, subscriptionEventId, type SubscriptionEvent, type SubscriptionMessage } from './payload.js';
 
 /** Matching events of a run of one stream, and (once asked for) their JSON deflated. */
@@ -26,30 +28,9 @@ export interface Part {
   piece(): Promise<DeflatedPiece>;
 }
 
-/**
- * The events' JSON, comma-separated, as JSON.stringify writes an event, written straight into bytes:
- * building it as one string first (join) cost three times as much, most of it in copying.
- */
-function eventsJson(events: readonly SubscriptionEvent[]): Buffer {
-  let buf = Buffer.allocUnsafe(events.reduce((a, e) => a + e.message.length + 100, 0));
-  let at = 0;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    const text = `${i === 0 ? '' : ','}{"id":"${e.id}","timestamp":${e.timestamp},"message":${JSON.stringify(e.message)}}`;
-    if (at + text.length * 3 > buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, at + text.length * 3));
-      buf.copy(bigger, 0, 0, at);
-      buf = bigger;
-    }
-    at += buf.write(text, at, 'utf8');
-  }
-  return buf.subarray(0, at);
-}
-
-function makePart(streamId: number, ingestMs: number, bytes: number, list: () => SubscriptionEvent[], firstSeq: number, lastSeq: number, count: number): Part {
-  let events: SubscriptionEvent[] | undefined;
+/** A part; `input` gives its events, for the encoder and for sinks that read the events themselves. */
+function makePart(streamId: number, ingestMs: number, bytes: number, input: () => PieceInput, firstSeq: number, lastSeq: number, count: number, encoder: PieceEncoder): Part {
   let piece: Promise<DeflatedPiece> | undefined;
-  const all = (): SubscriptionEvent[] => (events ??= list());
   return {
     streamId,
     ingestMs,
@@ -57,20 +38,22 @@ function makePart(streamId: number, ingestMs: number, bytes: number, list: () =>
     bytes,
     firstSeq,
     lastSeq,
-    events: all,
+    events: () => {
+      const { firstSeq: base, offsets, timestamps, messages } = input();
+      return messages.map((message, i) => ({ id: subscriptionEventId(timestamps[i]!, base + (offsets === null ? i : offsets[i]!)), timestamp: timestamps[i]!, message }));
+    },
     piece: () =>
-      (piece ??= (() => {
-        const p = deflatePiece(eventsJson(all()));
-        events = undefined; // the deflated JSON is what is delivered; dead letters rebuild the list
-        return p;
-      })()),
+      (piece ??= encoder.encode(input()).catch((e: unknown) => {
+        piece = undefined; // asked again when the delivery is retried (a new encoder thread, if it died)
+        throw e;
+      })),
   };
 }
 
 /** Parts of whole hot batches, by filter pattern (null: nothing matched). */
 const shared = new WeakMap<Readonly<HotBatch>, Map<string, Part | null>>();
 
-function partOfRun(run: HotRun, predicate: (m: string) => boolean): Part | null {
+function partOfRun(run: HotRun, predicate: (m: string) => boolean, encoder: PieceEncoder): Part | null {
   const b = run.batch;
   const keep: number[] = [];
   let bytes = 0;
@@ -82,23 +65,31 @@ function partOfRun(run: HotRun, predicate: (m: string) => boolean): Part | null 
   if (keep.length === 0) return null;
   if (all && run.lo === 0 && run.hi === b.timestamps.length) bytes = b.bytes + 26 * keep.length;
   else for (const k of keep) bytes += Buffer.byteLength(b.messages[k]!) + 26;
-  const list = (): SubscriptionEvent[] =>
-    keep.map((k) => ({ id: subscriptionEventId(b.timestamps[k]!, b.firstSeq + k), timestamp: b.timestamps[k]!, message: b.messages[k]! }));
-  return makePart(b.streamId, b.ingestMs, bytes, list, b.firstSeq + keep[0]!, b.firstSeq + keep.at(-1)!, keep.length);
+  const whole = all && run.lo === 0 && run.hi === b.timestamps.length;
+  const input = (): PieceInput =>
+    whole
+      ? { firstSeq: b.firstSeq, offsets: null, timestamps: b.timestamps, messages: b.messages }
+      : { firstSeq: b.firstSeq, offsets: keep, timestamps: keep.map((k) => b.timestamps[k]!), messages: keep.map((k) => b.messages[k]!) };
+  return makePart(b.streamId, b.ingestMs, bytes, input, b.firstSeq + keep[0]!, b.firstSeq + keep.at(-1)!, keep.length, encoder);
+}
+
+/** Drops what was matched and encoded of a batch once every subscription of its group delivered it. */
+export function forgetParts(batch: Readonly<HotBatch>): void {
+  shared.delete(batch);
 }
 
 /** The matching part of a hot run; shared with other subscriptions of the same pattern for a whole batch. */
-export function hotPart(run: HotRun, pattern: string, predicate: (m: string) => boolean): Part | null {
-  if (run.lo !== 0 || run.hi !== run.batch.timestamps.length) return partOfRun(run, predicate);
+export function hotPart(run: HotRun, pattern: string, predicate: (m: string) => boolean, encoder: PieceEncoder): Part | null {
+  if (run.lo !== 0 || run.hi !== run.batch.timestamps.length) return partOfRun(run, predicate, encoder);
   let byPattern = shared.get(run.batch);
   if (!byPattern) shared.set(run.batch, (byPattern = new Map()));
   let part = byPattern.get(pattern);
-  if (part === undefined) byPattern.set(pattern, (part = partOfRun(run, predicate)));
+  if (part === undefined) byPattern.set(pattern, (part = partOfRun(run, predicate, encoder)));
   return part;
 }
 
 /** Parts of events read from segments (seq order): matching events, cut at each change of stream. */
-export function coldParts(events: readonly StoredEvent[], predicate: (m: string) => boolean): Part[] {
+export function coldParts(events: readonly StoredEvent[], predicate: (m: string) => boolean, encoder: PieceEncoder): Part[] {
   const parts: Part[] = [];
   let run: StoredEvent[] = [];
   const flush = (): void => {
@@ -106,7 +97,8 @@ export function coldParts(events: readonly StoredEvent[], predicate: (m: string)
     const list = run;
     const bytes = list.reduce((a, e) => a + Buffer.byteLength(e.message) + 26, 0);
     const ingestMs = list.reduce((a, e) => Math.min(a, e.ingestMs), Infinity);
-    parts.push(makePart(list[0]!.streamId, ingestMs, bytes, () => list.map((e) => ({ id: subscriptionEventId(e.timestamp, e.seq), timestamp: e.timestamp, message: e.message })), list[0]!.seq, list.at(-1)!.seq, list.length));
+    const input = (): PieceInput => ({ firstSeq: 0, offsets: list.map((e) => e.seq), timestamps: list.map((e) => e.timestamp), messages: list.map((e) => e.message) });
+    parts.push(makePart(list[0]!.streamId, ingestMs, bytes, input, list[0]!.seq, list.at(-1)!.seq, list.length, encoder));
     run = [];
   };
   for (const e of events) {

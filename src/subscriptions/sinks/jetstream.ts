@@ -9,7 +9,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { encodeMessage } from '../payload.js';
-import type { SinkSpec } from './types.js';
+import { MESSAGE_BATCHING, type SinkSpec } from './types.js';
 
 const schema = z.strictObject({
   servers: z.string().regex(/^nats:\/\/[A-Za-z0-9.:[\]-]+(,nats:\/\/[A-Za-z0-9.:[\]-]+)*$/, 'nats://host:port[,nats://host:port...]'),
@@ -20,7 +20,7 @@ const schema = z.strictObject({
 export const jetstreamSink: SinkSpec<typeof schema> = {
   schema,
   check: () => {},
-  batching: () => ({ maxBytes: 1024 * 1024, maxMs: 200, maxEvents: 10_000 }),
+  batching: () => MESSAGE_BATCHING,
   controlName: 'Kinesis stream',
   build: (c, ctx) => {
     let conn: Promise<{ nc: NatsConnection; js: JetStreamClient }> | undefined;
