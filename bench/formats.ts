@@ -56,7 +56,7 @@ function scaled(format: FormatName, target: number): Buffer[] {
     const good: string[] = [];
     for (const line of x.text.split('\n')) {
       if (line === '') continue;
-      const t = parser.time(line);
+      const t = parser.time(line, 0, line.length);
       if (t === null) header.push(line);
       else if (typeof t === 'number') good.push(line);
     }

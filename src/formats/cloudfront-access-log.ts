@@ -5,7 +5,7 @@
  * (Standard log file fields). Names become snake_case so that queries need no backticks:
  * `cs(User-Agent)` → `cs_user_agent`, `x-edge-location` → `x_edge_location`.
  */
-import { isoTime, mostly, valuesToFields } from './line-regex.js';
+import { isoTime, lineOf, mostly, valuesToFields } from './line-regex.js';
 import type { LineExtraction, LineFormat, LineParser } from './types.js';
 
 export const CLOUDFRONT_FIELDS = [
@@ -38,7 +38,8 @@ export const cloudfrontAccessLog: LineFormat = {
     const reader = (fieldNames: readonly string[]) => (line: string) => valuesToFields(line.split('\t'), fieldNames, 0);
     const parser: LineParser = {
       read: reader(names),
-      time(line) {
+      time(text, from, to) {
+        const line = lineOf(text, from, to);
         if (line.startsWith('#')) {
           if (line.startsWith('#Fields:')) {
             names = line.slice(8).trim().split(/\s+/).map(w3cFieldName);

@@ -322,6 +322,23 @@ test('cloudtrail and config: the same events as JSON.parse of the document (mess
   }
 });
 
+test('JSON line formats read in place in a whole object: the events of its lines one at a time (property)', () => {
+  // Lines that end inside a string, an object or whitespace must not be read on into the next line.
+  const piece = fc.constantFrom('{', '{"a":', '"', '{"time":"2023-11-14T22:13:20Z"', ' ', '\r', '}', '{}', '[1]', '  {"ts":1700000000}  ', '{"ts":1700000000}\r', '');
+  const line = fc.oneof(jsonObjectLine, piece, fc.tuple(jsonObjectLine, edits).map(([l, ops]) => mutate(l, ops)));
+  for (const name of Object.keys(REF_JSON) as FormatName[]) {
+    const format = FORMATS[name] as LineFormat;
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 8 }), (lines) => {
+        const text = lines.join('\n');
+        const one = text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l !== '').map((l) => seen(parseLine(format.lineParser({ fallbackMs: FALLBACK_MS }), l, FALLBACK_MS)!));
+        assert.deepEqual(parseLines(format.lineParser({ fallbackMs: FALLBACK_MS }), text, FALLBACK_MS).events().map(seen), one);
+      }),
+      { numRuns: 1000 },
+    );
+  }
+});
+
 test('parseLines over a whole object gives the events one line at a time gives', () => {
   const text = fixtureLines('json').join('\n');
   const one = text.split('\n').map((l) => seen(parseLine(FORMATS.json.lineParser({ fallbackMs: FALLBACK_MS }), l, FALLBACK_MS)!));

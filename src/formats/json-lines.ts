@@ -5,7 +5,7 @@
  * number of epoch seconds, milliseconds, microseconds or nanoseconds (told apart by magnitude).
  */
 import { scalarAt, scanObject, skipWs } from './json-scan.js';
-import { isoTime, isoTimeAt, mostly } from './line-regex.js';
+import { isoTime, isoTimeAt, lineOf, mostly } from './line-regex.js';
 import type { Fields, LineFormat, LineParser, ParseOptions } from './types.js';
 
 const readObject = (line: string): Fields => JSON.parse(line) as Fields;
@@ -100,11 +100,13 @@ export function jsonLineParser(opts: ParseOptions, timeKeys: readonly string[], 
   const notObject = `a ${what} line is a JSON object`;
   return {
     read: readObject,
-    time(line) {
-      const i = skipWs(line, 0);
-      const end = line.charCodeAt(i) === 123 /* { */ ? scanObject(line, i, timeKeys, found) : -1;
-      if (end < 0 || skipWs(line, end) !== line.length) {
+    time(text, from, to) {
+      // Read in place: the scan of a valid line ends within it (scanObject).
+      const i = skipWs(text, from);
+      const end = i < to && text.charCodeAt(i) === 123 /* { */ ? scanObject(text, i, timeKeys, found, to) : -1;
+      if (end < 0 || end > to || !blankUntil(text, end, to)) {
         // Not an object, or not JSON: JSON.parse says which (and how).
+        const line = lineOf(text, from, to);
         let o: unknown;
         try {
           o = JSON.parse(line);
@@ -117,12 +119,21 @@ export function jsonLineParser(opts: ParseOptions, timeKeys: readonly string[], 
       }
       let t = Number.NaN;
       for (let k = 0; k < timeKeys.length && !Number.isFinite(t); k++) {
-        const from = found[2 * k]!;
-        if (from >= 0) t = time(line, from, found[2 * k + 1]!);
+        const at = found[2 * k]!;
+        if (at >= 0) t = time(text, at, found[2 * k + 1]!);
       }
       return Number.isFinite(t) ? t : opts.fallbackMs;
     },
   };
+}
+
+/** Whether s[from, to) is JSON whitespace only. */
+function blankUntil(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (!(c === 32 || c === 10 || c === 13 || c === 9)) return false;
+  }
+  return true;
 }
 
 /** The time of a parsed object, as jsonLineParser reads it from the line. */

@@ -88,6 +88,11 @@ export function bracketAfter(n: number): TimeAt {
 /** Reads a time from line[from, to): epoch ms, or NaN if malformed. */
 export type TimeReader = (line: string, from: number, to: number) => number;
 
+/** text[from, to) as a string (the text itself when it is the whole of it). */
+export function lineOf(text: string, from: number, to: number): string {
+  return from === 0 && to === text.length ? text : text.slice(from, to);
+}
+
 /**
  * A line parser for a fixed extraction: each line must match (RegExp.test: no captures are built);
  * `time` reads the event time from where `at` finds it (NaN: use the fallback and keep the event,
@@ -97,10 +102,10 @@ export function regexLineParser(ex: LineExtraction, at: TimeAt, time: TimeReader
   const re = new RegExp(ex.pattern);
   const notMatched = `not a ${what} line`;
   return {
-    time(line) {
+    time(text, from, to) {
+      const line = lineOf(text, from, to);
       if (!re.test(line)) return notMatched;
-      const from = at(line);
-      const t = time(line, from, timeEnd);
+      const t = time(line, at(line), timeEnd);
       return Number.isFinite(t) ? t : opts.fallbackMs;
     },
     read: (line) => capture(re, ex.fields, line) ?? {},
@@ -238,7 +243,7 @@ export function parseLines(parser: LineParser, text: string, fallbackMs: number)
     const from = start;
     start = end + 1;
     if (lineEnd === from) continue;
-    const t = parser.time(text.slice(from, lineEnd));
+    const t = parser.time(text, from, lineEnd);
     if (typeof t === 'number') out.add(t, from, lineEnd);
     else if (t === null) {
       out.skipped++;
@@ -250,7 +255,7 @@ export function parseLines(parser: LineParser, text: string, fallbackMs: number)
 
 /** One line as an event (null for a header line), as parseLines reads it: for tests and sniffing. */
 export function parseLine(parser: LineParser, line: string, fallbackMs: number): ParsedEvent | null {
-  const t = parser.time(line);
+  const t = parser.time(line, 0, line.length);
   if (t === null) return null;
   if (typeof t === 'string') return { timestamp: fallbackMs, message: line, fields: {}, parseError: t };
   return { timestamp: t, message: line, fields: parser.read(line) };

@@ -68,11 +68,12 @@ export interface LineFormat {
  */
 export interface LineParser {
   /**
-   * One line (without its newline): its event's time in epoch ms (the fallback when the line holds no
-   * time it can read), or why it does not parse (a string: the line is kept as a raw event at the
-   * fallback time), or null for a header or comment line.
+   * One line, text[from, to) (without its newline; text is the object's text, or the line itself): its
+   * event's time in epoch ms (the fallback when the line holds no time it can read), or why it does
+   * not parse (a string: the line is kept as a raw event at the fallback time), or null for a header
+   * or comment line. A parser that can reads the line in place, without cutting it out.
    */
-  time(line: string): number | string | null;
+  time(text: string, from: number, to: number): number | string | null;
   /** The fields of a line `time` read as an event, as the format reads them now (headers change it). */
   read: FieldsReader;
 }

@@ -10,7 +10,7 @@
  * fields of later versions get their AWS name in camelCase (pkt-srcaddr → pktSrcaddr). A field that
  * does not apply is written `-` and kept as `-`.
  */
-import { mostly, valuesToFields } from './line-regex.js';
+import { lineOf, mostly, valuesToFields } from './line-regex.js';
 import type { LineExtraction, LineFormat, LineParser } from './types.js';
 
 /** AWS's field names by the version that introduced them. */
@@ -85,7 +85,8 @@ export const vpcFlowLog: LineFormat = {
     const reader = (fieldNames: readonly string[]) => (line: string) => valuesToFields(line.split(' '), fieldNames, 0);
     const parser: LineParser = {
       read: reader(out),
-      time(line) {
+      time(text, from, to) {
+        const line = lineOf(text, from, to);
         if (isHeader(line)) {
           names = parseFieldList(line)!;
           out = names.map(vpcFieldName);
