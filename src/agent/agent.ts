@@ -18,7 +18,7 @@ import { substitute, type HostInfo } from './host.js';
 import { destinationKey, RecordWriter, recordCheckpoints } from './record.js';
 import { DEFAULT_SENDER_OPTIONS, Sender, type AgentLog, type Destination, type SenderOptions } from './sender.js';
 import { Spool } from './spool.js';
-import { HostMetrics } from './host-metrics.js';
+import type { HostMetrics } from './host-metrics.js';
 import { createPutClient } from './put-client.js';
 
 export interface AgentOptions {
@@ -97,7 +97,6 @@ export class Agent {
   private readonly destKeys: string[];
   private readonly spooled: Map<string, Checkpoint>;
   private readonly sender: Sender;
-  private readonly metrics: HostMetrics | undefined;
   private readonly putClient: ReturnType<typeof createPutClient>;
   private scanning: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -114,6 +113,7 @@ export class Agent {
     private readonly spool: Spool,
     spooled: Map<string, Checkpoint>,
     private readonly lastScanAt: (number | undefined)[],
+    private readonly metrics: HostMetrics | undefined,
   ) {
     const now = deps.now ?? Date.now;
     const dests = resolveDestinations(config, deps.host);
@@ -128,8 +128,6 @@ export class Agent {
     const senderOpts = { ...DEFAULT_SENDER_OPTIONS, flushIntervalMs: config.flushIntervalMs, ...opts.sender };
     this.putClient = createPutClient(deps.logs, { maxSockets: senderOpts.maxInflight, timeoutMs: 60_000 });
     this.sender = new Sender(deps.logs, this.putClient.put, spool, byKey, deps.log, now, senderOpts);
-    this.metrics =
-      config.metrics === undefined || deps.cloudwatch === undefined ? undefined : new HostMetrics(config.metrics, deps.cloudwatch, deps.host, deps.log);
   }
 
   static async start(config: AgentConfig, deps: AgentDeps, options: Partial<AgentOptions> & { stateDir: string }): Promise<Agent> {
@@ -156,7 +154,12 @@ export class Agent {
     // the newest are left alone, files that appear or change after it are read (even if stopped meanwhile).
     const startedAt = (deps.now ?? Date.now)();
     const lastScanAt = config.files.map((_, i) => state?.lastScanAt[i] ?? startedAt);
-    const agent = new Agent(config, deps, opts, spool, spooled, lastScanAt);
+    // Host metrics (and the CloudWatch SDK client they use, about 5 MiB of RSS) are loaded only when configured.
+    const metrics =
+      config.metrics === undefined || deps.cloudwatch === undefined
+        ? undefined
+        : new (await import('./host-metrics.js')).HostMetrics(config.metrics, deps.cloudwatch, deps.host, deps.log);
+    const agent = new Agent(config, deps, opts, spool, spooled, lastScanAt, metrics);
     agent.sender.start();
     agent.metrics?.start();
     if (opts.autoScan) agent.schedule();

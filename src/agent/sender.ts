@@ -159,14 +159,18 @@ export class Sender {
     while (!this.stopping) {
       await this.fill();
       const now = this.now();
+      // A forced flush sends partial batches only once all that is spooled has been read into them:
+      // records still unread would fill them (while a drain waits for room, that is most of the time,
+      // and flushing at every turn sent batches of half the size the rules allow).
+      const readAll = this.readPos >= this.spool.writePosition;
       for (const { dest, builder } of this.builders.values()) {
         const since = builder.pendingSince;
-        if (since !== undefined && (this.forceFlush || now - since >= this.opts.flushIntervalMs)) {
+        if (since !== undefined && ((this.forceFlush && readAll) || now - since >= this.opts.flushIntervalMs)) {
           const b = builder.flush();
           if (b !== undefined) this.enqueue(dest, b);
         }
       }
-      if (this.readPos >= this.spool.writePosition) this.forceFlush = false;
+      if (readAll) this.forceFlush = false;
       while (this.inflight < this.opts.maxInflight && this.ready.length > 0 && !this.stopping) {
         const job = this.ready[0] as { dest: Destination; batch: Batch<Slot> };
         // A stream's events with equal timestamps are stored in the order they arrive: a batch goes out

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Command } from 'commander';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CREDENTIALS_FILE } from '../api/auth/credentials.js';
 import { serverConfigSchema } from '../config.js';
 import { UsageError, type CliContext } from './context.js';
@@ -163,6 +163,8 @@ export async function withLogsClient<T>(
 /** withLogsClient for the CloudWatch (metrics and alarms) API, served on the same endpoint. */
 export async function withCloudWatchClient<T>(ctx: CliContext, opts: ClientOptions, fn: (client: CloudWatchClient) => Promise<T>): Promise<T> {
   const settings = await resolveClientSettings(opts, ctx);
+  // Imported here: commands that do not use it (the agent without host metrics) do not load it.
+  const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
   const client = new CloudWatchClient({
     endpoint: settings.endpoint,
     region: settings.region,

@@ -7,6 +7,7 @@
  * fields) and https://docs.aws.amazon.com/config/latest/developerguide/deliver-snapshot-cli.html
  */
 import { isoTime } from './line-regex.js';
+import { ParsedEvents } from './parsed-events.js';
 import { rawDocument, recordsDocument } from './json-document.js';
 import { jsonIsoTime } from './json-lines.js';
 import type { DocumentFormat, Fields } from './types.js';
@@ -24,7 +25,9 @@ export const awsConfig: DocumentFormat = {
       const o = JSON.parse(text) as unknown;
       if (o !== null && typeof o === 'object' && !Array.isArray(o) && 'configurationItemCaptureTime' in o) {
         const t = itemTime(o as Fields);
-        return { events: [{ timestamp: Number.isFinite(t) ? t : opts.fallbackMs, message: JSON.stringify(o), fields: o as Fields }], errors: 0, skipped: 0 };
+        const out = new ParsedEvents(text, (message) => JSON.parse(message) as Fields, 1);
+        out.addMessage(Number.isFinite(t) ? t : opts.fallbackMs, JSON.stringify(o));
+        return out;
       }
     } catch {
       // not JSON: kept raw below

@@ -5,8 +5,8 @@
  * (Standard log file fields). Names become snake_case so that queries need no backticks:
  * `cs(User-Agent)` → `cs_user_agent`, `x-edge-location` → `x_edge_location`.
  */
-import { isoTime, LazyFieldsEvent, mostly, rawEvent, valuesToFields } from './line-regex.js';
-import type { LineExtraction, LineFormat, ParsedEvent } from './types.js';
+import { isoTime, lineOf, mostly, valuesToFields } from './line-regex.js';
+import type { LineExtraction, LineFormat, LineParser } from './types.js';
 
 export const CLOUDFRONT_FIELDS = [
   'date', 'time', 'x-edge-location', 'sc-bytes', 'c-ip', 'cs-method', 'cs(Host)', 'cs-uri-stem', 'sc-status',
@@ -36,24 +36,26 @@ export const cloudfrontAccessLog: LineFormat = {
     let dateAt = 0;
     let timeAt = 1;
     const reader = (fieldNames: readonly string[]) => (line: string) => valuesToFields(line.split('\t'), fieldNames, 0);
-    let read = reader(names);
-    return {
-      parse(line): ParsedEvent | null {
+    const parser: LineParser = {
+      read: reader(names),
+      time(text, from, to) {
+        const line = lineOf(text, from, to);
         if (line.startsWith('#')) {
           if (line.startsWith('#Fields:')) {
             names = line.slice(8).trim().split(/\s+/).map(w3cFieldName);
             dateAt = names.indexOf('date');
             timeAt = names.indexOf('time');
-            read = reader(names);
+            parser.read = reader(names);
           }
           return null;
         }
         const values = line.split('\t');
-        if (values.length !== names.length) return rawEvent(line, opts.fallbackMs, `a CloudFront log line has ${names.length} tab-separated fields, this line has ${values.length}`);
+        if (values.length !== names.length) return `a CloudFront log line has ${names.length} tab-separated fields, this line has ${values.length}`;
         const t = timeOf(values[dateAt], values[timeAt]);
-        return new LazyFieldsEvent(Number.isFinite(t) ? t : opts.fallbackMs, line, read);
+        return Number.isFinite(t) ? t : opts.fallbackMs;
       },
     };
+    return parser;
   },
   sniff: (lines) => lines.some((l) => l.startsWith('#Fields: date time x-edge-location')) || (mostly(lines, (l) => /^\d{4}-\d\d-\d\d\t\d\d:\d\d:\d\d\t[A-Z0-9-]+\t\d+\t/.test(l))),
   extraction(fieldList) {

@@ -9,9 +9,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { FORMATS, type FormatName } from './index.js';
-import { capture, clfTimeAt, isoTimeAt, parseLines, secondsTimeAt } from './line-regex.js';
+import { capture, clfTimeAt, isoTimeAt, parseLine, parseLines, secondsTimeAt } from './line-regex.js';
 import { FALLBACK_MS, formatFixtures } from './testing.js';
-import type { Fields, LineFormat, ParsedEvent, ParseResult } from './types.js';
+import type { Fields, LineFormat, ParsedEvent } from './types.js';
+
+type RefDocument = { events: ParsedEvent[]; errors: number; skipped: number };
 
 // ---- The references: the previous implementations. ----
 
@@ -165,7 +167,7 @@ function refJsonLine(name: FormatName, line: string): Seen {
   return { timestamp: Number.isFinite(t) ? t : FALLBACK_MS, fields: o as Fields, message: line };
 }
 
-function refRecordsDocument(text: string, key: string, time: (r: Fields) => number): ParseResult | null {
+function refRecordsDocument(text: string, key: string, time: (r: Fields) => number): RefDocument | null {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -235,7 +237,7 @@ for (const name of Object.keys(REF_TIME) as FormatName[]) {
     const format = FORMATS[name] as LineFormat;
     const lines = fixtureLines(name);
     const check = (line: string): void => {
-      const got = format.lineParser({ fallbackMs: FALLBACK_MS }).parse(line);
+      const got = parseLine(format.lineParser({ fallbackMs: FALLBACK_MS }), line, FALLBACK_MS);
       assert.ok(got !== null);
       assert.deepEqual(seen(got), refRegexLine(format, line), JSON.stringify(line));
     };
@@ -261,7 +263,7 @@ for (const name of Object.keys(REF_JSON) as FormatName[]) {
   test(`${name}: the same events as JSON.parse of every line, on fixtures, generated lines and their mutations`, () => {
     const format = FORMATS[name] as LineFormat;
     const check = (line: string): void => {
-      const got = format.lineParser({ fallbackMs: FALLBACK_MS }).parse(line);
+      const got = parseLine(format.lineParser({ fallbackMs: FALLBACK_MS }), line, FALLBACK_MS);
       assert.ok(got !== null);
       assert.deepEqual(seen(got), refJsonLine(name, line), JSON.stringify(line));
     };
@@ -282,9 +284,10 @@ test('cloudtrail and config: the same events as JSON.parse of the document (mess
   for (const [name, key, timeName] of cases) {
     const format = FORMATS[name];
     assert.equal(format.kind, 'document');
-    const reference = (text: string): ParseResult | null => refRecordsDocument(text, key, (r) => refIsoTime(r[timeName]));
+    const reference = (text: string): RefDocument | null => refRecordsDocument(text, key, (r) => refIsoTime(r[timeName]));
     const check = (text: string): void => {
-      const got = format.parseDocument(text, { fallbackMs: FALLBACK_MS });
+      const parsed = format.parseDocument(text, { fallbackMs: FALLBACK_MS });
+      const got = { events: parsed.events(), errors: parsed.errors };
       const want = reference(text);
       if (want === null) return assert.ok(got.events.every((e) => e.parseError !== undefined) || name === 'config', 'not a records document: raw lines (or one Config item)');
       assert.equal(got.events.length, want.events.length);
@@ -304,7 +307,7 @@ test('cloudtrail and config: the same events as JSON.parse of the document (mess
     // Every fixture record is written as JSON.stringify writes it (compact, as AWS delivers).
     for (const text of docs) {
       const want = reference(text);
-      if (want) assert.deepEqual(format.parseDocument(text, { fallbackMs: FALLBACK_MS }).events.map((e) => e.message), want.events.map((e) => e.message));
+      if (want) assert.deepEqual(format.parseDocument(text, { fallbackMs: FALLBACK_MS }).events().map((e) => e.message), want.events.map((e) => e.message));
     }
     const record = fc
       .tuple(fc.array(fc.tuple(fc.constantFrom(timeName, 'eventName', 'awsRegion', key, 'tim\\u0065'), timeValue), { maxLength: 4 }), fc.jsonValue({ maxDepth: 2 }))
@@ -319,8 +322,25 @@ test('cloudtrail and config: the same events as JSON.parse of the document (mess
   }
 });
 
+test('JSON line formats read in place in a whole object: the events of its lines one at a time (property)', () => {
+  // Lines that end inside a string, an object or whitespace must not be read on into the next line.
+  const piece = fc.constantFrom('{', '{"a":', '"', '{"time":"2023-11-14T22:13:20Z"', ' ', '\r', '}', '{}', '[1]', '  {"ts":1700000000}  ', '{"ts":1700000000}\r', '');
+  const line = fc.oneof(jsonObjectLine, piece, fc.tuple(jsonObjectLine, edits).map(([l, ops]) => mutate(l, ops)));
+  for (const name of Object.keys(REF_JSON) as FormatName[]) {
+    const format = FORMATS[name] as LineFormat;
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 8 }), (lines) => {
+        const text = lines.join('\n');
+        const one = text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l !== '').map((l) => seen(parseLine(format.lineParser({ fallbackMs: FALLBACK_MS }), l, FALLBACK_MS)!));
+        assert.deepEqual(parseLines(format.lineParser({ fallbackMs: FALLBACK_MS }), text, FALLBACK_MS).events().map(seen), one);
+      }),
+      { numRuns: 1000 },
+    );
+  }
+});
+
 test('parseLines over a whole object gives the events one line at a time gives', () => {
   const text = fixtureLines('json').join('\n');
-  const one = text.split('\n').map((l) => seen(FORMATS.json.lineParser({ fallbackMs: FALLBACK_MS }).parse(l)!));
-  assert.deepEqual(parseLines(FORMATS.json.lineParser({ fallbackMs: FALLBACK_MS }), text).events.map(seen), one);
+  const one = text.split('\n').map((l) => seen(parseLine(FORMATS.json.lineParser({ fallbackMs: FALLBACK_MS }), l, FALLBACK_MS)!));
+  assert.deepEqual(parseLines(FORMATS.json.lineParser({ fallbackMs: FALLBACK_MS }), text, FALLBACK_MS).events().map(seen), one);
 });

@@ -24,6 +24,7 @@ import { vpcFlowLog } from './vpc-flow-log.js';
 import { wafLog } from './waf-log.js';
 
 export type { Format, LineExtraction, ParseOptions, ParseResult, ParsedEvent, Fields } from './types.js';
+export { ParsedEvents } from './parsed-events.js';
 
 export const FORMATS = {
   cloudtrail: cloudTrail,
@@ -74,7 +75,7 @@ export function parseBytes(format: Format, bytes: Uint8Array, opts: ParseOptions
 /** The whole text of one object (already gunzipped) in the given format. */
 export function parseText(format: Format, text: string, opts: ParseOptions): ParseResult {
   if (format.kind === 'document') return format.parseDocument(text, opts);
-  return parseLines(format.lineParser(opts), text);
+  return parseLines(format.lineParser(opts), text, opts.fallbackMs);
 }
 
 export type KeyRecognition = { format: FormatName } | { skip: string } | null;

@@ -5,7 +5,7 @@
  * number of epoch seconds, milliseconds, microseconds or nanoseconds (told apart by magnitude).
  */
 import { scalarAt, scanObject, skipWs } from './json-scan.js';
-import { isoTime, isoTimeAt, LazyFieldsEvent, mostly, rawEvent } from './line-regex.js';
+import { isoTime, isoTimeAt, lineOf, mostly } from './line-regex.js';
 import type { Fields, LineFormat, LineParser, ParseOptions } from './types.js';
 
 const readObject = (line: string): Fields => JSON.parse(line) as Fields;
@@ -93,35 +93,47 @@ function hasBackslash(s: string, from: number, to: number): boolean {
  * A line parser for JSON objects whose time is the first of the members `timeKeys` that `time`
  * reads as a time (NaN: the next, then the fallback). Lines are validated by a scan (json-scan.ts)
  * that builds no object: the event's message is the line, its fields are parsed only if asked for
- * (LazyFieldsEvent). A line the scan rejects is left to JSON.parse, for its error message.
+ * (ParsedEvents.fields). A line the scan rejects is left to JSON.parse, for its error message.
  */
 export function jsonLineParser(opts: ParseOptions, timeKeys: readonly string[], time: JsonTimeReader, what: string): LineParser {
   const found = new Int32Array(2 * timeKeys.length);
   const notObject = `a ${what} line is a JSON object`;
   return {
-    parse(line) {
-      const i = skipWs(line, 0);
-      const end = line.charCodeAt(i) === 123 /* { */ ? scanObject(line, i, timeKeys, found) : -1;
-      if (end < 0 || skipWs(line, end) !== line.length) {
+    read: readObject,
+    time(text, from, to) {
+      // Read in place: the scan of a valid line ends within it (scanObject).
+      const i = skipWs(text, from);
+      const end = i < to && text.charCodeAt(i) === 123 /* { */ ? scanObject(text, i, timeKeys, found, to) : -1;
+      if (end < 0 || end > to || !blankUntil(text, end, to)) {
         // Not an object, or not JSON: JSON.parse says which (and how).
+        const line = lineOf(text, from, to);
         let o: unknown;
         try {
           o = JSON.parse(line);
         } catch (e) {
-          return rawEvent(line, opts.fallbackMs, `not JSON: ${(e as Error).message}`);
+          return `not JSON: ${(e as Error).message}`;
         }
-        if (o === null || typeof o !== 'object' || Array.isArray(o)) return rawEvent(line, opts.fallbackMs, notObject);
+        if (o === null || typeof o !== 'object' || Array.isArray(o)) return notObject;
         // The scan rejected what JSON.parse reads as an object: never expected, but keep the event.
-        return new LazyFieldsEvent(timeOfObject(o as Fields, timeKeys, time, opts.fallbackMs), line, readObject);
+        return timeOfObject(o as Fields, timeKeys, time, opts.fallbackMs);
       }
       let t = Number.NaN;
       for (let k = 0; k < timeKeys.length && !Number.isFinite(t); k++) {
-        const from = found[2 * k]!;
-        if (from >= 0) t = time(line, from, found[2 * k + 1]!);
+        const at = found[2 * k]!;
+        if (at >= 0) t = time(text, at, found[2 * k + 1]!);
       }
-      return new LazyFieldsEvent(Number.isFinite(t) ? t : opts.fallbackMs, line, readObject);
+      return Number.isFinite(t) ? t : opts.fallbackMs;
     },
   };
+}
+
+/** Whether s[from, to) is JSON whitespace only. */
+function blankUntil(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (!(c === 32 || c === 10 || c === 13 || c === 9)) return false;
+  }
+  return true;
 }
 
 /** The time of a parsed object, as jsonLineParser reads it from the line. */

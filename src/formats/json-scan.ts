@@ -46,15 +46,22 @@ let sawEscape = false;
 let nextSpecial = -1;
 const SPECIAL = /[\x00-\x1f\\]/g;
 
-function resetSpecial(): void {
+function resetSpecial(end: number): void {
   nextSpecial = -1;
+  scanEnd = end;
 }
+
+/**
+ * Where the text being scanned ends (a line of a larger text: the scan of a valid value never looks past
+ * it, and one that does is of an invalid line, which the caller tells by where the scan ends).
+ */
+let scanEnd = 0;
 
 /** The index just past the string that opens at s[i] (a `"`), or -1 if it is not a valid JSON string. */
 function skipString(s: string, i: number): number {
   if (nextSpecial <= i) {
     // A regular expression call costs more than reading a short text character by character.
-    if (s.length - i < 256) return skipStringByChar(s, i);
+    if (scanEnd - i < 256) return skipStringByChar(s, i);
     SPECIAL.lastIndex = i + 1;
     nextSpecial = SPECIAL.test(s) ? SPECIAL.lastIndex - 1 : s.length;
   }
@@ -204,10 +211,12 @@ function hasBackslash(s: string, from: number, to: number): boolean {
  * Scans the JSON object at s[i] (a `{`): for each name in `names`, found[2k] and found[2k+1] get
  * the span of the value of the last member so named (as JSON.parse keeps the last of duplicate
  * keys), or -1 for both if there is none. Returns the index just past the object, or -1 if it is
- * not valid JSON.
+ * not valid JSON. `end`: where the text to scan ends, when s holds more (a line of an object's text);
+ * the object is valid in s[i, end) if and only if the index returned is at most `end` (past a newline
+ * the scan goes on only as whitespace, never inside a string).
  */
-export function scanObject(s: string, i: number, names: readonly string[], found: Int32Array): number {
-  resetSpecial();
+export function scanObject(s: string, i: number, names: readonly string[], found: Int32Array, end = s.length): number {
+  resetSpecial(end);
   return members(s, i, names, found);
 }
 
@@ -258,7 +267,7 @@ export function scalarAt(s: string, from: number, to: number): string | number |
 
 /** Whether all of `s` is one valid JSON value (with whitespace around it), as JSON.parse accepts. */
 export function isJson(s: string): boolean {
-  resetSpecial();
+  resetSpecial(s.length);
   const i = skipWs(s, 0);
   const end = skipValue(s, i);
   return end >= 0 && skipWs(s, end) === s.length;
@@ -279,7 +288,7 @@ export type RecordsScan = { records: number[] } | 'not-records' | 'unsure';
  * caller should leave to JSON.parse (`key` twice, or written with escapes).
  */
 export function scanRecords(s: string, key: string, timeKey: string): RecordsScan {
-  resetSpecial();
+  resetSpecial(s.length);
   let i = skipWs(s, 0);
   if (s.charCodeAt(i) !== OPEN_OBJECT) return 'not-records';
   const names = [timeKey];
@@ -340,7 +349,7 @@ export function scanRecords(s: string, key: string, timeKey: string): RecordsSca
 
 /** The JSON text s[from, to) (valid) without whitespace outside strings. */
 export function minify(s: string, from: number, to: number): string {
-  resetSpecial();
+  resetSpecial(s.length);
   let out = '';
   let kept = from;
   for (let i = from; i < to; ) {

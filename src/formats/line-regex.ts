@@ -4,6 +4,7 @@
  * groups), because Logs Insights runs the same pattern in DuckDB (regexp_extract) to extract a field
  * from @message: see LineExtraction in types.ts.
  */
+import { ParsedEvents } from './parsed-events.js';
 import type { Fields, LineExtraction, LineParser, ParseOptions, ParsedEvent } from './types.js';
 
 /** A run of non-space characters (possibly empty). */
@@ -37,36 +38,6 @@ export function sequence(required: Part[], optional: Part[] = [], sep = ' ', res
   return { pattern, fields: [...required, ...optional].flatMap((p) => p.names) };
 }
 
-/**
- * An event whose fields are read from its line only when asked for: ingest needs only the time and
- * the message, and keeping thirty captured strings per line alive until a whole object is parsed
- * costs more (in garbage collection) than matching the line again for the rare reader of fields.
- *
- * Three own properties, assigned in the constructor: V8 allocates and collects these (one per line,
- * all alive until the object is parsed) several times faster than with a fourth field, which is why
- * the reader and the fields it built share one (bench/formats.ts).
- */
-export class LazyFieldsEvent implements ParsedEvent {
-  declare readonly timestamp: number;
-  declare readonly message: string;
-  /** The reader of the fields of a line that parsed (shared by the events of a parser), then the fields it read. */
-  declare private f: ((line: string) => Fields) | Fields;
-
-  constructor(timestamp: number, message: string, read: (line: string) => Fields) {
-    this.timestamp = timestamp;
-    this.message = message;
-    this.f = read;
-  }
-
-  get fields(): Fields {
-    const f = this.f;
-    if (typeof f !== 'function') return f;
-    const built = f(this.message);
-    this.f = built;
-    return built;
-  }
-}
-
 /** The fields of a line matched by `re` (compiled from extraction.pattern); empty captures are left out. */
 export function capture(re: RegExp, fields: readonly string[], line: string): Fields | null {
   const m = re.exec(line);
@@ -82,11 +53,6 @@ export function valuesToFields(values: ArrayLike<string | undefined>, names: rea
     if (v !== undefined && v !== '') out[names[k]!] = v;
   }
   return out;
-}
-
-/** A raw event for a line that could not be parsed: kept, never dropped. */
-export function rawEvent(line: string, fallbackMs: number, error: string): ParsedEvent {
-  return { timestamp: fallbackMs, message: line, fields: {}, parseError: error };
 }
 
 /**
@@ -122,6 +88,11 @@ export function bracketAfter(n: number): TimeAt {
 /** Reads a time from line[from, to): epoch ms, or NaN if malformed. */
 export type TimeReader = (line: string, from: number, to: number) => number;
 
+/** text[from, to) as a string (the text itself when it is the whole of it). */
+export function lineOf(text: string, from: number, to: number): string {
+  return from === 0 && to === text.length ? text : text.slice(from, to);
+}
+
 /**
  * A line parser for a fixed extraction: each line must match (RegExp.test: no captures are built);
  * `time` reads the event time from where `at` finds it (NaN: use the fallback and keep the event,
@@ -129,14 +100,15 @@ export type TimeReader = (line: string, from: number, to: number) => number;
  */
 export function regexLineParser(ex: LineExtraction, at: TimeAt, time: TimeReader, opts: ParseOptions, what: string): LineParser {
   const re = new RegExp(ex.pattern);
-  const read = (line: string): Fields => capture(re, ex.fields, line) ?? {};
+  const notMatched = `not a ${what} line`;
   return {
-    parse(line) {
-      if (!re.test(line)) return rawEvent(line, opts.fallbackMs, `not a ${what} line`);
-      const from = at(line);
-      const t = time(line, from, timeEnd);
-      return new LazyFieldsEvent(Number.isFinite(t) ? t : opts.fallbackMs, line, read);
+    time(text, from, to) {
+      const line = lineOf(text, from, to);
+      if (!re.test(line)) return notMatched;
+      const t = time(line, at(line), timeEnd);
+      return Number.isFinite(t) ? t : opts.fallbackMs;
     },
+    read: (line) => capture(re, ex.fields, line) ?? {},
   };
 }
 
@@ -259,28 +231,34 @@ export function secondsTimeAt(s: string, from: number, to: number): number {
   return n * 1000;
 }
 
-/** A parse of a whole object's text, line by line, with the counts ParseResult wants. */
-export function parseLines(parser: LineParser, text: string): { events: ParsedEvent[]; errors: number; skipped: number } {
-  const events: ParsedEvent[] = [];
-  let errors = 0;
-  let skipped = 0;
+/** A parse of a whole object's text, line by line: one event per line that is not a header or empty. */
+export function parseLines(parser: LineParser, text: string, fallbackMs: number): ParsedEvents {
+  const out = new ParsedEvents(text, parser.read, text.length >> 5);
   let start = 0;
   const n = text.length;
   while (start < n) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = n;
-    let line = text.slice(start, end);
-    if (line.endsWith('\r')) line = line.slice(0, -1);
+    const lineEnd = end > start && text.charCodeAt(end - 1) === 13 /* \r */ ? end - 1 : end;
+    const from = start;
     start = end + 1;
-    if (line === '') continue;
-    const e = parser.parse(line);
-    if (e === null) skipped++;
-    else {
-      if (e.parseError !== undefined) errors++;
-      events.push(e);
-    }
+    if (lineEnd === from) continue;
+    const t = parser.time(text, from, lineEnd);
+    if (typeof t === 'number') out.add(t, from, lineEnd);
+    else if (t === null) {
+      out.skipped++;
+      out.setReader(parser.read);
+    } else out.addError(fallbackMs, t, from, lineEnd);
   }
-  return { events, errors, skipped };
+  return out;
+}
+
+/** One line as an event (null for a header line), as parseLines reads it: for tests and sniffing. */
+export function parseLine(parser: LineParser, line: string, fallbackMs: number): ParsedEvent | null {
+  const t = parser.time(line, 0, line.length);
+  if (t === null) return null;
+  if (typeof t === 'string') return { timestamp: fallbackMs, message: line, fields: {}, parseError: t };
+  return { timestamp: t, message: line, fields: parser.read(line) };
 }
 
 /** Sniffing: at least two thirds of the sample lines pass `test` (a file may hold a few odd lines). */

@@ -5,8 +5,12 @@
  *
  * Contract: a parser never drops input. A line or record it cannot parse becomes a raw event with
  * `parseError` set (and the caller's fallback timestamp), and is counted in ParseResult.errors.
+ * A whole object's events come as columns (ParsedEvents, parsed-events.ts); ParsedEvent is one of them
+ * as an object, for tests and small inputs.
  * Header and comment lines that a format defines (VPC flow log headers, W3C `#Fields:`) are not events.
  */
+
+import type { FieldsReader, ParsedEvents } from './parsed-events.js';
 
 /** Field values as the log wrote them (text), or JSON values for JSON formats. */
 export type Fields = Record<string, unknown>;
@@ -31,13 +35,7 @@ export interface ParseOptions {
   fieldList?: string;
 }
 
-export interface ParseResult {
-  events: ParsedEvent[];
-  /** Events with parseError. */
-  errors: number;
-  /** Header or comment lines that are not events. */
-  skipped: number;
-}
+export type ParseResult = ParsedEvents;
 
 /**
  * How Logs Insights extracts a line format's fields from @message in SQL: one regular expression,
@@ -64,9 +62,20 @@ export interface LineFormat {
   extraction?(fieldList?: string): LineExtraction | null;
 }
 
+/**
+ * Reads the lines of one object, in order. It returns numbers and shares its fields reader, rather than
+ * an event object per line: nothing it makes per line outlives the call (see parsed-events.ts).
+ */
 export interface LineParser {
-  /** The event of one line (without its newline), or null for a header or comment line. */
-  parse(line: string): ParsedEvent | null;
+  /**
+   * One line, text[from, to) (without its newline; text is the object's text, or the line itself): its
+   * event's time in epoch ms (the fallback when the line holds no time it can read), or why it does
+   * not parse (a string: the line is kept as a raw event at the fallback time), or null for a header
+   * or comment line. A parser that can reads the line in place, without cutting it out.
+   */
+  time(text: string, from: number, to: number): number | string | null;
+  /** The fields of a line `time` read as an event, as the format reads them now (headers change it). */
+  read: FieldsReader;
 }
 
 /** A document format: a whole delivered object (JSON) holding many records. */

@@ -10,8 +10,8 @@
  * fields of later versions get their AWS name in camelCase (pkt-srcaddr → pktSrcaddr). A field that
  * does not apply is written `-` and kept as `-`.
  */
-import { LazyFieldsEvent, mostly, rawEvent, valuesToFields } from './line-regex.js';
-import type { LineExtraction, LineFormat, ParsedEvent } from './types.js';
+import { lineOf, mostly, valuesToFields } from './line-regex.js';
+import type { LineExtraction, LineFormat, LineParser } from './types.js';
 
 /** AWS's field names by the version that introduced them. */
 export const VPC_FIELDS_BY_VERSION: Record<number, readonly string[]> = {
@@ -83,14 +83,15 @@ export const vpcFlowLog: LineFormat = {
     let out = names.map(vpcFieldName);
     let startAt = names.indexOf('start');
     const reader = (fieldNames: readonly string[]) => (line: string) => valuesToFields(line.split(' '), fieldNames, 0);
-    let read = reader(out);
-    return {
-      parse(line): ParsedEvent | null {
+    const parser: LineParser = {
+      read: reader(out),
+      time(text, from, to) {
+        const line = lineOf(text, from, to);
         if (isHeader(line)) {
           names = parseFieldList(line)!;
           out = names.map(vpcFieldName);
           startAt = names.indexOf('start');
-          read = reader(out);
+          parser.read = reader(out);
           return null;
         }
         // Count the fields and read `start` without splitting: no array of strings per line.
@@ -106,11 +107,12 @@ export const vpcFlowLog: LineFormat = {
           pos = sp + 1;
         }
         if (count + 1 !== out.length || empty) {
-          return rawEvent(line, opts.fallbackMs, `a VPC flow log record has ${out.length} space-separated fields, this line has ${count + 1}`);
+          return `a VPC flow log record has ${out.length} space-separated fields, this line has ${count + 1}`;
         }
-        return new LazyFieldsEvent(Number.isFinite(t) ? t : opts.fallbackMs, line, read);
+        return Number.isFinite(t) ? t : opts.fallbackMs;
       },
     };
+    return parser;
   },
   sniff(lines) {
     const first = lines[0] ?? '';

@@ -47,16 +47,17 @@ export async function decodeObject(key: string, bytes: Buffer, formatSetting: st
   if (format === null) return { kind: 'failed', reason: `the format is not recognised from the key or the content (give the source a format; the group tag ${FORMAT_TAG} names it for Insights)` };
   const parsed = parseText(format, text, { fallbackMs: lastModifiedMs });
   let parseErrors = 0;
-  const events = parsed.events.map((e) => {
-    let message = e.message;
-    let error = e.parseError;
+  const events = Array.from({ length: parsed.count }, (_, i) => {
+    const timestamp = parsed.timestamp(i);
+    let message = parsed.message(i);
+    let error = parsed.parseError(i);
     if (Buffer.byteLength(message) + EVENT_OVERHEAD_BYTES > MAX_EVENT_BYTES) {
       error = `the event is larger than ${MAX_EVENT_BYTES - EVENT_OVERHEAD_BYTES} bytes: cut to ${CUT_BYTES}`;
       message = Buffer.from(message).subarray(0, CUT_BYTES).toString('utf8');
     }
-    if (error === undefined) return { timestamp: e.timestamp, message };
+    if (error === undefined) return { timestamp, message };
     parseErrors++;
-    return { timestamp: e.timestamp, message: JSON.stringify({ parseError: error, raw: message }) };
+    return { timestamp, message: JSON.stringify({ parseError: error, raw: message }) };
   });
   // In time order, as the store's readers expect a batch (stable: equal times keep the object's order).
   events.sort((a, b) => a.timestamp - b.timestamp);

@@ -4,7 +4,6 @@
  */
 import { Command } from 'commander';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { Agent, type AgentStats } from '../../agent/agent.js';
 import { parseAgentConfig } from '../../agent/config.js';
 import { detectHost } from '../../agent/host.js';
@@ -65,7 +64,8 @@ Examples:
           ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
         };
         const logs = new CloudWatchLogsClient(common);
-        const cloudwatch = new CloudWatchClient(common);
+        // Loaded only for host metrics: the SDK client costs about 5 MiB of RSS (docs/agent.md).
+        const cloudwatch = config.metrics === undefined ? undefined : new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient(common);
         const log = {
           info: (m: string) => void ctx.stderr.write(`logward agent: ${m}\n`),
           warn: (m: string) => void ctx.stderr.write(`logward agent: warning: ${m}\n`),
@@ -74,7 +74,7 @@ Examples:
         const signal = ctx.interruptSignal();
         const agent = await Agent.start(
           config,
-          { logs, cloudwatch, host: await detectHost({ imds: opts.imds }), log },
+          { logs, ...(cloudwatch === undefined ? {} : { cloudwatch }), host: await detectHost({ imds: opts.imds }), log },
           { stateDir: opts.stateDir, bufferMaxBytes: bufferMb * 1024 * 1024, pollIntervalMs, autoScan: opts.once !== true },
         );
         log.info(`collecting ${config.files.length} file entries${config.metrics === undefined ? '' : ` and ${config.metrics.plugins.length} metric plugins`} to ${settings.endpoint}`);
@@ -87,7 +87,7 @@ Examples:
         } finally {
           await agent.stop();
           logs.destroy();
-          cloudwatch.destroy();
+          cloudwatch?.destroy();
         }
         report(ctx, agent.stats(), opts.json === true);
       }),

@@ -17,7 +17,7 @@ import type { LogGroup } from '../../store/catalog.js';
 import type { LogStore } from '../../store/store.js';
 import { appendEvents, openTestStore } from '../../store/testing.js';
 import { FORMATS, FORMAT_TAG, type Fields, type FormatName } from '../../formats/index.js';
-import { parseLines } from '../../formats/line-regex.js';
+import { parseLine, parseLines } from '../../formats/line-regex.js';
 import { FALLBACK_MS, formatFixtures } from '../../formats/testing.js';
 import { parseQuery } from './parse.js';
 import { getLogRecord, runInsightsQuery } from './engine.js';
@@ -82,7 +82,7 @@ test('Insights reads the same fields as the JavaScript parser on every fixture l
       const f = FORMATS[c.fx.format];
       assert.equal(f.kind, 'lines');
       if (f.kind !== 'lines') continue;
-      const parsed = parseLines(f.lineParser({ fallbackMs: FALLBACK_MS, fieldList: c.fieldList }), c.fx.text).events;
+      const parsed = parseLines(f.lineParser({ fallbackMs: FALLBACK_MS, fieldList: c.fieldList }), c.fx.text, FALLBACK_MS).events();
       const g = await group(`/fixture/${i}`, c.tag);
       await checkAgreement(store, g, c.names, parsed.map((e) => ({ line: e.message, fields: e.fields })));
     }
@@ -111,7 +111,7 @@ test('JavaScript and RE2 read the shared patterns alike on mutated lines (proper
         }
         // (A cut may split a surrogate pair: such a string is not text a log could hold.)
         if (line === '' || line.startsWith('#') || (c.fx.format === 'vpc-flow' && /^[a-z]/.test(line)) || LONE_SURROGATE.test(line)) return;
-        const e = f.lineParser({ fallbackMs: FALLBACK_MS, fieldList: c.fieldList }).parse(line);
+        const e = parseLine(f.lineParser({ fallbackMs: FALLBACK_MS, fieldList: c.fieldList }), line, FALLBACK_MS);
         // VPC flow logs and CloudFront split rather than match: a line is theirs when the count of
         // fields is right, which the pattern states too; only their own fields are compared.
         if (e) lines.set(line, e.fields);
