@@ -135,7 +135,10 @@ const pattern = fc.oneof(
     weight: 3,
     arbitrary: fc.constantFrom('[a, b, c]', '[a, b = x*, ...]', '[..., b]', '[, b, ...]', '[a = x, ..., c]', '[a, , c > 1]', '[a, b]', '[..., b = 1, c]', '[a, b, c, d, e]', '[a = "x*" || a = 1, b]'),
   },
-  { weight: 2, arbitrary: fc.constantFrom('x', 'xyz', '"x y"', '?x ?y', 'x -y', '""', '%x.y%', '%^\\{%') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom('x', 'xyz', '"x y"', '?x ?y', 'x -y', '""', '%x.y%', '%^\\{%', 'xyz -abc', '?xyz ?abc', '"y xy" x', '%xyz|ab+c%', '%a.c%', '[a = "xy*", ...]', '[..., c = *abc*]', 'a.c'),
+  },
 ).filter(valid);
 const selector = fc.constantFrom('$.a', '$.b', '$.a.b', '$.c', '$a', '$b', '$c', '$1', '$2', '$3', '$01', '$.nope');
 const filter = fc.record({
@@ -153,7 +156,7 @@ const message = fc.oneof(
   fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd'), json, { maxKeys: 4 }).map((d) => JSON.stringify(d)),
   // The same member spelt with an escape, and twice (JSON.parse keeps the last).
   fc.constantFrom('{"\\u0061":"x"}', '{"a":"\\u0078"}', '{"a":"y","a":"x"}', ' {"a":"x"}', '{"a":"x"', '["x"]', '{"a":{"b":"x"},"b":1}'),
-  fc.array(fc.constantFrom('x', 'y', '1', '2', 'xyz', '[x y]', '"x y"', '{', '-', ''), { maxLength: 6 }).map((ws) => ws.join(' ')),
+  fc.array(fc.constantFrom('x', 'y', '1', '2', 'xyz', 'abc', 'abbc', 'a.c', 'xyzabc', '[x y]', '"x y"', '{', '-', ''), { maxLength: 6 }).map((ws) => ws.join(' ')),
 );
 const runs = fc.array(
   fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), message), { minLength: 1, maxLength: 8 }).map((evs) => ({

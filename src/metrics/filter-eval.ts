@@ -5,12 +5,15 @@
  * value and dimension values, with a count.
  *
  * Cost per event: filters with the same pattern text form one pattern group, tested (and its fields
- * extracted) once per event for all of its filters. Before any pattern runs, the event's trigrams are
- * marked in a scratch table and each pattern's requirement (the text every match must contain, the
- * formula that prunes stored blocks, prune.ts, a necessary condition of a match) is checked with a few
- * bit tests: most patterns reject most events without running. JSON patterns skip that check: they are
- * tested on the event's object, and events are the outer loop, so a JSON event is parsed once (and a
- * space-delimited one split once) for all the patterns (one-entry memo in query/filter-pattern/predicate.ts).
+ * extracted) once per event for all of its filters. Terms, regex and space-delimited patterns first
+ * check their requirement (the text every match must contain, the formula that prunes stored blocks,
+ * prune.ts, a necessary condition of a match) against the event's literals (literals.ts: one regex scan
+ * says "none of them" for most events): most patterns reject most events without running. JSON patterns
+ * are tested on the event's object, parsed once for all of them (one-entry memo in
+ * query/filter-pattern/predicate.ts), and only when it passes their guard (json-guard.ts: `$.eventName =
+ * "X"` needs eventName to be X, other conditions their first key present), found for all patterns by a
+ * few member lookups. Values and dimensions are read from the match without building TestMetricFilter's
+ * extractedValues. filter-eval.test.ts checks all of this against every filter tested on every event.
  *
  * defaultValue: AWS reports it "during a period when logs are ingested but no matching logs are found".
  * Here the period is the second: for each second of event time in a run (an ingested batch) that had
@@ -20,9 +23,9 @@ import type { MetricFilterRecord } from '../store/catalog.js';
 import type { DelimitedField, FilterPattern, JsonExpr } from '../query/filter-pattern/ast.js';
 import { parseFilterPattern } from '../query/filter-pattern/parse.js';
 import { compileFields, compileJson, compilePredicate, compileTest, parseObject, select, type FieldsMatch } from '../query/filter-pattern/predicate.js';
-import { bitmapRequirement, type BitmapRequirement } from '../query/filter-pattern/prune.js';
-import { markText, newTrigramMarks } from '../store/trigram.js';
+import { bitmapRequirement } from '../query/filter-pattern/prune.js';
 import { JsonGuardIndex, jsonGuard } from './json-guard.js';
+import { Literals, type Requirement } from './literals.js';
 
 /** What the main thread needs of a filter to record its rows (the worker never sees series). */
 export interface FilterOutput {
@@ -51,9 +54,6 @@ interface CompiledFilter extends FilterOutput {
   dimensions: Selector[];
 }
 
-/** Whether an event whose trigrams carry `mark` (markText) may match. */
-type Requirement = (marks: Int32Array, mark: number) => boolean;
-
 /**
  * Filters of one log group that have the same pattern: it is tested once per event for all of them.
  * Real sets repeat patterns (a count and a latency of the same events, the same errors by two
@@ -68,7 +68,7 @@ interface PatternGroup {
   fields: ((m: string) => FieldsMatch | null) | undefined;
   /** Terms and regular expressions. */
   match: ((m: string) => boolean) | undefined;
-  /** Other than JSON: the trigrams every match has (null: none known). */
+  /** Other than JSON: the text every match contains (null: none known). */
   requirement: Requirement | null;
   /** Indexes into the filter list. */
   members: number[];
@@ -104,9 +104,8 @@ export class FilterSet {
   private readonly prefilter: boolean;
   private readonly anyJson: boolean;
   private readonly guards = new JsonGuardIndex();
-  /** The trigrams of the event being evaluated are the slots holding `mark` (no clearing between events). */
-  private readonly marks = newTrigramMarks();
-  private mark = 0;
+  /** The literals of the requirements, and which of them the event being evaluated contains. */
+  private readonly literals = new Literals();
   /** Per pattern group: `jsonMark` when the event's object passes the group's guard. */
   private readonly candidates: Int32Array;
   private jsonMark = 0;
@@ -133,7 +132,7 @@ export class FilterSet {
           fields: p.kind === 'delimited' ? compileFields(p.fields) : undefined,
           match: p.kind === 'terms' || p.kind === 'regex' ? compilePredicate(p) : undefined,
           // JSON patterns are found by their guards instead (a few member lookups for all of them).
-          requirement: p.kind === 'json' ? null : compileRequirement(bitmapRequirement(p)),
+          requirement: p.kind === 'json' ? null : this.literals.requirement(bitmapRequirement(p)),
           members: [],
         };
         if (guard !== null) this.guards.add(byPattern.size, guard);
@@ -165,7 +164,7 @@ export class FilterSet {
     const { timestamps, messages } = run;
     const nf = filters.length;
     const matchedSecond = new Array<boolean>(nf).fill(true);
-    const marks = this.marks;
+    const literals = this.literals;
     let lastSecond = NaN;
     for (let k = 0; k < timestamps.length; k++) {
       const second = Math.floor(timestamps[k]! / 1000);
@@ -175,12 +174,7 @@ export class FilterSet {
         matchedSecond.fill(false);
       }
       const m = messages[k]!;
-      let mark = 0;
-      if (prefilter) {
-        mark = this.mark = this.mark === 0x7fffffff ? 1 : this.mark + 1;
-        if (mark === 1) marks.fill(0);
-        markText(marks, m, mark);
-      }
+      if (prefilter) literals.next(m);
       // JSON patterns: the event is parsed once for all of them (parseObject's memo), and only those
       // whose guard the object passes are tested.
       const doc = anyJson ? parseObject(m) : undefined;
@@ -196,7 +190,7 @@ export class FilterSet {
         if (pg.json !== undefined) {
           if (doc === undefined || (pg.guarded && candidates[p] !== jsonMark) || !pg.json(doc)) continue;
         } else {
-          if (pg.requirement !== null && !pg.requirement(marks, mark)) continue;
+          if (pg.requirement !== null && !pg.requirement()) continue;
           if (pg.fields !== undefined) {
             fm = pg.fields(m);
             if (fm === null) continue;
@@ -400,32 +394,6 @@ function delimitedSelector(fields: DelimitedField[], selector: string): Selector
     }
     return undefined;
   };
-}
-
-/** bitmapMayMatch over an event's trigram marks, compiled into closures once: it runs for every event. */
-function compileRequirement(req: BitmapRequirement | null): Requirement | null {
-  if (req === null) return null;
-  const c = (r: BitmapRequirement): Requirement => {
-    if (r.kind === 'bits') {
-      const slots = Int32Array.from(r.bits);
-      return (marks, mark) => {
-        for (let i = 0; i < slots.length; i++) if (marks[slots[i]!] !== mark) return false;
-        return true;
-      };
-    }
-    const of = r.of.map(c);
-    if (r.kind === 'all') {
-      return (marks, mark) => {
-        for (let i = 0; i < of.length; i++) if (!of[i]!(marks, mark)) return false;
-        return true;
-      };
-    }
-    return (marks, mark) => {
-      for (let i = 0; i < of.length; i++) if (of[i]!(marks, mark)) return true;
-      return false;
-    };
-  };
-  return c(req);
 }
 
 function toNumber(v: string | undefined): number | undefined {
