@@ -5,23 +5,27 @@
  * value and dimension values, with a count.
  *
  * Cost per event: filters with the same pattern text form one pattern group, tested (and its fields
- * extracted) once per event for all of its filters. Before any pattern runs, the event's trigrams are
- * marked in a scratch table and each pattern's requirement (the text every match must contain, the
- * formula that prunes stored blocks, prune.ts, a necessary condition of a match) is checked with a few
- * bit tests: most patterns reject most events without running. JSON patterns skip that check: they are
- * tested on the event's object, and events are the outer loop, so a JSON event is parsed once (and a
- * space-delimited one split once) for all the patterns (one-entry memo in query/filter-pattern/predicate.ts).
+ * extracted) once per event for all of its filters. Terms, regex and space-delimited patterns first
+ * check their requirement (the text every match must contain, the formula that prunes stored blocks,
+ * prune.ts, a necessary condition of a match) against the event's literals (literals.ts: one regex scan
+ * says "none of them" for most events): most patterns reject most events without running. JSON patterns
+ * are tested on the event's object, parsed once for all of them (one-entry memo in
+ * query/filter-pattern/predicate.ts), and only when it passes their guard (json-guard.ts: `$.eventName =
+ * "X"` needs eventName to be X, other conditions their first key present), found for all patterns by a
+ * few member lookups. Values and dimensions are read from the match without building TestMetricFilter's
+ * extractedValues. filter-eval.test.ts checks all of this against every filter tested on every event.
  *
  * defaultValue: AWS reports it "during a period when logs are ingested but no matching logs are found".
  * Here the period is the second: for each second of event time in a run (an ingested batch) that had
  * events but no match, the default value is recorded once.
  */
 import type { MetricFilterRecord } from '../store/catalog.js';
+import type { DelimitedField, FilterPattern, JsonExpr } from '../query/filter-pattern/ast.js';
 import { parseFilterPattern } from '../query/filter-pattern/parse.js';
-import { compilePredicate, parseObject } from '../query/filter-pattern/predicate.js';
-import { compileExtractor, type ExtractedValues } from '../query/filter-pattern/extract.js';
-import { bitmapRequirement, type BitmapRequirement } from '../query/filter-pattern/prune.js';
-import { markText, newTrigramMarks } from '../store/trigram.js';
+import { compileFields, compileJson, compilePredicate, compileTest, parseObject, select, type FieldsMatch } from '../query/filter-pattern/predicate.js';
+import { bitmapRequirement } from '../query/filter-pattern/prune.js';
+import { JsonGuardIndex, jsonGuard } from './json-guard.js';
+import { Literals, type Requirement } from './literals.js';
 
 /** What the main thread needs of a filter to record its rows (the worker never sees series). */
 export interface FilterOutput {
@@ -33,32 +37,39 @@ export interface FilterOutput {
   dimensionNames: string[];
 }
 
+/**
+ * A metric value or dimension selector (`$.latency`, `$status`, `$3`) read from a matching event: what
+ * the pattern extracted under that name (TestMetricFilter's extractedValues, query/filter-pattern/
+ * extract.ts), else, for `$.a.b`, the event's JSON field. `fields` is the space-delimited match.
+ */
+type Selector = (fields: FieldsMatch | null, message: string) => string | undefined;
+
 interface CompiledFilter extends FilterOutput {
   /** The pattern's text: filters with the same text share one evaluation per event. */
   pattern: string;
-  /** A fixed value, or the selector (`$.latency`, `$size`) to read it from. */
-  value: number | string;
+  ast: FilterPattern;
+  /** A fixed value, or the selector that reads it. */
+  value: number | Selector;
   defaultValue: number | undefined;
-  dimensionSelectors: string[];
-  match: ((m: string) => boolean) | undefined;
-  extract: ((m: string) => ExtractedValues | null) | undefined;
-  requirement: Requirement | null;
+  dimensions: Selector[];
 }
 
-/** Whether an event whose trigrams carry `mark` (markText) may match. */
-type Requirement = (marks: Int32Array, mark: number) => boolean;
-
 /**
- * Filters of one log group that have the same pattern: it is tested (and its fields extracted) once per
- * event for all of them. Real sets repeat patterns (a count and a latency of the same events, the same
- * errors by two dimensions); CloudWatch allows 100 filters per group.
+ * Filters of one log group that have the same pattern: it is tested once per event for all of them.
+ * Real sets repeat patterns (a count and a latency of the same events, the same errors by two
+ * dimensions); CloudWatch allows 100 filters per group. Exactly one of `json`, `fields`, `match` is set.
  */
 interface PatternGroup {
-  requirement: Requirement | null;
-  /** When no filter of the group needs values: the plain predicate. */
+  /** JSON patterns: the test of the event's object (parsed once per event for all of them). */
+  json: ((doc: unknown) => boolean) | undefined;
+  /** JSON patterns: whether the guard index (json-guard.ts) decides which events they are tested on. */
+  guarded: boolean;
+  /** Space-delimited patterns: the fields of a match, for the selectors. */
+  fields: ((m: string) => FieldsMatch | null) | undefined;
+  /** Terms and regular expressions. */
   match: ((m: string) => boolean) | undefined;
-  /** When one does: the extractor (a non-null result is a match). */
-  extract: ((m: string) => ExtractedValues | null) | undefined;
+  /** Other than JSON: the text every match contains (null: none known). */
+  requirement: Requirement | null;
   /** Indexes into the filter list. */
   members: number[];
 }
@@ -91,9 +102,13 @@ export class FilterSet {
   private readonly filters: CompiledFilter[];
   private readonly patterns: PatternGroup[];
   private readonly prefilter: boolean;
-  /** The trigrams of the event being evaluated are the slots holding `mark` (no clearing between events). */
-  private readonly marks = newTrigramMarks();
-  private mark = 0;
+  private readonly anyJson: boolean;
+  private readonly guards = new JsonGuardIndex();
+  /** The literals of the requirements, and which of them the event being evaluated contains. */
+  private readonly literals = new Literals();
+  /** Per pattern group: `jsonMark` when the event's object passes the group's guard. */
+  private readonly candidates: Int32Array;
+  private jsonMark = 0;
 
   /** Compiles the filters; `onError` hears of a stored filter that no longer compiles (it is skipped). */
   constructor(records: Iterable<MetricFilterRecord>, onError: (name: string, e: unknown) => void = () => {}) {
@@ -108,10 +123,20 @@ export class FilterSet {
     const byPattern = new Map<string, PatternGroup>();
     for (const [i, f] of filters.entries()) {
       let g = byPattern.get(f.pattern);
-      if (g === undefined) byPattern.set(f.pattern, (g = { requirement: f.requirement, match: f.match, extract: f.extract, members: [] }));
-      else if (g.extract === undefined && f.extract !== undefined) {
-        g.extract = f.extract;
-        g.match = undefined;
+      if (g === undefined) {
+        const p = f.ast;
+        const guard = p.kind === 'json' ? jsonGuard(p.expr) : null;
+        g = {
+          json: p.kind === 'json' ? compileJson(p.expr) : undefined,
+          guarded: guard !== null,
+          fields: p.kind === 'delimited' ? compileFields(p.fields) : undefined,
+          match: p.kind === 'terms' || p.kind === 'regex' ? compilePredicate(p) : undefined,
+          // JSON patterns are found by their guards instead (a few member lookups for all of them).
+          requirement: p.kind === 'json' ? null : this.literals.requirement(bitmapRequirement(p)),
+          members: [],
+        };
+        if (guard !== null) this.guards.add(byPattern.size, guard);
+        byPattern.set(f.pattern, g);
       }
       g.members.push(i);
     }
@@ -119,6 +144,8 @@ export class FilterSet {
     this.outputs = filters.map(({ name, namespace, metricName, unit, dimensionNames }) => ({ name, namespace, metricName, unit, dimensionNames }));
     this.patterns = [...byPattern.values()];
     this.prefilter = this.patterns.some((p) => p.requirement !== null);
+    this.anyJson = this.patterns.some((p) => p.json !== undefined);
+    this.candidates = new Int32Array(this.patterns.length);
   }
 
   get size(): number {
@@ -133,11 +160,11 @@ export class FilterSet {
   }
 
   private evaluateRun(run: EventRun, out: ResultBuilder): void {
-    const { filters, patterns, prefilter } = this;
+    const { filters, patterns, prefilter, anyJson, candidates } = this;
     const { timestamps, messages } = run;
     const nf = filters.length;
     const matchedSecond = new Array<boolean>(nf).fill(true);
-    const marks = this.marks;
+    const literals = this.literals;
     let lastSecond = NaN;
     for (let k = 0; k < timestamps.length; k++) {
       const second = Math.floor(timestamps[k]! / 1000);
@@ -147,21 +174,27 @@ export class FilterSet {
         matchedSecond.fill(false);
       }
       const m = messages[k]!;
-      let mark = 0;
-      if (prefilter) {
-        mark = this.mark = this.mark === 0x7fffffff ? 1 : this.mark + 1;
-        if (mark === 1) marks.fill(0);
-        markText(marks, m, mark);
+      if (prefilter) literals.next(m);
+      // JSON patterns: the event is parsed once for all of them (parseObject's memo), and only those
+      // whose guard the object passes are tested.
+      const doc = anyJson ? parseObject(m) : undefined;
+      let jsonMark = 0;
+      if (doc !== undefined) {
+        jsonMark = this.jsonMark = this.jsonMark === 0x7fffffff ? 1 : this.jsonMark + 1;
+        if (jsonMark === 1) candidates.fill(0);
+        this.guards.candidates(doc, candidates, jsonMark);
       }
       for (let p = 0; p < patterns.length; p++) {
         const pg = patterns[p]!;
-        if (pg.requirement !== null && !pg.requirement(marks, mark)) continue;
-        let got: ExtractedValues | null = null;
-        if (pg.extract === undefined) {
-          if (!pg.match!(m)) continue;
+        let fm: FieldsMatch | null = null;
+        if (pg.json !== undefined) {
+          if (doc === undefined || (pg.guarded && candidates[p] !== jsonMark) || !pg.json(doc)) continue;
         } else {
-          got = pg.extract(m);
-          if (got === null) continue;
+          if (pg.requirement !== null && !pg.requirement()) continue;
+          if (pg.fields !== undefined) {
+            fm = pg.fields(m);
+            if (fm === null) continue;
+          } else if (!pg.match!(m)) continue;
         }
         const members = pg.members;
         for (let j = 0; j < members.length; j++) {
@@ -169,12 +202,12 @@ export class FilterSet {
           const f = filters[i]!;
           matchedSecond[i] = true;
           out.matched++;
-          if (got === null || (typeof f.value === 'number' && f.dimensionSelectors.length === 0)) {
-            out.add(i, second, f.value as number, null);
+          if (typeof f.value === 'number' && f.dimensions.length === 0) {
+            out.add(i, second, f.value, null);
             continue;
           }
-          const value = typeof f.value === 'number' ? f.value : toNumber(lookup(got, f.value, m));
-          const dims = f.dimensionSelectors.length === 0 ? null : dimensionValues(f, got, m);
+          const value = typeof f.value === 'number' ? f.value : toNumber(f.value(fm, m));
+          const dims = f.dimensions.length === 0 ? null : dimensionValues(f, fm, m);
           // AWS publishes nothing for an event whose value is not a number or whose dimensions are missing.
           if (value === undefined || dims === undefined) {
             out.skipped++;
@@ -192,7 +225,7 @@ export class FilterSet {
     const filters = this.filters;
     for (let i = 0; i < filters.length; i++) {
       const f = filters[i]!;
-      if (!matched[i] && f.defaultValue !== undefined && f.dimensionSelectors.length === 0) out.add(i, second, f.defaultValue, null);
+      if (!matched[i] && f.defaultValue !== undefined && f.dimensions.length === 0) out.add(i, second, f.defaultValue, null);
     }
   }
 }
@@ -200,15 +233,17 @@ export class FilterSet {
 /**
  * Collects rows, merging a value that repeats in the same second (a count filter gives one row per
  * second, not one per event). Most events of a run share their second with the previous one, so each
- * filter remembers its last row and the map is the slow path.
+ * filter remembers its last row; the maps (per filter, second, then value and dimension values) are the
+ * slow path.
  */
 class ResultBuilder {
   readonly result: EvalResult = { filter: [], second: [], value: [], count: [], dims: [], matched: 0, skipped: 0 };
   private readonly last: Int32Array;
-  private readonly rows = new Map<string, number>();
+  private readonly rows: Array<Map<number, Map<number | string, number>> | undefined>;
 
   constructor(filters: number) {
     this.last = new Int32Array(filters).fill(-1);
+    this.rows = new Array(filters);
   }
 
   set matched(n: number) {
@@ -231,11 +266,16 @@ class ResultBuilder {
       r.count[l]!++;
       return;
     }
-    const key = `${filter}\u0000${second}\u0000${value}\u0000${dims === null ? '' : dims.join('\u0000')}`;
-    let row = this.rows.get(key);
+    let bySecond = this.rows[filter];
+    if (bySecond === undefined) this.rows[filter] = bySecond = new Map();
+    let byKey = bySecond.get(second);
+    if (byKey === undefined) bySecond.set(second, (byKey = new Map()));
+    // Map keys compare numbers as SameValueZero: 0 and -0 are one row, as their text would be.
+    const key = dims === null ? value : `${value}\u0000${dims.join('\u0000')}`;
+    let row = byKey.get(key);
     if (row === undefined) {
       row = r.filter.length;
-      this.rows.set(key, row);
+      byKey.set(key, row);
       r.filter.push(filter);
       r.second.push(second);
       r.value.push(value);
@@ -256,34 +296,27 @@ function sameDims(a: string[] | null, b: string[] | null): boolean {
 
 function compile(f: MetricFilterRecord): CompiledFilter {
   const t = f.transformations[0]!;
-  const pattern = parseFilterPattern(f.pattern);
+  const ast = parseFilterPattern(f.pattern);
   const dimensions = Object.entries(t.dimensions ?? {});
-  const fixed = Number(t.metricValue);
-  const value = t.metricValue.startsWith('$') ? t.metricValue : fixed;
-  const needsValues = typeof value === 'string' || dimensions.length > 0;
   return {
     name: f.name,
     pattern: f.pattern,
+    ast,
     namespace: t.metricNamespace,
     metricName: t.metricName,
     unit: t.unit ?? 'None',
-    value,
+    value: t.metricValue.startsWith('$') ? compileSelector(ast, t.metricValue) : Number(t.metricValue),
     defaultValue: t.defaultValue,
     dimensionNames: dimensions.map(([n]) => n),
-    dimensionSelectors: dimensions.map(([, s]) => s),
-    match: needsValues ? undefined : compilePredicate(pattern),
-    extract: needsValues ? compileExtractor(pattern) : undefined,
-    // JSON patterns are tested on the event's object, parsed once for all of them: as cheap as their
-    // requirement (their keys and values), which would rarely spare the parse anyway.
-    requirement: pattern.kind === 'json' ? null : compileRequirement(bitmapRequirement(pattern)),
+    dimensions: dimensions.map(([, s]) => compileSelector(ast, s)),
   };
 }
 
 /** The event's dimension values, or undefined when one is missing, empty or longer than 255 characters. */
-function dimensionValues(f: CompiledFilter, got: ExtractedValues, m: string): string[] | undefined {
+function dimensionValues(f: CompiledFilter, fm: FieldsMatch | null, m: string): string[] | undefined {
   const values: string[] = [];
-  for (const sel of f.dimensionSelectors) {
-    const v = lookup(got, sel, m);
+  for (const sel of f.dimensions) {
+    const v = sel(fm, m);
     if (v === undefined || v === '' || v.length > 255) return undefined;
     values.push(v);
   }
@@ -294,42 +327,73 @@ function dimensionValues(f: CompiledFilter, got: ExtractedValues, m: string): st
  * A selector's value: what the pattern extracted under that name, else (JSON events) the field the
  * selector names, so `$.latency` works as the value of `{ $.status = 500 }` too.
  */
-function lookup(got: ExtractedValues, selector: string, message: string): string | undefined {
-  const v = got[selector];
-  if (v !== undefined) return String(v);
-  if (!selector.startsWith('$.')) return undefined;
-  let cur: unknown = parseObject(message);
-  for (const part of selector.slice(2).split('.')) {
-    if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return typeof cur === 'number' || typeof cur === 'string' ? String(cur) : undefined;
+function compileSelector(p: FilterPattern, selector: string): Selector {
+  const extracted = p.kind === 'delimited' ? delimitedSelector(p.fields, selector) : p.kind === 'json' ? jsonSelector(p.expr, selector) : undefined;
+  const path = selector.startsWith('$.') ? selector.slice(2).split('.') : undefined;
+  return (fm, m) => {
+    if (extracted !== undefined) {
+      const v = extracted(fm, m);
+      if (v !== undefined) return v;
+    }
+    if (path === undefined) return undefined;
+    let cur: unknown = parseObject(m);
+    for (const part of path) {
+      if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
+      cur = (cur as Record<string, unknown>)[part];
+    }
+    return typeof cur === 'number' || typeof cur === 'string' ? String(cur) : undefined;
+  };
 }
 
-/** bitmapMayMatch over an event's trigram marks, compiled into closures once: it runs for every event. */
-function compileRequirement(req: BitmapRequirement | null): Requirement | null {
-  if (req === null) return null;
-  const c = (r: BitmapRequirement): Requirement => {
-    if (r.kind === 'bits') {
-      const slots = Int32Array.from(r.bits);
-      return (marks, mark) => {
-        for (let i = 0; i < slots.length; i++) if (marks[slots[i]!] !== mark) return false;
-        return true;
-      };
-    }
-    const of = r.of.map(c);
-    if (r.kind === 'all') {
-      return (marks, mark) => {
-        for (let i = 0; i < of.length; i++) if (!of[i]!(marks, mark)) return false;
-        return true;
-      };
-    }
-    return (marks, mark) => {
-      for (let i = 0; i < of.length; i++) if (of[i]!(marks, mark)) return true;
-      return false;
-    };
+/**
+ * extract.ts's value for `selector` from a JSON pattern's conditions: the last condition written with
+ * that selector that selects something gives the first selected value passing its test (else the first
+ * selected), as text (JSON text for true, false, null, arrays and objects).
+ */
+function jsonSelector(e: JsonExpr, selector: string): Selector | undefined {
+  const conds: Array<{ path: Extract<JsonExpr, { kind: 'cond' }>['path']; test: ((v: unknown) => boolean) | null }> = [];
+  const visit = (x: JsonExpr): void => {
+    if (x.kind !== 'cond') {
+      visit(x.left);
+      visit(x.right);
+    } else if (x.selector === selector) conds.push({ path: x.path, test: x.test.kind === 'not-exists' ? null : compileTest(x.test) });
   };
-  return c(req);
+  visit(e);
+  if (conds.length === 0) return undefined;
+  conds.reverse();
+  return (_fm, m) => {
+    const doc = parseObject(m);
+    for (const c of conds) {
+      const vs = select(doc, c.path);
+      if (vs.length === 0) continue;
+      const v = (c.test && vs.find(c.test)) ?? vs[0];
+      return typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v);
+    }
+    return undefined;
+  };
+}
+
+/**
+ * extract.ts's value for `selector` from a space-delimited match, without building the whole object:
+ * named positions are `$name`, unnamed ones and the fields `...` covers `$N` (N counting fields from
+ * 1), and what extract.ts assigns last wins (covered fields, then later positions).
+ */
+function delimitedSelector(fields: DelimitedField[], selector: string): Selector | undefined {
+  const positions = fields.flatMap((f) => (f.kind === 'field' ? [f.name] : []));
+  const split = fields.findIndex((f) => f.kind === 'ellipsis');
+  const before = split < 0 ? positions.length : split;
+  const digits = /^\$(\d+)$/.exec(selector)?.[1];
+  const n = digits !== undefined && String(Number(digits)) === digits ? Number(digits) : undefined;
+  if (n === undefined && !positions.some((name) => `$${name}` === selector)) return undefined;
+  return (fm) => {
+    const { values, tokens, covered } = fm!;
+    if (n !== undefined && n - 1 >= covered.from && n - 1 < covered.to) return tokens[n - 1]!.value;
+    for (let k = positions.length - 1; k >= 0; k--) {
+      const name = positions[k]!;
+      if (name !== '' ? `$${name}` === selector : n !== undefined && (k < before ? k : tokens.length - positions.length + k) + 1 === n) return values[k]!;
+    }
+    return undefined;
+  };
 }
 
 function toNumber(v: string | undefined): number | undefined {

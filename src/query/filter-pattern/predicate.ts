@@ -1,6 +1,5 @@
 /** The in-memory back end: decides one message at a time (ingest path, hot data). */
 import { isMatchAnything, type DelimitedExpr, type DelimitedField, type FilterPattern, type JsonExpr, type JsonPath, type ValueTest } from './ast.js';
-import { FIELD_REGEX } from './parse-delimited.js';
 import { NUMBER } from './parse-json.js';
 
 export type Predicate = (message: string) => boolean;
@@ -102,7 +101,7 @@ function resolve(doc: unknown, path: Array<string | number>): unknown {
   return v;
 }
 
-function compileJson(e: JsonExpr): (doc: unknown) => boolean {
+export function compileJson(e: JsonExpr): (doc: unknown) => boolean {
   switch (e.kind) {
     case 'and': {
       const l = compileJson(e.left);
@@ -177,17 +176,36 @@ export interface Token {
   end: number;
 }
 
-const FIELDS = new RegExp(FIELD_REGEX, 'gu'); // matchAll copies it, so sharing it is safe
-
-/** A message's fields: `[...]` and `"..."` groups lose their brackets or quotes. */
+/**
+ * A message's fields: `[...]` and `"..."` groups lose their brackets or quotes.
+ *
+ * What FIELD_REGEX (`\[[^\]]*\]|"[^"]*"|[^ ]+`, global) finds, without a regex match object per field
+ * (metric filters split every event): spaces separate; a field starting with `[` runs to the next `]`
+ * and one starting with `"` to the next `"` when there is one, else, like any other field, to the next
+ * space. predicate.test.ts checks it against the regex.
+ */
 export function splitFields(m: string): readonly Token[] {
   // As parseObject: many delimited patterns in a row split the same event once. Callers only read.
   if (m === lastSplit.message) return lastSplit.tokens;
   const out: Token[] = [];
-  for (const x of m.matchAll(FIELDS)) {
-    const f = x[0];
-    const grouped = f.length >= 2 && ((f[0] === '[' && f.endsWith(']')) || (f[0] === '"' && f.endsWith('"')));
-    out.push({ value: grouped ? f.slice(1, -1) : f, start: x.index, end: x.index + f.length });
+  const n = m.length;
+  let i = 0;
+  while (i < n) {
+    const c = m.charCodeAt(i);
+    if (c === 0x20) {
+      i++;
+      continue;
+    }
+    let end = c === 0x5b ? m.indexOf(']', i + 1) : c === 0x22 ? m.indexOf('"', i + 1) : -1;
+    if (end >= 0) {
+      end++;
+      out.push({ value: m.slice(i + 1, end - 1), start: i, end });
+    } else {
+      end = m.indexOf(' ', i + 1);
+      if (end < 0) end = n;
+      out.push({ value: m.slice(i, end), start: i, end });
+    }
+    i = end;
   }
   lastSplit = { message: m, tokens: out };
   return out;

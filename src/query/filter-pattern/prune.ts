@@ -18,7 +18,8 @@
 import type { DelimitedExpr, FilterPattern, FilterRegex, JsonExpr, JsonPath, ValueTest } from './ast.js';
 import { ESCAPE_BIT, mayContain, termBits } from '../../store/trigram.js';
 
-export type BitmapRequirement = { kind: 'bits'; bits: number[] } | { kind: 'all' | 'any'; of: BitmapRequirement[] };
+/** `text`: the substring whose trigrams `bits` are (absent for a flag bit such as ESCAPE_BIT). */
+export type BitmapRequirement = { kind: 'bits'; bits: number[]; text?: string } | { kind: 'all' | 'any'; of: BitmapRequirement[] };
 type Req = BitmapRequirement | null;
 
 export function bitmapRequirement(p: FilterPattern): Req {
@@ -61,7 +62,7 @@ function any(xs: Req[]): Req {
 /** A substring every match contains (null when shorter than a trigram). */
 function text(s: string): Req {
   const bits = termBits(s);
-  return bits ? { kind: 'bits', bits } : null;
+  return bits ? { kind: 'bits', bits, text: s } : null;
 }
 
 function delimitedReq(e: DelimitedExpr): Req {

@@ -1,0 +1,105 @@
+/**
+ * A necessary condition of a JSON filter pattern on the event's top-level members, so that a log group's
+ * JSON patterns can be indexed and most of them skipped per event without running (filter-eval.ts).
+ *
+ * A condition other than NOT EXISTS holds only when its selector reaches a value, so only when the
+ * object has the selector's first key (`$.userIdentity.type = "Root"` needs a member `userIdentity`);
+ * `$.eventName = "X"`, a plain string equality on a top-level key, needs that member to be the string
+ * "X". `&&` needs what either side needs (the more selective is kept); `||` needs one of what each side
+ * needs (`$.eventName = "A" || $.eventName = "B"` needs eventName in {A, B}). A pattern whose guard is
+ * null (a NOT EXISTS or wildcard at the top, an `||` with such a side) is tested on every JSON event.
+ *
+ * Contract: when an object fails a pattern's guard, the pattern does not match it (filter-eval.test.ts
+ * checks it against the plain predicate on random patterns and events).
+ */
+import type { JsonExpr } from '../query/filter-pattern/ast.js';
+
+export type JsonGuard =
+  /** The member `key` is a string, one of `values`. */
+  | { kind: 'equals'; key: string; values: Set<string> }
+  /** One of `keys` is a member. */
+  | { kind: 'has'; keys: Set<string> };
+
+export function jsonGuard(e: JsonExpr): JsonGuard | null {
+  switch (e.kind) {
+    case 'cond': {
+      const k = e.path[0];
+      if (typeof k !== 'string' || e.test.kind === 'not-exists') return null;
+      const t = e.test;
+      if (e.path.length === 1 && t.kind === 'string' && t.op === '=' && t.parts.length === 1) return { kind: 'equals', key: k, values: new Set([t.parts[0]!]) };
+      return { kind: 'has', keys: new Set([k]) };
+    }
+    case 'and': {
+      const l = jsonGuard(e.left);
+      const r = jsonGuard(e.right);
+      if (l === null || r === null) return l ?? r;
+      if (l.kind !== r.kind) return l.kind === 'equals' ? l : r;
+      if (l.kind === 'equals') return l.values.size <= (r as typeof l).values.size ? l : r;
+      return l.keys.size <= (r as typeof l).keys.size ? l : r;
+    }
+    case 'or': {
+      const l = jsonGuard(e.left);
+      const r = jsonGuard(e.right);
+      if (l === null || r === null) return null;
+      if (l.kind === 'equals' && r.kind === 'equals' && l.key === r.key) return { kind: 'equals', key: l.key, values: new Set([...l.values, ...r.values]) };
+      return { kind: 'has', keys: new Set([...keysOf(l), ...keysOf(r)]) };
+    }
+  }
+}
+
+function keysOf(g: JsonGuard): string[] {
+  return g.kind === 'equals' ? [g.key] : [...g.keys];
+}
+
+/**
+ * Patterns (by index) indexed by their guards: `candidates(doc, mark, marks)` sets `marks[p] = mark`
+ * for every pattern p whose guard the object passes, with a few member lookups per event whatever the
+ * number of patterns. Patterns without a guard are `unguarded`: the caller tests them on every object.
+ */
+export class JsonGuardIndex {
+  private readonly equals = new Map<string, Map<string, number[]>>();
+  private readonly has = new Map<string, number[]>();
+  private equalsKeys: string[] = [];
+  private equalsMaps: Array<Map<string, number[]>> = [];
+  private hasKeys: string[] = [];
+  private hasLists: number[][] = [];
+
+  add(pattern: number, g: JsonGuard): void {
+    if (g.kind === 'equals') {
+      let byValue = this.equals.get(g.key);
+      if (byValue === undefined) this.equals.set(g.key, (byValue = new Map()));
+      for (const v of g.values) {
+        const list = byValue.get(v);
+        if (list === undefined) byValue.set(v, [pattern]);
+        else list.push(pattern);
+      }
+    } else {
+      for (const k of g.keys) {
+        const list = this.has.get(k);
+        if (list === undefined) this.has.set(k, [pattern]);
+        else list.push(pattern);
+      }
+    }
+    this.equalsKeys = [...this.equals.keys()];
+    this.equalsMaps = [...this.equals.values()];
+    this.hasKeys = [...this.has.keys()];
+    this.hasLists = [...this.has.values()];
+  }
+
+  candidates(doc: Record<string, unknown>, marks: Int32Array, mark: number): void {
+    const { equalsKeys, equalsMaps, hasKeys, hasLists } = this;
+    for (let i = 0; i < equalsKeys.length; i++) {
+      const k = equalsKeys[i]!;
+      if (!Object.hasOwn(doc, k)) continue;
+      const v = doc[k];
+      if (typeof v !== 'string') continue;
+      const list = equalsMaps[i]!.get(v);
+      if (list !== undefined) for (let j = 0; j < list.length; j++) marks[list[j]!] = mark;
+    }
+    for (let i = 0; i < hasKeys.length; i++) {
+      if (!Object.hasOwn(doc, hasKeys[i]!)) continue;
+      const list = hasLists[i]!;
+      for (let j = 0; j < list.length; j++) marks[list[j]!] = mark;
+    }
+  }
+}
