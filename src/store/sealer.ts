@@ -1,9 +1,9 @@
 /**
  * Sealing: turns one closed write-ahead log file into immutable Parquet segments, one per log group.
  *
- * DuckDB reads the WAL lines itself (its JSON reader is multi-threaded C++, off the event loop) into a
- * temporary table, which is checked record by record against what ingest accepted (the hot batches of
- * that file: event count, UTF-8 bytes, first and last timestamp). A record that DuckDB read differently
+ * DuckDB reads the WAL lines itself (C++, off the event loop, on sealing's own one-thread DuckDB: see
+ * store.ts) into a temporary table, which is checked record by record against what ingest accepted
+ * (the hot batches of that file: event count, UTF-8 bytes, first and last timestamp). A record that DuckDB read differently
  * from V8 (a body with duplicate keys, say), or a file DuckDB cannot read at all, is loaded from the
  * JavaScript side instead, so what is sealed is always exactly what was acknowledged.
  *
