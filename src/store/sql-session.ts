@@ -130,26 +130,24 @@ export class SqlSession {
       if (seqWhere) where.push(seqWhere);
       // Segments that hold the same paths in the same columns, and have cached results for the same
       // message tests, are read together.
-      const byLayout = new Map<string, SegmentRanges[]>();
+      const byLayout = new Map<string, { columns: number[]; cached: boolean[]; ranges: SegmentRanges[] }>();
       for (const r of p.ranges) {
-        const layout = paths.map((x) => (r.segment.fields ?? []).indexOf(x)).join(',');
-        const cached = tests.map((t) => (cache.get(r.segment.path, t) ? '1' : '0')).join('');
-        const k = `${layout};${cached}`;
-        let list = byLayout.get(k);
-        if (!list) byLayout.set(k, (list = []));
-        list.push(r);
+        const columns = paths.map((x) => (r.segment.fields ?? []).indexOf(x));
+        const cached = tests.map((t) => cache.get(r.segment.path, t) !== undefined);
+        const k = `${columns.join(',')};${cached.map(Number).join('')}`;
+        let group = byLayout.get(k);
+        if (!group) byLayout.set(k, (group = { columns, cached, ranges: [] }));
+        group.ranges.push(r);
       }
-      for (const [k, all] of byLayout) {
-        const [layout, cached] = k.split(';') as [string, string];
-        for (const ranges of cached.includes('1') ? bitmapRuns(all) : [all]) {
+      for (const { columns, cached, ranges: all } of byLayout.values()) {
+        for (const ranges of cached.includes(true) ? bitmapRuns(all) : [all]) {
           const files = ranges.map((r) => quoteLiteral(this.file(r.segment))).join(', ');
-          const columns = layout === '' ? [] : layout.split(',').map(Number);
           // Shredded columns by name: files differ in how many they have (a seal writes as many for every
           // group as the group with most fields needs).
           const read = columns.map((c, k) => (c >= 0 ? `, j${c} AS __j${k + 1}` : '')).join('');
           const testValues = tests
             .map((t, n) => {
-              if (cached[n] === '0') return `, ${testSql(t, 'message', param)} AS __mt${n + 1}`;
+              if (!cached[n]) return `, ${testSql(t, 'message', param)} AS __mt${n + 1}`;
               // One bit an event, from the cached results of these segments (one bitmap over them).
               const bm = combineBitmaps(ranges.map((r) => cache.get(r.segment.path, t)!));
               return `, get_bit(${param(bm.bits)}::BIT, (seq - ${bm.base})::INTEGER) = 1 AS __mt${n + 1}`;
