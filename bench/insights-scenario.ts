@@ -219,3 +219,62 @@ export async function runInsightsPhase(ctx: BenchContext, input: InsightsInput):
     rg: { coldMs: rgCold.ms, runsMs: rgRuns, medianMs: rgMedian, count: rgCount },
   };
 }
+
+/** One Insights query timed on the encrypted and the plaintext server in alternation. */
+export interface PairedQuery {
+  key: InsightsQueryKey;
+  name: string;
+  encryptedMs: number[];
+  plaintextMs: number[];
+  encryptedMedianMs: number;
+  plaintextMedianMs: number;
+}
+
+export interface PairedInsightsResult {
+  runs: number;
+  queries: PairedQuery[];
+}
+
+/**
+ * What encryption at rest costs the Insights queries, measured as an A/B on the same machine at the same
+ * moments: the encrypted and the plaintext search sets are served at once (two servers), and each query
+ * runs once on each (not timed: both have their segments in memory and their cached message tests), then
+ * `runs` times on each in alternation, the order swapped every round, so that a burst of load on this
+ * shared machine falls on both sides instead of on whichever scenario ran at the time.
+ */
+export async function runPairedInsights(
+  encrypted: { ctx: BenchContext; dataDir: string },
+  plaintext: { ctx: BenchContext; dataDir: string },
+  input: { group: string; startTime: number; endTime: number; term: string; runs: number },
+): Promise<PairedInsightsResult> {
+  const { cfg } = encrypted.ctx;
+  const encServer = await encrypted.ctx.startServer('insights-paired', encrypted.dataDir);
+  const plainServer = await plaintext.ctx.startServer('insights-paired', plaintext.dataDir);
+  const encClient = new LogsClient(encServer.url, cfg.creds, cfg.region);
+  const plainClient = new LogsClient(plainServer.url, cfg.creds, cfg.region);
+  const queries: PairedQuery[] = [];
+  try {
+    for (const spec of insightsQueries(input.term)) {
+      const req = { group: input.group, startTime: input.startTime, endTime: input.endTime, query: spec.query, pollMs: cfg.insightsPollMs };
+      await runInsightsQuery(encClient, req);
+      await runInsightsQuery(plainClient, req);
+      const encryptedMs: number[] = [];
+      const plaintextMs: number[] = [];
+      for (let i = 0; i < input.runs; i++) {
+        const order = i % 2 === 0 ? ([encClient, plainClient] as const) : ([plainClient, encClient] as const);
+        for (const client of order) (client === encClient ? encryptedMs : plaintextMs).push((await runInsightsQuery(client, req)).ms);
+      }
+      const q = { key: spec.key, name: spec.name, encryptedMs, plaintextMs, encryptedMedianMs: median(encryptedMs), plaintextMedianMs: median(plaintextMs) };
+      encrypted.ctx.log(
+        `encryption A/B: \`${spec.query}\`: encrypted ${q.encryptedMedianMs.toFixed(0)} ms, plaintext ${q.plaintextMedianMs.toFixed(0)} ms (medians of ${input.runs}, alternated)`,
+      );
+      queries.push(q);
+    }
+  } finally {
+    encClient.close();
+    plainClient.close();
+    await encrypted.ctx.stopServer('insights-paired', encServer);
+    await plaintext.ctx.stopServer('insights-paired', plainServer);
+  }
+  return { runs: input.runs, queries };
+}

@@ -42,9 +42,13 @@ import { runPredicateScenario } from './predicate-scenario.js';
 import { summarizeProfiles } from './profile.js';
 import { textTable } from './report.js';
 import { runSearchScenario } from './search-scenario.js';
+import { runPairedInsights } from './insights-scenario.js';
 import { runSubscriptionsScenario } from './subscriptions-scenario.js';
 import { formatRows, runFormatsBench, type FormatBenchResult } from './formats.js';
 import { machineCpuSeconds } from './server.js';
+
+/** Alternated rounds of each Insights query in the encryption A/B (insights-scenario.ts runPairedInsights). */
+const PAIRED_RUNS = 9;
 
 function parseConfig(argv: string[]): BenchConfig {
   const { values } = parseArgs({
@@ -278,6 +282,15 @@ async function main(): Promise<number> {
       results.plaintext = { ingest: await runIngestScenario(plainCtx) };
       globalThis.gc?.();
       results.plaintext.search = await runSearchScenario(plainCtx);
+      const ins = results.search?.insights;
+      if (ins !== undefined && results.plaintext.search.insights !== undefined) {
+        log('encryption: the Insights queries on both search sets at once, alternated');
+        results.plaintext.paired = await runPairedInsights(
+          { ctx, dataDir: join(cfg.runDir, 'search-data') },
+          { ctx: plainCtx, dataDir: join(plainCfg.runDir, 'search-data') },
+          { group: results.search!.group, startTime: ins.startTime, endTime: ins.endTime, term: ins.term, runs: PAIRED_RUNS },
+        );
+      }
     } catch (err) {
       results.errors.push({ phase: 'encryption scenario', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       log(`encryption scenario failed: ${err instanceof Error ? err.message : String(err)}`);

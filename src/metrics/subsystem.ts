@@ -121,6 +121,7 @@ export class MetricsSubsystem {
       g('logward_hot_tier_bytes', 'Bytes of log events held in memory until they are sealed into Parquet.', this.logs.hot.bytes),
       g('logward_seal_queue_depth', 'Write-ahead log files waiting to be sealed into Parquet.', this.logs.sealQueueDepth),
       g('logward_unshredded_segments', 'Segments whose JSON fields are not shredded yet (done when the store is idle).', this.logs.unshreddedSegments),
+      g('logward_unindexed_segments', 'Segments without a token index yet (built when the store is idle).', this.logs.unindexedSegments),
       g('logward_log_groups', 'Log groups.', this.logs.catalog.groups.size),
       g('logward_metric_filter_matches_total', 'Log events that matched a metric filter.', this.filters.stats.eventsMatched, 'counter'),
       g('logward_metric_filter_skipped_total', 'Matching log events without a numeric value or a dimension, so not counted.', this.filters.stats.eventsSkipped, 'counter'),

@@ -1,6 +1,6 @@
 /**
  * Encryption at rest of what the store writes (docs/encryption.md): write-ahead log records, sealed
- * segments and trigram bitmaps are sealed with their log group's data key (src/kms KeyService:
+ * segments, their token indexes and trigram bitmaps are sealed with their log group's data key (src/kms KeyService:
  * AES-256-GCM, per-group keys wrapped by the local master key or an AWS KMS key). Plaintext exists only in
  * memory: in the process and in a private directory on a memory file system (/dev/shm), where
  * DuckDB finds its spill space, the files being sealed or merged, and a bounded cache of decrypted
@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import { context, open as openSealed, openChunks, readHeader, seal, sealChunks, sealParts, type DataKey } from '../kms/envelope.js';
 import type { KeyService } from '../kms/key-service.js';
 import { BITMAP_BYTES } from './trigram.js';
+import { isTokenIndex } from './token-index.js';
 
 export interface EncryptionOptions {
   keys: KeyService;
@@ -141,6 +142,36 @@ export class AtRest {
     if (stored.length === BITMAP_BYTES) return stored; // written without encryption
     const key = await this.keys.keyFor(String(groupId), readHeader(stored));
     return openSealed(stored, key, aad(groupId, 'bitmap', String(block)));
+  }
+
+  /**
+   * Writes a segment's token index (token-index.ts) to `rel` in the data dir, sealed under the group's
+   * data key and bound to its place, durable when this resolves.
+   */
+  async storeIndex(groupId: number, rel: string, index: Uint8Array): Promise<void> {
+    let bytes = index;
+    if (this.enc !== null) {
+      await this.prepare(groupId);
+      bytes = seal(index, this.current.get(groupId)!, aad(groupId, 'tokens', rel));
+    }
+    const dest = join(this.dataDir, rel);
+    await fsp.writeFile(`${dest}.tmp`, bytes, { mode: 0o600 });
+    await syncFile(`${dest}.tmp`);
+    await fsp.rename(`${dest}.tmp`, dest);
+  }
+
+  /** A segment's token index as storeIndex() wrote it, opened; null when it has none. */
+  async readIndex(groupId: number, rel: string): Promise<Uint8Array | null> {
+    let stored: Buffer;
+    try {
+      stored = await fsp.readFile(join(this.dataDir, rel));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+    if (isTokenIndex(stored)) return stored; // written without encryption
+    const key = await this.keys.keyFor(String(groupId), readHeader(stored));
+    return openSealed(stored, key, aad(groupId, 'tokens', rel));
   }
 
   /**
@@ -284,6 +315,11 @@ export class AtRest {
     this.cache.clear();
     this.cachedBytes = 0;
     await fsp.rm(join(this.scratchDir, '..'), { recursive: true, force: true });
+  }
+
+  /** Bytes of decrypted segments the cache keeps at most (0 without encryption: nothing to decrypt). */
+  get cacheCapacity(): number {
+    return this.cacheLimit;
   }
 
   /** Bytes of decrypted segments held, for Logward's own metrics. */

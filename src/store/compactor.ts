@@ -7,8 +7,12 @@
  * left alone. Events of deleted streams are dropped on the way. Bitmaps are keyed by sequence block,
  * not by file, so they stay valid as they are; shredded fields (shred.ts) are chosen afresh.
  *
- * The merged file is written (and sealed, at-rest.ts) first; one catalog transaction then swaps the inputs for it;
- * the inputs are unlinked last. A crash before the commit leaves an unknown file, removed at start-up;
+ * The merged file gets a token index (token-index.ts), so that segments which settled answer message
+ * tests of Logs Insights without reading messages. It is built here, not when sealing, because merges
+ * run only when nothing waits to be sealed (and rewrites for shredding only when ingest is quiet).
+ *
+ * The merged file and its index are written (and sealed, at-rest.ts) first; one catalog transaction
+ * then swaps the inputs for it; the inputs are unlinked last. A crash before the commit leaves an unknown file, removed at start-up;
  * after it, unknown inputs, removed the same way.
  */
 import { promises as fsp } from 'node:fs';
@@ -20,6 +24,7 @@ import { quoteLiteral } from './db.js';
 import type { LogGroup, Segment } from './catalog.js';
 import { BLOCK_EVENTS } from './trigram.js';
 import { chooseFields, DICTIONARY_ENTRIES, extractListSql, jsonDocSql } from './shred.js';
+import { indexPath, TokenIndexBuilder } from './token-index.js';
 
 export const SMALL_ROWS = BLOCK_EVENTS;
 export const MIN_RUN = 8;
@@ -41,6 +46,19 @@ export function pickRun(segments: readonly Segment[]): Segment[] | null {
     rows = s.rows < SMALL_ROWS ? s.rows : 0;
   }
   return run.length >= MIN_RUN ? run : null;
+}
+
+/** The token index (token-index.ts) of the segment file `file`, whose first event is `minSeq`. */
+export async function buildIndex(conn: DuckDBConnection, file: string, minSeq: number, rows: number): Promise<Buffer> {
+  const builder = new TokenIndexBuilder();
+  const result = await conn.stream(`SELECT CAST(seq - ${Math.trunc(minSeq)} AS INTEGER) AS o, message FROM read_parquet(${quoteLiteral(file)}) ORDER BY seq`);
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    const [offsets, messages] = chunk.getColumns() as [number[], string[]];
+    for (let i = 0; i < offsets.length; i++) builder.add(offsets[i]!, messages[i]!);
+  }
+  return builder.finish(rows);
 }
 
 /** Writes the merged segment of `run` (sealed in place, at-rest.ts); the caller commits it. */
@@ -78,8 +96,10 @@ export async function mergeSegments(
       [],
       conn,
     );
+    if (st!.min_seq !== null) await atRest.storeIndex(g.id, indexPath(rel), await buildIndex(conn, tmp, Number(st!.min_seq), Number(st!.n)));
   } catch (e) {
     await fsp.rm(tmp, { force: true });
+    await fsp.rm(join(atRest.dataDir, indexPath(rel)), { force: true });
     throw e;
   } finally {
     lease.release();

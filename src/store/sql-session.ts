@@ -16,6 +16,7 @@ import type { HotBatch } from './hot.js';
 import { jsonOffsetSql } from './json-offset.js';
 import { combineBitmaps, segmentFrame, testColumns, testSql, type MessageTest } from './message-tests.js';
 import { seqFilterSql, type SegmentRanges } from './query.js';
+import { indexableTest } from './token-index.js';
 import type { LogStore } from './store.js';
 
 /** A group and the inclusive time range to read of it. */
@@ -171,7 +172,8 @@ export class SqlSession {
   /**
    * Computes and caches (LogStore.messageTests) the results of `tests` for the segments of `parts`
    * that the query reads whole: every block kept and every event in its time range. eventRelation then
-   * reads one bit an event for them instead of the message. Call it after loadHot(parts).
+   * reads one bit an event for them instead of the message. A segment's token index answers what it
+   * can (token-index.ts); DuckDB reads the messages for the rest. Call it after loadHot(parts).
    */
   async prepareMessageTests(parts: readonly SourcePart[], tests: readonly MessageTest[]): Promise<void> {
     if (tests.length === 0) return;
@@ -180,9 +182,21 @@ export class SqlSession {
       for (const r of p.ranges) {
         const s = r.segment;
         if (s.minTs < p.startMs || s.maxTs > p.endMs || !readsWhole(r)) continue;
-        const missing = tests.filter((t) => !cache.get(s.path, t));
+        let missing = tests.filter((t) => !cache.get(s.path, t));
         if (missing.length === 0) continue;
         const { base, top } = segmentFrame(s);
+        // A segment that settled has a token index: a substring test of letters is answered from it.
+        const index = missing.some(indexableTest) ? await this.store.tokenIndex(s) : null;
+        if (index !== null) {
+          missing = missing.filter((t) => {
+            if (!indexableTest(t)) return true;
+            const bits = new Uint8Array((top - base + 1) / 8);
+            if (!index.markEvents(t.pattern, bits, s.minSeq - base)) return true;
+            cache.set(s.path, p.group.id, t, { base, bits });
+            return false;
+          });
+          if (missing.length === 0) continue;
+        }
         const params: SqlParam[] = [base, top];
         const param = (v: string): string => `$${params.push(v)}`;
         // bitstring_agg over [base, top], a whole number of bytes: the BLOB is the bitmap as it is.

@@ -27,8 +27,9 @@ import { Wal, listWalFiles, readWalFile, walFileName, writePlaintextWal, type Wa
 import { PlainWalCopy } from './plain-copy.js';
 import { AtRest, type EncryptionOptions, type SegmentLease } from './at-rest.js';
 import { sealWalFile } from './sealer.js';
-import { mergeSegments, pickRun } from './compactor.js';
+import { buildIndex, mergeSegments, pickRun } from './compactor.js';
 import { MessageTestCache } from './message-tests.js';
+import { indexPath, TokenIndex, TokenIndexCache } from './token-index.js';
 import { addText, blockOf, blocksSpanned, newBitmap, BLOCK_EVENTS } from './trigram.js';
 
 export interface StoreOptions {
@@ -77,12 +78,17 @@ export class LogStore {
   readonly hot = new HotTier();
   /** Which events of a sealed segment a message test keeps (message-tests.ts), for Insights. */
   readonly messageTests = new MessageTestCache(MESSAGE_TEST_CACHE_BYTES);
+  /** Paths of the segments that have a token index file. */
+  private readonly indexed = new Set<string>();
+  /** Token indexes read back, by segment path (null: the segment has none). */
+  private readonly tokenIndexes = new TokenIndexCache(TOKEN_INDEX_CACHE_BYTES);
   /** Bitmaps of blocks that still receive events (and of recently sealed ones). */
   private readonly liveBitmaps = new Map<number, Map<number, Uint8Array>>();
   /** Bitmaps read back from the catalog for queries; bounded. */
   private readonly bitmapCache = new Map<string, Uint8Array>();
   private readonly sealQueue: number[] = [];
   private sealing: Promise<void> | undefined;
+  private warming: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
   /**
    * Files that compaction or shredding replaced, unlinked a while later: a query that listed the
@@ -146,10 +152,13 @@ export class LogStore {
     store.wal.onFileClosed = (f) => store.enqueueSeal(f);
     for (const f of replayed) store.sealQueue.push(f);
     store.kickSealer(); // seals what was replayed, then compacts what earlier runs left small
+    store.warming = store.warm().catch((e: unknown) => {
+      if (!store.closed) opts.logger.warn({ err: e }, 'warming the caches after the start failed');
+    });
     store.timers.push(setInterval(() => store.wal.rotateIfOlderThan(opts.walSealAgeMs), Math.min(1000, opts.walSealAgeMs)).unref());
     store.timers.push(setInterval(() => void store.unlinkReplaced(false), 5_000).unref());
-    // Shredding waits for quiet times; this starts it once ingest has calmed down.
-    store.timers.push(setInterval(() => store.unshreddedSegments > 0 && store.quiet() && store.kickSealer(), QUIET_WINDOW_MS).unref());
+    // Shredding and indexing wait for quiet times; this starts them once ingest has calmed down.
+    store.timers.push(setInterval(() => (store.unshreddedSegments > 0 || store.unindexedSegments > 0) && store.quiet() && store.kickSealer(), QUIET_WINDOW_MS).unref());
     store.timers.push(setInterval(() => void store.sweepRetention().catch((e) => opts.logger.error({ err: e }, 'retention sweep failed')), opts.retentionSweepMs).unref());
     return store;
   }
@@ -214,7 +223,8 @@ export class LogStore {
   private async removeOrphanSegments(): Promise<void> {
     const root = join(this.opts.dataDir, 'segments');
     const known = new Set<string>();
-    for (const g of this.catalog.groupsById.values()) for (const s of g.segments) known.add(s.path);
+    for (const g of this.catalog.groupsById.values()) for (const s of g.segments) known.add(s.path).add(indexPath(s.path));
+    const present = new Set<string>();
     for (const dir of await fsp.readdir(root)) {
       const full = join(root, dir);
       if (!/^\d+$/.test(dir)) {
@@ -224,9 +234,11 @@ export class LogStore {
       for (const f of await fsp.readdir(full)) {
         const rel = join('segments', dir, f);
         if (!known.has(rel)) await fsp.rm(join(full, f), { force: true });
+        else present.add(rel);
       }
       if (!this.catalog.groupsById.has(Number(dir))) await fsp.rm(full, { recursive: true, force: true });
     }
+    for (const g of this.catalog.groupsById.values()) for (const s of g.segments) if (present.has(indexPath(s.path))) this.indexed.add(s.path);
   }
 
   private groupBitmaps(groupId: number): Map<number, Uint8Array> {
@@ -406,9 +418,10 @@ export class LogStore {
    * false when there was nothing to do.
    */
   private async compact(g: LogGroup): Promise<boolean> {
-    const unshredded = this.quiet() ? g.segments.find((s) => s.fields === null) : undefined;
+    const quiet = this.quiet();
+    const unshredded = quiet ? g.segments.find((s) => s.fields === null) : undefined;
     const run = pickRun(g.segments) ?? (unshredded ? [unshredded] : null);
-    if (!run) return false;
+    if (!run) return quiet && (await this.indexOne(g));
     const t0 = performance.now();
     const conn = await this.db.connect();
     try {
@@ -419,6 +432,7 @@ export class LogStore {
         await this.catalog.replaceSegments(g, run, merged);
         return true;
       });
+      if (committed) this.indexed.add(merged.path);
       if (committed) for (const s of run) this.replaced.push({ path: s.path, atMs: performance.now() });
       else await this.removeSegmentFile(merged.path);
       if (committed) {
@@ -429,6 +443,58 @@ export class LogStore {
     } finally {
       conn.closeSync();
     }
+  }
+
+  /**
+   * Builds the token index of one segment of the group that has none (segments sealed before indexes
+   * existed, or whose merge found no events); false when there was none to build.
+   */
+  private async indexOne(g: LogGroup): Promise<boolean> {
+    const s = g.segments.find((x) => x.fields !== null && x.rows > 0 && !this.indexed.has(x.path));
+    if (!s) return false;
+    const t0 = performance.now();
+    const lease = await this.atRest.lease([s.path]);
+    const conn = await this.db.connect();
+    try {
+      await this.writeLock.run(async () => {
+        // Retention, a merge or a deletion may have taken the segment meanwhile.
+        if (this.catalog.groupsById.get(g.id) !== g || !g.segments.includes(s)) return;
+        await this.atRest.storeIndex(g.id, indexPath(s.path), await buildIndex(conn, lease.path(s.path), s.minSeq, s.rows));
+        this.indexed.add(s.path);
+      });
+    } finally {
+      conn.closeSync();
+      lease.release();
+    }
+    this.opts.logger.info({ logGroup: g.name, events: s.rows, ms: Math.round(performance.now() - t0) }, 'indexed the tokens of a segment');
+    return true;
+  }
+
+  /**
+   * After a start, in the background: reads the segments' token indexes and decrypts the newest
+   * segments into memory (newest first, up to half of each cache), so that the first queries after a
+   * restart find them ready instead of waiting for it.
+   */
+  private async warm(): Promise<void> {
+    const segments = [...this.catalog.groupsById.values()].flatMap((g) => g.segments).sort((a, b) => b.maxTs - a.maxTs);
+    let indexBytes = 0;
+    for (const s of segments) {
+      if (this.closed || indexBytes > TOKEN_INDEX_CACHE_BYTES / 2) break;
+      if (this.indexed.has(s.path)) indexBytes += (await this.tokenIndex(s))?.bytes ?? 0;
+    }
+    let segmentBytes = 0;
+    for (const s of segments) {
+      if (this.closed || segmentBytes + s.fileBytes > this.atRest.cacheCapacity / 2) break;
+      segmentBytes += s.fileBytes;
+      (await this.atRest.lease([s.path])).release();
+    }
+  }
+
+  /** Segments without a token index (built when the store is idle), for Logward's own metrics. */
+  get unindexedSegments(): number {
+    let n = 0;
+    for (const g of this.catalog.groupsById.values()) for (const s of g.segments) if (s.rows > 0 && !this.indexed.has(s.path)) n++;
+    return n;
   }
 
   private async sealAll(): Promise<void> {
@@ -578,10 +644,29 @@ export class LogStore {
     return this.atRest.lease(segments.map((s) => s.path));
   }
 
-  /** Removes a segment's file and its decrypted copy. */
+  /** Removes a segment's file, its token index and its decrypted copy. */
   private async removeSegmentFile(rel: string): Promise<void> {
     await this.atRest.forget(rel);
+    this.tokenIndexes.drop(rel);
+    this.indexed.delete(rel);
     await fsp.rm(join(this.opts.dataDir, rel), { force: true });
+    await fsp.rm(join(this.opts.dataDir, indexPath(rel)), { force: true });
+  }
+
+  /** The segment's token index (token-index.ts), or null when it has none (not rewritten since sealing). */
+  tokenIndex(s: Segment): Promise<TokenIndex | null> {
+    return this.tokenIndexes.get(s.path, async () => {
+      const bytes = await this.atRest.readIndex(s.groupId, indexPath(s.path));
+      try {
+        return bytes === null ? null : TokenIndex.parse(bytes);
+      } catch (e) {
+        // Queries read the messages instead; the index is built again when the store is idle.
+        this.opts.logger.warn({ err: e, segment: s.path }, 'a token index is damaged; removing it');
+        await fsp.rm(join(this.opts.dataDir, indexPath(s.path)), { force: true });
+        this.indexed.delete(s.path);
+        return null;
+      }
+    });
   }
 
   /**
@@ -700,6 +785,7 @@ export class LogStore {
     this.wal.rotate();
     await this.wal.flush();
     while (this.sealing) await this.sealing;
+    await this.warming;
     await this.unlinkReplaced(true);
     await this.wal.close();
     this.db.close();
@@ -711,6 +797,8 @@ export class LogStore {
 /** Ingest under this many bytes per window (and the one before) leaves the store quiet enough to shred. */
 /** Memory for cached message-test results: 8 MiB holds one test over 64 million events. */
 const MESSAGE_TEST_CACHE_BYTES = 64 * 1024 * 1024;
+/** About 7 bytes an event of settled segments (token-index.ts): 10M events take about 70 MiB. */
+const TOKEN_INDEX_CACHE_BYTES = 128 * 1024 * 1024;
 const QUIET_WINDOW_MS = 5_000;
 const QUIET_BYTES = 1024 * 1024;
 

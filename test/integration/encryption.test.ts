@@ -122,14 +122,24 @@ async function metricUsers(srv: LogwardServer): Promise<string[]> {
   }
 }
 
-/** Waits (no time bound of its own: the test's timeout is the bound) until shredding has nothing left. */
-async function untilShredded(srv: LogwardServer): Promise<void> {
+/** Waits (no time bound of its own: the test's timeout is the bound) until shredding and token indexing have nothing left. */
+async function untilSettled(srv: LogwardServer): Promise<void> {
   for (;;) {
     const text = await (await fetch(`${srv.url}/metrics`)).text();
-    const m = /^logward_unshredded_segments (\d+)/m.exec(text);
-    if (m && m[1] === '0') return;
+    const shredded = /^logward_unshredded_segments 0$/m.test(text);
+    const indexed = /^logward_unindexed_segments 0$/m.test(text);
+    if (shredded && indexed) return;
     await sleep(500);
   }
+}
+
+/**
+ * A marker no data holds by chance, ending in a run of letters after `_`: token indexes keep words
+ * (runs of letters), so that run is what a plaintext index would show.
+ */
+function newMarker(): { marker: string; word: string } {
+  const word = `qz${Array.from(randomBytes(14), (b) => String.fromCharCode(97 + (b % 26))).join('')}`;
+  return { marker: `mk${randomBytes(12).toString('hex')}_${word}`, word };
 }
 
 /** Names of private plaintext directories of a server process (at-rest.ts). */
@@ -137,9 +147,9 @@ async function plaintextDirsOf(pid: number | undefined): Promise<string[]> {
   return (await readdir('/dev/shm').catch(() => [] as string[])).filter((n) => n.startsWith(`logward-${pid}-`));
 }
 
-test('no plaintext of an event is left anywhere under the data dir: write-ahead log, segments, shredded columns, bitmaps, metric dimensions', async () => {
+test('no plaintext of an event is left anywhere under the data dir: write-ahead log, segments, shredded columns, token indexes, bitmaps, metric dimensions', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'lw-enc-'));
-  const marker = `mk${randomBytes(12).toString('hex')}`;
+  const { marker, word } = newMarker();
   let srv: LogwardServer | undefined;
   try {
     srv = await startLogward({ dataDir });
@@ -157,14 +167,16 @@ test('no plaintext of an event is left anywhere under the data dir: write-ahead 
     assert.ok((await filesUnder(dataDir)).some((f) => f.startsWith('segments/')), 'the events are in segments');
     assert.deepEqual(await filesContaining(dataDir, [marker]), [], 'plaintext in the data dir after sealing');
     assert.deepEqual(await plaintextDirsOf(pid), [], 'the private plaintext directory is removed at shutdown');
-    // Stage 3: restarted, the segments rewritten with their JSON fields shredded into columns; still readable.
+    // Stage 3: restarted, the segments rewritten with their JSON fields shredded into columns and given
+    // token indexes; still readable.
     srv = await startLogward({ dataDir });
-    await untilShredded(srv);
+    await untilSettled(srv);
     assert.equal(await countMatching(srv.client, 'app/enc', marker), 4000, 'every event still reads back');
     assert.deepEqual(await metricUsers(srv), [`${marker}-1`, `${marker}-3`], 'the metric dimensions still read back');
     await srv.stop();
     srv = undefined;
-    assert.deepEqual(await filesContaining(dataDir, [marker]), [], 'plaintext in the data dir after shredding and a restart');
+    assert.ok((await filesUnder(dataDir)).some((f) => f.endsWith('.tokens')), 'the segments have token indexes');
+    assert.deepEqual(await filesContaining(dataDir, [marker, word]), [], 'plaintext in the data dir after shredding and a restart');
   } finally {
     await srv?.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -173,7 +185,7 @@ test('no plaintext of an event is left anywhere under the data dir: write-ahead 
 
 test('the same scan finds the plaintext of a server run with --no-encryption (the scan can fail)', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'lw-plain-'));
-  const marker = `mk${randomBytes(12).toString('hex')}`;
+  const { marker, word } = newMarker();
   let srv: LogwardServer | undefined;
   try {
     srv = await startLogward({ dataDir, args: ['--no-encryption'] });
@@ -186,6 +198,11 @@ test('the same scan finds the plaintext of a server run with --no-encryption (th
     const hits = await filesContaining(dataDir, [marker]);
     assert.ok(hits.some((f) => f.startsWith('segments/')), 'plaintext found in a segment');
     assert.ok(hits.some((f) => f.startsWith('metrics.duckdb')), `plaintext found in the metric store: ${hits.join(', ')}`);
+    srv = await startLogward({ dataDir, args: ['--no-encryption'] });
+    await untilSettled(srv);
+    await srv.stop();
+    srv = undefined;
+    assert.ok((await filesContaining(dataDir, [word])).some((f) => f.endsWith('.tokens')), 'plaintext found in a token index');
   } finally {
     await srv?.stop();
     await rm(dataDir, { recursive: true, force: true });

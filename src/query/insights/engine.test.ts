@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -148,6 +148,50 @@ test('message tests are answered from cached per-segment results, and only where
     // Deleting the group forgets its results.
     await store.deleteGroup(g);
     assert.equal(store.messageTests.size.entries, 0);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a test of letters on settled segments is answered from their token indexes, exactly', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-insights-tokens-'));
+  const clock = new FakeClock(T0 + 2_000_000);
+  let store = await open(dir, clock);
+  try {
+    let g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+    await store.catalog.createStream(g, 's', T0);
+    const words = ['error', 'Error', 'errors', 'timeout', 'TimeoutError', 'terror', 'err', 'user_error', 'level', 'x1error2'];
+    const messages = Array.from({ length: 600 }, (_, i) => `${words[i % words.length]}${i % 4 === 0 ? '' : ' '}${words[(i * 7) % words.length]} n=${i} ${i % 5 === 0 ? 'étérror' : ''}`);
+    for (let i = 0; i < messages.length; i += 100) {
+      await put(store, g, messages.slice(i, i + 100).map((m, j) => ({ timestamp: T0 + (i + j) * 1000, message: m })));
+    }
+    await store.close();
+    store = await open(dir, clock);
+    await store.idle(); // shredding rewrites the segments, with their token indexes
+    g = store.catalog.groups.get('g')!;
+    assert.equal(store.unindexedSegments, 0);
+    const scans: string[] = [];
+    const all = store.db.all.bind(store.db);
+    store.db.all = (sql, params, conn) => {
+      if (sql.includes('bitstring_agg')) scans.push(sql);
+      return all(sql, params, conn);
+    };
+    const count = async (q: string): Promise<number> => (await query(store, g, q)).length;
+    for (const term of ['error', 'rror', 'Error', 'timeout', 'eout', 'terror', 'user', 'zzz']) {
+      assert.equal(await count(`filter @message like /${term}/`), messages.filter((m) => m.includes(term)).length, term);
+      assert.equal(await count(`filter @message like "${term}"`), messages.filter((m) => m.includes(term)).length, term);
+    }
+    assert.deepEqual(scans, [], 'no message was read');
+    // A term the index cannot answer reads the messages: not only letters, or a regular expression.
+    assert.equal(await count('filter @message like "r e"'), messages.filter((m) => m.includes('r e')).length);
+    assert.equal(await count('filter @message like /e.r/'), messages.filter((m) => /e.r/.test(m)).length);
+    assert.equal(scans.length, 2 * g.segments.length, 'one scan a segment for each');
+    // Deleting the group deletes the index files with the segments.
+    const files = (): string[] => readdirSync(join(dir, 'segments', String(g.id))).filter((f) => f.endsWith('.tokens'));
+    assert.equal(files().length, g.segments.length);
+    await store.deleteGroup(g);
+    assert.ok(!existsSync(join(dir, 'segments', String(g.id))));
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
