@@ -264,9 +264,10 @@ export async function runSearchScenario(ctx: BenchContext): Promise<SearchScenar
 }
 
 /**
- * Shredding JSON fields (src/store/shred.ts) runs when the store has nothing to seal: a server on the
- * loaded data dir is left to finish it (its /metrics gauge logward_unshredded_segments reaches 0), so
- * that disk usage and queries are measured on the store as it settles, not while it rewrites segments.
+ * Shredding JSON fields (src/store/shred.ts) and token indexes (src/store/token-index.ts) are built
+ * when the store has nothing to seal: a server on the loaded data dir is left to finish them (its
+ * /metrics gauges logward_unshredded_segments and logward_unindexed_segments reach 0), so that disk
+ * usage and queries are measured on the store as it settles, not while it rewrites segments.
  */
 export async function finishMaintenance(ctx: BenchContext, dataDir: string): Promise<void> {
   const t0 = Date.now();
@@ -275,13 +276,14 @@ export async function finishMaintenance(ctx: BenchContext, dataDir: string): Pro
     for (;;) {
       const text = await (await fetch(`${server.url}/metrics`)).text();
       const left = Number(/^logward_unshredded_segments (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
-      if (left === 0) break;
-      if (!Number.isFinite(left)) throw new Error('the server does not report logward_unshredded_segments');
-      if (Date.now() - t0 > 30 * 60_000) throw new Error(`shredding not finished after 30 minutes (${left} segments left)`);
-      ctx.log(`maintenance: ${left} segments left to shred`);
+      const unindexed = Number(/^logward_unindexed_segments (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+      if (left === 0 && unindexed === 0) break;
+      if (!Number.isFinite(left) || !Number.isFinite(unindexed)) throw new Error('the server does not report logward_unshredded_segments and logward_unindexed_segments');
+      if (Date.now() - t0 > 30 * 60_000) throw new Error(`shredding and indexing not finished after 30 minutes (${left} segments left to shred, ${unindexed} to index)`);
+      ctx.log(`maintenance: ${left} segments left to shred, ${unindexed} to index`);
       await new Promise((r) => setTimeout(r, 5_000));
     }
-    ctx.log(`maintenance: segments shredded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    ctx.log(`maintenance: segments shredded and indexed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   } finally {
     await ctx.stopServer('maintenance', server);
   }
