@@ -477,16 +477,18 @@ export class LogStore {
    */
   private async warm(): Promise<void> {
     const segments = [...this.catalog.groupsById.values()].flatMap((g) => g.segments).sort((a, b) => b.maxTs - a.maxTs);
+    // A segment deleted or shredded meanwhile fails to load: that one is skipped.
+    const skip = (e: unknown): void => this.opts.logger.debug({ err: e }, 'warming skipped a segment');
     let indexBytes = 0;
     for (const s of segments) {
       if (this.closed || indexBytes > TOKEN_INDEX_CACHE_BYTES / 2) break;
-      if (this.indexed.has(s.path)) indexBytes += (await this.tokenIndex(s))?.bytes ?? 0;
+      if (this.indexed.has(s.path)) indexBytes += (await this.tokenIndex(s).catch(skip))?.bytes ?? 0;
     }
     let segmentBytes = 0;
     for (const s of segments) {
       if (this.closed || segmentBytes + s.fileBytes > this.atRest.cacheCapacity / 2) break;
       segmentBytes += s.fileBytes;
-      (await this.atRest.lease([s.path])).release();
+      await this.atRest.lease([s.path]).then((lease) => lease.release(), skip);
     }
   }
 
