@@ -27,9 +27,9 @@ import { Wal, listWalFiles, readWalFile, walFileName, writePlaintextWal, type Wa
 import { PlainWalCopy } from './plain-copy.js';
 import { AtRest, type EncryptionOptions, type SegmentLease } from './at-rest.js';
 import { sealWalFile } from './sealer.js';
-import { buildIndex, mergeSegments, pickRun } from './compactor.js';
 import { MessageTestCache } from './message-tests.js';
-import { indexPath, TokenIndex, TokenIndexCache } from './token-index.js';
+import { indexPath, type TokenIndex } from './token-index.js';
+import { Settling } from './settling.js';
 import { addText, blockOf, blocksSpanned, newBitmap, BLOCK_EVENTS } from './trigram.js';
 
 export interface StoreOptions {
@@ -78,10 +78,8 @@ export class LogStore {
   readonly hot = new HotTier();
   /** Which events of a sealed segment a message test keeps (message-tests.ts), for Insights. */
   readonly messageTests = new MessageTestCache(MESSAGE_TEST_CACHE_BYTES);
-  /** Paths of the segments that have a token index file. */
-  private readonly indexed = new Set<string>();
-  /** Token indexes read back, by segment path (null: the segment has none). */
-  private readonly tokenIndexes = new TokenIndexCache(TOKEN_INDEX_CACHE_BYTES);
+  /** Merging, shredding and token indexes of sealed segments, and warming after a start. */
+  private readonly settling: Settling;
   /** Bitmaps of blocks that still receive events (and of recently sealed ones). */
   private readonly liveBitmaps = new Map<number, Map<number, Uint8Array>>();
   /** Bitmaps read back from the catalog for queries; bounded. */
@@ -127,6 +125,17 @@ export class LogStore {
     readonly atRest: AtRest,
   ) {
     this.catalog = new Catalog(db);
+    this.settling = new Settling({
+      catalog: this.catalog,
+      db,
+      atRest,
+      writeLock: this.writeLock,
+      logger: opts.logger,
+      closed: () => this.closed,
+      quiet: () => this.quiet(),
+      replaced: (path) => this.replaced.push({ path, atMs: performance.now() }),
+      remove: (path) => this.removeSegmentFile(path),
+    });
   }
 
   static async open(opts: StoreOptions): Promise<LogStore> {
@@ -152,7 +161,7 @@ export class LogStore {
     store.wal.onFileClosed = (f) => store.enqueueSeal(f);
     for (const f of replayed) store.sealQueue.push(f);
     store.kickSealer(); // seals what was replayed, then compacts what earlier runs left small
-    store.warming = store.warm().catch((e: unknown) => {
+    store.warming = store.settling.warm().catch((e: unknown) => {
       if (!store.closed) opts.logger.warn({ err: e }, 'warming the caches after the start failed');
     });
     store.timers.push(setInterval(() => store.wal.rotateIfOlderThan(opts.walSealAgeMs), Math.min(1000, opts.walSealAgeMs)).unref());
@@ -238,7 +247,7 @@ export class LogStore {
       }
       if (!this.catalog.groupsById.has(Number(dir))) await fsp.rm(full, { recursive: true, force: true });
     }
-    for (const g of this.catalog.groupsById.values()) for (const s of g.segments) if (present.has(indexPath(s.path))) this.indexed.add(s.path);
+    this.settling.indexFilesFound(present);
   }
 
   private groupBitmaps(groupId: number): Map<number, Uint8Array> {
@@ -313,9 +322,17 @@ export class LogStore {
 
   /** Segments whose JSON fields are not shredded yet (background work left), for Logward's own metrics. */
   get unshreddedSegments(): number {
-    let n = 0;
-    for (const g of this.catalog.groupsById.values()) for (const s of g.segments) if (s.fields === null) n++;
-    return n;
+    return this.settling.unshredded;
+  }
+
+  /** Segments without a token index (built when the store is idle), for Logward's own metrics. */
+  get unindexedSegments(): number {
+    return this.settling.unindexed;
+  }
+
+  /** The segment's token index (token-index.ts), or null when it has none (not rewritten since sealing). */
+  tokenIndex(s: Segment): Promise<TokenIndex | null> {
+    return this.settling.tokenIndex(s);
   }
 
   /** Batches waiting to be sealed into Parquet (WAL files queued), for Logward's own metrics. */
@@ -403,100 +420,13 @@ export class LogStore {
       for (const g of [...this.catalog.groupsById.values()]) {
         if (this.sealQueue.length > 0 || this.closed) break;
         try {
-          while (this.sealQueue.length === 0 && !this.closed && (await this.compact(g)));
+          while (this.sealQueue.length === 0 && !this.closed && (await this.settling.step(g)));
         } catch (e) {
           this.opts.logger.error({ err: e, logGroup: g.name }, 'compaction failed');
         }
       }
       await this.sealAll();
     }
-  }
-
-  /**
-   * Merges one run of small segments of the group, or else rewrites one segment not shredded yet with
-   * its JSON fields shredded (shred.ts; sealing leaves that to now, when nothing waits to be sealed);
-   * false when there was nothing to do.
-   */
-  private async compact(g: LogGroup): Promise<boolean> {
-    const quiet = this.quiet();
-    const unshredded = quiet ? g.segments.find((s) => s.fields === null) : undefined;
-    const run = pickRun(g.segments) ?? (unshredded ? [unshredded] : null);
-    if (!run) return quiet && (await this.indexOne(g));
-    const t0 = performance.now();
-    const conn = await this.db.connect();
-    try {
-      const merged = await mergeSegments(this.db, conn, this.atRest, g, run, await this.catalog.nextId(conn));
-      const committed = await this.writeLock.run(async () => {
-        // Retention or a deletion may have taken some of the inputs meanwhile: then keep them as they are.
-        if (this.catalog.groupsById.get(g.id) !== g || !run.every((s) => g.segments.includes(s))) return false;
-        await this.catalog.replaceSegments(g, run, merged);
-        return true;
-      });
-      if (committed) this.indexed.add(merged.path);
-      if (committed) for (const s of run) this.replaced.push({ path: s.path, atMs: performance.now() });
-      else await this.removeSegmentFile(merged.path);
-      if (committed) {
-        const what = run.length > 1 ? 'compacted small segments' : 'shredded the JSON fields of a segment';
-        this.opts.logger.info({ logGroup: g.name, segments: run.length, events: merged.rows, fields: merged.fields?.length, ms: Math.round(performance.now() - t0) }, what);
-      }
-      return committed;
-    } finally {
-      conn.closeSync();
-    }
-  }
-
-  /**
-   * Builds the token index of one segment of the group that has none (segments sealed before indexes
-   * existed, or whose merge found no events); false when there was none to build.
-   */
-  private async indexOne(g: LogGroup): Promise<boolean> {
-    const s = g.segments.find((x) => x.fields !== null && x.rows > 0 && !this.indexed.has(x.path));
-    if (!s) return false;
-    const t0 = performance.now();
-    const lease = await this.atRest.lease([s.path]);
-    const conn = await this.db.connect();
-    try {
-      await this.writeLock.run(async () => {
-        // Retention, a merge or a deletion may have taken the segment meanwhile.
-        if (this.catalog.groupsById.get(g.id) !== g || !g.segments.includes(s)) return;
-        await this.atRest.storeIndex(g.id, indexPath(s.path), await buildIndex(conn, lease.path(s.path), s.minSeq, s.rows));
-        this.indexed.add(s.path);
-      });
-    } finally {
-      conn.closeSync();
-      lease.release();
-    }
-    this.opts.logger.info({ logGroup: g.name, events: s.rows, ms: Math.round(performance.now() - t0) }, 'indexed the tokens of a segment');
-    return true;
-  }
-
-  /**
-   * After a start, in the background: reads the segments' token indexes and decrypts the newest
-   * segments into memory (newest first, up to half of each cache), so that the first queries after a
-   * restart find them ready instead of waiting for it.
-   */
-  private async warm(): Promise<void> {
-    const segments = [...this.catalog.groupsById.values()].flatMap((g) => g.segments).sort((a, b) => b.maxTs - a.maxTs);
-    // A segment deleted or shredded meanwhile fails to load: that one is skipped.
-    const skip = (e: unknown): void => this.opts.logger.debug({ err: e }, 'warming skipped a segment');
-    let indexBytes = 0;
-    for (const s of segments) {
-      if (this.closed || indexBytes > TOKEN_INDEX_CACHE_BYTES / 2) break;
-      if (this.indexed.has(s.path)) indexBytes += (await this.tokenIndex(s).catch(skip))?.bytes ?? 0;
-    }
-    let segmentBytes = 0;
-    for (const s of segments) {
-      if (this.closed || segmentBytes + s.fileBytes > this.atRest.cacheCapacity / 2) break;
-      segmentBytes += s.fileBytes;
-      await this.atRest.lease([s.path]).then((lease) => lease.release(), skip);
-    }
-  }
-
-  /** Segments without a token index (built when the store is idle), for Logward's own metrics. */
-  get unindexedSegments(): number {
-    let n = 0;
-    for (const g of this.catalog.groupsById.values()) for (const s of g.segments) if (s.rows > 0 && !this.indexed.has(s.path)) n++;
-    return n;
   }
 
   private async sealAll(): Promise<void> {
@@ -649,26 +579,8 @@ export class LogStore {
   /** Removes a segment's file, its token index and its decrypted copy. */
   private async removeSegmentFile(rel: string): Promise<void> {
     await this.atRest.forget(rel);
-    this.tokenIndexes.drop(rel);
-    this.indexed.delete(rel);
+    await this.settling.forget(rel);
     await fsp.rm(join(this.opts.dataDir, rel), { force: true });
-    await fsp.rm(join(this.opts.dataDir, indexPath(rel)), { force: true });
-  }
-
-  /** The segment's token index (token-index.ts), or null when it has none (not rewritten since sealing). */
-  tokenIndex(s: Segment): Promise<TokenIndex | null> {
-    return this.tokenIndexes.get(s.path, async () => {
-      const bytes = await this.atRest.readIndex(s.groupId, indexPath(s.path));
-      try {
-        return bytes === null ? null : TokenIndex.parse(bytes);
-      } catch (e) {
-        // Queries read the messages instead; the index is built again when the store is idle.
-        this.opts.logger.warn({ err: e, segment: s.path }, 'a token index is damaged; removing it');
-        await fsp.rm(join(this.opts.dataDir, indexPath(s.path)), { force: true });
-        this.indexed.delete(s.path);
-        return null;
-      }
-    });
   }
 
   /**
@@ -799,8 +711,6 @@ export class LogStore {
 /** Ingest under this many bytes per window (and the one before) leaves the store quiet enough to shred. */
 /** Memory for cached message-test results: 8 MiB holds one test over 64 million events. */
 const MESSAGE_TEST_CACHE_BYTES = 64 * 1024 * 1024;
-/** About 7 bytes an event of settled segments (token-index.ts): 10M events take about 70 MiB. */
-const TOKEN_INDEX_CACHE_BYTES = 128 * 1024 * 1024;
 const QUIET_WINDOW_MS = 5_000;
 const QUIET_BYTES = 1024 * 1024;
 

@@ -1,0 +1,167 @@
+/**
+ * What happens to sealed segments when nothing waits to be sealed: runs of small segments are merged
+ * and segments get their JSON fields shredded (both rewrite them, compactor.ts; shredding only when
+ * ingest is quiet), segments get token indexes (token-index.ts; when quiet), and after a start the
+ * token indexes are read and the newest segments decrypted in the background. The store calls step()
+ * while it has nothing to seal.
+ */
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { AtRest } from './at-rest.js';
+import type { Catalog, LogGroup, Segment } from './catalog.js';
+import { buildIndex, mergeSegments, pickRun } from './compactor.js';
+import type { Db, Mutex } from './db.js';
+import { indexPath, TokenIndex, TokenIndexCache } from './token-index.js';
+
+/** About 7 bytes an event of settled segments (token-index.ts): 10M events take about 70 MiB. */
+const TOKEN_INDEX_CACHE_BYTES = 128 * 1024 * 1024;
+
+/** What settling needs of the store. */
+export interface SettlingHost {
+  catalog: Catalog;
+  db: Db;
+  atRest: AtRest;
+  /** Catalog changes, seals and retention take it. */
+  writeLock: Mutex;
+  logger: Logger;
+  closed(): boolean;
+  /** Little was ingested lately: rewrites and indexing may take the CPU. */
+  quiet(): boolean;
+  /** A segment file a merge replaced, to unlink once queries that listed it are done. */
+  replaced(path: string): void;
+  /** Removes a segment file at once (a merge whose commit was refused). */
+  remove(path: string): Promise<void>;
+}
+
+export class Settling {
+  /** Paths of the segments that have a token index file. */
+  private readonly indexed = new Set<string>();
+  /** Token indexes read back, by segment path (null: the segment has none). */
+  private readonly indexes = new TokenIndexCache(TOKEN_INDEX_CACHE_BYTES);
+
+  constructor(private readonly host: SettlingHost) {}
+
+  /** At start-up: the data dir's files, among which the segments' index files. */
+  indexFilesFound(files: ReadonlySet<string>): void {
+    for (const g of this.host.catalog.groupsById.values()) for (const s of g.segments) if (files.has(indexPath(s.path))) this.indexed.add(s.path);
+  }
+
+  /** A segment file is removed: its index goes with it. */
+  async forget(rel: string): Promise<void> {
+    this.indexes.drop(rel);
+    this.indexed.delete(rel);
+    await fsp.rm(join(this.host.atRest.dataDir, indexPath(rel)), { force: true });
+  }
+
+  /**
+   * Merges one run of small segments of the group, or else rewrites one segment not shredded yet with
+   * its JSON fields shredded (shred.ts), or else builds one segment's missing token index; false when
+   * there was nothing to do.
+   */
+  async step(g: LogGroup): Promise<boolean> {
+    const quiet = this.host.quiet();
+    const unshredded = quiet ? g.segments.find((s) => s.fields === null) : undefined;
+    const run = pickRun(g.segments) ?? (unshredded ? [unshredded] : null);
+    if (!run) return quiet && (await this.indexOne(g));
+    const t0 = performance.now();
+    const conn = await this.host.db.connect();
+    try {
+      const merged = await mergeSegments(this.host.db, conn, this.host.atRest, g, run, await this.host.catalog.nextId(conn));
+      const committed = await this.host.writeLock.run(async () => {
+        // Retention or a deletion may have taken some of the inputs meanwhile: then keep them as they are.
+        if (this.host.catalog.groupsById.get(g.id) !== g || !run.every((s) => g.segments.includes(s))) return false;
+        await this.host.catalog.replaceSegments(g, run, merged);
+        return true;
+      });
+      if (!committed) {
+        await this.host.remove(merged.path);
+        return false;
+      }
+      this.indexed.add(merged.path); // mergeSegments wrote its index (none when it has no events)
+      for (const s of run) this.host.replaced(s.path);
+      const what = run.length > 1 ? 'compacted small segments' : 'shredded the JSON fields of a segment';
+      this.host.logger.info({ logGroup: g.name, segments: run.length, events: merged.rows, fields: merged.fields?.length, ms: Math.round(performance.now() - t0) }, what);
+      return true;
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  /**
+   * Builds the token index of one segment of the group that has none (segments sealed before indexes
+   * existed, or whose merge found no events); false when there was none to build.
+   */
+  private async indexOne(g: LogGroup): Promise<boolean> {
+    const s = g.segments.find((x) => x.fields !== null && x.rows > 0 && !this.indexed.has(x.path));
+    if (!s) return false;
+    const t0 = performance.now();
+    const lease = await this.host.atRest.lease([s.path]);
+    const conn = await this.host.db.connect();
+    try {
+      await this.host.writeLock.run(async () => {
+        // Retention, a merge or a deletion may have taken the segment meanwhile.
+        if (this.host.catalog.groupsById.get(g.id) !== g || !g.segments.includes(s)) return;
+        await this.host.atRest.storeIndex(g.id, indexPath(s.path), await buildIndex(conn, lease.path(s.path), s.minSeq, s.rows));
+        this.indexed.add(s.path);
+      });
+    } finally {
+      conn.closeSync();
+      lease.release();
+    }
+    this.host.logger.info({ logGroup: g.name, events: s.rows, ms: Math.round(performance.now() - t0) }, 'indexed the tokens of a segment');
+    return true;
+  }
+
+  /**
+   * After a start, in the background: reads the segments' token indexes and decrypts the newest
+   * segments into memory (newest first, up to half of each cache), so that the first queries after a
+   * restart find them ready instead of waiting for it.
+   */
+  async warm(): Promise<void> {
+    const segments = [...this.host.catalog.groupsById.values()].flatMap((g) => g.segments).sort((a, b) => b.maxTs - a.maxTs);
+    // A segment deleted or shredded meanwhile fails to load: that one is skipped.
+    const skip = (e: unknown): void => this.host.logger.debug({ err: e }, 'warming skipped a segment');
+    let indexBytes = 0;
+    for (const s of segments) {
+      if (this.host.closed() || indexBytes > TOKEN_INDEX_CACHE_BYTES / 2) break;
+      if (this.indexed.has(s.path)) indexBytes += (await this.tokenIndex(s).catch(skip))?.bytes ?? 0;
+    }
+    let segmentBytes = 0;
+    for (const s of segments) {
+      if (this.host.closed() || segmentBytes + s.fileBytes > this.host.atRest.cacheCapacity / 2) break;
+      segmentBytes += s.fileBytes;
+      await this.host.atRest.lease([s.path]).then((lease) => lease.release(), skip);
+    }
+  }
+
+  /** Segments without a token index (built when the store is idle), for Logward's own metrics. */
+  get unindexed(): number {
+    let n = 0;
+    for (const g of this.host.catalog.groupsById.values()) for (const s of g.segments) if (s.rows > 0 && !this.indexed.has(s.path)) n++;
+    return n;
+  }
+
+  /** The segment's token index (token-index.ts), or null when it has none (not rewritten since sealing). */
+  tokenIndex(s: Segment): Promise<TokenIndex | null> {
+    return this.indexes.get(s.path, async () => {
+      const bytes = await this.host.atRest.readIndex(s.groupId, indexPath(s.path));
+      try {
+        return bytes === null ? null : TokenIndex.parse(bytes);
+      } catch (e) {
+        // Queries read the messages instead; the index is built again when the store is idle.
+        this.host.logger.warn({ err: e, segment: s.path }, 'a token index is damaged; removing it');
+        await fsp.rm(join(this.host.atRest.dataDir, indexPath(s.path)), { force: true });
+        this.indexed.delete(s.path);
+        return null;
+      }
+    });
+  }
+
+  /** Segments whose JSON fields are not shredded yet (background work left), for Logward's own metrics. */
+  get unshredded(): number {
+    let n = 0;
+    for (const g of this.host.catalog.groupsById.values()) for (const s of g.segments) if (s.fields === null) n++;
+    return n;
+  }
+}
