@@ -125,7 +125,7 @@ export class Settling {
     let indexBytes = 0;
     for (const s of segments) {
       if (this.host.closed() || indexBytes > TOKEN_INDEX_CACHE_BYTES / 2) break;
-      if (this.indexed.has(s.path)) indexBytes += (await this.tokenIndex(s).catch(skip))?.bytes ?? 0;
+      indexBytes += (await this.tokenIndex(s).catch(skip))?.bytes ?? 0;
     }
     let segmentBytes = 0;
     for (const s of segments) {
@@ -144,6 +144,8 @@ export class Settling {
 
   /** The segment's token index (token-index.ts), or null when it has none (not rewritten since sealing). */
   tokenIndex(s: Segment): Promise<TokenIndex | null> {
+    // Not cached as missing: indexOne() may give it one a moment later.
+    if (!this.indexed.has(s.path)) return Promise.resolve(null);
     return this.indexes.get(s.path, async () => {
       const bytes = await this.host.atRest.readIndex(s.groupId, indexPath(s.path));
       try {
