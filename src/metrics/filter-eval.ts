@@ -1,8 +1,8 @@
 /**
  * Evaluating a log group's metric filters over runs of events: pure, with no store and no I/O, so that
  * it runs in the filter worker thread (filter-worker.ts) or, in tests and as a fallback, in the main
- * thread. The result is what the metric store must record, aggregated: one row per filter, second,
- * value and dimension values, with a count.
+ * thread. The result is what the metric store must record, aggregated: one row per filter, second and
+ * dimension values, with the count, sum, extremes and sketch of its values (EvalResult).
  *
  * Cost per event: filters with the same pattern text form one pattern group, tested (and its fields
  * extracted) once per event for all of its filters. Terms, regex and space-delimited patterns first
@@ -26,6 +26,7 @@ import { compileFields, compileJson, compilePredicate, compileTest, parseObject,
 import { bitmapRequirement } from '../query/filter-pattern/prune.js';
 import { JsonGuardIndex, jsonGuard } from './json-guard.js';
 import { Literals, type Requirement } from './literals.js';
+import { addValue, type Sketch } from './sketch.js';
 
 /** What the main thread needs of a filter to record its rows (the worker never sees series). */
 export interface FilterOutput {
@@ -81,15 +82,21 @@ export interface EventRun {
 }
 
 /**
- * What to record, as parallel arrays (cheap to post between threads): row r adds `count[r]` values
- * `value[r]` at `second[r]` to filter `filter[r]`'s metric, under dimension values `dims[r]` (null for
- * a filter without dimensions).
+ * What to record, as parallel arrays (cheap to post between threads), aggregated per filter, second and
+ * dimension values: row r adds `count[r]` values at `second[r]` to filter `filter[r]`'s metric, under
+ * dimension values `dims[r]` (null for a filter without dimensions), with their sum, minimum, maximum
+ * and distribution: `sketch[r]` (sketch.ts buckets), or null when all of them are `min[r]` (count
+ * filters: nothing to build per event). The main thread then records one aggregate per row instead of
+ * one value per event (a value filter has about one distinct value per matching event).
  */
 export interface EvalResult {
   filter: number[];
   second: number[];
-  value: number[];
   count: number[];
+  sum: number[];
+  min: number[];
+  max: number[];
+  sketch: Array<Sketch | null>;
   dims: Array<string[] | null>;
   /** Events that matched a filter (once per filter). */
   matched: number;
@@ -231,15 +238,15 @@ export class FilterSet {
 }
 
 /**
- * Collects rows, merging a value that repeats in the same second (a count filter gives one row per
- * second, not one per event). Most events of a run share their second with the previous one, so each
- * filter remembers its last row; the maps (per filter, second, then value and dimension values) are the
- * slow path.
+ * Collects rows, one per filter, second and dimension values. Most events of a run share their second
+ * with the previous one, so each filter remembers its last row; a map per filter (keyed by the second,
+ * and the dimension values) is the slow path. Values are added in event order, as the metric store
+ * would add them one by one.
  */
 class ResultBuilder {
-  readonly result: EvalResult = { filter: [], second: [], value: [], count: [], dims: [], matched: 0, skipped: 0 };
+  readonly result: EvalResult = { filter: [], second: [], count: [], sum: [], min: [], max: [], sketch: [], dims: [], matched: 0, skipped: 0 };
   private readonly last: Int32Array;
-  private readonly rows: Array<Map<number, Map<number | string, number>> | undefined>;
+  private readonly rows: Array<Map<number | string, number> | undefined>;
 
   constructor(filters: number) {
     this.last = new Int32Array(filters).fill(-1);
@@ -261,29 +268,42 @@ class ResultBuilder {
 
   add(filter: number, second: number, value: number, dims: string[] | null): void {
     const r = this.result;
-    const l = this.last[filter]!;
-    if (l >= 0 && r.second[l] === second && Object.is(r.value[l], value) && sameDims(r.dims[l]!, dims)) {
-      r.count[l]!++;
-      return;
+    let row = this.last[filter]!;
+    if (row < 0 || r.second[row] !== second || !sameDims(r.dims[row]!, dims)) {
+      let byKey = this.rows[filter];
+      if (byKey === undefined) this.rows[filter] = byKey = new Map();
+      const key = dims === null ? second : `${second}\u0000${dims.join('\u0000')}`;
+      const known = byKey.get(key);
+      if (known === undefined) {
+        row = r.filter.length;
+        byKey.set(key, row);
+        r.filter.push(filter);
+        r.second.push(second);
+        r.count.push(1);
+        r.sum.push(value);
+        r.min.push(value);
+        r.max.push(value);
+        r.sketch.push(null);
+        r.dims.push(dims);
+        this.last[filter] = row;
+        return;
+      }
+      row = this.last[filter] = known;
     }
-    let bySecond = this.rows[filter];
-    if (bySecond === undefined) this.rows[filter] = bySecond = new Map();
-    let byKey = bySecond.get(second);
-    if (byKey === undefined) bySecond.set(second, (byKey = new Map()));
-    // Map keys compare numbers as SameValueZero: 0 and -0 are one row, as their text would be.
-    const key = dims === null ? value : `${value}\u0000${dims.join('\u0000')}`;
-    let row = byKey.get(key);
-    if (row === undefined) {
-      row = r.filter.length;
-      byKey.set(key, row);
-      r.filter.push(filter);
-      r.second.push(second);
-      r.value.push(value);
-      r.count.push(0);
-      r.dims.push(dims);
+    const n = r.count[row]!;
+    r.count[row] = n + 1;
+    r.sum[row]! += value;
+    // As the metric store compares: -0 and 0 are one value (one bucket, and neither below the other).
+    if (value < r.min[row]!) r.min[row] = value;
+    if (value > r.max[row]!) r.max[row] = value;
+    let sk = r.sketch[row]!;
+    if (sk === null) {
+      if (value === r.min[row] && value === r.max[row]) return;
+      // The first value that differs: the ones before it were all the first value.
+      r.sketch[row] = sk = new Map();
+      addValue(sk, value === r.min[row] ? r.max[row]! : r.min[row]!, n);
     }
-    r.count[row]!++;
-    this.last[filter] = row;
+    addValue(sk, value, 1);
   }
 }
 

@@ -268,7 +268,7 @@ export class MetricFilterEngine {
         if (cache.size >= 10_000) cache.clear(); // bounded: high-cardinality dimensions
         cache.set(key, s);
       }
-      metrics.record(s, r.second[i]!, f.unit, r.value[i]!, r.count[i]!);
+      metrics.recordMany(s, r.second[i]!, f.unit, r.count[i]!, r.sum[i]!, r.min[i]!, r.max[i]!, r.sketch[i]!);
     }
     this.stats.eventsMatched += r.matched;
     this.stats.eventsSkipped += r.skipped;
