@@ -108,14 +108,21 @@ export class FilterSet {
   readonly outputs: readonly FilterOutput[];
   private readonly filters: CompiledFilter[];
   private readonly patterns: PatternGroup[];
-  private readonly prefilter: boolean;
   private readonly anyJson: boolean;
   private readonly guards = new JsonGuardIndex();
   /** The literals of the requirements, and which of them the event being evaluated contains. */
   private readonly literals = new Literals();
-  /** Per pattern group: `jsonMark` when the event's object passes the group's guard. */
-  private readonly candidates: Int32Array;
+  /** Per pattern group: `jsonMark` once the event's object passed the group's guard. */
+  private readonly marks: Int32Array;
   private jsonMark = 0;
+  /** The pattern groups to test on the current event (the first `n`, built per event). */
+  private readonly candidates: Int32Array;
+  /** JSON pattern groups without a guard: tested on every JSON object. */
+  private readonly unguarded: number[];
+  /** Other pattern groups without a requirement: tested on every event. */
+  private readonly always: number[];
+  /** Other pattern groups with a requirement: tested when the event has the literals it needs. */
+  private readonly gated: number[];
 
   /** Compiles the filters; `onError` hears of a stored filter that no longer compiles (it is skipped). */
   constructor(records: Iterable<MetricFilterRecord>, onError: (name: string, e: unknown) => void = () => {}) {
@@ -150,9 +157,13 @@ export class FilterSet {
     this.filters = filters;
     this.outputs = filters.map(({ name, namespace, metricName, unit, dimensionNames }) => ({ name, namespace, metricName, unit, dimensionNames }));
     this.patterns = [...byPattern.values()];
-    this.prefilter = this.patterns.some((p) => p.requirement !== null);
     this.anyJson = this.patterns.some((p) => p.json !== undefined);
+    this.marks = new Int32Array(this.patterns.length);
     this.candidates = new Int32Array(this.patterns.length);
+    const which = (f: (p: PatternGroup) => boolean): number[] => this.patterns.flatMap((p, i) => (f(p) ? [i] : []));
+    this.unguarded = which((p) => p.json !== undefined && !p.guarded);
+    this.always = which((p) => p.json === undefined && p.requirement === null);
+    this.gated = which((p) => p.requirement !== null);
   }
 
   get size(): number {
@@ -167,7 +178,7 @@ export class FilterSet {
   }
 
   private evaluateRun(run: EventRun, out: ResultBuilder): void {
-    const { filters, patterns, prefilter, anyJson, candidates } = this;
+    const { filters, patterns, anyJson, candidates, unguarded, always, gated } = this;
     const { timestamps, messages } = run;
     const nf = filters.length;
     const matchedSecond = new Array<boolean>(nf).fill(true);
@@ -181,28 +192,30 @@ export class FilterSet {
         matchedSecond.fill(false);
       }
       const m = messages[k]!;
-      if (prefilter) literals.next(m);
-      // JSON patterns: the event is parsed once for all of them (parseObject's memo), and only those
-      // whose guard the object passes are tested.
+      // The pattern groups this event may match, most events needing few of them: JSON patterns whose
+      // guard the object passes (the event is parsed once for all of them, parseObject's memo), others
+      // without a requirement, and those whose requirement the event's literals meet.
+      let n = 0;
       const doc = anyJson ? parseObject(m) : undefined;
-      let jsonMark = 0;
       if (doc !== undefined) {
-        jsonMark = this.jsonMark = this.jsonMark === 0x7fffffff ? 1 : this.jsonMark + 1;
-        if (jsonMark === 1) candidates.fill(0);
-        this.guards.candidates(doc, candidates, jsonMark);
+        const jsonMark = (this.jsonMark = this.jsonMark === 0x7fffffff ? 1 : this.jsonMark + 1);
+        if (jsonMark === 1) this.marks.fill(0);
+        for (let j = 0; j < unguarded.length; j++) candidates[n++] = unguarded[j]!;
+        n = this.guards.candidates(doc, this.marks, jsonMark, candidates, n);
       }
-      for (let p = 0; p < patterns.length; p++) {
-        const pg = patterns[p]!;
+      for (let j = 0; j < always.length; j++) candidates[n++] = always[j]!;
+      if (gated.length > 0 && literals.next(m)) {
+        for (let j = 0; j < gated.length; j++) if (patterns[gated[j]!]!.requirement!()) candidates[n++] = gated[j]!;
+      }
+      for (let c = 0; c < n; c++) {
+        const pg = patterns[candidates[c]!]!;
         let fm: FieldsMatch | null = null;
         if (pg.json !== undefined) {
-          if (doc === undefined || (pg.guarded && candidates[p] !== jsonMark) || !pg.json(doc)) continue;
-        } else {
-          if (pg.requirement !== null && !pg.requirement()) continue;
-          if (pg.fields !== undefined) {
-            fm = pg.fields(m);
-            if (fm === null) continue;
-          } else if (!pg.match!(m)) continue;
-        }
+          if (!pg.json(doc)) continue;
+        } else if (pg.fields !== undefined) {
+          fm = pg.fields(m);
+          if (fm === null) continue;
+        } else if (!pg.match!(m)) continue;
         const members = pg.members;
         for (let j = 0; j < members.length; j++) {
           const i = members[j]!;
