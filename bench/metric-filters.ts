@@ -10,7 +10,7 @@
  *   node dist/bench/metric-filters.js [--rounds 6] [--batches 40] [--events 1000] [--inflight 4]
  *   npm run bench -- --only metric-filters
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -45,6 +45,11 @@ export interface MetricFiltersResult {
   /** Process CPU time (all threads, the in-process client included) and main-thread busy time per event. */
   cpuUsPerEvent: { plain: number; filtered: number };
   mainThreadUsPerEvent: { plain: number; filtered: number };
+  /**
+   * CPU time per event of the main thread and of the filter worker thread (Linux, /proc; null elsewhere),
+   * through evaluation: unlike busy time, it does not grow when other processes take the cores.
+   */
+  threadCpuUsPerEvent: { main: { plain: number; filtered: number }; filterWorker: number } | null;
   filterMatches: { eventsMatched: number; eventsSkipped: number; eventsReplayed: number };
 }
 
@@ -169,6 +174,18 @@ export function filters(group: string): PutMetricFilterCommand[] {
   );
 }
 
+/** CPU time (user and system) of one of this process's threads, in ms (Linux: /proc; null elsewhere or without a thread). */
+function threadCpuMs(tid: number | undefined): number | null {
+  if (tid === undefined || !existsSync(`/proc/self/task/${tid}/stat`)) return null;
+  const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+}
+
+/** USER_HZ: 100 on every Linux Node.js runs on (the kernel's ABI for /proc). */
+const CLOCK_TICKS = 100;
+
 export async function runMetricFilters(opts: MetricFiltersOptions, log: (line: string) => void): Promise<MetricFiltersResult> {
   const { rounds: ROUNDS, batches: BATCHES, events: EVENTS, inflight: INFLIGHT } = opts;
   const dataDir = mkdtempSync(join(tmpdir(), 'lw-bench-mf-'));
@@ -189,11 +206,14 @@ export async function runMetricFilters(opts: MetricFiltersOptions, log: (line: s
     const catchUpMs: number[] = [];
     const cpuUs: Record<string, number[]> = { plain: [], filtered: [] };
     const mainUs: Record<string, number[]> = { plain: [], filtered: [] };
+    const threadUs: Record<string, number[]> = { plain: [], filtered: [], worker: [] };
     for (let round = 0; round < ROUNDS; round++) {
       for (const g of round % 2 === 0 ? ['plain', 'filtered'] : ['filtered', 'plain']) {
         const t0 = performance.now();
         const cpu0 = process.cpuUsage();
         const elu0 = performance.eventLoopUtilization();
+        const main0 = threadCpuMs(process.pid);
+        const worker0 = threadCpuMs(server.metrics.filters.workerThread());
         await Promise.all(
           Array.from({ length: INFLIGHT }, async (_, s) => {
             for (let b = s; b < BATCHES; b += INFLIGHT) {
@@ -221,6 +241,17 @@ export async function runMetricFilters(opts: MetricFiltersOptions, log: (line: s
         const elu = performance.eventLoopUtilization(elu0);
         cpuUs[g]!.push((cpu.user + cpu.system) / (BATCHES * EVENTS));
         mainUs[g]!.push((elu.active * 1000) / (BATCHES * EVENTS));
+        const main1 = threadCpuMs(process.pid);
+        if (main0 !== null && main1 !== null) {
+          threadUs[g]!.push(((main1 - main0) * 1000) / (BATCHES * EVENTS));
+          extra += `, main thread CPU ${threadUs[g]!.at(-1)!.toFixed(1)} µs/event`;
+        }
+        // The worker starts with the first evaluation: from 0 then.
+        const worker1 = threadCpuMs(server.metrics.filters.workerThread());
+        if (g === 'filtered' && worker1 !== null) {
+          threadUs.worker!.push(((worker1 - (worker0 ?? 0)) * 1000) / (BATCHES * EVENTS));
+          extra += `, filter worker CPU ${threadUs.worker!.at(-1)!.toFixed(1)} µs/event`;
+        }
         log(`metric filters: round ${round + 1} ${g}: ${Math.round(rate)} events/s${extra}, CPU ${cpuUs[g]!.at(-1)!.toFixed(1)} µs/event, main thread ${mainUs[g]!.at(-1)!.toFixed(1)} µs/event`);
       }
     }
@@ -240,6 +271,10 @@ export async function runMetricFilters(opts: MetricFiltersOptions, log: (line: s
       catchUpMsMedian: Math.round(median(catchUpMs)),
       cpuUsPerEvent: { plain: Number(median(cpuUs.plain!).toFixed(2)), filtered: Number(median(cpuUs.filtered!).toFixed(2)) },
       mainThreadUsPerEvent: { plain: Number(median(mainUs.plain!).toFixed(2)), filtered: Number(median(mainUs.filtered!).toFixed(2)) },
+      threadCpuUsPerEvent:
+        threadUs.plain!.length > 0 && threadUs.worker!.length > 0
+          ? { main: { plain: Number(median(threadUs.plain!).toFixed(2)), filtered: Number(median(threadUs.filtered!).toFixed(2)) }, filterWorker: Number(median(threadUs.worker!).toFixed(2)) }
+          : null,
       filterMatches: { ...server.metrics.filters.stats },
     };
   } finally {

@@ -17,20 +17,44 @@ import { parseFilterPattern } from '../query/filter-pattern/parse.js';
 import { parseObject } from '../query/filter-pattern/predicate.js';
 import { CIS_CONTROLS } from '../cli/cis-pack.js';
 import { FilterSet, type EvalResult, type EventRun } from './filter-eval.js';
+import { addValue, mergeInto, type Sketch } from './sketch.js';
+
+/** What a (filter, second, dimension values) row adds to its metric. */
+interface Aggregate {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  /** Bucket → count (sketch.ts), sorted by bucket. */
+  sketch: Record<string, number>;
+}
 
 interface Outcome {
-  rows: Record<string, number>;
+  rows: Record<string, Aggregate>;
   matched: number;
   skipped: number;
 }
 
-const rowKey = (filter: number, second: number, value: number, dims: string[] | null): string => `${filter}|${second}|${value}|${JSON.stringify(dims)}`;
+const rowKey = (filter: number, second: number, dims: string[] | null): string => `${filter}|${second}|${JSON.stringify(dims)}`;
+
+/** Adds `count` values `value` (or a sketch of them) to a row, as the metric store does. */
+function fold(rows: Record<string, Aggregate>, key: string, count: number, sum: number, min: number, max: number, sketch: Sketch): void {
+  const a = (rows[key] ??= { count: 0, sum: 0, min: Infinity, max: -Infinity, sketch: {} });
+  a.count += count;
+  a.sum += sum;
+  if (min < a.min) a.min = min;
+  if (max > a.max) a.max = max;
+  const merged: Sketch = new Map(Object.entries(a.sketch));
+  mergeInto(merged, sketch);
+  a.sketch = Object.fromEntries([...merged].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+}
 
 function fromResult(r: EvalResult): Outcome {
-  const rows: Record<string, number> = {};
+  const rows: Record<string, Aggregate> = {};
   for (let i = 0; i < r.filter.length; i++) {
-    const k = rowKey(r.filter[i]!, r.second[i]!, r.value[i]!, r.dims[i]!);
-    rows[k] = (rows[k] ?? 0) + r.count[i]!;
+    let sk = r.sketch[i]!;
+    if (sk === null) addValue((sk = new Map()), r.min[i]!, r.count[i]!);
+    fold(rows, rowKey(r.filter[i]!, r.second[i]!, r.dims[i]!), r.count[i]!, r.sum[i]!, r.min[i]!, r.max[i]!, sk);
   }
   return { rows, matched: r.matched, skipped: r.skipped };
 }
@@ -39,8 +63,9 @@ function fromResult(r: EvalResult): Outcome {
 function reference(records: MetricFilterRecord[], runs: EventRun[]): Outcome {
   const out: Outcome = { rows: {}, matched: 0, skipped: 0 };
   const add = (f: number, s: number, v: number, d: string[] | null): void => {
-    const k = rowKey(f, s, v, d);
-    out.rows[k] = (out.rows[k] ?? 0) + 1;
+    const sk: Sketch = new Map();
+    addValue(sk, v);
+    fold(out.rows, rowKey(f, s, d), 1, v, v, v, sk);
   };
   const lookup = (got: ExtractedValues, selector: string, m: string): string | undefined => {
     const v = got[selector];

@@ -1,8 +1,8 @@
 /**
  * Evaluating a log group's metric filters over runs of events: pure, with no store and no I/O, so that
  * it runs in the filter worker thread (filter-worker.ts) or, in tests and as a fallback, in the main
- * thread. The result is what the metric store must record, aggregated: one row per filter, second,
- * value and dimension values, with a count.
+ * thread. The result is what the metric store must record, aggregated: one row per filter, second and
+ * dimension values, with the count, sum, extremes and sketch of its values (EvalResult).
  *
  * Cost per event: filters with the same pattern text form one pattern group, tested (and its fields
  * extracted) once per event for all of its filters. Terms, regex and space-delimited patterns first
@@ -26,6 +26,7 @@ import { compileFields, compileJson, compilePredicate, compileTest, parseObject,
 import { bitmapRequirement } from '../query/filter-pattern/prune.js';
 import { JsonGuardIndex, jsonGuard } from './json-guard.js';
 import { Literals, type Requirement } from './literals.js';
+import { addValue, type Sketch } from './sketch.js';
 
 /** What the main thread needs of a filter to record its rows (the worker never sees series). */
 export interface FilterOutput {
@@ -81,15 +82,21 @@ export interface EventRun {
 }
 
 /**
- * What to record, as parallel arrays (cheap to post between threads): row r adds `count[r]` values
- * `value[r]` at `second[r]` to filter `filter[r]`'s metric, under dimension values `dims[r]` (null for
- * a filter without dimensions).
+ * What to record, as parallel arrays (cheap to post between threads), aggregated per filter, second and
+ * dimension values: row r adds `count[r]` values at `second[r]` to filter `filter[r]`'s metric, under
+ * dimension values `dims[r]` (null for a filter without dimensions), with their sum, minimum, maximum
+ * and distribution: `sketch[r]` (sketch.ts buckets), or null when all of them are `min[r]` (count
+ * filters: nothing to build per event). The main thread then records one aggregate per row instead of
+ * one value per event (a value filter has about one distinct value per matching event).
  */
 export interface EvalResult {
   filter: number[];
   second: number[];
-  value: number[];
   count: number[];
+  sum: number[];
+  min: number[];
+  max: number[];
+  sketch: Array<Sketch | null>;
   dims: Array<string[] | null>;
   /** Events that matched a filter (once per filter). */
   matched: number;
@@ -101,14 +108,21 @@ export class FilterSet {
   readonly outputs: readonly FilterOutput[];
   private readonly filters: CompiledFilter[];
   private readonly patterns: PatternGroup[];
-  private readonly prefilter: boolean;
   private readonly anyJson: boolean;
   private readonly guards = new JsonGuardIndex();
   /** The literals of the requirements, and which of them the event being evaluated contains. */
   private readonly literals = new Literals();
-  /** Per pattern group: `jsonMark` when the event's object passes the group's guard. */
-  private readonly candidates: Int32Array;
+  /** Per pattern group: `jsonMark` once the event's object passed the group's guard. */
+  private readonly marks: Int32Array;
   private jsonMark = 0;
+  /** The pattern groups to test on the current event (the first `n`, built per event). */
+  private readonly candidates: Int32Array;
+  /** JSON pattern groups without a guard: tested on every JSON object. */
+  private readonly unguarded: number[];
+  /** Other pattern groups without a requirement: tested on every event. */
+  private readonly always: number[];
+  /** Other pattern groups with a requirement: tested when the event has the literals it needs. */
+  private readonly gated: number[];
 
   /** Compiles the filters; `onError` hears of a stored filter that no longer compiles (it is skipped). */
   constructor(records: Iterable<MetricFilterRecord>, onError: (name: string, e: unknown) => void = () => {}) {
@@ -143,9 +157,13 @@ export class FilterSet {
     this.filters = filters;
     this.outputs = filters.map(({ name, namespace, metricName, unit, dimensionNames }) => ({ name, namespace, metricName, unit, dimensionNames }));
     this.patterns = [...byPattern.values()];
-    this.prefilter = this.patterns.some((p) => p.requirement !== null);
     this.anyJson = this.patterns.some((p) => p.json !== undefined);
+    this.marks = new Int32Array(this.patterns.length);
     this.candidates = new Int32Array(this.patterns.length);
+    const which = (f: (p: PatternGroup) => boolean): number[] => this.patterns.flatMap((p, i) => (f(p) ? [i] : []));
+    this.unguarded = which((p) => p.json !== undefined && !p.guarded);
+    this.always = which((p) => p.json === undefined && p.requirement === null);
+    this.gated = which((p) => p.requirement !== null);
   }
 
   get size(): number {
@@ -160,7 +178,7 @@ export class FilterSet {
   }
 
   private evaluateRun(run: EventRun, out: ResultBuilder): void {
-    const { filters, patterns, prefilter, anyJson, candidates } = this;
+    const { filters, patterns, anyJson, candidates, unguarded, always, gated } = this;
     const { timestamps, messages } = run;
     const nf = filters.length;
     const matchedSecond = new Array<boolean>(nf).fill(true);
@@ -174,28 +192,30 @@ export class FilterSet {
         matchedSecond.fill(false);
       }
       const m = messages[k]!;
-      if (prefilter) literals.next(m);
-      // JSON patterns: the event is parsed once for all of them (parseObject's memo), and only those
-      // whose guard the object passes are tested.
+      // The pattern groups this event may match, most events needing few of them: JSON patterns whose
+      // guard the object passes (the event is parsed once for all of them, parseObject's memo), others
+      // without a requirement, and those whose requirement the event's literals meet.
+      let n = 0;
       const doc = anyJson ? parseObject(m) : undefined;
-      let jsonMark = 0;
       if (doc !== undefined) {
-        jsonMark = this.jsonMark = this.jsonMark === 0x7fffffff ? 1 : this.jsonMark + 1;
-        if (jsonMark === 1) candidates.fill(0);
-        this.guards.candidates(doc, candidates, jsonMark);
+        const jsonMark = (this.jsonMark = this.jsonMark === 0x7fffffff ? 1 : this.jsonMark + 1);
+        if (jsonMark === 1) this.marks.fill(0);
+        for (let j = 0; j < unguarded.length; j++) candidates[n++] = unguarded[j]!;
+        n = this.guards.candidates(doc, this.marks, jsonMark, candidates, n);
       }
-      for (let p = 0; p < patterns.length; p++) {
-        const pg = patterns[p]!;
+      for (let j = 0; j < always.length; j++) candidates[n++] = always[j]!;
+      if (gated.length > 0 && literals.next(m)) {
+        for (let j = 0; j < gated.length; j++) if (patterns[gated[j]!]!.requirement!()) candidates[n++] = gated[j]!;
+      }
+      for (let c = 0; c < n; c++) {
+        const pg = patterns[candidates[c]!]!;
         let fm: FieldsMatch | null = null;
         if (pg.json !== undefined) {
-          if (doc === undefined || (pg.guarded && candidates[p] !== jsonMark) || !pg.json(doc)) continue;
-        } else {
-          if (pg.requirement !== null && !pg.requirement()) continue;
-          if (pg.fields !== undefined) {
-            fm = pg.fields(m);
-            if (fm === null) continue;
-          } else if (!pg.match!(m)) continue;
-        }
+          if (!pg.json(doc)) continue;
+        } else if (pg.fields !== undefined) {
+          fm = pg.fields(m);
+          if (fm === null) continue;
+        } else if (!pg.match!(m)) continue;
         const members = pg.members;
         for (let j = 0; j < members.length; j++) {
           const i = members[j]!;
@@ -231,15 +251,15 @@ export class FilterSet {
 }
 
 /**
- * Collects rows, merging a value that repeats in the same second (a count filter gives one row per
- * second, not one per event). Most events of a run share their second with the previous one, so each
- * filter remembers its last row; the maps (per filter, second, then value and dimension values) are the
- * slow path.
+ * Collects rows, one per filter, second and dimension values. Most events of a run share their second
+ * with the previous one, so each filter remembers its last row; a map per filter (keyed by the second,
+ * and the dimension values) is the slow path. Values are added in event order, as the metric store
+ * would add them one by one.
  */
 class ResultBuilder {
-  readonly result: EvalResult = { filter: [], second: [], value: [], count: [], dims: [], matched: 0, skipped: 0 };
+  readonly result: EvalResult = { filter: [], second: [], count: [], sum: [], min: [], max: [], sketch: [], dims: [], matched: 0, skipped: 0 };
   private readonly last: Int32Array;
-  private readonly rows: Array<Map<number, Map<number | string, number>> | undefined>;
+  private readonly rows: Array<Map<number | string, number> | undefined>;
 
   constructor(filters: number) {
     this.last = new Int32Array(filters).fill(-1);
@@ -261,29 +281,42 @@ class ResultBuilder {
 
   add(filter: number, second: number, value: number, dims: string[] | null): void {
     const r = this.result;
-    const l = this.last[filter]!;
-    if (l >= 0 && r.second[l] === second && Object.is(r.value[l], value) && sameDims(r.dims[l]!, dims)) {
-      r.count[l]!++;
-      return;
+    let row = this.last[filter]!;
+    if (row < 0 || r.second[row] !== second || !sameDims(r.dims[row]!, dims)) {
+      let byKey = this.rows[filter];
+      if (byKey === undefined) this.rows[filter] = byKey = new Map();
+      const key = dims === null ? second : `${second}\u0000${dims.join('\u0000')}`;
+      const known = byKey.get(key);
+      if (known === undefined) {
+        row = r.filter.length;
+        byKey.set(key, row);
+        r.filter.push(filter);
+        r.second.push(second);
+        r.count.push(1);
+        r.sum.push(value);
+        r.min.push(value);
+        r.max.push(value);
+        r.sketch.push(null);
+        r.dims.push(dims);
+        this.last[filter] = row;
+        return;
+      }
+      row = this.last[filter] = known;
     }
-    let bySecond = this.rows[filter];
-    if (bySecond === undefined) this.rows[filter] = bySecond = new Map();
-    let byKey = bySecond.get(second);
-    if (byKey === undefined) bySecond.set(second, (byKey = new Map()));
-    // Map keys compare numbers as SameValueZero: 0 and -0 are one row, as their text would be.
-    const key = dims === null ? value : `${value}\u0000${dims.join('\u0000')}`;
-    let row = byKey.get(key);
-    if (row === undefined) {
-      row = r.filter.length;
-      byKey.set(key, row);
-      r.filter.push(filter);
-      r.second.push(second);
-      r.value.push(value);
-      r.count.push(0);
-      r.dims.push(dims);
+    const n = r.count[row]!;
+    r.count[row] = n + 1;
+    r.sum[row]! += value;
+    // As the metric store compares: -0 and 0 are one value (one bucket, and neither below the other).
+    if (value < r.min[row]!) r.min[row] = value;
+    if (value > r.max[row]!) r.max[row] = value;
+    let sk = r.sketch[row]!;
+    if (sk === null) {
+      if (value === r.min[row] && value === r.max[row]) return;
+      // The first value that differs: the ones before it were all the first value.
+      r.sketch[row] = sk = new Map();
+      addValue(sk, value === r.min[row] ? r.max[row]! : r.min[row]!, n);
     }
-    r.count[row]!++;
-    this.last[filter] = row;
+    addValue(sk, value, 1);
   }
 }
 

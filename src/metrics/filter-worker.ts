@@ -3,6 +3,7 @@
  * events the main thread posts (metric-filters.ts), answering with what to record. Messages are handled
  * in the order they are posted, so a `load` applies to every `eval` posted after it.
  */
+import { existsSync, readlinkSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import type { MetricFilterRecord } from '../store/catalog.js';
 import { FilterSet, type EvalResult, type EventRun } from './filter-eval.js';
@@ -12,9 +13,18 @@ export type ToWorker =
   | { kind: 'drop'; groupId: number }
   | { kind: 'eval'; id: number; groupId: number; version: number; runs: EventRun[] };
 
-export type FromWorker = { kind: 'result'; id: number; result: EvalResult | null; error?: string };
+export type FromWorker =
+  | { kind: 'result'; id: number; result: EvalResult | null; error?: string }
+  /** Sent once at start: the thread's id in the operating system (Linux), for per-thread CPU in the bench. */
+  | { kind: 'thread'; tid: number };
 
 const sets = new Map<number, { version: number; set: FilterSet }>();
+
+// Linux names each thread in /proc/thread-self (elsewhere the bench reports no CPU for the worker).
+if (existsSync('/proc/thread-self')) {
+  const tid = Number(/\/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1]);
+  if (Number.isInteger(tid)) parentPort?.postMessage({ kind: 'thread', tid } satisfies FromWorker);
+}
 
 parentPort?.on('message', (msg: ToWorker) => {
   switch (msg.kind) {

@@ -52,9 +52,10 @@ function keysOf(g: JsonGuard): string[] {
 }
 
 /**
- * Patterns (by index) indexed by their guards: `candidates(doc, mark, marks)` sets `marks[p] = mark`
- * for every pattern p whose guard the object passes, with a few member lookups per event whatever the
- * number of patterns. Patterns without a guard are `unguarded`: the caller tests them on every object.
+ * Patterns (by index) indexed by their guards: `candidates(doc, marks, mark, out, n)` appends to `out`
+ * every pattern p whose guard the object passes, once (`marks[p] = mark`), with a few member lookups
+ * per event whatever the number of patterns. Patterns without a guard are not in the index: the caller
+ * tests them on every object.
  */
 export class JsonGuardIndex {
   private readonly equals = new Map<string, Map<string, number[]>>();
@@ -86,7 +87,7 @@ export class JsonGuardIndex {
     this.hasLists = [...this.has.values()];
   }
 
-  candidates(doc: Record<string, unknown>, marks: Int32Array, mark: number): void {
+  candidates(doc: Record<string, unknown>, marks: Int32Array, mark: number, out: Int32Array, n: number): number {
     const { equalsKeys, equalsMaps, hasKeys, hasLists } = this;
     for (let i = 0; i < equalsKeys.length; i++) {
       const k = equalsKeys[i]!;
@@ -94,12 +95,22 @@ export class JsonGuardIndex {
       const v = doc[k];
       if (typeof v !== 'string') continue;
       const list = equalsMaps[i]!.get(v);
-      if (list !== undefined) for (let j = 0; j < list.length; j++) marks[list[j]!] = mark;
+      if (list !== undefined) n = take(list, marks, mark, out, n);
     }
     for (let i = 0; i < hasKeys.length; i++) {
-      if (!Object.hasOwn(doc, hasKeys[i]!)) continue;
-      const list = hasLists[i]!;
-      for (let j = 0; j < list.length; j++) marks[list[j]!] = mark;
+      if (Object.hasOwn(doc, hasKeys[i]!)) n = take(hasLists[i]!, marks, mark, out, n);
     }
+    return n;
   }
+}
+
+/** Appends the patterns of `list` not marked yet to `out` (from `n` on), marking them. */
+function take(list: readonly number[], marks: Int32Array, mark: number, out: Int32Array, n: number): number {
+  for (let j = 0; j < list.length; j++) {
+    const p = list[j]!;
+    if (marks[p] === mark) continue;
+    marks[p] = mark;
+    out[n++] = p;
+  }
+  return n;
 }

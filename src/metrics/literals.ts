@@ -62,13 +62,14 @@ export class Literals {
     };
   }
 
-  /** Makes `m` the current event. */
-  next(m: string): void {
+  /** Makes `m` the current event; false when it has none of the texts (every requirement fails). */
+  next(m: string): boolean {
     this.epoch = this.epoch === 0x7fffffff ? 1 : this.epoch + 1;
     if (this.epoch === 1) this.seen.fill(0);
     this.message = m;
     this.any ??= new RegExp([...this.scan].map((t) => t.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')).join('|'));
     this.none = this.scan.size === 0 || !this.any.test(m);
+    return !this.none;
   }
 
   private add(text: string): number {

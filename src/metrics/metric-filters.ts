@@ -30,6 +30,8 @@ import { FilterSet, type EvalResult, type EventRun, type FilterOutput } from './
 import type { FromWorker, ToWorker } from './filter-worker.js';
 import { canonicalDimensions, type MetricStore, type Series } from './metric-store.js';
 
+type WorkerResult = Extract<FromWorker, { kind: 'result' }>;
+
 /** Matched events of the batch that yielded no usable value or dimension (for the health metrics). */
 export interface FilterStats {
   eventsMatched: number;
@@ -77,8 +79,9 @@ export class MetricFilterEngine {
   private closed = false;
   private worker: Worker | undefined;
   private nextRequest = 1;
-  private readonly requests = new Map<number, { resolve: (r: FromWorker) => void; reject: (e: Error) => void }>();
+  private readonly requests = new Map<number, { resolve: (r: WorkerResult) => void; reject: (e: Error) => void }>();
   private retryTimer: NodeJS.Timeout | undefined;
+  private workerTid: number | undefined;
 
   private constructor(private readonly opts: FilterEngineOptions) {}
 
@@ -213,7 +216,7 @@ export class MetricFilterEngine {
     if (!this.opts.worker) return st.set.evaluate(runs);
     const w = this.ensureWorker();
     const id = this.nextRequest++;
-    const reply = await new Promise<FromWorker>((resolve, reject) => {
+    const reply = await new Promise<WorkerResult>((resolve, reject) => {
       this.requests.set(id, { resolve, reject });
       w.postMessage({ kind: 'eval', id, groupId: st.group.id, version: st.version, runs } satisfies ToWorker);
     });
@@ -224,8 +227,13 @@ export class MetricFilterEngine {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(new URL('./filter-worker.js', import.meta.url));
+    this.workerTid = undefined;
     w.unref();
     w.on('message', (m: FromWorker) => {
+      if (m.kind === 'thread') {
+        this.workerTid = m.tid;
+        return;
+      }
       const r = this.requests.get(m.id);
       this.requests.delete(m.id);
       r?.resolve(m);
@@ -268,7 +276,7 @@ export class MetricFilterEngine {
         if (cache.size >= 10_000) cache.clear(); // bounded: high-cardinality dimensions
         cache.set(key, s);
       }
-      metrics.record(s, r.second[i]!, f.unit, r.value[i]!, r.count[i]!);
+      metrics.recordMany(s, r.second[i]!, f.unit, r.count[i]!, r.sum[i]!, r.min[i]!, r.max[i]!, r.sketch[i]!);
     }
     this.stats.eventsMatched += r.matched;
     this.stats.eventsSkipped += r.skipped;
@@ -355,6 +363,11 @@ export class MetricFilterEngine {
         if (st.failed || st.next === before) break;
       }
     }
+  }
+
+  /** The filter worker's thread id in the operating system, once it said (Linux), for per-thread CPU in the bench. */
+  workerThread(): number | undefined {
+    return this.worker === undefined ? undefined : this.workerTid;
   }
 
   /** Stops evaluating; what was evaluated is written by the metric store's last flush. */

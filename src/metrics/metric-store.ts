@@ -14,7 +14,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { MetricDb, type PeriodRow, type PointRow, type SeriesRow } from '../store/metric-db.js';
-import { addValue, encodeSketch, type Sketch } from './sketch.js';
+import { addValue, encodeSketch, mergeInto, type Sketch } from './sketch.js';
 
 export type Dimensions = ReadonlyArray<readonly [string, string]>;
 
@@ -188,6 +188,24 @@ export class MetricStore {
     if (value > a.max) a.max = value;
     if (a.sketch) addValue(a.sketch, value, count);
     this.valuesRecorded += count;
+  }
+
+  /**
+   * `n` values at second `ts` with their sum and extremes, and their distribution: `sketch`, or null
+   * when all of them are `min` (metric filters aggregate in their worker, filter-eval.ts).
+   */
+  recordMany(s: Series, ts: number, unit: string, n: number, sum: number, min: number, max: number, sketch: Sketch | null): void {
+    const a = this.acc(s, ts, unit);
+    s.version = (s.version ?? 0) + 1;
+    a.n += n;
+    a.sum += sum;
+    if (min < a.min) a.min = min;
+    if (max > a.max) a.max = max;
+    if (a.sketch) {
+      if (sketch === null) addValue(a.sketch, min, n);
+      else mergeInto(a.sketch, sketch);
+    }
+    this.valuesRecorded += n;
   }
 
   /** A statistic set: counts, sums and extremes, but no distribution (percentiles skip its periods). */
