@@ -10,6 +10,7 @@
  * of events, milliseconds of deflating.
  */
 import { Worker } from 'node:worker_threads';
+import { bodyEventsJson, type BodySource } from './body-json.js';
 import { deflatedPiece, type DeflatedPiece } from './gzip-pieces.js';
 import { subscriptionEventId } from './payload.js';
 
@@ -18,8 +19,17 @@ export interface PieceInput {
   firstSeq: number;
   offsets: number[] | null;
   timestamps: number[];
+  /** The messages; WorkerEncoder does not send them to its thread when `source` gives them. */
   messages: string[];
+  /**
+   * The PutLogEvents body the events came from (body-json.ts): event i is its logEvents[source.lo +
+   * (offsets?.[i] ?? i)]. The JSON is then written from the body's bytes.
+   */
+  source?: BodySource;
 }
+
+/** The messages were not sent (the source gives them) and the source does not: ask again with them. */
+const NEED_MESSAGES = 'the body does not give the messages';
 
 export interface PieceEncoder {
   /** The deflated JSON of the events, comma-separated, each as JSON.stringify writes a subscription event. */
@@ -67,9 +77,17 @@ export function eventsJson(input: PieceInput): Buffer {
   return buf.subarray(0, at);
 }
 
+/** The events' JSON: from the body when there is one that gives the messages, else from the strings. */
+export function piecesJson(input: PieceInput): Buffer {
+  const fromBody = input.source === undefined ? null : bodyEventsJson(input.firstSeq, input.offsets, input.timestamps, input.source);
+  if (fromBody !== null) return fromBody;
+  if (input.messages.length !== input.timestamps.length) throw new Error(NEED_MESSAGES);
+  return eventsJson(input);
+}
+
 /** The whole job: JSON, deflate (fastest level, full flush), CRC. */
 export function encodePiece(input: PieceInput): DeflatedPiece {
-  return deflatedPiece(eventsJson(input));
+  return deflatedPiece(piecesJson(input));
 }
 
 /** Encodes in the calling thread (tests, tools; the server uses WorkerEncoder). */
@@ -79,6 +97,18 @@ export const inlineEncoder: PieceEncoder = {
 };
 
 export type ToWorker = { id: number; input: PieceInput };
+
+/**
+ * What goes to the thread: with a body, its bytes (one copy, transferred) instead of a structured clone
+ * of every message string; the messages only if asked again (NEED_MESSAGES).
+ */
+function toWorker(id: number, input: PieceInput, withMessages: boolean): { msg: ToWorker; transfer: ArrayBuffer[] } {
+  const { source } = input;
+  if (source === undefined || withMessages) return { msg: { id, input: { firstSeq: input.firstSeq, offsets: input.offsets, timestamps: input.timestamps, messages: input.messages } }, transfer: [] };
+  // A copy of just the view: a Buffer may be a slice of a larger (pooled) ArrayBuffer, which a clone copies whole.
+  const body = new Uint8Array(source.body);
+  return { msg: { id, input: { firstSeq: input.firstSeq, offsets: input.offsets, timestamps: input.timestamps, messages: [], source: { ...source, body } } }, transfer: [body.buffer] };
+}
 export type FromWorker = { id: number; data: Uint8Array; crc: number; length: number } | { id: number; error: string };
 
 /**
@@ -93,12 +123,23 @@ export class WorkerEncoder implements PieceEncoder {
   private closed = false;
 
   encode(input: PieceInput): Promise<DeflatedPiece> {
+    const first = this.post(input, false);
+    if (input.source === undefined) return first;
+    // Ingest's body gives the batch's messages by construction; should it not, the strings do.
+    return first.catch((e: unknown) => {
+      if ((e as Error).message.includes(NEED_MESSAGES)) return this.post(input, true);
+      throw e;
+    });
+  }
+
+  private post(input: PieceInput, withMessages: boolean): Promise<DeflatedPiece> {
     if (this.closed) return Promise.reject(new Error('the subscription encoder is closed'));
     const w = this.ensureWorker();
     const id = this.nextId++;
+    const { msg, transfer } = toWorker(id, input, withMessages);
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      w.postMessage({ id, input } satisfies ToWorker);
+      w.postMessage(msg, transfer);
     });
   }
 

@@ -1,0 +1,314 @@
+/**
+ * Subscription events' JSON written from the PutLogEvents body the events arrived in, instead of from
+ * the message strings: the body already holds every message as a JSON string literal, which is, byte
+ * for byte, what JSON.stringify writes for it whenever the client escaped as JSON.stringify does (only
+ * `"`, `\`, and control characters, these as \b \f \n \r \t or \u00xx). A literal escaped otherwise
+ * (`\/`, `\u00e9`, upper-case hex, an escaped surrogate pair...) is decoded and written by JSON.stringify.
+ * Either way the result is exactly eventsJson's (piece-encoder.ts).
+ *
+ * Why: the server's event loop then hands the encoder thread one copy of the body's bytes (a memcpy)
+ * instead of a structured clone of every message string, and the encoder copies literals instead of
+ * escaping strings, with no string per event on either side.
+ *
+ * The body was accepted by ingest (valid UTF-8, valid JSON, events logEvents[lo...] of the batch), but
+ * nothing here trusts it: what is not the shape expected, or does not add up to the batch's message
+ * bytes, gives null, and the caller encodes from the strings.
+ */
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Thrown by the scanner for a body it does not read; never escapes this module. */
+const UNREADABLE = new Error('unreadable body');
+
+const KEY_LOG_EVENTS = Buffer.from('logEvents');
+const KEY_MESSAGE = Buffer.from('message');
+
+/** Short escapes JSON.stringify writes (by the byte after the backslash). */
+const SHORT = new Uint8Array(128);
+for (const c of '"\\bfnrt') SHORT[c.charCodeAt(0)] = 1;
+const HEX_LOWER = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX_LOWER['0123456789abcdef'.charCodeAt(i)] = i;
+
+class Scanner {
+  p = 0;
+  constructor(readonly b: Uint8Array) {}
+
+  ws(): void {
+    const b = this.b;
+    let c = b[this.p];
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++this.p];
+  }
+
+  expect(c: number): void {
+    this.ws();
+    if (this.b[this.p] !== c) throw UNREADABLE;
+    this.p++;
+  }
+
+  /** Next non-space byte, consumed. */
+  next(): number {
+    this.ws();
+    const c = this.b[this.p++];
+    if (c === undefined) throw UNREADABLE;
+    return c;
+  }
+
+  peek(): number | undefined {
+    this.ws();
+    return this.b[this.p];
+  }
+
+  /**
+   * Skips a string literal at p. Returns the bytes of its decoded text if it is escaped exactly as
+   * JSON.stringify escapes (see canonical below), else -1. One pass in JavaScript: a native search per
+   * quote or backslash costs more, for messages (JSON log lines) full of escaped quotes.
+   */
+  string(): number {
+    const b = this.b;
+    if (b[this.p] !== QUOTE) throw UNREADABLE;
+    let i = this.p + 1;
+    let n = 0;
+    let canonical = true;
+    for (;;) {
+      const c = b[i];
+      if (c === QUOTE) break;
+      if (c === undefined) throw UNREADABLE;
+      if (c !== BACKSLASH) {
+        i++;
+        n++;
+        continue;
+      }
+      const e = b[i + 1];
+      if (e === undefined) throw UNREADABLE;
+      if (e < 128 && SHORT[e] === 1) {
+        i += 2;
+        n++;
+        continue;
+      }
+      if (e !== 0x75) {
+        canonical = false; // `\/`
+        i += 2;
+        continue;
+      }
+      // \u00xx, lower-case hex, for the control characters without a short escape: as JSON.stringify writes.
+      const hi = b[i + 2] === 0x30 && b[i + 3] === 0x30 ? (HEX_LOWER[b[i + 4]!] ?? -1) : -1;
+      const lo = HEX_LOWER[b[i + 5]!] ?? -1;
+      const v = hi * 16 + lo;
+      if (hi < 0 || hi > 1 || lo < 0 || v === 8 || v === 9 || v === 10 || v === 12 || v === 13) canonical = false;
+      i += 6;
+      n++;
+    }
+    this.p = i + 1;
+    return canonical ? n : -1;
+  }
+
+  /** A member name, compared with `name` as raw bytes (a name with an escape in it is not read). */
+  keyIs(name: Uint8Array): boolean {
+    this.ws();
+    const start = this.p + 1;
+    const length = this.string();
+    const end = this.p - 1;
+    if (length !== end - start) throw UNREADABLE; // an escape in a name
+    this.expect(0x3a); // :
+    if (end - start !== name.length) return false;
+    for (let i = 0; i < name.length; i++) if (this.b[start + i] !== name[i]) return false;
+    return true;
+  }
+
+  /** Skips any JSON value. */
+  value(): void {
+    const c = this.peek();
+    if (c === QUOTE) {
+      this.string();
+    } else if (c === 0x7b || c === 0x5b) {
+      const close = c === 0x7b ? 0x7d : 0x5d;
+      this.p++;
+      if (this.peek() === close) {
+        this.p++;
+        return;
+      }
+      for (;;) {
+        if (close === 0x7d) this.keyIs(KEY_MESSAGE); // skips the member's name and colon
+        this.value();
+        const d = this.next();
+        if (d === close) return;
+        if (d !== 0x2c) throw UNREADABLE;
+      }
+    } else {
+      // A number or a literal: up to the next delimiter.
+      const b = this.b;
+      const start = this.p;
+      let d = b[this.p];
+      while (d !== undefined && d !== 0x2c && d !== 0x7d && d !== 0x5d && d !== 0x20 && d !== 0x0a && d !== 0x0d && d !== 0x09) d = b[++this.p];
+      if (this.p === start) throw UNREADABLE;
+    }
+  }
+}
+
+/**
+ * Where each logEvents[k].message literal is in a PutLogEvents body, quotes included, [start, end) at
+ * 3k and 3k + 1, and at 3k + 2 the bytes of its text if it is escaped as JSON.stringify escapes, else
+ * -1; null when the body is not read (not an object with a logEvents array of objects, a
+ * member name with an escape, an event without a message). Like JSON.parse, the last of repeated names
+ * counts.
+ */
+export function messageLiterals(b: Uint8Array): Int32Array | null {
+  const s = new Scanner(b);
+  try {
+    let found: Int32Array | null = null;
+    s.expect(0x7b);
+    if (s.peek() === 0x7d) return null;
+    for (;;) {
+      if (s.keyIs(KEY_LOG_EVENTS)) {
+        found = null;
+        s.expect(0x5b);
+        const spans: number[] = [];
+        if (s.peek() === 0x5d) s.p++;
+        else
+          for (;;) {
+            s.expect(0x7b);
+            let start = -1;
+            let end = -1;
+            let length = -1;
+            if (s.peek() === 0x7d) s.p++;
+            else
+              for (;;) {
+                if (s.keyIs(KEY_MESSAGE)) {
+                  s.ws();
+                  start = s.p;
+                  length = s.string();
+                  end = s.p;
+                } else s.value();
+                const d = s.next();
+                if (d === 0x7d) break;
+                if (d !== 0x2c) throw UNREADABLE;
+              }
+            if (start < 0) return null;
+            spans.push(start, end, length);
+            const d = s.next();
+            if (d === 0x5d) break;
+            if (d !== 0x2c) throw UNREADABLE;
+          }
+        found = Int32Array.from(spans);
+      } else s.value();
+      const d = s.next();
+      if (d === 0x7d) break;
+      if (d !== 0x2c) throw UNREADABLE;
+    }
+    return found;
+  } catch (e) {
+    if (e === UNREADABLE) return null;
+    throw e;
+  }
+}
+
+export interface BodySource {
+  /** The PutLogEvents body (or the part of it from the logEvents array's object on: see bodyEventsJson). */
+  body: Uint8Array;
+  /** Index in logEvents of the batch's first event. */
+  lo: number;
+  /** UTF-8 bytes of the messages of the events encoded (a check that body and batch agree). */
+  utf8Bytes: number;
+}
+
+/** Buffer's own writers, without write()'s argument handling. */
+interface Writing {
+  utf8Write(text: string, offset: number): number;
+}
+
+const ID_HEAD = Buffer.from('{"id":"');
+const TS_HEAD = Buffer.from('","timestamp":');
+const MESSAGE_HEAD = Buffer.from(',"message":');
+
+/** Writes a non-negative safe integer's decimal digits right-aligned in [at, at + width), zeros before. */
+function writePadded(out: Uint8Array, at: number, width: number, n: number): void {
+  let i = at + width - 1;
+  while (n > 0) {
+    const q = Math.floor(n / 10);
+    out[i--] = 0x30 + (n - q * 10);
+    n = q;
+  }
+  while (i >= at) out[i--] = 0x30;
+}
+
+/** Decimal digits of a non-negative safe integer. */
+function digits(n: number): number {
+  let d = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    d++;
+  }
+  return d;
+}
+
+/**
+ * The events' JSON exactly as eventsJson writes it (comma-separated subscription events), with each
+ * message taken from the body; null when the body does not give the batch's messages (the caller then
+ * encodes from the strings).
+ */
+export function bodyEventsJson(firstSeq: number, offsets: readonly number[] | null, timestamps: readonly number[], source: BodySource): Buffer | null {
+  const spans = messageLiterals(source.body);
+  const n = timestamps.length;
+  if (spans === null) return null;
+  const b = source.body;
+  // Room: each literal as written, plus at most 110 bytes of comma, id, timestamp and keys an event.
+  let room = 16;
+  const lengths = new Int32Array(n);
+  let utf8 = 0;
+  for (let i = 0; i < n; i++) {
+    const k = source.lo + (offsets === null ? i : offsets[i]!);
+    if (3 * k + 2 >= spans.length) return null;
+    // Ids and timestamps are written as digits: anything but what ingest accepts (non-negative whole
+    // milliseconds) goes the way of the strings.
+    const ts = timestamps[i]!;
+    const seq = firstSeq + (offsets === null ? i : offsets[i]!);
+    if (!Number.isSafeInteger(ts) || ts < 0 || !Number.isSafeInteger(seq) || seq < 0) return null;
+    const start = spans[3 * k]!;
+    const end = spans[3 * k + 1]!;
+    const len = spans[3 * k + 2]!;
+    lengths[i] = len;
+    if (len >= 0) {
+      utf8 += len;
+      room += end - start + 110;
+    } else {
+      const m = JSON.parse(Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('utf8')) as unknown;
+      if (typeof m !== 'string') return null;
+      utf8 += Buffer.byteLength(m);
+      room += JSON.stringify(m).length * 3 + 110;
+    }
+  }
+  if (utf8 !== source.utf8Bytes) return null;
+  const out = Buffer.allocUnsafeSlow(room);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const k = source.lo + (offsets === null ? i : offsets[i]!);
+    const ts = timestamps[i]!;
+    const seq = firstSeq + (offsets === null ? i : offsets[i]!);
+    if (i > 0) out[at++] = 0x2c;
+    {
+      out.set(ID_HEAD, at);
+      at += ID_HEAD.length;
+      writePadded(out, at, 20, ts);
+      writePadded(out, at + 20, 36, seq);
+      at += 56;
+      out.set(TS_HEAD, at);
+      at += TS_HEAD.length;
+      const d = digits(ts);
+      writePadded(out, at, d, ts);
+      at += d;
+      out.set(MESSAGE_HEAD, at);
+      at += MESSAGE_HEAD.length;
+    }
+    const start = spans[3 * k]!;
+    const end = spans[3 * k + 1]!;
+    if (lengths[i]! >= 0) {
+      out.set(b.subarray(start, end), at);
+      at += end - start;
+    } else {
+      const m = JSON.parse(Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('utf8')) as string;
+      at += (out as unknown as Writing).utf8Write(JSON.stringify(m), at);
+    }
+    out[at++] = 0x7d;
+  }
+  return out.subarray(0, at);
+}
