@@ -23,8 +23,12 @@ const UNREADABLE = new Error('unreadable body');
 const KEY_LOG_EVENTS = Buffer.from('logEvents');
 const KEY_MESSAGE = Buffer.from('message');
 
+/** Bytes that neither end nor escape: all but the quote and the backslash. */
+const PLAIN = new Uint8Array(256).fill(1);
+PLAIN[QUOTE] = 0;
+PLAIN[BACKSLASH] = 0;
 /** Short escapes JSON.stringify writes (by the byte after the backslash). */
-const SHORT = new Uint8Array(128);
+const SHORT = new Uint8Array(256);
 for (const c of '"\\bfnrt') SHORT[c.charCodeAt(0)] = 1;
 const HEX_LOWER = new Int8Array(128).fill(-1);
 for (let i = 0; i < 16; i++) HEX_LOWER['0123456789abcdef'.charCodeAt(i)] = i;
@@ -60,29 +64,27 @@ class Scanner {
 
   /**
    * Skips a string literal at p. Returns the bytes of its decoded text if it is escaped exactly as
-   * JSON.stringify escapes (see canonical below), else -1. One pass in JavaScript: a native search per
-   * quote or backslash costs more, for messages (JSON log lines) full of escaped quotes.
+   * JSON.stringify escapes (see below), else -1. In JavaScript, a table lookup a byte: a native search
+   * per quote or backslash costs more, for messages (JSON log lines) full of escaped quotes.
    */
   string(): number {
     const b = this.b;
-    if (b[this.p] !== QUOTE) throw UNREADABLE;
-    let i = this.p + 1;
-    let n = 0;
+    const start = this.p;
+    if (b[start] !== QUOTE) throw UNREADABLE;
+    let i = start + 1;
+    /** Bytes of escapes beyond the one byte each stands for. */
+    let extra = 0;
     let canonical = true;
     for (;;) {
+      while (PLAIN[b[i]!] === 1) i++;
       const c = b[i];
       if (c === QUOTE) break;
-      if (c === undefined) throw UNREADABLE;
-      if (c !== BACKSLASH) {
-        i++;
-        n++;
-        continue;
-      }
+      if (c !== BACKSLASH) throw UNREADABLE; // past the end
       const e = b[i + 1];
       if (e === undefined) throw UNREADABLE;
-      if (e < 128 && SHORT[e] === 1) {
+      if (SHORT[e] === 1) {
         i += 2;
-        n++;
+        extra += 1;
         continue;
       }
       if (e !== 0x75) {
@@ -96,10 +98,10 @@ class Scanner {
       const v = hi * 16 + lo;
       if (hi < 0 || hi > 1 || lo < 0 || v === 8 || v === 9 || v === 10 || v === 12 || v === 13) canonical = false;
       i += 6;
-      n++;
+      extra += 5;
     }
     this.p = i + 1;
-    return canonical ? n : -1;
+    return canonical ? i - start - 1 - extra : -1;
   }
 
   /** A member name, compared with `name` as raw bytes (a name with an escape in it is not read). */
@@ -220,25 +222,22 @@ const ID_HEAD = Buffer.from('{"id":"');
 const TS_HEAD = Buffer.from('","timestamp":');
 const MESSAGE_HEAD = Buffer.from(',"message":');
 
-/** Writes a non-negative safe integer's decimal digits right-aligned in [at, at + width), zeros before. */
-function writePadded(out: Uint8Array, at: number, width: number, n: number): void {
-  let i = at + width - 1;
+/** Writes a non-negative safe integer's decimal digits right-aligned in out[0, width), zeros before. */
+function writePadded(out: Uint8Array, width: number, n: number): void {
+  let i = width - 1;
   while (n > 0) {
     const q = Math.floor(n / 10);
     out[i--] = 0x30 + (n - q * 10);
     n = q;
   }
-  while (i >= at) out[i--] = 0x30;
+  while (i >= 0) out[i--] = 0x30;
 }
 
-/** Decimal digits of a non-negative safe integer. */
-function digits(n: number): number {
-  let d = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    d++;
-  }
-  return d;
+/** Adds one to the decimal digits in out[0, width). */
+function increment(out: Uint8Array, width: number): void {
+  let i = width - 1;
+  while (i >= 0 && out[i] === 0x39) out[i--] = 0x30;
+  if (i >= 0) out[i]!++;
 }
 
 /**
@@ -280,25 +279,33 @@ export function bodyEventsJson(firstSeq: number, offsets: readonly number[] | nu
   if (utf8 !== source.utf8Bytes) return null;
   const out = Buffer.allocUnsafeSlow(room);
   let at = 0;
+  // The digits of the last timestamp and sequence number: timestamps repeat, sequence numbers count up.
+  const tsDigits = new Uint8Array(20);
+  let lastTs = -1;
+  let tsFrom = 20;
+  const seqDigits = new Uint8Array(36);
+  let lastSeq = -2;
   for (let i = 0; i < n; i++) {
     const k = source.lo + (offsets === null ? i : offsets[i]!);
     const ts = timestamps[i]!;
     const seq = firstSeq + (offsets === null ? i : offsets[i]!);
-    if (i > 0) out[at++] = 0x2c;
-    {
-      out.set(ID_HEAD, at);
-      at += ID_HEAD.length;
-      writePadded(out, at, 20, ts);
-      writePadded(out, at + 20, 36, seq);
-      at += 56;
-      out.set(TS_HEAD, at);
-      at += TS_HEAD.length;
-      const d = digits(ts);
-      writePadded(out, at, d, ts);
-      at += d;
-      out.set(MESSAGE_HEAD, at);
-      at += MESSAGE_HEAD.length;
+    if (ts !== lastTs) {
+      writePadded(tsDigits, 20, ts);
+      tsFrom = 0;
+      while (tsFrom < 19 && tsDigits[tsFrom] === 0x30) tsFrom++;
+      lastTs = ts;
     }
+    if (seq === lastSeq + 1) increment(seqDigits, 36);
+    else writePadded(seqDigits, 36, seq);
+    lastSeq = seq;
+    if (i > 0) out[at++] = 0x2c;
+    // {"id":"<timestamp, 20 digits><sequence number, 36 digits>","timestamp":<timestamp>,"message":
+    for (let j = 0; j < ID_HEAD.length; j++) out[at++] = ID_HEAD[j]!;
+    for (let j = 0; j < 20; j++) out[at++] = tsDigits[j]!;
+    for (let j = 0; j < 36; j++) out[at++] = seqDigits[j]!;
+    for (let j = 0; j < TS_HEAD.length; j++) out[at++] = TS_HEAD[j]!;
+    for (let j = tsFrom; j < 20; j++) out[at++] = tsDigits[j]!;
+    for (let j = 0; j < MESSAGE_HEAD.length; j++) out[at++] = MESSAGE_HEAD[j]!;
     const start = spans[3 * k]!;
     const end = spans[3 * k + 1]!;
     if (lengths[i]! >= 0) {
