@@ -221,6 +221,9 @@ interface Writing {
 const ID_HEAD = Buffer.from('{"id":"');
 const TS_HEAD = Buffer.from('","timestamp":');
 const MESSAGE_HEAD = Buffer.from(',"message":');
+/** Where the id's timestamp and sequence number digits are in an event's head. */
+const TS_AT = ID_HEAD.length;
+const SEQ_AT = TS_AT + 20;
 
 /** Writes a non-negative safe integer's decimal digits right-aligned in out[0, width), zeros before. */
 function writePadded(out: Uint8Array, width: number, n: number): void {
@@ -245,7 +248,13 @@ function increment(out: Uint8Array, width: number): void {
  * message taken from the body; null when the body does not give the batch's messages (the caller then
  * encodes from the strings).
  */
-export function bodyEventsJson(firstSeq: number, offsets: readonly number[] | null, timestamps: readonly number[], source: BodySource): Buffer | null {
+export function bodyEventsJson(
+  firstSeq: number,
+  offsets: readonly number[] | null,
+  timestamps: readonly number[],
+  source: BodySource,
+  alloc: (bytes: number) => Buffer = Buffer.allocUnsafeSlow,
+): Buffer | null {
   const spans = messageLiterals(source.body);
   const n = timestamps.length;
   if (spans === null) return null;
@@ -277,35 +286,38 @@ export function bodyEventsJson(firstSeq: number, offsets: readonly number[] | nu
     }
   }
   if (utf8 !== source.utf8Bytes) return null;
-  const out = Buffer.allocUnsafeSlow(room);
+  const out = alloc(room);
   let at = 0;
-  // The digits of the last timestamp and sequence number: timestamps repeat, sequence numbers count up.
-  const tsDigits = new Uint8Array(20);
+  // Each event's head, {"id":"<timestamp, 20 digits><sequence number, 36 digits>","timestamp":<timestamp>,"message":
+  // kept from one event to the next and copied whole: timestamps repeat, sequence numbers count up.
+  const head = new Uint8Array(128);
+  head.set(ID_HEAD, 0);
+  head.set(TS_HEAD, SEQ_AT + 36);
+  let headView = head.subarray(0, 0);
+  const seqDigits = head.subarray(SEQ_AT, SEQ_AT + 36);
   let lastTs = -1;
-  let tsFrom = 20;
-  const seqDigits = new Uint8Array(36);
   let lastSeq = -2;
   for (let i = 0; i < n; i++) {
     const k = source.lo + (offsets === null ? i : offsets[i]!);
     const ts = timestamps[i]!;
     const seq = firstSeq + (offsets === null ? i : offsets[i]!);
     if (ts !== lastTs) {
+      const tsDigits = head.subarray(TS_AT, TS_AT + 20);
       writePadded(tsDigits, 20, ts);
-      tsFrom = 0;
-      while (tsFrom < 19 && tsDigits[tsFrom] === 0x30) tsFrom++;
+      let from = 0;
+      while (from < 19 && tsDigits[from] === 0x30) from++;
+      let h = SEQ_AT + 36 + TS_HEAD.length;
+      for (let j = from; j < 20; j++) head[h++] = tsDigits[j]!;
+      head.set(MESSAGE_HEAD, h);
+      headView = head.subarray(0, h + MESSAGE_HEAD.length);
       lastTs = ts;
     }
     if (seq === lastSeq + 1) increment(seqDigits, 36);
     else writePadded(seqDigits, 36, seq);
     lastSeq = seq;
     if (i > 0) out[at++] = 0x2c;
-    // {"id":"<timestamp, 20 digits><sequence number, 36 digits>","timestamp":<timestamp>,"message":
-    for (let j = 0; j < ID_HEAD.length; j++) out[at++] = ID_HEAD[j]!;
-    for (let j = 0; j < 20; j++) out[at++] = tsDigits[j]!;
-    for (let j = 0; j < 36; j++) out[at++] = seqDigits[j]!;
-    for (let j = 0; j < TS_HEAD.length; j++) out[at++] = TS_HEAD[j]!;
-    for (let j = tsFrom; j < 20; j++) out[at++] = tsDigits[j]!;
-    for (let j = 0; j < MESSAGE_HEAD.length; j++) out[at++] = MESSAGE_HEAD[j]!;
+    out.set(headView, at);
+    at += headView.length;
     const start = spans[3 * k]!;
     const end = spans[3 * k + 1]!;
     if (lengths[i]! >= 0) {
