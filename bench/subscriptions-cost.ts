@@ -11,14 +11,16 @@
  * process, and a JetStream stream target on nats-server). Phases alternate over builds and rounds.
  *
  *   --server NAME=PATH   a build's compiled CLI (repeatable; default current=dist/src/cli/main.js)
- *   --rate N             events/s (default 40000)
+ *   --rate N             events/s (default 40000; 0: as fast as the server acknowledges)
  *   --duration S         measured window (default 20), after --warmup S (default 5)
  *   --rounds N           rounds of (plain, subs of each build) (default 1)
  *   --plain-every-build  run the plain phase for every build (default: the first build only)
  *   --no-plain           no plain phase
  *   --profile            run the servers under node --cpu-prof (profiles under the run dir)
  *
- * Prints a table (µs of CPU per event, by thread kind) and the load average; JSON with --output json.
+ * Prints a table (µs of CPU per event: the process, and by thread role: the server's event loop, the
+ * subscription encoder thread, the process's main thread, the rest) and the load average; JSON with
+ * --output json.
  */
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
@@ -70,6 +72,8 @@ interface PhaseResult {
   wallS: number;
   /** µs of CPU per acknowledged event: the whole process, and by thread. */
   usPerEvent: number;
+  /** µs of CPU per event by role: main thread, the server's event loop, the subscription encoder, the rest. */
+  roles: { main: number; loop: number; encoder: number; other: number };
   byThread: { thread: string; usPerEvent: number }[];
   deliveredEvents: number;
   lagSeconds: Record<string, number>;
@@ -135,6 +139,12 @@ async function main(): Promise<void> {
     try {
       const streams = Array.from({ length: 32 }, (_, s) => `host-${s}`);
       await client.ensureStreams(GROUP, streams);
+      // Threads by role: the process's main thread (tid = pid); the thread started by the first delivery
+      // (the subscription encoder: threads new between a first event and its delivery); the busiest of the
+      // others (the server's event loop, a worker thread); the rest (libuv's pool, DuckDB, V8's helpers).
+      const putOne = (): Promise<unknown> => client.call('PutLogEvents', { logGroupName: GROUP, logStreamName: streams[0]!, logEvents: [{ timestamp: Date.now(), message: 'first' }] });
+      await putOne();
+      const before = new Set((await threadCpu(server.pid)).keys());
       if (kind === 'subs') {
         const cli = (...args: string[]): Promise<unknown> =>
           promisify(execFile)(process.execPath, [build.entry, ...args, '--endpoint-url', server.url, '--region', region], {
@@ -145,9 +155,20 @@ async function main(): Promise<void> {
         const account = '000000000000';
         await client.call('PutSubscriptionFilter', { logGroupName: GROUP, filterName: 'to-function', filterPattern: '', destinationArn: `arn:aws:lambda:${region}:${account}:function:bench-fn` });
         await client.call('PutSubscriptionFilter', { logGroupName: GROUP, filterName: 'to-stream', filterPattern: '', destinationArn: `arn:aws:kinesis:${region}:${account}:stream/bench-stream`, roleArn: `arn:aws:iam::${account}:role/bench` });
+        await putOne();
+        for (let i = 0; i < 200; i++) {
+          const text = await (await fetch(`${server.url}/metrics`)).text();
+          const delivered = [...text.matchAll(/^logward_subscription_delivered_events_total\{[^}]*\} (\S+)$/gm)].reduce((a, m) => a + Number(m[1]), 0);
+          if (delivered >= 2) break;
+          await sleep(50);
+        }
+      } else {
+        await putOne();
+        await sleep(1000);
       }
+      const encoderThreads = new Set([...(await threadCpu(server.pid)).keys()].filter((k) => !before.has(k)));
       const targets: Target[] = streams.map((stream) => ({ group: GROUP, stream }));
-      load = new LoadRun({ url: server.url, creds, region, dataset, batchLimit: dataset.meta.batches, wrap: true, targets, threads: 2, inflight: 12, timestamps: { kind: 'now' }, batchesPerS: rate / dataset.meta.batchSize });
+      load = new LoadRun({ url: server.url, creds, region, dataset, batchLimit: dataset.meta.batches, wrap: true, targets, threads: 2, inflight: 12, timestamps: { kind: 'now' }, ...(rate > 0 ? { batchesPerS: rate / dataset.meta.batchSize } : {}) });
       let loadError: unknown;
       load.done.catch((e: unknown) => (loadError = e));
       await sleep(warmupS * 1000);
@@ -175,14 +196,26 @@ async function main(): Promise<void> {
         const k = /^(node|MainThread)$/.test(name) ? `${name}#${tid}` : name;
         byName.set(k, (byName.get(k) ?? 0) + d);
       }
+      const roles = { main: 0, loop: 0, encoder: 0, other: 0 };
+      let loopKey = '';
+      let loopS = -1;
+      for (const [key, end] of t1) {
+        const d = end - (t0.get(key) ?? 0);
+        if (!key.startsWith(`${server.pid}:`) && !encoderThreads.has(key) && d > loopS) [loopKey, loopS] = [key, d];
+      }
+      for (const [key, end] of t1) {
+        const d = end - (t0.get(key) ?? 0);
+        const role = key.startsWith(`${server.pid}:`) ? 'main' : encoderThreads.has(key) ? 'encoder' : key === loopKey ? 'loop' : 'other';
+        roles[role] += (d * 1e6) / events;
+      }
       const byThread = [...byName]
         .map(([thread, s]) => ({ thread, usPerEvent: (s * 1e6) / events }))
         .filter((t) => t.usPerEvent >= 0.05)
         .sort((a, b) => b.usPerEvent - a.usPerEvent);
-      const r: PhaseResult = { build: build.name, kind, events, wallS: (s1.atMs - s0.atMs) / 1000, usPerEvent: ((p1 - p0) * 1e6) / events, byThread, deliveredEvents, lagSeconds, loadavg: loadavg() };
+      const r: PhaseResult = { build: build.name, kind, events, wallS: (s1.atMs - s0.atMs) / 1000, usPerEvent: ((p1 - p0) * 1e6) / events, roles, byThread, deliveredEvents, lagSeconds, loadavg: loadavg() };
       log(
         `${label}: ${Math.round(events / r.wallS).toLocaleString('en-US')} events/s, ${r.usPerEvent.toFixed(2)} us CPU/event` +
-          ` (${byThread.slice(0, 6).map((t) => `${t.thread} ${t.usPerEvent.toFixed(2)}`).join(', ')})` +
+          ` (${Object.entries(r.roles).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; ${byThread.slice(0, 6).map((t) => `${t.thread} ${t.usPerEvent.toFixed(2)}`).join(', ')})` +
           (kind === 'subs' ? `, lag ${Object.entries(lagSeconds).map(([f, v]) => `${f} ${v.toFixed(2)} s`).join(', ')}` : '') +
           `, load ${r.loadavg.map((x) => x.toFixed(2)).join(' ')}`,
       );
@@ -221,17 +254,17 @@ async function main(): Promise<void> {
   const plain = results.filter((r) => r.kind === 'plain');
   const plainUs = plain.reduce((a, r) => a + r.usPerEvent, 0) / Math.max(1, plain.length);
   const rows = [
-    ['build', 'phase', 'events/s', 'CPU us/event', 'over plain', 'top threads (us/event)', 'load'],
+    ['build', 'phase', 'events/s', 'CPU us/event', 'over plain', 'loop', 'encoder', 'main', 'other', 'load'],
     ...results.map((r) => [
         r.build,
         r.kind,
         Math.round(r.events / r.wallS).toLocaleString('en-US'),
         r.usPerEvent.toFixed(2),
         r.kind === 'subs' ? (r.usPerEvent - plainUs).toFixed(2) : '',
-        r.byThread
-          .slice(0, 5)
-          .map((t) => `${t.thread} ${t.usPerEvent.toFixed(2)}`)
-          .join(', '),
+        r.roles.loop.toFixed(2),
+        r.roles.encoder.toFixed(2),
+        r.roles.main.toFixed(2),
+        r.roles.other.toFixed(2),
         r.loadavg.map((x) => x.toFixed(2)).join(' '),
       ]),
   ];
