@@ -67,7 +67,17 @@ export interface AppendRequest {
  * from the WAL at start-up are not passed on: listeners subscribe after open(), and what they saw of
  * those batches before the restart they have already handled.
  */
-export type BatchListener = (group: LogGroup, stream: LogStream, batch: Readonly<HotBatch>) => void;
+export type BatchListener = (group: LogGroup, stream: LogStream, batch: Readonly<HotBatch>, source?: BatchSource) => void;
+
+/**
+ * The PutLogEvents body a batch was read from, for listeners that can use its bytes (subscriptions write
+ * the messages' JSON from it): the batch's events are its logEvents[lo...]. Not kept by the store; not
+ * given for batches replayed from the WAL.
+ */
+export interface BatchSource {
+  body: Buffer;
+  lo: number;
+}
 
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
@@ -257,7 +267,7 @@ export class LogStore {
   }
 
   /** Applies a durable batch: hot tier, stream stats, bitmaps. */
-  private makeVisible(b: HotBatch): void {
+  private makeVisible(b: HotBatch, source?: BatchSource): void {
     const g = this.catalog.groupsById.get(b.groupId);
     const s = g?.streamsById.get(b.streamId);
     if (!g || !s) return; // deleted while its write was in flight
@@ -284,7 +294,7 @@ export class LogStore {
     this.hot.add(b);
     for (const l of this.listeners) {
       try {
-        l(g, s, b);
+        l(g, s, b, source);
       } catch (e) {
         this.opts.logger.error({ err: e, logGroup: g.name }, 'a batch listener failed');
       }
@@ -379,7 +389,7 @@ export class LogStore {
     };
     const plain = Wal.encodeParts(header, req.body); // first: it turns the body's raw newlines into spaces
     const line = this.atRest.enabled ? Wal.encodeSealed(header, this.atRest.sealRecord(g.id, firstSeq, req.body)) : plain;
-    const { file, durable } = this.wal.append(line, this.opts.walSealBytes, () => this.makeVisible(batch));
+    const { file, durable } = this.wal.append(line, this.opts.walSealBytes, () => this.makeVisible(batch, { body: req.body, lo: req.lo }));
     batch.walFile = file;
     if (this.atRest.enabled) this.plainCopy(file).add(plain);
     try {

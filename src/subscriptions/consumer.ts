@@ -84,8 +84,9 @@ class Pending {
   readonly parts: Part[] = [];
   events = 0;
   bytes = 0;
-  /** Bytes by log stream (for Batching.maxMessageBytes), and whether one reached the limit. */
+  /** Bytes and events by log stream (Batching.maxMessageBytes, maxMessageEvents), and whether one reached a limit. */
   private readonly streamBytes = new Map<number, number>();
+  private readonly streamEvents = new Map<number, number>();
   private streamFull = false;
   /** When the first part arrived (clock ms). */
   since = 0;
@@ -104,12 +105,18 @@ class Pending {
       this.streamBytes.set(p.streamId, n);
       if (n >= b.maxMessageBytes) this.streamFull = true;
     }
+    if (b.maxMessageEvents !== undefined) {
+      const n = (this.streamEvents.get(p.streamId) ?? 0) + p.count;
+      this.streamEvents.set(p.streamId, n);
+      if (n >= b.maxMessageEvents) this.streamFull = true;
+    }
   }
 
   /** Would `p` go past the batch's limits? (An empty batch takes any part.) */
   overflows(p: Part, b: Batching): boolean {
     if (this.parts.length === 0) return false;
     if (this.bytes + p.bytes > b.maxBytes || this.events + p.count > (b.maxEvents ?? Infinity)) return true;
+    if (b.maxMessageEvents !== undefined && (this.streamEvents.get(p.streamId) ?? 0) + p.count > b.maxMessageEvents) return true;
     return b.maxMessageBytes !== undefined && (this.streamBytes.get(p.streamId) ?? 0) + p.bytes > b.maxMessageBytes;
   }
 

@@ -246,3 +246,32 @@ test('a batch carries up to 1 MiB per log stream (one message each), not 1 MiB i
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a batch carries up to 10,000 events per log stream (one message each), not 10,000 in all', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'subs-'));
+  const peer = await recordingServer();
+  const h = await openHarness(dir);
+  try {
+    const g = await h.group('app', ['a', 'b']);
+    const start = h.engine.visibleThrough(g.id);
+    const part = (stream: string, k: number): string[] => Array.from({ length: 4000 }, (_, i) => `${stream}${k}-${i}`);
+    for (let k = 1; k <= 3; k++) for (const s of ['a', 'b']) await h.put(g, s, part(s, k));
+    await h.subs.putTarget({ kind: 'function', name: 'hook', config: { url: peer.url }, createdMs: Date.now() });
+    await h.subs.putFilter({ groupId: g.id, groupName: g.name, filterName: 'all', filterPattern: '', destinationArn: ARN, roleArn: null, distribution: 'ByLogStream', createdMs: Date.now() }, start);
+    await h.engine.sync();
+    await waitFor('every event', () => dataEvents(peer.requests.map((r) => r.body)).length >= 24_000);
+    const data = peer.requests.map((r) => decodeAwslogs(r.body)).filter((m) => m.messageType === 'DATA_MESSAGE');
+    for (const m of data) assert.ok(m.logEvents.length <= 10_000, 'a message holds at most 10,000 events');
+    for (const s of ['a', 'b']) {
+      const expected = [1, 2, 3].flatMap((k) => part(s, k));
+      assert.deepEqual(data.filter((m) => m.logStream === s).flatMap((m) => m.logEvents.map((e) => e.message)), expected);
+    }
+    // 16,000 events in the first batch (two parts of each stream), the third parts in the second.
+    assert.deepEqual(data.map((m) => m.logEvents.length), [8000, 8000, 4000, 4000]);
+    assert.equal(h.engine.stats()[0]!.deliveredBatches, 2);
+  } finally {
+    await h.close();
+    await peer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

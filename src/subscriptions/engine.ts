@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { LogStore } from '../store/store.js';
+import type { BatchSource, LogStore } from '../store/store.js';
 import type { HotBatch } from '../store/hot.js';
 import type { LogGroup } from '../store/catalog.js';
 import { runsOf, type HotRun } from '../store/read-seq.js';
@@ -19,7 +19,7 @@ import { CHECKPOINT_FILE, readCheckpointFile, writeCheckpointFile } from './chec
 import { Consumer, type ConsumerCounters, type ConsumerStats, type RetryPolicy } from './consumer.js';
 import { SINKS } from './sinks/index.js';
 import { WorkerEncoder, type PieceEncoder } from './piece-encoder.js';
-import { forgetParts } from './runs.js';
+import { forgetParts, forgetSource, noteSource } from './runs.js';
 import type { Sink, SinkContext } from './sinks/types.js';
 import type { SubscriptionMessage } from './payload.js';
 import type { AddressPolicy } from './safety.js';
@@ -79,7 +79,7 @@ export class SubscriptionEngine {
     this.persistTimer.unref();
     // The store's batch hook (shared with metric filters) has no way to unsubscribe: once closed, the
     // engine ignores what it is given.
-    this.opts.store.onBatch((_g, _s, b) => this.onVisible(b));
+    this.opts.store.onBatch((_g, _s, b, source) => this.onVisible(b, source));
     await this.sync();
   }
 
@@ -147,7 +147,7 @@ export class SubscriptionEngine {
     return next;
   }
 
-  private onVisible(b: Readonly<HotBatch>): void {
+  private onVisible(b: Readonly<HotBatch>, source: BatchSource | undefined): void {
     if (this.closed) return;
     const end = b.firstSeq + b.timestamps.length;
     if (end > (this.visible.get(b.groupId) ?? 0)) this.visible.set(b.groupId, end);
@@ -157,7 +157,10 @@ export class SubscriptionEngine {
       slowest = Math.min(slowest, consumer.position);
       consumer.wake();
     }
-    if (slowest !== Infinity) this.keepTail(b, slowest);
+    if (slowest === Infinity) return;
+    // The body the batch came in: its consumers' encoder writes the events' JSON from its bytes (runs.ts).
+    if (source !== undefined) noteSource(b, source);
+    this.keepTail(b, slowest);
   }
 
   /**
@@ -177,6 +180,7 @@ export class SubscriptionEngine {
       if (!passed && t.bytes <= TAIL_BYTES) break;
       // Every consumer of the group has delivered it: its encoded parts will not be asked for again.
       if (passed) forgetParts(first);
+      else forgetSource(first); // still read from memory by a slow consumer, its JSON from the strings
       t.bytes -= first.bytes;
       t.batches[t.head++] = undefined as unknown as HotBatch; // released now; the array is compacted below
     }

@@ -97,9 +97,11 @@ export function storedPiece(text: string): DeflatedPiece {
 /**
  * Deflates UTF-8 text into a piece: its own deflate stream at the fastest level, ended by a full flush
  * (byte-aligned, not final). Synchronous: it runs in the subscription encoder's thread (piece-encoder.ts).
+ * memLevel 9 (a larger hash table): the same size as the default 8 on the bench's JSON log lines, about 6%
+ * less CPU.
  */
 export function deflatedPiece(raw: Buffer): DeflatedPiece {
-  const data = deflateRawSync(raw, { level: constants.Z_BEST_SPEED, finishFlush: constants.Z_FULL_FLUSH });
+  const data = deflateRawSync(raw, { level: constants.Z_BEST_SPEED, memLevel: 9, finishFlush: constants.Z_FULL_FLUSH });
   return { data, crc: crc32(raw), length: raw.length };
 }
 

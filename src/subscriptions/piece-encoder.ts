@@ -10,6 +10,7 @@
  * of events, milliseconds of deflating.
  */
 import { Worker } from 'node:worker_threads';
+import { bodyEventsJson, type BodySource } from './body-json.js';
 import { deflatedPiece, type DeflatedPiece } from './gzip-pieces.js';
 import { subscriptionEventId } from './payload.js';
 
@@ -18,8 +19,17 @@ export interface PieceInput {
   firstSeq: number;
   offsets: number[] | null;
   timestamps: number[];
+  /** The messages; WorkerEncoder does not send them to its thread when `source` gives them. */
   messages: string[];
+  /**
+   * The PutLogEvents body the events came from (body-json.ts): event i is its logEvents[source.lo +
+   * (offsets?.[i] ?? i)]. The JSON is then written from the body's bytes.
+   */
+  source?: BodySource;
 }
+
+/** The messages were not sent (the source gives them) and the source does not: ask again with them. */
+const NEED_MESSAGES = 'the body does not give the messages';
 
 export interface PieceEncoder {
   /** The deflated JSON of the events, comma-separated, each as JSON.stringify writes a subscription event. */
@@ -40,12 +50,12 @@ const CHUNK_CHARS = 16 * 1024;
  * of about 16 K characters, written out each time it is full. One string for everything (join) cost three
  * times as much (a string of megabytes takes fresh pages); a write per event cost half as much again.
  */
-export function eventsJson(input: PieceInput): Buffer {
+export function eventsJson(input: PieceInput, alloc: (bytes: number) => Buffer = Buffer.allocUnsafeSlow): Buffer {
   const { firstSeq, offsets, timestamps, messages } = input;
   let chars = 0;
   for (const m of messages) chars += m.length;
   // UTF-8 takes at most 3 bytes a UTF-16 unit; what escaping adds past that is checked below.
-  let buf = Buffer.allocUnsafeSlow(chars * 3 + 120 * messages.length + 16);
+  let buf = alloc(chars * 3 + 120 * messages.length + 16);
   let at = 0;
   let piece = '';
   const flush = (): void => {
@@ -67,9 +77,38 @@ export function eventsJson(input: PieceInput): Buffer {
   return buf.subarray(0, at);
 }
 
+/**
+ * The events' JSON: from the body when there is one that gives the messages, else from the strings.
+ * `alloc` gives the memory it is written to (the encoder thread reuses one buffer: see scratch).
+ */
+export function piecesJson(input: PieceInput, alloc?: (bytes: number) => Buffer): Buffer {
+  const fromBody = input.source === undefined ? null : bodyEventsJson(input.firstSeq, input.offsets, input.timestamps, input.source, alloc);
+  if (fromBody !== null) return fromBody;
+  if (input.messages.length !== input.timestamps.length) throw new Error(NEED_MESSAGES);
+  return eventsJson(input, alloc);
+}
+
 /** The whole job: JSON, deflate (fastest level, full flush), CRC. */
-export function encodePiece(input: PieceInput): DeflatedPiece {
-  return deflatedPiece(eventsJson(input));
+export function encodePiece(input: PieceInput, alloc?: (bytes: number) => Buffer): DeflatedPiece {
+  return deflatedPiece(piecesJson(input, alloc));
+}
+
+/** Scratch memory the encoder thread writes JSON to, kept up to this size between pieces. */
+const SCRATCH_KEPT = 8 * 1024 * 1024;
+
+/**
+ * An allocator that hands out the same memory again and again (the JSON is deflated, then dropped):
+ * a fresh buffer of a megabyte a piece costs its pages' faults, zeroing and unmapping, about as much as
+ * writing the JSON into it.
+ */
+export function scratch(): (bytes: number) => Buffer {
+  let kept = Buffer.allocUnsafeSlow(0);
+  return (bytes) => {
+    if (bytes <= kept.length) return kept;
+    const fresh = Buffer.allocUnsafeSlow(bytes);
+    if (bytes <= SCRATCH_KEPT) kept = fresh;
+    return fresh;
+  };
 }
 
 /** Encodes in the calling thread (tests, tools; the server uses WorkerEncoder). */
@@ -78,7 +117,79 @@ export const inlineEncoder: PieceEncoder = {
   close: async () => {},
 };
 
-export type ToWorker = { id: number; input: PieceInput };
+/** A body in the ring (BodyRing): where, and what else BodySource says. */
+export interface RingSource {
+  at: number;
+  length: number;
+  lo: number;
+  utf8Bytes: number;
+}
+
+export type ToWorker = { id: number; input: Omit<PieceInput, 'source'>; ring?: RingSource };
+export type WorkerData = { ring: SharedArrayBuffer };
+
+/** Bytes of bodies on their way to the encoder thread at a time (past that, the strings go). */
+const RING_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Shared memory for the bodies handed to the encoder thread: the event loop copies a body in (a
+ * memcpy into pages in use already) and the thread reads it in place. A fresh ArrayBuffer a body,
+ * transferred, cost more on the event loop than the clone of its strings (a few hundred microseconds
+ * for 300 KB: page faults, and unmapping when the thread let it go). Space is taken in order around
+ * the ring and given back in order: the thread answers in the order it is asked.
+ */
+export class BodyRing {
+  readonly sab = new SharedArrayBuffer(RING_BYTES);
+  private readonly bytes = new Uint8Array(this.sab);
+  private head = 0;
+  /** Space in use, in the order it was taken: [start, end) and whether it was given back. */
+  private readonly live: Array<{ id: number; start: number; end: number; done: boolean }> = [];
+
+  /** Copies `body` in for request `id`; -1 when there is no room now. */
+  put(id: number, body: Uint8Array): number {
+    const n = body.length;
+    const size = this.bytes.length;
+    if (n === 0 || n >= size) return -1;
+    if (this.live.length === 0) this.head = 0;
+    const tail = this.live[0]?.start ?? 0;
+    let at = -1;
+    if (this.live.length === 0 || this.head > tail) {
+      // In use: [tail, head). Free: [head, size), then [0, tail).
+      if (size - this.head >= n) at = this.head;
+      else if (tail > n) at = 0;
+    } else if (tail - this.head > n) {
+      at = this.head; // in use: [tail, size) and [0, head); free: [head, tail)
+    }
+    if (at < 0) return -1;
+    this.bytes.set(body, at);
+    this.live.push({ id, start: at, end: at + n, done: false });
+    this.head = at + n;
+    return at;
+  }
+
+  /** Gives back what request `id` took (answered, or failed). */
+  release(id: number): void {
+    const e = this.live.find((x) => x.id === id);
+    if (e) e.done = true;
+    while (this.live[0]?.done) this.live.shift();
+  }
+
+  clear(): void {
+    this.live.length = 0;
+    this.head = 0;
+  }
+}
+
+/**
+ * What goes to the thread: with a body, its bytes in the ring instead of a structured clone of every
+ * message string; the messages when the ring is full, or if asked again (NEED_MESSAGES).
+ */
+function toWorker(id: number, input: PieceInput, withMessages: boolean, ring: BodyRing): ToWorker {
+  const { source } = input;
+  const at = source === undefined || withMessages ? -1 : ring.put(id, source.body);
+  if (at < 0) return { id, input: { firstSeq: input.firstSeq, offsets: input.offsets, timestamps: input.timestamps, messages: input.messages } };
+  return { id, input: { firstSeq: input.firstSeq, offsets: input.offsets, timestamps: input.timestamps, messages: [] }, ring: { at, length: source!.body.length, lo: source!.lo, utf8Bytes: source!.utf8Bytes } };
+}
 export type FromWorker = { id: number; data: Uint8Array; crc: number; length: number } | { id: number; error: string };
 
 /**
@@ -91,14 +202,26 @@ export class WorkerEncoder implements PieceEncoder {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (p: DeflatedPiece) => void; reject: (e: Error) => void }>();
   private closed = false;
+  private readonly ring = new BodyRing();
 
   encode(input: PieceInput): Promise<DeflatedPiece> {
+    const first = this.post(input, false);
+    if (input.source === undefined) return first;
+    // Ingest's body gives the batch's messages by construction; should it not, the strings do.
+    return first.catch((e: unknown) => {
+      if ((e as Error).message.includes(NEED_MESSAGES)) return this.post(input, true);
+      throw e;
+    });
+  }
+
+  private post(input: PieceInput, withMessages: boolean): Promise<DeflatedPiece> {
     if (this.closed) return Promise.reject(new Error('the subscription encoder is closed'));
     const w = this.ensureWorker();
     const id = this.nextId++;
+    const msg = toWorker(id, input, withMessages, this.ring);
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      w.postMessage({ id, input } satisfies ToWorker);
+      w.postMessage(msg);
     });
   }
 
@@ -120,11 +243,15 @@ export class WorkerEncoder implements PieceEncoder {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     // A small heap, collected early: the worker holds only the events of the pieces being encoded.
-    const w = new Worker(new URL('./piece-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 } });
+    const w = new Worker(new URL('./piece-worker.js', import.meta.url), {
+      resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
+      workerData: { ring: this.ring.sab } satisfies WorkerData,
+    });
     w.unref();
     w.on('message', (m: FromWorker) => {
       const waiter = this.waiting.get(m.id);
       this.waiting.delete(m.id);
+      this.ring.release(m.id);
       if (!waiter) return;
       if ('error' in m) waiter.reject(new Error(`the subscription encoder failed: ${m.error}`));
       else waiter.resolve({ data: Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), crc: m.crc, length: m.length });
@@ -134,6 +261,7 @@ export class WorkerEncoder implements PieceEncoder {
       this.worker = undefined;
       for (const waiter of this.waiting.values()) waiter.reject(e);
       this.waiting.clear();
+      this.ring.clear(); // nothing of the dead thread's reads it any more
     };
     w.on('error', (e) => fail(e));
     w.on('exit', (code) => fail(new Error(`the subscription encoder thread exited (${code})`)));

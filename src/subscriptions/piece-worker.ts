@@ -2,13 +2,18 @@
  * The subscription encoder's worker thread (piece-encoder.ts): encodes each run of events it is posted
  * and answers with the deflated bytes, whose memory is transferred to the server's thread, not copied.
  */
-import { parentPort } from 'node:worker_threads';
-import { encodePiece, type FromWorker, type ToWorker } from './piece-encoder.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { encodePiece, scratch, type FromWorker, type PieceInput, type ToWorker, type WorkerData } from './piece-encoder.js';
+
+const ring = (workerData as WorkerData | null)?.ring;
+const alloc = scratch();
 
 parentPort?.on('message', (msg: ToWorker) => {
   let reply: FromWorker;
   try {
-    const p = encodePiece(msg.input);
+    // A body is read in place in the ring, which the server's thread reuses only once this is answered.
+    const input: PieceInput = msg.ring === undefined || ring === undefined ? msg.input : { ...msg.input, source: { body: new Uint8Array(ring, msg.ring.at, msg.ring.length), lo: msg.ring.lo, utf8Bytes: msg.ring.utf8Bytes } };
+    const p = encodePiece(input, alloc);
     // Transfer only memory the piece owns alone (a small Buffer may sit in Node's shared pool).
     const whole = p.data.byteOffset === 0 && p.data.byteLength === p.data.buffer.byteLength;
     const data = whole ? p.data : new Uint8Array(p.data);

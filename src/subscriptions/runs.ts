@@ -9,6 +9,7 @@
  */
 import type { HotBatch, StoredEvent } from '../store/hot.js';
 import type { HotRun } from '../store/read-seq.js';
+import type { BatchSource } from '../store/store.js';
 import { gzipOfPieces, storedPiece, type DeflatedPiece } from './gzip-pieces.js';
 import type { PieceEncoder, PieceInput } from './piece-encoder.js';
 import { setEncoded, subscriptionEventId, type SubscriptionEvent, type SubscriptionMessage } from './payload.js';
@@ -29,7 +30,7 @@ export interface Part {
 }
 
 /** A part; `input` gives its events, for the encoder and for sinks that read the events themselves. */
-function makePart(streamId: number, ingestMs: number, bytes: number, input: () => PieceInput, firstSeq: number, lastSeq: number, count: number, encoder: PieceEncoder): Part {
+function makePart(streamId: number, ingestMs: number, bytes: number, input: () => PieceInput, firstSeq: number, lastSeq: number, count: number, encoder: PieceEncoder, onEncoded?: () => void): Part {
   let piece: Promise<DeflatedPiece> | undefined;
   return {
     streamId,
@@ -43,15 +44,36 @@ function makePart(streamId: number, ingestMs: number, bytes: number, input: () =
       return messages.map((message, i) => ({ id: subscriptionEventId(timestamps[i]!, base + (offsets === null ? i : offsets[i]!)), timestamp: timestamps[i]!, message }));
     },
     piece: () =>
-      (piece ??= encoder.encode(input()).catch((e: unknown) => {
-        piece = undefined; // asked again when the delivery is retried (a new encoder thread, if it died)
-        throw e;
-      })),
+      (piece ??= encoder.encode(input()).then(
+        (p) => {
+          onEncoded?.();
+          return p;
+        },
+        (e: unknown) => {
+          piece = undefined; // asked again when the delivery is retried (a new encoder thread, if it died)
+          throw e;
+        },
+      )),
   };
 }
 
 /** Parts of whole hot batches, by filter pattern (null: nothing matched). */
 const shared = new WeakMap<Readonly<HotBatch>, Map<string, Part | null>>();
+
+/**
+ * The PutLogEvents bodies of recent batches of subscribed groups (engine.ts), from which the encoder
+ * writes the events' JSON (body-json.ts). Dropped once the batch's whole part is encoded, or when the
+ * engine lets the batch go: at most the engine's tail of recent batches holds them.
+ */
+const sources = new WeakMap<Readonly<HotBatch>, BatchSource>();
+
+export function noteSource(batch: Readonly<HotBatch>, source: BatchSource): void {
+  sources.set(batch, source);
+}
+
+export function forgetSource(batch: Readonly<HotBatch>): void {
+  sources.delete(batch);
+}
 
 function partOfRun(run: HotRun, predicate: (m: string) => boolean, encoder: PieceEncoder): Part | null {
   const b = run.batch;
@@ -66,16 +88,22 @@ function partOfRun(run: HotRun, predicate: (m: string) => boolean, encoder: Piec
   if (all && run.lo === 0 && run.hi === b.timestamps.length) bytes = b.bytes + 26 * keep.length;
   else for (const k of keep) bytes += Buffer.byteLength(b.messages[k]!) + 26;
   const whole = all && run.lo === 0 && run.hi === b.timestamps.length;
-  const input = (): PieceInput =>
-    whole
-      ? { firstSeq: b.firstSeq, offsets: null, timestamps: b.timestamps, messages: b.messages }
-      : { firstSeq: b.firstSeq, offsets: keep, timestamps: keep.map((k) => b.timestamps[k]!), messages: keep.map((k) => b.messages[k]!) };
-  return makePart(b.streamId, b.ingestMs, bytes, input, b.firstSeq + keep[0]!, b.firstSeq + keep.at(-1)!, keep.length, encoder);
+  const input = (): PieceInput => {
+    const src = sources.get(b);
+    const source = src === undefined ? undefined : { body: src.body, lo: src.lo, utf8Bytes: bytes - 26 * keep.length };
+    return whole
+      ? { firstSeq: b.firstSeq, offsets: null, timestamps: b.timestamps, messages: b.messages, source }
+      : { firstSeq: b.firstSeq, offsets: keep, timestamps: keep.map((k) => b.timestamps[k]!), messages: keep.map((k) => b.messages[k]!), source };
+  };
+  // The part of a whole batch is shared by the group's subscriptions: once it is encoded, the body has served.
+  const onEncoded = run.lo === 0 && run.hi === b.timestamps.length ? () => sources.delete(b) : undefined;
+  return makePart(b.streamId, b.ingestMs, bytes, input, b.firstSeq + keep[0]!, b.firstSeq + keep.at(-1)!, keep.length, encoder, onEncoded);
 }
 
 /** Drops what was matched and encoded of a batch once every subscription of its group delivered it. */
 export function forgetParts(batch: Readonly<HotBatch>): void {
   shared.delete(batch);
+  sources.delete(batch);
 }
 
 /** The matching part of a hot run; shared with other subscriptions of the same pattern for a whole batch. */

@@ -26,6 +26,7 @@ import {
 import { makeClient, startLogward, stopAndClean, TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY, type LogwardServer } from '../helpers/server.js';
 import { rejectsAws, uid } from '../helpers/assert-aws.js';
 import { decodeAwslogs, recordingServer, waitFor } from '../../src/subscriptions/testing.js';
+import { signedRequest } from '../helpers/raw.js';
 import type { AuditRecord } from '../../src/api/audit/chain.js';
 
 const MAIN_JS = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -320,4 +321,35 @@ test('the admin API is audited like every call: action, caller, target ARN, stat
   assert.ok(records.some((r) => r.action === 'logward:GetSubscriptionStatus' && r.httpStatus === 200));
   const refused = records.find((r) => r.userAgent === `unsigned-${run}`);
   assert.deepEqual([refused?.action, refused?.caller, refused?.httpStatus, refused?.errorCode], ['logward:ListTargets', null, 400, 'MissingAuthenticationTokenException']);
+});
+
+test('events sent with any JSON escaping reach the function exactly: payloads decode (base64, gunzip, JSON.parse) to the events', async () => {
+  const group = `/lw/${run}/subs/escapes`;
+  assert.equal((await cli('targets', 'put', 'function', `esc-${run}`, '--url', peer.url)).code, 0);
+  await srv.client.send(new CreateLogGroupCommand({ logGroupName: group }));
+  await srv.client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'web' }));
+  await srv.client.send(new PutSubscriptionFilterCommand({ logGroupName: group, filterName: 'all', filterPattern: '', destinationArn: lambda(`esc-${run}`) }));
+  const now = Date.now();
+  // Written by hand as other clients write JSON: \/ for /, \u escapes for non-ASCII (upper-case hex, a
+  // surrogate pair), \u000a for a newline; and as JSON.stringify writes it, raw UTF-8 and short escapes.
+  const literals = ['"a\\/b \\u00E9 \\ud83d\\ude00 \\u000a end"', '"plain \\"quoted\\" \\\\ é 😀 \\n\\t\\u0001"', '"{\\"level\\":\\"INFO\\",\\"path\\":\\"\\/x\\"}"'];
+  const body = `{ "logGroupName": "${group}", "logStreamName": "web",\n "logEvents": [${literals.map((l, i) => `{"message": ${l}, "timestamp": ${now + i}}`).join(',\n ')}] }`;
+  const res = await signedRequest(srv, { target: 'PutLogEvents', body });
+  assert.equal(res.status, 200, res.text);
+  const expected = literals.map((l, i) => ({ timestamp: now + i, message: JSON.parse(l) as string }));
+  const received = (): Array<{ id: string; timestamp: number; message: string }> =>
+    peer.requests
+      .map((r) => decodeAwslogs(r.body))
+      .filter((m) => m.logGroup === group && m.messageType === 'DATA_MESSAGE')
+      .flatMap((m) => m.logEvents);
+  await waitFor('the three events', () => received().length >= 3);
+  assert.deepEqual(
+    received().map(({ timestamp, message }) => ({ timestamp, message })),
+    expected,
+  );
+  const stored = await srv.client.send(new FilterLogEventsCommand({ logGroupName: group }));
+  assert.deepEqual(
+    received().map((e) => e.id),
+    stored.events?.map((e) => e.eventId),
+  );
 });

@@ -19,7 +19,7 @@ const BODY_HEAD = Buffer.from('{"awslogs":{"data":"');
 const BODY_TAIL = Buffer.from('"}}');
 
 /** `{"awslogs":{"data":"<base64>"}}` written straight into one buffer. */
-function awslogsBody(gz: Buffer): Buffer {
+export function awslogsBody(gz: Buffer): Buffer {
   const b64 = gz.toString('base64');
   const body = Buffer.allocUnsafe(BODY_HEAD.length + b64.length + BODY_TAIL.length);
   BODY_HEAD.copy(body, 0);

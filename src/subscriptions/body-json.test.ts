@@ -1,0 +1,190 @@
+/**
+ * Subscription events' JSON written from the PutLogEvents body (body-json.ts) against the same JSON
+ * written from the message strings (eventsJson, JSON.stringify's escaping), byte for byte, for bodies
+ * escaped the way any client may escape them; and payloads built that way, decoded with the standard
+ * recipe (base64, gunzip, JSON.parse), against the events.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import type { HotBatch } from '../store/hot.js';
+import { bodyEventsJson, messageLiterals, type BodySource } from './body-json.js';
+import { eventsJson, inlineEncoder, WorkerEncoder, type PieceEncoder } from './piece-encoder.js';
+import { hotPart, messageOfParts, noteSource } from './runs.js';
+import { dataMessage, encodeMessage } from './payload.js';
+import { awslogsBody } from './sinks/function.js';
+import { decodeAwslogs } from './testing.js';
+
+/** How a client may write a JSON string: all valid JSON, not all of it as JSON.stringify writes it. */
+type Style = { unicode: 'raw' | 'lower' | 'upper'; slash: boolean; controls: 'short' | 'u' };
+
+function literal(s: string, style: Style): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const u = (n: number): string => {
+      const hex = n.toString(16).padStart(4, '0');
+      return `\\u${style.unicode === 'upper' ? hex.toUpperCase() : hex}`;
+    };
+    if (c === 0x22) out += '\\"';
+    else if (c === 0x5c) out += '\\\\';
+    else if (c === 0x2f && style.slash) out += '\\/';
+    else if (c < 0x20) out += style.controls === 'short' && JSON.stringify(s[i]).length === 4 ? JSON.stringify(s[i]).slice(1, -1) : u(c);
+    else if (c >= 0xd800 && c <= 0xdfff) out += u(c); // a surrogate (paired or not) cannot be raw in UTF-8
+    else if (c >= 0x7f && style.unicode !== 'raw') out += u(c);
+    else out += s[i];
+  }
+  return out + '"';
+}
+
+const ws = fc.constantFrom('', ' ', '\n  ', '\t', '\r\n');
+
+/** A PutLogEvents body holding `events` after `before` other events, in a random layout and escaping. */
+const bodyArb = (events: Array<{ timestamp: number; message: string }>, before: Array<{ timestamp: number; message: string }>) =>
+  fc
+    .record({
+      unicode: fc.constantFrom('raw', 'lower', 'upper'),
+      slash: fc.boolean(),
+      controls: fc.constantFrom('short', 'u'),
+      messageFirst: fc.boolean(),
+      extra: fc.boolean(),
+      groupAfter: fc.boolean(),
+      space: fc.array(ws, { minLength: 8, maxLength: 8 }),
+    })
+    .map((o) => {
+      const style: Style = { unicode: o.unicode as Style['unicode'], slash: o.slash, controls: o.controls as Style['controls'] };
+      const [a, b, c, d, e, f, g, h] = o.space as [string, string, string, string, string, string, string, string];
+      const event = (ev: { timestamp: number; message: string }): string => {
+        const ts = `"timestamp"${a}:${b}${ev.timestamp}`;
+        const msg = `"message"${c}:${d}${literal(ev.message, style)}`;
+        // A repeated name: JSON.parse takes the last, so must the body reader.
+        const parts = o.messageFirst ? [msg, ts] : [ts, msg];
+        if (o.extra) parts.unshift(`"message":"not this one \\/ \\u00E9"`);
+        return `{${e}${parts.join(`${f},${g}`)}${h}}`;
+      };
+      const list = `"logEvents"${a}:${b}[${[...before, ...events].map(event).join(`,${c}`)}${d}]`;
+      const group = `"logGroupName":${literal('/g/é', style)},${e}"logStreamName":"s\\"1"`;
+      return `{${f}${o.groupAfter ? `${list},${group}` : `${group},${list}`}${g}}`;
+    });
+
+const messageArb = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 60 }),
+  fc.string({ unit: fc.constantFrom('"', '\\', '/', '\n', '\u0000', '\u001f', '\u007f', '\u2028', 'é', '😀', 'a', '\ud800', '\udc00', '{'), maxLength: 40 }),
+  fc.json({ maxDepth: 2 }),
+);
+
+const eventsArb = fc.array(fc.record({ timestamp: fc.integer({ min: 0, max: 4_000_000_000_000 }), message: messageArb }), { minLength: 1, maxLength: 12 });
+
+test('JSON from the body is exactly the JSON from the strings, however the client escaped (property)', () => {
+  fc.assert(
+    fc.property(
+      eventsArb,
+      eventsArb,
+      fc.integer({ min: 0, max: 2 ** 40 }),
+      fc.boolean(),
+      (events, before, firstSeq, subset) =>
+        fc.assert(
+          fc.property(bodyArb(events, before.slice(0, 3)), fc.array(fc.boolean(), { minLength: events.length, maxLength: events.length }), (body, keepFlags) => {
+            const lo = Math.min(3, before.length);
+            const parsed = JSON.parse(body) as { logEvents: Array<{ message: string }> };
+            assert.deepEqual(
+              parsed.logEvents.slice(lo).map((e) => e.message),
+              events.map((e) => e.message),
+              'the generator writes a body JSON.parse reads back',
+            );
+            const keep = subset ? events.map((_, i) => i).filter((i) => keepFlags[i]) : null;
+            if (keep !== null && keep.length === 0) return;
+            const kept = keep === null ? events : keep.map((i) => events[i]!);
+            const timestamps = kept.map((e) => e.timestamp);
+            const messages = kept.map((e) => e.message);
+            const source: BodySource = { body: Buffer.from(body), lo, utf8Bytes: messages.reduce((n, m) => n + Buffer.byteLength(m), 0) };
+            const fromBody = bodyEventsJson(firstSeq, keep, timestamps, source);
+            const fromStrings = eventsJson({ firstSeq, offsets: keep, timestamps, messages });
+            assert.ok(fromBody !== null, 'a body ingest accepted gives its messages');
+            assert.equal(fromBody.toString('utf8'), fromStrings.toString('utf8'));
+            assert.ok(fromBody.equals(fromStrings));
+          }),
+          { numRuns: 3 },
+        ),
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test('a body that does not give the batch (shape, names, sizes) gives null, never other JSON', () => {
+  const ok = Buffer.from('{"logGroupName":"g","logEvents":[{"timestamp":1,"message":"a\\"b"},{"timestamp":2,"message":"é"}]}');
+  const src = (body: string | Buffer, utf8Bytes: number, lo = 0): BodySource => ({ body: Buffer.from(body), lo, utf8Bytes });
+  assert.equal(bodyEventsJson(0, null, [1, 2], src(ok, 5))?.toString(), eventsJson({ firstSeq: 0, offsets: null, timestamps: [1, 2], messages: ['a"b', 'é'] }).toString());
+  assert.equal(bodyEventsJson(0, null, [1, 2], src(ok, 6)), null, 'the message bytes do not add up');
+  assert.equal(bodyEventsJson(0, null, [1, 2], src(ok, 5, 1)), null, 'fewer events than the batch');
+  assert.equal(bodyEventsJson(0, null, [1], src('{"logEvents":[{"timestamp":1}]}', 0)), null, 'an event without a message');
+  assert.equal(bodyEventsJson(0, null, [1], src('{"logEvents":[{"timestamp":1,"messag\\u0065":"x"}]}', 1)), null, 'an escaped name');
+  assert.equal(bodyEventsJson(0, null, [1], src('{"logEvents":[{"timestamp":1,"message":"x"}', 1)), null, 'cut short');
+  assert.equal(bodyEventsJson(0, null, [1], src('[1]', 1)), null);
+  assert.equal(bodyEventsJson(0, null, [-1], src('{"logEvents":[{"timestamp":-1,"message":"x"}]}', 1)), null, 'a timestamp not written as digits');
+  assert.equal(messageLiterals(Buffer.from('{}')), null);
+  assert.deepEqual([...messageLiterals(Buffer.from('{"logEvents":[]}'))!], []);
+  assert.deepEqual([...messageLiterals(Buffer.from('{"logEvents":[{"message":"a\\/"}]}'))!], [25, 30, -1], 'found, but not escaped as JSON.stringify escapes');
+});
+
+const messages = ['plain', 'quote " and \\ back / slash', 'uni é 😀 \u2028 \u0001 \u007f', '{"a":1}', 'x'.repeat(70_000), 'ERROR last', 'lone \ud800 and \udfff', '\u0001'.repeat(20_000)];
+const timestamps = messages.map((_, i) => 1_800_000_000_000 + i);
+
+/** A hot batch of `messages` as ingest makes it from `body` (its events after `lo` others). */
+function batchFrom(body: string, lo: number): { batch: HotBatch; source: { body: Buffer; lo: number } } {
+  const batch: HotBatch = { groupId: 1, streamId: 3, walFile: 1, ingestMs: 5, firstSeq: 100, timestamps, messages, bytes: messages.reduce((a, m) => a + Buffer.byteLength(m), 0) };
+  return { batch, source: { body: Buffer.from(body), lo } };
+}
+
+for (const [name, make] of [
+  ['in this thread', (): PieceEncoder => inlineEncoder],
+  ['in the encoder thread', (): PieceEncoder => new WorkerEncoder()],
+] as const) {
+  test(`payloads built from bodies decode with the standard recipe to exactly the events (${name})`, async () => {
+    const encoder = make();
+    try {
+      const styles: Style[] = [
+        { unicode: 'raw', slash: false, controls: 'short' },
+        { unicode: 'upper', slash: true, controls: 'u' },
+      ];
+      const other = { timestamp: 1, message: 'before' };
+      for (const style of styles) {
+        const body = `{"logGroupName":"/g","logStreamName":"s","logEvents":[${[other, ...messages.map((message, i) => ({ timestamp: timestamps[i]!, message }))]
+          .map((e) => `{"timestamp":${e.timestamp},"message":${literal(e.message, style)}}`)
+          .join(',')}]}`;
+        const { batch, source } = batchFrom(body, 1);
+        noteSource(batch, source);
+        const whole = hotPart({ batch, lo: 0, hi: messages.length }, '', () => true, encoder)!;
+        const some = hotPart({ batch, lo: 2, hi: messages.length }, 'no x', (m) => !m.startsWith('x'), encoder)!;
+        const m = messageOfParts('000000000000', '/g', 's', 'f', [whole, some]);
+        const payload = decodeAwslogs(awslogsBody(await encodeMessage(m)));
+        const events = [...whole.events(), ...some.events()];
+        assert.deepEqual(payload, dataMessage('000000000000', '/g', 's', 'f', events));
+        assert.equal(gunzipSync(await encodeMessage(m)).toString('utf8'), JSON.stringify(dataMessage('000000000000', '/g', 's', 'f', events)));
+        assert.deepEqual(
+          payload.logEvents.map((e) => e.message),
+          [...messages, ...messages.slice(2).filter((x) => !x.startsWith('x'))],
+        );
+      }
+    } finally {
+      await encoder.close();
+    }
+  });
+}
+
+test('a body that does not match its batch is not trusted: the encoder thread is asked again with the strings', async () => {
+  const encoder = new WorkerEncoder();
+  try {
+    // The body holds other messages than the batch (never the case for ingest, which reads the batch from
+    // it; the check of their bytes catches a change to them, a truncation say).
+    const body = JSON.stringify({ logEvents: messages.map((message, i) => ({ timestamp: timestamps[i], message: `${message}!` })) });
+    const { batch, source } = batchFrom(body, 0);
+    noteSource(batch, source);
+    const part = hotPart({ batch, lo: 0, hi: messages.length }, '', () => true, encoder)!;
+    const m = messageOfParts('000000000000', '/g', 's', 'f', [part]);
+    assert.equal(gunzipSync(await encodeMessage(m)).toString('utf8'), JSON.stringify(dataMessage('000000000000', '/g', 's', 'f', part.events())));
+  } finally {
+    await encoder.close();
+  }
+});
