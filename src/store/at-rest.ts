@@ -317,11 +317,6 @@ export class AtRest {
     await fsp.rm(join(this.scratchDir, '..'), { recursive: true, force: true });
   }
 
-  /** Bytes of decrypted segments the cache keeps at most (0 without encryption: nothing to decrypt). */
-  get cacheCapacity(): number {
-    return this.cacheLimit;
-  }
-
   /** Bytes of decrypted segments held, for Logward's own metrics. */
   get cacheBytes(): number {
     return this.cachedBytes;

@@ -2,7 +2,7 @@
  * What happens to sealed segments when nothing waits to be sealed: runs of small segments are merged
  * and segments get their JSON fields shredded (both rewrite them, compactor.ts; shredding only when
  * ingest is quiet), segments get token indexes (token-index.ts; when quiet), and after a start the
- * token indexes are read and the newest segments decrypted in the background. The store calls step()
+ * token indexes are read in the background. The store calls step()
  * while it has nothing to seal.
  */
 import { promises as fsp } from 'node:fs';
@@ -114,24 +114,19 @@ export class Settling {
   }
 
   /**
-   * After a start, in the background: reads the segments' token indexes and decrypts the newest
-   * segments into memory (newest first, up to half of each cache), so that the first queries after a
-   * restart find them ready instead of waiting for it.
+   * After a start, in the background: reads the newest segments' token indexes (up to half their
+   * cache), so that the first query of a term after a restart finds them ready. Segments are not
+   * decrypted ahead: on these machines that costs seconds of fresh memory pages on the event loop
+   * (docs/encryption.md), which slowed the first queries more than it saved them.
    */
   async warm(): Promise<void> {
     const segments = [...this.host.catalog.groupsById.values()].flatMap((g) => g.segments).sort((a, b) => b.maxTs - a.maxTs);
-    // A segment deleted or shredded meanwhile fails to load: that one is skipped.
-    const skip = (e: unknown): void => this.host.logger.debug({ err: e }, 'warming skipped a segment');
     let indexBytes = 0;
     for (const s of segments) {
       if (this.host.closed() || indexBytes > TOKEN_INDEX_CACHE_BYTES / 2) break;
-      indexBytes += (await this.tokenIndex(s).catch(skip))?.bytes ?? 0;
-    }
-    let segmentBytes = 0;
-    for (const s of segments) {
-      if (this.host.closed() || segmentBytes + s.fileBytes > this.host.atRest.cacheCapacity / 2) break;
-      segmentBytes += s.fileBytes;
-      await this.host.atRest.lease([s.path]).then((lease) => lease.release(), skip);
+      // A segment deleted or shredded meanwhile fails to load: that one is skipped.
+      const index = await this.tokenIndex(s).catch((e: unknown) => this.host.logger.debug({ err: e }, 'warming skipped a segment'));
+      indexBytes += index?.bytes ?? 0;
     }
   }
 
