@@ -255,7 +255,7 @@ export function renderMarkdown(r: RunResults, rows: readonly Row[]): string {
   if (ins !== undefined) {
     out.push(
       `- **Logs Insights.** After the searches, over the same sealed data: for each query a fresh server process, one first run, then ` +
-        `the median of ${ins.queries[0]?.warm.length ?? 0}, each StartQuery → GetQueryResults polled until Complete (at most ${ins.pollMs} ms apart, every 2% of the time elapsed while that is shorter) ` +
+        `the median of ${ins.queries[0]?.warm.length ?? 0}, each StartQuery → GetQueryResults polled every ${ins.pollMs} ms until Complete ` +
         `(the timing includes one poll interval at most and the HTTP round trips). Issue #4 writes \`/ERROR/\`, but the generator's ` +
         `error events say \`"level":"error"\` (and its stack traces \`TimeoutError\`), so the query and rg look for \`${ins.term}\`. ` +
         `The parse + stats query takes the first word of the application logs' \`msg\` and groups their \`duration_ms\` by it and ` +
@@ -541,7 +541,7 @@ function insightsSection(ins: InsightsResult, events: number): string[] {
   const out: string[] = ['## Logs Insights', ''];
   out.push(
     `StartQuery over the search set's group and its whole time span (startTime ${ins.startTime}, endTime ${ins.endTime}, ` +
-      `${fmtInt(events)} events), then GetQueryResults until Complete, polled at most ${ins.pollMs} ms apart and every 2% of the time elapsed while that is shorter; the time runs from sending StartQuery ` +
+      `${fmtInt(events)} events), then GetQueryResults every ${ins.pollMs} ms until Complete; the time runs from sending StartQuery ` +
       `to the reply that says Complete. Each query runs first in a fresh server process (its restart time in parentheses), then ` +
       `${ins.queries[0]?.warm.length ?? 0} more times.`,
     '',
