@@ -67,7 +67,7 @@ export class Settling {
     const t0 = performance.now();
     const conn = await this.host.db.connect();
     try {
-      const merged = await mergeSegments(this.host.db, conn, this.host.atRest, g, run, await this.host.catalog.nextId(conn));
+      const merged = await mergeSegments(this.host.db, conn, this.host.atRest, g, run, await this.host.catalog.nextId(conn), quiet);
       const committed = await this.host.writeLock.run(async () => {
         // Retention or a deletion may have taken some of the inputs meanwhile: then keep them as they are.
         if (this.host.catalog.groupsById.get(g.id) !== g || !run.every((s) => g.segments.includes(s))) return false;
@@ -78,7 +78,7 @@ export class Settling {
         await this.host.remove(merged.path);
         return false;
       }
-      this.indexed.add(merged.path); // mergeSegments wrote its index (none when it has no events)
+      if (quiet) this.indexed.add(merged.path); // mergeSegments wrote its index (none when it has no events)
       for (const s of run) this.host.replaced(s.path);
       const what = run.length > 1 ? 'compacted small segments' : 'shredded the JSON fields of a segment';
       this.host.logger.info({ logGroup: g.name, segments: run.length, events: merged.rows, fields: merged.fields?.length, ms: Math.round(performance.now() - t0) }, what);

@@ -149,7 +149,7 @@ test('shredded JSON fields: exact columns, same Insights rows hot, sealed, mixed
     const conn = await env.store.db.connect();
     let merged: Segment;
     try {
-      merged = await mergeSegments(env.store.db, conn, env.store.atRest, g, g.segments, await env.store.catalog.nextId());
+      merged = await mergeSegments(env.store.db, conn, env.store.atRest, g, g.segments, await env.store.catalog.nextId(), true);
     } finally {
       conn.closeSync();
     }
