@@ -13,8 +13,8 @@
  * events a second.
  *
  * The merged file and its index are written (and sealed, at-rest.ts) first; one catalog transaction
- * then swaps the inputs for it; the inputs are unlinked last. A crash before the commit leaves an unknown file, removed at start-up;
- * after it, unknown inputs, removed the same way.
+ * then swaps the inputs for it; the inputs are unlinked last. A crash before the commit leaves unknown
+ * files, removed at start-up; after it, unknown inputs, removed the same way.
  */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
