@@ -110,7 +110,7 @@ export interface InProcessServer extends RunningServer {
   metrics: MetricsSubsystem;
 }
 
-export async function startServer(config: ServerConfig, opts: { clock?: Clock; notifier?: AlarmNotifier; earlyAlarmTimer?: boolean } = {}): Promise<InProcessServer> {
+export async function startServer(config: ServerConfig, opts: { clock?: Clock; notifier?: AlarmNotifier; earlyAlarmTimer?: boolean; alarmTimer?: boolean } = {}): Promise<InProcessServer> {
   const clock = opts.clock ?? systemClock;
   // Logs go to stderr, as JSON lines; stdout is for what the user asked for.
   const logger = pino({ level: config.logLevel, redact: ['secretAccessKey', '*.secretAccessKey', 'headers.authorization'] }, pino.destination(2));
@@ -165,6 +165,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     ...(config.smtpUrl !== undefined ? { smtp: smtpSettings(config) } : {}),
     ...(opts.notifier !== undefined ? { notifier: opts.notifier } : {}),
     ...(opts.earlyAlarmTimer !== undefined ? { earlyAlarmTimer: opts.earlyAlarmTimer } : {}),
+    ...(opts.alarmTimer !== undefined ? { alarmTimer: opts.alarmTimer } : {}),
   });
   const queries = new QueryManager({
     runner: (run) => runInsightsQuery(store, run),

@@ -33,6 +33,8 @@ export interface MetricsOptions {
   filterWorker?: boolean;
   /** false: no timer for early alarm evaluation (tests with a fake clock call alarms.early()). */
   earlyAlarmTimer?: boolean;
+  /** false: no timer for periodic alarm evaluation either (tests that call alarms.evaluateAll()). */
+  alarmTimer?: boolean;
 }
 
 /** Counts what ingest stores, for Logward's own metrics; the rate is over the last RATE_WINDOW_S seconds. */
@@ -89,7 +91,7 @@ export class MetricsSubsystem {
     });
     const m = new MetricsSubsystem(store, filters, alarms, notifier, topics, logs, opts.clock, mailer);
     logs.onBatch((_g, _s, b) => m.count(b.timestamps.length, b.bytes));
-    alarms.start({ early: opts.earlyAlarmTimer !== false });
+    if (opts.alarmTimer !== false) alarms.start({ early: opts.earlyAlarmTimer !== false });
     return m;
   }
 

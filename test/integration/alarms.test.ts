@@ -36,10 +36,12 @@ interface Ctx {
   notifier: RecordingNotifier;
 }
 
-async function start(dataDir: string, clock: FakeClock): Promise<Ctx> {
+async function start(dataDir: string, clock: FakeClock, alarmTimer = true): Promise<Ctx> {
   const notifier = new RecordingNotifier();
-  // Early evaluation runs when the tests say so (alarms.early()), not on its real timer.
-  const server = await startServer(parseServerConfig({ port: 0, dataDir, logLevel: 'silent', ...CREDS }), { clock, notifier, earlyAlarmTimer: false });
+  // Early evaluation runs when the tests say so (alarms.early()), not on its real timer. Without
+  // alarmTimer, periodic evaluation too (alarms.evaluateAll()): SetAlarmState's state lasts only until
+  // the next evaluation, which the real 1 s timer would otherwise run at a moment no test controls.
+  const server = await startServer(parseServerConfig({ port: 0, dataDir, logLevel: 'silent', ...CREDS }), { clock, notifier, earlyAlarmTimer: false, alarmTimer });
   // Copies: the SDK marks the credentials object it is given.
   const opts = { endpoint: server.url, region: 'us-east-1', credentials: { ...CREDS }, maxAttempts: 1 };
   return { server, notifier, logs: new CloudWatchLogsClient(opts), cw: new CloudWatchClient(opts) };
@@ -61,7 +63,7 @@ test('a metric filter feeds an alarm: INSUFFICIENT_DATA → ALARM → OK, with h
   const dataDir = mkdtempSync(join(tmpdir(), 'lw-alarms-'));
   // Near the real time (SigV4 allows 15 minutes of skew), at the start of a minute.
   const clock = new FakeClock(Math.floor(Date.now() / 60_000) * 60_000);
-  let c = await start(dataDir, clock);
+  let c = await start(dataDir, clock, false);
   try {
     await c.logs.send(new CreateLogGroupCommand({ logGroupName: 'app' }));
     await c.logs.send(new CreateLogStreamCommand({ logGroupName: 'app', logStreamName: 'web' }));
@@ -165,7 +167,7 @@ test('a metric filter feeds an alarm: INSUFFICIENT_DATA → ALARM → OK, with h
 
     // Restart: alarms, their state and history, the filter and the metric survive.
     await stop(c);
-    c = await start(dataDir, clock);
+    c = await start(dataDir, clock, false);
     a = await alarm(c, 'too-many-errors');
     assert.deepEqual([a.StateValue, a.StateReason, a.ActionsEnabled], ['ALARM', 'testing the pager', false]);
     const after = await c.cw.send(new DescribeAlarmHistoryCommand({ AlarmName: 'too-many-errors' }));
