@@ -28,11 +28,16 @@ export interface SettlingHost {
   closed(): boolean;
   /** Little was ingested lately: rewrites and indexing may take the CPU. */
   quiet(): boolean;
+  /** A query is reading the store now: warming waits for it to end (see warm()). */
+  querying(): boolean;
   /** A segment file a merge replaced, to unlink once queries that listed it are done. */
   replaced(path: string): void;
   /** Removes a segment file at once (a merge whose commit was refused). */
   remove(path: string): Promise<void>;
 }
+
+/** How often warming looks again whether the queries it waits for are done. */
+const WARM_YIELD_MS = 20;
 
 export class Settling {
   /** Paths of the segments that have a token index file. */
@@ -123,6 +128,9 @@ export class Settling {
     const segments = [...this.host.catalog.groupsById.values()].flatMap((g) => g.segments).sort((a, b) => b.maxTs - a.maxTs);
     let indexBytes = 0;
     for (const s of segments) {
+      // Warming yields the CPU to queries: one that needs an index reads it itself, through the same
+      // cache, and one that does not (the newest events) is not slowed by reads it has no use for.
+      while (this.host.querying() && !this.host.closed()) await new Promise((r) => setTimeout(r, WARM_YIELD_MS));
       if (this.host.closed() || indexBytes > TOKEN_INDEX_CACHE_BYTES / 2) break;
       // A segment deleted or shredded meanwhile fails to load: that one is skipped.
       const index = await this.tokenIndex(s).catch((e: unknown) => this.host.logger.debug({ err: e }, 'warming skipped a segment'));

@@ -107,6 +107,8 @@ export class LogStore {
   /** Bytes appended in the current and the previous window of QUIET_WINDOW_MS (see quiet()). */
   private readonly ingestWindow = { startMs: performance.now(), bytes: 0, previous: 0 };
   private closed = false;
+  /** Leases of segments held now by queries and searches (leaseSegments). */
+  private reads = 0;
   private sealError: unknown;
   /** Serializes catalog changes, seal commits and retention. */
   readonly writeLock = new Mutex();
@@ -143,6 +145,7 @@ export class LogStore {
       logger: opts.logger,
       closed: () => this.closed,
       quiet: () => this.quiet(),
+      querying: () => this.reads > 0,
       replaced: (path) => this.replaced.push({ path, atMs: performance.now() }),
       remove: (path) => this.removeSegmentFile(path),
     });
@@ -582,8 +585,23 @@ export class LogStore {
    * Readable files of these segments (decrypted into memory when encrypted) until release(): every
    * read of segment files by DuckDB goes through here.
    */
-  leaseSegments(segments: readonly Segment[]): Promise<SegmentLease> {
-    return this.atRest.lease(segments.map((s) => s.path));
+  async leaseSegments(segments: readonly Segment[]): Promise<SegmentLease> {
+    this.reads++;
+    try {
+      const lease = await this.atRest.lease(segments.map((s) => s.path));
+      let held = true;
+      return {
+        path: (rel) => lease.path(rel),
+        release: () => {
+          if (held) this.reads--;
+          held = false;
+          lease.release();
+        },
+      };
+    } catch (e) {
+      this.reads--;
+      throw e;
+    }
   }
 
   /** Removes a segment's file, its token index and its decrypted copy. */
