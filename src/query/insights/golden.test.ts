@@ -19,7 +19,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { QueryError } from './ast.js';
-import { parseQuery } from './parse.js';
+import { COMMAND_NAMES, parseQuery } from './parse.js';
+import { DOCUMENTED_FUNCTIONS } from './functions/index.js';
 import { compileQuery } from './compile/index.js';
 import type { CompileState } from './compile/state.js';
 import { extractedRelation } from '../../store/shred.js';
@@ -144,4 +145,18 @@ test('Logs Insights golden cases', async (t) => {
   } finally {
     await fx.close();
   }
+});
+
+test('the golden cases use every command and every function', () => {
+  const queries = readdirSync(DIR)
+    .filter((f) => f.endsWith('.golden'))
+    .map((f) => readGolden(f))
+    .filter((g) => g.error === null)
+    .map((g) => g.query);
+  const used = (re: RegExp): boolean => queries.some((q) => re.test(q));
+  const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const commands = COMMAND_NAMES.filter((c) => !used(new RegExp(`(^|\\|)\\s*${escape(c)}\\b`, 'im')));
+  assert.deepEqual(commands, [], 'commands no golden case runs');
+  const functions = DOCUMENTED_FUNCTIONS.filter((f) => !used(new RegExp(`\\b${escape(f)}\\s*\\(`, 'i')));
+  assert.deepEqual(functions, [], 'functions no golden case runs');
 });

@@ -101,6 +101,9 @@ const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
   },
 };
 
+/** The commands the parser knows (golden.test.ts checks that golden cases use each of them). */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
 /** AWS's alias: "Use the where command as an alias for the filter command." */
 const ALIASES: Record<string, CommandName> = { where: 'filter' };
 
