@@ -30,7 +30,7 @@ import { sealWalFile } from './sealer.js';
 import { MessageTestCache } from './message-tests.js';
 import { indexPath, type TokenIndex } from './token-index.js';
 import { Settling } from './settling.js';
-import { addText, blockOf, blocksSpanned, newBitmap, BLOCK_EVENTS } from './trigram.js';
+import { BlockBitmaps } from './block-bitmaps.js';
 
 export interface StoreOptions {
   dataDir: string;
@@ -90,10 +90,8 @@ export class LogStore {
   readonly messageTests = new MessageTestCache(MESSAGE_TEST_CACHE_BYTES);
   /** Merging, shredding and token indexes of sealed segments, and warming after a start. */
   private readonly settling: Settling;
-  /** Bitmaps of blocks that still receive events (and of recently sealed ones). */
-  private readonly liveBitmaps = new Map<number, Map<number, Uint8Array>>();
-  /** Bitmaps read back from the catalog for queries; bounded. */
-  private readonly bitmapCache = new Map<string, Uint8Array>();
+  /** Trigram bitmaps of the groups' blocks of events, for searches. */
+  private readonly bitmaps: BlockBitmaps;
   private readonly sealQueue: number[] = [];
   private sealing: Promise<void> | undefined;
   private warming: Promise<void> | undefined;
@@ -137,6 +135,7 @@ export class LogStore {
     readonly atRest: AtRest,
   ) {
     this.catalog = new Catalog(db);
+    this.bitmaps = new BlockBitmaps(this.catalog, atRest);
     this.settling = new Settling({
       catalog: this.catalog,
       db,
@@ -223,20 +222,7 @@ export class LogStore {
         });
       }
     }
-    // Live bitmaps of blocks that are partly sealed start from their persisted bits: the blocks the
-    // replayed batches touch, and each group's current block, which new events will extend.
-    const blocks = new Map<number, Set<number>>();
-    for (const g of this.catalog.groupsById.values()) if (g.nextSeq > 0) blocks.set(g.id, new Set([blockOf(g.nextSeq)]));
-    for (const b of batches) {
-      let set = blocks.get(b.groupId);
-      if (!set) blocks.set(b.groupId, (set = new Set()));
-      for (const k of blocksSpanned(b.firstSeq, b.timestamps.length)) set.add(k);
-    }
-    for (const [gid, set] of blocks) {
-      const ks = [...set].sort((a, b) => a - b);
-      const persisted = await this.loadBitmaps(gid, ks[0]!, ks.at(-1)!);
-      for (const [k, bits] of persisted) this.groupBitmaps(gid).set(k, Uint8Array.from(bits));
-    }
+    await this.bitmaps.resume(batches);
     for (const b of batches) this.makeVisible(b);
     if (pending.length > 0) logger.info({ walFiles: pending.length, batches: batches.length, skipped }, 'replayed write-ahead log');
     return pending;
@@ -263,12 +249,6 @@ export class LogStore {
     this.settling.indexFilesFound(present);
   }
 
-  private groupBitmaps(groupId: number): Map<number, Uint8Array> {
-    let m = this.liveBitmaps.get(groupId);
-    if (!m) this.liveBitmaps.set(groupId, (m = new Map()));
-    return m;
-  }
-
   /** Applies a durable batch: hot tier, stream stats, bitmaps. */
   private makeVisible(b: HotBatch, source?: BatchSource): void {
     const g = this.catalog.groupsById.get(b.groupId);
@@ -282,18 +262,7 @@ export class LogStore {
     s.lastEventMs = s.lastEventMs === null ? last : Math.max(s.lastEventMs, last);
     s.lastIngestMs = s.lastIngestMs === null ? b.ingestMs : Math.max(s.lastIngestMs, b.ingestMs);
     s.dirty = true;
-    const maps = this.groupBitmaps(g.id);
-    let block = -1;
-    let bits: Uint8Array | undefined;
-    for (let k = 0; k < n; k++) {
-      const kb = blockOf(b.firstSeq + k);
-      if (kb !== block) {
-        block = kb;
-        bits = maps.get(kb);
-        if (!bits) maps.set(kb, (bits = newBitmap()));
-      }
-      addText(bits!, b.messages[k]!);
-    }
+    this.bitmaps.add(b);
     this.hot.add(b);
     for (const l of this.listeners) {
       try {
@@ -517,20 +486,13 @@ export class LogStore {
         else await this.removeSegmentFile(s.path);
       }
       const touched = new Map<number, LogGroup>();
-      const bitmaps: Array<{ groupId: number; block: number; bits: Uint8Array }> = [];
       for (const b of batches) {
         const g = this.catalog.groupsById.get(b.groupId);
-        if (!g) continue;
-        touched.set(g.id, g);
-        const maps = this.groupBitmaps(g.id);
-        for (const k of blocksSpanned(b.firstSeq, b.timestamps.length)) {
-          const bits = maps.get(k);
-          if (bits && !bitmaps.some((x) => x.groupId === g.id && x.block === k)) bitmaps.push({ groupId: g.id, block: k, bits: await this.atRest.sealBitmap(g.id, k, Uint8Array.from(bits)) });
-        }
+        if (g) touched.set(g.id, g);
       }
-      await this.catalog.commitSeal(file, live, bitmaps, touched.values());
+      await this.catalog.commitSeal(file, live, await this.bitmaps.sealedFor(batches), touched.values());
       this.hot.dropSealed(file);
-      for (const g of touched.values()) this.evictSealedBitmaps(g);
+      for (const g of touched.values()) this.bitmaps.evictSealed(g, this.hot);
     });
     await fsp.rm(walPath, { force: true });
     this.opts.logger.info(
@@ -542,43 +504,9 @@ export class LogStore {
     }
   }
 
-  /** Blocks wholly below the group's oldest hot event are persisted and no longer change. */
-  private evictSealedBitmaps(g: LogGroup): void {
-    const hot = this.hot.batches(g.id);
-    const minHot = hot.reduce((m, b) => Math.min(m, b.firstSeq), g.nextSeq);
-    const maps = this.liveBitmaps.get(g.id);
-    if (!maps) return;
-    for (const k of maps.keys()) if ((k + 1) * BLOCK_EVENTS <= minHot) maps.delete(k);
-  }
-
-  /** The bitmap of a block: the live one if it still changes, else the persisted one (cached). */
-  async bitmapsFor(g: LogGroup, blocks: number[]): Promise<Map<number, Uint8Array>> {
-    const out = new Map<number, Uint8Array>();
-    const live = this.liveBitmaps.get(g.id);
-    const need: number[] = [];
-    for (const k of blocks) {
-      const l = live?.get(k) ?? this.bitmapCache.get(`${g.id}:${k}`);
-      if (l) out.set(k, l);
-      else need.push(k);
-    }
-    if (need.length > 0) {
-      need.sort((a, b) => a - b);
-      const loaded = await this.loadBitmaps(g.id, need[0]!, need.at(-1)!);
-      for (const [k, bits] of loaded) {
-        out.set(k, bits);
-        if (this.bitmapCache.size >= 4096) this.bitmapCache.delete(this.bitmapCache.keys().next().value!);
-        this.bitmapCache.set(`${g.id}:${k}`, bits);
-      }
-    }
-    return out;
-  }
-
-  /** Persisted bitmaps of blocks fromBlock..toBlock, decrypted. */
-  private async loadBitmaps(groupId: number, fromBlock: number, toBlock: number): Promise<Map<number, Uint8Array>> {
-    const stored = await this.catalog.loadBitmaps(groupId, fromBlock, toBlock);
-    const out = new Map<number, Uint8Array>();
-    for (const [k, bits] of stored) out.set(k, await this.atRest.openBitmap(groupId, k, bits));
-    return out;
+  /** The trigram bitmap of each block (live or persisted), for searches. */
+  bitmapsFor(g: LogGroup, blocks: number[]): Promise<Map<number, Uint8Array>> {
+    return this.bitmaps.get(g, blocks);
   }
 
   /**
@@ -642,8 +570,7 @@ export class LogStore {
     await this.atRest.shred(g.id);
     this.hot.dropGroup(g.id);
     this.messageTests.dropGroup(g.id);
-    this.liveBitmaps.delete(g.id);
-    for (const k of [...this.bitmapCache.keys()]) if (k.startsWith(`${g.id}:`)) this.bitmapCache.delete(k);
+    this.bitmaps.dropGroup(g.id);
     for (const s of segments) await this.removeSegmentFile(s.path);
     await fsp.rm(join(this.opts.dataDir, 'segments', String(g.id)), { recursive: true, force: true });
     for (const l of this.groupGoneListeners) {
