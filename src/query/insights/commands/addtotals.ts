@@ -5,8 +5,8 @@
  *   the row's summed fields; values that are not numbers are left out of the sum, and a row with no
  *   number among them has no total (the field is left out of that row, as every empty field is);
  * - column totals (col=true): one more row, after the others, holding the sum of each summed field
- *   (and of the row totals) over all the rows that reach the command; its other fields are empty, and
- *   it has no @ptr. Later commands see it as a row like the others (a `filter` may drop it, a `sort`
+ *   (and of the row totals) over all the rows that reach the command (none when no row does); its
+ *   other fields are empty, and it has no @ptr. Later commands see it as a row like the others (a `filter` may drop it, a `sort`
  *   move it), and the query's result limit can cut it off like any last row.
  *
  * The summed fields are the ones listed, else every field the rows show at this point except system
@@ -62,7 +62,7 @@ function addSummaryRow(state: CompileState, names: string[]): void {
   if (state.matchedInColumn) sums.push('max(__matched) AS __matched');
   const before = state.current;
   const order = state.order ?? (state.eventRows ? [state.orderSql()] : names.map((n) => `${state.defined.get(n)!.column} ASC NULLS LAST`));
-  state.addStage(`*, 0 AS ${marker}`, `UNION ALL BY NAME SELECT ${[...sums, `1 AS ${marker}`].join(', ')} FROM ${before}`);
+  state.addStage(`*, 0 AS ${marker}`, `UNION ALL BY NAME SELECT ${[...sums, `1 AS ${marker}`].join(', ')} FROM ${before} HAVING count(*) > 0`);
   state.order = [`${marker} ASC`, ...order];
   state.sortedByTime = null;
 }

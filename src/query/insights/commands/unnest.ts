@@ -12,18 +12,19 @@ import type { CompileState } from '../compile/state.js';
 import { asString } from '../functions/coerce.js';
 
 export function compileUnnest(state: CompileState, cmd: UnnestCommand): void {
-  const value = asString(compileField(state, cmd.field)).sql;
-  const doc = `TRY_CAST(${value} AS JSON)`;
-  // The elements as JSON text: a list's own, else the value alone (a map as it is, anything else as a
-  // JSON string), so that one conversion below serves both.
-  const elements =
-    `(CASE WHEN json_type(${doc}) = 'ARRAY' THEN CAST(json_extract(${doc}, '$[*]') AS VARCHAR[]) ` +
-    `WHEN json_type(${doc}) = 'OBJECT' THEN [CAST(json(${doc}) AS VARCHAR)] ` +
-    `WHEN ${value} IS NOT NULL THEN [CAST(to_json(${value}) AS VARCHAR)] END)`;
+  const value = state.hidden('u');
   const list = state.hidden('u');
   const item = state.hidden('u');
   const index = state.hidden('u');
-  state.addStage(`*, ${elements} AS ${list}`);
+  state.addStage(`*, ${asString(compileField(state, cmd.field)).sql} AS ${value}`);
+  // The elements as JSON text: a list's own, else the value alone (a map as it is, anything else as a
+  // JSON string), so that one conversion below serves both.
+  const doc = `TRY_CAST(${value} AS JSON)`;
+  const elements =
+    `CASE WHEN json_type(${doc}) = 'ARRAY' THEN CAST(json_extract(${doc}, '$[*]') AS VARCHAR[]) ` +
+    `WHEN json_type(${doc}) = 'OBJECT' THEN [CAST(json(${doc}) AS VARCHAR)] ` +
+    `WHEN ${value} IS NOT NULL THEN [CAST(to_json(${value}) AS VARCHAR)] END`;
+  state.addStage(`* EXCLUDE (${value}), ${elements} AS ${list}`);
   state.addStage(`* EXCLUDE (${list}), unnest(${list}) AS ${item}, generate_subscripts(${list}, 1) AS ${index}`);
   state.define([[cmd.into, { sql: `(CASE WHEN json_type(${item}::JSON) IN ('OBJECT', 'ARRAY') THEN ${item} ELSE json_extract_string(${item}, '$') END)`, type: 'dynamic' }]]);
   state.defined.get(cmd.into)!.json = true;
