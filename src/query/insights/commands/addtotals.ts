@@ -5,9 +5,10 @@
  *   the row's summed fields; values that are not numbers are left out of the sum, and a row with no
  *   number among them has no total (the field is left out of that row, as every empty field is);
  * - column totals (col=true): one more row, after the others, holding the sum of each summed field
- *   (and of the row totals) over all the rows that reach the command (none when no row does); its
- *   other fields are empty, and it has no @ptr. Later commands see it as a row like the others (a `filter` may drop it, a `sort`
- *   move it), and the query's result limit can cut it off like any last row.
+ *   (and of the row totals) over all the rows that reach the command (none when no row does, or
+ *   when no field is summed); its other fields are empty, and it has no @ptr. Later commands see
+ *   it as a row like the others (a `filter` may drop it, a `sort` move it), and the query's result
+ *   limit can cut it off like any last row.
  *
  * The summed fields are the ones listed, else every field the rows show at this point except system
  * fields (@timestamp, @message, ...), timestamps and booleans: "If omitted, all numeric fields are
@@ -39,7 +40,7 @@ export function compileAddTotals(state: CompileState, cmd: AddTotalsCommand): vo
     state.show(total);
     if (state.display !== null && !state.display.includes(total)) state.display.push(total);
   }
-  if (cmd.col === true) addSummaryRow(state, [...new Set([...summed.map((f) => f.name), ...(row ? [total] : [])])]);
+  if (cmd.col === true && summed.length > 0) addSummaryRow(state, [...new Set([...summed.map((f) => f.name), ...(row ? [total] : [])])]);
 }
 
 /** The fields the results would show now, without the system fields and the total itself. */
