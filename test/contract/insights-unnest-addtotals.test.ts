@@ -1,6 +1,7 @@
 /**
- * Logs Insights' `unnest` and `addtotals` end to end, through the AWS SDK against a started server:
- * StartQuery, GetQueryResults (rows, @ptr), GetLogRecord, and MalformedQueryException's location.
+ * Logs Insights' `unnest` and `addtotals` end to end, through the AWS SDK and the aws CLI against a
+ * started server: StartQuery, GetQueryResults (rows, @ptr), GetLogRecord, and MalformedQueryException's
+ * location.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ import {
   type GetQueryResultsCommandOutput,
   type MalformedQueryException,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { startLogward, stopAndClean, type LogwardServer } from '../helpers/server.js';
+import { awsCli, startLogward, stopAndClean, type LogwardServer } from '../helpers/server.js';
 import { rejectsAws, sleep, uid } from '../helpers/assert-aws.js';
 
 let srv: LogwardServer;
@@ -42,6 +43,10 @@ after(async () => {
 
 async function run(queryString: string): Promise<GetQueryResultsCommandOutput> {
   const { queryId } = await srv.client.send(new StartQueryCommand({ logGroupName: group, startTime: nowS - 3600, endTime: nowS + 300, queryString }));
+  return ended(queryId!);
+}
+
+async function ended(queryId: string): Promise<GetQueryResultsCommandOutput> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const r = await srv.client.send(new GetQueryResultsCommand({ queryId }));
@@ -114,4 +119,25 @@ test('malformed unnest and addtotals: MalformedQueryException at the offending c
     assert.equal(err.queryCompileError?.location?.startCharOffset, at, queryString);
     assert.equal(err.queryCompileError?.location?.endCharOffset, at + token.length, queryString);
   }
+});
+
+test('the aws CLI: start-query and get-query-results with unnest and addtotals', async () => {
+  const query = 'fields jsonParse(@message) as js | unnest js.events into e | fields e.name as name, js.price as price | sort @timestamp asc | addtotals col=true price';
+  const started = await awsCli(['start-query', '--log-group-name', group, '--start-time', String(nowS - 3600), '--end-time', String(nowS + 300), '--query-string', query], srv);
+  assert.equal(started.code, 0, started.stderr);
+  const { queryId } = started.json as { queryId: string };
+  await ended(queryId);
+  const results = await awsCli(['get-query-results', '--query-id', queryId], srv);
+  assert.equal(results.code, 0, results.stderr);
+  const body = results.json as { status: string; results: Array<Array<{ field: string; value: string }>> };
+  assert.equal(body.status, 'Complete');
+  assert.deepEqual(
+    body.results.map((row) => Object.fromEntries(row.filter((f) => ['name', 'price', 'Total'].includes(f.field)).map((f) => [f.field, f.value]))),
+    [
+      { name: 'exception', price: '10', Total: '10' },
+      { name: 'user action', price: '10', Total: '10' },
+      { name: 'single', price: '1.5', Total: '1.5' },
+      { price: '21.5', Total: '21.5' },
+    ],
+  );
 });
