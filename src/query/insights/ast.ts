@@ -254,6 +254,33 @@ export interface UnmaskCommand {
   span: Span;
 }
 
+/**
+ * `unnest js.events into event`: one row for each element of a list (a map or any other value counts as
+ * a list of one); each row keeps the other fields of the original (commands/unnest.ts).
+ */
+export interface UnnestCommand {
+  kind: 'unnest';
+  field: FieldRef;
+  /** The field each row holds its element in. */
+  into: string;
+  span: Span;
+}
+
+/**
+ * `addtotals [fieldname=Name] [row=bool] [col=bool] [f1, f2, ...]`: a row total field (default name
+ * `Total`) and, with col=true, a summary row of column totals (commands/addtotals.ts). Options are
+ * null when not written (the formatter keeps what the user wrote).
+ */
+export interface AddTotalsCommand {
+  kind: 'addtotals';
+  fieldName: string | null;
+  row: boolean | null;
+  col: boolean | null;
+  /** The fields to sum; empty: every numeric field shown. */
+  fields: FieldRef[];
+  span: Span;
+}
+
 export type Command =
   | FieldsCommand
   | DisplayCommand
@@ -265,7 +292,9 @@ export type Command =
   | DedupCommand
   | PatternCommand
   | DiffCommand
-  | UnmaskCommand;
+  | UnmaskCommand
+  | UnnestCommand
+  | AddTotalsCommand;
 
 // ---------------------------------------------------------------------------------------------
 // Errors

@@ -286,7 +286,8 @@ function outputRows(c: CompiledQuery, rows: Row[]): ResultField[][] {
       const value = toText(r[f.column], f.type);
       if (value !== null) out.push({ field: f.name, value });
     }
-    if (c.eventRows) out.push({ field: '@ptr', value: encodePtr(Number(r.__g), Number(r.__seq)) });
+    // A row that is no event (addtotals' summary row) has no @ptr.
+    if (c.eventRows && r.__g !== null && r.__g !== undefined) out.push({ field: '@ptr', value: encodePtr(Number(r.__g), Number(r.__seq)) });
     return out;
   });
 }

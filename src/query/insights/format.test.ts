@@ -95,6 +95,10 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   expr.map((e): Command => ({ kind: 'pattern', field: e, span: SPAN })),
   expr.map((e): Command => ({ kind: 'unmask', field: e, span: SPAN })),
   fc.constantFrom('previous', 'previousDay', 'previousWeek', 'previousMonth').map((period): Command => ({ kind: 'diff', period: period as never, span: SPAN })),
+  fc.tuple(fieldRef, name).map(([field, into]): Command => ({ kind: 'unnest', field, into, span: SPAN })),
+  fc
+    .tuple(fc.option(name), fc.option(fc.boolean()), fc.option(fc.boolean()), fc.array(fc.oneof(fieldRef, fc.constantFrom('row', 'col', 'fieldname', 'Total').map((n): FieldRef => ({ kind: 'field', name: n, quoted: false, span: SPAN }))), { maxLength: 3 }))
+    .map(([fieldName, row, col, fields]): Command => ({ kind: 'addtotals', fieldName, row, col, fields, span: SPAN })),
 );
 
 const UNITS_MS = [1, 1000, 60_000, 3_600_000, 86_400_000, 604_800_000];
@@ -142,13 +146,13 @@ test('round trip: parseQuery(formatQuery(q)) is q, spans aside, for random queri
 });
 
 const PIECES = [
-  'fields', 'filter', 'stats', 'sort', 'limit', 'parse', 'dedup', 'pattern', 'diff', 'unmask', 'display', 'where', 'SOURCE', 'logGroups',
+  'fields', 'filter', 'stats', 'sort', 'limit', 'parse', 'dedup', 'pattern', 'diff', 'unmask', 'display', 'where', 'SOURCE', 'logGroups', 'into', 'row=', 'col=true', 'fieldname=',
   '(', ')', '[', ']', ',', '|', ' ', '\n', '#c\n', 'a', '@message', 'x.y', '`q r`', '"s"', "'t'", '/re/', '/(?<n>x)/', '5m', '1.5', '-', '+',
   '*', '/', '%', '^', '=', '!=', '<', '<=', '>', '>=', '=~', 'like', 'not', 'in', 'and', 'or', 'as', 'by', 'asc', 'desc', 'count(*)', 'bin(',
   'namePrefix:', 'class:', "['p']", 'START=', 'END=', '0', '-1h', 'now', 'any', 'previousDay', '"*"', '"* *"', '"', '`', '\\', '1e3', 'é', '😀',
 ];
 
-const COMMAND_WORDS = ['fields ', 'filter ', 'stats ', 'sort ', 'limit ', 'parse ', 'dedup ', 'pattern ', 'diff ', 'unmask ', 'display ', 'where ', 'SOURCE '];
+const COMMAND_WORDS = ['fields ', 'filter ', 'stats ', 'sort ', 'limit ', 'parse ', 'dedup ', 'pattern ', 'diff ', 'unmask ', 'display ', 'where ', 'SOURCE ', 'unnest ', 'addtotals '];
 
 function parsesOrFailsCleanly(text: string): boolean {
   let q: Query;

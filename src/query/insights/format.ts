@@ -9,7 +9,7 @@
  * backquote in it) is printed in the form that parses back to the same value where one exists; names
  * containing a backquote have none, and throw.
  */
-import type { Command, Expr, ParseCommand, Projection, Query, SortKey, SourceClause } from './ast.js';
+import type { AddTotalsCommand, Command, Expr, ParseCommand, Projection, Query, SortKey, SourceClause } from './ast.js';
 import { UNIT_MS } from './lexer.js';
 import { isPlainName } from './parse-expr.js';
 
@@ -159,7 +159,20 @@ export function formatCommand(c: Command): string {
       return `${c.kind} ${formatExpr(c.field)}`;
     case 'diff':
       return c.period === 'previous' ? 'diff' : `diff ${c.period}`;
+    case 'unnest':
+      return `unnest ${formatExpr(c.field)} into ${formatName(c.into)}`;
+    case 'addtotals':
+      return formatAddTotals(c);
   }
+}
+
+function formatAddTotals(c: AddTotalsCommand): string {
+  const parts = ['addtotals'];
+  if (c.fieldName !== null) parts.push(`fieldname=${formatName(c.fieldName)}`);
+  if (c.row !== null) parts.push(`row=${c.row}`);
+  if (c.col !== null) parts.push(`col=${c.col}`);
+  if (c.fields.length > 0) parts.push(c.fields.map(formatExpr).join(', '));
+  return parts.join(' ');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -38,6 +38,8 @@ const DIFF = 'CWL_QuerySyntax-Diff.html (diff)';
 const ALIAS = 'CWL_QuerySyntax-alias.html (Use aliases and comments in queries)';
 const SOURCE = 'CWL_QuerySyntax-Source.html (SOURCE)';
 const LOGCOMPARE = 'CWL_QuerySyntax-Logcompare.html (logcompare)';
+const UNNEST = 'CWL_QuerySyntax-Unnest.html (unnest)';
+const ADDTOTALS = 'CWL_QuerySyntax-Addtotals.html (addtotals)';
 
 export const GOLDEN_PARSE: GoldenParseCase[] = [
   { doc: SAMPLES, query: "fields @timestamp, @message | sort @timestamp desc | limit 25", formatted: "fields @timestamp, @message | sort @timestamp desc | limit 25" },
@@ -129,6 +131,16 @@ export const GOLDEN_PARSE: GoldenParseCase[] = [
   { doc: SOURCE, query: "SOURCE logGroups(namePrefix: ['namePrefix1', 'namePrefix2'])", formatted: "SOURCE logGroups(namePrefix: ['namePrefix1', 'namePrefix2'])" },
   { doc: SOURCE, query: "SOURCE logGroups(class: ['INFREQUENT_ACCESS'])", formatted: "SOURCE logGroups(class: 'INFREQUENT_ACCESS')" },
   { doc: SOURCE, note: "As the page prints it: the closing parenthesis is missing.", query: "SOURCE logGroups(accountIdentifiers:['111122223333'], namePrefix: ['namePrefix1', 'namePrefix2']", error: { start: 96, end: 96, message: "unexpected symbol found <EOF> at line 1 and position 96: expected ',' or ')' to end logGroups(...) after ']'" } },
+  { doc: UNNEST, query: "fields jsonParse(@message) as json_message \n| unnest json_message.events into event\n| display event.name", formatted: "fields jsonParse(@message) as json_message | unnest json_message.events into event | display event.name" },
+  { doc: UNNEST, query: "fields jsonParse(@message) as js \n| unnest js.accounts into account \n| filter account.type = \"internal\"", formatted: "fields jsonParse(@message) as js | unnest js.accounts into account | filter account.type = \"internal\"" },
+  { doc: UNNEST, query: "fields jsonParse(trimmedData) as accounts \n| unnest accounts into account \n| stats sum(account.droppedSpans) as n by account.accountId \n| sort n desc \n| limit 10", formatted: "fields jsonParse(trimmedData) as accounts | unnest accounts into account | stats sum(account.droppedSpans) as n by account.accountId | sort n desc | limit 10" },
+  { query: "fields jsonParse(@message) as js | unnest js.events", error: { start: 51, end: 51, message: "unexpected symbol found <EOF> at line 1 and position 51: expected 'into' and a name for each element after 'js.events'" } },
+  { doc: ADDTOTALS, query: "# Row totals (default) - adds a Total column summing all numeric fields\nfields a, b\n| addtotals", formatted: "fields a, b | addtotals" },
+  { doc: ADDTOTALS, query: "# Sum only specific fields\nfields price, tax, qty\n| addtotals price, tax", formatted: "fields price, tax, qty | addtotals price, tax" },
+  { doc: ADDTOTALS, query: "# Custom total column name\nfields val\n| addtotals fieldname=RowSum", formatted: "fields val | addtotals fieldname=RowSum" },
+  { doc: ADDTOTALS, query: "# Column totals - adds a Summary row at the bottom\nfields x\n| addtotals col=true x", formatted: "fields x | addtotals col=true x" },
+  { query: "fields a | addtotals row=maybe", error: { start: 25, end: 30, message: "unexpected symbol found maybe at line 1 and position 25: expected true or false after 'row='" } },
+  { query: "fields a | ADDTOTALS COL=True row=FALSE FieldName=`Grand total` a", formatted: "fields a | addtotals fieldname=`Grand total` row=false col=true a" },
   { doc: LOGCOMPARE, note: "A documented command Logward does not run: rejected by name.", query: "SOURCE lg start=-1d end=now\n| logcompare timeshift 7d", error: { start: 30, end: 40, message: "unexpected symbol found logcompare at line 2 and position 2: Logward does not support the 'logcompare' command" } },
   { query: "SOURCE \"group-name\" START=1700000000000 END=1700000100999 | fields @message", formatted: "SOURCE \"group-name\" START=1700000000000 END=1700000100999 | fields @message" },
   { query: "SOURCE 'a' SOURCE \"b\" | fields @message", formatted: "SOURCE \"a\" \"b\" | fields @message" },

@@ -77,7 +77,8 @@ export function spanProblems(text: string, q: Query): string[] {
     }
     if (c.kind === 'filter') expr(c.expr);
     if (c.kind === 'pattern' || c.kind === 'unmask') expr(c.field);
-    if (c.kind === 'dedup') c.fields.forEach(expr);
+    if (c.kind === 'dedup' || c.kind === 'addtotals') c.fields.forEach(expr);
+    if (c.kind === 'unnest') expr(c.field);
     if (c.kind === 'sort') {
       for (const k of c.keys) {
         check(inside(k.span, k.expr.span) && k.span.start === k.expr.span.start, 'sort key', k.span);

@@ -238,7 +238,7 @@ test('the command sequence: only limit after dedup, limit values, diff periods, 
   assert.deepEqual(stripSpans(parseQuery('limit 3').commands[0]), { kind: 'limit', count: 3 });
   fails('diff yesterday', 5, 14, "unexpected symbol found yesterday at line 1 and position 5: expected previousDay, previousWeek, previousMonth, '|' or the end of the query after 'diff'");
   fails('fields @timestamp, custom_field | count()', 34, 39, /^unexpected symbol found count at line 1 and position 34: expected a command \(fields, display, filter/);
-  fails('fields a | unnest b', 11, 17, "unexpected symbol found unnest at line 1 and position 11: Logward does not support the 'unnest' command");
+  fails('fields a | expand b', 11, 17, "unexpected symbol found expand at line 1 and position 11: Logward does not support the 'expand' command");
   fails('', 0, 0, /^unexpected symbol found <EOF> at line 1 and position 0: expected a command .* at the start of the query$/);
   fails('  # only a comment\n', 19, 19, /^unexpected symbol found <EOF> at line 2 and position 0: expected a command/);
   fails('fields a |', 10, 10, /^unexpected symbol found <EOF> at line 1 and position 10: expected a command .* after '\|'$/);
@@ -277,4 +277,43 @@ test('deep nesting is an error, not a stack overflow', () => {
   fails(`filter ${'('.repeat(5000)}a${')'.repeat(5000)}`, 207, 208, /^unexpected symbol found \( at line 1 and position 207: expected at most 200 levels of nesting$/);
   fails(`filter ${'-'.repeat(5000)}a`, 207, 208, /expected at most 200 levels of nesting/);
   fails(`filter ${'not '.repeat(5000)}a`, 807, 810, /expected at most 200 levels of nesting/);
+});
+
+test('unnest: a field, into, a name', () => {
+  assert.deepEqual(stripSpans(parseQuery('fields jsonParse(@message) as js | UNNEST js.events INTO event').commands[1]), {
+    kind: 'unnest',
+    field: { kind: 'field', name: 'js.events', quoted: false },
+    into: 'event',
+  });
+  same('unnest `a b` into `c`', 'unnest `a b` into c');
+  fails('fields a | unnest x', 19, 19, "unexpected symbol found <EOF> at line 1 and position 19: expected 'into' and a name for each element after 'x'");
+  fails('unnest x as y', 9, 11, "unexpected symbol found as at line 1 and position 9: expected 'into' and a name for each element after 'x'");
+  fails('unnest into y', 12, 13, "unexpected symbol found y at line 1 and position 12: expected 'into' and a name for each element after 'into'");
+  fails('unnest x into | limit 1', 14, 15, "unexpected symbol found | at line 1 and position 14: expected a name for each element after 'into'");
+  fails('unnest jsonParse(x) into y', 16, 17, "unexpected symbol found ( at line 1 and position 16: expected 'into' and a name for each element after 'jsonParse'");
+  fails('unnest | limit 1', 7, 8, "unexpected symbol found | at line 1 and position 7: expected the field to unnest after 'unnest'");
+});
+
+test('addtotals: options in any order, each once, then the fields', () => {
+  const cmd = (q: string): unknown => stripSpans(parseQuery(q).commands.at(-1));
+  assert.deepEqual(cmd('fields a, b | addtotals'), { kind: 'addtotals', fieldName: null, row: null, col: null, fields: [] });
+  assert.deepEqual(cmd('addtotals col=TRUE Row=false fieldname=`Row Sum` x, row'), {
+    kind: 'addtotals',
+    fieldName: 'Row Sum',
+    row: false,
+    col: true,
+    fields: [
+      { kind: 'field', name: 'x', quoted: false },
+      { kind: 'field', name: 'row', quoted: false },
+    ],
+  });
+  same('addtotals col=TRUE Row=false fieldname=`Row Sum` x, row', 'addtotals fieldname=`Row Sum` row=false col=true x, row');
+  assert.deepEqual(cmd('limit 1 | addtotals row'), { kind: 'addtotals', fieldName: null, row: null, col: null, fields: [{ kind: 'field', name: 'row', quoted: false }] });
+  fails('addtotals row=maybe', 14, 19, "unexpected symbol found maybe at line 1 and position 14: expected true or false after 'row='");
+  fails('addtotals col=1', 14, 15, "unexpected symbol found 1 at line 1 and position 14: expected true or false after 'col='");
+  fails('addtotals row=true row=false', 19, 22, "unexpected symbol found row at line 1 and position 19: expected each of fieldname=, row= and col= at most once ('row' is given twice)");
+  fails('addtotals fieldname=', 20, 20, "unexpected symbol found <EOF> at line 1 and position 20: expected a name for the row total after '='");
+  fails('addtotals x col=true', 12, 15, "unexpected symbol found col at line 1 and position 12: expected '|' or the end of the query after 'x'");
+  fails('addtotals a,', 12, 12, "unexpected symbol found <EOF> at line 1 and position 12: expected a field to sum after ','");
+  fails('addtotals 5', 10, 11, "unexpected symbol found 5 at line 1 and position 10: expected a field to sum or an option (fieldname=, row=, col=) after 'addtotals'");
 });

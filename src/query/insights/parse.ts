@@ -11,6 +11,7 @@ import { QueryError } from './ast.js';
 import { describe, lineAndPosition, syntaxError, type Token } from './lexer.js';
 import { Cursor, isOp, isWord, parseExpr, parseFieldRef, parseName, parseOperand, parseProjection } from './parse-expr.js';
 import { parseSource } from './parse-source.js';
+import { parseAddTotals } from './parse-addtotals.js';
 
 export function parseQuery(text: string): Query {
   const c = new Cursor(text);
@@ -48,7 +49,7 @@ function firstWordEnd(text: string, start: number): number {
   return i;
 }
 
-type CommandName = 'fields' | 'display' | 'filter' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'unmask';
+type CommandName = 'fields' | 'display' | 'filter' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'unmask' | 'unnest' | 'addtotals';
 
 /** One parser per command; the keyword token has been taken. */
 const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
@@ -99,6 +100,14 @@ const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
     const field = parseExpr(c);
     return { kind: 'unmask', field, span: { start: kw.span.start, end: c.last!.span.end } };
   },
+  unnest: (c, kw) => {
+    const field = parseFieldRef(c, 'the field to unnest');
+    if (!isWord(c.peek(), 'into')) throw c.error(c.peek(), `expected 'into' and a name for each element ${c.after()}`);
+    c.take();
+    const into = parseName(c, 'a name for each element').name;
+    return { kind: 'unnest', field, into, span: { start: kw.span.start, end: c.last!.span.end } };
+  },
+  addtotals: parseAddTotals,
 };
 
 /** The commands the parser knows (golden.test.ts checks that golden cases use each of them). */
@@ -108,7 +117,7 @@ export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
 const ALIASES: Record<string, CommandName> = { where: 'filter' };
 
 /** Commands AWS documents that Logward does not run (yet): named in the error rather than "unknown". */
-const UNSUPPORTED = ['anomaly', 'filterindex', 'unnest', 'expand', 'lookup', 'join', 'addtotals', 'relevantfields', 'logcompare', 'head', 'tail', 'search', 'order'];
+const UNSUPPORTED = ['anomaly', 'filterindex', 'expand', 'lookup', 'join', 'relevantfields', 'logcompare', 'head', 'tail', 'search', 'order'];
 
 const DIFF_PERIODS: Record<string, DiffPeriod> = { previousday: 'previousDay', previousweek: 'previousWeek', previousmonth: 'previousMonth' };
 
@@ -118,7 +127,7 @@ function parseCommand(c: Cursor): Command {
   const command = (Object.hasOwn(COMMANDS, name) ? name : Object.hasOwn(ALIASES, name) ? ALIASES[name] : undefined) as CommandName | undefined;
   if (command === undefined) {
     if (UNSUPPORTED.includes(name)) throw c.error(t, `Logward does not support the '${t.text}' command`);
-    throw c.error(t, `expected a command (fields, display, filter, stats, sort, limit, parse, dedup, pattern, diff or unmask) ${c.after()}`);
+    throw c.error(t, `expected a command (fields, display, filter, stats, sort, limit, parse, dedup, pattern, diff, unmask, unnest or addtotals) ${c.after()}`);
   }
   c.take();
   return COMMANDS[command](c, t);

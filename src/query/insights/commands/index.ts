@@ -13,6 +13,8 @@ import { compileParse } from './parse.js';
 import { compileSort } from './sort.js';
 import { compileStats } from './stats.js';
 import { compileUnmask } from './unmask.js';
+import { compileUnnest } from './unnest.js';
+import { compileAddTotals } from './addtotals.js';
 
 export type SqlCommand = Exclude<Command, { kind: 'pattern' | 'diff' }>;
 export type JsCommand = Extract<Command, { kind: 'pattern' | 'diff' }>;
@@ -27,6 +29,8 @@ export const SQL_COMMANDS: { [K in SqlCommand['kind']]: (state: CompileState, cm
   parse: compileParse,
   dedup: compileDedup,
   unmask: compileUnmask,
+  unnest: compileUnnest,
+  addtotals: compileAddTotals,
 };
 
 export function compileCommand(state: CompileState, cmd: SqlCommand): void {

@@ -41,7 +41,11 @@ export function compileField(state: CompileState, ref: FieldRef): SqlValue {
   const d = state.defined.get(ref.name);
   if (d) return { sql: d.column, type: d.type };
   const member = state.objectField(ref.name);
-  if (member) return { sql: `json_extract_string(${member.field.column}, CAST(${state.param(jsonPath(member.rest))} AS VARCHAR))`, type: 'dynamic' };
+  if (member) {
+    // A JSON field may hold text that is not JSON (an unnested string): that has no members.
+    const doc = member.field.object ? member.field.column : `TRY_CAST(${member.field.column} AS JSON)`;
+    return { sql: `json_extract_string(${doc}, CAST(${state.param(jsonPath(member.rest))} AS VARCHAR))`, type: 'dynamic' };
+  }
   if (!state.eventFields) {
     return state.error(`Field '${ref.name}' is not available here: after ${state.producer}, only the fields ${state.producer} produces can be used`, ref.span);
   }
@@ -53,6 +57,19 @@ export function compileField(state: CompileState, ref: FieldRef): SqlValue {
   const line = lineFieldSql(state, ref.name, () => state.jsonField(jsonPath(ref.name)));
   if (line !== null) return { sql: line, type: 'dynamic' };
   return { sql: state.jsonField(jsonPath(ref.name)), type: 'dynamic' };
+}
+
+/**
+ * Whether an expression's value may be a map or list whose members a dotted name reads (`js.a` after
+ * `fields jsonParse(@message) as js`): a jsonParse call, a JSON or object field, or a member of one.
+ * Fields defined from such an expression are marked `json` (DefinedField).
+ */
+export function isStructured(state: CompileState, e: Expr): boolean {
+  if (e.kind === 'call') return e.name.toLowerCase() === 'jsonparse';
+  if (e.kind !== 'field') return false;
+  const d = state.defined.get(e.name);
+  if (d) return d.object === true || d.json === true;
+  return state.objectField(e.name) !== null;
 }
 
 export function compileExpr(state: CompileState, e: Expr, opts: ExprOptions = {}): SqlValue {

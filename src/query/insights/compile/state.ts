@@ -21,6 +21,11 @@ export interface DefinedField {
   type: ValueType;
   /** The column holds a JSON object (`parse ... logfmt as lf`): `lf.key` reads its members. */
   object?: true;
+  /**
+   * The column holds a value that may be a map or list as JSON text (jsonParse, unnest): `js.key`
+   * reads its members when it is one (compile/expr.ts isStructured says which fields).
+   */
+  json?: true;
 }
 
 export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
@@ -158,11 +163,11 @@ export class CompileState implements SqlContext {
     }
   }
 
-  /** For `lf.a.b` where `lf` is an object field: that field and the rest of the name (`a.b`). */
+  /** For `lf.a.b` where `lf` is an object (or JSON) field: that field and the rest of the name (`a.b`). */
   objectField(name: string): { field: DefinedField; rest: string } | null {
     for (let i = name.indexOf('.'); i > 0; i = name.indexOf('.', i + 1)) {
       const field = this.defined.get(name.slice(0, i));
-      if (field?.object) return { field, rest: name.slice(i + 1) };
+      if (field?.object || field?.json) return { field, rest: name.slice(i + 1) };
     }
     return null;
   }

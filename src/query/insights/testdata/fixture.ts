@@ -76,6 +76,17 @@ export const FIXTURE: FixtureEvent[] = [
     trail('DeleteUser', '2001:db8::1', 'mallory', 'AccessDenied'),
     trail('ConsoleLogin', '198.51.100.7', 'bob', 'Failed authentication'),
   ].map((message, i) => ({ group: '/aws/cloudtrail', stream: '123456789012_CloudTrail_us-east-1', ts: T0 + (i * 3 + 2) * MIN, message })),
+  // /app/batch: JSON with lists (unnest) and numbers to add up (addtotals).
+  ...[
+    { events: [{ name: 'exception' }, { name: 'user action' }] },
+    { accounts: [{ accountId: '111', type: 'internal', droppedSpans: 3 }, { accountId: '222', type: 'external', droppedSpans: 5 }] },
+    { accounts: [{ accountId: '111', type: 'internal', droppedSpans: 4 }], events: [] },
+    { events: { name: 'single' }, tags: 'solo' },
+    { trimmedData: JSON.stringify([{ accountId: '222', droppedSpans: 7 }, { accountId: '333', droppedSpans: 1 }]) },
+    { order: 'A1', price: 10.5, tax: 2.1, qty: 3 },
+    { order: 'A2', price: 4, tax: 'n/a', qty: 1 },
+    { order: 'A3', price: 20, tax: 4, qty: 2, tags: ['x', 7, null, { k: 'v' }] },
+  ].map((doc, i) => ({ group: '/app/batch', stream: 'batch-1', ts: T0 + (i * 2 + 1) * MIN, message: JSON.stringify(doc) })),
 ];
 
 export const FIXTURE_END = T0 + 20 * MIN;
