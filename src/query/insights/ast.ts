@@ -216,7 +216,8 @@ export interface ParseCommand {
   field: Expr;
   pattern:
     | { kind: 'glob'; text: string; quote: '"' | "'"; span: Span }
-    | { kind: 'regex'; pattern: string; span: Span }
+    /** With `multi` after it: every match of the regex, one row each (commands/parse.ts). */
+    | { kind: 'regex'; pattern: string; multi: boolean; span: Span }
     /** `parse @message logfmt as lf`: key=value pairs, read as `lf.key`. */
     | { kind: 'logfmt'; span: Span };
   /** The `as` names (glob form; for a regex, the named groups). */
@@ -281,6 +282,16 @@ export interface AddTotalsCommand {
   span: Span;
 }
 
+/**
+ * `expand items`: one row for each element of the JSON array the field holds, the element in place of
+ * the array and every other field repeated (unnest into the same name; commands/unnest.ts).
+ */
+export interface ExpandCommand {
+  kind: 'expand';
+  field: FieldRef;
+  span: Span;
+}
+
 export type Command =
   | FieldsCommand
   | DisplayCommand
@@ -294,6 +305,7 @@ export type Command =
   | DiffCommand
   | UnmaskCommand
   | UnnestCommand
+  | ExpandCommand
   | AddTotalsCommand;
 
 // ---------------------------------------------------------------------------------------------

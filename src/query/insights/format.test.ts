@@ -71,10 +71,10 @@ const parseCommand: fc.Arbitrary<Command> = fc.oneof(
       names: names.slice(0, segments.length - 1).concat(Array.from({ length: Math.max(0, segments.length - 4) }, (_, i) => `n${i}`)),
       span: SPAN,
     })),
-  fc.tuple(fieldRef, fc.array(fc.tuple(regexPattern, groupName), { minLength: 1, maxLength: 3 }), regexPattern).map(([field, parts, tail]): Command => ({
+  fc.tuple(fieldRef, fc.array(fc.tuple(regexPattern, groupName), { minLength: 1, maxLength: 3 }), regexPattern, fc.boolean()).map(([field, parts, tail, multi]): Command => ({
     kind: 'parse',
     field,
-    pattern: { kind: 'regex', pattern: parts.map(([p, g]) => `${p}(?<${g}>${p})`).join('') + tail, span: SPAN },
+    pattern: { kind: 'regex', pattern: parts.map(([p, g]) => `${p}(?<${g}>${p})`).join('') + tail, multi, span: SPAN },
     names: parts.map(([, g]) => g),
     span: SPAN,
   })),
@@ -96,6 +96,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   expr.map((e): Command => ({ kind: 'unmask', field: e, span: SPAN })),
   fc.constantFrom('previous', 'previousDay', 'previousWeek', 'previousMonth').map((period): Command => ({ kind: 'diff', period: period as never, span: SPAN })),
   fc.tuple(fieldRef, name).map(([field, into]): Command => ({ kind: 'unnest', field, into, span: SPAN })),
+  fieldRef.map((field): Command => ({ kind: 'expand', field, span: SPAN })),
   fc
     .tuple(fc.option(name), fc.option(fc.boolean()), fc.option(fc.boolean()), fc.array(fc.oneof(fieldRef, fc.constantFrom('row', 'col', 'fieldname', 'Total').map((n): FieldRef => ({ kind: 'field', name: n, quoted: false, span: SPAN }))), { maxLength: 3 }))
     .map(([fieldName, row, col, fields]): Command => ({ kind: 'addtotals', fieldName, row, col, fields, span: SPAN })),

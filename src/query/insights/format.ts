@@ -129,7 +129,7 @@ function formatParse(c: ParseCommand): string {
     case 'glob':
       return `parse ${field} ${formatString(c.pattern.text, c.pattern.quote)} as ${c.names.map((n) => formatName(n)).join(', ')}`;
     case 'regex':
-      return `parse ${field} ${formatRegex(c.pattern.pattern)}`;
+      return `parse ${field} ${formatRegex(c.pattern.pattern)}${c.pattern.multi ? ' multi' : ''}`;
     case 'logfmt':
       return `parse ${field} logfmt as ${formatName(c.names[0]!)}`;
   }
@@ -159,6 +159,8 @@ export function formatCommand(c: Command): string {
       return `${c.kind} ${formatExpr(c.field)}`;
     case 'diff':
       return c.period === 'previous' ? 'diff' : `diff ${c.period}`;
+    case 'expand':
+      return `expand ${formatExpr(c.field)}`;
     case 'unnest':
       return `unnest ${formatExpr(c.field)} into ${formatName(c.into)}`;
     case 'addtotals':

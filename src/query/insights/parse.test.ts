@@ -238,7 +238,7 @@ test('the command sequence: only limit after dedup, limit values, diff periods, 
   assert.deepEqual(stripSpans(parseQuery('limit 3').commands[0]), { kind: 'limit', count: 3 });
   fails('diff yesterday', 5, 14, "unexpected symbol found yesterday at line 1 and position 5: expected previousDay, previousWeek, previousMonth, '|' or the end of the query after 'diff'");
   fails('fields @timestamp, custom_field | count()', 34, 39, /^unexpected symbol found count at line 1 and position 34: expected a command \(fields, display, filter/);
-  fails('fields a | expand b', 11, 17, "unexpected symbol found expand at line 1 and position 11: Logward does not support the 'expand' command");
+  fails('fields a | logcompare b', 11, 21, "unexpected symbol found logcompare at line 1 and position 11: Logward does not support the 'logcompare' command");
   fails('', 0, 0, /^unexpected symbol found <EOF> at line 1 and position 0: expected a command .* at the start of the query$/);
   fails('  # only a comment\n', 19, 19, /^unexpected symbol found <EOF> at line 2 and position 0: expected a command/);
   fails('fields a |', 10, 10, /^unexpected symbol found <EOF> at line 1 and position 10: expected a command .* after '\|'$/);

@@ -49,7 +49,7 @@ function firstWordEnd(text: string, start: number): number {
   return i;
 }
 
-type CommandName = 'fields' | 'display' | 'filter' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'unmask' | 'unnest' | 'addtotals';
+type CommandName = 'fields' | 'display' | 'filter' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'unmask' | 'unnest' | 'addtotals' | 'expand';
 
 /** One parser per command; the keyword token has been taken. */
 const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
@@ -108,6 +108,10 @@ const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
     return { kind: 'unnest', field, into, span: { start: kw.span.start, end: c.last!.span.end } };
   },
   addtotals: parseAddTotals,
+  expand: (c, kw) => {
+    const field = parseFieldRef(c, 'the field to expand');
+    return { kind: 'expand', field, span: { start: kw.span.start, end: field.span.end } };
+  },
 };
 
 /** The commands the parser knows (golden.test.ts checks that golden cases use each of them). */
@@ -117,7 +121,7 @@ export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
 const ALIASES: Record<string, CommandName> = { where: 'filter' };
 
 /** Commands AWS documents that Logward does not run (yet): named in the error rather than "unknown". */
-const UNSUPPORTED = ['anomaly', 'filterindex', 'expand', 'lookup', 'join', 'relevantfields', 'logcompare', 'head', 'tail', 'search', 'order'];
+const UNSUPPORTED = ['anomaly', 'filterindex', 'lookup', 'join', 'relevantfields', 'logcompare', 'head', 'tail', 'search', 'order'];
 
 const DIFF_PERIODS: Record<string, DiffPeriod> = { previousday: 'previousDay', previousweek: 'previousWeek', previousmonth: 'previousMonth' };
 
@@ -127,7 +131,7 @@ function parseCommand(c: Cursor): Command {
   const command = (Object.hasOwn(COMMANDS, name) ? name : Object.hasOwn(ALIASES, name) ? ALIASES[name] : undefined) as CommandName | undefined;
   if (command === undefined) {
     if (UNSUPPORTED.includes(name)) throw c.error(t, `Logward does not support the '${t.text}' command`);
-    throw c.error(t, `expected a command (fields, display, filter, stats, sort, limit, parse, dedup, pattern, diff, unmask, unnest or addtotals) ${c.after()}`);
+    throw c.error(t, `expected a command (${COMMAND_NAMES.slice(0, -1).join(', ')} or ${COMMAND_NAMES.at(-1)}) ${c.after()}`);
   }
   c.take();
   return COMMANDS[command](c, t);
@@ -203,7 +207,10 @@ function parseParse(c: Cursor, kw: Token): ParseCommand {
     c.take(true);
     const names = namedGroups(p.value);
     if (names.length === 0) throw c.error(p, 'expected a regular expression with named capture groups such as (?<name>...)');
-    return { kind: 'parse', field, pattern: { kind: 'regex', pattern: p.value, span: p.span }, names, span: { start, end: p.span.end } };
+    // AWS's multi-match mode: "Add the keyword multi after the regex pattern."
+    const multi = isWord(c.peek(), 'multi');
+    if (multi) c.take();
+    return { kind: 'parse', field, pattern: { kind: 'regex', pattern: p.value, multi, span: p.span }, names, span: { start, end: c.last!.span.end } };
   }
   if (isWord(p, 'logfmt')) {
     // AWS: `parse fieldName logfmt as alias`; "The result is a map that you access with dot notation".

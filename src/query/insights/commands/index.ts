@@ -30,6 +30,7 @@ export const SQL_COMMANDS: { [K in SqlCommand['kind']]: (state: CompileState, cm
   dedup: compileDedup,
   unmask: compileUnmask,
   unnest: compileUnnest,
+  expand: (state, cmd) => compileUnnest(state, { kind: 'unnest', field: cmd.field, into: cmd.field.name, span: cmd.span }),
   addtotals: compileAddTotals,
 };
 

@@ -93,12 +93,38 @@ export function compileParse(state: CompileState, cmd: ParseCommand): void {
   const { regex, groups: fields, captures } = namedGroups(cmd.pattern.pattern);
   if (fields.length === 0) state.error('Expected a named group such as (?<name>...) in the parse regular expression', cmd.pattern.span);
   checkDistinct(state, fields.map((f) => f.name), cmd);
+  if (cmd.pattern.multi) return compileMultiMatch(state, subject, regex, fields);
   const col = state.hidden('p');
   const slots = Array.from({ length: captures }, (_, i) => `'g${i + 1}'`).join(', ');
   state.addStage(`*, regexp_extract(${subject}, ${state.variable(regex)}, [${slots}]) AS ${col}`);
   // regexp_extract gives '' for a group that did not take part (or no match): that is "no value".
   state.define(fields.map((f) => [f.name, { sql: `NULLIF(${col}.g${f.index}, '')`, type: 'dynamic' }]));
   for (const f of fields) state.show(f.name);
+}
+
+/**
+ * `parse field /regex/ multi`: every match of the regex (leftmost first, not overlapping), one row each
+ * with the match's named groups and every other field of the event; rows of one event keep the
+ * matches' order. An event without a match stays, once, without the fields (as one that a single-match
+ * pattern does not match).
+ */
+function compileMultiMatch(state: CompileState, subject: string, regex: string, fields: Array<{ name: string; index: number }>): void {
+  const re = state.variable(regex);
+  const lists = fields.map(() => state.hidden('pm'));
+  state.addStage(`*, ${fields.map((f, i) => `regexp_extract_all(${subject}, ${re}, ${f.index}) AS ${lists[i]}`).join(', ')}`);
+  const matches = state.hidden('pm');
+  state.addStage(`*, coalesce(len(${lists[0]}), 0) AS ${matches}`);
+  // Lists of one event have one element per match; [NULL] keeps an event without a match.
+  const padded = (l: string): string => `CASE WHEN ${matches} = 0 THEN [NULL] ELSE ${l} END`;
+  const cols = fields.map(() => state.hidden('pm'));
+  const index = state.hidden('pm');
+  state.addStage(
+    `* EXCLUDE (${lists.join(', ')}, ${matches}), ${fields.map((_, i) => `unnest(${padded(lists[i]!)}) AS ${cols[i]}`).join(', ')}, ` +
+      `generate_subscripts(${padded(lists[0]!)}, 1) AS ${index}`,
+  );
+  state.define(fields.map((f, i) => [f.name, { sql: `NULLIF(${cols[i]}, '')`, type: 'dynamic' }]));
+  for (const f of fields) state.show(f.name);
+  if (state.order !== null || state.eventRows) state.order = [...(state.order ?? [state.orderSql()]), `${index} ASC`];
 }
 
 function checkDistinct(state: CompileState, names: readonly string[], cmd: ParseCommand): void {
