@@ -39,7 +39,7 @@ export type LookupTableInput = Omit<LookupTableRecord, 'file' | 'keyId'>;
 
 const DIR = 'lookup-tables';
 const SCHEMA = `CREATE TABLE IF NOT EXISTS lookup_tables (
-  id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, description VARCHAR NOT NULL, fields VARCHAR NOT NULL,
+  id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, description VARCHAR NOT NULL, fields VARCHAR NOT NULL,
   records_count BIGINT NOT NULL, size_bytes BIGINT NOT NULL, created_ms BIGINT NOT NULL, last_updated_ms BIGINT NOT NULL,
   kms_key_id VARCHAR, tags VARCHAR NOT NULL, file VARCHAR NOT NULL, key_id VARCHAR)`;
 

@@ -159,6 +159,12 @@ export function formatCommand(c: Command): string {
       return `${c.kind} ${formatExpr(c.field)}`;
     case 'diff':
       return c.period === 'previous' ? 'diff' : `diff ${c.period}`;
+    case 'lookup': {
+      // `output` bare would end the match fields: a field of that name is written in backquotes.
+      const name = (f: Expr & { kind: 'field' }): string => formatName(f.name, f.quoted || f.name.toLowerCase() === 'output');
+      const keys = c.keys.map((k) => (k.logField === null ? name(k.tableField) : `${name(k.tableField)} as ${name(k.logField)}`));
+      return `lookup ${name(c.table)} ${keys.join(', ')} OUTPUT ${c.outputs.map(name).join(', ')}`;
+    }
   }
 }
 

@@ -6,8 +6,8 @@
  * Every failure is a QueryError whose span is the offending token and whose message starts with AWS's
  * own wording (see lexer.ts), so `parseQuery` throws nothing else.
  */
-import type { Command, DedupCommand, DiffPeriod, ParseCommand, Projection, Query, SortKey, SourceClause } from './ast.js';
-import { QueryError } from './ast.js';
+import type { Command, DedupCommand, DiffPeriod, LookupCommand, ParseCommand, Projection, Query, SortKey, SourceClause } from './ast.js';
+import { QueryError, type FieldRef } from './ast.js';
 import { describe, lineAndPosition, syntaxError, type Token } from './lexer.js';
 import { Cursor, isOp, isWord, parseExpr, parseFieldRef, parseName, parseOperand, parseProjection } from './parse-expr.js';
 import { parseSource } from './parse-source.js';
@@ -48,7 +48,7 @@ function firstWordEnd(text: string, start: number): number {
   return i;
 }
 
-type CommandName = 'fields' | 'display' | 'filter' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'unmask';
+type CommandName = 'fields' | 'display' | 'filter' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'unmask' | 'lookup';
 
 /** One parser per command; the keyword token has been taken. */
 const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
@@ -99,13 +99,14 @@ const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
     const field = parseExpr(c);
     return { kind: 'unmask', field, span: { start: kw.span.start, end: c.last!.span.end } };
   },
+  lookup: parseLookup,
 };
 
 /** AWS's alias: "Use the where command as an alias for the filter command." */
 const ALIASES: Record<string, CommandName> = { where: 'filter' };
 
 /** Commands AWS documents that Logward does not run (yet): named in the error rather than "unknown". */
-const UNSUPPORTED = ['anomaly', 'filterindex', 'unnest', 'expand', 'lookup', 'join', 'addtotals', 'relevantfields', 'logcompare', 'head', 'tail', 'search', 'order'];
+const UNSUPPORTED = ['anomaly', 'filterindex', 'unnest', 'expand', 'join', 'addtotals', 'relevantfields', 'logcompare', 'head', 'tail', 'search', 'order'];
 
 const DIFF_PERIODS: Record<string, DiffPeriod> = { previousday: 'previousDay', previousweek: 'previousWeek', previousmonth: 'previousMonth' };
 
@@ -115,7 +116,7 @@ function parseCommand(c: Cursor): Command {
   const command = (Object.hasOwn(COMMANDS, name) ? name : Object.hasOwn(ALIASES, name) ? ALIASES[name] : undefined) as CommandName | undefined;
   if (command === undefined) {
     if (UNSUPPORTED.includes(name)) throw c.error(t, `Logward does not support the '${t.text}' command`);
-    throw c.error(t, `expected a command (fields, display, filter, stats, sort, limit, parse, dedup, pattern, diff or unmask) ${c.after()}`);
+    throw c.error(t, `expected a command (fields, display, filter, stats, sort, limit, parse, dedup, pattern, diff, unmask or lookup) ${c.after()}`);
   }
   c.take();
   return COMMANDS[command](c, t);
@@ -222,4 +223,29 @@ function parseParse(c: Cursor, kw: Token): ParseCommand {
     return { kind: 'parse', field, pattern: { kind: 'glob', text: p.value, quote: p.quote, span: p.span }, names, span: { start, end } };
   }
   throw c.error(p, `expected a pattern in quotes, a /regular expression/ or logfmt ${c.after()}`);
+}
+
+/** `lookup <table> <field> [as <log field>], ... OUTPUT <field>, ...` (OUTPUT in any case). */
+function parseLookup(c: Cursor, kw: Token): LookupCommand {
+  const table = parseFieldRef(c, 'the name of a lookup table');
+  const keys: LookupCommand['keys'] = [];
+  for (;;) {
+    const tableField = parseFieldRef(c, 'a field of the lookup table to match');
+    let logField: FieldRef | null = null;
+    if (isWord(c.peek(), 'as')) {
+      c.take();
+      logField = parseFieldRef(c, "the log field to match after 'as'");
+    }
+    keys.push({ tableField, logField, span: { start: tableField.span.start, end: (logField ?? tableField).span.end } });
+    if (isWord(c.peek(), 'output')) break;
+    if (!isOp(c.peek(), ',')) throw c.error(c.peek(), `expected ',', 'as' or OUTPUT and the fields to add ${c.after()}`);
+    c.take();
+  }
+  c.take();
+  const outputs = [parseFieldRef(c, 'a field of the lookup table after OUTPUT')];
+  while (isOp(c.peek(), ',')) {
+    c.take();
+    outputs.push(parseFieldRef(c, 'a field of the lookup table after OUTPUT'));
+  }
+  return { kind: 'lookup', table, keys, outputs, span: { start: kw.span.start, end: c.last!.span.end } };
 }

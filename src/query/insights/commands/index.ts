@@ -9,6 +9,7 @@ import { compileDisplay } from './display.js';
 import { compileFields } from './fields.js';
 import { compileFilter } from './filter.js';
 import { compileLimit } from './limit.js';
+import { compileLookup } from './lookup.js';
 import { compileParse } from './parse.js';
 import { compileSort } from './sort.js';
 import { compileStats } from './stats.js';
@@ -27,6 +28,7 @@ export const SQL_COMMANDS: { [K in SqlCommand['kind']]: (state: CompileState, cm
   parse: compileParse,
   dedup: compileDedup,
   unmask: compileUnmask,
+  lookup: compileLookup,
 };
 
 export function compileCommand(state: CompileState, cmd: SqlCommand): void {
