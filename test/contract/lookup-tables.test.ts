@@ -17,6 +17,7 @@ import {
   CreateLookupTableCommand,
   DeleteLookupTableCommand,
   DescribeLookupTablesCommand,
+  FilterLogEventsCommand,
   GetLookupTableCommand,
   GetQueryResultsCommand,
   PutLogEventsCommand,
@@ -26,8 +27,9 @@ import {
   type GetQueryResultsCommandOutput,
   type MalformedQueryException,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { awsCli, startLogward, stopAndClean, TEST_ACCOUNT_ID, TEST_REGION, type LogwardServer } from '../helpers/server.js';
+import { awsCli, makeClient, startLogward, stopAndClean, TEST_ACCOUNT_ID, TEST_REGION, type LogwardServer } from '../helpers/server.js';
 import { rejectsAws, sleep, uid } from '../helpers/assert-aws.js';
+import { IamClient } from '../../src/cli/iam-client.js';
 
 let srv: LogwardServer;
 const group = `lookup-${uid()}`;
@@ -204,6 +206,47 @@ test('at most 100 lookup tables (LimitExceededException); DescribeLookupTables p
     assert.equal((await srv.client.send(new DescribeLookupTablesCommand({}))).lookupTables!.length, 50, 'default page of 50');
   } finally {
     for (const name of names) await srv.client.send(new DeleteLookupTableCommand({ lookupTableArn: arn(name) }));
+  }
+});
+
+test('IAM decides each operation (logs:CreateLookupTable on the table ARN...), and each call is audited', async () => {
+  const iam = IamClient.create({ endpoint: srv.url, region: TEST_REGION, credentials: srv.credentials, credentialSource: 'environment' });
+  const user = `lk-${uid()}`;
+  await iam.call('CreateUser', { UserName: user });
+  const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:DescribeLookupTables', 'logs:CreateLookupTable'], Resource: '*' }, { Effect: 'Deny', Action: 'logs:CreateLookupTable', Resource: arn('secret_*') }] };
+  await iam.call('PutUserPolicy', { UserName: user, PolicyName: 'p', PolicyDocument: JSON.stringify(policy) });
+  const key = (await iam.call('CreateAccessKey', { UserName: user })) as { AccessKey: { AccessKeyId: string; SecretAccessKey: string } };
+  const client = makeClient(srv.url, { accessKeyId: key.AccessKey.AccessKeyId, secretAccessKey: key.AccessKey.SecretAccessKey });
+  try {
+    await client.send(new CreateLookupTableCommand({ lookupTableName: 'allowed', tableBody: 'a\n1\n' }));
+    await rejectsAws(
+      client.send(new CreateLookupTableCommand({ lookupTableName: 'secret_x', tableBody: 'a\n1\n' })),
+      'AccessDeniedException',
+      `User: arn:aws:iam::000000000000:user/${user} is not authorized to perform: logs:CreateLookupTable on resource: ${arn('secret_x')} with an explicit deny in an identity-based policy`,
+    );
+    await rejectsAws(
+      client.send(new GetLookupTableCommand({ lookupTableArn: arn('allowed') })),
+      'AccessDeniedException',
+      `User: arn:aws:iam::000000000000:user/${user} is not authorized to perform: logs:GetLookupTable on resource: ${arn('allowed')} because no identity-based policy allows the logs:GetLookupTable action`,
+    );
+    assert.deepEqual((await client.send(new DescribeLookupTablesCommand({}))).lookupTables!.map((t) => t.lookupTableName), ['allowed']);
+    const records: Array<{ action: string; resources: string[]; errorCode: string | null; caller: { arn: string } | null }> = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await srv.client.send(new FilterLogEventsCommand({ logGroupName: 'logward/audit', nextToken }));
+      for (const e of page.events ?? []) records.push(JSON.parse(e.message!) as (typeof records)[number]);
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    const mine = records.filter((r) => r.caller?.arn.endsWith(`user/${user}`)).map((r) => [r.action, r.resources, r.errorCode]);
+    assert.deepEqual(mine, [
+      ['logs:CreateLookupTable', [arn('allowed')], null],
+      ['logs:CreateLookupTable', [arn('secret_x')], 'AccessDeniedException'],
+      ['logs:GetLookupTable', [arn('allowed')], 'AccessDeniedException'],
+      ['logs:DescribeLookupTables', ['*'], null],
+    ]);
+  } finally {
+    client.destroy();
+    await srv.client.send(new DeleteLookupTableCommand({ lookupTableArn: arn('allowed') }));
   }
 });
 
