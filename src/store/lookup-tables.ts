@@ -38,6 +38,8 @@ export interface LookupTableRecord {
 export type LookupTableInput = Omit<LookupTableRecord, 'file' | 'keyId'>;
 
 const DIR = 'lookup-tables';
+/** CSV bytes of the tables whose parsed content queries keep in memory. */
+const PARSED_CACHE_BYTES = 32 * 1024 * 1024;
 const SCHEMA = `CREATE TABLE IF NOT EXISTS lookup_tables (
   id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, description VARCHAR NOT NULL, fields VARCHAR NOT NULL,
   records_count BIGINT NOT NULL, size_bytes BIGINT NOT NULL, created_ms BIGINT NOT NULL, last_updated_ms BIGINT NOT NULL,
@@ -46,8 +48,9 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS lookup_tables (
 export class LookupTables {
   /** By name. */
   readonly tables = new Map<string, LookupTableRecord>();
-  /** Parsed content kept in memory for queries, by file (a file's content never changes). */
-  private readonly parsed = new Map<string, unknown>();
+  /** Parsed content kept in memory for queries, by file (a file's content never changes), oldest first. */
+  private readonly parsed = new Map<string, { value: unknown; bytes: number }>();
+  private parsedBytes = 0;
 
   constructor(
     private readonly db: Db,
@@ -130,15 +133,31 @@ export class LookupTables {
    */
   async parsedContent<T>(t: LookupTableRecord, parse: (csv: string) => T): Promise<T> {
     const hit = this.parsed.get(t.file);
-    if (hit !== undefined) return hit as T;
+    if (hit !== undefined) {
+      this.parsed.delete(t.file); // most recently used last
+      this.parsed.set(t.file, hit);
+      return hit.value as T;
+    }
     const value = parse(await this.read(t));
-    if (this.tables.get(t.name)?.file === t.file) this.parsed.set(t.file, value);
+    if (this.tables.get(t.name)?.file === t.file && !this.parsed.has(t.file)) {
+      this.parsed.set(t.file, { value, bytes: t.sizeBytes });
+      this.parsedBytes += t.sizeBytes;
+      // Bounded by the CSV's size (the parsed rows take a few times that): the least recently used go.
+      for (const [file, e] of this.parsed) {
+        if (this.parsedBytes <= PARSED_CACHE_BYTES) break;
+        this.forgetParsed(file, e.bytes);
+      }
+    }
     return value;
+  }
+
+  private forgetParsed(file: string, bytes: number): void {
+    if (this.parsed.delete(file)) this.parsedBytes -= bytes;
   }
 
   /** Removes a content version: its decrypted copy, its key (shredding it) and its file. */
   private async dropContent(t: LookupTableRecord): Promise<void> {
-    this.parsed.delete(t.file);
+    this.forgetParsed(t.file, this.parsed.get(t.file)?.bytes ?? 0);
     if (t.keyId !== null) await this.atRest.shredKey(t.keyId);
     await fsp.rm(join(this.dataDir, DIR, t.file), { force: true });
   }
