@@ -229,12 +229,17 @@ function parseParse(c: Cursor, kw: Token): ParseCommand {
 function parseLookup(c: Cursor, kw: Token): LookupCommand {
   const table = parseFieldRef(c, 'the name of a lookup table');
   const keys: LookupCommand['keys'] = [];
+  // A bare OUTPUT is the keyword, never a field (a field of that name is written `output`).
+  const name = (what: string): FieldRef => {
+    if (isWord(c.peek(), 'output')) throw c.error(c.peek(), `expected ${what} ${c.after()}`);
+    return parseFieldRef(c, what);
+  };
   for (;;) {
-    const tableField = parseFieldRef(c, 'a field of the lookup table to match');
+    const tableField = name('a field of the lookup table to match');
     let logField: FieldRef | null = null;
     if (isWord(c.peek(), 'as')) {
       c.take();
-      logField = parseFieldRef(c, "the log field to match after 'as'");
+      logField = name('the log field to match');
     }
     keys.push({ tableField, logField, span: { start: tableField.span.start, end: (logField ?? tableField).span.end } });
     if (isWord(c.peek(), 'output')) break;
@@ -242,10 +247,10 @@ function parseLookup(c: Cursor, kw: Token): LookupCommand {
     c.take();
   }
   c.take();
-  const outputs = [parseFieldRef(c, 'a field of the lookup table after OUTPUT')];
+  const outputs = [parseFieldRef(c, 'a field of the lookup table to add')];
   while (isOp(c.peek(), ',')) {
     c.take();
-    outputs.push(parseFieldRef(c, 'a field of the lookup table after OUTPUT'));
+    outputs.push(parseFieldRef(c, 'a field of the lookup table to add'));
   }
   return { kind: 'lookup', table, keys, outputs, span: { start: kw.span.start, end: c.last!.span.end } };
 }
