@@ -261,7 +261,13 @@ export function lookupResolver(store: LogStore): LookupTableResolver {
 async function loadLookups(store: LogStore, session: SqlSession, c: CompiledQuery): Promise<void> {
   for (const load of c.lookups) {
     const t = store.lookupTables.tables.get(load.name);
-    const rows = t === undefined ? null : lookupRows(await store.lookupTables.parsedContent(t, parseCsv), load);
+    let rows = null;
+    try {
+      rows = t === undefined ? null : lookupRows(await store.lookupTables.parsedContent(t, parseCsv), load);
+    } catch (e) {
+      // Replaced or deleted between the metadata read and the file read: its old file is gone.
+      if (store.lookupTables.tables.get(load.name)?.file === t?.file) throw e;
+    }
     if (rows === null) throw new QueryError(`Lookup table '${load.name}' was deleted or changed while the query ran`, { start: 0, end: 0 });
     const fields = [...load.keys.map((_, i) => `k${i}`), ...load.outputs.map((_, j) => `v${j}`)].map((name) => ({ name, type: 'string' }));
     await session.loadStage(load.table, { fields, rows });
