@@ -116,7 +116,7 @@ function parseCommand(c: Cursor): Command {
   const command = (Object.hasOwn(COMMANDS, name) ? name : Object.hasOwn(ALIASES, name) ? ALIASES[name] : undefined) as CommandName | undefined;
   if (command === undefined) {
     if (UNSUPPORTED.includes(name)) throw c.error(t, `Logward does not support the '${t.text}' command`);
-    throw c.error(t, `expected a command (fields, display, filter, stats, sort, limit, parse, dedup, pattern, diff, unmask or lookup) ${c.after()}`);
+    throw c.error(t, `expected a command (fields, display, filter, stats, sort, limit, parse, dedup, pattern, diff or unmask) ${c.after()}`);
   }
   c.take();
   return COMMANDS[command](c, t);
