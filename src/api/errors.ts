@@ -89,6 +89,9 @@ export const MESSAGES = {
   opensearchUnbound: 'Could not deliver test message to specified OpenSearch domain. Bind it with `logward targets put opensearch`.',
   deadLetterGroup: 'Subscription filters cannot be put on the dead-letter log group of subscriptions.',
   accessPolicyJson: 'The access policy is not a valid JSON policy document.',
+  // Lookup tables: Logward's wording (no AWS answer recorded), in the style of the others.
+  lookupTableNotFound: 'The specified lookup table does not exist.',
+  lookupTableExists: 'The specified lookup table already exists.',
 } as const;
 
 /** AWS's wordings with values in them. */

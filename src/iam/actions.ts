@@ -82,7 +82,7 @@ const RULES: Record<LogsOperation, Rule> = {
   CreateLogAnomalyDetector: groups('logGroupArnList'),
   CreateLogGroup: group,
   CreateLogStream: stream,
-  CreateLookupTable: account,
+  CreateLookupTable: named('lookup-table', 'lookupTableName'),
   CreateScheduledQuery: groups('logGroupIdentifiers'),
   DeleteAccountPolicy: account,
   DeleteDataProtectionPolicy: group,

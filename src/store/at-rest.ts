@@ -284,6 +284,27 @@ export class AtRest {
   }
 
   /**
+   * Seals a whole file that is no log group's (a lookup table's CSV) under the data key `keyId`, made on
+   * first use and wrapped by `kekId` (an AWS KMS key) or the master key; `place` binds it to where it is
+   * kept. Without encryption: null (the caller writes the plaintext). shredKey(keyId) makes it unreadable.
+   */
+  async sealFile(keyId: string, kekId: string | undefined, place: string, body: Uint8Array): Promise<Buffer | null> {
+    if (this.enc === null) return null;
+    await this.keys.currentKey(keyId, undefined, kekId);
+    return this.keys.seal(keyId, body, context('logward:file', keyId, place));
+  }
+
+  async openFile(keyId: string, place: string, sealed: Uint8Array): Promise<Buffer> {
+    if (this.enc === null) throw new Error('this file was stored encrypted; it cannot be read with encryption at rest turned off');
+    return this.keys.open(keyId, sealed, context('logward:file', keyId, place));
+  }
+
+  /** Destroys the data key `keyId` (sealFile's), durably: what it sealed no longer opens. */
+  async shredKey(keyId: string): Promise<void> {
+    if (this.enc !== null) await this.keys.shred(keyId);
+  }
+
+  /**
    * Crypto-shredding: destroys every data key of the group (durably, in the key store) and drops its
    * decrypted copies. From then on nothing the group sealed opens again, wherever a copy of it is.
    */

@@ -7,6 +7,7 @@
  *   wal/<n>.wal               write-ahead log files (records not yet sealed)
  *   keys/keys.json            the groups' data keys, wrapped (src/kms)
  *   segments/<group id>/<segment id>.parquet
+ *   lookup-tables/<id>-<n>.csv   lookup tables' content, sealed (lookup-tables.ts)
  *
  * With encryption at rest (the default; at-rest.ts, docs/encryption.md) WAL record bodies, segments and
  * bitmaps are sealed with their group's data key, and DuckDB's spill space, files being written and
@@ -21,6 +22,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { Catalog, type LogGroup, type LogStream, type Segment } from './catalog.js';
+import { LookupTables } from './lookup-tables.js';
 import { Db, Mutex } from './db.js';
 import { HotTier, type HotBatch } from './hot.js';
 import { Wal, listWalFiles, readWalFile, walFileName, writePlaintextWal, type WalRecord, type WalRecordHeader } from './wal.js';
@@ -85,6 +87,8 @@ export class StoreUnavailableError extends Error {
 
 export class LogStore {
   readonly catalog: Catalog;
+  /** Lookup tables for Logs Insights' `lookup` (lookup-tables.ts). */
+  readonly lookupTables: LookupTables;
   readonly hot = new HotTier();
   /** Which events of a sealed segment a message test keeps (message-tests.ts), for Insights. */
   readonly messageTests = new MessageTestCache(MESSAGE_TEST_CACHE_BYTES);
@@ -136,6 +140,7 @@ export class LogStore {
   ) {
     this.catalog = new Catalog(db);
     this.bitmaps = new BlockBitmaps(this.catalog, atRest);
+    this.lookupTables = new LookupTables(db, atRest, opts.dataDir);
     this.settling = new Settling({
       catalog: this.catalog,
       db,
@@ -166,6 +171,7 @@ export class LogStore {
     const walDir = join(dataDir, 'wal');
     store = new LogStore(opts, db, sealDb, atRest);
     await store.catalog.load();
+    await store.lookupTables.load();
     const replayed = await store.recover(walDir);
     const files = await listWalFiles(walDir);
     const next = Math.max(store.catalog.sealedThrough, files.at(-1) ?? 0) + 1;

@@ -26,6 +26,7 @@ import { getLogRecord } from './get-log-record.js';
 import { putQueryDefinition, describeQueryDefinitions, deleteQueryDefinition } from './query-definitions.js';
 import { putSubscriptionFilter, describeSubscriptionFilters, deleteSubscriptionFilter } from './subscription-filters.js';
 import { putDestination, putDestinationPolicy, describeDestinations, deleteDestination } from './destinations.js';
+import { createLookupTable, describeLookupTables, getLookupTable, updateLookupTable, deleteLookupTable } from './lookup-tables.js';
 
 export type ImplementedOperation =
   | 'CreateLogGroup'
@@ -65,7 +66,12 @@ export type ImplementedOperation =
   | 'PutDestination'
   | 'PutDestinationPolicy'
   | 'DescribeDestinations'
-  | 'DeleteDestination';
+  | 'DeleteDestination'
+  | 'CreateLookupTable'
+  | 'DescribeLookupTables'
+  | 'GetLookupTable'
+  | 'UpdateLookupTable'
+  | 'DeleteLookupTable';
 
 export const actions: { [K in ImplementedOperation]: Action<K> } = {
   CreateLogGroup: createLogGroup,
@@ -106,6 +112,11 @@ export const actions: { [K in ImplementedOperation]: Action<K> } = {
   PutDestinationPolicy: putDestinationPolicy,
   DescribeDestinations: describeDestinations,
   DeleteDestination: deleteDestination,
+  CreateLookupTable: createLookupTable,
+  DescribeLookupTables: describeLookupTables,
+  GetLookupTable: getLookupTable,
+  UpdateLookupTable: updateLookupTable,
+  DeleteLookupTable: deleteLookupTable,
 };
 
 export function isImplemented(op: string): op is ImplementedOperation {

@@ -6,7 +6,8 @@
 import { ApiError, MESSAGES, TEMPLATES } from '../errors.js';
 import { QueryError, type Query, type SourceClause } from '../../query/insights/ast.js';
 import { parseQuery } from '../../query/insights/parse.js';
-import { checkQuery } from '../../query/insights/engine.js';
+import { checkQuery, lookupResolver } from '../../query/insights/engine.js';
+import type { LookupTableResolver } from '../../query/insights/compile/state.js';
 import { QueryQueueFullError } from '../../query/insights/manager.js';
 import type { LogGroup } from '../../store/catalog.js';
 import type { Action, ActionContext } from './context.js';
@@ -28,7 +29,7 @@ export const startQuery: Action<'StartQuery'> = async (ctx, input) => {
     throw new ApiError('InvalidParameterException', MESSAGES.queryGroupSelection);
   }
   const named = given.length === 1 ? namedGroups(ctx, input) : null;
-  const query = compileQuery(input.queryString);
+  const query = compileQuery(input.queryString, lookupResolver(ctx.store));
   const source = query.source;
   if ((source === null) === (named === null)) throw new ApiError('InvalidParameterException', MESSAGES.queryGroupSelection);
   const groups = named ?? sourceGroups(ctx, source!);
@@ -61,10 +62,10 @@ export const startQuery: Action<'StartQuery'> = async (ctx, input) => {
 };
 
 /** The parsed, semantically checked query, or MalformedQueryException pointing at the problem. */
-export function compileQuery(text: string): Query {
+export function compileQuery(text: string, lookupTables?: LookupTableResolver): Query {
   try {
     const query = parseQuery(text);
-    checkQuery(query, text);
+    checkQuery(query, text, lookupTables);
     return query;
   } catch (e) {
     if (e instanceof QueryError) throw malformedQuery(e);

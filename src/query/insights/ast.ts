@@ -292,6 +292,19 @@ export interface ExpandCommand {
   span: Span;
 }
 
+/**
+ * `lookup user_data id as userId, region OUTPUT name, email`: adds the table's OUTPUT columns to each
+ * event whose match fields equal a row's (exact, case-sensitive); `tableField as logField` matches a
+ * column against a log field of another name. (CWL_QuerySyntax-Lookup.)
+ */
+export interface LookupCommand {
+  kind: 'lookup';
+  table: FieldRef;
+  keys: Array<{ tableField: FieldRef; logField: FieldRef | null; span: Span }>;
+  outputs: FieldRef[];
+  span: Span;
+}
+
 export type Command =
   | FieldsCommand
   | DisplayCommand
@@ -306,7 +319,8 @@ export type Command =
   | UnmaskCommand
   | UnnestCommand
   | ExpandCommand
-  | AddTotalsCommand;
+  | AddTotalsCommand
+  | LookupCommand;
 
 // ---------------------------------------------------------------------------------------------
 // Errors

@@ -13,7 +13,10 @@ import type { LogStore } from '../../store/store.js';
 import { retentionCutoff } from '../../store/store.js';
 import { candidateRanges, hotBatchFilter } from '../../store/query.js';
 import { readEventBySeq, SqlSession, type SelectedGroup as Selected, type SourcePart } from '../../store/sql-session.js';
-import type { Query, ValueType } from './ast.js';
+import { QueryError, type Query, type ValueType } from './ast.js';
+import type { LookupTableResolver } from './compile/state.js';
+import { lookupRows } from './commands/lookup.js';
+import { parseCsv } from '../../formats/csv.js';
 import { compileContinuation, compileQuery, type CompiledQuery, type EventSource } from './compile/index.js';
 import type { GroupLineFormat } from './compile/line-fields.js';
 import { capture, FORMAT_TAG, groupExtraction } from '../../formats/index.js';
@@ -64,8 +67,8 @@ export interface InsightsOutput {
  * Semantic checks without running: unknown functions, wrong argument counts or types, fields used
  * after `stats` that it does not produce. Throws QueryError with the span to blame.
  */
-export function checkQuery(query: Query, queryString = ''): void {
-  const opts = { nowMs: 0, limit: 1 };
+export function checkQuery(query: Query, queryString = '', lookupTables?: LookupTableResolver): void {
+  const opts = { nowMs: 0, limit: 1, ...(lookupTables ? { lookupTables } : {}) };
   const c = compileQuery(query, queryString, NOWHERE, opts);
   if (!c.next) return;
   // The commands after pattern (or diff) see the stage's fields.
@@ -138,7 +141,7 @@ export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promi
     const statistics: InsightsStatistics = { recordsMatched: 0, recordsScanned: hot.records + cold.records, bytesScanned: hot.bytes + cold.bytes };
     run.onProgress?.({ ...statistics });
 
-    const opts = { nowMs: run.endMs, startMs: run.startMs, endMs: run.endMs, limit: run.limit };
+    const opts = { nowMs: run.endMs, startMs: run.startMs, endMs: run.endMs, limit: run.limit, lookupTables: lookupResolver(store) };
     let { compiled, rows } = await runOverEvents(store, session, run, selected, run.query.commands, text);
     statistics.recordsMatched = await matchedCount(session, compiled, rows, statistics.recordsScanned);
     run.onProgress?.({ ...statistics });
@@ -168,6 +171,7 @@ export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promi
       const table = `js_rows_${++stage}`;
       await session.loadStage(table, { fields, rows: out });
       compiled = compileContinuation(rest, text, table, fields, opts, diff ? 'diff' : 'pattern');
+      await loadLookups(store, session, compiled);
       rows = await execute(session, compiled, run.maxResultBytes);
     }
     return { rows: outputRows(compiled, rows), statistics };
@@ -193,7 +197,7 @@ async function runOverEvents(
   text: string,
 ): Promise<{ compiled: CompiledQuery; rows: Row[] }> {
   const query = { ...run.query, commands };
-  const opts = { nowMs: run.endMs, startMs: run.startMs, endMs: run.endMs, limit: run.limit, lineFormats: lineFormatsOf(selected.map((s) => s.group)) };
+  const opts = { nowMs: run.endMs, startMs: run.startMs, endMs: run.endMs, limit: run.limit, lineFormats: lineFormatsOf(selected.map((s) => s.group)), lookupTables: lookupResolver(store) };
   const plan = compileQuery(query, text, NOWHERE, opts);
   const narrowed = selected.map((s) => ({ ...s }));
   narrowToTop(store, narrowed, plan.topByTime);
@@ -207,6 +211,7 @@ async function runOverEvents(
   const source: EventSource = { namesTable: 'q_names', relation: (state) => session.eventRelation(parts, (v) => state.param(v), state.jsonFields(), state.messageTests) };
   const compiled = compileQuery(query, text, source, opts);
   if (compiled.needsNames) await session.loadNames('q_names', selected.map((s) => s.group), run.accountId ?? '000000000000');
+  await loadLookups(store, session, compiled);
   return { compiled, rows: await execute(session, compiled, run.maxResultBytes) };
 }
 
@@ -240,6 +245,32 @@ function diffShiftMs(period: 'previous' | 'previousDay' | 'previousWeek' | 'prev
       const before = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
       return startMs - before;
     }
+  }
+}
+
+/** The store's lookup tables as the compiler sees them (their columns). */
+export function lookupResolver(store: LogStore): LookupTableResolver {
+  return (name) => store.lookupTables.tables.get(name);
+}
+
+/**
+ * Loads the lookup tables a compiled query joins into the session (temporary tables, in the session's
+ * memory and spill space, never the data dir). A table deleted or changed since the query was checked
+ * fails the query, pointing at nothing in particular.
+ */
+async function loadLookups(store: LogStore, session: SqlSession, c: CompiledQuery): Promise<void> {
+  for (const load of c.lookups) {
+    const t = store.lookupTables.tables.get(load.name);
+    let rows = null;
+    try {
+      rows = t === undefined ? null : lookupRows(await store.lookupTables.parsedContent(t, parseCsv), load);
+    } catch (e) {
+      // Replaced or deleted between the metadata read and the file read: its old file is gone.
+      if (store.lookupTables.tables.get(load.name)?.file === t?.file) throw e;
+    }
+    if (rows === null) throw new QueryError(`Lookup table '${load.name}' was deleted or changed while the query ran`, { start: 0, end: 0 });
+    const fields = [...load.keys.map((_, i) => `k${i}`), ...load.outputs.map((_, j) => `v${j}`)].map((name) => ({ name, type: 'string' }));
+    await session.loadStage(load.table, { fields, rows });
   }
 }
 

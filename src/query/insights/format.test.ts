@@ -58,6 +58,11 @@ const { expr } = fc.letrec<{ expr: Expr }>((tie) => ({
   ),
 }));
 
+/** A name in `lookup`: `output` bare would end its match fields, so it is written (and read back) quoted. */
+const lookupName: fc.Arbitrary<FieldRef> = fc
+  .tuple(fc.oneof(name, fc.constantFrom('output', 'OUTPUT', 'user_data')), fc.boolean())
+  .map(([n, q]): FieldRef => ({ kind: 'field', name: n, quoted: q || !isPlainName(n) || n.toLowerCase() === 'output', span: SPAN }));
+
 const projection: fc.Arbitrary<Projection> = fc.tuple(expr, fc.option(name)).map(([e, alias]) => ({ expr: e, alias, span: SPAN }));
 const projections = fc.array(projection, { minLength: 1, maxLength: 3 });
 
@@ -100,6 +105,9 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   fc
     .tuple(fc.option(name), fc.option(fc.boolean()), fc.option(fc.boolean()), fc.array(fc.oneof(fieldRef, fc.constantFrom('row', 'col', 'fieldname', 'Total').map((n): FieldRef => ({ kind: 'field', name: n, quoted: false, span: SPAN }))), { maxLength: 3 }))
     .map(([fieldName, row, col, fields]): Command => ({ kind: 'addtotals', fieldName, row, col, fields, span: SPAN })),
+  fc
+    .tuple(lookupName, fc.array(fc.tuple(lookupName, fc.option(lookupName)), { minLength: 1, maxLength: 3 }), fc.array(lookupName, { minLength: 1, maxLength: 3 }))
+    .map(([table, keys, outputs]): Command => ({ kind: 'lookup', table, keys: keys.map(([tableField, logField]) => ({ tableField, logField, span: SPAN })), outputs, span: SPAN })),
 );
 
 const UNITS_MS = [1, 1000, 60_000, 3_600_000, 86_400_000, 604_800_000];
@@ -148,12 +156,13 @@ test('round trip: parseQuery(formatQuery(q)) is q, spans aside, for random queri
 
 const PIECES = [
   'fields', 'filter', 'stats', 'sort', 'limit', 'parse', 'dedup', 'pattern', 'diff', 'unmask', 'display', 'where', 'SOURCE', 'logGroups', 'into', 'row=', 'col=true', 'fieldname=',
+  'lookup', 'OUTPUT', 'expand', 'multi',
   '(', ')', '[', ']', ',', '|', ' ', '\n', '#c\n', 'a', '@message', 'x.y', '`q r`', '"s"', "'t'", '/re/', '/(?<n>x)/', '5m', '1.5', '-', '+',
   '*', '/', '%', '^', '=', '!=', '<', '<=', '>', '>=', '=~', 'like', 'not', 'in', 'and', 'or', 'as', 'by', 'asc', 'desc', 'count(*)', 'bin(',
   'namePrefix:', 'class:', "['p']", 'START=', 'END=', '0', '-1h', 'now', 'any', 'previousDay', '"*"', '"* *"', '"', '`', '\\', '1e3', 'é', '😀',
 ];
 
-const COMMAND_WORDS = ['fields ', 'filter ', 'stats ', 'sort ', 'limit ', 'parse ', 'dedup ', 'pattern ', 'diff ', 'unmask ', 'display ', 'where ', 'SOURCE ', 'unnest ', 'addtotals '];
+const COMMAND_WORDS = ['fields ', 'filter ', 'stats ', 'sort ', 'limit ', 'parse ', 'dedup ', 'pattern ', 'diff ', 'unmask ', 'display ', 'where ', 'SOURCE ', 'unnest ', 'addtotals ', 'expand ', 'lookup '];
 
 function parsesOrFailsCleanly(text: string): boolean {
   let q: Query;

@@ -165,6 +165,12 @@ export function formatCommand(c: Command): string {
       return `unnest ${formatExpr(c.field)} into ${formatName(c.into)}`;
     case 'addtotals':
       return formatAddTotals(c);
+    case 'lookup': {
+      // `output` bare would end the match fields: a field of that name is written in backquotes.
+      const name = (f: Expr & { kind: 'field' }): string => formatName(f.name, f.quoted || f.name.toLowerCase() === 'output');
+      const keys = c.keys.map((k) => (k.logField === null ? name(k.tableField) : `${name(k.tableField)} as ${name(k.logField)}`));
+      return `lookup ${name(c.table)} ${keys.join(', ')} OUTPUT ${c.outputs.map(name).join(', ')}`;
+    }
   }
 }
 

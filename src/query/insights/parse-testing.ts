@@ -78,7 +78,15 @@ export function spanProblems(text: string, q: Query): string[] {
     if (c.kind === 'filter') expr(c.expr);
     if (c.kind === 'pattern' || c.kind === 'unmask') expr(c.field);
     if (c.kind === 'dedup' || c.kind === 'addtotals') c.fields.forEach(expr);
-    if (c.kind === 'unnest') expr(c.field);
+    if (c.kind === 'unnest' || c.kind === 'expand') expr(c.field);
+    if (c.kind === 'lookup') {
+      [c.table, ...c.outputs].forEach(expr);
+      for (const k of c.keys) {
+        check(inside(c.span, k.span) && k.span.start === k.tableField.span.start && k.span.end === (k.logField ?? k.tableField).span.end, 'lookup key', k.span);
+        expr(k.tableField);
+        if (k.logField !== null) expr(k.logField);
+      }
+    }
     if (c.kind === 'sort') {
       for (const k of c.keys) {
         check(inside(k.span, k.expr.span) && k.span.start === k.expr.span.start, 'sort key', k.span);

@@ -6,8 +6,8 @@
  * Every failure is a QueryError whose span is the offending token and whose message starts with AWS's
  * own wording (see lexer.ts), so `parseQuery` throws nothing else.
  */
-import type { Command, DedupCommand, DiffPeriod, ParseCommand, Projection, Query, SortKey, SourceClause } from './ast.js';
-import { QueryError } from './ast.js';
+import type { Command, DedupCommand, DiffPeriod, LookupCommand, ParseCommand, Projection, Query, SortKey, SourceClause } from './ast.js';
+import { QueryError, type FieldRef } from './ast.js';
 import { describe, lineAndPosition, syntaxError, type Token } from './lexer.js';
 import { Cursor, isOp, isWord, parseExpr, parseFieldRef, parseName, parseOperand, parseProjection } from './parse-expr.js';
 import { parseSource } from './parse-source.js';
@@ -49,7 +49,7 @@ function firstWordEnd(text: string, start: number): number {
   return i;
 }
 
-type CommandName = 'fields' | 'display' | 'filter' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'unmask' | 'unnest' | 'addtotals' | 'expand';
+type CommandName = 'fields' | 'display' | 'filter' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'unmask' | 'unnest' | 'addtotals' | 'expand' | 'lookup';
 
 /** One parser per command; the keyword token has been taken. */
 const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
@@ -112,6 +112,7 @@ const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
     const field = parseFieldRef(c, 'the field to expand');
     return { kind: 'expand', field, span: { start: kw.span.start, end: field.span.end } };
   },
+  lookup: parseLookup,
 };
 
 /** The commands the parser knows (golden.test.ts checks that golden cases use each of them). */
@@ -121,7 +122,7 @@ export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
 const ALIASES: Record<string, CommandName> = { where: 'filter' };
 
 /** Commands AWS documents that Logward does not run (yet): named in the error rather than "unknown". */
-const UNSUPPORTED = ['anomaly', 'filterindex', 'lookup', 'join', 'relevantfields', 'logcompare', 'head', 'tail', 'search', 'order'];
+const UNSUPPORTED = ['anomaly', 'filterindex', 'join', 'relevantfields', 'logcompare', 'head', 'tail', 'search', 'order'];
 
 const DIFF_PERIODS: Record<string, DiffPeriod> = { previousday: 'previousDay', previousweek: 'previousWeek', previousmonth: 'previousMonth' };
 
@@ -241,4 +242,34 @@ function parseParse(c: Cursor, kw: Token): ParseCommand {
     return { kind: 'parse', field, pattern: { kind: 'glob', text: p.value, quote: p.quote, span: p.span }, names, span: { start, end } };
   }
   throw c.error(p, `expected a pattern in quotes, a /regular expression/ or logfmt ${c.after()}`);
+}
+
+/** `lookup <table> <field> [as <log field>], ... OUTPUT <field>, ...` (OUTPUT in any case). */
+function parseLookup(c: Cursor, kw: Token): LookupCommand {
+  const table = parseFieldRef(c, 'the name of a lookup table');
+  const keys: LookupCommand['keys'] = [];
+  // A bare OUTPUT is the keyword, never a field (a field of that name is written `output`).
+  const name = (what: string): FieldRef => {
+    if (isWord(c.peek(), 'output')) throw c.error(c.peek(), `expected ${what} ${c.after()}`);
+    return parseFieldRef(c, what);
+  };
+  for (;;) {
+    const tableField = name('a field of the lookup table to match');
+    let logField: FieldRef | null = null;
+    if (isWord(c.peek(), 'as')) {
+      c.take();
+      logField = name('the log field to match');
+    }
+    keys.push({ tableField, logField, span: { start: tableField.span.start, end: (logField ?? tableField).span.end } });
+    if (isWord(c.peek(), 'output')) break;
+    if (!isOp(c.peek(), ',')) throw c.error(c.peek(), `expected ',', 'as' or OUTPUT and the fields to add ${c.after()}`);
+    c.take();
+  }
+  c.take();
+  const outputs = [parseFieldRef(c, 'a field of the lookup table to add')];
+  while (isOp(c.peek(), ',')) {
+    c.take();
+    outputs.push(parseFieldRef(c, 'a field of the lookup table to add'));
+  }
+  return { kind: 'lookup', table, keys, outputs, span: { start: kw.span.start, end: c.last!.span.end } };
 }

@@ -9,6 +9,7 @@ import { compileDisplay } from './display.js';
 import { compileFields } from './fields.js';
 import { compileFilter } from './filter.js';
 import { compileLimit } from './limit.js';
+import { compileLookup } from './lookup.js';
 import { compileParse } from './parse.js';
 import { compileSort } from './sort.js';
 import { compileStats } from './stats.js';
@@ -32,6 +33,7 @@ export const SQL_COMMANDS: { [K in SqlCommand['kind']]: (state: CompileState, cm
   unnest: compileUnnest,
   expand: (state, cmd) => compileUnnest(state, { kind: 'unnest', field: cmd.field, into: cmd.field.name, span: cmd.span }),
   addtotals: compileAddTotals,
+  lookup: compileLookup,
 };
 
 export function compileCommand(state: CompileState, cmd: SqlCommand): void {

@@ -11,7 +11,7 @@ import type { SqlParam } from '../../../store/db.js';
 import type { BitmapRequirement } from '../../filter-pattern/prune.js';
 import { compileExpr, compileField } from './expr.js';
 import { asString } from '../functions/coerce.js';
-import { CompileState, fieldColumn, quoteIdent } from './state.js';
+import { CompileState, fieldColumn, quoteIdent, type LookupLoad, type LookupTableResolver } from './state.js';
 import type { GroupLineFormat } from './line-fields.js';
 import type { MessageTest } from '../../../store/message-tests.js';
 
@@ -42,6 +42,8 @@ export interface CompiledQuery {
   topByTime: { descending: boolean; limit: number } | null;
   /** The command run in JavaScript after this SQL, and the commands after it. */
   next: { command: JsCommand; rest: Command[] } | null;
+  /** Lookup tables to load into the session before the SQL runs (`lookup`). */
+  lookups: LookupLoad[];
 }
 
 /**
@@ -65,6 +67,8 @@ export interface CompileOptions {
   limit: number;
   /** The line format of each selected group, when any has one (compile/line-fields.ts). */
   lineFormats?: readonly GroupLineFormat[];
+  /** The lookup tables `lookup` may name; absent: none. */
+  lookupTables?: LookupTableResolver;
 }
 
 const PATTERN_INPUT = '@patternInput';
@@ -76,6 +80,7 @@ const DEFAULT_EVENT_FIELDS = ['@timestamp', '@message', '@logStream', '@log'];
 export function compileQuery(query: Query, text: string, source: EventSource, opts: CompileOptions): CompiledQuery {
   const state = new CompileState(text, opts.nowMs, 's0', opts.startMs, opts.endMs);
   if (opts.lineFormats) state.lineFormats = opts.lineFormats;
+  state.lookupTables = opts.lookupTables ?? null;
   const next = compileCommands(state, query.commands);
   if (next) {
     // A pattern stage (and diff, which compares patterns of @message when no pattern precedes it)
@@ -106,6 +111,7 @@ export function compileContinuation(
 ): CompiledQuery {
   const state = new CompileState(text, opts.nowMs, table, opts.startMs, opts.endMs);
   state.producer = producer;
+  state.lookupTables = opts.lookupTables ?? null;
   for (const f of fields) state.defined.set(f.name, { column: fieldColumn(f.name), type: f.type });
   state.eventFields = false;
   state.eventRows = false;
@@ -176,5 +182,5 @@ function finish(state: CompileState, [output, select]: [OutputField[], string[]]
     const filtered = state.matchedStage !== null ? state.filteredAtMatched : state.filtered;
     matched = filtered ? { kind: 'count', sql: `${withClause}SELECT count(*) AS n FROM ${stage}` } : { kind: 'scanned' };
   }
-  return { variables: state.variables, sql, params: state.params, output, eventRows: state.eventRows, matched, needsNames: state.needsNames, messageTests: state.messageTests, prune: state.prune, topByTime: state.topByTime, next };
+  return { variables: state.variables, sql, params: state.params, output, eventRows: state.eventRows, matched, needsNames: state.needsNames, messageTests: state.messageTests, prune: state.prune, topByTime: state.topByTime, next, lookups: state.lookups };
 }

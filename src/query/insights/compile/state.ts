@@ -28,6 +28,21 @@ export interface DefinedField {
   json?: true;
 }
 
+/** What the compiler knows of a lookup table (its columns), by name; undefined: no such table. */
+export type LookupTableResolver = (name: string) => { fields: readonly string[] } | undefined;
+
+/**
+ * A lookup table a compiled query joins: the engine loads `name`'s rows into the session's temporary
+ * table `table` (columns `"f:k0"`, ... for the match fields `keys`, `"f:v0"`, ... for `outputs`), one
+ * row per distinct match (the first in the table's order) before it runs the SQL.
+ */
+export interface LookupLoad {
+  table: string;
+  name: string;
+  keys: string[];
+  outputs: string[];
+}
+
 export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 export const fieldColumn = (name: string): string => quoteIdent(`f:${name}`);
 
@@ -86,6 +101,11 @@ export class CompileState implements SqlContext {
   readonly lineVariables = new Map<string, string>();
   /** Session variables to set before the query runs (SET VARIABLE name = value). */
   readonly variables: Array<{ name: string; value: string }> = [];
+
+  /** The lookup tables the query may name (`lookup`); null: none exist. */
+  lookupTables: LookupTableResolver | null = null;
+  /** The lookup tables the SQL joins, to load before it runs. */
+  readonly lookups: LookupLoad[] = [];
 
   private stageCount = 0;
   private hiddenCount = 0;

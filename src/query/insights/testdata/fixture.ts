@@ -91,6 +91,15 @@ export const FIXTURE: FixtureEvent[] = [
 
 export const FIXTURE_END = T0 + 20 * MIN;
 
+/**
+ * Lookup tables (CSV, as CreateLookupTable takes them): `users` has a second row for u1 (the first
+ * wins), no row for u4 and an empty cell; `statuses` is keyed by the numbers /app/api's `status` holds.
+ */
+export const FIXTURE_LOOKUP_TABLES: Record<string, string> = {
+  users: 'id,name,team,email\nu1,Alice,platform,alice@example.com\nu2,Bob,search,bob@example.com\nu3,Carol,platform,\nu1,Alice Again,other,again@example.com\n',
+  statuses: 'code,text\r\n200,OK\r\n404,Not Found\r\n500,"Internal Server Error"\r\n502,"Bad Gateway, upstream"\r\n',
+};
+
 export interface FixtureStore {
   store: LogStore;
   groups: Map<string, LogGroup>;
@@ -111,6 +120,11 @@ export async function openFixtureStore(): Promise<FixtureStore> {
     if (!g) groups.set(e.group, (g = await store.catalog.createGroup(e.group, T0 - MIN, {}, null, 'STANDARD')));
     if (!g.streams.has(e.stream)) await store.catalog.createStream(g, e.stream, T0 - MIN);
     await appendEvents(store, g, e.stream, [{ timestamp: e.ts, message: e.message }], e.ts + 1000);
+  }
+  for (const [name, csv] of Object.entries(FIXTURE_LOOKUP_TABLES)) {
+    const [header, ...rows] = csv.trim().split(/\r?\n/);
+    const t = { id: name, name, description: '', fields: header!.split(','), recordsCount: rows.length, sizeBytes: Buffer.byteLength(csv), createdMs: T0, lastUpdatedMs: T0, kmsKeyId: null, tags: {} };
+    await store.lookupTables.put(t, csv);
   }
   const fx: FixtureStore = {
     store,
