@@ -97,6 +97,8 @@ export function formatExpr(e: Expr): string {
       return `[${e.items.map(formatExpr).join(', ')}]`;
     case 'call':
       return `${e.name}(${e.star ? '*' : e.args.map(formatExpr).join(', ')})`;
+    case 'subquery':
+      return `(${formatQuery(e.query)})`;
     case 'unary': {
       if (e.op === 'not') return `not ${wrap(e.operand, level(e.operand) < 3)}`;
       // `-5` would read back as the literal -5, and `--x` is no token: parenthesize those.
@@ -159,6 +161,10 @@ export function formatCommand(c: Command): string {
       return `${c.kind} ${formatExpr(c.field)}`;
     case 'diff':
       return c.period === 'previous' ? 'diff' : `diff ${c.period}`;
+    case 'join': {
+      const on = c.on.map((k) => `${formatExpr(k.left)}=${formatExpr(k.right)}`).join(' and ');
+      return `join ${c.typeWritten ? `type=${c.type} ` : ''}left=${formatName(c.left)} right=${formatName(c.right)} where ${on} (${formatQuery(c.query)})`;
+    }
   }
 }
 

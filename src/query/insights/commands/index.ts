@@ -8,6 +8,7 @@ import { compileDedup } from './dedup.js';
 import { compileDisplay } from './display.js';
 import { compileFields } from './fields.js';
 import { compileFilter } from './filter.js';
+import { compileJoin } from './join.js';
 import { compileLimit } from './limit.js';
 import { compileParse } from './parse.js';
 import { compileSort } from './sort.js';
@@ -27,6 +28,7 @@ export const SQL_COMMANDS: { [K in SqlCommand['kind']]: (state: CompileState, cm
   parse: compileParse,
   dedup: compileDedup,
   unmask: compileUnmask,
+  join: compileJoin,
 };
 
 export function compileCommand(state: CompileState, cmd: SqlCommand): void {
