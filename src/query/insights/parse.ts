@@ -8,7 +8,7 @@
  */
 import type { Command, DedupCommand, DiffPeriod, ParseCommand, Projection, Query, SortKey, SourceClause, Span } from './ast.js';
 import { QueryError } from './ast.js';
-import { describe, lineAndPosition, syntaxError, type Token } from './lexer.js';
+import { describe, lineAndPosition, nextToken, syntaxError, type Token } from './lexer.js';
 import { Cursor, isOp, isWord, parseExpr, parseFieldRef, parseName, parseOperand, parseProjection } from './parse-expr.js';
 import { parseSource } from './parse-source.js';
 import { parseJoin } from './parse-join.js';
@@ -75,11 +75,16 @@ function nestedAlready(c: Cursor): null {
   throw c.error(c.peek(true), 'expected no subquery or join inside a nested query (AWS: nested subqueries are not supported)');
 }
 
-/** `(` followed by SOURCE or a command name. */
+/**
+ * `(` followed by SOURCE or a command name, which an operator or `)` does not follow: `in (source >= 1)`
+ * is still a parenthesized expression over a field named source.
+ */
 function startsNestedQuery(c: Cursor): boolean {
   const word = c.peekSecond();
   const name = word.kind === 'ident' ? word.text.toLowerCase() : '';
-  return isOp(c.peek(true), '(') && (name === 'source' || Object.hasOwn(COMMANDS, name) || Object.hasOwn(ALIASES, name) || UNSUPPORTED.includes(name));
+  if (!isOp(c.peek(true), '(') || !(name === 'source' || Object.hasOwn(COMMANDS, name) || Object.hasOwn(ALIASES, name) || UNSUPPORTED.includes(name))) return false;
+  const third = nextToken(c.src, word.span.end, false);
+  return third.kind !== 'op' && !(third.kind === 'ident' && ['and', 'or', 'like', 'in', 'not'].includes(third.text.toLowerCase()));
 }
 
 function firstWordEnd(text: string, start: number): number {
