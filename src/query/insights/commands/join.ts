@@ -14,7 +14,8 @@ import type { SqlValue } from '../functions/types.js';
 
 export function compileJoin(state: CompileState, cmd: JoinCommand): void {
   const nested = state.nested.get(cmd.span.start);
-  if (!nested) throw new Error(`internal: no results for the join at ${cmd.span.start}`);
+  // Nested queries run before the query's SQL; the commands after pattern or diff run over its rows.
+  if (!nested) return state.error("'join' cannot follow pattern or diff", cmd.span);
   const { nq, table } = nested;
   const fields = new Map(table.fields.map((f) => [f.name, f]));
   for (const [name, span] of nq.needed) {

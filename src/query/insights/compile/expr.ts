@@ -112,6 +112,7 @@ function compileBinary(state: CompileState, e: Binary, opts: ExprOptions): SqlVa
     case 'not in': {
       const sub = e.right.kind === 'subquery' ? state.nested.get(e.right.span.start) : undefined;
       if (sub) return bool(inSubquerySql(compileExpr(state, e.left, opts), sub.table, e.op === 'not in'));
+      if (e.right.kind === 'subquery') return state.error('A subquery cannot follow pattern or diff', e.right.span);
       if (e.right.kind !== 'list') return state.error(`Expected a list such as [1, 2] after '${e.op}'`, e.right.span);
       if (e.right.items.length === 0) return bool(e.op === 'in' ? 'false' : 'true');
       const l = compileExpr(state, e.left, opts);
