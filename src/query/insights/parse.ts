@@ -135,7 +135,7 @@ const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
     const t = c.peek();
     const period = t.kind === 'ident' && Object.hasOwn(DIFF_PERIODS, t.text.toLowerCase()) ? DIFF_PERIODS[t.text.toLowerCase()] : undefined;
     if (period === undefined) {
-      if (t.kind === 'eof' || isOp(t, '|')) return { kind: 'diff', period: 'previous', span: kw.span };
+      if (t.kind === 'eof' || isOp(t, '|') || isOp(t, ')')) return { kind: 'diff', period: 'previous', span: kw.span };
       throw c.error(t, `expected previousDay, previousWeek, previousMonth, '|' or the end of the query ${c.after()}`);
     }
     c.take();
@@ -161,7 +161,7 @@ function parseCommand(c: Cursor): Command {
   const command = (Object.hasOwn(COMMANDS, name) ? name : Object.hasOwn(ALIASES, name) ? ALIASES[name] : undefined) as CommandName | undefined;
   if (command === undefined) {
     if (UNSUPPORTED.includes(name)) throw c.error(t, `Logward does not support the '${t.text}' command`);
-    throw c.error(t, `expected a command (fields, display, filter, stats, sort, limit, parse, dedup, pattern, diff or unmask) ${c.after()}`);
+    throw c.error(t, `expected a command (fields, display, filter, stats, sort, limit, parse, dedup, pattern, diff, unmask or join) ${c.after()}`);
   }
   c.take();
   return COMMANDS[command](c, t);

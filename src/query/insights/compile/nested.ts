@@ -7,13 +7,14 @@
  * the join aliases of the outer query:
  *
  * - after `join left=api right=lambda`, `api.x` is the row's own field x: the name is rewritten to `x`
- *   while the rows are events (a projection keeps `api.x` as its shown name); `lambda.x` is the
- *   joined query's field x, a column the join defines;
+ *   unless a command defined `api.x` itself (a projection keeps `api.x` as its shown name, so that
+ *   `stats ... by api.x` gives a field `api.x`); `lambda.x` is the joined query's field x, a column the
+ *   join defines;
  * - the joined query provides the fields it shows and, while its rows are events, every `lambda.x`
  *   the outer query names;
  * - a subquery provides one field: the only one it shows, else the one compared with it.
  */
-import type { Binary, Command, Expr, FieldRef, JoinCommand, Query, Span, Subquery, ValueType } from '../ast.js';
+import type { Binary, Command, Expr, FieldRef, JoinCommand, Projection, Query, Span, Subquery, ValueType } from '../ast.js';
 import { QueryError } from '../ast.js';
 import { asNumber, asString } from '../functions/coerce.js';
 import type { SqlValue } from '../functions/types.js';
@@ -45,7 +46,8 @@ const EVENT_DEFAULT = ['@timestamp', '@message', '@logStream', '@log'];
 export function resolveNested(query: Query): { query: Query; nested: NestedQuery[] } {
   const nested: NestedQuery[] = [];
   const joins: Array<{ cmd: JoinCommand; nq: NestedQuery }> = [];
-  let events = true;
+  /** Names the commands so far define (fields, display, parse, stats): they are read as written. */
+  let defined = new Set<string>();
   const add = (kind: NestedQuery['kind'], q: Query, span: Span, compared: string | null): NestedQuery => {
     const nq: NestedQuery = { key: span.start, table: `q_sub${nested.length + 1}`, kind, query: q, span, needed: new Map(), compared };
     nested.push(nq);
@@ -53,9 +55,9 @@ export function resolveNested(query: Query): { query: Query; nested: NestedQuery
   };
   /** A name as the compiler must read it: left aliases stripped, joined fields noted. */
   const resolve = (name: string, span: Span): string => {
-    for (let i = joins.length - 1; i >= 0; i--) {
+    for (let i = joins.length - 1; i >= 0 && !defined.has(name); i--) {
       const { cmd, nq } = joins[i]!;
-      if (name.startsWith(`${cmd.left}.`) && events) name = name.slice(cmd.left.length + 1);
+      if (name.startsWith(`${cmd.left}.`)) name = name.slice(cmd.left.length + 1);
       else if (name.startsWith(`${cmd.right}.`)) {
         const field = name.slice(cmd.right.length + 1);
         if (!nq.needed.has(field)) nq.needed.set(field, span);
@@ -95,7 +97,11 @@ export function resolveNested(query: Query): { query: Query; nested: NestedQuery
   const commands = query.commands.map((c): Command => {
     if (c.kind !== 'join') {
       const out = walk(c) as Command;
-      if (c.kind === 'stats' || c.kind === 'pattern' || c.kind === 'diff') events = false;
+      const names = (items: Projection[]): string[] => items.flatMap((p) => p.alias ?? (p.expr.kind === 'field' ? [p.expr.name] : []));
+      if (out.kind === 'stats') defined = new Set(names([...out.aggregations, ...out.by]));
+      if (out.kind === 'fields' || out.kind === 'display') names(out.items).forEach((n) => defined.add(n));
+      if (out.kind === 'parse') out.names.forEach((n) => defined.add(n));
+      if (out.kind === 'pattern' || out.kind === 'diff') defined = new Set();
       return out;
     }
     const nq = add('join', c.query, c.span, null);
@@ -132,7 +138,8 @@ export function nestedOutput(nq: NestedQuery, explicit: string[] | null, events:
   }
   const shown = explicit ?? (events ? EVENT_DEFAULT : defined);
   if (shown.length === 1) return shown;
-  if (nq.compared !== null && (events || shown.includes(nq.compared))) return [nq.compared];
+  // A subquery that shows no field of its own, over events, gives the field compared with it.
+  if (nq.compared !== null && (shown.includes(nq.compared) || (explicit === null && events))) return [nq.compared];
   throw new QueryError(
     `The subquery shows ${shown.length} fields (${shown.join(', ')}): expected one, such as '| fields ${nq.compared ?? 'requestId'}' at its end`,
     nq.span,
