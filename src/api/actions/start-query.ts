@@ -6,8 +6,8 @@
 import { ApiError, MESSAGES, TEMPLATES } from '../errors.js';
 import { QueryError, type Query, type SourceClause } from '../../query/insights/ast.js';
 import { parseQuery } from '../../query/insights/parse.js';
-import { checkQuery, lookupResolver } from '../../query/insights/engine.js';
 import type { LookupTableResolver } from '../../query/insights/compile/state.js';
+import { checkQuery, lookupResolver, nestedQueries, type NestedSelection } from '../../query/insights/engine.js';
 import { QueryQueueFullError } from '../../query/insights/manager.js';
 import type { LogGroup } from '../../store/catalog.js';
 import type { Action, ActionContext } from './context.js';
@@ -38,10 +38,10 @@ export const startQuery: Action<'StartQuery'> = async (ctx, input) => {
   const now = ctx.clock.now();
   let startMs = toMs(input.startTime);
   let endMs = toMs(input.endTime) + 999;
-  const sourceStart = source?.startMs ?? (source?.startOffsetMs != null ? now + source.startOffsetMs : null);
-  const sourceEnd = source?.endMs ?? (source?.endOffsetMs != null ? now + source.endOffsetMs : null);
+  const { start: sourceStart, end: sourceEnd } = sourceTimes(source, now);
   if (sourceStart != null) startMs = Math.max(startMs, sourceStart);
   if (sourceEnd != null) endMs = Math.min(endMs, sourceEnd);
+  const nested = nestedSelections(ctx, query, now);
   const ownLimit = query.commands.findLast((c) => c.kind === 'limit');
   try {
     const queryId = ctx.insights.queries.start({
@@ -52,6 +52,7 @@ export const startQuery: Action<'StartQuery'> = async (ctx, input) => {
       startMs,
       endMs,
       query,
+      ...(nested.size > 0 ? { nested } : {}),
       limit: input.limit ?? (ownLimit?.kind === 'limit' ? ownLimit.count : DEFAULT_QUERY_LIMIT),
     });
     return { queryId };
@@ -60,6 +61,31 @@ export const startQuery: Action<'StartQuery'> = async (ctx, input) => {
     throw e;
   }
 };
+
+/** START= and END= of a SOURCE clause in epoch ms (relative ones count from now), when given. */
+function sourceTimes(source: SourceClause | null, now: number): { start: number | null; end: number | null } {
+  return {
+    start: source?.startMs ?? (source?.startOffsetMs != null ? now + source.startOffsetMs : null),
+    end: source?.endMs ?? (source?.endOffsetMs != null ? now + source.endOffsetMs : null),
+  };
+}
+
+/**
+ * The groups of each nested query's SOURCE (join, `in (...)`), authorized like the query's own: a query
+ * must not read, through a join or a subquery, a group its caller may not query. A name that does not
+ * exist is a MalformedQueryException pointing at the SOURCE clause.
+ */
+function nestedSelections(ctx: ActionContext, query: Query, now: number): Map<number, NestedSelection> {
+  const out = new Map<number, NestedSelection>();
+  for (const n of nestedQueries(query)) {
+    if (n.source === null) continue;
+    const missing = n.source.names.find((name) => !ctx.store.catalog.groups.has(name));
+    if (missing !== undefined) throw malformedQuery(new QueryError(`The log group '${missing}' in the SOURCE of this nested query does not exist`, n.source.span));
+    const { start, end } = sourceTimes(n.source, now);
+    out.set(n.key, { groups: sourceGroups(ctx, n.source), ...(start != null ? { startMs: start } : {}), ...(end != null ? { endMs: end } : {}) });
+  }
+  return out;
+}
 
 /** The parsed, semantically checked query, or MalformedQueryException pointing at the problem. */
 export function compileQuery(text: string, lookupTables?: LookupTableResolver): Query {

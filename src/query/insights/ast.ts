@@ -139,7 +139,17 @@ export interface Call {
   span: Span;
 }
 
-export type Expr = FieldRef | StringLiteral | NumberLiteral | PeriodLiteral | RegexLiteral | ListLiteral | Unary | Binary | Call;
+/**
+ * `( <query> )` after `in` or `not in`: a nested query (its own SOURCE, else the outer query's groups)
+ * whose results the condition tests against (AWS: subqueries). Never nested further.
+ */
+export interface Subquery {
+  kind: 'subquery';
+  query: Query;
+  span: Span;
+}
+
+export type Expr = FieldRef | StringLiteral | NumberLiteral | PeriodLiteral | RegexLiteral | ListLiteral | Unary | Binary | Call | Subquery;
 
 // ---------------------------------------------------------------------------------------------
 // Commands
@@ -305,7 +315,26 @@ export interface LookupCommand {
   span: Span;
 }
 
+/**
+ * `join type=inner left=api right=lambda where api.requestId=lambda.requestId (SOURCE 'g' | ...)`:
+ * pairs each row with the rows of a nested query whose keys are equal (`left` also keeps rows without
+ * a match). Afterwards `api.x` is the row's own field x and `lambda.x` the nested query's.
+ */
+export interface JoinCommand {
+  kind: 'join';
+  type: 'inner' | 'left';
+  /** Whether `type=` was written (the formatter keeps what the user wrote). */
+  typeWritten: boolean;
+  left: string;
+  right: string;
+  /** `where a.x=b.y and a.z=b.w`: the fields as written (each qualified by one of the aliases). */
+  on: Array<{ left: FieldRef; right: FieldRef }>;
+  query: Query;
+  span: Span;
+}
+
 export type Command =
+  | JoinCommand
   | FieldsCommand
   | DisplayCommand
   | FilterCommand

@@ -17,7 +17,8 @@ import { QueryError, type Query, type ValueType } from './ast.js';
 import type { LookupTableResolver } from './compile/state.js';
 import { lookupRows } from './commands/lookup.js';
 import { parseCsv } from '../../formats/csv.js';
-import { compileContinuation, compileQuery, type CompiledQuery, type EventSource } from './compile/index.js';
+import { compileContinuation, compileNested, compileQuery, materializeSql, nestedTable, type CompiledQuery, type EventSource } from './compile/index.js';
+import { resolveNested, type NestedTable } from './compile/nested.js';
 import type { GroupLineFormat } from './compile/line-fields.js';
 import { capture, FORMAT_TAG, groupExtraction } from '../../formats/index.js';
 import { formatResultValue } from './functions/coerce.js';
@@ -55,6 +56,23 @@ export interface InsightsRun {
   accountId?: string;
   /** What one statement's rows may take in memory (default 96 MiB); past it the query fails. */
   maxResultBytes?: number;
+  /**
+   * The log groups of each nested query (join, `in (...)`) with a SOURCE clause, by key (nestedQueries),
+   * selected and authorized by the caller; a nested query without SOURCE reads `groups`.
+   */
+  nested?: ReadonlyMap<number, NestedSelection>;
+}
+
+/** What a nested query's SOURCE selected: its groups, and its START= and END= (epoch ms), if any. */
+export interface NestedSelection {
+  groups: LogGroup[];
+  startMs?: number;
+  endMs?: number;
+}
+
+/** The nested queries of a query (join, `in (...)`): their keys and SOURCE clauses, for the caller to resolve. */
+export function nestedQueries(query: Query): Array<{ key: number; source: Query['source']; span: { start: number; end: number } }> {
+  return resolveNested(query).nested.map((nq) => ({ key: nq.key, source: nq.query.source, span: nq.span }));
 }
 
 export interface InsightsOutput {
@@ -142,7 +160,7 @@ export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promi
     run.onProgress?.({ ...statistics });
 
     const opts = { nowMs: run.endMs, startMs: run.startMs, endMs: run.endMs, limit: run.limit, lookupTables: lookupResolver(store) };
-    let { compiled, rows } = await runOverEvents(store, session, run, selected, run.query.commands, text);
+    let { compiled, rows } = await runOverEvents(store, session, run, selected, run.query.commands, text, statistics);
     statistics.recordsMatched = await matchedCount(session, compiled, rows, statistics.recordsScanned);
     run.onProgress?.({ ...statistics });
 
@@ -162,7 +180,7 @@ export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promi
         const before = run.query.commands.slice(0, run.query.commands.indexOf(command) + 1);
         const prevRun = { ...run, startMs: run.startMs - shift, endMs: run.endMs - shift };
         const prevSelected = selectGroups(store, run.groups, prevRun.startMs, prevRun.endMs);
-        const prev = await runOverEvents(store, session, prevRun, prevSelected, before, text);
+        const prev = await runOverEvents(store, session, prevRun, prevSelected, before, text, null);
         out = patternDiffStage(current, patternInput(prev.compiled, prev.rows, prevRun.startMs, prevRun.endMs));
       } else {
         out = patternStage(current.values, current);
@@ -195,10 +213,45 @@ async function runOverEvents(
   selected: Selected[],
   commands: Query['commands'],
   text: string,
+  statistics: InsightsStatistics | null,
 ): Promise<{ compiled: CompiledQuery; rows: Row[] }> {
   const query = { ...run.query, commands };
   const opts = { nowMs: run.endMs, startMs: run.startMs, endMs: run.endMs, limit: run.limit, lineFormats: lineFormatsOf(selected.map((s) => s.group)), lookupTables: lookupResolver(store) };
   const plan = compileQuery(query, text, NOWHERE, opts);
+  // Nested queries first, each over its own groups, materialized into its table (compile/nested.ts).
+  const nestedTables = new Map<number, NestedTable>();
+  for (const { nq, compiled: innerPlan } of plan.nested) {
+    run.signal.throwIfAborted();
+    const sel = run.nested?.get(nq.key);
+    if (nq.query.source !== null && sel === undefined) throw new Error(`internal: no log groups selected for the nested query at ${nq.key}`);
+    const innerSelected = selectGroups(store, sel?.groups ?? run.groups, Math.max(run.startMs, sel?.startMs ?? -Infinity), Math.min(run.endMs, sel?.endMs ?? Infinity));
+    const innerOpts = { ...opts, lineFormats: lineFormatsOf(innerSelected.map((s) => s.group)) };
+    const source = await prepareSource(store, session, innerSelected, innerPlan);
+    const compiled = compileNested(nq, text, source, innerOpts);
+    if (compiled.needsNames) await session.loadNames('q_names', innerSelected.map((s) => s.group), run.accountId ?? '000000000000');
+    await loadLookups(store, session, compiled);
+    await session.run(materializeSql(nq.table, compiled), compiled.params, compiled.variables, setupSqlFor(compiled.sql));
+    nestedTables.set(nq.key, nestedTable(nq, compiled));
+    if (statistics) {
+      // The nested query's events were scanned too.
+      const hot = hotStatistics(store, innerSelected);
+      const cold = await session.sealedStatistics(innerSelected);
+      statistics.recordsScanned += hot.records + cold.records;
+      statistics.bytesScanned += hot.bytes + cold.bytes;
+    }
+  }
+  const source = await prepareSource(store, session, selected, plan);
+  const compiled = compileQuery(query, text, source, { ...opts, nestedTables });
+  if (compiled.needsNames) await session.loadNames('q_names', selected.map((s) => s.group), run.accountId ?? '000000000000');
+  await loadLookups(store, session, compiled);
+  return { compiled, rows: await execute(session, compiled, run.maxResultBytes) };
+}
+
+/**
+ * The relation of the selected groups' events for a query planned as `plan`: what its text and top N
+ * let us skip pruned, hot events loaded, message tests cached.
+ */
+async function prepareSource(store: LogStore, session: SqlSession, selected: Selected[], plan: CompiledQuery): Promise<EventSource> {
   const narrowed = selected.map((s) => ({ ...s }));
   narrowToTop(store, narrowed, plan.topByTime);
   const parts: SourcePart[] = [];
@@ -208,11 +261,7 @@ async function runOverEvents(
   }
   await session.loadHot(parts);
   await session.prepareMessageTests(parts, plan.messageTests);
-  const source: EventSource = { namesTable: 'q_names', relation: (state) => session.eventRelation(parts, (v) => state.param(v), state.jsonFields(), state.messageTests) };
-  const compiled = compileQuery(query, text, source, opts);
-  if (compiled.needsNames) await session.loadNames('q_names', selected.map((s) => s.group), run.accountId ?? '000000000000');
-  await loadLookups(store, session, compiled);
-  return { compiled, rows: await execute(session, compiled, run.maxResultBytes) };
+  return { namesTable: 'q_names', relation: (state) => session.eventRelation(parts, (v) => state.param(v), state.jsonFields(), state.messageTests) };
 }
 
 /** The line format each group records in its `logward:format` tag (docs/formats.md), if any has one. */

@@ -97,6 +97,8 @@ export function formatExpr(e: Expr): string {
       return `[${e.items.map(formatExpr).join(', ')}]`;
     case 'call':
       return `${e.name}(${e.star ? '*' : e.args.map(formatExpr).join(', ')})`;
+    case 'subquery':
+      return `(${formatQuery(e.query)})`;
     case 'unary': {
       if (e.op === 'not') return `not ${wrap(e.operand, level(e.operand) < 3)}`;
       // `-5` would read back as the literal -5, and `--x` is no token: parenthesize those.
@@ -170,6 +172,10 @@ export function formatCommand(c: Command): string {
       const name = (f: Expr & { kind: 'field' }): string => formatName(f.name, f.quoted || f.name.toLowerCase() === 'output');
       const keys = c.keys.map((k) => (k.logField === null ? name(k.tableField) : `${name(k.tableField)} as ${name(k.logField)}`));
       return `lookup ${name(c.table)} ${keys.join(', ')} OUTPUT ${c.outputs.map(name).join(', ')}`;
+    }
+    case 'join': {
+      const on = c.on.map((k) => `${formatExpr(k.left)}=${formatExpr(k.right)}`).join(' and ');
+      return `join ${c.typeWritten ? `type=${c.type} ` : ''}left=${formatName(c.left)} right=${formatName(c.right)} where ${on} (${formatQuery(c.query)})`;
     }
   }
 }

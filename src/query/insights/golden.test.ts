@@ -7,7 +7,7 @@
  * File format (sections in this order; `# ...` lines before the first section are comments):
  *   -- query --        the query string (group selection: a `-- groups --` section, default /app/api)
  *   -- groups --       optional: group names, one per line
- *   -- sql --          the compiled SQL over the placeholder relation `events`
+ *   -- sql --          the compiled SQL over the placeholder relation `events` (nested queries first)
  *   -- rows --         one JSON object per row (fields in order, @ptr left out)
  *   -- error --        instead of rows: `<start>-<end> <message>`
  *
@@ -21,11 +21,11 @@ import { join } from 'node:path';
 import { QueryError } from './ast.js';
 import { COMMAND_NAMES, parseQuery } from './parse.js';
 import { DOCUMENTED_FUNCTIONS } from './functions/index.js';
-import { compileQuery } from './compile/index.js';
+import { compileQuery, materializeSql } from './compile/index.js';
 import type { CompileState } from './compile/state.js';
 import { extractedRelation } from '../../store/shred.js';
 import { testColumns } from '../../store/message-tests.js';
-import { lookupResolver, runInsightsQuery, type ResultField } from './engine.js';
+import { lookupResolver, nestedQueries, runInsightsQuery, type ResultField } from './engine.js';
 import { FIXTURE_END, T0, openFixtureStore, type FixtureStore } from './testdata/fixture.js';
 
 const DIR = fileURLToPath(new URL('../../../../test/golden/insights/', import.meta.url));
@@ -77,11 +77,15 @@ const rowText = (r: ResultField[]): string => JSON.stringify(Object.fromEntries(
 
 async function run(fx: FixtureStore, g: Golden): Promise<string[]> {
   const groups = (g.groups ?? ['/app/api']).map((n) => fx.groups.get(n)!);
+  const query = parseQuery(g.query);
+  // A nested query's `SOURCE 'name'` (join, subquery): the fixture's group of that name.
+  const nested = new Map(nestedQueries(query).flatMap((n) => (n.source ? [[n.key, { groups: n.source.names.map((name) => fx.groups.get(name)!) }] as const] : [])));
   const out = await runInsightsQuery(fx.store, {
     groups,
     startMs: T0,
     endMs: FIXTURE_END,
-    query: parseQuery(g.query),
+    nested,
+    query,
     queryString: g.query,
     limit: 10_000,
     signal: new AbortController().signal,
@@ -96,7 +100,8 @@ function withTests(relation: string, st: CompileState): string {
 
 function compiledSql(g: Golden, fx: FixtureStore): string {
   const c = compileQuery(parseQuery(g.query), g.query, { namesTable: 'q_names', relation: (st) => withTests(extractedRelation('events', st.jsonFields(), (v) => st.param(v)), st) }, { nowMs: FIXTURE_END, startMs: T0, endMs: FIXTURE_END, limit: 10_000, lookupTables: lookupResolver(fx.store) });
-  return c.sql;
+  // Nested queries (join, subquery) run first, each into its table.
+  return [...c.nested.map((n) => `${materializeSql(n.nq.table, n.compiled)};`), c.sql].join('\n');
 }
 
 test('Logs Insights golden cases', async (t) => {

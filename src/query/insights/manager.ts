@@ -70,6 +70,8 @@ export interface QuerySpec {
   startMs: number;
   endMs: number;
   query: Query;
+  /** The groups of nested queries with a SOURCE clause (InsightsRun.nested). */
+  nested?: InsightsRun['nested'];
   limit: number;
 }
 
@@ -227,6 +229,7 @@ export class QueryManager {
       startMs: spec.startMs,
       endMs: spec.endMs,
       query: spec.query,
+      ...(spec.nested ? { nested: spec.nested } : {}),
       queryString: spec.text,
       accountId: spec.accountId,
       limit: spec.limit,

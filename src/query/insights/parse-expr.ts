@@ -10,7 +10,7 @@
  * Also the Cursor that the command and SOURCE parsers share: it asks the lexer for one token at a
  * time, saying whether an operand may start there (see lexer.ts).
  */
-import type { BinaryOp, Expr, FieldRef, Projection, Span } from './ast.js';
+import type { BinaryOp, Expr, FieldRef, Projection, Query, Span } from './ast.js';
 import { QueryError } from './ast.js';
 import { describe, isBareName, nextToken, periodUnit, syntaxError, type Token } from './lexer.js';
 
@@ -25,6 +25,11 @@ export class Cursor {
   /** The last token taken, for "after 'x'" in messages. */
   last: Token | null = null;
   depth = 0;
+  /**
+   * Parses `( <query> )` at the cursor (parse.ts sets it), or returns null, taking nothing, when what
+   * follows `(` does not start a query. Inside a nested query it throws: nesting stops at one level.
+   */
+  nestedQuery: ((c: Cursor) => { query: Query; span: Span } | null) | null = null;
   private cache: { pos: number; operand: boolean; token: Token } | null = null;
 
   constructor(readonly src: string) {}
@@ -179,7 +184,10 @@ function parseComparison(c: Cursor): Node {
   let left = parseAdditive(c);
   for (let op = comparisonAhead(c); op !== null; op = comparisonAhead(c)) {
     for (let i = 0; i < op.tokens; i++) c.take();
-    left = binary(op.op, left, parseAdditive(c), op.span);
+    // `in ( <query> )`: a subquery.
+    const sub = (op.op === 'in' || op.op === 'not in') && c.nestedQuery !== null && isOp(c.peek(true), '(') ? c.nestedQuery(c) : null;
+    const right = sub === null ? parseAdditive(c) : single({ kind: 'subquery', query: sub.query, span: sub.span });
+    left = binary(op.op, left, right, op.span);
   }
   return left;
 }

@@ -147,12 +147,13 @@ const RELATIVE = /^(-?)(\d+)([A-Za-z]+)$/;
 
 /**
  * The value after `START=` or `END=`: epoch milliseconds, an ISO 8601 time, `now`, or a relative time
- * (`-1h`, `0s`). It is read as one word up to a blank or `|`, since `2026-01-23T00:00:00.000Z` is no token.
+ * (`-1h`, `0s`). It is read as one word up to a blank, `|` or `)`, since `2026-01-23T00:00:00.000Z` is no token.
  */
 function parseTime(c: Cursor): { ms: number | null; offsetMs: number | null; span: Span } {
   const start = skipTrivia(c.src, c.pos);
   let end = start;
-  while (end < c.src.length && !/[\s|#]/.test(c.src[end]!)) end++;
+  // `)` ends a nested query's SOURCE clause (parse.ts).
+  while (end < c.src.length && !/[\s|#)]/.test(c.src[end]!)) end++;
   const span = { start, end };
   const word = c.src.slice(start, end);
   const fail = (): never => {

@@ -64,6 +64,10 @@ export function spanProblems(text: string, q: Query): string[] {
         expr(e.left);
         expr(e.right);
         break;
+      case 'subquery':
+        check(s.startsWith('(') && s.endsWith(')') && inside(e.span, e.query.span), 'subquery', e.span);
+        problems.push(...spanProblems(text, e.query));
+        break;
     }
   };
   const command = (c: Command): void => {
@@ -76,6 +80,11 @@ export function spanProblems(text: string, q: Query): string[] {
       expr(p.expr);
     }
     if (c.kind === 'filter') expr(c.expr);
+    if (c.kind === 'join') {
+      c.on.forEach((k) => (expr(k.left), expr(k.right)));
+      check(inside(c.span, c.query.span) && slice(c.span).endsWith(')'), 'joined query', c.query.span);
+      problems.push(...spanProblems(text, c.query));
+    }
     if (c.kind === 'pattern' || c.kind === 'unmask') expr(c.field);
     if (c.kind === 'dedup' || c.kind === 'addtotals') c.fields.forEach(expr);
     if (c.kind === 'unnest' || c.kind === 'expand') expr(c.field);

@@ -6,23 +6,32 @@
  * Every failure is a QueryError whose span is the offending token and whose message starts with AWS's
  * own wording (see lexer.ts), so `parseQuery` throws nothing else.
  */
-import type { Command, DedupCommand, DiffPeriod, LookupCommand, ParseCommand, Projection, Query, SortKey, SourceClause } from './ast.js';
+import type { Command, DedupCommand, DiffPeriod, LookupCommand, ParseCommand, Projection, Query, SortKey, SourceClause, Span } from './ast.js';
 import { QueryError, type FieldRef } from './ast.js';
-import { describe, lineAndPosition, syntaxError, type Token } from './lexer.js';
+import { describe, lineAndPosition, nextToken, syntaxError, type Token } from './lexer.js';
 import { Cursor, isOp, isWord, parseExpr, parseFieldRef, parseName, parseOperand, parseProjection } from './parse-expr.js';
 import { parseSource } from './parse-source.js';
 import { parseAddTotals } from './parse-addtotals.js';
+import { parseJoin } from './parse-join.js';
 
 export function parseQuery(text: string): Query {
   const c = new Cursor(text);
+  c.nestedQuery = nestedQuery;
+  return parseBody(c, false);
+}
+
+/** A query up to the end of the text, or (nested) up to the `)` that closes it, which is not taken. */
+function parseBody(c: Cursor, nested: boolean): Query {
+  const text = c.src;
   const first = c.peek();
+  const atEnd = (t: Token): boolean => t.kind === 'eof' || (nested && isOp(t, ')'));
   let source: SourceClause | null = null;
   const commands: Command[] = [];
   // A SOURCE clause may stand alone; otherwise `|` and at least one command follow.
   let commandsFollow = true;
   if (isWord(first, 'source')) {
     source = parseSource(c);
-    if (c.peek().kind === 'eof') commandsFollow = false;
+    if (atEnd(c.peek())) commandsFollow = false;
     else c.expectOp('|', "'|' and a command after the SOURCE clause");
   }
   if (commandsFollow) {
@@ -34,13 +43,49 @@ export function parseQuery(text: string): Query {
       }
       commands.push(command);
       const t = c.peek();
-      if (t.kind === 'eof') break;
-      if (!isOp(t, '|')) throw c.error(t, `expected '|' or the end of the query ${c.after()}`);
+      if (atEnd(t)) break;
+      if (!isOp(t, '|')) throw c.error(t, `expected '|' or ${nested ? "')' to end the nested query" : 'the end of the query'} ${c.after()}`);
       c.take();
     }
   }
   const end = c.last === null ? first.span.start : c.last.span.end;
   return { source, commands, span: { start: first.span.start, end } };
+}
+
+/**
+ * `( <query> )` for `in` and `join`; null (nothing taken) when the word after `(` starts no query.
+ * AWS: "Nested subqueries are not supported", so a nested query holds no join or subquery.
+ */
+function nestedQuery(c: Cursor): { query: Query; span: Span } | null {
+  const open = c.peek(true);
+  if (!startsNestedQuery(c)) return null;
+  c.take(true);
+  c.nestedQuery = nestedAlready;
+  try {
+    const query = parseBody(c, true);
+    const close = c.expectOp(')', `'|' or ')' to end the nested query opened at position ${open.span.start}`);
+    return { query, span: { start: open.span.start, end: close.span.end } };
+  } finally {
+    c.nestedQuery = nestedQuery;
+  }
+}
+
+/** What a nested query's cursor parses `( <query> )` with: an error. */
+function nestedAlready(c: Cursor): null {
+  if (!startsNestedQuery(c)) return null;
+  throw c.error(c.peek(true), 'expected no subquery or join inside a nested query (AWS: nested subqueries are not supported)');
+}
+
+/**
+ * `(` followed by SOURCE or a command name, which an operator or `)` does not follow: `in (source >= 1)`
+ * is still a parenthesized expression over a field named source.
+ */
+function startsNestedQuery(c: Cursor): boolean {
+  const word = c.peekSecond();
+  const name = word.kind === 'ident' ? word.text.toLowerCase() : '';
+  if (!isOp(c.peek(true), '(') || !(name === 'source' || Object.hasOwn(COMMANDS, name) || Object.hasOwn(ALIASES, name) || UNSUPPORTED.includes(name))) return false;
+  const third = nextToken(c.src, word.span.end, false);
+  return third.kind !== 'op' && !(third.kind === 'ident' && ['and', 'or', 'like', 'in', 'not'].includes(third.text.toLowerCase()));
 }
 
 function firstWordEnd(text: string, start: number): number {
@@ -49,7 +94,7 @@ function firstWordEnd(text: string, start: number): number {
   return i;
 }
 
-type CommandName = 'fields' | 'display' | 'filter' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'unmask' | 'unnest' | 'addtotals' | 'expand' | 'lookup';
+type CommandName = 'fields' | 'display' | 'filter' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'unmask' | 'unnest' | 'addtotals' | 'expand' | 'lookup' | 'join';
 
 /** One parser per command; the keyword token has been taken. */
 const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
@@ -90,7 +135,7 @@ const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
     const t = c.peek();
     const period = t.kind === 'ident' && Object.hasOwn(DIFF_PERIODS, t.text.toLowerCase()) ? DIFF_PERIODS[t.text.toLowerCase()] : undefined;
     if (period === undefined) {
-      if (t.kind === 'eof' || isOp(t, '|')) return { kind: 'diff', period: 'previous', span: kw.span };
+      if (t.kind === 'eof' || isOp(t, '|') || isOp(t, ')')) return { kind: 'diff', period: 'previous', span: kw.span };
       throw c.error(t, `expected previousDay, previousWeek, previousMonth, '|' or the end of the query ${c.after()}`);
     }
     c.take();
@@ -113,6 +158,7 @@ const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
     return { kind: 'expand', field, span: { start: kw.span.start, end: field.span.end } };
   },
   lookup: parseLookup,
+  join: parseJoin,
 };
 
 /** The commands the parser knows (golden.test.ts checks that golden cases use each of them). */
@@ -122,7 +168,7 @@ export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
 const ALIASES: Record<string, CommandName> = { where: 'filter' };
 
 /** Commands AWS documents that Logward does not run (yet): named in the error rather than "unknown". */
-const UNSUPPORTED = ['anomaly', 'filterindex', 'join', 'relevantfields', 'logcompare', 'head', 'tail', 'search', 'order'];
+const UNSUPPORTED = ['anomaly', 'filterindex', 'relevantfields', 'logcompare', 'head', 'tail', 'search', 'order'];
 
 const DIFF_PERIODS: Record<string, DiffPeriod> = { previousday: 'previousDay', previousweek: 'previousWeek', previousmonth: 'previousMonth' };
 

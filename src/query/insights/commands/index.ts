@@ -8,6 +8,7 @@ import { compileDedup } from './dedup.js';
 import { compileDisplay } from './display.js';
 import { compileFields } from './fields.js';
 import { compileFilter } from './filter.js';
+import { compileJoin } from './join.js';
 import { compileLimit } from './limit.js';
 import { compileLookup } from './lookup.js';
 import { compileParse } from './parse.js';
@@ -34,6 +35,7 @@ export const SQL_COMMANDS: { [K in SqlCommand['kind']]: (state: CompileState, cm
   expand: (state, cmd) => compileUnnest(state, { kind: 'unnest', field: cmd.field, into: cmd.field.name, span: cmd.span }),
   addtotals: compileAddTotals,
   lookup: compileLookup,
+  join: compileJoin,
 };
 
 export function compileCommand(state: CompileState, cmd: SqlCommand): void {

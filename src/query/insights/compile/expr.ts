@@ -11,6 +11,7 @@ import { asBoolean, asNumber, asString, asTimestamp, periodMs } from '../functio
 import type { CompileState } from './state.js';
 import { jsonKeyStep } from '../../../store/shred.js';
 import { lineFieldSql } from './line-fields.js';
+import { inSubquerySql } from './nested.js';
 
 /** Fields every event has, and how the source relation holds them. */
 const SYSTEM_FIELDS: Record<string, SqlValue & { names?: true }> = {
@@ -86,6 +87,8 @@ export function compileExpr(state: CompileState, e: Expr, opts: ExprOptions = {}
       return state.error('A regular expression can only follow like, not like or =~, or be a function argument', e.span);
     case 'list':
       return state.error("A list can only follow 'in' or 'not in'", e.span);
+    case 'subquery':
+      return state.error("A subquery can only follow 'in' or 'not in'", e.span);
     case 'unary': {
       const v = compileExpr(state, e.operand, opts);
       return e.op === '-' ? { sql: `(-${asNumber(v).sql})`, type: 'number' } : { sql: `(NOT ${asBoolean(v).sql})`, type: 'boolean' };
@@ -124,6 +127,9 @@ function compileBinary(state: CompileState, e: Binary, opts: ExprOptions): SqlVa
     }
     case 'in':
     case 'not in': {
+      const sub = e.right.kind === 'subquery' ? state.nested.get(e.right.span.start) : undefined;
+      if (sub) return bool(inSubquerySql(compileExpr(state, e.left, opts), sub.table, e.op === 'not in'));
+      if (e.right.kind === 'subquery') return state.error('A subquery cannot follow pattern or diff', e.right.span);
       if (e.right.kind !== 'list') return state.error(`Expected a list such as [1, 2] after '${e.op}'`, e.right.span);
       if (e.right.items.length === 0) return bool(e.op === 'in' ? 'false' : 'true');
       const l = compileExpr(state, e.left, opts);

@@ -14,6 +14,7 @@ import { asString } from '../functions/coerce.js';
 import { CompileState, fieldColumn, quoteIdent, type LookupLoad, type LookupTableResolver } from './state.js';
 import type { GroupLineFormat } from './line-fields.js';
 import type { MessageTest } from '../../../store/message-tests.js';
+import { nestedOutput, resolveNested, type NestedQuery, type NestedTable } from './nested.js';
 
 export interface OutputField {
   name: string;
@@ -44,6 +45,8 @@ export interface CompiledQuery {
   next: { command: JsCommand; rest: Command[] } | null;
   /** Lookup tables to load into the session before the SQL runs (`lookup`). */
   lookups: LookupLoad[];
+  /** The nested queries (join, `in (...)`) compiled here, over the same source (CompileOptions.nestedTables). */
+  nested: Array<{ nq: NestedQuery; compiled: CompiledQuery }>;
 }
 
 /**
@@ -69,6 +72,13 @@ export interface CompileOptions {
   lineFormats?: readonly GroupLineFormat[];
   /** The lookup tables `lookup` may name; absent: none. */
   lookupTables?: LookupTableResolver;
+  /**
+   * The materialized results of the query's nested queries, by key (compile/nested.ts). Without them,
+   * the nested queries are compiled over the same source, for checks and planning (CompiledQuery.nested).
+   */
+  nestedTables?: ReadonlyMap<number, NestedTable>;
+  /** A nested query's fields, from what it shows (compile/nested.ts nestedOutput). */
+  output?: (explicit: string[] | null, events: boolean, defined: string[]) => string[];
 }
 
 const PATTERN_INPUT = '@patternInput';
@@ -77,10 +87,21 @@ export const PATTERN_VALUE_CHARS = 1500;
 export const PATTERN_MAX_EVENTS = 100_000;
 const DEFAULT_EVENT_FIELDS = ['@timestamp', '@message', '@logStream', '@log'];
 
-export function compileQuery(query: Query, text: string, source: EventSource, opts: CompileOptions): CompiledQuery {
+export function compileQuery(original: Query, text: string, source: EventSource, opts: CompileOptions): CompiledQuery {
   const state = new CompileState(text, opts.nowMs, 's0', opts.startMs, opts.endMs);
   if (opts.lineFormats) state.lineFormats = opts.lineFormats;
   state.lookupTables = opts.lookupTables ?? null;
+  const { query, nested } = resolveNested(original);
+  const compiledNested: CompiledQuery['nested'] = [];
+  for (const nq of nested) {
+    let table = opts.nestedTables?.get(nq.key);
+    if (!table) {
+      const compiled = compileNested(nq, text, source, opts);
+      compiledNested.push({ nq, compiled });
+      table = nestedTable(nq, compiled);
+    }
+    state.nested.set(nq.key, { nq, table });
+  }
   const next = compileCommands(state, query.commands);
   if (next) {
     // A pattern stage (and diff, which compares patterns of @message when no pattern precedes it)
@@ -92,9 +113,31 @@ export function compileQuery(query: Query, text: string, source: EventSource, op
     state.define([[PATTERN_INPUT, { sql: `left(${asString(compileExpr(state, field)).sql}, ${PATTERN_VALUE_CHARS})`, type: 'string' }]]);
     state.display = [PATTERN_INPUT, '@timestamp'];
   }
-  const out = resolveOutput(state); // before the source: it may need the names join
+  const out = resolveOutput(state, opts.output); // before the source: it may need the names join
   const s0 = sourceStage(state, source);
-  return finish(state, out, [['s0', s0], ...state.stages], next, opts);
+  return { ...finish(state, out, [['s0', s0], ...state.stages], next, opts), nested: compiledNested };
+}
+
+/**
+ * A nested query over `source` (the groups of its SOURCE): all its rows (no ORDER BY, no LIMIT), with
+ * the fields nestedOutput gives. It runs in SQL only: a JavaScript stage (pattern, diff) is refused.
+ */
+export function compileNested(nq: NestedQuery, text: string, source: EventSource, opts: CompileOptions): CompiledQuery {
+  const { nestedTables: _, ...rest } = opts;
+  const c = compileQuery(nq.query, text, source, { ...rest, limit: Infinity, output: (explicit, events, defined) => nestedOutput(nq, explicit, events, defined) });
+  if (c.next) throw new QueryError(`'${c.next.command.kind}' cannot be used in a nested query (join, subquery)`, c.next.command.span);
+  return c;
+}
+
+/** The table a nested query's results are materialized into: a column `"f:<name>"` per output field. */
+export function nestedTable(nq: NestedQuery, c: CompiledQuery): NestedTable {
+  return { table: nq.table, fields: c.output.map((f) => ({ name: f.name, type: f.type })) };
+}
+
+/** SQL that materializes a compiled nested query's results as the temporary table `table`. */
+export function materializeSql(table: string, c: CompiledQuery): string {
+  const cols = c.output.map((f) => `${quoteIdent(f.column)} AS ${fieldColumn(f.name)}`).join(', ');
+  return `CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS SELECT ${cols} FROM (${c.sql})`;
 }
 
 /**
@@ -118,7 +161,7 @@ export function compileContinuation(
   state.visible = fields.map((f) => f.name);
   const next = compileCommands(state, commands);
   if (next) state.error(`'${next.command.kind}' can be used once in a query (diff right after pattern)`, next.command.span);
-  return finish(state, resolveOutput(state), state.stages, next, opts);
+  return { ...finish(state, resolveOutput(state), state.stages, next, opts), nested: [] };
 }
 
 function compileCommands(state: CompileState, commands: Command[]): CompiledQuery['next'] {
@@ -146,8 +189,9 @@ function sourceStage(state: CompileState, source: EventSource): string {
 }
 
 /** The fields the results show, compiled over the last relation: [output, select list]. */
-function resolveOutput(state: CompileState): [OutputField[], string[]] {
-  const names = state.display ?? (state.visible.length > 0 ? state.visible : state.eventRows ? DEFAULT_EVENT_FIELDS : [...state.defined.keys()]);
+function resolveOutput(state: CompileState, nested?: CompileOptions['output']): [OutputField[], string[]] {
+  const explicit = state.display ?? (state.visible.length > 0 ? state.visible : null);
+  const names = nested ? nested(explicit, state.eventRows && state.eventFields, [...state.defined.keys()]) : (explicit ?? (state.eventRows ? DEFAULT_EVENT_FIELDS : [...state.defined.keys()]));
   const output: OutputField[] = [];
   const select: string[] = [];
   names.forEach((name, i) => {
@@ -167,13 +211,15 @@ function resolveOutput(state: CompileState): [OutputField[], string[]] {
   return [output, select];
 }
 
-function finish(state: CompileState, [output, select]: [OutputField[], string[]], stages: Array<[string, string]>, next: CompiledQuery['next'], opts: CompileOptions): CompiledQuery {
+function finish(state: CompileState, [output, select]: [OutputField[], string[]], stages: Array<[string, string]>, next: CompiledQuery['next'], opts: CompileOptions): Omit<CompiledQuery, 'nested'> {
   // A JavaScript stage next reads the newest PATTERN_MAX_EVENTS rows; otherwise the caller's limit
   // applies. Written as a literal (an integer we validated), so that the count query below binds the
   // same parameters.
   const limit = ` LIMIT ${next ? PATTERN_MAX_EVENTS : Math.max(0, Math.trunc(opts.limit))}`;
   const withClause = stages.length > 0 ? `WITH ${stages.map(([n, body]) => `${n} AS (${body})`).join(',\n')}\n` : '';
-  const sql = `${withClause}SELECT ${select.join(', ')} FROM ${state.current} ORDER BY ${state.orderSql()}${limit}`;
+  // A nested query's results are a set (limit Infinity): no order to keep, no limit.
+  const tail = next || Number.isFinite(opts.limit) ? ` ORDER BY ${state.orderSql()}${limit}` : '';
+  const sql = `${withClause}SELECT ${select.join(', ')} FROM ${state.current}${tail}`;
 
   let matched: CompiledQuery['matched'];
   if (state.matchedInColumn) matched = { kind: 'column' };

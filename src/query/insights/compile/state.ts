@@ -14,6 +14,7 @@ import { sameTest, type MessageTest } from '../../../store/message-tests.js';
 import type { BitmapRequirement } from '../../filter-pattern/prune.js';
 import { compileField } from './expr.js';
 import type { GroupLineFormat } from './line-fields.js';
+import type { NestedQuery, NestedTable } from './nested.js';
 
 /** A field defined by the query: its column in the current relation and its type. */
 export interface DefinedField {
@@ -99,6 +100,8 @@ export class CompileState implements SqlContext {
   lineFormats: readonly GroupLineFormat[] = [];
   /** Session variables holding line-format patterns, by pattern. */
   readonly lineVariables = new Map<string, string>();
+  /** The nested queries (join, `in (...)`) by key (compile/nested.ts), with their results' tables. */
+  readonly nested = new Map<number, { nq: NestedQuery; table: NestedTable }>();
   /** Session variables to set before the query runs (SET VARIABLE name = value). */
   readonly variables: Array<{ name: string; value: string }> = [];
 
