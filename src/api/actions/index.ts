@@ -26,6 +26,7 @@ import { getLogRecord } from './get-log-record.js';
 import { putQueryDefinition, describeQueryDefinitions, deleteQueryDefinition } from './query-definitions.js';
 import { putSubscriptionFilter, describeSubscriptionFilters, deleteSubscriptionFilter } from './subscription-filters.js';
 import { putDestination, putDestinationPolicy, describeDestinations, deleteDestination } from './destinations.js';
+import { putIndexPolicy, describeIndexPolicies, deleteIndexPolicy, describeFieldIndexes } from './index-policies.js';
 
 export type ImplementedOperation =
   | 'CreateLogGroup'
@@ -65,7 +66,11 @@ export type ImplementedOperation =
   | 'PutDestination'
   | 'PutDestinationPolicy'
   | 'DescribeDestinations'
-  | 'DeleteDestination';
+  | 'DeleteDestination'
+  | 'PutIndexPolicy'
+  | 'DescribeIndexPolicies'
+  | 'DeleteIndexPolicy'
+  | 'DescribeFieldIndexes';
 
 export const actions: { [K in ImplementedOperation]: Action<K> } = {
   CreateLogGroup: createLogGroup,
@@ -106,6 +111,10 @@ export const actions: { [K in ImplementedOperation]: Action<K> } = {
   PutDestinationPolicy: putDestinationPolicy,
   DescribeDestinations: describeDestinations,
   DeleteDestination: deleteDestination,
+  PutIndexPolicy: putIndexPolicy,
+  DescribeIndexPolicies: describeIndexPolicies,
+  DeleteIndexPolicy: deleteIndexPolicy,
+  DescribeFieldIndexes: describeFieldIndexes,
 };
 
 export function isImplemented(op: string): op is ImplementedOperation {

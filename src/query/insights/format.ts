@@ -159,6 +159,10 @@ export function formatCommand(c: Command): string {
       return `${c.kind} ${formatExpr(c.field)}`;
     case 'diff':
       return c.period === 'previous' ? 'diff' : `diff ${c.period}`;
+    case 'filterIndex':
+      return `filterIndex ${formatExpr(c.condition)}`;
+    case 'anomaly':
+      return 'anomaly';
   }
 }
 

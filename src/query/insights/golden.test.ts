@@ -24,7 +24,7 @@ import { compileQuery } from './compile/index.js';
 import type { CompileState } from './compile/state.js';
 import { extractedRelation } from '../../store/shred.js';
 import { testColumns } from '../../store/message-tests.js';
-import { runInsightsQuery, type ResultField } from './engine.js';
+import { fieldIndexLookup, runInsightsQuery, type ResultField } from './engine.js';
 import { FIXTURE_END, T0, openFixtureStore, type FixtureStore } from './testdata/fixture.js';
 
 const DIR = fileURLToPath(new URL('../../../../test/golden/insights/', import.meta.url));
@@ -93,8 +93,9 @@ function withTests(relation: string, st: CompileState): string {
   return st.messageTests.length === 0 ? relation : `SELECT *${testColumns(st.messageTests, '__msg', (v) => st.param(v))} FROM (${relation})`;
 }
 
-function compiledSql(g: Golden): string {
-  const c = compileQuery(parseQuery(g.query), g.query, { namesTable: 'q_names', relation: (st) => withTests(extractedRelation('events', st.jsonFields(), (v) => st.param(v)), st) }, { nowMs: FIXTURE_END, startMs: T0, endMs: FIXTURE_END, limit: 10_000 });
+function compiledSql(g: Golden, fx: FixtureStore): string {
+  const fieldIndexes = fieldIndexLookup(fx.store, (g.groups ?? ['/app/api']).map((n) => fx.groups.get(n)!));
+  const c = compileQuery(parseQuery(g.query), g.query, { namesTable: 'q_names', relation: (st) => withTests(extractedRelation('events', st.jsonFields(), (v) => st.param(v)), st) }, { nowMs: FIXTURE_END, startMs: T0, endMs: FIXTURE_END, limit: 10_000, fieldIndexes });
   return c.sql;
 }
 
@@ -119,7 +120,7 @@ test('Logs Insights golden cases', async (t) => {
         let sql: string | null = null;
         let rows: string[] | null = null;
         try {
-          sql = compiledSql(g);
+          sql = compiledSql(g, fx);
           rows = await run(fx, g);
         } catch (e) {
           if (!(e instanceof QueryError)) throw e;

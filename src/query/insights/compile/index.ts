@@ -11,7 +11,7 @@ import type { SqlParam } from '../../../store/db.js';
 import type { BitmapRequirement } from '../../filter-pattern/prune.js';
 import { compileExpr, compileField } from './expr.js';
 import { asString } from '../functions/coerce.js';
-import { CompileState, fieldColumn, quoteIdent } from './state.js';
+import { CompileState, fieldColumn, quoteIdent, type FieldIndexLookup } from './state.js';
 import type { GroupLineFormat } from './line-fields.js';
 import type { MessageTest } from '../../../store/message-tests.js';
 
@@ -65,6 +65,8 @@ export interface CompileOptions {
   limit: number;
   /** The line format of each selected group, when any has one (compile/line-fields.ts). */
   lineFormats?: readonly GroupLineFormat[];
+  /** Where `filterIndex` fields are indexed (commands/filter-index.ts); absent: nowhere. */
+  fieldIndexes?: FieldIndexLookup;
 }
 
 const PATTERN_INPUT = '@patternInput';
@@ -76,6 +78,7 @@ const DEFAULT_EVENT_FIELDS = ['@timestamp', '@message', '@logStream', '@log'];
 export function compileQuery(query: Query, text: string, source: EventSource, opts: CompileOptions): CompiledQuery {
   const state = new CompileState(text, opts.nowMs, 's0', opts.startMs, opts.endMs);
   if (opts.lineFormats) state.lineFormats = opts.lineFormats;
+  if (opts.fieldIndexes) state.fieldIndexes = opts.fieldIndexes;
   const next = compileCommands(state, query.commands);
   if (next) {
     // A pattern stage (and diff, which compares patterns of @message when no pattern precedes it)

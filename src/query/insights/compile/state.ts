@@ -15,6 +15,9 @@ import type { BitmapRequirement } from '../../filter-pattern/prune.js';
 import { compileField } from './expr.js';
 import type { GroupLineFormat } from './line-fields.js';
 
+/** Where a field is indexed: per selected group, the ingestion times [fromMs, toMs) of the events indexed. */
+export type FieldIndexLookup = (field: string) => ReadonlyArray<{ groupId: number; fromMs: number; toMs: number | null }>;
+
 /** A field defined by the query: its column in the current relation and its type. */
 export interface DefinedField {
   column: string;
@@ -79,6 +82,8 @@ export class CompileState implements SqlContext {
   lineFormats: readonly GroupLineFormat[] = [];
   /** Session variables holding line-format patterns, by pattern. */
   readonly lineVariables = new Map<string, string>();
+  /** The windows in which each selected group indexes a field (CompileOptions.fieldIndexes); none by default. */
+  fieldIndexes: FieldIndexLookup = () => [];
   /** Session variables to set before the query runs (SET VARIABLE name = value). */
   readonly variables: Array<{ name: string; value: string }> = [];
 

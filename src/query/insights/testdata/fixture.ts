@@ -80,6 +80,11 @@ export const FIXTURE: FixtureEvent[] = [
 
 export const FIXTURE_END = T0 + 20 * MIN;
 
+export const FIXTURE_INDEX_POLICIES: ReadonlyArray<[group: string, fields: string[], fromMs: number]> = [
+  ['/app/api', ['path', 'user.id'], T0 - MIN],
+  ['/aws/cloudtrail', ['eventName'], T0 + 6 * MIN],
+];
+
 export interface FixtureStore {
   store: LogStore;
   groups: Map<string, LogGroup>;
@@ -100,6 +105,11 @@ export async function openFixtureStore(): Promise<FixtureStore> {
     if (!g) groups.set(e.group, (g = await store.catalog.createGroup(e.group, T0 - MIN, {}, null, 'STANDARD')));
     if (!g.streams.has(e.stream)) await store.catalog.createStream(g, e.stream, T0 - MIN);
     await appendEvents(store, g, e.stream, [{ timestamp: e.ts, message: e.message }], e.ts + 1000);
+  }
+  // Field indexes for filterIndex: /app/api indexes two JSON fields from before its first event;
+  // /aws/cloudtrail indexes eventName from T0 + 6 min (events ingested earlier are not indexed).
+  for (const [name, fields, fromMs] of FIXTURE_INDEX_POLICIES) {
+    await store.catalog.indexPolicies.put(groups.get(name)!.id, JSON.stringify({ Fields: fields }), fields, fromMs);
   }
   const fx: FixtureStore = {
     store,
