@@ -135,6 +135,11 @@ function parseFilterIndex(c: Cursor, kw: Token): FilterIndexCommand {
   c.take();
   const literal = (): Expr => {
     const t = c.peek(true);
+    if (isOp(t, '-') && c.peekSecond().kind === 'number') {
+      c.take(true);
+      const u = c.take(true);
+      return { kind: 'number', value: -Number(u.text), text: `-${u.text}`, span: { start: t.span.start, end: u.span.end } };
+    }
     if (t.kind !== 'string' && t.kind !== 'number') throw c.error(t, `expected a string or number value for filterIndex ${c.after()}`);
     return parseOperand(c);
   };
