@@ -113,6 +113,8 @@ export function compileContinuation(
   state.eventFields = false;
   state.eventRows = false;
   state.visible = fields.map((f) => f.name);
+  // The stage's rows keep the order it gave them (its column __row, store/sql-session.ts loadStage).
+  state.order = ['__row'];
   const next = compileCommands(state, commands);
   if (next) state.error(`'${next.command.kind}' can be used once in a query (diff right after pattern)`, next.command.span);
   return finish(state, resolveOutput(state), state.stages, next, opts);
