@@ -20,7 +20,7 @@ import {
   type GetQueryResultsCommandOutput,
   type MalformedQueryException,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { startLogward, stopAndClean, TEST_ACCOUNT_ID, type LogwardServer } from '../helpers/server.js';
+import { awsCli, startLogward, stopAndClean, TEST_ACCOUNT_ID, type LogwardServer } from '../helpers/server.js';
 import { groupArnBare, rejectsAws, sleep, uid } from '../helpers/assert-aws.js';
 import { anomalyFixture } from '../../src/query/insights/testdata/anomaly-fixture.js';
 
@@ -192,4 +192,27 @@ test('pattern @message | anomaly finds the anomalies the events hold', async () 
   // Commands after anomaly see its fields.
   const only = await query([group], 'pattern @message | anomaly | filter @priority = "HIGH" | stats count(*) as n', t0 / 1000, t0 / 1000 + 3599);
   assert.deepEqual(rowsOf(only), [{ n: '2' }]);
+});
+
+test('the aws CLI: put-index-policy, describe-index-policies, describe-field-indexes, delete-index-policy', async () => {
+  const group = `fi-cli-${uid()}`;
+  await srv.client.send(new CreateLogGroupCommand({ logGroupName: group }));
+  await srv.client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 's' }));
+  const doc = '{"Fields":["@ingestionTime","requestId"]}';
+  const put1 = await awsCli(['put-index-policy', '--log-group-identifier', arn(group), '--policy-document', doc], srv);
+  assert.equal(put1.code, 0, put1.stderr);
+  const policy = (put1.json as { indexPolicy: Record<string, unknown> }).indexPolicy;
+  assert.deepEqual({ ...policy, lastUpdateTime: 0 }, { logGroupIdentifier: arn(group), lastUpdateTime: 0, policyDocument: doc, source: 'LOG_GROUP' });
+  const described = await awsCli(['describe-index-policies', '--log-group-identifiers', group], srv);
+  assert.deepEqual(described.json, { indexPolicies: [policy] });
+  await sleep(5);
+  await put(group, [json('x', 0)], base + 200);
+  // (This CLI's botocore predates --index-categories: the default categories.)
+  const fields = await awsCli(['describe-field-indexes', '--log-group-identifiers', group], srv);
+  assert.equal(fields.code, 0, fields.stderr);
+  assert.deepEqual((fields.json as { fieldIndexes: Array<{ fieldIndexName: string }> }).fieldIndexes.map((f) => f.fieldIndexName).sort(), ['@ingestionTime', '@logStream', 'requestId']);
+  assert.equal((await awsCli(['delete-index-policy', '--log-group-identifier', group], srv)).code, 0);
+  const again = await awsCli(['delete-index-policy', '--log-group-identifier', group], srv);
+  assert.notEqual(again.code, 0);
+  assert.match(again.stderr, /ResourceNotFoundException/);
 });
