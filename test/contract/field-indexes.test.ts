@@ -20,7 +20,8 @@ import {
   type GetQueryResultsCommandOutput,
   type MalformedQueryException,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { awsCli, startLogward, stopAndClean, TEST_ACCOUNT_ID, type LogwardServer } from '../helpers/server.js';
+import { awsCli, makeClient, startLogward, stopAndClean, TEST_ACCOUNT_ID, TEST_REGION, type LogwardServer } from '../helpers/server.js';
+import { IamClient } from '../../src/cli/iam-client.js';
 import { groupArnBare, rejectsAws, sleep, uid } from '../helpers/assert-aws.js';
 import { anomalyFixture } from '../../src/query/insights/testdata/anomaly-fixture.js';
 
@@ -215,4 +216,27 @@ test('the aws CLI: put-index-policy, describe-index-policies, describe-field-ind
   const again = await awsCli(['delete-index-policy', '--log-group-identifier', group], srv);
   assert.notEqual(again.code, 0);
   assert.match(again.stderr, /ResourceNotFoundException/);
+});
+
+test('IAM: logs:<Operation> on the log group, as for the other operations; a denied PutIndexPolicy changes nothing', async () => {
+  const iam = IamClient.create({ endpoint: srv.url, region: TEST_REGION, credentials: srv.credentials, credentialSource: 'environment' });
+  const user = `fi-reader-${uid()}`;
+  await iam.call('CreateUser', { UserName: user });
+  const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:DescribeIndexPolicies', 'logs:DescribeFieldIndexes'], Resource: `${arn(plain)}:*` }] };
+  await iam.call('PutUserPolicy', { UserName: user, PolicyName: 'p', PolicyDocument: JSON.stringify(policy) });
+  const key = (await iam.call('CreateAccessKey', { UserName: user })) as { AccessKey: { AccessKeyId: string; SecretAccessKey: string } };
+  const client = makeClient(srv.url, { accessKeyId: key.AccessKey.AccessKeyId, secretAccessKey: key.AccessKey.SecretAccessKey });
+  try {
+    assert.deepEqual((await client.send(new DescribeIndexPoliciesCommand({ logGroupIdentifiers: [plain] }))).indexPolicies, []);
+    const resource = `${arn(plain)}:log-stream:`;
+    await rejectsAws(
+      client.send(new PutIndexPolicyCommand({ logGroupIdentifier: plain, policyDocument: '{"Fields":["a"]}' })),
+      'AccessDeniedException',
+      `User: arn:aws:iam::${TEST_ACCOUNT_ID}:user/${user} is not authorized to perform: logs:PutIndexPolicy on resource: ${resource} because no identity-based policy allows the logs:PutIndexPolicy action`,
+    );
+    await rejectsAws(client.send(new DescribeIndexPoliciesCommand({ logGroupIdentifiers: [indexed] })), 'AccessDeniedException');
+    assert.deepEqual((await srv.client.send(new DescribeIndexPoliciesCommand({ logGroupIdentifiers: [plain] }))).indexPolicies, []);
+  } finally {
+    client.destroy();
+  }
 });
