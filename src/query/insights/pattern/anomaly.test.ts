@@ -51,6 +51,16 @@ test('priorities, descriptions, first and last seen, order, and every pattern fi
   assert.equal(byPrefix(rows, 'heartbeat ok')['@sampleCount'], 59 * 3 + 60);
 });
 
+test('numbers between 100 and 599 that are not error codes are checked as numbers', () => {
+  const events: Array<{ ts: number; message: string }> = [];
+  for (let m = 0; m < 60; m++) for (let k = 0; k < 3; k++) events.push({ ts: T0 + m * MIN + k, message: `query took ${(m >= 30 ? 480 : 120) + k} ms` });
+  const rows = run(events);
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0]!['@anomalyType'], 'HttpErrorCode', 'values 480-482 are 4xx codes as far as anyone can tell');
+  const low = events.map((e) => ({ ts: e.ts, message: e.message.replace(/took (\d+)/, (_, n: string) => `took ${Number(n) < 300 ? n : Number(n) - 150}`) }));
+  assert.equal(run(low)[0]!['@anomalyType'], 'NumericToken', 'values 330-332 against 120-122: no error code, a numeric change');
+});
+
 test('deterministic: the same events give the same rows, whatever their order', () => {
   const events = anomalyFixture(T0);
   const a = run(events);

@@ -15,7 +15,8 @@
  *   the recent median is an outlier against the baseline (same modified z-score, >= 3.5; any change
  *   when the baseline is constant). At most 10,000 values per half are kept, the first ones.
  * - HttpErrorCode: a token whose values are all HTTP status codes (100-599) shows 4xx/5xx codes in at
- *   least 3 recent events, at a rate of at least twice the baseline's plus 5 points.
+ *   least 3 recent events, at a rate of at least twice the baseline's plus 5 points. Such a token is
+ *   checked as a NumericToken only when it is not flagged here (its values may be durations).
  *
  * Added fields: `@anomalyType` (the kinds found, comma-separated; absent when none), `@priority` (HIGH
  * for HTTP errors or an anomalous ERROR/FATAL pattern, MEDIUM for frequency, new and numeric, LOW for a
@@ -230,8 +231,9 @@ function detect(row: Row, t: Tracker, w: { width: number; first: number; last: n
       if (e1 >= MIN_HTTP_ERRORS && r1 >= 2 * r0 + 0.05) {
         const codes = [...p.values[1].keys()].filter((v) => HTTP_ERROR.test(v)).sort();
         http.push(`<${name}> shows HTTP errors (${codes.join(', ')}) in ${e1} of ${t.counts[1]} recent events (${fmt(r1 * 100)}%) against ${fmt(r0 * 100)}% before.`);
+        return;
       }
-      return;
+      // Not an error surge: numbers between 100 and 599 may as well be durations (checked below).
     }
     if (p.numeric) {
       const [base, recent] = p.numbers;
