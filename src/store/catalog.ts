@@ -8,6 +8,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Db, Row } from './db.js';
+import { IndexPolicies } from './index-policies.js';
 
 export interface LogStream {
   id: number;
@@ -122,8 +123,12 @@ export class Catalog {
   readonly metricFilters = new Map<number, Map<string, MetricFilterRecord>>();
   /** Every WAL file up to and including this number has been sealed into segments. */
   sealedThrough = 0;
+  /** Field index policies (store/index-policies.ts). */
+  readonly indexPolicies: IndexPolicies;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.indexPolicies = new IndexPolicies(db);
+  }
 
   async load(): Promise<void> {
     for (const s of SCHEMA) await this.db.run(s);
@@ -195,6 +200,7 @@ export class Catalog {
       if (!this.groupsById.has(f.groupId)) continue;
       this.groupFilters(f.groupId).set(f.name, f);
     }
+    await this.indexPolicies.load();
     const st = await this.db.all(`SELECT value FROM store_state WHERE key = 'sealed_through'`);
     this.sealedThrough = st.length > 0 ? num(st[0]!.value) : 0;
   }
@@ -233,7 +239,7 @@ export class Catalog {
   /** Removes the group and everything of it from the catalog; returns its segments for unlinking. */
   async deleteGroup(g: LogGroup): Promise<Segment[]> {
     await this.db.transaction(async () => {
-      for (const t of ['log_streams', 'tags', 'segments', 'bitmaps', 'deleted_streams', 'metric_filters']) {
+      for (const t of ['log_streams', 'tags', 'segments', 'bitmaps', 'deleted_streams', 'metric_filters', 'index_policies']) {
         await this.db.run(`DELETE FROM ${t} WHERE group_id = $1`, [g.id]);
       }
       await this.db.run(`DELETE FROM log_groups WHERE id = $1`, [g.id]);
@@ -241,6 +247,7 @@ export class Catalog {
     this.groups.delete(g.name);
     this.groupsById.delete(g.id);
     this.metricFilters.delete(g.id);
+    await this.indexPolicies.dropGroup(g.id);
     return g.segments;
   }
 

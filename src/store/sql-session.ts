@@ -261,11 +261,14 @@ export class SqlSession {
 
   /** A temporary view `table` with a column `"f:<name>"` per field over the stage's rows. */
   async loadStage(table: string, stage: StageTable): Promise<void> {
-    const cols = stage.fields.map((f, i) => `c${i} ${f.type === 'number' ? 'DOUBLE' : 'VARCHAR'}`);
-    await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${ident(`${table}_raw`)} (${cols.length > 0 ? cols.join(', ') : 'c0 VARCHAR'})`);
+    // __row keeps the stage's own order (compileContinuation orders by it until a command reorders).
+    const cols = ['__row BIGINT', ...stage.fields.map((f, i) => `c${i} ${f.type === 'number' ? 'DOUBLE' : 'VARCHAR'}`)];
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${ident(`${table}_raw`)} (${cols.length > 1 ? cols.join(', ') : `${cols[0]}, c0 VARCHAR`})`);
     const app = await this.conn.createAppender(`${table}_raw`, 'main', 'temp');
     try {
+      let n = 0;
       for (const r of stage.rows) {
+        app.appendBigInt(BigInt(n++));
         if (stage.fields.length === 0) app.appendNull();
         for (const f of stage.fields) {
           const v = r[f.name];
@@ -279,8 +282,8 @@ export class SqlSession {
     } finally {
       app.closeSync();
     }
-    const select = stage.fields.map((f, i) => `c${i} AS ${ident(`f:${f.name}`)}`).join(', ');
-    await this.conn.run(`CREATE OR REPLACE TEMP VIEW ${ident(table)} AS SELECT ${select || 'c0'} FROM ${ident(`${table}_raw`)}`);
+    const select = ['__row', ...stage.fields.map((f, i) => `c${i} AS ${ident(`f:${f.name}`)}`)].join(', ');
+    await this.conn.run(`CREATE OR REPLACE TEMP VIEW ${ident(table)} AS SELECT ${stage.fields.length > 0 ? select : '__row, c0'} FROM ${ident(`${table}_raw`)}`);
   }
 
   /**

@@ -27,6 +27,7 @@ import { putQueryDefinition, describeQueryDefinitions, deleteQueryDefinition } f
 import { putSubscriptionFilter, describeSubscriptionFilters, deleteSubscriptionFilter } from './subscription-filters.js';
 import { putDestination, putDestinationPolicy, describeDestinations, deleteDestination } from './destinations.js';
 import { createLookupTable, describeLookupTables, getLookupTable, updateLookupTable, deleteLookupTable } from './lookup-tables.js';
+import { putIndexPolicy, describeIndexPolicies, deleteIndexPolicy, describeFieldIndexes } from './index-policies.js';
 
 export type ImplementedOperation =
   | 'CreateLogGroup'
@@ -71,7 +72,11 @@ export type ImplementedOperation =
   | 'DescribeLookupTables'
   | 'GetLookupTable'
   | 'UpdateLookupTable'
-  | 'DeleteLookupTable';
+  | 'DeleteLookupTable'
+  | 'PutIndexPolicy'
+  | 'DescribeIndexPolicies'
+  | 'DeleteIndexPolicy'
+  | 'DescribeFieldIndexes';
 
 export const actions: { [K in ImplementedOperation]: Action<K> } = {
   CreateLogGroup: createLogGroup,
@@ -117,6 +122,10 @@ export const actions: { [K in ImplementedOperation]: Action<K> } = {
   GetLookupTable: getLookupTable,
   UpdateLookupTable: updateLookupTable,
   DeleteLookupTable: deleteLookupTable,
+  PutIndexPolicy: putIndexPolicy,
+  DescribeIndexPolicies: describeIndexPolicies,
+  DeleteIndexPolicy: deleteIndexPolicy,
+  DescribeFieldIndexes: describeFieldIndexes,
 };
 
 export function isImplemented(op: string): op is ImplementedOperation {

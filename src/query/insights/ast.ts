@@ -333,8 +333,28 @@ export interface JoinCommand {
   span: Span;
 }
 
+/**
+ * `filterIndex field = value` or `filterIndex field in [v1, v2]`: the events whose indexed field has
+ * that value, read only from the log groups that index the field, and only events ingested while they
+ * did (store/index-policies.ts). `condition` is the same comparison `filter` would make.
+ */
+export interface FilterIndexCommand {
+  kind: 'filterIndex';
+  field: FieldRef;
+  condition: Binary;
+  span: Span;
+}
+
+/** `anomaly` after `pattern`: flags the patterns whose behaviour over the query's range is unusual (pattern/anomaly.ts). */
+export interface AnomalyCommand {
+  kind: 'anomaly';
+  span: Span;
+}
+
 export type Command =
   | JoinCommand
+  | FilterIndexCommand
+  | AnomalyCommand
   | FieldsCommand
   | DisplayCommand
   | FilterCommand

@@ -13,12 +13,14 @@ import type { LogStore } from '../../store/store.js';
 import { retentionCutoff } from '../../store/store.js';
 import { candidateRanges, hotBatchFilter } from '../../store/query.js';
 import { readEventBySeq, SqlSession, type SelectedGroup as Selected, type SourcePart } from '../../store/sql-session.js';
-import { QueryError, type Query, type ValueType } from './ast.js';
-import type { LookupTableResolver } from './compile/state.js';
+import { QueryError, type Command, type DiffCommand, type Query, type ValueType } from './ast.js';
+import type { FieldIndexLookup, LookupTableResolver } from './compile/state.js';
 import { lookupRows } from './commands/lookup.js';
 import { parseCsv } from '../../formats/csv.js';
 import { compileContinuation, compileNested, compileQuery, materializeSql, nestedTable, type CompiledQuery, type EventSource } from './compile/index.js';
 import { resolveNested, type NestedTable } from './compile/nested.js';
+import type { JsCommand } from './commands/index.js';
+import { ANOMALY_FIELDS, anomalyStage } from './pattern/anomaly.js';
 import type { GroupLineFormat } from './compile/line-fields.js';
 import { capture, FORMAT_TAG, groupExtraction } from '../../formats/index.js';
 import { formatResultValue } from './functions/coerce.js';
@@ -89,10 +91,21 @@ export function checkQuery(query: Query, queryString = '', lookupTables?: Lookup
   const opts = { nowMs: 0, limit: 1, ...(lookupTables ? { lookupTables } : {}) };
   const c = compileQuery(query, queryString, NOWHERE, opts);
   if (!c.next) return;
-  // The commands after pattern (or diff) see the stage's fields.
-  const diff = c.next.command.kind === 'diff' || c.next.rest[0]?.kind === 'diff';
-  const rest = c.next.command.kind === 'pattern' && c.next.rest[0]?.kind === 'diff' ? c.next.rest.slice(1) : c.next.rest;
-  compileContinuation(rest, queryString, 'js_rows_check', [...(diff ? DIFF_FIELDS : PATTERN_FIELDS)], opts, diff ? 'diff' : 'pattern');
+  // The commands after pattern (or diff, or anomaly) see the stage's fields.
+  const { fields, rest, producer } = jsStage(c.next.command, c.next.rest);
+  compileContinuation(rest, queryString, 'js_rows_check', fields, opts, producer);
+}
+
+/**
+ * The JavaScript stage a command starts: `diff` and `anomaly` right after `pattern` belong to its stage
+ * (they read the pattern field; alone they read @message). Its fields and the commands after it.
+ */
+function jsStage(command: JsCommand, rest: Command[]): { kind: 'pattern' | 'diff' | 'anomaly'; fields: Array<{ name: string; type: ValueType }>; rest: Command[]; producer: 'pattern' | 'diff' } {
+  const joined = command.kind === 'pattern' && (rest[0]?.kind === 'diff' || rest[0]?.kind === 'anomaly') ? rest[0].kind : null;
+  const kind = joined ?? command.kind;
+  const after = joined ? rest.slice(1) : rest;
+  const fields = kind === 'diff' ? DIFF_FIELDS : kind === 'anomaly' ? ANOMALY_FIELDS : PATTERN_FIELDS;
+  return { kind, fields: [...fields], rest: after, producer: kind === 'diff' ? 'diff' : 'pattern' };
 }
 
 /** An opaque pointer to one event (GetLogRecord reads it back). */
@@ -140,16 +153,27 @@ function narrowToTop(store: LogStore, selected: Selected[], top: CompiledQuery['
   }
 }
 
-function selectGroups(store: LogStore, groups: LogGroup[], startMs: number, endMs: number): Selected[] {
+function selectGroups(store: LogStore, groups: LogGroup[], startMs: number, endMs: number, query: Query): Selected[] {
+  // filterIndex: "skip all log groups that are not indexed" for its field (nothing is read from them).
+  const indexed = query.commands.filter((c) => c.kind === 'filterIndex').map((c) => fieldIndexLookup(store, groups)(c.field.name));
   return groups
+    .filter((g) => indexed.every((windows) => windows.some((w) => w.groupId === g.id)))
     .map((group) => ({ group, startMs: Math.max(startMs, retentionCutoff(group, store.opts.clock.now())), endMs }))
     .filter((s) => s.startMs <= s.endMs);
+}
+
+/** Where each of `groups` indexes a field, for filterIndex (store/index-policies.ts). */
+export function fieldIndexLookup(store: LogStore, groups: readonly LogGroup[]): FieldIndexLookup {
+  const now = store.opts.clock.now();
+  const policies = store.catalog.indexPolicies;
+  return (field) =>
+    groups.flatMap((g) => policies.windowsOf(g.id, g.logGroupClass, field, now).map((w) => ({ groupId: g.id, fromMs: w.fromMs, toMs: w.toMs })));
 }
 
 export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promise<InsightsOutput> {
   run.signal.throwIfAborted();
   const text = run.queryString ?? '';
-  const selected = selectGroups(store, run.groups, run.startMs, run.endMs);
+  const selected = selectGroups(store, run.groups, run.startMs, run.endMs, run.query);
   const session = await SqlSession.open(store);
   const onAbort = (): void => session.interrupt();
   run.signal.addEventListener('abort', onAbort);
@@ -169,26 +193,26 @@ export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promi
     while (compiled.next) {
       run.signal.throwIfAborted();
       const { command } = compiled.next;
-      let rest = compiled.next.rest;
+      const { kind, fields, rest, producer } = jsStage(command, compiled.next.rest);
       let out: StageRow[];
       const current = patternInput(compiled, rows, run.startMs, run.endMs);
-      const diff = command.kind === 'diff' ? command : rest[0]?.kind === 'diff' ? rest[0] : null;
-      if (diff) {
+      const diff = kind === 'diff' ? (command.kind === 'diff' ? command : (compiled.next.rest[0] as DiffCommand)) : null;
+      if (kind === 'anomaly') {
+        out = anomalyStage(current);
+      } else if (diff) {
         // Patterns of this period against the same query's over the earlier one, mined together.
-        if (diff !== command) rest = rest.slice(1);
         const shift = diffShiftMs(diff.period, run.startMs, run.endMs);
         const before = run.query.commands.slice(0, run.query.commands.indexOf(command) + 1);
         const prevRun = { ...run, startMs: run.startMs - shift, endMs: run.endMs - shift };
-        const prevSelected = selectGroups(store, run.groups, prevRun.startMs, prevRun.endMs);
+        const prevSelected = selectGroups(store, run.groups, prevRun.startMs, prevRun.endMs, run.query);
         const prev = await runOverEvents(store, session, prevRun, prevSelected, before, text, null);
         out = patternDiffStage(current, patternInput(prev.compiled, prev.rows, prevRun.startMs, prevRun.endMs));
       } else {
         out = patternStage(current.values, current);
       }
-      const fields = [...(diff ? DIFF_FIELDS : PATTERN_FIELDS)];
       const table = `js_rows_${++stage}`;
       await session.loadStage(table, { fields, rows: out });
-      compiled = compileContinuation(rest, text, table, fields, opts, diff ? 'diff' : 'pattern');
+      compiled = compileContinuation(rest, text, table, fields, opts, producer);
       await loadLookups(store, session, compiled);
       rows = await execute(session, compiled, run.maxResultBytes);
     }
@@ -216,7 +240,8 @@ async function runOverEvents(
   statistics: InsightsStatistics | null,
 ): Promise<{ compiled: CompiledQuery; rows: Row[] }> {
   const query = { ...run.query, commands };
-  const opts = { nowMs: run.endMs, startMs: run.startMs, endMs: run.endMs, limit: run.limit, lineFormats: lineFormatsOf(selected.map((s) => s.group)), lookupTables: lookupResolver(store) };
+  const groups = selected.map((s) => s.group);
+  const opts = { nowMs: run.endMs, startMs: run.startMs, endMs: run.endMs, limit: run.limit, lineFormats: lineFormatsOf(groups), fieldIndexes: fieldIndexLookup(store, groups), lookupTables: lookupResolver(store) };
   const plan = compileQuery(query, text, NOWHERE, opts);
   // Nested queries first, each over its own groups, materialized into its table (compile/nested.ts).
   const nestedTables = new Map<number, NestedTable>();
@@ -224,8 +249,9 @@ async function runOverEvents(
     run.signal.throwIfAborted();
     const sel = run.nested?.get(nq.key);
     if (nq.query.source !== null && sel === undefined) throw new Error(`internal: no log groups selected for the nested query at ${nq.key}`);
-    const innerSelected = selectGroups(store, sel?.groups ?? run.groups, Math.max(run.startMs, sel?.startMs ?? -Infinity), Math.min(run.endMs, sel?.endMs ?? Infinity));
-    const innerOpts = { ...opts, lineFormats: lineFormatsOf(innerSelected.map((s) => s.group)) };
+    const innerSelected = selectGroups(store, sel?.groups ?? run.groups, Math.max(run.startMs, sel?.startMs ?? -Infinity), Math.min(run.endMs, sel?.endMs ?? Infinity), nq.query);
+    const innerGroups = innerSelected.map((s) => s.group);
+    const innerOpts = { ...opts, lineFormats: lineFormatsOf(innerGroups), fieldIndexes: fieldIndexLookup(store, innerGroups) };
     const source = await prepareSource(store, session, innerSelected, innerPlan);
     const compiled = compileNested(nq, text, source, innerOpts);
     if (compiled.needsNames) await session.loadNames('q_names', innerSelected.map((s) => s.group), run.accountId ?? '000000000000');

@@ -86,7 +86,21 @@ const parseCommand: fc.Arbitrary<Command> = fc.oneof(
   fc.tuple(fieldRef, name).map(([field, alias]): Command => ({ kind: 'parse', field, pattern: { kind: 'logfmt', span: SPAN }, names: [alias], span: SPAN })),
 );
 
+const literal: fc.Arbitrary<Expr> = fc.oneof(
+  fc.tuple(fc.string({ unit: 'binary', maxLength: 10 }), fc.constantFrom<'"' | "'">('"', "'")).map(([value, quote]): Expr => ({ kind: 'string', value, quote, span: SPAN })),
+  numberText.map((text): Expr => ({ kind: 'number', value: Number(text), text, span: SPAN })),
+);
+
+const filterIndex: fc.Arbitrary<Command> = fc
+  .tuple(fieldRef, fc.oneof(literal, fc.array(literal, { minLength: 1, maxLength: 3 })))
+  .map(([field, value]): Command => {
+    const right: Expr = Array.isArray(value) ? { kind: 'list', items: value, span: SPAN } : value;
+    return { kind: 'filterIndex', field, condition: { kind: 'binary', op: Array.isArray(value) ? 'in' : '=', left: field, right, opSpan: SPAN, span: SPAN }, span: SPAN };
+  });
+
 const command: fc.Arbitrary<Command> = fc.oneof(
+  filterIndex,
+  fc.constant<Command>({ kind: 'anomaly', span: SPAN }),
   projections.map((items): Command => ({ kind: 'fields', items, span: SPAN })),
   projections.map((items): Command => ({ kind: 'display', items, span: SPAN })),
   expr.map((e): Command => ({ kind: 'filter', expr: e, span: SPAN })),

@@ -177,6 +177,10 @@ export function formatCommand(c: Command): string {
       const on = c.on.map((k) => `${formatExpr(k.left)}=${formatExpr(k.right)}`).join(' and ');
       return `join ${c.typeWritten ? `type=${c.type} ` : ''}left=${formatName(c.left)} right=${formatName(c.right)} where ${on} (${formatQuery(c.query)})`;
     }
+    case 'filterIndex':
+      return `filterIndex ${formatExpr(c.condition)}`;
+    case 'anomaly':
+      return 'anomaly';
   }
 }
 

@@ -25,7 +25,7 @@ import { compileQuery, materializeSql } from './compile/index.js';
 import type { CompileState } from './compile/state.js';
 import { extractedRelation } from '../../store/shred.js';
 import { testColumns } from '../../store/message-tests.js';
-import { lookupResolver, nestedQueries, runInsightsQuery, type ResultField } from './engine.js';
+import { fieldIndexLookup, lookupResolver, nestedQueries, runInsightsQuery, type ResultField } from './engine.js';
 import { FIXTURE_END, T0, openFixtureStore, type FixtureStore } from './testdata/fixture.js';
 
 const DIR = fileURLToPath(new URL('../../../../test/golden/insights/', import.meta.url));
@@ -99,7 +99,8 @@ function withTests(relation: string, st: CompileState): string {
 }
 
 function compiledSql(g: Golden, fx: FixtureStore): string {
-  const c = compileQuery(parseQuery(g.query), g.query, { namesTable: 'q_names', relation: (st) => withTests(extractedRelation('events', st.jsonFields(), (v) => st.param(v)), st) }, { nowMs: FIXTURE_END, startMs: T0, endMs: FIXTURE_END, limit: 10_000, lookupTables: lookupResolver(fx.store) });
+  const fieldIndexes = fieldIndexLookup(fx.store, (g.groups ?? ['/app/api']).map((n) => fx.groups.get(n)!));
+  const c = compileQuery(parseQuery(g.query), g.query, { namesTable: 'q_names', relation: (st) => withTests(extractedRelation('events', st.jsonFields(), (v) => st.param(v)), st) }, { nowMs: FIXTURE_END, startMs: T0, endMs: FIXTURE_END, limit: 10_000, lookupTables: lookupResolver(fx.store), fieldIndexes });
   // Nested queries (join, subquery) run first, each into its table.
   return [...c.nested.map((n) => `${materializeSql(n.nq.table, n.compiled)};`), c.sql].join('\n');
 }

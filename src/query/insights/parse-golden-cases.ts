@@ -40,6 +40,9 @@ const SOURCE = 'CWL_QuerySyntax-Source.html (SOURCE)';
 const LOGCOMPARE = 'CWL_QuerySyntax-Logcompare.html (logcompare)';
 const UNNEST = 'CWL_QuerySyntax-Unnest.html (unnest)';
 const ADDTOTALS = 'CWL_QuerySyntax-Addtotals.html (addtotals)';
+const FILTERINDEX = 'CWL_QuerySyntax-FilterIndex.html (filterIndex)';
+const FILTERINDEX_FILTER = 'CWL_QuerySyntax-FilterIndex-Filter.html (filterIndex compared to filter)';
+const ANOMALY = 'CWL_QuerySyntax-Anomaly.html (anomaly)';
 
 export const GOLDEN_PARSE: GoldenParseCase[] = [
   { doc: SAMPLES, query: "fields @timestamp, @message | sort @timestamp desc | limit 25", formatted: "fields @timestamp, @message | sort @timestamp desc | limit 25" },
@@ -141,6 +144,15 @@ export const GOLDEN_PARSE: GoldenParseCase[] = [
   { doc: ADDTOTALS, query: "# Column totals - adds a Summary row at the bottom\nfields x\n| addtotals col=true x", formatted: "fields x | addtotals col=true x" },
   { query: "fields a | addtotals row=maybe", error: { start: 25, end: 30, message: "unexpected symbol found maybe at line 1 and position 25: expected true or false after 'row='" } },
   { query: "fields a | ADDTOTALS COL=True row=FALSE FieldName=`Grand total` a", formatted: "fields a | addtotals fieldname=`Grand total` row=false col=true a" },
+  { doc: FILTERINDEX, query: "fields @timestamp, @message\n| filterIndex IPaddress = \"198.51.100.0\"\n| limit 20", formatted: "fields @timestamp, @message | filterIndex IPaddress = \"198.51.100.0\" | limit 20" },
+  { doc: FILTERINDEX, query: "fields @timestamp, @message \n| filterIndex IPaddress in [\"198.51.100.0\", \"198.51.100.1\"]\n| limit 20", formatted: "fields @timestamp, @message | filterIndex IPaddress in [\"198.51.100.0\", \"198.51.100.1\"] | limit 20" },
+  { doc: FILTERINDEX_FILTER, query: "fields @timestamp, @message | filterIndex IPaddress = \"198.51.100.0\" | limit 20", formatted: "fields @timestamp, @message | filterIndex IPaddress = \"198.51.100.0\" | limit 20" },
+  { note: "filterIndex takes the two forms the page gives: = and in.", query: "filterIndex IPaddress != \"198.51.100.0\"", error: { start: 22, end: 24, message: "unexpected symbol found != at line 1 and position 22: expected '=' or 'in' after the indexed field after 'IPaddress'" } },
+  { note: "filterIndex compares with values, not expressions.", query: "filterIndex requestId = @requestId", error: { start: 24, end: 34, message: "unexpected symbol found @requestId at line 1 and position 24: expected a string or number value for filterIndex after '='" } },
+  { doc: ANOMALY, query: "fields @timestamp, @message\n| pattern @message\n| anomaly", formatted: "fields @timestamp, @message | pattern @message | anomaly" },
+  { doc: ANOMALY, query: "fields @timestamp, @message\n| filter @type = \"REPORT\"\n| pattern @message\n| anomaly", formatted: "fields @timestamp, @message | filter @type = \"REPORT\" | pattern @message | anomaly" },
+  { doc: ANOMALY, query: "fields @timestamp, @message\n| filter @type = \"ERROR\"\n| pattern @message\n| anomaly\n| sort @timestamp desc", formatted: "fields @timestamp, @message | filter @type = \"ERROR\" | pattern @message | anomaly | sort @timestamp desc" },
+  { note: "anomaly takes no arguments: \"The command does not require additional parameters\".", query: "pattern @message | anomaly @message", error: { start: 27, end: 35, message: "unexpected symbol found @message at line 1 and position 27: expected '|' or the end of the query after 'anomaly'" } },
   { doc: LOGCOMPARE, note: "A documented command Logward does not run: rejected by name.", query: "SOURCE lg start=-1d end=now\n| logcompare timeshift 7d", error: { start: 30, end: 40, message: "unexpected symbol found logcompare at line 2 and position 2: Logward does not support the 'logcompare' command" } },
   { query: "SOURCE \"group-name\" START=1700000000000 END=1700000100999 | fields @message", formatted: "SOURCE \"group-name\" START=1700000000000 END=1700000100999 | fields @message" },
   { query: "SOURCE 'a' SOURCE \"b\" | fields @message", formatted: "SOURCE \"a\" \"b\" | fields @message" },

@@ -72,7 +72,7 @@ export function spanProblems(text: string, q: Query): string[] {
   };
   const command = (c: Command): void => {
     const word = slice(c.span).split(/[^A-Za-z]/)[0]!.toLowerCase();
-    check(word === c.kind || (c.kind === 'filter' && word === 'where'), 'command keyword', c.span);
+    check(word === c.kind.toLowerCase() || (c.kind === 'filter' && word === 'where'), 'command keyword', c.span);
     const items = c.kind === 'fields' || c.kind === 'display' ? c.items : c.kind === 'stats' ? [...c.aggregations, ...c.by] : [];
     for (const p of items) {
       check(inside(c.span, p.span) && inside(p.span, p.expr.span), 'projection', p.span);
@@ -85,6 +85,7 @@ export function spanProblems(text: string, q: Query): string[] {
       check(inside(c.span, c.query.span) && slice(c.span).endsWith(')'), 'joined query', c.query.span);
       problems.push(...spanProblems(text, c.query));
     }
+    if (c.kind === 'filterIndex') expr(c.condition);
     if (c.kind === 'pattern' || c.kind === 'unmask') expr(c.field);
     if (c.kind === 'dedup' || c.kind === 'addtotals') c.fields.forEach(expr);
     if (c.kind === 'unnest' || c.kind === 'expand') expr(c.field);

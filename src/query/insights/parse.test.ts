@@ -239,6 +239,15 @@ test('the command sequence: only limit after dedup, limit values, diff periods, 
   fails('diff yesterday', 5, 14, "unexpected symbol found yesterday at line 1 and position 5: expected previousDay, previousWeek, previousMonth, '|' or the end of the query after 'diff'");
   fails('fields @timestamp, custom_field | count()', 34, 39, /^unexpected symbol found count at line 1 and position 34: expected a command \(fields, display, filter/);
   fails('fields a | logcompare b', 11, 21, "unexpected symbol found logcompare at line 1 and position 11: Logward does not support the 'logcompare' command");
+  same('filterIndex requestId = "a-1" | limit 5', 'filterIndex requestId = "a-1" | limit 5');
+  same('FILTERINDEX ip IN ["198.51.100.0", 7]', 'filterIndex ip in ["198.51.100.0", 7]');
+  same('pattern @message | ANOMALY | sort @timestamp desc', 'pattern @message | anomaly | sort @timestamp desc');
+  fails('filterIndex ip like "x"', 15, 19, "unexpected symbol found like at line 1 and position 15: expected '=' or 'in' after the indexed field after 'ip'");
+  fails('filterIndex ip = concat("a")', 17, 23, "unexpected symbol found concat at line 1 and position 17: expected a string or number value for filterIndex after '='");
+  fails('filterIndex ip in "a"', 18, 21, "unexpected symbol found \"a\" at line 1 and position 18: expected '[' and a list of values after 'in' after 'in'");
+  fails('filterIndex ip in ["a" "b"]', 23, 26, "unexpected symbol found \"b\" at line 1 and position 23: expected ',' or ']' to end the list of values after '\"a\"'");
+  fails('filterIndex = "a"', 12, 13, /^unexpected symbol found = at line 1 and position 12: expected an indexed field name/);
+  fails('pattern @message | anomaly x', 27, 28, "unexpected symbol found x at line 1 and position 27: expected '|' or the end of the query after 'anomaly'");
   fails('', 0, 0, /^unexpected symbol found <EOF> at line 1 and position 0: expected a command .* at the start of the query$/);
   fails('  # only a comment\n', 19, 19, /^unexpected symbol found <EOF> at line 2 and position 0: expected a command/);
   fails('fields a |', 10, 10, /^unexpected symbol found <EOF> at line 1 and position 10: expected a command .* after '\|'$/);

@@ -6,7 +6,7 @@
  * Every failure is a QueryError whose span is the offending token and whose message starts with AWS's
  * own wording (see lexer.ts), so `parseQuery` throws nothing else.
  */
-import type { Command, DedupCommand, DiffPeriod, LookupCommand, ParseCommand, Projection, Query, SortKey, SourceClause, Span } from './ast.js';
+import type { Binary, Command, DedupCommand, DiffPeriod, Expr, FilterIndexCommand, LookupCommand, ParseCommand, Projection, Query, SortKey, SourceClause, Span } from './ast.js';
 import { QueryError, type FieldRef } from './ast.js';
 import { describe, lineAndPosition, nextToken, syntaxError, type Token } from './lexer.js';
 import { Cursor, isOp, isWord, parseExpr, parseFieldRef, parseName, parseOperand, parseProjection } from './parse-expr.js';
@@ -94,7 +94,7 @@ function firstWordEnd(text: string, start: number): number {
   return i;
 }
 
-type CommandName = 'fields' | 'display' | 'filter' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'unmask' | 'unnest' | 'addtotals' | 'expand' | 'lookup' | 'join';
+type CommandName = 'fields' | 'display' | 'filter' | 'filterindex' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'anomaly' | 'unmask' | 'unnest' | 'addtotals' | 'expand' | 'lookup' | 'join';
 
 /** One parser per command; the keyword token has been taken. */
 const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
@@ -104,6 +104,7 @@ const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
     const expr = parseExpr(c);
     return { kind: 'filter', expr, span: { start: kw.span.start, end: c.last!.span.end } };
   },
+  filterindex: parseFilterIndex,
   stats: parseStats,
   sort: parseSort,
   limit: (c, kw) => {
@@ -141,6 +142,7 @@ const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
     c.take();
     return { kind: 'diff', period, span: { start: kw.span.start, end: t.span.end } };
   },
+  anomaly: (_c, kw) => ({ kind: 'anomaly', span: kw.span }),
   unmask: (c, kw) => {
     const field = parseExpr(c);
     return { kind: 'unmask', field, span: { start: kw.span.start, end: c.last!.span.end } };
@@ -161,14 +163,14 @@ const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
   join: parseJoin,
 };
 
-/** The commands the parser knows (golden.test.ts checks that golden cases use each of them). */
-export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+/** The commands the parser knows, as AWS spells them (golden.test.ts checks that golden cases use each). */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS).map((n) => (n === 'filterindex' ? 'filterIndex' : n));
 
 /** AWS's alias: "Use the where command as an alias for the filter command." */
 const ALIASES: Record<string, CommandName> = { where: 'filter' };
 
 /** Commands AWS documents that Logward does not run (yet): named in the error rather than "unknown". */
-const UNSUPPORTED = ['anomaly', 'filterindex', 'relevantfields', 'logcompare', 'head', 'tail', 'search', 'order'];
+const UNSUPPORTED = ['relevantfields', 'logcompare', 'head', 'tail', 'search', 'order'];
 
 const DIFF_PERIODS: Record<string, DiffPeriod> = { previousday: 'previousDay', previousweek: 'previousWeek', previousmonth: 'previousMonth' };
 
@@ -182,6 +184,45 @@ function parseCommand(c: Cursor): Command {
   }
   c.take();
   return COMMANDS[command](c, t);
+}
+
+/**
+ * `filterIndex field = value` or `filterIndex field in [value, ...]`, the two forms AWS documents
+ * (CWL_QuerySyntax-FilterIndex); values are string or number literals.
+ */
+function parseFilterIndex(c: Cursor, kw: Token): FilterIndexCommand {
+  const field = parseFieldRef(c, 'an indexed field name');
+  const op = c.peek();
+  const isIn = isWord(op, 'in');
+  if (!isOp(op, '=') && !isIn) throw c.error(op, `expected '=' or 'in' after the indexed field ${c.after()}`);
+  c.take();
+  const literal = (): Expr => {
+    const t = c.peek(true);
+    if (isOp(t, '-') && c.peekSecond().kind === 'number') {
+      c.take(true);
+      const u = c.take(true);
+      return { kind: 'number', value: -Number(u.text), text: `-${u.text}`, span: { start: t.span.start, end: u.span.end } };
+    }
+    if (t.kind !== 'string' && t.kind !== 'number') throw c.error(t, `expected a string or number value for filterIndex ${c.after()}`);
+    return parseOperand(c);
+  };
+  let right: Expr;
+  if (isIn) {
+    const open = c.peek(true);
+    if (!isOp(open, '[')) throw c.error(open, `expected '[' and a list of values after 'in' ${c.after()}`);
+    c.take(true);
+    const items = [literal()];
+    while (isOp(c.peek(), ',')) {
+      c.take();
+      items.push(literal());
+    }
+    const close = c.peek();
+    if (!isOp(close, ']')) throw c.error(close, `expected ',' or ']' to end the list of values ${c.after()}`);
+    c.take();
+    right = { kind: 'list', items, span: { start: open.span.start, end: close.span.end } };
+  } else right = literal();
+  const condition: Binary = { kind: 'binary', op: isIn ? 'in' : '=', left: field, right, opSpan: op.span, span: { start: field.span.start, end: right.span.end } };
+  return { kind: 'filterIndex', field, condition, span: { start: kw.span.start, end: c.last!.span.end } };
 }
 
 function projectionList(c: Cursor): Projection[] {

@@ -1,6 +1,6 @@
 /**
- * The command registry: how each SQL-compiled command extends the compile state. `pattern` and `diff`
- * run in JavaScript over the rows before them (engine.ts), so they are not here.
+ * The command registry: how each SQL-compiled command extends the compile state. `pattern`, `diff` and
+ * `anomaly` run in JavaScript over the rows before them (engine.ts), so they are not here.
  */
 import type { Command } from '../ast.js';
 import type { CompileState } from '../compile/state.js';
@@ -9,6 +9,7 @@ import { compileDisplay } from './display.js';
 import { compileFields } from './fields.js';
 import { compileFilter } from './filter.js';
 import { compileJoin } from './join.js';
+import { compileFilterIndex } from './filter-index.js';
 import { compileLimit } from './limit.js';
 import { compileLookup } from './lookup.js';
 import { compileParse } from './parse.js';
@@ -18,13 +19,14 @@ import { compileUnmask } from './unmask.js';
 import { compileUnnest } from './unnest.js';
 import { compileAddTotals } from './addtotals.js';
 
-export type SqlCommand = Exclude<Command, { kind: 'pattern' | 'diff' }>;
-export type JsCommand = Extract<Command, { kind: 'pattern' | 'diff' }>;
+export type SqlCommand = Exclude<Command, { kind: 'pattern' | 'diff' | 'anomaly' }>;
+export type JsCommand = Extract<Command, { kind: 'pattern' | 'diff' | 'anomaly' }>;
 
 export const SQL_COMMANDS: { [K in SqlCommand['kind']]: (state: CompileState, cmd: Extract<SqlCommand, { kind: K }>) => void } = {
   fields: compileFields,
   display: compileDisplay,
   filter: compileFilter,
+  filterIndex: compileFilterIndex,
   stats: compileStats,
   sort: compileSort,
   limit: compileLimit,
@@ -42,4 +44,4 @@ export function compileCommand(state: CompileState, cmd: SqlCommand): void {
   (SQL_COMMANDS[cmd.kind] as (s: CompileState, c: SqlCommand) => void)(state, cmd);
 }
 
-export const isJsCommand = (c: Command): c is JsCommand => c.kind === 'pattern' || c.kind === 'diff';
+export const isJsCommand = (c: Command): c is JsCommand => c.kind === 'pattern' || c.kind === 'diff' || c.kind === 'anomaly';

@@ -11,7 +11,7 @@ import type { SqlParam } from '../../../store/db.js';
 import type { BitmapRequirement } from '../../filter-pattern/prune.js';
 import { compileExpr, compileField } from './expr.js';
 import { asString } from '../functions/coerce.js';
-import { CompileState, fieldColumn, quoteIdent, type LookupLoad, type LookupTableResolver } from './state.js';
+import { CompileState, fieldColumn, quoteIdent, type FieldIndexLookup, type LookupLoad, type LookupTableResolver } from './state.js';
 import type { GroupLineFormat } from './line-fields.js';
 import type { MessageTest } from '../../../store/message-tests.js';
 import { nestedOutput, resolveNested, type NestedQuery, type NestedTable } from './nested.js';
@@ -79,6 +79,8 @@ export interface CompileOptions {
   nestedTables?: ReadonlyMap<number, NestedTable>;
   /** A nested query's fields, from what it shows (compile/nested.ts nestedOutput). */
   output?: (explicit: string[] | null, events: boolean, defined: string[]) => string[];
+  /** Where `filterIndex` fields are indexed (commands/filter-index.ts); absent: nowhere. */
+  fieldIndexes?: FieldIndexLookup;
 }
 
 const PATTERN_INPUT = '@patternInput';
@@ -102,6 +104,7 @@ export function compileQuery(original: Query, text: string, source: EventSource,
     }
     state.nested.set(nq.key, { nq, table });
   }
+  if (opts.fieldIndexes) state.fieldIndexes = opts.fieldIndexes;
   const next = compileCommands(state, query.commands);
   if (next) {
     // A pattern stage (and diff, which compares patterns of @message when no pattern precedes it)
@@ -159,6 +162,8 @@ export function compileContinuation(
   state.eventFields = false;
   state.eventRows = false;
   state.visible = fields.map((f) => f.name);
+  // The stage's rows keep the order it gave them (its column __row, store/sql-session.ts loadStage).
+  state.order = ['__row'];
   const next = compileCommands(state, commands);
   if (next) state.error(`'${next.command.kind}' can be used once in a query (diff right after pattern)`, next.command.span);
   return { ...finish(state, resolveOutput(state), state.stages, next, opts), nested: [] };

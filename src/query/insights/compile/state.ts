@@ -16,6 +16,9 @@ import { compileField } from './expr.js';
 import type { GroupLineFormat } from './line-fields.js';
 import type { NestedQuery, NestedTable } from './nested.js';
 
+/** Where a field is indexed: per selected group, the ingestion times [fromMs, toMs) of the events indexed. */
+export type FieldIndexLookup = (field: string) => ReadonlyArray<{ groupId: number; fromMs: number; toMs: number | null }>;
+
 /** A field defined by the query: its column in the current relation and its type. */
 export interface DefinedField {
   column: string;
@@ -102,6 +105,8 @@ export class CompileState implements SqlContext {
   readonly lineVariables = new Map<string, string>();
   /** The nested queries (join, `in (...)`) by key (compile/nested.ts), with their results' tables. */
   readonly nested = new Map<number, { nq: NestedQuery; table: NestedTable }>();
+  /** The windows in which each selected group indexes a field (CompileOptions.fieldIndexes); none by default. */
+  fieldIndexes: FieldIndexLookup = () => [];
   /** Session variables to set before the query runs (SET VARIABLE name = value). */
   readonly variables: Array<{ name: string; value: string }> = [];
 

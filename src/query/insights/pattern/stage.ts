@@ -39,6 +39,8 @@ export interface PatternOptions extends DrainOptions {
   tokenStyle?: TokenStyle;
   /** Events kept per pattern for `@logSamples`. Default 5. */
   samplesPerPattern?: number;
+  /** Called for each value mined, with the cluster it joined (anomaly.ts follows token values this way). */
+  observe?: (cluster: Cluster, value: string, timestamp: number | null, group: number) => void;
 }
 
 /** The values of one period, with their events' timestamps (epoch ms) when known, and the period's range. */
@@ -151,7 +153,7 @@ interface Extras {
   windows: Array<Map<number, number>>;
 }
 
-interface Windows {
+export interface Windows {
   width: number;
   /** Index (start / width) of the first and last window. */
   first: number;
@@ -174,6 +176,7 @@ function minePeriods(periods: readonly PeriodInput[], opts: PatternOptions): Row
       if (v === null || v === undefined) return;
       totals[g] = (totals[g] as number) + 1;
       const c = drain.add(v, g);
+      opts.observe?.(c, v, p.timestamps?.[index] ?? null, g);
       let x = extras.get(c);
       if (!x) {
         x = { samples: Array.from({ length: groups }, () => []), windows: Array.from({ length: groups }, () => new Map()) };
@@ -285,7 +288,7 @@ const DAY = 24 * HOUR;
 const WIDTHS = [SECOND, 5 * SECOND, 10 * SECOND, 30 * SECOND, MINUTE, 5 * MINUTE, 10 * MINUTE, 30 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 7 * DAY];
 
 /** The histogram windows of a period: its range (given, widened to the timestamps seen), at most 60 windows. */
-function windowsOf(p: PeriodInput): Windows | null {
+export function windowsOf(p: PeriodInput): Windows | null {
   if (!p.timestamps) return null;
   let lo = p.startMs ?? Infinity;
   let hi = p.endMs ?? -Infinity;

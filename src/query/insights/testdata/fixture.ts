@@ -99,6 +99,10 @@ export const FIXTURE_LOOKUP_TABLES: Record<string, string> = {
   users: 'id,name,team,email\nu1,Alice,platform,alice@example.com\nu2,Bob,search,bob@example.com\nu3,Carol,platform,\nu1,Alice Again,other,again@example.com\n',
   statuses: 'code,text\r\n200,OK\r\n404,Not Found\r\n500,"Internal Server Error"\r\n502,"Bad Gateway, upstream"\r\n',
 };
+export const FIXTURE_INDEX_POLICIES: ReadonlyArray<[group: string, fields: string[], fromMs: number]> = [
+  ['/app/api', ['path', 'user.id'], T0 - MIN],
+  ['/aws/cloudtrail', ['eventName'], T0 + 6 * MIN],
+];
 
 export interface FixtureStore {
   store: LogStore;
@@ -125,6 +129,11 @@ export async function openFixtureStore(): Promise<FixtureStore> {
     const [header, ...rows] = csv.trim().split(/\r?\n/);
     const t = { id: name, name, description: '', fields: header!.split(','), recordsCount: rows.length, sizeBytes: Buffer.byteLength(csv), createdMs: T0, lastUpdatedMs: T0, kmsKeyId: null, tags: {} };
     await store.lookupTables.put(t, csv);
+  }
+  // Field indexes for filterIndex: /app/api indexes two JSON fields from before its first event;
+  // /aws/cloudtrail indexes eventName from T0 + 6 min (events ingested earlier are not indexed).
+  for (const [name, fields, fromMs] of FIXTURE_INDEX_POLICIES) {
+    await store.catalog.indexPolicies.put(groups.get(name)!.id, JSON.stringify({ Fields: fields }), fields, fromMs);
   }
   const fx: FixtureStore = {
     store,
