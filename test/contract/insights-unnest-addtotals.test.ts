@@ -1,5 +1,5 @@
 /**
- * Logs Insights' `unnest` and `addtotals` end to end, through the AWS SDK and the aws CLI against a
+ * Logs Insights' `unnest`, `expand`, `parse ... multi` and `addtotals` end to end, through the AWS SDK and the aws CLI against a
  * started server: StartQuery, GetQueryResults (rows, @ptr), GetLogRecord, and MalformedQueryException's
  * location.
  */
@@ -80,6 +80,28 @@ test('unnest feeds filter and stats with members of the elements', async () => {
     { 'e.name': 'exception', n: '1' },
     { 'e.name': 'single', n: '1' },
   ]);
+});
+
+test('expand: the elements of the array in its place, the other fields repeated', async () => {
+  const r = await run('filter ispresent(price) | sort @timestamp asc | expand events | display events, price');
+  assert.equal(r.status, 'Complete');
+  assert.deepEqual(
+    r.results!.map(fields).map(({ '@ptr': _ptr, ...rest }) => rest),
+    [
+      { events: '{"name":"exception"}', price: '10' },
+      { events: '{"name":"user action"}', price: '10' },
+      { events: '{"name":"single"}', price: '1.5' },
+    ],
+  );
+});
+
+test('parse ... multi: one row for each match of the regex, in order', async () => {
+  const r = await run('parse @message /"name":"(?<name>[^"]+)"/ multi | filter ispresent(name) | sort @timestamp asc | display name');
+  assert.equal(r.status, 'Complete');
+  assert.deepEqual(
+    r.results!.map(fields).map((x) => x.name),
+    ['exception', 'user action', 'single'],
+  );
 });
 
 test('addtotals: row totals of the listed fields, and a summary row without @ptr', async () => {
