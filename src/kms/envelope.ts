@@ -115,7 +115,9 @@ export function open(sealed: Uint8Array, key: DataKey, aad: Uint8Array): Buffer 
   decipher.setAuthTag(buf.subarray(nonceEnd, header.headerLength));
   const body = decipher.update(buf.subarray(header.headerLength));
   try {
-    return Buffer.concat([body, decipher.final()]);
+    // GCM gives everything from update(): no copy of the body unless final() adds bytes.
+    const rest = decipher.final();
+    return rest.length === 0 ? body : Buffer.concat([body, rest]);
   } catch (err) {
     body.fill(0);
     throw new DecryptionFailedError('sealed object failed authentication (tampered, wrong key or wrong context)', {
@@ -231,8 +233,10 @@ function sealFrame(
   frameHeader.writeUInt32BE(plaintext.length, 1);
   const cipher = createCipheriv('aes-256-gcm', dataKey.key, frameNonce(noncePrefix, index), { authTagLength: TAG_BYTES });
   cipher.setAAD(frameAad(header, index, frameHeader[0], aad));
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([frameHeader, body, cipher.getAuthTag()]);
+  // One copy of the frame: GCM's final() adds no bytes, but is needed for the tag.
+  const body = cipher.update(plaintext);
+  const rest = cipher.final();
+  return Buffer.concat([frameHeader, body, rest, cipher.getAuthTag()]);
 }
 
 function openFrame(dataKey: DataKey, header: Buffer, index: number, final: boolean, frame: Buffer, aad: Uint8Array): Buffer {
@@ -246,7 +250,8 @@ function openFrame(dataKey: DataKey, header: Buffer, index: number, final: boole
   decipher.setAuthTag(frame.subarray(tagStart));
   const body = decipher.update(frame.subarray(FRAME_HEADER_BYTES, tagStart));
   try {
-    return Buffer.concat([body, decipher.final()]);
+    const rest = decipher.final();
+    return rest.length === 0 ? body : Buffer.concat([body, rest]);
   } catch (err) {
     body.fill(0);
     throw new DecryptionFailedError(
