@@ -20,7 +20,7 @@ import {
   type InsightsQueryKey,
   type InsightsRun,
 } from './insights.js';
-import { ripgrepCount } from './search.js';
+import { filterAll, ripgrepCount } from './search.js';
 import { median } from './stats.js';
 
 export interface InsightsTiming {
@@ -262,6 +262,18 @@ export interface PairedQuery {
 export interface PairedInsightsResult {
   runs: number;
   queries: PairedQuery[];
+  /** FilterLogEvents (every page) on both servers, alternated like the queries; absent in older results. */
+  filters?: PairedFilter[];
+}
+
+/** One FilterLogEvents pattern timed on the encrypted and the plaintext server in alternation. */
+export interface PairedFilter {
+  name: string;
+  pattern: string;
+  encryptedMs: number[];
+  plaintextMs: number[];
+  encryptedMedianMs: number;
+  plaintextMedianMs: number;
 }
 
 /**
@@ -274,7 +286,7 @@ export interface PairedInsightsResult {
 export async function runPairedInsights(
   encrypted: { ctx: BenchContext; dataDir: string },
   plaintext: { ctx: BenchContext; dataDir: string },
-  input: { group: string; startTime: number; endTime: number; term: string; runs: number },
+  input: { group: string; startTime: number; endTime: number; term: string; runs: number; filters?: ReadonlyArray<{ name: string; pattern: string }> },
 ): Promise<PairedInsightsResult> {
   const { cfg } = encrypted.ctx;
   const encServer = await encrypted.ctx.startServer('insights-paired', encrypted.dataDir);
@@ -282,7 +294,21 @@ export async function runPairedInsights(
   const encClient = new LogsClient(encServer.url, cfg.creds, cfg.region);
   const plainClient = new LogsClient(plainServer.url, cfg.creds, cfg.region);
   const queries: PairedQuery[] = [];
+  const filters: PairedFilter[] = [];
   try {
+    for (const f of input.filters ?? []) {
+      await filterAll(encClient, input.group, f.pattern);
+      await filterAll(plainClient, input.group, f.pattern);
+      const encryptedMs: number[] = [];
+      const plaintextMs: number[] = [];
+      for (let i = 0; i < input.runs; i++) {
+        const order = i % 2 === 0 ? ([encClient, plainClient] as const) : ([plainClient, encClient] as const);
+        for (const client of order) (client === encClient ? encryptedMs : plaintextMs).push((await filterAll(client, input.group, f.pattern)).ms);
+      }
+      const p = { ...f, encryptedMs, plaintextMs, encryptedMedianMs: median(encryptedMs), plaintextMedianMs: median(plaintextMs) };
+      encrypted.ctx.log(`encryption A/B: FilterLogEvents ${f.name}: encrypted ${p.encryptedMedianMs.toFixed(0)} ms, plaintext ${p.plaintextMedianMs.toFixed(0)} ms (medians of ${input.runs}, alternated)`);
+      filters.push(p);
+    }
     for (const spec of insightsQueries(input.term)) {
       const req = { group: input.group, startTime: input.startTime, endTime: input.endTime, query: spec.query, pollMs: cfg.insightsPollMs };
       await runInsightsQuery(encClient, req);
@@ -305,5 +331,5 @@ export async function runPairedInsights(
     await encrypted.ctx.stopServer('insights-paired', encServer);
     await plaintext.ctx.stopServer('insights-paired', plainServer);
   }
-  return { runs: input.runs, queries };
+  return { runs: input.runs, queries, filters };
 }

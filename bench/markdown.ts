@@ -607,9 +607,15 @@ function encryptionRows(r: RunResults): Row[] {
   const es = r.search;
   const ps = plain.search;
   if (es !== undefined && ps !== undefined) {
-    const pairs: Array<[string, number, number]> = [[`FilterLogEvents rare term`, es.rare.medianMs, ps.rare.medianMs]];
-    if (es.json !== undefined && ps.json !== undefined) pairs.push(['FilterLogEvents JSON pattern', es.json.medianMs, ps.json.medianMs]);
     const paired = plain.paired;
+    const pairs: Array<[string, number, number]> = [];
+    if (paired?.filters !== undefined && paired.filters.length > 0) {
+      // Both servers up at once, runs alternated (as the Insights queries below).
+      for (const f of paired.filters) pairs.push([`FilterLogEvents ${f.name}, A/B alternated`, f.encryptedMedianMs, f.plaintextMedianMs]);
+    } else {
+      pairs.push([`FilterLogEvents rare term`, es.rare.medianMs, ps.rare.medianMs]);
+      if (es.json !== undefined && ps.json !== undefined) pairs.push(['FilterLogEvents JSON pattern', es.json.medianMs, ps.json.medianMs]);
+    }
     if (paired !== undefined) {
       // Both servers up at once, runs alternated: the A/B that shared-machine noise cannot tilt.
       for (const q of paired.queries) pairs.push([`Insights ${q.name}, A/B alternated`, q.encryptedMedianMs, q.plaintextMedianMs]);

@@ -288,7 +288,17 @@ async function main(): Promise<number> {
         results.plaintext.paired = await runPairedInsights(
           { ctx, dataDir: join(cfg.runDir, 'search-data') },
           { ctx: plainCtx, dataDir: join(plainCfg.runDir, 'search-data') },
-          { group: results.search!.group, startTime: ins.startTime, endTime: ins.endTime, term: ins.term, runs: PAIRED_RUNS },
+          {
+            group: results.search!.group,
+            startTime: ins.startTime,
+            endTime: ins.endTime,
+            term: ins.term,
+            runs: PAIRED_RUNS,
+            filters: [
+              { name: 'rare term', pattern: results.search!.rare.term },
+              ...(results.search!.json !== undefined ? [{ name: 'JSON pattern', pattern: results.search!.json.pattern }] : []),
+            ],
+          },
         );
       }
     } catch (err) {
