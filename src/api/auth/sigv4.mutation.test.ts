@@ -20,9 +20,14 @@ const OPTIONS: VerifyOptions = {
 };
 const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-/** `s` with the alphanumeric character at (about) `at` replaced by another alphanumeric character. */
-function changeAlnum(s: string, at: number, shift: number): string {
-  const positions = [...s].map((c, i) => (ALNUM.includes(c) ? i : -1)).filter((i) => i >= 0);
+/**
+ * `s` with the alphanumeric character at (about) `at` replaced by another alphanumeric character. In a
+ * query, the hex digits of a `%XX` escape are left alone: `%2a` and `%2A` are the same character, and
+ * the same request (a found counterexample: `a=%2A` changed to `a=%2a` verified, rightly).
+ */
+function changeAlnum(s: string, at: number, shift: number, query = false): string {
+  const inEscape = (i: number): boolean => query && (s[i - 1] === '%' || s[i - 2] === '%');
+  const positions = [...s].map((c, i) => (ALNUM.includes(c) && !inEscape(i) ? i : -1)).filter((i) => i >= 0);
   if (positions.length === 0) return `${s}x`;
   const i = positions[at % positions.length]!;
   const next = ALNUM[(ALNUM.indexOf(s[i]!) + 1 + (shift % (ALNUM.length - 1))) % ALNUM.length]!;
@@ -33,7 +38,7 @@ type Mutation = (r: SignedRequest, at: number, shift: number) => { req: SignedRe
 const MUTATIONS: Record<string, Mutation> = {
   method: (r, at, shift) => ({ req: { ...r, method: changeAlnum(r.method, at, shift) } }),
   path: (r, at, shift) => ({ req: { ...r, path: r.path === '/' ? `/${ALNUM[shift % 62]}` : changeAlnum(r.path, at, shift) } }),
-  query: (r, at, shift) => ({ req: { ...r, query: r.query === '' ? `a=${ALNUM[shift % 62]}` : changeAlnum(r.query, at, shift) } }),
+  query: (r, at, shift) => ({ req: { ...r, query: r.query === '' ? `a=${ALNUM[shift % 62]}` : changeAlnum(r.query, at, shift, true) } }),
   host: (r, at, shift) => ({ req: { ...r, headers: { ...r.headers, host: changeAlnum(String(r.headers.host), at, shift) } } }),
   date: (r, at, shift) => ({ req: { ...r, headers: { ...r.headers, 'x-amz-date': changeAlnum(String(r.headers['x-amz-date']), at, shift) } } }),
   target: (r, at, shift) => ({ req: { ...r, headers: { ...r.headers, 'x-amz-target': changeAlnum(String(r.headers['x-amz-target']), at, shift) } } }),
