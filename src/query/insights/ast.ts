@@ -214,8 +214,10 @@ export interface LimitCommand {
 
 /**
  * `parse @message "* [*] *" as a, b, c` (glob: each `*` captures one field, in order) or
- * `parse @message /(?<user>\S+) logged in/` (regex: named groups become fields). AWS's third mode,
- * `parse @message logfmt as lf`, gives one field holding the line's key=value pairs (`lf.level`).
+ * `parse @message /(?<user>\S+) logged in/` (regex: named groups become fields, or the capture groups
+ * take the names after `as`). AWS's third mode, `parse @message logfmt as lf`, gives one field holding
+ * the line's key=value pairs (`lf.level`); the fourth, `parse @message csv as a, b`, gives one field per
+ * comma-separated value.
  */
 export interface ParseCommand {
   kind: 'parse';
@@ -226,12 +228,30 @@ export interface ParseCommand {
   field: Expr;
   pattern:
     | { kind: 'glob'; text: string; quote: '"' | "'"; span: Span }
-    /** With `multi` after it: every match of the regex, one row each (commands/parse.ts). */
-    | { kind: 'regex'; pattern: string; multi: boolean; span: Span }
+    /**
+     * With `multi` after it: every match of the regex, one row each (commands/parse.ts). `aliased`: the
+     * names came after `as` (`parse @message /(\d+)/ as n multi`) and go to the capture groups in order.
+     */
+    | { kind: 'regex'; pattern: string; multi: boolean; aliased: boolean; span: Span }
     /** `parse @message logfmt as lf`: key=value pairs, read as `lf.key`. */
-    | { kind: 'logfmt'; span: Span };
-  /** The `as` names (glob form; for a regex, the named groups). */
+    | { kind: 'logfmt'; span: Span }
+    /** `parse @message csv as a, b`: the n-th comma-separated value (RFC 4180 quotes) in the n-th name. */
+    | { kind: 'csv'; span: Span };
+  /** The `as` names (for a regex without `as`, its named groups). */
   names: string[];
+  span: Span;
+}
+
+/**
+ * `json field=payload "user.name" as username`: a member of the JSON that a field holds (AWS's "JSON
+ * field extraction", on the parse page), by a dotted key path; a number in the path indexes a list.
+ */
+export interface JsonCommand {
+  kind: 'json';
+  field: FieldRef;
+  path: string;
+  quote: '"' | "'";
+  alias: string;
   span: Span;
 }
 
@@ -362,6 +382,7 @@ export type Command =
   | SortCommand
   | LimitCommand
   | ParseCommand
+  | JsonCommand
   | DedupCommand
   | PatternCommand
   | DiffCommand

@@ -12,7 +12,7 @@ const SPAN = { start: 0, end: 0 };
 // ---------------------------------------------------------------------------------------------
 // Random ASTs of the shape the parser produces (spans aside)
 
-const bareName = fc.constantFrom('a', 'b', 'x.y', '@message', '@timestamp', 'f_1', 'a.0.b', 'count', 'limit', 'source', 'logfmt', 'any', 'START', 'previousDay', 'e', 'm', 'true', 'by', 'NOT', 'In');
+const bareName = fc.constantFrom('a', 'b', 'x.y', '@message', '@timestamp', 'f_1', 'a.0.b', 'count', 'limit', 'source', 'logfmt', 'any', 'START', 'previousDay', 'csv', 'multi', 'field', 'json', 'e', 'm', 'true', 'by', 'NOT', 'In');
 const anyName = fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }).filter((s) => !s.includes('`'));
 const name = fc.oneof(bareName, anyName);
 
@@ -79,11 +79,20 @@ const parseCommand: fc.Arbitrary<Command> = fc.oneof(
   fc.tuple(fieldRef, fc.array(fc.tuple(regexPattern, groupName), { minLength: 1, maxLength: 3 }), regexPattern, fc.boolean()).map(([field, parts, tail, multi]): Command => ({
     kind: 'parse',
     field,
-    pattern: { kind: 'regex', pattern: parts.map(([p, g]) => `${p}(?<${g}>${p})`).join('') + tail, multi, span: SPAN },
+    pattern: { kind: 'regex', pattern: parts.map(([p, g]) => `${p}(?<${g}>${p})`).join('') + tail, multi, aliased: false, span: SPAN },
     names: parts.map(([, g]) => g),
     span: SPAN,
   })),
+  // `parse f /(..)/ as a, b [multi]`: the parser takes any names (the compiler counts the groups).
+  fc.tuple(fieldRef, regexPattern, fc.array(name, { minLength: 1, maxLength: 3 }), fc.boolean()).map(([field, pattern, names, multi]): Command => ({
+    kind: 'parse',
+    field,
+    pattern: { kind: 'regex', pattern, multi, aliased: true, span: SPAN },
+    names,
+    span: SPAN,
+  })),
   fc.tuple(fieldRef, name).map(([field, alias]): Command => ({ kind: 'parse', field, pattern: { kind: 'logfmt', span: SPAN }, names: [alias], span: SPAN })),
+  fc.tuple(fieldRef, fc.array(name, { minLength: 1, maxLength: 4 })).map(([field, names]): Command => ({ kind: 'parse', field, pattern: { kind: 'csv', span: SPAN }, names, span: SPAN })),
 );
 
 const literal: fc.Arbitrary<Expr> = fc.oneof(
@@ -116,6 +125,9 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   fc.constantFrom('previous', 'previousDay', 'previousWeek', 'previousMonth').map((period): Command => ({ kind: 'diff', period: period as never, span: SPAN })),
   fc.tuple(fieldRef, name).map(([field, into]): Command => ({ kind: 'unnest', field, into, span: SPAN })),
   fieldRef.map((field): Command => ({ kind: 'expand', field, span: SPAN })),
+  fc
+    .tuple(fieldRef, fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }), fc.constantFrom<'"' | "'">('"', "'"), name)
+    .map(([field, path, quote, alias]): Command => ({ kind: 'json', field, path, quote, alias, span: SPAN })),
   fc
     .tuple(fc.option(name), fc.option(fc.boolean()), fc.option(fc.boolean()), fc.array(fc.oneof(fieldRef, fc.constantFrom('row', 'col', 'fieldname', 'Total').map((n): FieldRef => ({ kind: 'field', name: n, quoted: false, span: SPAN }))), { maxLength: 3 }))
     .map(([fieldName, row, col, fields]): Command => ({ kind: 'addtotals', fieldName, row, col, fields, span: SPAN })),
@@ -176,7 +188,7 @@ const PIECES = [
   'namePrefix:', 'class:', "['p']", 'START=', 'END=', '0', '-1h', 'now', 'any', 'previousDay', '"*"', '"* *"', '"', '`', '\\', '1e3', 'é', '😀',
 ];
 
-const COMMAND_WORDS = ['fields ', 'filter ', 'stats ', 'sort ', 'limit ', 'parse ', 'dedup ', 'pattern ', 'diff ', 'unmask ', 'display ', 'where ', 'SOURCE ', 'unnest ', 'addtotals ', 'expand ', 'lookup '];
+const COMMAND_WORDS = ['fields ', 'filter ', 'stats ', 'sort ', 'limit ', 'parse ', 'dedup ', 'pattern ', 'diff ', 'unmask ', 'display ', 'where ', 'SOURCE ', 'unnest ', 'addtotals ', 'expand ', 'lookup ', 'json '];
 
 function parsesOrFailsCleanly(text: string): boolean {
   let q: Query;

@@ -130,10 +130,14 @@ function formatParse(c: ParseCommand): string {
   switch (c.pattern.kind) {
     case 'glob':
       return `parse ${field} ${formatString(c.pattern.text, c.pattern.quote)} as ${c.names.map((n) => formatName(n)).join(', ')}`;
-    case 'regex':
-      return `parse ${field} ${formatRegex(c.pattern.pattern)}${c.pattern.multi ? ' multi' : ''}`;
+    case 'regex': {
+      const names = c.pattern.aliased ? ` as ${c.names.map((n) => formatName(n)).join(', ')}` : '';
+      return `parse ${field} ${formatRegex(c.pattern.pattern)}${names}${c.pattern.multi ? ' multi' : ''}`;
+    }
     case 'logfmt':
       return `parse ${field} logfmt as ${formatName(c.names[0]!)}`;
+    case 'csv':
+      return `parse ${field} csv as ${c.names.map((n) => formatName(n)).join(', ')}`;
   }
 }
 
@@ -154,6 +158,8 @@ export function formatCommand(c: Command): string {
       return c.any === true ? `limit any ${c.count}` : `limit ${c.count}`;
     case 'parse':
       return formatParse(c);
+    case 'json':
+      return `json field=${formatExpr(c.field)} ${formatString(c.path, c.quote)} as ${formatName(c.alias)}`;
     case 'dedup':
       return `dedup ${c.fields.map(formatExpr).join(', ')}`;
     case 'pattern':

@@ -88,7 +88,7 @@ export function spanProblems(text: string, q: Query): string[] {
     if (c.kind === 'filterIndex') expr(c.condition);
     if (c.kind === 'pattern' || c.kind === 'unmask') expr(c.field);
     if (c.kind === 'dedup' || c.kind === 'addtotals') c.fields.forEach(expr);
-    if (c.kind === 'unnest' || c.kind === 'expand') expr(c.field);
+    if (c.kind === 'unnest' || c.kind === 'expand' || c.kind === 'json') expr(c.field);
     if (c.kind === 'lookup') {
       [c.table, ...c.outputs].forEach(expr);
       for (const k of c.keys) {
@@ -108,7 +108,7 @@ export function spanProblems(text: string, q: Query): string[] {
       if (c.field.span.start !== c.field.span.end) expr(c.field);
       const p = slice(c.pattern.span);
       const pat = c.pattern;
-      check(pat.kind === 'regex' ? p === `/${pat.pattern}/` : pat.kind === 'logfmt' ? p.toLowerCase() === 'logfmt' : p.startsWith(pat.quote) && p.endsWith(pat.quote), 'parse pattern', pat.span);
+      check(pat.kind === 'regex' ? p === `/${pat.pattern}/` : pat.kind === 'glob' ? p.startsWith(pat.quote) && p.endsWith(pat.quote) : p.toLowerCase() === pat.kind, 'parse pattern', pat.span);
     }
     check(slice(c.span).trimEnd() === slice(c.span), 'command span ends in blanks', c.span);
   };

@@ -210,9 +210,23 @@ test('parse: glob, regex, implicit @message, and the checks AWS documents', () =
   same('parse @message /(?<x>.)/ | limit 1', 'parse @message /(?<x>.)/ | limit 1');
   fails('parse @message "* *" as a', 15, 25, `parse pattern "* *" at line 1 and position 15 has 2 * wildcards but 1 name follows 'as': expected one name per *`);
   fails('parse @message "*"', 18, 18, "unexpected symbol found <EOF> at line 1 and position 18: expected 'as' and the names of the extracted fields after '\"*\"'");
-  fails('parse @message /abc/', 15, 20, 'unexpected symbol found /abc/ at line 1 and position 15: expected a regular expression with named capture groups such as (?<name>...)');
+  fails('parse @message /abc/', 15, 20, "unexpected symbol found /abc/ at line 1 and position 15: expected a regular expression with named capture groups such as (?<name>...), or 'as' and a name for each group after it");
+  // AWS's other forms on the parse page: names after a regex, csv, and `json field=`.
+  const aliased = parseQuery('parse @message /(\\d+\\.\\d+)/ as ip_addr multi').commands[0]!;
+  assert.ok(aliased.kind === 'parse' && aliased.pattern.kind === 'regex');
+  assert.deepEqual([aliased.names, aliased.pattern.aliased, aliased.pattern.multi], [['ip_addr'], true, true]);
+  same('parse @message /(?<payload>\\{.*\\})/ as payload', 'parse @message /(?<payload>\\{.*\\})/ as payload');
+  const csv = parseQuery('parse csv as timestamp, level, message').commands[0]!;
+  assert.deepEqual(stripSpans(csv), { kind: 'parse', field: { kind: 'field', name: '@message', quoted: false }, pattern: { kind: 'csv' }, names: ['timestamp', 'level', 'message'] });
+  same('parse csv csv as a', 'parse csv csv as a'); // a field called csv, parsed as CSV
+  const json = parseQuery('json field=requestContext "identity.sourceIp" as caller_ip').commands[0]!;
+  assert.deepEqual(stripSpans(json), { kind: 'json', field: { kind: 'field', name: 'requestContext', quoted: false }, path: 'identity.sourceIp', quote: '"', alias: 'caller_ip' });
+  fails('parse @message csv', 18, 18, "unexpected symbol found <EOF> at line 1 and position 18: expected 'as' and a name for each comma-separated value after 'csv'");
+  fails('json payload "a" as b', 5, 12, "unexpected symbol found payload at line 1 and position 5: expected field= and the field that holds the JSON after 'json'");
+  fails('json field=payload as b', 19, 21, `unexpected symbol found as at line 1 and position 19: expected the key to extract in quotes, such as "user.name" after 'payload'`);
+  fails('json field=payload "a"', 22, 22, "unexpected symbol found <EOF> at line 1 and position 22: expected 'as' and a name for the extracted value after '\"a\"'");
   fails('parse @message logfmt lf', 22, 24, "unexpected symbol found lf at line 1 and position 22: expected 'as' and a name for the parsed pairs after 'logfmt'");
-  fails('parse @message', 14, 14, "unexpected symbol found <EOF> at line 1 and position 14: expected a pattern in quotes, a /regular expression/ or logfmt after '@message'");
+  fails('parse @message', 14, 14, "unexpected symbol found <EOF> at line 1 and position 14: expected a pattern in quotes, a /regular expression/, logfmt or csv after '@message'");
 });
 
 test('sort takes field names (AWS: `sort bin(1d)` is "unexpected symbol found (")', () => {

@@ -6,7 +6,7 @@
  * Every failure is a QueryError whose span is the offending token and whose message starts with AWS's
  * own wording (see lexer.ts), so `parseQuery` throws nothing else.
  */
-import type { Binary, Command, DedupCommand, DiffPeriod, Expr, FilterIndexCommand, LookupCommand, ParseCommand, Projection, Query, SortKey, SourceClause, Span } from './ast.js';
+import type { Binary, Command, DedupCommand, DiffPeriod, Expr, FilterIndexCommand, JsonCommand, LookupCommand, ParseCommand, Projection, Query, SortKey, SourceClause, Span } from './ast.js';
 import { QueryError, type FieldRef } from './ast.js';
 import { describe, lineAndPosition, nextToken, syntaxError, type Token } from './lexer.js';
 import { Cursor, isOp, isWord, parseExpr, parseFieldRef, parseName, parseOperand, parseProjection } from './parse-expr.js';
@@ -94,7 +94,7 @@ function firstWordEnd(text: string, start: number): number {
   return i;
 }
 
-type CommandName = 'fields' | 'display' | 'filter' | 'filterindex' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'anomaly' | 'unmask' | 'unnest' | 'addtotals' | 'expand' | 'lookup' | 'join';
+type CommandName = 'fields' | 'display' | 'filter' | 'filterindex' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'anomaly' | 'unmask' | 'unnest' | 'addtotals' | 'expand' | 'lookup' | 'join' | 'json';
 
 /** One parser per command; the keyword token has been taken. */
 const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
@@ -120,6 +120,7 @@ const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
     return any ? { kind: 'limit', count: Number(t.text), any, span } : { kind: 'limit', count: Number(t.text), span };
   },
   parse: parseParse,
+  json: parseJson,
   dedup: (c, kw): DedupCommand => {
     const fields = [parseFieldRef(c)];
     while (isOp(c.peek(), ',')) {
@@ -280,8 +281,8 @@ function parseParse(c: Cursor, kw: Token): ParseCommand {
   // AWS: "If fieldName is omitted, @message is used by default."
   let field: ParseCommand['field'];
   const first = c.peek(true);
-  const logfmtNext = isWord(first, 'logfmt') && isWord(c.peekSecond(), 'as');
-  if (first.kind === 'string' || first.kind === 'regex' || logfmtNext) {
+  const modeNext = (isWord(first, 'logfmt') || isWord(first, 'csv')) && isWord(c.peekSecond(), 'as');
+  if (first.kind === 'string' || first.kind === 'regex' || modeNext) {
     field = { kind: 'field', name: '@message', quoted: false, span: { start: first.span.start, end: first.span.start } };
   } else if (first.kind === 'ident' || first.kind === 'quoted') {
     // A field or a call, but no operators: `parse @message /re/` must not read `/` as division.
@@ -293,12 +294,22 @@ function parseParse(c: Cursor, kw: Token): ParseCommand {
   const start = kw.span.start;
   if (p.kind === 'regex') {
     c.take(true);
-    const names = namedGroups(p.value);
-    if (names.length === 0) throw c.error(p, 'expected a regular expression with named capture groups such as (?<name>...)');
+    // AWS's examples name the groups inside the regex, or after it: `parse @message /(\d+)/ as ip multi`.
+    const aliased = isWord(c.peek(), 'as');
+    const names = aliased ? (c.take(), asNames(c, 'a name for the extracted field')) : namedGroups(p.value);
+    if (names.length === 0) throw c.error(p, `expected a regular expression with named capture groups such as (?<name>...), or 'as' and a name for each group after it`);
     // AWS's multi-match mode: "Add the keyword multi after the regex pattern."
     const multi = isWord(c.peek(), 'multi');
     if (multi) c.take();
-    return { kind: 'parse', field, pattern: { kind: 'regex', pattern: p.value, multi, span: p.span }, names, span: { start, end: c.last!.span.end } };
+    return { kind: 'parse', field, pattern: { kind: 'regex', pattern: p.value, multi, aliased, span: p.span }, names, span: { start, end: c.last!.span.end } };
+  }
+  if (isWord(p, 'csv')) {
+    // AWS: `parse fieldName csv as alias1, alias2`; "Each comma-separated value is assigned to the corresponding alias."
+    c.take(true);
+    if (!isWord(c.peek(), 'as')) throw c.error(c.peek(), `expected 'as' and a name for each comma-separated value ${c.after()}`);
+    c.take();
+    const names = asNames(c, 'a name for a comma-separated value');
+    return { kind: 'parse', field, pattern: { kind: 'csv', span: p.span }, names, span: { start, end: c.last!.span.end } };
   }
   if (isWord(p, 'logfmt')) {
     // AWS: `parse fieldName logfmt as alias`; "The result is a map that you access with dot notation".
@@ -312,11 +323,7 @@ function parseParse(c: Cursor, kw: Token): ParseCommand {
     c.take(true);
     if (!isWord(c.peek(), 'as')) throw c.error(c.peek(), `expected 'as' and the names of the extracted fields ${c.after()}`);
     c.take();
-    const names = [parseName(c, 'a name for the extracted field').name];
-    while (isOp(c.peek(), ',')) {
-      c.take();
-      names.push(parseName(c, 'a name for the extracted field').name);
-    }
+    const names = asNames(c, 'a name for the extracted field');
     const end = c.last!.span.end;
     const stars = p.value.split('*').length - 1;
     if (stars !== names.length) {
@@ -328,7 +335,32 @@ function parseParse(c: Cursor, kw: Token): ParseCommand {
     }
     return { kind: 'parse', field, pattern: { kind: 'glob', text: p.value, quote: p.quote, span: p.span }, names, span: { start, end } };
   }
-  throw c.error(p, `expected a pattern in quotes, a /regular expression/ or logfmt ${c.after()}`);
+  throw c.error(p, `expected a pattern in quotes, a /regular expression/, logfmt or csv ${c.after()}`);
+}
+
+/** The names after `as`: one or more, separated by commas. */
+function asNames(c: Cursor, what: string): string[] {
+  const names = [parseName(c, what).name];
+  while (isOp(c.peek(), ',')) {
+    c.take();
+    names.push(parseName(c, what).name);
+  }
+  return names;
+}
+
+/** `json field=<field> "<key.path>" as <name>` (AWS's JSON field extraction). */
+function parseJson(c: Cursor, kw: Token): JsonCommand {
+  if (!isWord(c.peek(), 'field') || !isOp(c.peekSecond(), '=')) throw c.error(c.peek(), `expected field= and the field that holds the JSON ${c.after()}`);
+  c.take();
+  c.take(); // =
+  const field = parseFieldRef(c, 'the field that holds the JSON');
+  const p = c.peek(true);
+  if (p.kind !== 'string' || p.value === '') throw c.error(p, `expected the key to extract in quotes, such as "user.name" ${c.after()}`);
+  c.take(true);
+  if (!isWord(c.peek(), 'as')) throw c.error(c.peek(), `expected 'as' and a name for the extracted value ${c.after()}`);
+  c.take();
+  const alias = parseName(c, 'a name for the extracted value').name;
+  return { kind: 'json', field, path: p.value, quote: p.quote, alias, span: { start: kw.span.start, end: c.last!.span.end } };
 }
 
 /** `lookup <table> <field> [as <log field>], ... OUTPUT <field>, ...` (OUTPUT in any case). */

@@ -9,6 +9,7 @@ import { compileDisplay } from './display.js';
 import { compileFields } from './fields.js';
 import { compileFilter } from './filter.js';
 import { compileJoin } from './join.js';
+import { compileJson } from './json.js';
 import { compileFilterIndex } from './filter-index.js';
 import { compileLimit } from './limit.js';
 import { compileLookup } from './lookup.js';
@@ -31,6 +32,7 @@ export const SQL_COMMANDS: { [K in SqlCommand['kind']]: (state: CompileState, cm
   sort: compileSort,
   limit: compileLimit,
   parse: compileParse,
+  json: compileJson,
   dedup: compileDedup,
   unmask: compileUnmask,
   unnest: compileUnnest,

@@ -1,7 +1,9 @@
 /**
- * `parse <field> "glob * pattern" as a, b` and `parse <field> /regex with (?<name>groups)/`: extracts
- * fields. Each `*` of a glob captures one field (the last one, at the end, takes the rest); a regex
- * gives its named groups. An event the pattern does not match keeps going, without those fields.
+ * `parse <field> "glob * pattern" as a, b`, `parse <field> /regex with (?<name>groups)/` (or
+ * `/(group)/ as name`), `parse <field> logfmt as lf` and `parse <field> csv as a, b`: extracts fields.
+ * Each `*` of a glob captures one field (the last one, at the end, takes the rest); a regex gives its
+ * named groups; csv gives the n-th comma-separated value to the n-th name. An event the pattern does
+ * not match keeps going, without those fields.
  *
  * A glob runs without regular expressions (globSql): each literal piece is found with strpos after
  * the previous one, which is what the glob as a regex (lazy captures, leftmost match) finds,
@@ -69,6 +71,15 @@ function logfmtObject(subject: string): string {
   return `CASE WHEN ${subject} IS NOT NULL THEN '{' || array_to_string(list_transform(list_zip(${keys}, ${values}), lambda x: to_json(x[1]) || ':' || to_json(${unquote})), ',') || '}' END`;
 }
 
+/**
+ * One comma-separated value: RFC 4180 quoted (commas and doubled quotes inside the quotes), else
+ * anything up to the next comma. What follows a closing quote before the comma stays in the value,
+ * which is then not unquoted (a malformed field is kept as it is written). The pattern is ours.
+ */
+const CSV_VALUE = `'(?:^|,)("(?:[^"]|"")*"[^,]*|[^,]*)'`;
+const csvUnquote = (v: string): string =>
+  `CASE WHEN length(${v}) >= 2 AND starts_with(${v}, '"') AND ends_with(${v}, '"') THEN replace(${v}[2:-2], '""', '"') ELSE ${v} END`;
+
 export function compileParse(state: CompileState, cmd: ParseCommand): void {
   const subject = asString(compileExpr(state, cmd.field)).sql;
   if (cmd.pattern.kind === 'logfmt') {
@@ -90,7 +101,23 @@ export function compileParse(state: CompileState, cmd: ParseCommand): void {
     for (const name of cmd.names) state.show(name);
     return;
   }
-  const { regex, groups: fields, captures } = namedGroups(cmd.pattern.pattern);
+  if (cmd.pattern.kind === 'csv') {
+    checkDistinct(state, cmd.names, cmd);
+    const list = state.hidden('pc');
+    state.addStage(`*, regexp_extract_all(${subject}, ${CSV_VALUE}, 1) AS ${list}`);
+    state.define(cmd.names.map((name, i) => [name, { sql: `NULLIF(${csvUnquote(`${list}[${i + 1}]`)}, '')`, type: 'dynamic' }]));
+    for (const name of cmd.names) state.show(name);
+    return;
+  }
+  let { regex, groups: fields, captures } = namedGroups(cmd.pattern.pattern);
+  if (cmd.pattern.aliased) {
+    // `as` names the capture groups in order; a regex without any names its whole match.
+    if (captures === 0 && cmd.names.length === 1) [regex, captures] = [`(${regex})`, 1];
+    if (cmd.names.length !== captures) {
+      state.error(`The parse regular expression has ${captures} capture group${captures === 1 ? '' : 's'} but ${cmd.names.length} name${cmd.names.length === 1 ? '' : 's'} after 'as': expected one name per group`, cmd.span);
+    }
+    fields = cmd.names.map((name, i) => ({ name, index: i + 1 }));
+  }
   if (fields.length === 0) state.error('Expected a named group such as (?<name>...) in the parse regular expression', cmd.pattern.span);
   checkDistinct(state, fields.map((f) => f.name), cmd);
   if (cmd.pattern.multi) return compileMultiMatch(state, subject, regex, fields);

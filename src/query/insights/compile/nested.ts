@@ -101,6 +101,7 @@ export function resolveNested(query: Query): { query: Query; nested: NestedQuery
       if (out.kind === 'stats') defined = new Set(names([...out.aggregations, ...out.by]));
       if (out.kind === 'fields' || out.kind === 'display') names(out.items).forEach((n) => defined.add(n));
       if (out.kind === 'parse') out.names.forEach((n) => defined.add(n));
+      if (out.kind === 'json') defined.add(out.alias);
       if (out.kind === 'pattern' || out.kind === 'diff') defined = new Set();
       return out;
     }

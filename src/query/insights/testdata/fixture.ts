@@ -1,5 +1,5 @@
 /**
- * The fixed fixture of logs the Logs Insights golden tests run against: three groups, a few streams,
+ * The fixed fixture of logs the Logs Insights golden tests run against: five groups, a few streams,
  * the kinds of events people query (JSON application logs, text, Lambda lines with JSON after a
  * prefix, nginx access lines, CloudTrail records), one minute apart from T0.
  */
@@ -87,6 +87,18 @@ export const FIXTURE: FixtureEvent[] = [
     { order: 'A2', price: 4, tax: 'n/a', qty: 1 },
     { order: 'A3', price: 20, tax: 4, qty: 2, tags: ['x', 7, null, { k: 'v' }] },
   ].map((doc, i) => ({ group: '/app/batch', stream: 'batch-1', ts: T0 + (i * 2 + 1) * MIN, message: JSON.stringify(doc) })),
+  // /app/legacy: comma-separated lines (parse ... csv), and JSON after a text prefix (json field=).
+  ...[
+    '2026-11-01T00:01:00Z,INFO,service started',
+    '2026-11-01T00:03:00Z,ERROR,"disk full, 98% used"',
+    '2026-11-01T00:05:00Z,WARN,"said ""hi"" twice"',
+    '2026-11-01T00:07:00Z,ERROR,',
+    'web-1,GET,/api/users,200,15',
+    'web-2,POST,/api/orders,500,42',
+    'web-1,GET,/api/users,200,25',
+    'payload {"user":{"name":"alice","ids":[7,8]},"ip":"203.0.113.5"} from 10.0.0.1 and 10.0.0.2',
+    'payload {"user":{"name":"bob"}} from 10.0.0.1',
+  ].map((message, i) => ({ group: '/app/legacy', stream: 'legacy-1', ts: T0 + (i * 2 + 1) * MIN, message })),
 ];
 
 export const FIXTURE_END = T0 + 20 * MIN;

@@ -1,0 +1,124 @@
+/**
+ * The parse page's other forms end to end, through the AWS SDK and the aws CLI against a started server:
+ * `parse ... csv as`, a regex whose groups are named after `as` (with `multi`), and `json field=`,
+ * with AWS's own examples, and MalformedQueryException's location for their mistakes.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  GetQueryResultsCommand,
+  PutLogEventsCommand,
+  StartQueryCommand,
+  type GetQueryResultsCommandOutput,
+  type MalformedQueryException,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { awsCli, startLogward, stopAndClean, type LogwardServer } from '../helpers/server.js';
+import { rejectsAws, sleep, uid } from '../helpers/assert-aws.js';
+
+let srv: LogwardServer;
+const group = `insights-parse-modes-${uid()}`;
+const nowS = Math.floor(Date.now() / 1000);
+const base = Date.now() - 20_000;
+const messages = [
+  '2026-11-01T00:01:00Z,INFO,service started',
+  '2026-11-01T00:02:00Z,ERROR,"disk full, 98% used"',
+  'web-1,GET,/api/users,200,15',
+  'web-2,POST,/api/orders,500,42',
+  'web-1,GET,/api/users,200,25',
+  'req {"user":{"name":"alice"},"requestContext":{"identity":{"sourceIp":"203.0.113.5"}}} via 10.0.0.1 and 10.0.0.2',
+  JSON.stringify({ requestContext: { identity: { sourceIp: '198.51.100.7' } } }),
+];
+
+before(async () => {
+  srv = await startLogward();
+  await srv.client.send(new CreateLogGroupCommand({ logGroupName: group }));
+  await srv.client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 's' }));
+  await srv.client.send(
+    new PutLogEventsCommand({ logGroupName: group, logStreamName: 's', logEvents: messages.map((message, i) => ({ timestamp: base + i * 1000, message })) }),
+  );
+});
+
+after(async () => {
+  await stopAndClean(srv);
+});
+
+async function run(queryString: string): Promise<GetQueryResultsCommandOutput> {
+  const { queryId } = await srv.client.send(new StartQueryCommand({ logGroupName: group, startTime: nowS - 3600, endTime: nowS + 300, queryString }));
+  return ended(queryId!);
+}
+
+async function ended(queryId: string): Promise<GetQueryResultsCommandOutput> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await srv.client.send(new GetQueryResultsCommand({ queryId }));
+    if (r.status !== 'Scheduled' && r.status !== 'Running') return r;
+    if (Date.now() > deadline) assert.fail(`query ${queryId} still ${r.status} after 30 s`);
+    await sleep(50);
+  }
+}
+
+const rows = (r: GetQueryResultsCommandOutput): Array<Record<string, string>> =>
+  r.results!.map((row) => Object.fromEntries(row.filter((f) => f.field !== '@ptr').map((f) => [f.field!, f.value!])));
+
+test("parse csv: AWS's examples", async () => {
+  const errors = await run('parse @message csv as timestamp, level, message\n| filter level = "ERROR"\n| display timestamp, message');
+  assert.equal(errors.status, 'Complete');
+  assert.deepEqual(rows(errors), [{ timestamp: '2026-11-01T00:02:00Z', message: 'disk full, 98% used' }], 'a quoted value keeps its comma');
+  const byMethod = await run('parse @message csv as host, method, path, status, duration\n| filter ispresent(duration)\n| stats avg(duration) by method\n| sort method');
+  assert.deepEqual(rows(byMethod), [
+    { method: 'GET', 'avg(duration)': '20' },
+    { method: 'POST', 'avg(duration)': '42' },
+  ]);
+});
+
+test("parse /re/ as name multi and json field=: AWS's examples", async () => {
+  const ips = await run('parse @message /(\\d+\\.\\d+\\.\\d+\\.\\d+)/ as ip_addr multi\n| filter ispresent(ip_addr)\n| stats count(*) by ip_addr\n| sort ip_addr');
+  assert.equal(ips.status, 'Complete');
+  assert.deepEqual(rows(ips), [
+    { ip_addr: '10.0.0.1', 'count(*)': '1' },
+    { ip_addr: '10.0.0.2', 'count(*)': '1' },
+    { ip_addr: '198.51.100.7', 'count(*)': '1' },
+    { ip_addr: '203.0.113.5', 'count(*)': '1' },
+  ]);
+  const names = await run('parse @message /(?<payload>\\{.*\\})/ as payload\n| json field=payload "user.name" as username\n| filter ispresent(username)\n| display username');
+  assert.deepEqual(rows(names), [{ username: 'alice' }]);
+  const callers = await run('json field=requestContext "identity.sourceIp" as caller_ip\n| stats count(*) by caller_ip\n| sort caller_ip');
+  assert.deepEqual(
+    rows(callers).filter((r) => r.caller_ip !== undefined),
+    [{ caller_ip: '198.51.100.7', 'count(*)': '1' }],
+    'a discovered field of a JSON message (JSON amid text is not discovered: that is what parse is for)',
+  );
+});
+
+test('mistakes in these forms: MalformedQueryException at the offending characters', async () => {
+  for (const [queryString, start, end] of [
+    ['parse @message csv', 18, 18],
+    ['parse @message /(a)(b)/ as x', 0, 28],
+    ['json payload "a" as b', 5, 12],
+  ] as const) {
+    const err = (await rejectsAws(
+      srv.client.send(new StartQueryCommand({ logGroupName: group, startTime: nowS - 3600, endTime: nowS + 300, queryString })),
+      'MalformedQueryException',
+    )) as unknown as MalformedQueryException;
+    assert.equal(err.queryCompileError?.location?.startCharOffset, start, queryString);
+    assert.equal(err.queryCompileError?.location?.endCharOffset, end, queryString);
+  }
+});
+
+test('the aws CLI: start-query and get-query-results with parse csv', async () => {
+  const query = 'parse @message csv as host, method, path, status, duration | filter status = 500 | display host, path';
+  const started = await awsCli(['start-query', '--log-group-name', group, '--start-time', String(nowS - 3600), '--end-time', String(nowS + 300), '--query-string', query], srv);
+  assert.equal(started.code, 0, started.stderr);
+  const { queryId } = started.json as { queryId: string };
+  await ended(queryId);
+  const results = await awsCli(['get-query-results', '--query-id', queryId], srv);
+  assert.equal(results.code, 0, results.stderr);
+  const body = results.json as { status: string; results: Array<Array<{ field: string; value: string }>> };
+  assert.equal(body.status, 'Complete');
+  assert.deepEqual(
+    body.results.map((row) => Object.fromEntries(row.filter((f) => f.field !== '@ptr').map((f) => [f.field, f.value]))),
+    [{ host: 'web-2', path: '/api/orders' }],
+  );
+});
