@@ -170,8 +170,8 @@ export class FilterSet {
     return this.filters.length;
   }
 
-  /** Evaluates runs of events (each an ingested batch, for defaultValue) in order, taking each as it comes. */
-  evaluate(runs: Iterable<EventRun>): EvalResult {
+  /** Evaluates runs of events (each an ingested batch, for defaultValue) in order. */
+  evaluate(runs: readonly EventRun[]): EvalResult {
     const out = new ResultBuilder(this.filters.length);
     for (const run of runs) this.evaluateRun(run, out);
     return out.result;

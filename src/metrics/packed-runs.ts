@@ -90,17 +90,14 @@ export class RunPacker {
 /** String.prototype.isWellFormed (Node.js 20; not in TypeScript's ES2023 library). */
 const wellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
-/**
- * The worker's side: the runs back, each message a string of its own, one run at a time as the caller
- * asks for it, so that only one run's strings are alive at once (the young generation's collections
- * copy what is alive: all of a request's strings made each of them cost several times more).
- */
-export function* unpack(p: PackedRuns): Generator<EventRun> {
+/** The worker's side: the runs back, each message a string of its own. */
+export function unpack(p: PackedRuns): EventRun[] {
   let n = 0;
   for (const l of p.runLengths) n += l;
   const timestamps = new Float64Array(p.buffer, 0, n);
   const ends = new Uint32Array(p.buffer, 8 * n, n);
   const bytes = Buffer.from(p.buffer);
+  const runs: EventRun[] = [];
   let k = 0;
   let at = 12 * n;
   for (const l of p.runLengths) {
@@ -110,6 +107,7 @@ export function* unpack(p: PackedRuns): Generator<EventRun> {
       messages[i] = bytes.toString('utf8', at, end);
       at = end;
     }
-    yield { timestamps: timestamps.subarray(k - l, k), messages };
+    runs.push({ timestamps: timestamps.subarray(k - l, k), messages });
   }
+  return runs;
 }
