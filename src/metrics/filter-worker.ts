@@ -7,13 +7,11 @@ import { existsSync, readlinkSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import type { MetricFilterRecord } from '../store/catalog.js';
 import { FilterSet, type EvalResult, type EventRun } from './filter-eval.js';
-import { unpack, type PackedRuns } from './packed-runs.js';
 
 export type ToWorker =
   | { kind: 'load'; groupId: number; version: number; records: MetricFilterRecord[] }
   | { kind: 'drop'; groupId: number }
-  /** The runs as they are, or packed in shared memory (packed-runs.ts, the usual way). */
-  | { kind: 'eval'; id: number; groupId: number; version: number; runs: EventRun[] | PackedRuns };
+  | { kind: 'eval'; id: number; groupId: number; version: number; runs: EventRun[] };
 
 export type FromWorker =
   | { kind: 'result'; id: number; result: EvalResult | null; error?: string }
@@ -42,7 +40,7 @@ parentPort?.on('message', (msg: ToWorker) => {
       if (s === undefined || s.version !== msg.version) reply = { kind: 'result', id: msg.id, result: null, error: 'filter set changed' };
       else {
         try {
-          reply = { kind: 'result', id: msg.id, result: s.set.evaluate(Array.isArray(msg.runs) ? msg.runs : unpack(msg.runs)) };
+          reply = { kind: 'result', id: msg.id, result: s.set.evaluate(msg.runs) };
         } catch (e) {
           reply = { kind: 'result', id: msg.id, result: null, error: String((e as Error).stack ?? e) };
         }

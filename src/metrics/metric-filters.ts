@@ -28,7 +28,6 @@ import type { LogStore } from '../store/store.js';
 import { readBySeq } from '../store/read-seq.js';
 import { FilterSet, type EvalResult, type EventRun, type FilterOutput } from './filter-eval.js';
 import type { FromWorker, ToWorker } from './filter-worker.js';
-import { RunPacker } from './packed-runs.js';
 import { canonicalDimensions, type MetricStore, type Series } from './metric-store.js';
 
 type WorkerResult = Extract<FromWorker, { kind: 'result' }>;
@@ -83,8 +82,6 @@ export class MetricFilterEngine {
   private readonly requests = new Map<number, { resolve: (r: WorkerResult) => void; reject: (e: Error) => void }>();
   private retryTimer: NodeJS.Timeout | undefined;
   private workerTid: number | undefined;
-  /** Shared buffers the runs are posted in. */
-  private readonly packer = new RunPacker();
 
   private constructor(private readonly opts: FilterEngineOptions) {}
 
@@ -219,13 +216,10 @@ export class MetricFilterEngine {
     if (!this.opts.worker) return st.set.evaluate(runs);
     const w = this.ensureWorker();
     const id = this.nextRequest++;
-    const packed = this.packer.pack(runs);
     const reply = await new Promise<WorkerResult>((resolve, reject) => {
       this.requests.set(id, { resolve, reject });
-      w.postMessage({ kind: 'eval', id, groupId: st.group.id, version: st.version, runs: packed ?? runs } satisfies ToWorker);
+      w.postMessage({ kind: 'eval', id, groupId: st.group.id, version: st.version, runs } satisfies ToWorker);
     });
-    // Answered: the worker no longer reads the buffer (a failed worker's buffers are not reused).
-    if (packed !== null) this.packer.release(packed);
     if (reply.result === null) throw new Error(`the metric filter worker failed: ${reply.error ?? 'no result'}`);
     return reply.result;
   }
