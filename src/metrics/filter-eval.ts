@@ -418,12 +418,16 @@ function delimitedSelector(fields: DelimitedField[], selector: string): Selector
   const digits = /^\$(\d+)$/.exec(selector)?.[1];
   const n = digits !== undefined && String(Number(digits)) === digits ? Number(digits) : undefined;
   if (n === undefined && !positions.some((name) => `$${name}` === selector)) return undefined;
+  // Per position: 1 when its name is the selector, -1 when unnamed (it is `$N` for some N), else 0;
+  // decided once here, not per event.
+  const byName = positions.map((name) => (name === '' ? -1 : `$${name}` === selector ? 1 : 0));
+  const count = positions.length;
   return (fm) => {
     const { values, tokens, covered } = fm!;
     if (n !== undefined && n - 1 >= covered.from && n - 1 < covered.to) return tokens[n - 1]!.value;
-    for (let k = positions.length - 1; k >= 0; k--) {
-      const name = positions[k]!;
-      if (name !== '' ? `$${name}` === selector : n !== undefined && (k < before ? k : tokens.length - positions.length + k) + 1 === n) return values[k]!;
+    for (let k = count - 1; k >= 0; k--) {
+      const named = byName[k]!;
+      if (named === 1 || (named === -1 && n !== undefined && (k < before ? k : tokens.length - count + k) + 1 === n)) return values[k]!;
     }
     return undefined;
   };

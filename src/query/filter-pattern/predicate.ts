@@ -246,9 +246,12 @@ export function compileFields(pattern: DelimitedField[]): (m: string) => FieldsM
       if (!tests[k]!(v)) return null;
       values.push(v);
     }
-    return { values, tokens: fs, covered: e < 0 ? { from: 0, to: 0 } : { from: before.length, to: fs.length - after.length } };
+    return { values, tokens: fs, covered: e < 0 ? NOTHING_COVERED : { from: before.length, to: fs.length - after.length } };
   };
 }
+
+/** `covered` without `...` (shared: callers only read it). */
+const NOTHING_COVERED: FieldsMatch['covered'] = Object.freeze({ from: 0, to: 0 });
 
 function compileFieldExpr(e: DelimitedExpr): (v: string) => boolean {
   switch (e.kind) {
