@@ -18,7 +18,7 @@ import type { FilterPattern } from '../query/filter-pattern/ast.js';
 import { matchesEverything } from '../query/filter-pattern/ast.js';
 import { compilePredicate } from '../query/filter-pattern/predicate.js';
 import { toSql } from '../query/filter-pattern/sql.js';
-import { bitmapMayMatch, bitmapRequirement, type BitmapRequirement } from '../query/filter-pattern/prune.js';
+import { bitmapMayMatch, bitmapRequirement, requirementSql, type BitmapRequirement } from '../query/filter-pattern/prune.js';
 
 /** A position in (timestamp, seq) order. */
 export interface Cursor {
@@ -65,8 +65,9 @@ export async function queryEvents(store: LogStore, q: EventQuery, stats?: QueryS
     from === undefined || (dir > 0 ? ts > from.ts || (ts === from.ts && seq > from.seq) : ts < from.ts || (ts === from.ts && seq < from.seq));
   const deleted = g.deletedStreams;
 
+  const req = bitmapRequirement(q.pattern);
   // Hot tier: the predicate back end, over the batches whose blocks' bitmaps allow a match.
-  const keepBatch = await hotBatchFilter(store, g, bitmapRequirement(q.pattern));
+  const keepBatch = await hotBatchFilter(store, g, req);
   const hot: StoredEvent[] = [];
   const inRange = (sid: number, ts: number, seq: number): boolean =>
     ts >= startMs && ts <= endMs && (q.streamIds === null || q.streamIds.has(sid)) && beyond(ts, seq);
@@ -78,7 +79,7 @@ export async function queryEvents(store: LogStore, q: EventQuery, stats?: QueryS
 
   // Sealed segments: the SQL back end, after pruning.
   const segments = g.segments.filter((s) => s.maxTs >= startMs && s.minTs <= endMs);
-  const ranges = await candidateRanges(store, g, segments, bitmapRequirement(q.pattern), stats);
+  const ranges = await candidateRanges(store, g, segments, req, stats);
   let cold: StoredEvent[] & { cut?: boolean } = [];
   if (ranges.length > 0) {
     const params: SqlParam[] = [startMs, endMs];
@@ -92,7 +93,14 @@ export async function queryEvents(store: LogStore, q: EventQuery, stats?: QueryS
     if (deleted.size > 0) where.push(`stream_id NOT IN (${[...deleted].map((n) => String(Math.trunc(n))).join(',')})`);
     const seqWhere = seqFilterSql(ranges);
     if (seqWhere) where.push(seqWhere);
-    if (!matchesEverything(q.pattern)) where.push(toSql(q.pattern, 'message', params));
+    if (!matchesEverything(q.pattern)) {
+      // The text every match contains, tested first: in the blocks pruning kept, most messages lack it,
+      // and `contains` costs far less than the pattern's JSON parses, regex or field split (a term
+      // pattern's SQL is that test already).
+      const guard = q.pattern.kind === 'terms' || req === null ? null : requirementSql(req, 'message', (v) => `$${params.push(v)}`);
+      if (guard !== null) where.push(guard);
+      where.push(toSql(q.pattern, 'message', params));
+    }
     const order = dir > 0 ? 'ts, seq' : 'ts DESC, seq DESC';
     const conn = await store.db.connect();
     let lease: SegmentLease | undefined;

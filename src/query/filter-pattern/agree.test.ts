@@ -95,7 +95,9 @@ test('predicate and SQL back ends agree on random JSON, regex and space-delimite
           return; // a pattern with three regexes, or a regex the syntax rejects: not this test's concern
         }
         const pred = compilePredicate(p);
-        assert.deepEqual(await sql.matches(p, messages), messages.map(pred), src);
+        const expected = messages.map(pred);
+        assert.deepEqual(await sql.matches(p, messages), expected, src);
+        assert.deepEqual(await sql.matches(p, messages, { guard: true }), expected, `${src} behind its text guard`);
         checked++;
       }),
       { numRuns: 1500 },

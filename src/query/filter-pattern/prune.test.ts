@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseFilterPattern } from './parse.js';
 import { compilePredicate } from './predicate.js';
-import { bitmapMayMatch, bitmapRequirement } from './prune.js';
+import { bitmapMayMatch, bitmapRequirement, textMayMatch } from './prune.js';
 import { addText, newBitmap } from '../../store/trigram.js';
 
 function bitmapOf(...messages: string[]): Uint8Array {
@@ -120,6 +120,34 @@ test('pruning never skips a block holding a match', () => {
     { numRuns: 20_000 },
   );
   assert.ok(matched > 500, `only ${matched} matches exercised the property`);
+});
+
+test('every match contains the text its requirement names (the guard FilterLogEvents puts before the SQL back end)', () => {
+  let matched = 0;
+  fc.assert(
+    fc.property(patternAndMessage, ([src, m]) => {
+      let p;
+      try {
+        p = parseFilterPattern(src);
+      } catch {
+        return;
+      }
+      if (!compilePredicate(p)(m)) return;
+      matched++;
+      const req = bitmapRequirement(p);
+      assert.ok(req === null || textMayMatch(m, req), `${src} matches ${JSON.stringify(m)} but lacks the text its requirement names`);
+    }),
+    { numRuns: 20_000 },
+  );
+  assert.ok(matched > 500, `only ${matched} matches exercised the property`);
+});
+
+test('the text test of a JSON literal: its pieces, or a \\u escape anywhere in the message', () => {
+  const req = bitmapRequirement(parseFilterPattern('{ $.msg = "*zqxjkvbw*" }'))!;
+  assert.equal(textMayMatch('{"msg":"cache key zqxjkvbw stale"}', req), true);
+  assert.equal(textMayMatch('{"msg":"cache key stale"}', req), false);
+  assert.equal(textMayMatch('{"msg":"cache key \\u007aqxjkvbw stale"}', req), true, 'an escaped letter');
+  assert.equal(textMayMatch('{"message":"zqxjkvbw"}', req), false, 'the key "msg" is missing');
 });
 
 test('JSON patterns prune blocks without their keys or values', () => {

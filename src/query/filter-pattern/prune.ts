@@ -18,7 +18,11 @@
 import type { DelimitedExpr, FilterPattern, FilterRegex, JsonExpr, JsonPath, ValueTest } from './ast.js';
 import { ESCAPE_BIT, mayContain, termBits } from '../../store/trigram.js';
 
-/** `text`: the substring whose trigrams `bits` are (absent for a flag bit such as ESCAPE_BIT). */
+/**
+ * `text`: the substring whose trigrams `bits` are; for ESCAPE_BIT, `\u`, the escape the flag stands for.
+ * So the formula is also a test of one message: every matching message contains the texts it requires
+ * (textMayMatch, requirementSql).
+ */
 export type BitmapRequirement = { kind: 'bits'; bits: number[]; text?: string } | { kind: 'all' | 'any'; of: BitmapRequirement[] };
 type Req = BitmapRequirement | null;
 
@@ -44,6 +48,39 @@ export function bitmapMayMatch(bitmap: Uint8Array, req: BitmapRequirement): bool
     case 'any':
       return req.of.some((r) => bitmapMayMatch(bitmap, r));
   }
+}
+
+/** Whether one message contains the text `req` requires (case-sensitive substrings; a leaf without text requires nothing). */
+export function textMayMatch(message: string, req: BitmapRequirement): boolean {
+  switch (req.kind) {
+    case 'bits':
+      return req.text === undefined || message.includes(req.text);
+    case 'all':
+      return req.of.every((r) => textMayMatch(message, r));
+    case 'any':
+      return req.of.some((r) => textMayMatch(message, r));
+  }
+}
+
+/**
+ * textMayMatch as SQL over `column` (`contains`, each text a bound parameter through `bind`), or null
+ * when the requirement names no text. A cheap guard that a scan evaluates before the pattern's own SQL:
+ * a JSON pattern's parses, a regex or a field split then run only on messages that hold its literals.
+ */
+export function requirementSql(req: BitmapRequirement, column: string, bind: (v: string) => string): string | null {
+  const known = textual(req); // first, so that no parameter is bound for a part left out
+  return known === null ? null : renderSql(known, column, bind);
+}
+
+/** The part of `req` that names texts: leaves without text dropped as all() and any() drop unknowns. */
+function textual(req: BitmapRequirement): Req {
+  if (req.kind === 'bits') return req.text === undefined ? null : req;
+  return (req.kind === 'all' ? all : any)(req.of.map(textual));
+}
+
+function renderSql(req: BitmapRequirement, column: string, bind: (v: string) => string): string {
+  if (req.kind === 'bits') return `contains(${column}, ${bind(req.text!)})`;
+  return `(${req.of.map((r) => renderSql(r, column, bind)).join(req.kind === 'all' ? ' AND ' : ' OR ')})`;
 }
 
 /** A conjunction; unknown conjuncts are dropped (they constrain nothing we can check). */
@@ -114,7 +151,7 @@ function jsonPathKeys(path: JsonPath): Req {
 /** Characters a JSON writer must or may escape other than as `\uXXXX`. */
 export const JSON_ESCAPABLE = /["\\/\u0000-\u001f]/u;
 /** A `\u` escape in the block (a flag bit of its own): any character of a JSON string may be written that way. */
-const UNICODE_ESCAPE: BitmapRequirement = { kind: 'bits', bits: [ESCAPE_BIT] };
+const UNICODE_ESCAPE: BitmapRequirement = { kind: 'bits', bits: [ESCAPE_BIT], text: '\\u' };
 
 /**
  * The text a JSON string (or key) containing `s` is written with: `s` split where it may be escaped,
