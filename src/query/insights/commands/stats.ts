@@ -38,6 +38,13 @@ export function compileStats(state: CompileState, cmd: StatsCommand): void {
   // million events to timestamps costs more than grouping them; only the groups are converted.
   const groupBy = outputs.slice(0, keys).map((o) => (o.value.type === 'timestamp' ? (unwrapCall(o.value.sql, 'epoch_ms') ?? o.value.sql) : o.value.sql));
   state.addStage(select.join(', '), keys > 0 ? `GROUP BY ${groupBy.join(', ')}` : '');
+  // For fillmissing: the first key that is bin(period), and the other keys.
+  const bin = cmd.by.findIndex((p) => p.expr.kind === 'call' && p.expr.name.toLowerCase() === 'bin' && p.expr.args[0]?.kind === 'period');
+  const binExpr = cmd.by[bin]?.expr;
+  state.timeBin =
+    binExpr?.kind === 'call' && binExpr.args[0]?.kind === 'period' && outputs[bin]!.value.type === 'timestamp'
+      ? { name: outputs[bin]!.name, period: binExpr.args[0], keys: outputs.slice(0, keys).map((o) => o.name).filter((_, i) => i !== bin) }
+      : null;
 
   state.defined.clear();
   for (const o of outputs) state.defined.set(o.name, { column: fieldColumn(o.name), type: o.value.type });
