@@ -13,6 +13,7 @@ import { periodMonths, periodMs } from '../functions/coerce.js';
 import { orderTerms } from './sort.js';
 
 export const MAX_BINS = 100_000;
+const CAP_LIMIT_MS = 1e13; // about 317 years
 
 export function compileFillmissing(state: CompileState, cmd: FillmissingCommand): void {
   const bin = state.timeBin;
@@ -39,7 +40,10 @@ export function compileFillmissing(state: CompileState, cmd: FillmissingCommand)
   const months = periodMonths(bin.period);
   // Integers we computed from the period the parser read, written as literals.
   const step = months === null ? `to_milliseconds(${periodMs(bin.period)})` : `to_months(${months})`;
-  const last = months === null ? `least(max(${binField.column}), min(${binField.column}) + to_milliseconds(${periodMs(bin.period) * (MAX_BINS - 1)}))` : `max(${binField.column})`;
+  // The cap only where MAX_BINS bins could span less than the data: longer spans are out of an interval's
+  // range, and so many bins of such a period would reach past any event's time.
+  const capMs = periodMs(bin.period) * (MAX_BINS - 1);
+  const last = months === null && capMs < CAP_LIMIT_MS ? `least(max(${binField.column}), min(${binField.column}) + to_milliseconds(${capMs}))` : `max(${binField.column})`;
   const series = `(SELECT unnest(generate_series(min(${binField.column}), ${last}, ${step})) AS __fm FROM ${before}) __bins`;
   const combos = keys.length > 0 ? ` CROSS JOIN (SELECT DISTINCT ${keys.map((k) => k.column).join(', ')} FROM ${before}) __keys` : '';
   const missing = [`__e.${binField.column} = __bins.__fm`, ...keys.map((k) => `__e.${k.column} IS NOT DISTINCT FROM __keys.${k.column}`)].join(' AND ');
