@@ -171,6 +171,7 @@ const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
   sessionize: parseSessionize,
 };
 
+/** Command names as AWS spells them, where that is not lower case. */
 const SPELLINGS: Record<string, string> = { filterindex: 'filterIndex', countfrequent: 'countFrequent' };
 
 /** The commands the parser knows, as AWS spells them (golden.test.ts checks that golden cases use each). */
