@@ -371,7 +371,89 @@ export interface AnomalyCommand {
   span: Span;
 }
 
+/**
+ * `accum bytes [AS total]`: the running sum of a numeric field over the rows in their current order
+ * (commands/accum.ts). Without AS the field itself takes the running sum.
+ */
+export interface AccumCommand {
+  kind: 'accum';
+  field: FieldRef;
+  alias: string | null;
+  span: Span;
+}
+
+/**
+ * `autoregress bytes [AS prev] [p=N[-M]]`: copies of a field's value from the rows N (to M) before,
+ * in the current order, as `bytes_pN` (or the alias, for a single lag) (commands/autoregress.ts).
+ * `lags` is null when p= was not written (lag 1).
+ */
+export interface AutoregressCommand {
+  kind: 'autoregress';
+  field: FieldRef;
+  alias: string | null;
+  lags: { from: number; to: number | null } | null;
+  span: Span;
+}
+
+/** A name with `*` wildcards in `filldown cpu*`: the pattern as written. */
+export interface FieldPattern {
+  kind: 'wildcard';
+  pattern: string;
+  span: Span;
+}
+
+/**
+ * `filldown [f1 [f2 ...]]`: a row without a field takes the last value the field had in an earlier row
+ * (current order); names may have `*` wildcards; no names: every field shown (commands/filldown.ts).
+ */
+export interface FilldownCommand {
+  kind: 'filldown';
+  fields: Array<FieldRef | FieldPattern>;
+  span: Span;
+}
+
+/**
+ * `fillmissing [with 0 for avg_latency, ...]` after `stats ... by bin()`: rows for the bins without
+ * data between the first and the last, with the given constants in the named fields (commands/fillmissing.ts).
+ */
+export interface FillmissingCommand {
+  kind: 'fillmissing';
+  fills: Array<{ value: StringLiteral | NumberLiteral; field: FieldRef; span: Span }>;
+  span: Span;
+}
+
+/**
+ * `countFrequent method, status` (also `count_frequent`): one row per combination of the fields' values
+ * with its count in `_approxcount`, most frequent first (commands/count-frequent.ts). `name` keeps the
+ * spelling written.
+ */
+export interface CountFrequentCommand {
+  kind: 'countFrequent';
+  name: 'countFrequent' | 'count_frequent';
+  fields: FieldRef[];
+  span: Span;
+}
+
+/**
+ * `sessionize userId, deviceId [maxspan 1h] [AS my_session]`: numbers the sessions of each identity,
+ * a new one after more than maxspan (default 30m) without events, into `session_id` or the alias
+ * (commands/sessionize.ts).
+ */
+export interface SessionizeCommand {
+  kind: 'sessionize';
+  fields: FieldRef[];
+  maxspan: PeriodLiteral | null;
+  alias: string | null;
+  span: Span;
+}
+
 export type Command =
+  | AccumCommand
+  | AutoregressCommand
+  | FilldownCommand
+  | FillmissingCommand
+  | CountFrequentCommand
+  | SessionizeCommand
   | JoinCommand
   | FilterIndexCommand
   | AnomalyCommand

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { QueryError, type BinaryOp, type Command, type Expr, type FieldRef, type Projection, type Query, type SourceClause } from './ast.js';
+import { QueryError, type BinaryOp, type Command, type Expr, type FieldPattern, type FieldRef, type NumberLiteral, type PeriodLiteral, type Projection, type Query, type SourceClause, type StringLiteral } from './ast.js';
 import { formatQuery, formatRegex, formatString } from './format.js';
 import { isPlainName } from './parse-expr.js';
 import { spanProblems, stripSpans } from './parse-testing.js';
@@ -107,7 +107,25 @@ const filterIndex: fc.Arbitrary<Command> = fc
     return { kind: 'filterIndex', field, condition: { kind: 'binary', op: Array.isArray(value) ? 'in' : '=', left: field, right, opSpan: SPAN, span: SPAN }, span: SPAN };
   });
 
+const alias = fc.option(name);
+const lags = fc.option(fc.tuple(fc.integer({ min: 1, max: 50 }), fc.option(fc.integer({ min: 0, max: 49 }))).map(([from, extra]) => ({ from, to: extra === null ? null : from + extra })));
+const wildcard = fc
+  .array(fc.constantFrom('cpu', '*', 'a.b', '_x', '@m', 'as', 'by'), { minLength: 1, maxLength: 4 })
+  .map((xs) => xs.join(''))
+  .filter((p) => p.includes('*'))
+  .map((pattern): FieldPattern => ({ kind: 'wildcard', pattern, span: SPAN }));
+const maxspan = fc.tuple(fc.integer({ min: 1, max: 999 }), fc.constantFrom(...SPELLINGS.filter(([, u]) => !['mo', 'q', 'y'].includes(u)))).map(([amount, [spelling, unit]]): PeriodLiteral => ({ kind: 'period', amount, unit: unit as PeriodLiteral['unit'], text: `${amount}${spelling}`, span: SPAN }));
+const windowCommand: fc.Arbitrary<Command> = fc.oneof(
+  fc.tuple(fieldRef, alias).map(([field, a]): Command => ({ kind: 'accum', field, alias: a, span: SPAN })),
+  fc.tuple(fieldRef, alias, lags).map(([field, a, l]): Command => ({ kind: 'autoregress', field, alias: l !== null && l.to !== null ? null : a, lags: l, span: SPAN })),
+  fc.array(fc.oneof(fieldRef, wildcard), { maxLength: 4 }).map((fields): Command => ({ kind: 'filldown', fields, span: SPAN })),
+  fc.array(fc.tuple(literal, fieldRef), { maxLength: 3 }).map((fills): Command => ({ kind: 'fillmissing', fills: fills.map(([value, field]) => ({ value: value as StringLiteral | NumberLiteral, field, span: SPAN })), span: SPAN })),
+  fc.tuple(fc.constantFrom<'countFrequent' | 'count_frequent'>('countFrequent', 'count_frequent'), fc.array(fieldRef, { minLength: 1, maxLength: 3 })).map(([n, fields]): Command => ({ kind: 'countFrequent', name: n, fields, span: SPAN })),
+  fc.tuple(fc.array(fieldRef, { minLength: 1, maxLength: 3 }), fc.option(maxspan), alias).map(([fields, m, a]): Command => ({ kind: 'sessionize', fields, maxspan: m, alias: a, span: SPAN })),
+);
+
 const command: fc.Arbitrary<Command> = fc.oneof(
+  windowCommand,
   filterIndex,
   fc.constant<Command>({ kind: 'anomaly', span: SPAN }),
   projections.map((items): Command => ({ kind: 'fields', items, span: SPAN })),
@@ -182,13 +200,13 @@ test('round trip: parseQuery(formatQuery(q)) is q, spans aside, for random queri
 
 const PIECES = [
   'fields', 'filter', 'stats', 'sort', 'limit', 'parse', 'dedup', 'pattern', 'diff', 'unmask', 'display', 'where', 'SOURCE', 'logGroups', 'into', 'row=', 'col=true', 'fieldname=',
-  'lookup', 'OUTPUT', 'expand', 'multi',
+  'lookup', 'OUTPUT', 'expand', 'multi', 'accum', 'autoregress', 'p=1-4', 'p=2', 'filldown', 'cpu*', 'fillmissing', 'with', 'for', 'countFrequent', 'count_frequent', 'sessionize', 'maxspan',
   '(', ')', '[', ']', ',', '|', ' ', '\n', '#c\n', 'a', '@message', 'x.y', '`q r`', '"s"', "'t'", '/re/', '/(?<n>x)/', '5m', '1.5', '-', '+',
   '*', '/', '%', '^', '=', '!=', '<', '<=', '>', '>=', '=~', 'like', 'not', 'in', 'and', 'or', 'as', 'by', 'asc', 'desc', 'count(*)', 'bin(',
   'namePrefix:', 'class:', "['p']", 'START=', 'END=', '0', '-1h', 'now', 'any', 'previousDay', '"*"', '"* *"', '"', '`', '\\', '1e3', 'é', '😀',
 ];
 
-const COMMAND_WORDS = ['fields ', 'filter ', 'stats ', 'sort ', 'limit ', 'parse ', 'dedup ', 'pattern ', 'diff ', 'unmask ', 'display ', 'where ', 'SOURCE ', 'unnest ', 'addtotals ', 'expand ', 'lookup ', 'json '];
+const COMMAND_WORDS = ['fields ', 'filter ', 'stats ', 'sort ', 'limit ', 'parse ', 'dedup ', 'pattern ', 'diff ', 'unmask ', 'display ', 'where ', 'SOURCE ', 'unnest ', 'addtotals ', 'expand ', 'lookup ', 'json ', 'accum ', 'autoregress ', 'filldown ', 'fillmissing ', 'countFrequent ', 'count_frequent ', 'sessionize '];
 
 function parsesOrFailsCleanly(text: string): boolean {
   let q: Query;

@@ -187,6 +187,24 @@ export function formatCommand(c: Command): string {
       return `filterIndex ${formatExpr(c.condition)}`;
     case 'anomaly':
       return 'anomaly';
+    case 'accum':
+      return `accum ${formatExpr(c.field)}${c.alias === null ? '' : ` as ${formatName(c.alias)}`}`;
+    case 'autoregress': {
+      const lags = c.lags === null ? '' : ` p=${c.lags.from}${c.lags.to === null ? '' : `-${c.lags.to}`}`;
+      return `autoregress ${formatExpr(c.field)}${c.alias === null ? '' : ` as ${formatName(c.alias)}`}${lags}`;
+    }
+    case 'filldown':
+      return ['filldown', ...c.fields.map((f) => (f.kind === 'wildcard' ? f.pattern : formatExpr(f)))].join(' ');
+    case 'fillmissing':
+      return c.fills.length === 0 ? 'fillmissing' : `fillmissing with ${c.fills.map((f) => `${formatExpr(f.value)} for ${formatExpr(f.field)}`).join(', ')}`;
+    case 'countFrequent':
+      return `${c.name} ${c.fields.map(formatExpr).join(', ')}`;
+    case 'sessionize': {
+      const parts = [`sessionize ${c.fields.map(formatExpr).join(', ')}`];
+      if (c.maxspan !== null) parts.push(`maxspan ${c.maxspan.text}`);
+      if (c.alias !== null) parts.push(`as ${formatName(c.alias)}`);
+      return parts.join(' ');
+    }
   }
 }
 

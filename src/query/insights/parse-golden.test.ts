@@ -37,7 +37,7 @@ test('golden: the canonical text parses to the same query and formats to itself'
 test('golden: the table covers the documented pages', () => {
   const docs = new Set(GOLDEN_PARSE.map((c) => c.doc).filter((d) => d !== undefined));
   assert.ok(GOLDEN_PARSE.filter((c) => c.doc !== undefined).length >= 80, 'documented rows');
-  for (const page of ['Sample queries', 'fields', 'filter', 'where', 'display', 'stats', 'limit', 'parse', 'dedup', 'diff', 'SOURCE', 'Use aliases and comments in queries']) {
+  for (const page of ['Sample queries', 'fields', 'filter', 'where', 'display', 'stats', 'limit', 'parse', 'dedup', 'diff', 'SOURCE', 'Use aliases and comments in queries', 'accum', 'autoregress', 'filldown', 'fillmissing', 'countFrequent', 'sessionize']) {
     assert.ok([...docs].some((d) => d.endsWith(`(${page})`)), page);
   }
 });

@@ -72,7 +72,8 @@ export function spanProblems(text: string, q: Query): string[] {
   };
   const command = (c: Command): void => {
     const word = slice(c.span).split(/[^A-Za-z]/)[0]!.toLowerCase();
-    check(word === c.kind.toLowerCase() || (c.kind === 'filter' && word === 'where'), 'command keyword', c.span);
+    const written = c.kind === 'countFrequent' ? slice(c.span).split(/[^A-Za-z_]/)[0]!.toLowerCase() : word;
+    check(written === c.kind.toLowerCase() || (c.kind === 'filter' && word === 'where') || (c.kind === 'countFrequent' && written === c.name.toLowerCase()), 'command keyword', c.span);
     const items = c.kind === 'fields' || c.kind === 'display' ? c.items : c.kind === 'stats' ? [...c.aggregations, ...c.by] : [];
     for (const p of items) {
       check(inside(c.span, p.span) && inside(p.span, p.expr.span), 'projection', p.span);
@@ -88,7 +89,17 @@ export function spanProblems(text: string, q: Query): string[] {
     if (c.kind === 'filterIndex') expr(c.condition);
     if (c.kind === 'pattern' || c.kind === 'unmask') expr(c.field);
     if (c.kind === 'dedup' || c.kind === 'addtotals') c.fields.forEach(expr);
-    if (c.kind === 'unnest' || c.kind === 'expand' || c.kind === 'json') expr(c.field);
+    if (c.kind === 'unnest' || c.kind === 'expand' || c.kind === 'json' || c.kind === 'accum' || c.kind === 'autoregress') expr(c.field);
+    if (c.kind === 'countFrequent' || c.kind === 'sessionize') c.fields.forEach(expr);
+    if (c.kind === 'sessionize' && c.maxspan !== null) expr(c.maxspan);
+    if (c.kind === 'filldown') c.fields.forEach((f) => (f.kind === 'wildcard' ? check(slice(f.span) === f.pattern && f.pattern.includes('*'), 'filldown pattern', f.span) : expr(f)));
+    if (c.kind === 'fillmissing') {
+      for (const f of c.fills) {
+        check(inside(c.span, f.span) && f.span.start === f.value.span.start && f.span.end === f.field.span.end, 'fillmissing fill', f.span);
+        expr(f.value);
+        expr(f.field);
+      }
+    }
     if (c.kind === 'lookup') {
       [c.table, ...c.outputs].forEach(expr);
       for (const k of c.keys) {

@@ -13,6 +13,7 @@ import { Cursor, isOp, isWord, parseExpr, parseFieldRef, parseName, parseOperand
 import { parseSource } from './parse-source.js';
 import { parseAddTotals } from './parse-addtotals.js';
 import { parseJoin } from './parse-join.js';
+import { parseAccum, parseAutoregress, parseCountFrequent, parseFilldown, parseFillmissing, parseSessionize } from './parse-window.js';
 
 export function parseQuery(text: string): Query {
   const c = new Cursor(text);
@@ -94,7 +95,7 @@ function firstWordEnd(text: string, start: number): number {
   return i;
 }
 
-type CommandName = 'fields' | 'display' | 'filter' | 'filterindex' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'anomaly' | 'unmask' | 'unnest' | 'addtotals' | 'expand' | 'lookup' | 'join' | 'json';
+type CommandName = 'fields' | 'display' | 'filter' | 'filterindex' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'anomaly' | 'unmask' | 'unnest' | 'addtotals' | 'expand' | 'lookup' | 'join' | 'json' | 'accum' | 'autoregress' | 'filldown' | 'fillmissing' | 'countfrequent' | 'sessionize';
 
 /** One parser per command; the keyword token has been taken. */
 const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
@@ -162,13 +163,22 @@ const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
   },
   lookup: parseLookup,
   join: parseJoin,
+  accum: parseAccum,
+  autoregress: parseAutoregress,
+  filldown: parseFilldown,
+  fillmissing: parseFillmissing,
+  countfrequent: parseCountFrequent,
+  sessionize: parseSessionize,
 };
 
-/** The commands the parser knows, as AWS spells them (golden.test.ts checks that golden cases use each). */
-export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS).map((n) => (n === 'filterindex' ? 'filterIndex' : n));
+/** Command names as AWS spells them, where that is not lower case. */
+const SPELLINGS: Record<string, string> = { filterindex: 'filterIndex', countfrequent: 'countFrequent' };
 
-/** AWS's alias: "Use the where command as an alias for the filter command." */
-const ALIASES: Record<string, CommandName> = { where: 'filter' };
+/** The commands the parser knows, as AWS spells them (golden.test.ts checks that golden cases use each). */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS).map((n) => SPELLINGS[n] ?? n);
+
+/** AWS's aliases: "Use the where command as an alias for the filter command."; countFrequent is "also available as count_frequent". */
+const ALIASES: Record<string, CommandName> = { where: 'filter', count_frequent: 'countfrequent' };
 
 /** Commands AWS documents that Logward does not run (yet): named in the error rather than "unknown". */
 const UNSUPPORTED = ['relevantfields', 'logcompare', 'head', 'tail', 'search', 'order'];

@@ -19,6 +19,12 @@ import { compileStats } from './stats.js';
 import { compileUnmask } from './unmask.js';
 import { compileUnnest } from './unnest.js';
 import { compileAddTotals } from './addtotals.js';
+import { compileAccum } from './accum.js';
+import { compileAutoregress } from './autoregress.js';
+import { compileCountFrequent } from './count-frequent.js';
+import { compileFilldown } from './filldown.js';
+import { compileFillmissing } from './fillmissing.js';
+import { compileSessionize } from './sessionize.js';
 
 export type SqlCommand = Exclude<Command, { kind: 'pattern' | 'diff' | 'anomaly' }>;
 export type JsCommand = Extract<Command, { kind: 'pattern' | 'diff' | 'anomaly' }>;
@@ -40,6 +46,12 @@ export const SQL_COMMANDS: { [K in SqlCommand['kind']]: (state: CompileState, cm
   addtotals: compileAddTotals,
   lookup: compileLookup,
   join: compileJoin,
+  accum: compileAccum,
+  autoregress: compileAutoregress,
+  filldown: compileFilldown,
+  fillmissing: compileFillmissing,
+  countFrequent: compileCountFrequent,
+  sessionize: compileSessionize,
 };
 
 export function compileCommand(state: CompileState, cmd: SqlCommand): void {

@@ -2,7 +2,7 @@
  * `stats agg(x) [as n], ... [by key [as k], ...]`: groups the rows and aggregates each group. After it,
  * only the fields it produces exist (a later `stats` aggregates its output), and rows are no longer events.
  */
-import type { StatsCommand } from '../ast.js';
+import type { Expr, StatsCommand } from '../ast.js';
 import { compileExpr, hasAggregate } from '../compile/expr.js';
 import { fieldColumn, type CompileState } from '../compile/state.js';
 import type { SqlValue } from '../functions/types.js';
@@ -38,6 +38,13 @@ export function compileStats(state: CompileState, cmd: StatsCommand): void {
   // million events to timestamps costs more than grouping them; only the groups are converted.
   const groupBy = outputs.slice(0, keys).map((o) => (o.value.type === 'timestamp' ? (unwrapCall(o.value.sql, 'epoch_ms') ?? o.value.sql) : o.value.sql));
   state.addStage(select.join(', '), keys > 0 ? `GROUP BY ${groupBy.join(', ')}` : '');
+  // For fillmissing: the first key that is bin(<period>), and the other keys.
+  const binAt = cmd.by.findIndex((p) => p.expr.kind === 'call' && p.expr.name.toLowerCase() === 'bin' && p.expr.args[0]?.kind === 'period');
+  const period = binAt < 0 ? null : (cmd.by[binAt]!.expr as { args: Expr[] }).args[0]!;
+  state.timeBin =
+    period?.kind === 'period' && outputs[binAt]!.value.type === 'timestamp'
+      ? { name: outputs[binAt]!.name, period, keys: outputs.slice(0, keys).map((o) => o.name).filter((_, i) => i !== binAt) }
+      : null;
 
   state.defined.clear();
   for (const o of outputs) state.defined.set(o.name, { column: fieldColumn(o.name), type: o.value.type });

@@ -18,6 +18,9 @@ import type { Binary, Command, Expr, FieldRef, JoinCommand, Projection, Query, S
 import { QueryError } from '../ast.js';
 import { asNumber, asString } from '../functions/coerce.js';
 import type { SqlValue } from '../functions/types.js';
+import { autoregressNames } from '../commands/autoregress.js';
+import { APPROX_COUNT } from '../commands/count-frequent.js';
+import { DEFAULT_SESSION_FIELD } from '../commands/sessionize.js';
 import { fieldColumn } from './state.js';
 
 export interface NestedQuery {
@@ -103,6 +106,10 @@ export function resolveNested(query: Query): { query: Query; nested: NestedQuery
       if (out.kind === 'parse') out.names.forEach((n) => defined.add(n));
       if (out.kind === 'json') defined.add(out.alias);
       if (out.kind === 'pattern' || out.kind === 'diff') defined = new Set();
+      if (out.kind === 'accum') defined.add(out.alias ?? out.field.name);
+      if (out.kind === 'autoregress') autoregressNames(out).forEach((n) => defined.add(n));
+      if (out.kind === 'sessionize') defined.add(out.alias ?? DEFAULT_SESSION_FIELD);
+      if (out.kind === 'countFrequent') defined = new Set([...out.fields.map((f) => f.name), APPROX_COUNT]);
       return out;
     }
     const nq = add('join', c.query, c.span, null);

@@ -6,7 +6,7 @@
  * Column naming: a field the query defines (`fields x as y`, `parse`, `stats`) is the column
  * `"f:<name>"`, so that no user name can collide with the internal columns (`__ts`, `__msg`, ...).
  */
-import { QueryError, type Span, type ValueType } from '../ast.js';
+import { QueryError, type PeriodLiteral, type Span, type ValueType } from '../ast.js';
 import type { SqlContext, SqlValue } from '../functions/types.js';
 import type { SqlParam } from '../../../store/db.js';
 import type { JsonFields } from '../../../store/shred.js';
@@ -109,6 +109,12 @@ export class CompileState implements SqlContext {
   fieldIndexes: FieldIndexLookup = () => [];
   /** Session variables to set before the query runs (SET VARIABLE name = value). */
   readonly variables: Array<{ name: string; value: string }> = [];
+
+  /**
+   * The last `stats` grouped by `bin(period)`: the bin's field, the period, and its other group keys
+   * (fillmissing inserts the empty bins). Null before any such stats.
+   */
+  timeBin: { name: string; period: PeriodLiteral; keys: string[] } | null = null;
 
   /** The lookup tables the query may name (`lookup`); null: none exist. */
   lookupTables: LookupTableResolver | null = null;

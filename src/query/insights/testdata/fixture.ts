@@ -1,5 +1,5 @@
 /**
- * The fixed fixture of logs the Logs Insights golden tests run against: five groups, a few streams,
+ * The fixed fixture of logs the Logs Insights golden tests run against: several groups, a few streams,
  * the kinds of events people query (JSON application logs, text, Lambda lines with JSON after a
  * prefix, nginx access lines, CloudTrail records), one minute apart from T0.
  */
@@ -99,6 +99,17 @@ export const FIXTURE: FixtureEvent[] = [
     'payload {"user":{"name":"alice","ids":[7,8]},"ip":"203.0.113.5"} from 10.0.0.1 and 10.0.0.2',
     'payload {"user":{"name":"bob"}} from 10.0.0.1',
   ].map((message, i) => ({ group: '/app/legacy', stream: 'legacy-1', ts: T0 + (i * 2 + 1) * MIN, message })),
+  // /app/series: metrics with gaps in time and in fields (accum, autoregress, filldown, fillmissing,
+  // sessionize, countFrequent), at the minutes given.
+  ...([
+    [0, { host: 'h1', cpu_user: 10, cpu_system: 5, bytes: 100, latency: 10, userId: 'u1', deviceId: 'd1', method: 'GET', status: 200 }],
+    [1, { cpu_user: 12, bytes: 200, latency: 20, userId: 'u1', deviceId: 'd1', method: 'GET', status: 200 }],
+    [2, { host: 'h2', cpu_system: 7, bytes: 50, latency: 30, userId: 'u2', deviceId: 'd1', method: 'POST', status: 500 }],
+    [5, { bytes: 'n/a', latency: 40, userId: 'u1', deviceId: 'd1', method: 'GET', status: 404 }],
+    [6, { host: 'h1', cpu_user: 15, bytes: 300, latency: 50, userId: 'u1', deviceId: 'd2', method: 'GET', status: 200 }],
+    [15, { bytes: 75, latency: 60, userId: 'u1', deviceId: 'd1', method: 'GET', status: 200 }],
+    [16, { bytes: 10, latency: 70, deviceId: 'd1', method: 'POST', status: 500 }],
+  ] as const).map(([minute, doc]) => ({ group: '/app/series', stream: 'metrics-1', ts: T0 + minute * MIN, message: JSON.stringify(doc) })),
 ];
 
 export const FIXTURE_END = T0 + 20 * MIN;
