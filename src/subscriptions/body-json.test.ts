@@ -188,3 +188,44 @@ test('a body that does not match its batch is not trusted: the encoder thread is
     await encoder.close();
   }
 });
+
+test('pieces asked for in the same turn of the event loop go to the encoder thread together, each answered with its own bytes', async () => {
+  const encoder = new WorkerEncoder();
+  try {
+    const styles = fc.record({ unicode: fc.constantFrom('raw', 'lower', 'upper'), slash: fc.boolean(), controls: fc.constantFrom('short', 'u') }) as fc.Arbitrary<Style>;
+    // Pieces of one turn: some from a body (in the ring), some whose body does not give their messages
+    // (answered with an error, then asked again with the strings), some from the strings alone.
+    const piece = fc.record({ messages: fc.array(fc.string({ unit: 'binary' }), { minLength: 1, maxLength: 12 }), style: styles, body: fc.constantFrom('good', 'wrong', 'none') });
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { minLength: 1, maxLength: 8 }), async (pieces) => {
+        const inputs = pieces.map((p, n) => {
+          const timestamps = p.messages.map((_, i) => 1_800_000_000_000 + n * 100 + i);
+          const given = p.body === 'wrong' ? p.messages.map((m) => `${m}!`) : p.messages;
+          const body = Buffer.from(`{"logEvents":[${given.map((m, i) => `{"timestamp":${timestamps[i]},"message":${literal(m, p.style)}}`).join(',')}]}`);
+          const utf8Bytes = p.messages.reduce((a, m) => a + Buffer.byteLength(m), 0);
+          return { firstSeq: 1000 * n, offsets: null, timestamps, messages: p.messages, ...(p.body === 'none' ? {} : { source: { body, lo: 0, utf8Bytes } }) };
+        });
+        // All asked before any answer: one message to the thread.
+        const answers = await Promise.all(inputs.map((input) => encoder.encode(input)));
+        for (const [i, answer] of answers.entries()) {
+          const expected = await inlineEncoder.encode({ ...inputs[i]!, source: undefined });
+          assert.equal(answer.crc, expected.crc);
+          assert.equal(answer.length, expected.length);
+          const json = gunzipSync(Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]), answer.data, Buffer.from([1, 0, 0, 0xff, 0xff]), trailer(answer.crc, answer.length)])).toString('utf8');
+          assert.equal(json, eventsJson(inputs[i]!).toString('utf8'));
+        }
+        assert.equal(encoder.pending, 0);
+      }),
+      { numRuns: 40 },
+    );
+  } finally {
+    await encoder.close();
+  }
+});
+
+function trailer(crc: number, length: number): Buffer {
+  const t = Buffer.alloc(8);
+  t.writeUInt32LE(crc >>> 0, 0);
+  t.writeUInt32LE(length % 2 ** 32, 4);
+  return t;
+}
