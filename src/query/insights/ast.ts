@@ -186,6 +186,11 @@ export interface StatsCommand {
   kind: 'stats';
   aggregations: Projection[];
   by: Projection[];
+  /**
+   * `stats ... by bin(5m) offset 1h` (AWS's time-series functions page): the statistics of the range
+   * that far back, their bins moved forward by it (absent when not written).
+   */
+  offset?: PeriodLiteral;
   span: Span;
 }
 

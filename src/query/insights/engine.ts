@@ -17,6 +17,7 @@ import { QueryError, type Command, type DiffCommand, type LogCompareCommand, typ
 import { UNIT_MS } from './lexer.js';
 import { periodMonths } from './functions/coerce.js';
 import { cidrRows } from './commands/cidrlookup.js';
+import { statsOffsetMs } from './commands/stats.js';
 import type { FieldIndexLookup, LookupTableResolver } from './compile/state.js';
 import { lookupRows } from './commands/lookup.js';
 import { parseCsv } from '../../formats/csv.js';
@@ -114,6 +115,12 @@ function jsStage(command: JsCommand, rest: Command[]): { kind: 'pattern' | 'diff
   return { kind, fields: [...fields], rest: after, producer: kind === 'diff' ? 'diff' : 'pattern' };
 }
 
+/** How far back a `stats ... offset` moves the range the query reads (the first one's; 0 without). */
+function queryOffsetMs(query: Query): number {
+  const stats = query.commands.find((c) => c.kind === 'stats' && c.offset !== undefined);
+  return stats?.kind === 'stats' && stats.offset ? (statsOffsetMs(stats.offset) ?? 0) : 0;
+}
+
 /** An opaque pointer to one event (GetLogRecord reads it back). */
 export function encodePtr(groupId: number, seq: number): string {
   return Buffer.from(`lw1:${groupId}:${seq}`).toString('base64url');
@@ -176,8 +183,11 @@ export function fieldIndexLookup(store: LogStore, groups: readonly LogGroup[]): 
     groups.flatMap((g) => policies.windowsOf(g.id, g.logGroupClass, field, now).map((w) => ({ groupId: g.id, fromMs: w.fromMs, toMs: w.toMs })));
 }
 
-export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promise<InsightsOutput> {
-  run.signal.throwIfAborted();
+export async function runInsightsQuery(store: LogStore, given: InsightsRun): Promise<InsightsOutput> {
+  given.signal.throwIfAborted();
+  // `stats ... by bin(5m) offset 1h`: the query reads the range an hour back (its bins move forward).
+  const shift = queryOffsetMs(given.query);
+  const run = shift === 0 ? given : { ...given, startMs: given.startMs - shift, endMs: given.endMs - shift };
   const text = run.queryString ?? '';
   const selected = selectGroups(store, run.groups, run.startMs, run.endMs, run.query);
   const session = await SqlSession.open(store);

@@ -136,6 +136,10 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   projections.map((items): Command => ({ kind: 'display', items, span: SPAN })),
   expr.map((e): Command => ({ kind: 'filter', expr: e, span: SPAN })),
   fc.tuple(projections, fc.array(projection, { maxLength: 3 })).map(([aggregations, by]): Command => ({ kind: 'stats', aggregations, by, span: SPAN })),
+  // `by ... offset 1h`: the offset only after a by clause.
+  fc
+    .tuple(projections, projections, fc.integer({ min: 1, max: 1000 }), fc.constantFrom(...SPELLINGS))
+    .map(([aggregations, by, amount, [spelling, unit]]): Command => ({ kind: 'stats', aggregations, by, offset: { kind: 'period', amount, unit: unit as never, text: `${amount}${spelling}`, span: SPAN }, span: SPAN })),
   fc
     .array(fc.tuple(fieldRef, fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 3 })
     .map((keys): Command => ({ kind: 'sort', keys: keys.map(([e, explicit, desc]) => ({ expr: e, explicit, descending: explicit && desc, span: SPAN })), span: SPAN })),

@@ -150,7 +150,8 @@ export function formatCommand(c: Command): string {
       return `filter ${formatExpr(c.expr)}`;
     case 'stats': {
       const aggs = c.aggregations.map(formatProjection).join(', ');
-      return c.by.length === 0 ? `stats ${aggs}` : `stats ${aggs} by ${c.by.map(formatProjection).join(', ')}`;
+      if (c.by.length === 0) return `stats ${aggs}`;
+      return `stats ${aggs} by ${c.by.map(formatProjection).join(', ')}${c.offset ? ` offset ${c.offset.text}` : ''}`;
     }
     case 'sort':
       return `sort ${c.keys.map(formatSortKey).join(', ')}`;

@@ -38,6 +38,7 @@ const DIFF = 'CWL_QuerySyntax-Diff.html (diff)';
 const ALIAS = 'CWL_QuerySyntax-alias.html (Use aliases and comments in queries)';
 const SOURCE = 'CWL_QuerySyntax-Source.html (SOURCE)';
 const LOGCOMPARE = 'CWL_QuerySyntax-Logcompare.html (logcompare)';
+const TIMESERIES = 'CWL_QuerySyntax-timeseries-functions.html (Time-series functions)';
 const CIDRLOOKUP = 'CWL_QuerySyntax-Cidrlookup.html (cidrlookup)';
 const OUTLIER = 'CWL_QuerySyntax-Outlier.html (outlier)';
 const APPENDCOLS = 'CWL_QuerySyntax-Appendcols.html (appendcols)';
@@ -161,6 +162,10 @@ export const GOLDEN_PARSE: GoldenParseCase[] = [
   { query: "logcompare 7d", error: { start: 11, end: 13, message: "unexpected symbol found 7d at line 1 and position 11: expected timeshift and a duration, such as timeshift 7d after 'logcompare'" } },
   { query: "logcompare timeshift 0d", error: { start: 21, end: 23, message: "unexpected symbol found 0d at line 1 and position 21: expected a duration greater than zero" } },
   { query: "logcompare timeshift seven", error: { start: 21, end: 26, message: "unexpected symbol found seven at line 1 and position 21: expected a duration to shift the baseline back by, such as 7d or 1h after 'timeshift'" } },
+  // stats ... by bin() offset (CWL_QuerySyntax-timeseries-functions.html, "offset")
+  { doc: TIMESERIES, query: "stats count(*) by bin(5m) offset 1h", formatted: "stats count(*) by bin(5m) offset 1h" },
+  { doc: TIMESERIES, query: "stats avg(latency) by bin(1m) offset 1d", formatted: "stats avg(latency) by bin(1m) offset 1d" },
+  { query: "stats count(*) by bin(5m) OFFSET 90min | sort `bin(5m)`", formatted: "stats count(*) by bin(5m) offset 90min | sort `bin(5m)`" },
   // cidrlookup, outlier, appendcols (CWL_QuerySyntax-Cidrlookup.html, -Outlier.html, -Appendcols.html)
   { doc: CIDRLOOKUP, query: "fields @timestamp, srcAddr\n| cidrlookup net_table srcAddr OUTPUT region, owner, datacenter", formatted: "fields @timestamp, srcAddr | cidrlookup net_table srcAddr OUTPUT region, owner, datacenter" },
   { query: "CIDRLOOKUP nets ip AS block outputnew region AS r, `output`", formatted: "cidrlookup nets ip as block OUTPUTNEW region as r, `output`" },

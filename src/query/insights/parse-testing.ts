@@ -90,6 +90,7 @@ export function spanProblems(text: string, q: Query): string[] {
       problems.push(...spanProblems(text, c.query));
     }
     if (c.kind === 'logcompare') expr(c.shift);
+    if (c.kind === 'stats' && c.offset) expr(c.offset);
     if (c.kind === 'outlier') {
       c.fields.forEach(expr);
       if (c.param !== null) expr(c.param);

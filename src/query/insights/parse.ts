@@ -6,7 +6,7 @@
  * Every failure is a QueryError whose span is the offending token and whose message starts with AWS's
  * own wording (see lexer.ts), so `parseQuery` throws nothing else.
  */
-import type { Binary, Command, DedupCommand, DiffPeriod, Expr, FilterIndexCommand, JsonCommand, LookupCommand, ParseCommand, Projection, Query, SortKey, SourceClause, Span } from './ast.js';
+import type { Binary, Command, DedupCommand, DiffPeriod, Expr, FilterIndexCommand, JsonCommand, LookupCommand, ParseCommand, PeriodLiteral, Projection, Query, SortKey, SourceClause, Span } from './ast.js';
 import { QueryError, type FieldRef } from './ast.js';
 import { describe, lineAndPosition, nextToken, syntaxError, type Token } from './lexer.js';
 import { Cursor, isOp, isWord, parseExpr, parseFieldRef, parseName, parseOperand, parseProjection } from './parse-expr.js';
@@ -253,6 +253,12 @@ function parseStats(c: Cursor, kw: Token): Command {
   if (isWord(c.peek(), 'by')) {
     c.take();
     by = projectionList(c);
+    // `by bin(5m) offset 1h`: the time-series functions page's time shift.
+    if (isWord(c.peek(), 'offset') && nextToken(c.src, c.peek().span.end, true).kind === 'period') {
+      c.take();
+      const offset = parseOperand(c) as PeriodLiteral;
+      return { kind: 'stats', aggregations, by, offset, span: { start: kw.span.start, end: offset.span.end } };
+    }
   }
   return { kind: 'stats', aggregations, by, span: { start: kw.span.start, end: c.last!.span.end } };
 }
