@@ -119,6 +119,15 @@ test('logcompare: the patterns of the range against a baseline shifted back', as
   assert.deepEqual(rows(r), [{ '@pattern': 'user=<Token-1> action=login result=ok', '@sampleCount': '2', '@previousSampleCount': '1', '@diffDescription': 'Increased by 100%' }]);
 });
 
+test('stats ... by bin() offset: the counts of the range an hour back, in bins moved forward an hour', async () => {
+  const r = await run('filter @message like /action=/ | stats count(*) as n by bin(1h) offset 1h', api);
+  assert.equal(r.status, 'Complete');
+  const got = rows(r);
+  assert.deepEqual(got.map((x) => x.n), ['1'], 'only the login of an hour and a half ago');
+  const bin = Date.parse(`${got[0]!['bin(1h)']!.replace(' ', 'T')}Z`);
+  assert.equal(bin, Math.floor((base - 90 * 60_000) / HOUR) * HOUR + HOUR);
+});
+
 test('mistakes in these commands: MalformedQueryException at the offending characters', async () => {
   for (const [queryString, start, end] of [
     ['outlier action=clamp cpu', 15, 20],
