@@ -186,6 +186,11 @@ export interface StatsCommand {
   kind: 'stats';
   aggregations: Projection[];
   by: Projection[];
+  /**
+   * `stats ... by bin(5m) offset 1h` (AWS's time-series functions page): the statistics of the range
+   * that far back, their bins moved forward by it (absent when not written).
+   */
+  offset?: PeriodLiteral;
   span: Span;
 }
 
@@ -447,6 +452,61 @@ export interface SessionizeCommand {
   span: Span;
 }
 
+/**
+ * `logcompare timeshift 7d` (CWL_QuerySyntax-Logcompare): the same comparison as `diff` (patterns of
+ * this range against the baseline), the baseline being the query's range shifted back by `shift`.
+ */
+export interface LogCompareCommand {
+  kind: 'logcompare';
+  shift: PeriodLiteral;
+  span: Span;
+}
+
+/**
+ * `cidrlookup net_table srcAddr [AS cidr] OUTPUT|OUTPUTNEW region [AS r], owner` (CWL_QuerySyntax-Cidrlookup):
+ * adds the columns of the lookup table's row whose CIDR range holds the address in `ipField` (the most
+ * specific range wins). OUTPUTNEW only fills fields the event does not have (commands/cidrlookup.ts).
+ */
+export interface CidrLookupCommand {
+  kind: 'cidrlookup';
+  table: FieldRef;
+  ipField: FieldRef;
+  /** The table's column of CIDR ranges (`AS cidrColumn`), when written. */
+  cidrColumn: FieldRef | null;
+  /** `OUTPUTNEW`: keep a value the event already has. */
+  outputNew: boolean;
+  outputs: Array<{ tableField: FieldRef; eventField: FieldRef | null; span: Span }>;
+  span: Span;
+}
+
+/**
+ * `outlier [action=remove|transform] [param=n] [uselower=bool] [mark=bool] f1 f2 ...`
+ * (CWL_QuerySyntax-Outlier): values beyond the interquartile fences are removed (their rows) or clamped
+ * (commands/outlier.ts). Options are null when not written (the formatter keeps what the user wrote).
+ */
+export interface OutlierCommand {
+  kind: 'outlier';
+  action: 'remove' | 'transform' | null;
+  /** `param=`, as written (`3.0`). */
+  param: NumberLiteral | null;
+  uselower: boolean | null;
+  mark: boolean | null;
+  fields: FieldRef[];
+  span: Span;
+}
+
+/**
+ * `appendcols [override=bool] [max=n] ( <query> )` (CWL_QuerySyntax-Appendcols): the nested query's
+ * fields added to the rows by position, its first row to the first row (commands/appendcols.ts).
+ */
+export interface AppendColsCommand {
+  kind: 'appendcols';
+  override: boolean | null;
+  max: number | null;
+  query: Query;
+  span: Span;
+}
+
 export type Command =
   | AccumCommand
   | AutoregressCommand
@@ -472,7 +532,11 @@ export type Command =
   | UnnestCommand
   | ExpandCommand
   | AddTotalsCommand
-  | LookupCommand;
+  | LookupCommand
+  | LogCompareCommand
+  | CidrLookupCommand
+  | OutlierCommand
+  | AppendColsCommand;
 
 // ---------------------------------------------------------------------------------------------
 // Errors

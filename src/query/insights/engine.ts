@@ -13,7 +13,11 @@ import type { LogStore } from '../../store/store.js';
 import { retentionCutoff } from '../../store/store.js';
 import { candidateRanges, hotBatchFilter } from '../../store/query.js';
 import { readEventBySeq, SqlSession, type SelectedGroup as Selected, type SourcePart } from '../../store/sql-session.js';
-import { QueryError, type Command, type DiffCommand, type Query, type ValueType } from './ast.js';
+import { QueryError, type Command, type DiffCommand, type LogCompareCommand, type PeriodLiteral, type Query, type ValueType } from './ast.js';
+import { UNIT_MS } from './lexer.js';
+import { periodMonths } from './functions/coerce.js';
+import { cidrRows } from './commands/cidrlookup.js';
+import { statsOffsetMs } from './commands/stats.js';
 import type { FieldIndexLookup, LookupTableResolver } from './compile/state.js';
 import { lookupRows } from './commands/lookup.js';
 import { parseCsv } from '../../formats/csv.js';
@@ -101,11 +105,20 @@ export function checkQuery(query: Query, queryString = '', lookupTables?: Lookup
  * (they read the pattern field; alone they read @message). Its fields and the commands after it.
  */
 function jsStage(command: JsCommand, rest: Command[]): { kind: 'pattern' | 'diff' | 'anomaly'; fields: Array<{ name: string; type: ValueType }>; rest: Command[]; producer: 'pattern' | 'diff' } {
-  const joined = command.kind === 'pattern' && (rest[0]?.kind === 'diff' || rest[0]?.kind === 'anomaly') ? rest[0].kind : null;
-  const kind = joined ?? command.kind;
+  // logcompare is diff with a baseline of its own: the same stage, the same fields.
+  const kindOf = (k: JsCommand['kind']): 'pattern' | 'diff' | 'anomaly' => (k === 'logcompare' ? 'diff' : k);
+  const next = rest[0]?.kind;
+  const joined = command.kind === 'pattern' && (next === 'diff' || next === 'logcompare' || next === 'anomaly') ? kindOf(next) : null;
+  const kind = joined ?? kindOf(command.kind);
   const after = joined ? rest.slice(1) : rest;
   const fields = kind === 'diff' ? DIFF_FIELDS : kind === 'anomaly' ? ANOMALY_FIELDS : PATTERN_FIELDS;
   return { kind, fields: [...fields], rest: after, producer: kind === 'diff' ? 'diff' : 'pattern' };
+}
+
+/** How far back a `stats ... offset` moves the range the query reads (the first one's; 0 without). */
+function queryOffsetMs(query: Query): number {
+  const stats = query.commands.find((c) => c.kind === 'stats' && c.offset !== undefined);
+  return stats?.kind === 'stats' && stats.offset ? (statsOffsetMs(stats.offset) ?? 0) : 0;
 }
 
 /** An opaque pointer to one event (GetLogRecord reads it back). */
@@ -170,8 +183,11 @@ export function fieldIndexLookup(store: LogStore, groups: readonly LogGroup[]): 
     groups.flatMap((g) => policies.windowsOf(g.id, g.logGroupClass, field, now).map((w) => ({ groupId: g.id, fromMs: w.fromMs, toMs: w.toMs })));
 }
 
-export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promise<InsightsOutput> {
-  run.signal.throwIfAborted();
+export async function runInsightsQuery(store: LogStore, given: InsightsRun): Promise<InsightsOutput> {
+  given.signal.throwIfAborted();
+  // `stats ... by bin(5m) offset 1h`: the query reads the range an hour back (its bins move forward).
+  const shift = queryOffsetMs(given.query);
+  const run = shift === 0 ? given : { ...given, startMs: given.startMs - shift, endMs: given.endMs - shift };
   const text = run.queryString ?? '';
   const selected = selectGroups(store, run.groups, run.startMs, run.endMs, run.query);
   const session = await SqlSession.open(store);
@@ -196,13 +212,15 @@ export async function runInsightsQuery(store: LogStore, run: InsightsRun): Promi
       const { kind, fields, rest, producer } = jsStage(command, compiled.next.rest);
       let out: StageRow[];
       const current = patternInput(compiled, rows, run.startMs, run.endMs);
-      const diff = kind === 'diff' ? (command.kind === 'diff' ? command : (compiled.next.rest[0] as DiffCommand)) : null;
+      const diff = kind === 'diff' ? (command.kind === 'diff' || command.kind === 'logcompare' ? command : (compiled.next.rest[0] as DiffCommand | LogCompareCommand)) : null;
       if (kind === 'anomaly') {
         out = anomalyStage(current);
       } else if (diff) {
         // Patterns of this period against the same query's over the earlier one, mined together.
-        const shift = diffShiftMs(diff.period, run.startMs, run.endMs);
-        const before = run.query.commands.slice(0, run.query.commands.indexOf(command) + 1);
+        const shift = diff.kind === 'logcompare' ? timeshiftMs(diff.shift, run.startMs) : diffShiftMs(diff.period, run.startMs, run.endMs);
+        // The commands up to this one (compiled.next holds a copy of it: found by its place in the text).
+        const at = run.query.commands.findIndex((c) => c.span.start === command.span.start);
+        const before = run.query.commands.slice(0, at + 1);
         const prevRun = { ...run, startMs: run.startMs - shift, endMs: run.endMs - shift };
         const prevSelected = selectGroups(store, run.groups, prevRun.startMs, prevRun.endMs, run.query);
         const prev = await runOverEvents(store, session, prevRun, prevSelected, before, text, null);
@@ -307,6 +325,17 @@ function patternInput(c: CompiledQuery, rows: Row[], startMs: number, endMs: num
   };
 }
 
+/**
+ * `logcompare timeshift <d>`: the baseline is the range shifted back by d. Months, quarters and years
+ * shift on the calendar, as `diff previousMonth` does (the same day of the month before).
+ */
+function timeshiftMs(p: PeriodLiteral, startMs: number): number {
+  const months = periodMonths(p);
+  if (months === null) return p.amount * UNIT_MS[p.unit]!;
+  const d = new Date(startMs);
+  return startMs - Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - months, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
+}
+
 function diffShiftMs(period: 'previous' | 'previousDay' | 'previousWeek' | 'previousMonth', startMs: number, endMs: number): number {
   switch (period) {
     case 'previous':
@@ -338,13 +367,15 @@ async function loadLookups(store: LogStore, session: SqlSession, c: CompiledQuer
     const t = store.lookupTables.tables.get(load.name);
     let rows = null;
     try {
-      rows = t === undefined ? null : lookupRows(await store.lookupTables.parsedContent(t, parseCsv), load);
+      const records = t === undefined ? null : await store.lookupTables.parsedContent(t, parseCsv);
+      rows = records === null ? null : load.cidr ? cidrRows(records, load) : lookupRows(records, load);
     } catch (e) {
       // Replaced or deleted between the metadata read and the file read: its old file is gone.
       if (store.lookupTables.tables.get(load.name)?.file === t?.file) throw e;
     }
     if (rows === null) throw new QueryError(`Lookup table '${load.name}' was deleted or changed while the query ran`, { start: 0, end: 0 });
-    const fields = [...load.keys.map((_, i) => `k${i}`), ...load.outputs.map((_, j) => `v${j}`)].map((name) => ({ name, type: 'string' }));
+    const keys = load.cidr ? [{ name: 'p', type: 'string' }, { name: 'n', type: 'number' }] : load.keys.map((_, i) => ({ name: `k${i}`, type: 'string' }));
+    const fields = [...keys, ...load.outputs.map((_, j) => ({ name: `v${j}`, type: 'string' }))];
     await session.loadStage(load.table, { fields, rows });
   }
 }

@@ -124,14 +124,40 @@ const windowCommand: fc.Arbitrary<Command> = fc.oneof(
   fc.tuple(fc.array(fieldRef, { minLength: 1, maxLength: 3 }), fc.option(maxspan), alias).map(([fields, m, a]): Command => ({ kind: 'sessionize', fields, maxspan: m, alias: a, span: SPAN })),
 );
 
+/** A name in `cidrlookup`: a bare OUTPUT or OUTPUTNEW would be the keyword, so it is written quoted. */
+const cidrName: fc.Arbitrary<FieldRef> = fc
+  .tuple(fc.oneof(name, fc.constantFrom('output', 'OUTPUTNEW', 'cidr')), fc.boolean())
+  .map(([n, q]): FieldRef => ({ kind: 'field', name: n, quoted: q || !isPlainName(n) || ['output', 'outputnew'].includes(n.toLowerCase()), span: SPAN }));
+
+/** A nested query (appendcols): commands only, none nested further. */
+const nestedQuery: fc.Arbitrary<Query> = fc
+  .array(fc.oneof(projections.map((items): Command => ({ kind: 'fields', items, span: SPAN })), fc.integer({ min: 1, max: 1e6 }).map((count): Command => ({ kind: 'limit', count, span: SPAN }))), { minLength: 1, maxLength: 2 })
+  .map((commands) => ({ source: null, commands, span: SPAN }));
+
+const compareCommands: fc.Arbitrary<Command> = fc.oneof(
+  fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.constantFrom(...SPELLINGS)).map(([amount, [spelling, unit]]): Command => ({ kind: 'logcompare', shift: { kind: 'period', amount, unit: unit as never, text: `${amount}${spelling}`, span: SPAN }, span: SPAN })),
+  fc
+    .tuple(cidrName, cidrName, fc.option(cidrName), fc.boolean(), fc.array(fc.tuple(fieldRef, fc.option(fieldRef)), { minLength: 1, maxLength: 3 }))
+    .map(([table, ipField, cidrColumn, outputNew, outputs]): Command => ({ kind: 'cidrlookup', table, ipField, cidrColumn, outputNew, outputs: outputs.map(([tableField, eventField]) => ({ tableField, eventField, span: SPAN })), span: SPAN })),
+  fc
+    .tuple(fc.option(fc.constantFrom<'remove' | 'transform'>('remove', 'transform')), fc.option(fc.constantFrom('2.5', '3.0', '1', '0.5e1')), fc.option(fc.boolean()), fc.option(fc.boolean()), fc.array(fc.oneof(fieldRef, fc.constantFrom('mark', 'param', 'x').map((n): FieldRef => ({ kind: 'field', name: n, quoted: false, span: SPAN }))), { minLength: 1, maxLength: 3 }))
+    .map(([action, param, uselower, mark, fields]): Command => ({ kind: 'outlier', action, param: param === null ? null : { kind: 'number', value: Number(param), text: param, span: SPAN }, uselower, mark, fields, span: SPAN })),
+  fc.tuple(fc.option(fc.boolean()), fc.option(fc.integer({ min: 1, max: 100_000 })), nestedQuery).map(([override, max, query]): Command => ({ kind: 'appendcols', override, max, query, span: SPAN })),
+);
+
 const command: fc.Arbitrary<Command> = fc.oneof(
   windowCommand,
+  compareCommands,
   filterIndex,
   fc.constant<Command>({ kind: 'anomaly', span: SPAN }),
   projections.map((items): Command => ({ kind: 'fields', items, span: SPAN })),
   projections.map((items): Command => ({ kind: 'display', items, span: SPAN })),
   expr.map((e): Command => ({ kind: 'filter', expr: e, span: SPAN })),
   fc.tuple(projections, fc.array(projection, { maxLength: 3 })).map(([aggregations, by]): Command => ({ kind: 'stats', aggregations, by, span: SPAN })),
+  // `by ... offset 1h`: the offset only after a by clause.
+  fc
+    .tuple(projections, projections, fc.integer({ min: 1, max: 1000 }), fc.constantFrom(...SPELLINGS))
+    .map(([aggregations, by, amount, [spelling, unit]]): Command => ({ kind: 'stats', aggregations, by, offset: { kind: 'period', amount, unit: unit as never, text: `${amount}${spelling}`, span: SPAN }, span: SPAN })),
   fc
     .array(fc.tuple(fieldRef, fc.boolean(), fc.boolean()), { minLength: 1, maxLength: 3 })
     .map((keys): Command => ({ kind: 'sort', keys: keys.map(([e, explicit, desc]) => ({ expr: e, explicit, descending: explicit && desc, span: SPAN })), span: SPAN })),
@@ -201,12 +227,13 @@ test('round trip: parseQuery(formatQuery(q)) is q, spans aside, for random queri
 const PIECES = [
   'fields', 'filter', 'stats', 'sort', 'limit', 'parse', 'dedup', 'pattern', 'diff', 'unmask', 'display', 'where', 'SOURCE', 'logGroups', 'into', 'row=', 'col=true', 'fieldname=',
   'lookup', 'OUTPUT', 'expand', 'multi', 'accum', 'autoregress', 'p=1-4', 'p=2', 'filldown', 'cpu*', 'fillmissing', 'with', 'for', 'countFrequent', 'count_frequent', 'sessionize', 'maxspan',
+  'OUTPUTNEW', 'action=remove', 'mark=', 'param=2.5', 'override=true', 'max=3', 'timeshift',
   '(', ')', '[', ']', ',', '|', ' ', '\n', '#c\n', 'a', '@message', 'x.y', '`q r`', '"s"', "'t'", '/re/', '/(?<n>x)/', '5m', '1.5', '-', '+',
   '*', '/', '%', '^', '=', '!=', '<', '<=', '>', '>=', '=~', 'like', 'not', 'in', 'and', 'or', 'as', 'by', 'asc', 'desc', 'count(*)', 'bin(',
   'namePrefix:', 'class:', "['p']", 'START=', 'END=', '0', '-1h', 'now', 'any', 'previousDay', '"*"', '"* *"', '"', '`', '\\', '1e3', 'é', '😀',
 ];
 
-const COMMAND_WORDS = ['fields ', 'filter ', 'stats ', 'sort ', 'limit ', 'parse ', 'dedup ', 'pattern ', 'diff ', 'unmask ', 'display ', 'where ', 'SOURCE ', 'unnest ', 'addtotals ', 'expand ', 'lookup ', 'json ', 'accum ', 'autoregress ', 'filldown ', 'fillmissing ', 'countFrequent ', 'count_frequent ', 'sessionize '];
+const COMMAND_WORDS = ['fields ', 'filter ', 'stats ', 'sort ', 'limit ', 'parse ', 'dedup ', 'pattern ', 'diff ', 'unmask ', 'display ', 'where ', 'SOURCE ', 'unnest ', 'addtotals ', 'expand ', 'lookup ', 'json ', 'accum ', 'autoregress ', 'filldown ', 'fillmissing ', 'countFrequent ', 'count_frequent ', 'sessionize ', 'logcompare timeshift ', 'cidrlookup ', 'outlier ', 'appendcols '];
 
 function parsesOrFailsCleanly(text: string): boolean {
   let q: Query;

@@ -150,7 +150,8 @@ export function formatCommand(c: Command): string {
       return `filter ${formatExpr(c.expr)}`;
     case 'stats': {
       const aggs = c.aggregations.map(formatProjection).join(', ');
-      return c.by.length === 0 ? `stats ${aggs}` : `stats ${aggs} by ${c.by.map(formatProjection).join(', ')}`;
+      if (c.by.length === 0) return `stats ${aggs}`;
+      return `stats ${aggs} by ${c.by.map(formatProjection).join(', ')}${c.offset ? ` offset ${c.offset.text}` : ''}`;
     }
     case 'sort':
       return `sort ${c.keys.map(formatSortKey).join(', ')}`;
@@ -204,6 +205,28 @@ export function formatCommand(c: Command): string {
       if (c.maxspan !== null) parts.push(`maxspan ${c.maxspan.text}`);
       if (c.alias !== null) parts.push(`as ${formatName(c.alias)}`);
       return parts.join(' ');
+    }
+    case 'logcompare':
+      return `logcompare timeshift ${c.shift.text}`;
+    case 'cidrlookup': {
+      // A bare OUTPUT or OUTPUTNEW would be the keyword: a field of that name is written in backquotes.
+      const name = (f: Expr & { kind: 'field' }): string => formatName(f.name, f.quoted || ['output', 'outputnew'].includes(f.name.toLowerCase()));
+      const outputs = c.outputs.map((o) => (o.eventField === null ? formatExpr(o.tableField) : `${formatExpr(o.tableField)} as ${formatExpr(o.eventField)}`));
+      return `cidrlookup ${name(c.table)} ${name(c.ipField)}${c.cidrColumn ? ` as ${name(c.cidrColumn)}` : ''} ${c.outputNew ? 'OUTPUTNEW' : 'OUTPUT'} ${outputs.join(', ')}`;
+    }
+    case 'outlier': {
+      const parts = ['outlier'];
+      if (c.action !== null) parts.push(`action=${c.action}`);
+      if (c.param !== null) parts.push(`param=${c.param.text}`);
+      if (c.uselower !== null) parts.push(`uselower=${c.uselower}`);
+      if (c.mark !== null) parts.push(`mark=${c.mark}`);
+      // An option's name followed by `=` would read as the option: such a field is written in backquotes.
+      parts.push(...c.fields.map((f) => formatName(f.name, f.quoted)));
+      return parts.join(' ');
+    }
+    case 'appendcols': {
+      const opts = [c.override !== null ? `override=${c.override}` : '', c.max !== null ? `max=${c.max}` : ''].filter(Boolean);
+      return `appendcols ${opts.map((o) => `${o} `).join('')}(${formatQuery(c.query)})`;
     }
   }
 }

@@ -29,7 +29,7 @@ export class Cursor {
    * Parses `( <query> )` at the cursor (parse.ts sets it), or returns null, taking nothing, when what
    * follows `(` does not start a query. Inside a nested query it throws: nesting stops at one level.
    */
-  nestedQuery: ((c: Cursor) => { query: Query; span: Span } | null) | null = null;
+  nestedQuery: ((c: Cursor, always?: boolean) => { query: Query; span: Span } | null) | null = null;
   private cache: { pos: number; operand: boolean; token: Token } | null = null;
 
   constructor(readonly src: string) {}

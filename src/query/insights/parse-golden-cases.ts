@@ -38,6 +38,10 @@ const DIFF = 'CWL_QuerySyntax-Diff.html (diff)';
 const ALIAS = 'CWL_QuerySyntax-alias.html (Use aliases and comments in queries)';
 const SOURCE = 'CWL_QuerySyntax-Source.html (SOURCE)';
 const LOGCOMPARE = 'CWL_QuerySyntax-Logcompare.html (logcompare)';
+const TIMESERIES = 'CWL_QuerySyntax-timeseries-functions.html (Time-series functions)';
+const CIDRLOOKUP = 'CWL_QuerySyntax-Cidrlookup.html (cidrlookup)';
+const OUTLIER = 'CWL_QuerySyntax-Outlier.html (outlier)';
+const APPENDCOLS = 'CWL_QuerySyntax-Appendcols.html (appendcols)';
 const UNNEST = 'CWL_QuerySyntax-Unnest.html (unnest)';
 const ADDTOTALS = 'CWL_QuerySyntax-Addtotals.html (addtotals)';
 const FILTERINDEX = 'CWL_QuerySyntax-FilterIndex.html (filterIndex)';
@@ -153,7 +157,33 @@ export const GOLDEN_PARSE: GoldenParseCase[] = [
   { doc: ANOMALY, query: "fields @timestamp, @message\n| filter @type = \"REPORT\"\n| pattern @message\n| anomaly", formatted: "fields @timestamp, @message | filter @type = \"REPORT\" | pattern @message | anomaly" },
   { doc: ANOMALY, query: "fields @timestamp, @message\n| filter @type = \"ERROR\"\n| pattern @message\n| anomaly\n| sort @timestamp desc", formatted: "fields @timestamp, @message | filter @type = \"ERROR\" | pattern @message | anomaly | sort @timestamp desc" },
   { note: "anomaly takes no arguments: \"The command does not require additional parameters\".", query: "pattern @message | anomaly @message", error: { start: 27, end: 35, message: "unexpected symbol found @message at line 1 and position 27: expected '|' or the end of the query after 'anomaly'" } },
-  { doc: LOGCOMPARE, note: "A documented command Logward does not run: rejected by name.", query: "SOURCE lg start=-1d end=now\n| logcompare timeshift 7d", error: { start: 30, end: 40, message: "unexpected symbol found logcompare at line 2 and position 2: Logward does not support the 'logcompare' command" } },
+  { doc: LOGCOMPARE, query: "SOURCE lg start=-1d end=now\n| logcompare timeshift 7d", formatted: "SOURCE \"lg\" START=-1d END=0s | logcompare timeshift 7d" },
+  { query: "pattern @message | LOGCOMPARE TIMESHIFT 2h", formatted: "pattern @message | logcompare timeshift 2h" },
+  { query: "logcompare 7d", error: { start: 11, end: 13, message: "unexpected symbol found 7d at line 1 and position 11: expected timeshift and a duration, such as timeshift 7d after 'logcompare'" } },
+  { query: "logcompare timeshift 0d", error: { start: 21, end: 23, message: "unexpected symbol found 0d at line 1 and position 21: expected a duration greater than zero" } },
+  { query: "logcompare timeshift seven", error: { start: 21, end: 26, message: "unexpected symbol found seven at line 1 and position 21: expected a duration to shift the baseline back by, such as 7d or 1h after 'timeshift'" } },
+  // stats ... by bin() offset (CWL_QuerySyntax-timeseries-functions.html, "offset")
+  { doc: TIMESERIES, query: "stats count(*) by bin(5m) offset 1h", formatted: "stats count(*) by bin(5m) offset 1h" },
+  { doc: TIMESERIES, query: "stats avg(latency) by bin(1m) offset 1d", formatted: "stats avg(latency) by bin(1m) offset 1d" },
+  { query: "stats count(*) by bin(5m) OFFSET 90min | sort `bin(5m)`", formatted: "stats count(*) by bin(5m) offset 90min | sort `bin(5m)`" },
+  // cidrlookup, outlier, appendcols (CWL_QuerySyntax-Cidrlookup.html, -Outlier.html, -Appendcols.html)
+  { doc: CIDRLOOKUP, query: "fields @timestamp, srcAddr\n| cidrlookup net_table srcAddr OUTPUT region, owner, datacenter", formatted: "fields @timestamp, srcAddr | cidrlookup net_table srcAddr OUTPUT region, owner, datacenter" },
+  { query: "CIDRLOOKUP nets ip AS block outputnew region AS r, `output`", formatted: "cidrlookup nets ip as block OUTPUTNEW region as r, `output`" },
+  { query: "cidrlookup nets ip region", error: { start: 19, end: 25, message: "unexpected symbol found region at line 1 and position 19: expected 'AS' and the CIDR column, or OUTPUT or OUTPUTNEW and the fields to add after 'ip'" } },
+  { query: "cidrlookup nets OUTPUT region", error: { start: 16, end: 22, message: "unexpected symbol found OUTPUT at line 1 and position 16: expected the field that holds the IP address after 'nets'" } },
+  { query: "cidrlookup nets ip OUTPUT", error: { start: 25, end: 25, message: "unexpected symbol found <EOF> at line 1 and position 25: expected a field of the lookup table to add after 'OUTPUT'" } },
+  { doc: OUTLIER, query: "fields @timestamp, cpu, memory\n| outlier action=remove param=3.0 uselower=true mark=true cpu memory", formatted: "fields @timestamp, cpu, memory | outlier action=remove param=3.0 uselower=true mark=true cpu memory" },
+  { query: "outlier MARK=false Action=transform x, y z", formatted: "outlier action=transform mark=false x y z" },
+  { query: "outlier action=clamp x", error: { start: 15, end: 20, message: "unexpected symbol found clamp at line 1 and position 15: expected remove or transform after 'action='" } },
+  { query: "outlier param=0 x", error: { start: 14, end: 15, message: "unexpected symbol found 0 at line 1 and position 14: expected a positive number (the IQR multiplier, such as 2.5) after 'param='" } },
+  { query: "outlier mark=true mark=false x", error: { start: 18, end: 22, message: "unexpected symbol found mark at line 1 and position 18: expected each of action=, param=, uselower= and mark= at most once ('mark' is given twice)" } },
+  { query: "outlier mark=true", error: { start: 17, end: 17, message: "unexpected symbol found <EOF> at line 1 and position 17: expected a numeric field to check for outliers, or an option (action=, param=, uselower=, mark=) after 'true'" } },
+  { doc: APPENDCOLS, query: "fields svc\n| stats count(*) as cnt by svc\n| appendcols override=true ( SOURCE lg | stats avg(latency) as avgLat by svc )", formatted: "fields svc | stats count(*) as cnt by svc | appendcols override=true (SOURCE \"lg\" | stats avg(latency) as avgLat by svc)" },
+  { query: "appendcols MAX=5 (fields a)", formatted: "appendcols max=5 (fields a)" },
+  { query: "appendcols max=100001 (fields a)", error: { start: 15, end: 21, message: "unexpected symbol found 100001 at line 1 and position 15: expected a whole number of rows from 1 to 100000 after 'max='" } },
+  { query: "appendcols override=yes (fields a)", error: { start: 20, end: 23, message: "unexpected symbol found yes at line 1 and position 20: expected true or false after 'override='" } },
+  { query: "appendcols fields a", error: { start: 11, end: 17, message: "unexpected symbol found fields at line 1 and position 11: expected '(' and the query whose fields to append, such as (SOURCE 'lg' | stats avg(latency) by svc) after 'appendcols'" } },
+  { query: "appendcols (fields a | appendcols (fields b))", error: { start: 34, end: 35, message: "unexpected symbol found ( at line 1 and position 34: expected no subquery or join inside a nested query (AWS: nested subqueries are not supported)" } },
   { query: "SOURCE \"group-name\" START=1700000000000 END=1700000100999 | fields @message", formatted: "SOURCE \"group-name\" START=1700000000000 END=1700000100999 | fields @message" },
   { query: "SOURCE 'a' SOURCE \"b\" | fields @message", formatted: "SOURCE \"a\" \"b\" | fields @message" },
   { query: "SOURCE logGroups(namePrefix: ['a', 'b'], class: 'STANDARD') START=-3600s END=0s | stats count(*) by bin(5m)", formatted: "SOURCE logGroups(namePrefix: ['a', 'b'], class: 'STANDARD') START=-1h END=0s | stats count(*) by bin(5m)" },

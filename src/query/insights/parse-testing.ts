@@ -86,6 +86,24 @@ export function spanProblems(text: string, q: Query): string[] {
       check(inside(c.span, c.query.span) && slice(c.span).endsWith(')'), 'joined query', c.query.span);
       problems.push(...spanProblems(text, c.query));
     }
+    if (c.kind === 'appendcols') {
+      check(inside(c.span, c.query.span) && slice(c.span).endsWith(')'), 'appended query', c.query.span);
+      problems.push(...spanProblems(text, c.query));
+    }
+    if (c.kind === 'logcompare') expr(c.shift);
+    if (c.kind === 'stats' && c.offset) expr(c.offset);
+    if (c.kind === 'outlier') {
+      c.fields.forEach(expr);
+      if (c.param !== null) expr(c.param);
+    }
+    if (c.kind === 'cidrlookup') {
+      [c.table, c.ipField, ...(c.cidrColumn ? [c.cidrColumn] : [])].forEach(expr);
+      for (const o of c.outputs) {
+        check(inside(c.span, o.span) && o.span.start === o.tableField.span.start && o.span.end === (o.eventField ?? o.tableField).span.end, 'cidrlookup output', o.span);
+        expr(o.tableField);
+        if (o.eventField !== null) expr(o.eventField);
+      }
+    }
     if (c.kind === 'filterIndex') expr(c.condition);
     if (c.kind === 'pattern' || c.kind === 'unmask') expr(c.field);
     if (c.kind === 'dedup' || c.kind === 'addtotals') c.fields.forEach(expr);

@@ -6,7 +6,7 @@
  * Every failure is a QueryError whose span is the offending token and whose message starts with AWS's
  * own wording (see lexer.ts), so `parseQuery` throws nothing else.
  */
-import type { Binary, Command, DedupCommand, DiffPeriod, Expr, FilterIndexCommand, JsonCommand, LookupCommand, ParseCommand, Projection, Query, SortKey, SourceClause, Span } from './ast.js';
+import type { Binary, Command, DedupCommand, DiffPeriod, Expr, FilterIndexCommand, JsonCommand, LookupCommand, ParseCommand, PeriodLiteral, Projection, Query, SortKey, SourceClause, Span } from './ast.js';
 import { QueryError, type FieldRef } from './ast.js';
 import { describe, lineAndPosition, nextToken, syntaxError, type Token } from './lexer.js';
 import { Cursor, isOp, isWord, parseExpr, parseFieldRef, parseName, parseOperand, parseProjection } from './parse-expr.js';
@@ -14,6 +14,7 @@ import { parseSource } from './parse-source.js';
 import { parseAddTotals } from './parse-addtotals.js';
 import { parseJoin } from './parse-join.js';
 import { parseAccum, parseAutoregress, parseCountFrequent, parseFilldown, parseFillmissing, parseSessionize } from './parse-window.js';
+import { parseAppendCols, parseCidrLookup, parseLogCompare, parseOutlier } from './parse-compare.js';
 
 export function parseQuery(text: string): Query {
   const c = new Cursor(text);
@@ -57,9 +58,9 @@ function parseBody(c: Cursor, nested: boolean): Query {
  * `( <query> )` for `in` and `join`; null (nothing taken) when the word after `(` starts no query.
  * AWS: "Nested subqueries are not supported", so a nested query holds no join or subquery.
  */
-function nestedQuery(c: Cursor): { query: Query; span: Span } | null {
+function nestedQuery(c: Cursor, always = false): { query: Query; span: Span } | null {
   const open = c.peek(true);
-  if (!startsNestedQuery(c)) return null;
+  if (!startsNestedQuery(c, always)) return null;
   c.take(true);
   c.nestedQuery = nestedAlready;
   try {
@@ -72,19 +73,21 @@ function nestedQuery(c: Cursor): { query: Query; span: Span } | null {
 }
 
 /** What a nested query's cursor parses `( <query> )` with: an error. */
-function nestedAlready(c: Cursor): null {
-  if (!startsNestedQuery(c)) return null;
+function nestedAlready(c: Cursor, always = false): null {
+  if (!startsNestedQuery(c, always)) return null;
   throw c.error(c.peek(true), 'expected no subquery or join inside a nested query (AWS: nested subqueries are not supported)');
 }
 
 /**
  * `(` followed by SOURCE or a command name, which an operator or `)` does not follow: `in (source >= 1)`
- * is still a parenthesized expression over a field named source.
+ * is still a parenthesized expression over a field named source. `always`: where only a query can
+ * follow (appendcols), the command name is enough (`(fields /x/ ...)`).
  */
-function startsNestedQuery(c: Cursor): boolean {
+function startsNestedQuery(c: Cursor, always = false): boolean {
   const word = c.peekSecond();
   const name = word.kind === 'ident' ? word.text.toLowerCase() : '';
   if (!isOp(c.peek(true), '(') || !(name === 'source' || Object.hasOwn(COMMANDS, name) || Object.hasOwn(ALIASES, name) || UNSUPPORTED.includes(name))) return false;
+  if (always) return true;
   const third = nextToken(c.src, word.span.end, false);
   return third.kind !== 'op' && !(third.kind === 'ident' && ['and', 'or', 'like', 'in', 'not'].includes(third.text.toLowerCase()));
 }
@@ -95,7 +98,7 @@ function firstWordEnd(text: string, start: number): number {
   return i;
 }
 
-type CommandName = 'fields' | 'display' | 'filter' | 'filterindex' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'anomaly' | 'unmask' | 'unnest' | 'addtotals' | 'expand' | 'lookup' | 'join' | 'json' | 'accum' | 'autoregress' | 'filldown' | 'fillmissing' | 'countfrequent' | 'sessionize';
+type CommandName = 'fields' | 'display' | 'filter' | 'filterindex' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'anomaly' | 'unmask' | 'unnest' | 'addtotals' | 'expand' | 'lookup' | 'join' | 'json' | 'accum' | 'autoregress' | 'filldown' | 'fillmissing' | 'countfrequent' | 'sessionize' | 'logcompare' | 'cidrlookup' | 'outlier' | 'appendcols';
 
 /** One parser per command; the keyword token has been taken. */
 const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
@@ -169,6 +172,10 @@ const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
   fillmissing: parseFillmissing,
   countfrequent: parseCountFrequent,
   sessionize: parseSessionize,
+  logcompare: parseLogCompare,
+  cidrlookup: parseCidrLookup,
+  outlier: parseOutlier,
+  appendcols: parseAppendCols,
 };
 
 /** Command names as AWS spells them, where that is not lower case. */
@@ -181,7 +188,7 @@ export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS).map((n) =>
 const ALIASES: Record<string, CommandName> = { where: 'filter', count_frequent: 'countfrequent' };
 
 /** Commands AWS documents that Logward does not run (yet): named in the error rather than "unknown". */
-const UNSUPPORTED = ['relevantfields', 'logcompare', 'head', 'tail', 'search', 'order'];
+const UNSUPPORTED = ['relevantfields', 'head', 'tail', 'search', 'order'];
 
 const DIFF_PERIODS: Record<string, DiffPeriod> = { previousday: 'previousDay', previousweek: 'previousWeek', previousmonth: 'previousMonth' };
 
@@ -256,6 +263,12 @@ function parseStats(c: Cursor, kw: Token): Command {
   if (isWord(c.peek(), 'by')) {
     c.take();
     by = projectionList(c);
+    // `by bin(5m) offset 1h`: the time-series functions page's time shift.
+    if (isWord(c.peek(), 'offset') && nextToken(c.src, c.peek().span.end, true).kind === 'period') {
+      c.take();
+      const offset = parseOperand(c) as PeriodLiteral;
+      return { kind: 'stats', aggregations, by, offset, span: { start: kw.span.start, end: offset.span.end } };
+    }
   }
   return { kind: 'stats', aggregations, by, span: { start: kw.span.start, end: c.last!.span.end } };
 }

@@ -1,6 +1,6 @@
 /**
- * The command registry: how each SQL-compiled command extends the compile state. `pattern`, `diff` and
- * `anomaly` run in JavaScript over the rows before them (engine.ts), so they are not here.
+ * The command registry: how each SQL-compiled command extends the compile state. `pattern`, `diff`,
+ * `logcompare` and `anomaly` run in JavaScript over the rows before them (engine.ts), so they are not here.
  */
 import type { Command } from '../ast.js';
 import type { CompileState } from '../compile/state.js';
@@ -25,9 +25,12 @@ import { compileCountFrequent } from './count-frequent.js';
 import { compileFilldown } from './filldown.js';
 import { compileFillmissing } from './fillmissing.js';
 import { compileSessionize } from './sessionize.js';
+import { compileAppendCols } from './appendcols.js';
+import { compileCidrLookup } from './cidrlookup.js';
+import { compileOutlier } from './outlier.js';
 
-export type SqlCommand = Exclude<Command, { kind: 'pattern' | 'diff' | 'anomaly' }>;
-export type JsCommand = Extract<Command, { kind: 'pattern' | 'diff' | 'anomaly' }>;
+export type SqlCommand = Exclude<Command, { kind: 'pattern' | 'diff' | 'anomaly' | 'logcompare' }>;
+export type JsCommand = Extract<Command, { kind: 'pattern' | 'diff' | 'anomaly' | 'logcompare' }>;
 
 export const SQL_COMMANDS: { [K in SqlCommand['kind']]: (state: CompileState, cmd: Extract<SqlCommand, { kind: K }>) => void } = {
   fields: compileFields,
@@ -52,10 +55,13 @@ export const SQL_COMMANDS: { [K in SqlCommand['kind']]: (state: CompileState, cm
   fillmissing: compileFillmissing,
   countFrequent: compileCountFrequent,
   sessionize: compileSessionize,
+  cidrlookup: compileCidrLookup,
+  outlier: compileOutlier,
+  appendcols: compileAppendCols,
 };
 
 export function compileCommand(state: CompileState, cmd: SqlCommand): void {
   (SQL_COMMANDS[cmd.kind] as (s: CompileState, c: SqlCommand) => void)(state, cmd);
 }
 
-export const isJsCommand = (c: Command): c is JsCommand => c.kind === 'pattern' || c.kind === 'diff' || c.kind === 'anomaly';
+export const isJsCommand = (c: Command): c is JsCommand => c.kind === 'pattern' || c.kind === 'diff' || c.kind === 'anomaly' || c.kind === 'logcompare';

@@ -2,7 +2,8 @@
  * `stats agg(x) [as n], ... [by key [as k], ...]`: groups the rows and aggregates each group. After it,
  * only the fields it produces exist (a later `stats` aggregates its output), and rows are no longer events.
  */
-import type { Expr, StatsCommand } from '../ast.js';
+import type { Expr, PeriodLiteral, StatsCommand } from '../ast.js';
+import { UNIT_MS } from '../lexer.js';
 import { compileExpr, hasAggregate } from '../compile/expr.js';
 import { fieldColumn, type CompileState } from '../compile/state.js';
 import type { SqlValue } from '../functions/types.js';
@@ -24,6 +25,7 @@ export function compileStats(state: CompileState, cmd: StatsCommand): void {
     add(projectionName(state, p), compileExpr(state, p.expr), p.span);
   }
   const keys = outputs.length;
+  if (cmd.offset) shiftBins(state, cmd, outputs);
   for (const p of cmd.aggregations) {
     const value = compileExpr(state, p.expr, { aggregate: true }); // unknown functions first
     if (!hasAggregate(p.expr)) state.error('Expected an aggregate function such as count(), sum() or avg() in stats', p.expr.span);
@@ -53,4 +55,31 @@ export function compileStats(state: CompileState, cmd: StatsCommand): void {
   state.visible = outputs.map((o) => o.name);
   state.sortedByTime = null;
   state.order = keys > 0 ? outputs.slice(0, keys).flatMap((o) => orderTerms(o.value, fieldColumn(o.name), false)) : null;
+}
+
+/**
+ * `by bin(5m) offset 1h` (AWS's time-series functions page: "shift time-series bins by a specified
+ * duration ... comparing current metrics against the same period in the previous hour or day"). The
+ * engine runs the query over the range that far back (statsOffsetMs), and the bins move forward by it,
+ * so that they line up with the bins of the same query without offset, as PromQL's offset does.
+ */
+function shiftBins(state: CompileState, cmd: StatsCommand, outputs: Array<{ name: string; value: SqlValue }>): void {
+  const offset = cmd.offset!;
+  const ms = statsOffsetMs(offset);
+  if (ms === null) state.error(`Expected an offset in ms, s, m, h, d or w (such as offset 1h), not ${offset.text}`, offset.span);
+  let bins = 0;
+  cmd.by.forEach((p, i) => {
+    if (p.expr.kind !== 'call' || p.expr.name.toLowerCase() !== 'bin') return;
+    const o = outputs[i]!;
+    const inner = unwrapCall(o.value.sql, 'epoch_ms');
+    o.value = { sql: inner !== null ? `epoch_ms((${inner}) + ${ms})` : `(${o.value.sql} + to_milliseconds(${ms}))`, type: 'timestamp' };
+    bins++;
+  });
+  if (bins === 0) state.error("Expected 'by bin(<period>)' before offset: offset shifts the time bins", offset.span);
+}
+
+/** An offset's length in ms (whole units only: months and years have none); null for those. */
+export function statsOffsetMs(p: PeriodLiteral): number | null {
+  const unit = UNIT_MS[p.unit];
+  return unit === undefined ? null : p.amount * unit;
 }

@@ -47,6 +47,8 @@ export interface CompiledQuery {
   lookups: LookupLoad[];
   /** The nested queries (join, `in (...)`) compiled here, over the same source (CompileOptions.nestedTables). */
   nested: Array<{ nq: NestedQuery; compiled: CompiledQuery }>;
+  /** The results carry `__pos`, their position (CompileOptions.position). */
+  positioned?: true;
 }
 
 /**
@@ -81,6 +83,8 @@ export interface CompileOptions {
   output?: (explicit: string[] | null, events: boolean, defined: string[]) => string[];
   /** Where `filterIndex` fields are indexed (commands/filter-index.ts); absent: nowhere. */
   fieldIndexes?: FieldIndexLookup;
+  /** Number the results in their order, in a column `__pos` from 1 (appendcols' nested query). */
+  position?: boolean;
 }
 
 const PATTERN_INPUT = '@patternInput';
@@ -127,7 +131,9 @@ export function compileQuery(original: Query, text: string, source: EventSource,
  */
 export function compileNested(nq: NestedQuery, text: string, source: EventSource, opts: CompileOptions): CompiledQuery {
   const { nestedTables: _, ...rest } = opts;
-  const c = compileQuery(nq.query, text, source, { ...rest, limit: Infinity, output: (explicit, events, defined) => nestedOutput(nq, explicit, events, defined) });
+  // appendcols pairs rows by position: its query's rows keep their order, the first `max` of them.
+  const order = nq.kind === 'appendcols' ? { limit: nq.max!, position: true } : { limit: Infinity };
+  const c = compileQuery(nq.query, text, source, { ...rest, ...order, output: (explicit, events, defined) => nestedOutput(nq, explicit, events, defined) });
   if (c.next) throw new QueryError(`'${c.next.command.kind}' cannot be used in a nested query (join, subquery)`, c.next.command.span);
   return c;
 }
@@ -139,7 +145,7 @@ export function nestedTable(nq: NestedQuery, c: CompiledQuery): NestedTable {
 
 /** SQL that materializes a compiled nested query's results as the temporary table `table`. */
 export function materializeSql(table: string, c: CompiledQuery): string {
-  const cols = c.output.map((f) => `${quoteIdent(f.column)} AS ${fieldColumn(f.name)}`).join(', ');
+  const cols = [...c.output.map((f) => `${quoteIdent(f.column)} AS ${fieldColumn(f.name)}`), ...(c.positioned ? ['__pos'] : [])].join(', ');
   return `CREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS SELECT ${cols} FROM (${c.sql})`;
 }
 
@@ -194,11 +200,12 @@ function sourceStage(state: CompileState, source: EventSource): string {
 }
 
 /** The fields the results show, compiled over the last relation: [output, select list]. */
-function resolveOutput(state: CompileState, nested?: CompileOptions['output']): [OutputField[], string[]] {
+function resolveOutput(state: CompileState, nested?: CompileOptions['output']): [OutputField[], string[], string[]] {
   const explicit = state.display ?? (state.visible.length > 0 ? state.visible : null);
   const names = nested ? nested(explicit, state.eventRows && state.eventFields, [...state.defined.keys()]) : (explicit ?? (state.eventRows ? DEFAULT_EVENT_FIELDS : [...state.defined.keys()]));
   const output: OutputField[] = [];
   const select: string[] = [];
+  const exprs: string[] = [];
   names.forEach((name, i) => {
     let v;
     try {
@@ -209,14 +216,15 @@ function resolveOutput(state: CompileState, nested?: CompileOptions['output']): 
     }
     const column = `o${i}`;
     select.push(`${v.sql} AS ${quoteIdent(column)}`);
+    exprs.push(v.sql);
     output.push({ name, column, type: v.type });
   });
   if (state.eventRows) select.push('__g', '__seq');
   if (state.matchedInColumn) select.push('__matched');
-  return [output, select];
+  return [output, select, exprs];
 }
 
-function finish(state: CompileState, [output, select]: [OutputField[], string[]], stages: Array<[string, string]>, next: CompiledQuery['next'], opts: CompileOptions): Omit<CompiledQuery, 'nested'> {
+function finish(state: CompileState, [output, select, exprs]: [OutputField[], string[], string[]], stages: Array<[string, string]>, next: CompiledQuery['next'], opts: CompileOptions): Omit<CompiledQuery, 'nested'> {
   // A JavaScript stage next reads the newest PATTERN_MAX_EVENTS rows; otherwise the caller's limit
   // applies. Written as a literal (an integer we validated), so that the count query below binds the
   // same parameters.
@@ -224,6 +232,11 @@ function finish(state: CompileState, [output, select]: [OutputField[], string[]]
   const withClause = stages.length > 0 ? `WITH ${stages.map(([n, body]) => `${n} AS (${body})`).join(',\n')}\n` : '';
   // A nested query's results are a set (limit Infinity): no order to keep, no limit.
   const tail = next || Number.isFinite(opts.limit) ? ` ORDER BY ${state.orderSql()}${limit}` : '';
+  if (opts.position) {
+    // ORDER BY ALL orders by the selected columns: the window orders by their expressions.
+    const order = state.orderSql() === 'ALL' ? (exprs.length > 0 ? exprs.map((e) => `${e} ASC NULLS LAST`).join(', ') : '1') : state.orderSql();
+    select = [...select, `row_number() OVER (ORDER BY ${order}) AS __pos`];
+  }
   const sql = `${withClause}SELECT ${select.join(', ')} FROM ${state.current}${tail}`;
 
   let matched: CompiledQuery['matched'];
@@ -233,5 +246,5 @@ function finish(state: CompileState, [output, select]: [OutputField[], string[]]
     const filtered = state.matchedStage !== null ? state.filteredAtMatched : state.filtered;
     matched = filtered ? { kind: 'count', sql: `${withClause}SELECT count(*) AS n FROM ${stage}` } : { kind: 'scanned' };
   }
-  return { variables: state.variables, sql, params: state.params, output, eventRows: state.eventRows, matched, needsNames: state.needsNames, messageTests: state.messageTests, prune: state.prune, topByTime: state.topByTime, next, lookups: state.lookups };
+  return { variables: state.variables, sql, params: state.params, output, eventRows: state.eventRows, matched, needsNames: state.needsNames, messageTests: state.messageTests, prune: state.prune, topByTime: state.topByTime, next, lookups: state.lookups, ...(opts.position ? { positioned: true as const } : {}) };
 }

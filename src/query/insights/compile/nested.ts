@@ -1,6 +1,6 @@
 /**
- * Nested queries: the query of a `join` and the subquery of `in ( ... )` (AWS: CWL_QuerySyntax-Join,
- * CWL_QuerySyntax-Subqueries). Each runs on its own, over its SOURCE's log groups (else the outer
+ * Nested queries: the query of a `join`, of `appendcols` and the subquery of `in ( ... )` (AWS:
+ * CWL_QuerySyntax-Join, -Appendcols, CWL_QuerySyntax-Subqueries). Each runs on its own, over its SOURCE's log groups (else the outer
  * query's) and the same time range, and its results are materialized into a temporary table before
  * the outer query reads them (AWS: "Results are materialized before being consumed by the outer
  * query"). This module finds them in a query, decides which fields each must provide, and resolves
@@ -28,7 +28,9 @@ export interface NestedQuery {
   key: number;
   /** Its table: q_sub1, q_sub2, ... in the order they appear. */
   table: string;
-  kind: 'join' | 'in';
+  kind: 'join' | 'in' | 'appendcols';
+  /** appendcols: at most this many of its rows, in its own order (max=, default 10,000). */
+  max?: number;
   query: Query;
   span: Span;
   /** join: the joined query's fields the outer query names (`lambda.duration`), each with its first span. */
@@ -44,6 +46,8 @@ export interface NestedTable {
 }
 
 const EVENT_DEFAULT = ['@timestamp', '@message', '@logStream', '@log'];
+/** AWS: appendcols' max= defaults to 10000. */
+export const APPENDCOLS_DEFAULT_MAX = 10_000;
 
 /** The outer query with left aliases resolved (see above), and its nested queries in order. */
 export function resolveNested(query: Query): { query: Query; nested: NestedQuery[] } {
@@ -98,6 +102,12 @@ export function resolveNested(query: Query): { query: Query; nested: NestedQuery
     return out;
   };
   const commands = query.commands.map((c): Command => {
+    if (c.kind === 'appendcols') {
+      // Its query is not the outer query's: no alias of an earlier join applies inside it.
+      const nq = add('appendcols', c.query, c.span, null);
+      nq.max = c.max ?? APPENDCOLS_DEFAULT_MAX;
+      return c;
+    }
     if (c.kind !== 'join') {
       const out = walk(c) as Command;
       const names = (items: Projection[]): string[] => items.flatMap((p) => p.alias ?? (p.expr.kind === 'field' ? [p.expr.name] : []));
@@ -105,11 +115,11 @@ export function resolveNested(query: Query): { query: Query; nested: NestedQuery
       if (out.kind === 'fields' || out.kind === 'display') names(out.items).forEach((n) => defined.add(n));
       if (out.kind === 'parse') out.names.forEach((n) => defined.add(n));
       if (out.kind === 'json') defined.add(out.alias);
-      if (out.kind === 'pattern' || out.kind === 'diff') defined = new Set();
       if (out.kind === 'accum') defined.add(out.alias ?? out.field.name);
       if (out.kind === 'autoregress') autoregressNames(out).forEach((n) => defined.add(n));
       if (out.kind === 'sessionize') defined.add(out.alias ?? DEFAULT_SESSION_FIELD);
       if (out.kind === 'countFrequent') defined = new Set([...out.fields.map((f) => f.name), APPROX_COUNT]);
+      if (out.kind === 'pattern' || out.kind === 'diff' || out.kind === 'logcompare') defined = new Set();
       return out;
     }
     const nq = add('join', c.query, c.span, null);
@@ -132,6 +142,8 @@ export function resolveNested(query: Query): { query: Query; nested: NestedQuery
  * the fields it defines. Throws a positioned QueryError when a subquery cannot give one field.
  */
 export function nestedOutput(nq: NestedQuery, explicit: string[] | null, events: boolean, defined: string[]): string[] {
+  // appendcols: the fields its results would show.
+  if (nq.kind === 'appendcols') return explicit ?? (events ? EVENT_DEFAULT : defined);
   if (nq.kind === 'join') {
     const names = [...(explicit ?? (events ? [] : defined))];
     if (events) for (const n of nq.needed.keys()) if (!names.includes(n)) names.push(n);

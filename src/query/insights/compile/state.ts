@@ -45,6 +45,11 @@ export interface LookupLoad {
   name: string;
   keys: string[];
   outputs: string[];
+  /**
+   * `cidrlookup`: `keys` is the one column of CIDR ranges, loaded instead as `"f:p"` (the range's
+   * prefix, lw_ip_tagged_bits form) and `"f:n"` (its length), one row per table row with a valid range.
+   */
+  cidr?: true;
 }
 
 export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;

@@ -110,6 +110,20 @@ export const FIXTURE: FixtureEvent[] = [
     [15, { bytes: 75, latency: 60, userId: 'u1', deviceId: 'd1', method: 'GET', status: 200 }],
     [16, { bytes: 10, latency: 70, deviceId: 'd1', method: 'POST', status: 500 }],
   ] as const).map(([minute, doc]) => ({ group: '/app/series', stream: 'metrics-1', ts: T0 + minute * MIN, message: JSON.stringify(doc) })),
+  // /app/net: addresses to look up in CIDR ranges (cidrlookup), numbers with outliers (outlier): cpu 95
+  // is above the upper fence, 2 below the lower one; memory 2048 and 4096 are above.
+  ...[
+    { srcAddr: '10.1.2.3', svc: 'api', cpu: 20, memory: 512 },
+    { srcAddr: '10.1.9.9', svc: 'api', cpu: 22, memory: 530 },
+    { srcAddr: '10.200.0.5', svc: 'web', cpu: 25, memory: 500 },
+    { srcAddr: '192.168.1.10', svc: 'web', cpu: 21, memory: 520, region: 'onprem' },
+    { srcAddr: '2001:db8:1::7', svc: 'api', cpu: 95, memory: 2048 },
+    { srcAddr: '203.0.113.5', svc: 'web', cpu: 24, memory: 515 },
+    { srcAddr: 'not-an-ip', svc: 'api', cpu: 23, memory: 505 },
+    { srcAddr: '10.1.2.4', svc: 'web', cpu: 2, memory: 510 },
+    { svc: 'api', cpu: 26, memory: 4096, region: 'preset' },
+    { srcAddr: '172.16.0.1', svc: 'web', cpu: 19, memory: 525 },
+  ].map((doc, i) => ({ group: '/app/net', stream: 'net-1', ts: T0 + (i * 2 + 1) * MIN, message: JSON.stringify(doc) })),
 ];
 
 export const FIXTURE_END = T0 + 20 * MIN;
@@ -121,6 +135,10 @@ export const FIXTURE_END = T0 + 20 * MIN;
 export const FIXTURE_LOOKUP_TABLES: Record<string, string> = {
   users: 'id,name,team,email\nu1,Alice,platform,alice@example.com\nu2,Bob,search,bob@example.com\nu3,Carol,platform,\nu1,Alice Again,other,again@example.com\n',
   statuses: 'code,text\r\n200,OK\r\n404,Not Found\r\n500,"Internal Server Error"\r\n502,"Bad Gateway, upstream"\r\n',
+  // cidrlookup: nested ranges (the longest prefix wins), host bits set, IPv6, an empty cell, a bad range.
+  networks: 'cidr,region,owner,datacenter\n10.0.0.0/8,us-east-1,corp,dc1\n10.1.0.0/16,us-east-1,platform,dc2\n10.1.2.0/24,us-east-1,payments,\n192.168.1.77/24,eu-west-1,office,dc3\n2001:db8::/32,us-west-2,ipv6-lab,dc4\nnot a range,nowhere,bad,dc0\n',
+  // cidrlookup ... AS block: the ranges in a column that is neither first nor named cidr.
+  ranges: 'name,block\nlab,10.200.0.0/16\ndocs,203.0.113.0/24\nall-v4,0.0.0.0/0\n',
 };
 export const FIXTURE_INDEX_POLICIES: ReadonlyArray<[group: string, fields: string[], fromMs: number]> = [
   ['/app/api', ['path', 'user.id'], T0 - MIN],
