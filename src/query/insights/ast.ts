@@ -507,7 +507,20 @@ export interface AppendColsCommand {
   span: Span;
 }
 
+/**
+ * `relevantfields [f1, f2, ...] where <condition>` (CWL_QuerySyntax-RelevantFields): which fields tell
+ * the rows that meet the condition from the others, one row per field with a relevance score from 0 to
+ * 1 (commands/relevantfields.ts). No fields: every field of the events.
+ */
+export interface RelevantFieldsCommand {
+  kind: 'relevantfields';
+  fields: FieldRef[];
+  condition: Expr;
+  span: Span;
+}
+
 export type Command =
+  | RelevantFieldsCommand
   | AccumCommand
   | AutoregressCommand
   | FilldownCommand

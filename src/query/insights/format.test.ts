@@ -116,6 +116,7 @@ const wildcard = fc
   .map((pattern): FieldPattern => ({ kind: 'wildcard', pattern, span: SPAN }));
 const maxspan = fc.tuple(fc.integer({ min: 1, max: 999 }), fc.constantFrom(...SPELLINGS.filter(([, u]) => !['mo', 'q', 'y'].includes(u)))).map(([amount, [spelling, unit]]): PeriodLiteral => ({ kind: 'period', amount, unit: unit as PeriodLiteral['unit'], text: `${amount}${spelling}`, span: SPAN }));
 const windowCommand: fc.Arbitrary<Command> = fc.oneof(
+  fc.tuple(fc.array(fc.oneof(fieldRef, fc.constant<FieldRef>({ kind: 'field', name: 'where', quoted: true, span: SPAN })), { maxLength: 3 }), expr).map(([fields, condition]): Command => ({ kind: 'relevantfields', fields, condition, span: SPAN })),
   fc.tuple(fieldRef, alias).map(([field, a]): Command => ({ kind: 'accum', field, alias: a, span: SPAN })),
   fc.tuple(fieldRef, alias, lags).map(([field, a, l]): Command => ({ kind: 'autoregress', field, alias: l !== null && l.to !== null ? null : a, lags: l, span: SPAN })),
   fc.array(fc.oneof(fieldRef, wildcard), { maxLength: 4 }).map((fields): Command => ({ kind: 'filldown', fields, span: SPAN })),
@@ -227,13 +228,13 @@ test('round trip: parseQuery(formatQuery(q)) is q, spans aside, for random queri
 const PIECES = [
   'fields', 'filter', 'stats', 'sort', 'limit', 'parse', 'dedup', 'pattern', 'diff', 'unmask', 'display', 'where', 'SOURCE', 'logGroups', 'into', 'row=', 'col=true', 'fieldname=',
   'lookup', 'OUTPUT', 'expand', 'multi', 'accum', 'autoregress', 'p=1-4', 'p=2', 'filldown', 'cpu*', 'fillmissing', 'with', 'for', 'countFrequent', 'count_frequent', 'sessionize', 'maxspan',
-  'OUTPUTNEW', 'action=remove', 'mark=', 'param=2.5', 'override=true', 'max=3', 'timeshift',
+  'OUTPUTNEW', 'relevantfields', 'action=remove', 'mark=', 'param=2.5', 'override=true', 'max=3', 'timeshift',
   '(', ')', '[', ']', ',', '|', ' ', '\n', '#c\n', 'a', '@message', 'x.y', '`q r`', '"s"', "'t'", '/re/', '/(?<n>x)/', '5m', '1.5', '-', '+',
   '*', '/', '%', '^', '=', '!=', '<', '<=', '>', '>=', '=~', 'like', 'not', 'in', 'and', 'or', 'as', 'by', 'asc', 'desc', 'count(*)', 'bin(',
   'namePrefix:', 'class:', "['p']", 'START=', 'END=', '0', '-1h', 'now', 'any', 'previousDay', '"*"', '"* *"', '"', '`', '\\', '1e3', 'é', '😀',
 ];
 
-const COMMAND_WORDS = ['fields ', 'filter ', 'stats ', 'sort ', 'limit ', 'parse ', 'dedup ', 'pattern ', 'diff ', 'unmask ', 'display ', 'where ', 'SOURCE ', 'unnest ', 'addtotals ', 'expand ', 'lookup ', 'json ', 'accum ', 'autoregress ', 'filldown ', 'fillmissing ', 'countFrequent ', 'count_frequent ', 'sessionize ', 'logcompare timeshift ', 'cidrlookup ', 'outlier ', 'appendcols '];
+const COMMAND_WORDS = ['fields ', 'filter ', 'stats ', 'sort ', 'limit ', 'parse ', 'dedup ', 'pattern ', 'diff ', 'unmask ', 'display ', 'where ', 'SOURCE ', 'unnest ', 'addtotals ', 'expand ', 'lookup ', 'json ', 'accum ', 'autoregress ', 'filldown ', 'fillmissing ', 'countFrequent ', 'count_frequent ', 'sessionize ', 'relevantfields ', 'logcompare timeshift ', 'cidrlookup ', 'outlier ', 'appendcols '];
 
 function parsesOrFailsCleanly(text: string): boolean {
   let q: Query;

@@ -159,6 +159,9 @@ export function formatCommand(c: Command): string {
       return c.any === true ? `limit any ${c.count}` : `limit ${c.count}`;
     case 'parse':
       return formatParse(c);
+    case 'relevantfields':
+      // A field called where would end the list: it is written in backquotes.
+      return ['relevantfields', ...(c.fields.length > 0 ? [c.fields.map((f) => formatName(f.name, f.quoted || f.name.toLowerCase() === 'where')).join(', ')] : []), 'where', formatExpr(c.condition)].join(' ');
     case 'json':
       return `json field=${formatExpr(c.field)} ${formatString(c.path, c.quote)} as ${formatName(c.alias)}`;
     case 'dedup':

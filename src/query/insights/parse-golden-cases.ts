@@ -38,6 +38,7 @@ const DIFF = 'CWL_QuerySyntax-Diff.html (diff)';
 const ALIAS = 'CWL_QuerySyntax-alias.html (Use aliases and comments in queries)';
 const SOURCE = 'CWL_QuerySyntax-Source.html (SOURCE)';
 const LOGCOMPARE = 'CWL_QuerySyntax-Logcompare.html (logcompare)';
+const RELEVANTFIELDS = 'CWL_QuerySyntax-RelevantFields.html (relevantfields)';
 const TIMESERIES = 'CWL_QuerySyntax-timeseries-functions.html (Time-series functions)';
 const CIDRLOOKUP = 'CWL_QuerySyntax-Cidrlookup.html (cidrlookup)';
 const OUTLIER = 'CWL_QuerySyntax-Outlier.html (outlier)';
@@ -157,6 +158,11 @@ export const GOLDEN_PARSE: GoldenParseCase[] = [
   { doc: ANOMALY, query: "fields @timestamp, @message\n| filter @type = \"REPORT\"\n| pattern @message\n| anomaly", formatted: "fields @timestamp, @message | filter @type = \"REPORT\" | pattern @message | anomaly" },
   { doc: ANOMALY, query: "fields @timestamp, @message\n| filter @type = \"ERROR\"\n| pattern @message\n| anomaly\n| sort @timestamp desc", formatted: "fields @timestamp, @message | filter @type = \"ERROR\" | pattern @message | anomaly | sort @timestamp desc" },
   { note: "anomaly takes no arguments: \"The command does not require additional parameters\".", query: "pattern @message | anomaly @message", error: { start: 27, end: 35, message: "unexpected symbol found @message at line 1 and position 27: expected '|' or the end of the query after 'anomaly'" } },
+  { doc: RELEVANTFIELDS, query: "relevantfields where Time > 400", formatted: "relevantfields where Time > 400" },
+  { doc: RELEVANTFIELDS, query: "relevantfields Controller, Path, Service where Time > 400", formatted: "relevantfields Controller, Path, Service where Time > 400" },
+  { doc: RELEVANTFIELDS, query: "relevantfields where Duration > 5000", formatted: "relevantfields where Duration > 5000" },
+  { note: "relevantfields needs its condition after where.", query: "relevantfields Controller, Path", error: { start: 31, end: 31, message: "unexpected symbol found <EOF> at line 1 and position 31: expected ',' or 'where' and the condition after 'Path'" } },
+  { note: "A field called where is written in backquotes.", query: "relevantfields `where` where x = 1", formatted: "relevantfields `where` where x = 1" },
   { doc: LOGCOMPARE, query: "SOURCE lg start=-1d end=now\n| logcompare timeshift 7d", formatted: "SOURCE \"lg\" START=-1d END=0s | logcompare timeshift 7d" },
   { query: "pattern @message | LOGCOMPARE TIMESHIFT 2h", formatted: "pattern @message | logcompare timeshift 2h" },
   { query: "logcompare 7d", error: { start: 11, end: 13, message: "unexpected symbol found 7d at line 1 and position 11: expected timeshift and a duration, such as timeshift 7d after 'logcompare'" } },

@@ -105,6 +105,7 @@ export function spanProblems(text: string, q: Query): string[] {
       }
     }
     if (c.kind === 'filterIndex') expr(c.condition);
+    if (c.kind === 'relevantfields') [...c.fields, c.condition].forEach(expr);
     if (c.kind === 'pattern' || c.kind === 'unmask') expr(c.field);
     if (c.kind === 'dedup' || c.kind === 'addtotals') c.fields.forEach(expr);
     if (c.kind === 'unnest' || c.kind === 'expand' || c.kind === 'json' || c.kind === 'accum' || c.kind === 'autoregress') expr(c.field);

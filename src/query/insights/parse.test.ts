@@ -252,7 +252,7 @@ test('the command sequence: only limit after dedup, limit values, diff periods, 
   assert.deepEqual(stripSpans(parseQuery('limit 3').commands[0]), { kind: 'limit', count: 3 });
   fails('diff yesterday', 5, 14, "unexpected symbol found yesterday at line 1 and position 5: expected previousDay, previousWeek, previousMonth, '|' or the end of the query after 'diff'");
   fails('fields @timestamp, custom_field | count()', 34, 39, /^unexpected symbol found count at line 1 and position 34: expected a command \(fields, display, filter/);
-  fails('fields a | relevantfields b', 11, 25, "unexpected symbol found relevantfields at line 1 and position 11: Logward does not support the 'relevantfields' command");
+  fails('fields a | head 5', 11, 15, "unexpected symbol found head at line 1 and position 11: Logward does not support the 'head' command");
   fails('fields a | logcompare b', 22, 23, "unexpected symbol found b at line 1 and position 22: expected timeshift and a duration, such as timeshift 7d after 'logcompare'");
   same('filterIndex requestId = "a-1" | limit 5', 'filterIndex requestId = "a-1" | limit 5');
   same('FILTERINDEX ip IN ["198.51.100.0", 7]', 'filterIndex ip in ["198.51.100.0", 7]');

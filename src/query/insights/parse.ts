@@ -6,7 +6,7 @@
  * Every failure is a QueryError whose span is the offending token and whose message starts with AWS's
  * own wording (see lexer.ts), so `parseQuery` throws nothing else.
  */
-import type { Binary, Command, DedupCommand, DiffPeriod, Expr, FilterIndexCommand, JsonCommand, LookupCommand, ParseCommand, PeriodLiteral, Projection, Query, SortKey, SourceClause, Span } from './ast.js';
+import type { Binary, Command, DedupCommand, DiffPeriod, Expr, FilterIndexCommand, JsonCommand, LookupCommand, RelevantFieldsCommand, ParseCommand, PeriodLiteral, Projection, Query, SortKey, SourceClause, Span } from './ast.js';
 import { QueryError, type FieldRef } from './ast.js';
 import { describe, lineAndPosition, nextToken, syntaxError, type Token } from './lexer.js';
 import { Cursor, isOp, isWord, parseExpr, parseFieldRef, parseName, parseOperand, parseProjection } from './parse-expr.js';
@@ -98,7 +98,7 @@ function firstWordEnd(text: string, start: number): number {
   return i;
 }
 
-type CommandName = 'fields' | 'display' | 'filter' | 'filterindex' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'anomaly' | 'unmask' | 'unnest' | 'addtotals' | 'expand' | 'lookup' | 'join' | 'json' | 'accum' | 'autoregress' | 'filldown' | 'fillmissing' | 'countfrequent' | 'sessionize' | 'logcompare' | 'cidrlookup' | 'outlier' | 'appendcols';
+type CommandName = 'fields' | 'display' | 'filter' | 'filterindex' | 'stats' | 'sort' | 'limit' | 'parse' | 'dedup' | 'pattern' | 'diff' | 'anomaly' | 'unmask' | 'unnest' | 'addtotals' | 'expand' | 'lookup' | 'join' | 'json' | 'accum' | 'autoregress' | 'filldown' | 'fillmissing' | 'countfrequent' | 'sessionize' | 'relevantfields' | 'logcompare' | 'cidrlookup' | 'outlier' | 'appendcols';
 
 /** One parser per command; the keyword token has been taken. */
 const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
@@ -125,6 +125,21 @@ const COMMANDS: Record<CommandName, (c: Cursor, kw: Token) => Command> = {
   },
   parse: parseParse,
   json: parseJson,
+  relevantfields: (c, kw): RelevantFieldsCommand => {
+    // AWS: `relevantfields [field1, field2, ...] where condition`; a field called where is written `where`.
+    const fields: FieldRef[] = [];
+    if (!isWord(c.peek(), 'where')) {
+      fields.push(parseFieldRef(c, "a field to analyze or 'where' and the condition"));
+      while (isOp(c.peek(), ',')) {
+        c.take();
+        fields.push(parseFieldRef(c, 'a field to analyze'));
+      }
+      if (!isWord(c.peek(), 'where')) throw c.error(c.peek(), `expected ',' or 'where' and the condition ${c.after()}`);
+    }
+    c.take();
+    const condition = parseExpr(c);
+    return { kind: 'relevantfields', fields, condition, span: { start: kw.span.start, end: c.last!.span.end } };
+  },
   dedup: (c, kw): DedupCommand => {
     const fields = [parseFieldRef(c)];
     while (isOp(c.peek(), ',')) {
@@ -188,7 +203,7 @@ export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS).map((n) =>
 const ALIASES: Record<string, CommandName> = { where: 'filter', count_frequent: 'countfrequent' };
 
 /** Commands AWS documents that Logward does not run (yet): named in the error rather than "unknown". */
-const UNSUPPORTED = ['relevantfields', 'head', 'tail', 'search', 'order'];
+const UNSUPPORTED = ['head', 'tail', 'search', 'order'];
 
 const DIFF_PERIODS: Record<string, DiffPeriod> = { previousday: 'previousDay', previousweek: 'previousWeek', previousmonth: 'previousMonth' };
 

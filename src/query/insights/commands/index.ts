@@ -10,6 +10,7 @@ import { compileFields } from './fields.js';
 import { compileFilter } from './filter.js';
 import { compileJoin } from './join.js';
 import { compileJson } from './json.js';
+import { compileRelevantFields } from './relevantfields.js';
 import { compileFilterIndex } from './filter-index.js';
 import { compileLimit } from './limit.js';
 import { compileLookup } from './lookup.js';
@@ -42,6 +43,7 @@ export const SQL_COMMANDS: { [K in SqlCommand['kind']]: (state: CompileState, cm
   limit: compileLimit,
   parse: compileParse,
   json: compileJson,
+  relevantfields: compileRelevantFields,
   dedup: compileDedup,
   unmask: compileUnmask,
   unnest: compileUnnest,

@@ -21,6 +21,7 @@ import type { SqlValue } from '../functions/types.js';
 import { autoregressNames } from '../commands/autoregress.js';
 import { APPROX_COUNT } from '../commands/count-frequent.js';
 import { DEFAULT_SESSION_FIELD } from '../commands/sessionize.js';
+import { RELEVANT_FIELDS } from '../commands/relevantfields.js';
 import { fieldColumn } from './state.js';
 
 export interface NestedQuery {
@@ -115,6 +116,7 @@ export function resolveNested(query: Query): { query: Query; nested: NestedQuery
       if (out.kind === 'fields' || out.kind === 'display') names(out.items).forEach((n) => defined.add(n));
       if (out.kind === 'parse') out.names.forEach((n) => defined.add(n));
       if (out.kind === 'json') defined.add(out.alias);
+      if (out.kind === 'relevantfields') defined = new Set(RELEVANT_FIELDS);
       if (out.kind === 'accum') defined.add(out.alias ?? out.field.name);
       if (out.kind === 'autoregress') autoregressNames(out).forEach((n) => defined.add(n));
       if (out.kind === 'sessionize') defined.add(out.alias ?? DEFAULT_SESSION_FIELD);

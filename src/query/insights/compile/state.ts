@@ -66,7 +66,7 @@ export class CompileState implements SqlContext {
   /** Before the first `stats`, names not defined resolve to fields discovered in the event's JSON. */
   eventFields = true;
   /** The command whose output the rows are once they are no longer events (for error messages). */
-  producer: 'stats' | 'pattern' | 'diff' = 'stats';
+  producer: 'stats' | 'pattern' | 'diff' | 'relevantfields' = 'stats';
   /** JSON paths of discovered fields: path k (from 0) is the source's column `__j<k+1>`. */
   readonly jsonPaths: string[] = [];
   /** Prefilters of conditions on discovered fields: prefilter n (from 0) is the column `__pf<n+1>`. */
