@@ -7,6 +7,7 @@ import type { Action } from './context.js';
 import { createLogGroup } from './create-log-group.js';
 import { deleteLogGroup } from './delete-log-group.js';
 import { describeLogGroups } from './describe-log-groups.js';
+import { listLogGroupsForQuery } from './list-log-groups-for-query.js';
 import { createLogStream } from './create-log-stream.js';
 import { deleteLogStream } from './delete-log-stream.js';
 import { describeLogStreams } from './describe-log-streams.js';
@@ -57,6 +58,7 @@ export type ImplementedOperation =
   | 'GetQueryResults'
   | 'StopQuery'
   | 'DescribeQueries'
+  | 'ListLogGroupsForQuery'
   | 'GetLogRecord'
   | 'PutQueryDefinition'
   | 'DescribeQueryDefinitions'
@@ -106,6 +108,7 @@ export const actions: { [K in ImplementedOperation]: Action<K> } = {
   GetQueryResults: getQueryResults,
   StopQuery: stopQuery,
   DescribeQueries: describeQueries,
+  ListLogGroupsForQuery: listLogGroupsForQuery,
   GetLogRecord: getLogRecord,
   PutQueryDefinition: putQueryDefinition,
   DescribeQueryDefinitions: describeQueryDefinitions,

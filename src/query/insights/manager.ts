@@ -80,6 +80,8 @@ export interface QueryView {
   queryId: string;
   queryString: string;
   logGroupNames: readonly string[];
+  /** Every group the query reads: its own, then those its nested queries' SOURCE selected (ListLogGroupsForQuery). */
+  analyzedGroupNames: readonly string[];
   createdMs: number;
   startedMs: number | null;
   endedMs: number | null;
@@ -110,6 +112,7 @@ interface Entry {
   readonly id: string;
   readonly queryString: string;
   readonly groupNames: readonly string[];
+  readonly analyzed: readonly string[];
   readonly createdMs: number;
   startedMs: number | null;
   endedMs: number | null;
@@ -153,6 +156,7 @@ export class QueryManager {
       id: this.newId(),
       queryString: spec.queryString,
       groupNames: spec.groups.map((g) => g.name),
+      analyzed: [...new Set([...spec.groups, ...[...(spec.nested?.values() ?? [])].flatMap((n) => n.groups)].map((g) => g.name))],
       createdMs: this.opts.clock.now(),
       startedMs: null,
       endedMs: null,
@@ -298,6 +302,7 @@ function view(e: Entry): QueryView {
     queryId: e.id,
     queryString: e.queryString,
     logGroupNames: e.groupNames,
+    analyzedGroupNames: e.analyzed,
     createdMs: e.createdMs,
     startedMs: e.startedMs,
     endedMs: e.endedMs,
