@@ -9,14 +9,12 @@ import {
   CreateLogGroupCommand,
   CreateLogStreamCommand,
   CreateLookupTableCommand,
-  GetQueryResultsCommand,
   PutLogEventsCommand,
-  StartQueryCommand,
   type GetQueryResultsCommandOutput,
-  type MalformedQueryException,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { awsCli, startLogward, stopAndClean, type LogwardServer } from '../helpers/server.js';
-import { rejectsAws, sleep, uid } from '../helpers/assert-aws.js';
+import { startLogward, stopAndClean, type LogwardServer } from '../helpers/server.js';
+import { uid } from '../helpers/assert-aws.js';
+import { assertMalformedAt, cliQuery, resultRows, runQuery } from '../helpers/insights.js';
 
 let srv: LogwardServer;
 const net = `insights-compare-net-${uid()}`;
@@ -59,23 +57,10 @@ after(async () => {
   await stopAndClean(srv);
 });
 
-async function run(queryString: string, logGroupName = net): Promise<GetQueryResultsCommandOutput> {
-  const { queryId } = await srv.client.send(new StartQueryCommand({ logGroupName, startTime: nowS - 3600, endTime: nowS + 300, queryString }));
-  return ended(queryId!);
-}
+const range = { startS: nowS - 3600, endS: nowS + 300 };
+const run = (queryString: string, logGroupName = net): Promise<GetQueryResultsCommandOutput> => runQuery(srv, logGroupName, queryString, range);
 
-async function ended(queryId: string): Promise<GetQueryResultsCommandOutput> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const r = await srv.client.send(new GetQueryResultsCommand({ queryId }));
-    if (r.status !== 'Scheduled' && r.status !== 'Running') return r;
-    if (Date.now() > deadline) assert.fail(`query ${queryId} still ${r.status} after 30 s`);
-    await sleep(50);
-  }
-}
-
-const rows = (r: GetQueryResultsCommandOutput): Array<Record<string, string>> =>
-  r.results!.map((row) => Object.fromEntries(row.filter((f) => f.field !== '@ptr').map((f) => [f.field!, f.value!])));
+const rows = resultRows;
 
 test("cidrlookup: AWS's example, the longest prefix winning, IPv6, no match", async () => {
   const r = await run('fields @timestamp, srcAddr\n| cidrlookup nets srcAddr OUTPUT region, owner, datacenter\n| sort @timestamp asc\n| display srcAddr, owner, datacenter');
@@ -135,28 +120,16 @@ test('mistakes in these commands: MalformedQueryException at the offending chara
     ['logcompare 7d', 11, 13],
     ['appendcols max=0 (fields a)', 15, 16],
   ] as const) {
-    const err = (await rejectsAws(
-      srv.client.send(new StartQueryCommand({ logGroupName: net, startTime: nowS - 3600, endTime: nowS + 300, queryString })),
-      'MalformedQueryException',
-    )) as unknown as MalformedQueryException;
-    assert.equal(err.queryCompileError?.location?.startCharOffset, start, queryString);
-    assert.equal(err.queryCompileError?.location?.endCharOffset, end, queryString);
+    await assertMalformedAt(srv, net, queryString, range, start, end);
   }
 });
 
 test('the aws CLI: start-query and get-query-results with cidrlookup and outlier', async () => {
   const query = 'cidrlookup nets srcAddr OUTPUT owner | outlier action=remove memory | stats count(*) as n by owner | sort owner';
-  const started = await awsCli(['start-query', '--log-group-name', net, '--start-time', String(nowS - 3600), '--end-time', String(nowS + 300), '--query-string', query], srv);
-  assert.equal(started.code, 0, started.stderr);
-  const { queryId } = started.json as { queryId: string };
-  await ended(queryId);
-  const results = await awsCli(['get-query-results', '--query-id', queryId], srv);
-  assert.equal(results.code, 0, results.stderr);
-  const body = results.json as { status: string; results: Array<Array<{ field: string; value: string }>> };
-  assert.equal(body.status, 'Complete');
+  const cliRows = await cliQuery(srv, net, query, range);
   // The 4096 row (198.51.100.7, no owner) is removed as an outlier of memory.
   assert.deepEqual(
-    body.results.map((row) => Object.fromEntries(row.map((f) => [f.field, f.value]))),
+    cliRows,
     [
       { owner: 'corp', n: '2' },
       { owner: 'lab', n: '1' },

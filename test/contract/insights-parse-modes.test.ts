@@ -8,14 +8,12 @@ import assert from 'node:assert/strict';
 import {
   CreateLogGroupCommand,
   CreateLogStreamCommand,
-  GetQueryResultsCommand,
   PutLogEventsCommand,
-  StartQueryCommand,
   type GetQueryResultsCommandOutput,
-  type MalformedQueryException,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { awsCli, startLogward, stopAndClean, type LogwardServer } from '../helpers/server.js';
-import { rejectsAws, sleep, uid } from '../helpers/assert-aws.js';
+import { startLogward, stopAndClean, type LogwardServer } from '../helpers/server.js';
+import { uid } from '../helpers/assert-aws.js';
+import { assertMalformedAt, cliQuery, resultRows, runQuery } from '../helpers/insights.js';
 
 let srv: LogwardServer;
 const group = `insights-parse-modes-${uid()}`;
@@ -44,23 +42,10 @@ after(async () => {
   await stopAndClean(srv);
 });
 
-async function run(queryString: string): Promise<GetQueryResultsCommandOutput> {
-  const { queryId } = await srv.client.send(new StartQueryCommand({ logGroupName: group, startTime: nowS - 3600, endTime: nowS + 300, queryString }));
-  return ended(queryId!);
-}
+const range = { startS: nowS - 3600, endS: nowS + 300 };
+const run = (queryString: string, logGroupName = group): Promise<GetQueryResultsCommandOutput> => runQuery(srv, logGroupName, queryString, range);
 
-async function ended(queryId: string): Promise<GetQueryResultsCommandOutput> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const r = await srv.client.send(new GetQueryResultsCommand({ queryId }));
-    if (r.status !== 'Scheduled' && r.status !== 'Running') return r;
-    if (Date.now() > deadline) assert.fail(`query ${queryId} still ${r.status} after 30 s`);
-    await sleep(50);
-  }
-}
-
-const rows = (r: GetQueryResultsCommandOutput): Array<Record<string, string>> =>
-  r.results!.map((row) => Object.fromEntries(row.filter((f) => f.field !== '@ptr').map((f) => [f.field!, f.value!])));
+const rows = resultRows;
 
 test("parse csv: AWS's examples", async () => {
   const errors = await run('parse @message csv as timestamp, level, message\n| filter level = "ERROR"\n| display timestamp, message');
@@ -98,27 +83,15 @@ test('mistakes in these forms: MalformedQueryException at the offending characte
     ['parse @message /(a)(b)/ as x', 0, 28],
     ['json payload "a" as b', 5, 12],
   ] as const) {
-    const err = (await rejectsAws(
-      srv.client.send(new StartQueryCommand({ logGroupName: group, startTime: nowS - 3600, endTime: nowS + 300, queryString })),
-      'MalformedQueryException',
-    )) as unknown as MalformedQueryException;
-    assert.equal(err.queryCompileError?.location?.startCharOffset, start, queryString);
-    assert.equal(err.queryCompileError?.location?.endCharOffset, end, queryString);
+    await assertMalformedAt(srv, group, queryString, range, start, end);
   }
 });
 
 test('the aws CLI: start-query and get-query-results with parse csv', async () => {
   const query = 'parse @message csv as host, method, path, status, duration | filter status = 500 | display host, path';
-  const started = await awsCli(['start-query', '--log-group-name', group, '--start-time', String(nowS - 3600), '--end-time', String(nowS + 300), '--query-string', query], srv);
-  assert.equal(started.code, 0, started.stderr);
-  const { queryId } = started.json as { queryId: string };
-  await ended(queryId);
-  const results = await awsCli(['get-query-results', '--query-id', queryId], srv);
-  assert.equal(results.code, 0, results.stderr);
-  const body = results.json as { status: string; results: Array<Array<{ field: string; value: string }>> };
-  assert.equal(body.status, 'Complete');
+  const cliRows = await cliQuery(srv, group, query, range);
   assert.deepEqual(
-    body.results.map((row) => Object.fromEntries(row.filter((f) => f.field !== '@ptr').map((f) => [f.field, f.value]))),
+    cliRows,
     [{ host: 'web-2', path: '/api/orders' }],
   );
 });

@@ -8,14 +8,12 @@ import assert from 'node:assert/strict';
 import {
   CreateLogGroupCommand,
   CreateLogStreamCommand,
-  GetQueryResultsCommand,
   PutLogEventsCommand,
-  StartQueryCommand,
   type GetQueryResultsCommandOutput,
-  type MalformedQueryException,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { awsCli, startLogward, stopAndClean, type LogwardServer } from '../helpers/server.js';
-import { rejectsAws, sleep, uid } from '../helpers/assert-aws.js';
+import { startLogward, stopAndClean, type LogwardServer } from '../helpers/server.js';
+import { uid } from '../helpers/assert-aws.js';
+import { assertMalformedAt, cliQuery, resultRows, runQuery } from '../helpers/insights.js';
 
 let srv: LogwardServer;
 const group = `insights-window-${uid()}`;
@@ -47,23 +45,10 @@ after(async () => {
   await stopAndClean(srv);
 });
 
-async function run(queryString: string): Promise<GetQueryResultsCommandOutput> {
-  const { queryId } = await srv.client.send(new StartQueryCommand({ logGroupName: group, startTime: nowS - 3600, endTime: nowS + 300, queryString }));
-  return ended(queryId!);
-}
+const range = { startS: nowS - 3600, endS: nowS + 300 };
+const run = (queryString: string, logGroupName = group): Promise<GetQueryResultsCommandOutput> => runQuery(srv, logGroupName, queryString, range);
 
-async function ended(queryId: string): Promise<GetQueryResultsCommandOutput> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const r = await srv.client.send(new GetQueryResultsCommand({ queryId }));
-    if (r.status !== 'Scheduled' && r.status !== 'Running') return r;
-    if (Date.now() > deadline) assert.fail(`query ${queryId} still ${r.status} after 30 s`);
-    await sleep(50);
-  }
-}
-
-const rows = (r: GetQueryResultsCommandOutput): Array<Record<string, string>> =>
-  r.results!.map((row) => Object.fromEntries(row.filter((f) => f.field !== '@ptr').map((f) => [f.field!, f.value!])));
+const rows = resultRows;
 
 test('accum and autoregress: a running total and the previous row, oldest first', async () => {
   const r = await run('fields bytes | sort @timestamp asc | accum bytes AS totalBytes | autoregress bytes p=1-2');
@@ -109,27 +94,15 @@ test('mistakes: MalformedQueryException at the offending characters', async () =
     ['stats count(*) as n by method | fillmissing with 0 for n', 32, 56],
     ['sessionize userId maxspan 1mo', 26, 29],
   ] as const) {
-    const err = (await rejectsAws(
-      srv.client.send(new StartQueryCommand({ logGroupName: group, startTime: nowS - 3600, endTime: nowS + 300, queryString })),
-      'MalformedQueryException',
-    )) as unknown as MalformedQueryException;
-    assert.equal(err.queryCompileError?.location?.startCharOffset, start, queryString);
-    assert.equal(err.queryCompileError?.location?.endCharOffset, end, queryString);
+    await assertMalformedAt(srv, group, queryString, range, start, end);
   }
 });
 
 test('the aws CLI: start-query and get-query-results with filldown', async () => {
   const query = 'fields @timestamp, host | sort @timestamp asc | filldown host | display host';
-  const started = await awsCli(['start-query', '--log-group-name', group, '--start-time', String(nowS - 3600), '--end-time', String(nowS + 300), '--query-string', query], srv);
-  assert.equal(started.code, 0, started.stderr);
-  const { queryId } = started.json as { queryId: string };
-  await ended(queryId);
-  const results = await awsCli(['get-query-results', '--query-id', queryId], srv);
-  assert.equal(results.code, 0, results.stderr);
-  const body = results.json as { status: string; results: Array<Array<{ field: string; value: string }>> };
-  assert.equal(body.status, 'Complete');
+  const cliRows = await cliQuery(srv, group, query, range);
   assert.deepEqual(
-    body.results.map((row) => Object.fromEntries(row.filter((f) => f.field !== '@ptr').map((f) => [f.field, f.value]))),
+    cliRows,
     ['h1', 'h1', 'h2', 'h2', 'h1'].map((host) => ({ host })),
   );
 });
