@@ -44,6 +44,9 @@ test("relevantfields where Time > 400 (AWS's first example): the controller rank
     { '@fieldName': 'Controller', '@relevanceScore': '1', '@topRelevanceContributors': 'payments (100.0% vs 0.0%), search (0.0% vs 66.7%), users (0.0% vs 33.3%)' },
     { '@fieldName': 'Region', '@relevanceScore': '0' },
   ]);
+  assert.equal(r.statistics?.recordsMatched, 40, 'the events compared');
+  const filtered = await runQuery(srv, group, 'filter Controller != "users" | relevantfields Time where Controller = "payments"', range);
+  assert.equal(filtered.statistics?.recordsMatched, 30, 'the events that reach relevantfields, not the fields that come out');
 });
 
 test('relevantfields with a field list, through the aws CLI: a numerical field has its medians', async () => {

@@ -26,6 +26,7 @@ export const RELEVANT_FIELDS = ['@fieldName', '@relevanceScore', '@topRelevanceC
 
 export function compileRelevantFields(state: CompileState, cmd: RelevantFieldsCommand): void {
   state.prunable = false; // every row counts, those that fail the condition too
+  state.markMatched(); // recordsMatched: the events compared, not the fields that come out
   const met = asBoolean(compileExpr(state, cmd.condition)).sql;
   const fields: Array<{ name: string; sql: string }> = [];
   for (const f of cmd.fields) fields.push({ name: f.name, sql: asString(compileField(state, f)).sql });
