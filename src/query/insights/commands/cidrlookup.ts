@@ -23,15 +23,10 @@ import type { CompileState, LookupLoad } from '../compile/state.js';
 import { quoteIdent } from '../compile/state.js';
 import { asString } from '../functions/coerce.js';
 import type { SqlValue } from '../functions/types.js';
+import { resolveLookupTable } from './lookup.js';
 
 export function compileCidrLookup(state: CompileState, cmd: CidrLookupCommand): void {
-  const name = cmd.table.name;
-  const table = state.lookupTables?.(name);
-  if (table === undefined) state.error(`Lookup table '${name}' does not exist`, cmd.table.span);
-  const column = (f: FieldRef): string => {
-    if (!table.fields.includes(f.name)) state.error(`Lookup table '${name}' has no field '${f.name}' (its fields: ${table.fields.join(', ')})`, f.span);
-    return f.name;
-  };
+  const { name, table, column } = resolveLookupTable(state, cmd.table);
   const cidr = cmd.cidrColumn ? column(cmd.cidrColumn) : table.fields.includes('cidr') ? 'cidr' : table.fields[0]!;
   const outputs = cmd.outputs.map((o) => column(o.tableField));
   const n = state.lookups.length + 1;

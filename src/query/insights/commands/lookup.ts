@@ -18,14 +18,20 @@ import type { CompileState, LookupLoad } from '../compile/state.js';
 import { quoteIdent } from '../compile/state.js';
 import { asString } from '../functions/coerce.js';
 
-export function compileLookup(state: CompileState, cmd: LookupCommand): void {
-  const name = cmd.table.name;
+/** The lookup table a command names, and a check of its fields (a positioned error for either missing). */
+export function resolveLookupTable(state: CompileState, ref: FieldRef): { name: string; table: { fields: readonly string[] }; column: (f: FieldRef) => string } {
+  const name = ref.name;
   const table = state.lookupTables?.(name);
-  if (table === undefined) state.error(`Lookup table '${name}' does not exist`, cmd.table.span);
+  if (table === undefined) state.error(`Lookup table '${name}' does not exist`, ref.span);
   const column = (f: FieldRef): string => {
     if (!table.fields.includes(f.name)) state.error(`Lookup table '${name}' has no field '${f.name}' (its fields: ${table.fields.join(', ')})`, f.span);
     return f.name;
   };
+  return { name, table, column };
+}
+
+export function compileLookup(state: CompileState, cmd: LookupCommand): void {
+  const { name, table, column } = resolveLookupTable(state, cmd.table);
   const keys = cmd.keys.map((k) => column(k.tableField));
   const outputs = cmd.outputs.map(column);
   const n = state.lookups.length + 1;

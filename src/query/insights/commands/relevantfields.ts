@@ -73,7 +73,7 @@ export function compileRelevantFields(state: CompileState, cmd: RelevantFieldsCo
   );
   // The shares, their gap, and the gap of the cumulative shares in the order of the numbers.
   state.addStage(
-    `*, TRY_CAST(${v} AS DOUBLE) AS x, abs(cc / nc - cb / nb) AS shift, ` +
+    `*, abs(cc / nc - cb / nb) AS shift, ` +
       `abs(sum(cc) OVER (PARTITION BY ${k} ORDER BY TRY_CAST(${v} AS DOUBLE)) / nc - sum(cb) OVER (PARTITION BY ${k} ORDER BY TRY_CAST(${v} AS DOUBLE)) / nb) AS cgap`,
     'WHERE nc > 0 AND nb > 0',
   );
