@@ -217,6 +217,63 @@ export async function* openChunks(
   if (!finished) throw new TruncatedStreamError(`sealed stream ended after chunk ${index - 1} without its final chunk`);
 }
 
+/**
+ * Where the frames of a stream sealed by sealChunks lie in it, from its header and its total size, for
+ * reading frames out of order (a file read by ranges). Every frame but the last holds exactly chunkSize
+ * bytes (sealChunks writes them so); openFrameAt checks each frame's length and final flag, which are
+ * authenticated, so a stream cut at a frame boundary or padded is refused when its last frame is opened.
+ */
+export interface ChunkLayout {
+  readonly ref: KeyRef;
+  readonly header: Buffer;
+  readonly chunkSize: number;
+  readonly frames: number;
+  /** Plaintext bytes of the whole stream. */
+  readonly plaintextBytes: number;
+}
+
+/** Bytes of the start of a sealed stream that always hold its whole header. */
+export const STREAM_HEADER_MAX_BYTES = 5 + 255 + 4 + NONCE_PREFIX_BYTES + 4;
+
+export function chunkLayout(head: Buffer, totalBytes: number): ChunkLayout {
+  const parsed = tryParseStreamHeader(head, true)!;
+  const full = FRAME_HEADER_BYTES + parsed.chunkSize + TAG_BYTES;
+  const body = totalBytes - parsed.length;
+  if (body < FRAME_HEADER_BYTES + TAG_BYTES) throw new TruncatedStreamError('sealed stream ended inside its first chunk');
+  const frames = Math.ceil(body / full);
+  const lastLength = body - (frames - 1) * full - FRAME_HEADER_BYTES - TAG_BYTES;
+  if (lastLength < 0) throw new TruncatedStreamError(`sealed stream ended inside chunk ${frames - 1}`);
+  return {
+    ref: parsed.ref,
+    header: Buffer.from(head.subarray(0, parsed.length)),
+    chunkSize: parsed.chunkSize,
+    frames,
+    plaintextBytes: (frames - 1) * parsed.chunkSize + lastLength,
+  };
+}
+
+/** Position and length of frame `index` in the sealed stream. */
+export function frameSpan(layout: ChunkLayout, index: number): { offset: number; length: number } {
+  if (!Number.isInteger(index) || index < 0 || index >= layout.frames) throw new RangeError(`no chunk ${index} in a stream of ${layout.frames}`);
+  const full = FRAME_HEADER_BYTES + layout.chunkSize + TAG_BYTES;
+  const offset = layout.header.length + index * full;
+  const plain = index === layout.frames - 1 ? layout.plaintextBytes - index * layout.chunkSize : layout.chunkSize;
+  return { offset, length: FRAME_HEADER_BYTES + plain + TAG_BYTES };
+}
+
+/** The plaintext of frame `index` (its bytes as frameSpan placed them), authenticated; its place in the plaintext is index × chunkSize. */
+export function openFrameAt(layout: ChunkLayout, key: DataKey, index: number, frame: Buffer, aad: Uint8Array): Buffer {
+  if (key.keyId !== layout.ref.keyId || key.version !== layout.ref.version) {
+    throw new DecryptionFailedError(`stream sealed under key ${layout.ref.keyId} version ${layout.ref.version}, not ${key.keyId} version ${key.version}`);
+  }
+  const { length } = frameSpan(layout, index);
+  const final = index === layout.frames - 1;
+  if (frame.length !== length || frame[0] !== (final ? FINAL : 0) || frame.readUInt32BE(1) !== length - FRAME_HEADER_BYTES - TAG_BYTES) {
+    throw new DecryptionFailedError(`chunk ${index} of the sealed stream has a corrupt frame header`);
+  }
+  return openFrame(key, layout.header, index, final, frame, aad);
+}
+
 function sealFrame(
   dataKey: DataKey,
   header: Buffer,

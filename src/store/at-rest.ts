@@ -20,6 +20,7 @@ import { context, open as openSealed, openChunks, readHeader, seal, sealChunks, 
 import type { KeyService } from '../kms/key-service.js';
 import { BITMAP_BYTES } from './trigram.js';
 import { isTokenIndex } from './token-index.js';
+import { PartialPlaintext } from './partial-plaintext.js';
 
 export interface EncryptionOptions {
   keys: KeyService;
@@ -29,10 +30,19 @@ export interface EncryptionOptions {
   cacheBytes?: number;
   /** The key-encryption key for a group's new data keys (AssociateKmsKey), by group id. */
   kekFor?: (groupId: number) => string | undefined;
+  /** Plaintext bytes per frame of newly sealed segments (default SEGMENT_FRAME; small in tests, to exercise partial reads). */
+  segmentFrameBytes?: number;
 }
 
-/** Plaintext frames of a sealed segment: large, for throughput (AES-GCM per frame). */
-const SEGMENT_CHUNK = 1 << 20;
+/**
+ * Plaintext frames of a sealed segment: the unit a query decrypts (partial-plaintext.ts). Small enough
+ * that a column chunk of a 16,384-event row group (tens of KiB for timestamps) costs about itself, large
+ * enough that AES-GCM's per-frame cost stays negligible. Segments sealed earlier used 1 MiB frames; the
+ * frame size is in each file's header.
+ */
+const SEGMENT_FRAME = 64 * 1024;
+/** Bytes read from a plaintext file at a time while sealing it. */
+const SEGMENT_READ = 1 << 20;
 const PARQUET_MAGIC = Buffer.from('PAR1', 'latin1');
 const DEFAULT_CACHE_BYTES = 2 * 1024 ** 3;
 
@@ -44,11 +54,19 @@ interface CacheEntry {
   pins: number;
   lastUse: number;
   ready: Promise<void>;
+  /** A sealed segment's plaintext, decrypted as far as readers asked (absent: complete, or read in place). */
+  plain?: PartialPlaintext;
 }
 
-/** Readable files of some segments for the duration of a query; release() lets the cache evict them. */
+/**
+ * Readable files of some segments for the duration of a query; release() lets the cache evict them.
+ * A lease taken with `partial` holds the files' Parquet footers only: the reader says which columns it
+ * will read (readColumns) before reading them.
+ */
 export interface SegmentLease {
   path(rel: string): string;
+  /** Makes these columns of every leased segment readable (null: every byte). */
+  readColumns(names: ReadonlySet<string> | null): Promise<void>;
   release(): void;
 }
 
@@ -210,7 +228,7 @@ export class AtRest {
     }
     await this.prepare(groupId);
     const key = this.current.get(groupId)!;
-    await writeAll(tmp, sealChunks(createReadStream(plain, { highWaterMark: SEGMENT_CHUNK }), key, aad(groupId, 'segment', rel), SEGMENT_CHUNK));
+    await writeAll(tmp, sealChunks(createReadStream(plain, { highWaterMark: SEGMENT_READ }), key, aad(groupId, 'segment', rel), this.enc.segmentFrameBytes ?? SEGMENT_FRAME));
     await syncFile(tmp);
     await fsp.rename(tmp, dest);
     const size = (await fsp.stat(dest)).size;
@@ -218,9 +236,12 @@ export class AtRest {
     return size;
   }
 
-  /** Files DuckDB can read for these segments (decrypting into the cache what is not there yet). */
-  async lease(rels: readonly string[]): Promise<SegmentLease> {
-    if (this.enc === null) return { path: (rel) => join(this.dataDir, rel), release: () => {} };
+  /**
+   * Files DuckDB can read for these segments, decrypting into the cache what is not there yet: every
+   * byte, or with `partial` only their footers until the lease's readColumns() asks for more.
+   */
+  async lease(rels: readonly string[], opts: { partial?: boolean } = {}): Promise<SegmentLease> {
+    if (this.enc === null) return { path: (rel) => join(this.dataDir, rel), readColumns: () => Promise.resolve(), release: () => {} };
     const pinned: CacheEntry[] = [];
     const release = (): void => {
       for (const e of pinned.splice(0)) e.pins--;
@@ -233,6 +254,7 @@ export class AtRest {
         pinned.push(e);
         paths.set(rel, e.file);
       }
+      if (!opts.partial) await this.decryptColumns(pinned, null);
     } catch (e) {
       release();
       throw e;
@@ -244,8 +266,29 @@ export class AtRest {
         if (p === undefined) throw new Error(`segment ${rel} is not part of this lease`);
         return p;
       },
+      readColumns: async (names) => {
+        await this.decryptColumns(pinned, names);
+        this.evict();
+      },
       release,
     };
+  }
+
+  /** Decrypts these columns (null: all) of the entries' segments where not decrypted yet. */
+  private async decryptColumns(entries: readonly CacheEntry[], names: ReadonlySet<string> | null): Promise<void> {
+    for (const e of entries) {
+      const plain = e.plain;
+      if (plain === undefined) continue;
+      let added: number;
+      if (names === null) added = await plain.ensureAll();
+      else {
+        const columns = await plain.columns();
+        added = await plain.ensure([...names].flatMap((n) => columns.get(n) ?? []));
+      }
+      e.bytes += added;
+      this.cachedBytes += added;
+      if (plain.complete) e.plain = undefined;
+    }
   }
 
   /** The group's data key versions (ids, KEKs, dates; never key material), or undefined. */
@@ -369,15 +412,16 @@ export class AtRest {
     if (!e) {
       const file = join(this.cacheDir, rel.replaceAll('/', '_'));
       const created: CacheEntry = { file, inPlace: false, bytes: 0, pins: 0, lastUse: 0, ready: Promise.resolve() };
-      created.ready = this.decrypt(rel, file).then(
-        (bytes) => {
-          if (bytes === null) {
+      created.ready = this.openPlaintext(rel, file).then(
+        (plain) => {
+          if (plain === null) {
             created.file = join(this.dataDir, rel);
             created.inPlace = true;
             return;
           }
-          created.bytes = bytes;
-          this.cachedBytes += bytes;
+          created.plain = plain;
+          created.bytes = plain.bytes;
+          this.cachedBytes += plain.bytes;
         },
         (err: unknown) => {
           if (this.cache.get(rel) === created) this.cache.delete(rel);
@@ -397,8 +441,8 @@ export class AtRest {
     return e;
   }
 
-  /** Decrypts a segment into `file`; null for a plaintext segment, which is read in place. */
-  private async decrypt(rel: string, file: string): Promise<number | null> {
+  /** Starts the plaintext of a segment at `file` (its footer decrypted); null for a plaintext segment, read in place. */
+  private async openPlaintext(rel: string, file: string): Promise<PartialPlaintext | null> {
     const src = join(this.dataDir, rel);
     const head = Buffer.alloc(4);
     const h = await fsp.open(src, 'r');
@@ -410,10 +454,8 @@ export class AtRest {
     if (head.equals(PARQUET_MAGIC)) {
       return null; // written before encryption, or with it off
     }
-    const tmp = `${file}.part`;
-    const bytes = await writeAll(tmp, openSegment(this.keys, rel, src));
-    await fsp.rename(tmp, file);
-    return bytes;
+    const groupId = Number(rel.split('/')[1]);
+    return PartialPlaintext.open(src, file, (ref) => this.keys.keyFor(String(groupId), ref), aad(groupId, 'segment', rel));
   }
 
   /** Takes a plaintext file just written (in the scratch space) into the cache instead of deleting it. */
@@ -446,7 +488,7 @@ export class AtRest {
  */
 export function openSegment(keys: KeyService, rel: string, src: string): AsyncGenerator<Buffer> {
   const groupId = Number(rel.split('/')[1]);
-  return openChunks(createReadStream(src, { highWaterMark: SEGMENT_CHUNK }), (ref) => keys.keyFor(String(groupId), ref), aad(groupId, 'segment', rel));
+  return openChunks(createReadStream(src, { highWaterMark: SEGMENT_READ }), (ref) => keys.keyFor(String(groupId), ref), aad(groupId, 'segment', rel));
 }
 
 /** Writes every piece of `source` to a new private file at `path` (removed on failure); returns the bytes. */

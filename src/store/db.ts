@@ -72,6 +72,10 @@ export class Db {
       temp_directory: opts.tempDir,
       // Logward does its own encryption (issue #5); DuckDB's is never forced onto mbedtls.
       preserve_insertion_order: 'true',
+      // Segment files in the plaintext cache are filled in place as queries decrypt more of them
+      // (partial-plaintext.ts), more than once a second: DuckDB's cache of file blocks, checked by
+      // modification time, would serve blocks read before they were decrypted.
+      enable_external_file_cache: 'false',
     });
     const conn = await instance.connect();
     return new Db(instance, conn);

@@ -45,6 +45,8 @@ export class SqlSession {
   /** Readable files of the segments this session reads (decrypted copies when encrypted). */
   private readonly leases: SegmentLease[] = [];
   private readonly files = new Map<string, string>();
+  /** Parquet columns that the SQL built in this session names (eventRelation), to decrypt before it runs. */
+  private readonly named = new Set<string>();
 
   private constructor(
     private readonly store: LogStore,
@@ -65,11 +67,14 @@ export class SqlSession {
     for (const l of this.leases.splice(0)) l.release();
   }
 
-  /** Makes the segments readable for the rest of the session (LogStore.leaseSegments). */
+  /**
+   * Makes the segments' files available for the rest of the session (LogStore.leaseSegments): their
+   * footers at first, and before each statement the columns the session's SQL names (readable()).
+   */
   private async lease(segments: readonly Segment[]): Promise<void> {
     const need = segments.filter((s) => !this.files.has(s.path));
     if (need.length === 0) return;
-    const lease = await this.store.leaseSegments(need);
+    const lease = await this.store.leaseSegments(need, { partial: true });
     this.leases.push(lease);
     for (const s of need) this.files.set(s.path, lease.path(s.path));
   }
@@ -96,7 +101,21 @@ export class SqlSession {
       if (!/^[a-z_][a-z0-9_]*$/.test(v.name)) throw new Error(`internal: bad session variable name ${v.name}`);
       await this.conn.run(`SET VARIABLE ${v.name} = $1`, [v.value]);
     }
+    await this.readable(sql);
     return this.store.db.allBounded(sql, params, this.conn, maxBytes);
+  }
+
+  /**
+   * Decrypts, in the segments leased so far, the columns that `sql` or the relations built for it name
+   * (DuckDB reads no column of a Parquet file that its SQL does not name; which of those it reads
+   * depends on values and statistics, so all of them are made readable).
+   */
+  private async readable(sql: string, columns: Iterable<string> = []): Promise<void> {
+    if (this.leases.length === 0) return;
+    for (const c of columns) this.named.add(c);
+    // A statement over segment files that no relation of this session named: every byte.
+    const names = this.named.size === 0 && sql.includes('read_parquet(') ? null : this.named;
+    for (const l of this.leases) await l.readColumns(names);
   }
 
   /**
@@ -104,22 +123,24 @@ export class SqlSession {
    * the seq ranges pruning kept in its WHERE) and the hot events loaded by loadHot, with the columns of
    * `fields` (shred.ts JsonFields): each path read from a segment's shredded column where it has one,
    * extracted from the message otherwise, and each prefilter tested only where its field is extracted
-   * (elsewhere it would make DuckDB read the messages for nothing). `param` binds values.
+   * (elsewhere it would make DuckDB read the messages for nothing). `param` binds values. Without
+   * `withMessage` the relation has no __msg and __joff, and segments are read without their messages
+   * where neither a field nor a test needs them.
    */
   eventRelation(
     parts: readonly SourcePart[],
     param: (v: SqlParam) => string,
     fields: JsonFields = NO_JSON_FIELDS,
     tests: readonly MessageTest[] = [],
+    withMessage = true,
   ): string {
     const sql: string[] = [];
     const paths = fields.paths;
-    const base = `stream_id AS __sid, ts AS __ts, ingest_ts AS __ingest, seq AS __seq, message AS __msg, json_off AS __joff`;
     const fieldColumns = paths.map((_, k) => `, __j${k + 1}`).join('');
     const prefilterNames = fields.prefilters.map((_, n) => `, __pf${n + 1}`).join('');
     const testNames = tests.map((_, n) => `, __mt${n + 1}`).join('');
     // UNION ALL matches columns by position: every branch lists them in this order.
-    const select = `SELECT __g, __sid, __ts, __ingest, __seq, __msg, __joff${fieldColumns}${prefilterNames}${testNames}`;
+    const select = `SELECT __g, __sid, __ts, __ingest, __seq${withMessage ? ', __msg, __joff' : ''}${fieldColumns}${prefilterNames}${testNames}`;
     const cache = this.store.messageTests;
     for (const p of parts) {
       if (p.ranges.length === 0 || p.startMs > p.endMs) continue;
@@ -143,9 +164,15 @@ export class SqlSession {
       for (const { columns, cached, ranges: all } of byLayout.values()) {
         for (const ranges of cached.includes(true) ? bitmapRuns(all) : [all]) {
           const files = ranges.map((r) => quoteLiteral(this.file(r.segment))).join(', ');
+          // The message is read where the query shows it, a field is not shredded, or a test has no cached result.
+          const extracted = paths.flatMap((_, k) => (columns[k]! < 0 ? [k] : []));
+          const readMessage = withMessage || extracted.length > 0 || cached.includes(false);
+          const base = `stream_id AS __sid, ts AS __ts, ingest_ts AS __ingest, seq AS __seq${readMessage ? ', message AS __msg, json_off AS __joff' : ''}`;
+          for (const c of ['stream_id', 'ts', 'ingest_ts', 'seq', ...(readMessage ? ['message', 'json_off'] : [])]) this.named.add(c);
           // Shredded columns by name: files differ in how many they have (a seal writes as many for every
           // group as the group with most fields needs).
           const read = columns.map((c, k) => (c >= 0 ? `, j${c} AS __j${k + 1}` : '')).join('');
+          for (const c of columns) if (c >= 0) this.named.add(`j${c}`);
           const testValues = tests
             .map((t, n) => {
               if (!cached[n]) return `, ${testSql(t, 'message', param)} AS __mt${n + 1}`;
@@ -159,7 +186,7 @@ export class SqlSession {
           // Prefilters first: DuckDB then parses only the messages that pass them.
           const prefilters = prefilterColumns(fields, (k) => columns[k]! < 0);
           if (prefilters) branch = `SELECT *${prefilters} FROM (${branch})`;
-          branch = withExtractedFields(branch, fields, param, paths.flatMap((_, k) => (columns[k]! < 0 ? [k] : [])));
+          branch = withExtractedFields(branch, fields, param, extracted);
           sql.push(`${select} FROM (${branch})`);
         }
       }
@@ -201,7 +228,9 @@ export class SqlSession {
         const param = (v: string): string => `$${params.push(v)}`;
         // bitstring_agg over [base, top], a whole number of bytes: the BLOB is the bitmap as it is.
         const aggs = missing.map((t, n) => `bitstring_agg(seq, $1, $2) FILTER (WHERE ${testSql(t, 'message', param)})::BLOB AS b${n}`);
-        const rows = await this.store.db.all(`SELECT ${aggs.join(', ')} FROM read_parquet(${quoteLiteral(this.file(s))})`, params, this.conn);
+        const sql = `SELECT ${aggs.join(', ')} FROM read_parquet(${quoteLiteral(this.file(s))})`;
+        await this.readable(sql, ['seq', 'message']);
+        const rows = await this.store.db.all(sql, params, this.conn);
         missing.forEach((t, n) => {
           const v = rows[0]?.[`b${n}`];
           const bits = v instanceof Uint8Array ? v : new Uint8Array((top - base + 1) / 8); // NULL: nothing matched
@@ -305,12 +334,11 @@ export class SqlSession {
       if (partial.length === 0) continue;
       await this.lease(partial);
       const deleted = [...s.group.deletedStreams].map((d) => String(Math.trunc(d)));
-      const rows = await this.store.db.all(
+      const sql =
         `SELECT count(*) AS n, coalesce(sum(strlen(message)), 0) AS b FROM read_parquet([${partial.map((x) => quoteLiteral(this.file(x))).join(', ')}]) WHERE ts BETWEEN $1 AND $2` +
-          (deleted.length > 0 ? ` AND stream_id NOT IN (${deleted.join(', ')})` : ''),
-        [s.startMs, s.endMs],
-        this.conn,
-      );
+        (deleted.length > 0 ? ` AND stream_id NOT IN (${deleted.join(', ')})` : '');
+      await this.readable(sql, ['ts', 'stream_id', 'message']);
+      const rows = await this.store.db.all(sql, [s.startMs, s.endMs], this.conn);
       records += Number(rows[0]?.n ?? 0);
       bytes += Number(rows[0]?.b ?? 0);
     }

@@ -517,15 +517,17 @@ export class LogStore {
 
   /**
    * Readable files of these segments (decrypted into memory when encrypted) until release(): every
-   * read of segment files by DuckDB goes through here.
+   * read of segment files by DuckDB goes through here. With `partial`, only what the lease's
+   * readColumns() names is readable (at-rest.ts).
    */
-  async leaseSegments(segments: readonly Segment[]): Promise<SegmentLease> {
+  async leaseSegments(segments: readonly Segment[], opts: { partial?: boolean } = {}): Promise<SegmentLease> {
     this.reads++;
     try {
-      const lease = await this.atRest.lease(segments.map((s) => s.path));
+      const lease = await this.atRest.lease(segments.map((s) => s.path), opts);
       let held = true;
       return {
         path: (rel) => lease.path(rel),
+        readColumns: (names) => lease.readColumns(names),
         release: () => {
           if (held) this.reads--;
           held = false;

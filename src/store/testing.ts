@@ -9,13 +9,23 @@ import { LocalKeyring } from '../kms/local-keyring.js';
 
 /**
  * A store in `dir` that seals only when told (or every `walSealBytes`), on one DuckDB thread, encrypted
- * at rest (a master key kept in `dir`) unless `encryption` is false.
+ * at rest (a master key kept in `dir`) unless `encryption` is false. `plaintextCacheBytes` 0 drops each
+ * decrypted segment once no query reads it, so that every query decrypts what it reads itself; small
+ * `segmentFrameBytes` make small segments decrypt in parts.
  */
-export function openTestStore(dir: string, clock: Clock, opts: { walSealBytes?: number; logger?: Logger; encryption?: boolean } = {}): Promise<LogStore> {
+export function openTestStore(
+  dir: string,
+  clock: Clock,
+  opts: { walSealBytes?: number; logger?: Logger; encryption?: boolean; plaintextCacheBytes?: number; segmentFrameBytes?: number } = {},
+): Promise<LogStore> {
   const encryption =
     opts.encryption === false
       ? null
-      : { keys: KeyService.open({ dataDir: join(dir, 'keys'), provider: LocalKeyring.load({ file: join(dir, 'master.key') }), clock }) };
+      : {
+          keys: KeyService.open({ dataDir: join(dir, 'keys'), provider: LocalKeyring.load({ file: join(dir, 'master.key') }), clock }),
+          cacheBytes: opts.plaintextCacheBytes,
+          segmentFrameBytes: opts.segmentFrameBytes,
+        };
   return LogStore.open({
     encryption,
     dataDir: dir,

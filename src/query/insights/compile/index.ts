@@ -54,7 +54,8 @@ export interface CompiledQuery {
 /**
  * The relation of events to query, with columns __g, __sid, __ts, __ingest, __seq, __msg, __joff, the
  * JSON fields { paths: state.jsonPaths, prefilters: state.prefilters } (store/shred.ts JsonFields), and
- * the message tests state.messageTests as __mt1, __mt2, ...
+ * the message tests state.messageTests as __mt1, __mt2, ...; __msg and __joff may be left out when
+ * state.readsMessage is false.
  */
 export interface EventSource {
   /** SQL for the relation (binds what it needs with state.param). */
@@ -121,6 +122,9 @@ export function compileQuery(original: Query, text: string, source: EventSource,
     state.display = [PATTERN_INPUT, '@timestamp'];
   }
   const out = resolveOutput(state, opts.output); // before the source: it may need the names join
+  // Everything after the source names the columns it reads: without __msg there, the source need not
+  // provide it (a wrong guess fails to bind, loudly, rather than reading what was not provided).
+  state.readsMessage = /\b__msg\b/.test([...state.stages.map(([, body]) => body), ...out[1], ...out[2], state.orderSql()].join('\n'));
   const s0 = sourceStage(state, source);
   return { ...finish(state, out, [['s0', s0], ...state.stages], next, opts), nested: compiledNested };
 }
@@ -185,7 +189,7 @@ function compileCommands(state: CompileState, commands: Command[]): CompiledQuer
 }
 
 function sourceStage(state: CompileState, source: EventSource): string {
-  const cols = ['src.__g', 'src.__sid', 'src.__ts', 'src.__ingest', 'src.__seq', 'src.__msg'];
+  const cols = ['src.__g', 'src.__sid', 'src.__ts', 'src.__ingest', 'src.__seq', ...(state.readsMessage ? ['src.__msg'] : [])];
   let join = '';
   if (state.needsNames) {
     cols.push('n.stream AS __stream', 'n.log AS __log');

@@ -75,6 +75,11 @@ export class CompileState implements SqlContext {
   readonly messageTests: MessageTest[] = [];
   /** Whether a stage needs the stream and group names (a join). */
   needsNames = false;
+  /**
+   * Whether the query reads @message after its source (set once every command compiled): when not,
+   * the source leaves the messages out, and the store need not decrypt them (store/partial-plaintext.ts).
+   */
+  readsMessage = true;
   /** ORDER BY terms valid over `current`, or null for the default order. */
   order: string[] | null = null;
   /** Field names the results show, in order ([] = the default set). */

@@ -1,0 +1,111 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { chunkLayout, context, frameSpan, sealChunks, STREAM_HEADER_MAX_BYTES, type DataKey } from '../kms/envelope.js';
+import { DecryptionFailedError, TruncatedStreamError } from '../kms/errors.js';
+import { PartialPlaintext } from './partial-plaintext.js';
+
+const key: DataKey = { keyId: 'k', version: 1, key: randomBytes(32) };
+const aad = context('test', 'segment');
+/** In one message in the middle (so in no min/max statistic of the footer). */
+const MARKER = 'zqxjkvbw-message-body';
+
+async function sealFile(plain: Buffer, chunk: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const p of sealChunks([plain], key, aad, chunk)) parts.push(p);
+  return Buffer.concat(parts);
+}
+
+/** A Parquet file like a segment: small timestamps beside large, incompressible messages, in several row groups. */
+async function fixture(dir: string): Promise<{ parquet: string; db: DuckDBInstance }> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  const parquet = join(dir, 'seg.parquet');
+  await conn.run(
+    `COPY (SELECT range AS seq, 1700000000000 + range * 1000 AS ts, 'msg ' || md5(range::VARCHAR) || md5((range * 7)::VARCHAR) || CASE WHEN range = 30000 THEN ' ${MARKER}' ELSE '' END AS message FROM range(60000))
+     TO '${parquet}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 16384)`,
+  );
+  conn.closeSync();
+  return { parquet, db };
+}
+
+async function scalar(db: DuckDBInstance, sql: string): Promise<string> {
+  const conn = await db.connect();
+  try {
+    return String((await conn.runAndReadAll(sql)).getRows()[0]![0]);
+  } finally {
+    conn.closeSync();
+  }
+}
+
+test('a partially decrypted segment answers a query over the columns it decrypted, and holds no plaintext of the others', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-partial-'));
+  try {
+    const { parquet, db } = await fixture(dir);
+    const plain = readFileSync(parquet);
+    const sealed = join(dir, 'seg.sealed');
+    writeFileSync(sealed, await sealFile(plain, 4096));
+    const out = join(dir, 'seg.plain');
+    const p = await PartialPlaintext.open(sealed, out, async () => key, aad);
+    assert.equal(p.size, plain.length);
+    assert.ok(p.bytes < plain.length / 4, `the footer alone decrypted ${p.bytes} of ${plain.length} bytes`);
+    const columns = await p.columns();
+    assert.deepEqual([...columns.keys()].sort(), ['message', 'seq', 'ts']);
+    assert.equal(columns.get('ts')!.length, 4, 'one chunk of ts per row group');
+
+    await p.ensure(columns.get('ts')!);
+    assert.ok(p.bytes < plain.length / 4, `ts decrypted ${p.bytes} of ${plain.length} bytes`);
+    assert.ok(!readFileSync(out).includes(MARKER), 'the messages are not decrypted');
+    const want = await scalar(db, `SELECT sum(ts) FROM read_parquet('${parquet}')`);
+    assert.equal(await scalar(db, `SELECT sum(ts) FROM read_parquet('${out}')`), want);
+
+    // A reader must decrypt every column it reads: undecrypted parts of a column can read as garbage, not as an error.
+    await p.ensure([...columns.get('message')!, ...columns.get('seq')!]);
+    assert.equal(await scalar(db, `SELECT seq FROM read_parquet('${out}') WHERE message LIKE '%${MARKER}'`), '30000');
+    assert.equal(await scalar(db, `SELECT md5(string_agg(message, ',' ORDER BY seq)) FROM read_parquet('${out}')`), await scalar(db, `SELECT md5(string_agg(message, ',' ORDER BY seq)) FROM read_parquet('${parquet}')`));
+
+    assert.ok((await p.ensureAll()) >= 0);
+    assert.ok(p.complete);
+    assert.deepEqual(readFileSync(out), plain);
+    db.closeSync();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a segment cut at a frame boundary, padded, or with a frame altered does not open', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-partial-'));
+  try {
+    const { parquet, db } = await fixture(dir);
+    db.closeSync();
+    const whole = await sealFile(readFileSync(parquet), 4096);
+    const layout = chunkLayout(whole.subarray(0, STREAM_HEADER_MAX_BYTES), whole.length);
+    const last = frameSpan(layout, layout.frames - 1);
+    const open = (bytes: Buffer): Promise<PartialPlaintext> => {
+      const f = join(dir, 'bad.sealed');
+      writeFileSync(f, bytes);
+      return PartialPlaintext.open(f, join(dir, 'bad.plain'), async () => key, aad);
+    };
+    // Cut after the second-to-last frame: that frame is not final.
+    await assert.rejects(open(whole.subarray(0, last.offset)), DecryptionFailedError);
+    await assert.rejects(open(Buffer.concat([whole, Buffer.alloc(10)])), (e: Error) => e instanceof DecryptionFailedError || e instanceof TruncatedStreamError);
+    // A frame in the middle altered: the footer opens, the frame does not, and stays undecrypted.
+    const altered = Buffer.from(whole);
+    const middle = frameSpan(layout, 3).offset + 100;
+    altered[middle] = altered[middle]! ^ 1;
+    const p = await open(altered);
+    await assert.rejects(p.ensureAll(), DecryptionFailedError);
+    assert.ok(!p.complete);
+    // Another key does not open it at all.
+    await assert.rejects(
+      PartialPlaintext.open(join(dir, 'bad.sealed'), join(dir, 'bad2.plain'), async () => ({ keyId: 'k', version: 1, key: randomBytes(32) }), aad),
+      DecryptionFailedError,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
