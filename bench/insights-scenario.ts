@@ -333,3 +333,52 @@ export async function runPairedInsights(
   }
   return { runs: input.runs, queries, filters };
 }
+
+/** One Insights query timed as the first query of a freshly started server, encrypted and plaintext in alternation. */
+export interface PairedColdQuery {
+  key: InsightsQueryKey;
+  name: string;
+  encryptedMs: number[];
+  plaintextMs: number[];
+  encryptedMedianMs: number;
+  plaintextMedianMs: number;
+}
+
+/**
+ * What encryption at rest costs the first query after a restart, when the encrypted server decrypts
+ * what the query reads (docs/encryption.md): for each query, `rounds` rounds of (start the encrypted
+ * server, run the query once, stop it; the same on the plaintext server), the order swapped every round.
+ * The query's time runs from StartQuery to Complete, as elsewhere; the restart itself is not in it.
+ */
+export async function runPairedColdInsights(
+  encrypted: { ctx: BenchContext; dataDir: string },
+  plaintext: { ctx: BenchContext; dataDir: string },
+  input: { group: string; startTime: number; endTime: number; term: string; rounds: number },
+): Promise<PairedColdQuery[]> {
+  const { cfg } = encrypted.ctx;
+  const once = async (side: { ctx: BenchContext; dataDir: string }, query: string): Promise<number> => {
+    const server = await side.ctx.startServer('insights-cold', side.dataDir);
+    const client = new LogsClient(server.url, cfg.creds, cfg.region);
+    try {
+      return (await runInsightsQuery(client, { group: input.group, startTime: input.startTime, endTime: input.endTime, query, pollMs: cfg.insightsPollMs })).ms;
+    } finally {
+      client.close();
+      await side.ctx.stopServer('insights-cold', server);
+    }
+  };
+  const out: PairedColdQuery[] = [];
+  for (const spec of insightsQueries(input.term)) {
+    const encryptedMs: number[] = [];
+    const plaintextMs: number[] = [];
+    for (let i = 0; i < input.rounds; i++) {
+      const sides = i % 2 === 0 ? ([encrypted, plaintext] as const) : ([plaintext, encrypted] as const);
+      for (const side of sides) (side === encrypted ? encryptedMs : plaintextMs).push(await once(side, spec.query));
+    }
+    const q = { key: spec.key, name: spec.name, encryptedMs, plaintextMs, encryptedMedianMs: median(encryptedMs), plaintextMedianMs: median(plaintextMs) };
+    encrypted.ctx.log(
+      `encryption A/B, first query after a restart: \`${spec.query}\`: encrypted ${q.encryptedMedianMs.toFixed(0)} ms, plaintext ${q.plaintextMedianMs.toFixed(0)} ms (medians of ${input.rounds})`,
+    );
+    out.push(q);
+  }
+  return out;
+}

@@ -42,13 +42,15 @@ import { runPredicateScenario } from './predicate-scenario.js';
 import { summarizeProfiles } from './profile.js';
 import { textTable } from './report.js';
 import { runSearchScenario } from './search-scenario.js';
-import { runPairedInsights } from './insights-scenario.js';
+import { runPairedColdInsights, runPairedInsights } from './insights-scenario.js';
 import { runSubscriptionsScenario } from './subscriptions-scenario.js';
 import { formatRows, runFormatsBench, type FormatBenchResult } from './formats.js';
 import { machineCpuSeconds } from './server.js';
 
 /** Alternated rounds of each Insights query in the encryption A/B (insights-scenario.ts runPairedInsights). */
 const PAIRED_RUNS = 9;
+/** Rounds of the first-query-after-a-restart A/B (each a restart of both servers per query). */
+const COLD_PAIRED_ROUNDS = 3;
 
 function parseConfig(argv: string[]): BenchConfig {
   const { values } = parseArgs({
@@ -299,6 +301,12 @@ async function main(): Promise<number> {
               ...(results.search!.json !== undefined ? [{ name: 'JSON pattern', pattern: results.search!.json.pattern }] : []),
             ],
           },
+        );
+        log('encryption: each Insights query as the first query after a restart, encrypted and plaintext alternated');
+        results.plaintext.pairedCold = await runPairedColdInsights(
+          { ctx, dataDir: join(cfg.runDir, 'search-data') },
+          { ctx: plainCtx, dataDir: join(plainCfg.runDir, 'search-data') },
+          { group: results.search!.group, startTime: ins.startTime, endTime: ins.endTime, term: ins.term, rounds: COLD_PAIRED_ROUNDS },
         );
       }
     } catch (err) {
