@@ -144,7 +144,10 @@ export class SqlSession {
     const cache = this.store.messageTests;
     for (const p of parts) {
       if (p.ranges.length === 0 || p.startMs > p.endMs) continue;
-      const where = [`ts BETWEEN ${param(p.startMs)} AND ${param(p.endMs)}`];
+      // Bound once, where a branch needs it (every value bound must appear in the SQL).
+      let inRangeSql: string | undefined;
+      const inRange = (): string => (inRangeSql ??= `ts BETWEEN ${param(p.startMs)} AND ${param(p.endMs)}`);
+      const where: string[] = [];
       const deleted = [...p.group.deletedStreams];
       if (deleted.length > 0) where.push(`stream_id NOT IN (${deleted.map((d) => String(Math.trunc(d))).join(', ')})`);
       // Only the blocks pruning kept (Parquet row groups are blocks).
@@ -182,7 +185,10 @@ export class SqlSession {
             })
             .join('');
           const union = ranges.length > 1 ? ', union_by_name = true' : '';
-          let branch = `SELECT ${Math.trunc(p.group.id)}::BIGINT AS __g, ${base}${read}${testValues} FROM read_parquet([${files}]${union}) WHERE ${where.join(' AND ')}`;
+          // Segments wholly inside the time range need no test of it: DuckDB then need not decode their
+          // timestamps when nothing else reads them (a count by stream, say).
+          const conditions = ranges.every((r) => r.segment.minTs >= p.startMs && r.segment.maxTs <= p.endMs) ? where : [inRange(), ...where];
+          let branch = `SELECT ${Math.trunc(p.group.id)}::BIGINT AS __g, ${base}${read}${testValues} FROM read_parquet([${files}]${union})${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
           // Prefilters first: DuckDB then parses only the messages that pass them.
           const prefilters = prefilterColumns(fields, (k) => columns[k]! < 0);
           if (prefilters) branch = `SELECT *${prefilters} FROM (${branch})`;
