@@ -78,6 +78,7 @@ export class AtRest {
   /** readIndex()'s buffer for sealed bytes, kept between reads (null while a read holds it). */
   private indexReadBuffer: Buffer | null = null;
   private useClock = 0;
+  private fileSeq = 0;
 
   private constructor(
     readonly dataDir: string,
@@ -402,6 +403,14 @@ export class AtRest {
     await fsp.rm(join(this.scratchDir, '..'), { recursive: true, force: true });
   }
 
+  /**
+   * A new name in the cache for a copy of `rel`: never the name of an earlier copy, whose removal
+   * (eviction removes files without waiting) could otherwise take the new one.
+   */
+  private cacheFile(rel: string): string {
+    return join(this.cacheDir, `${rel.replaceAll('/', '_').replace(/\.parquet$/, '')}.${++this.fileSeq}.parquet`);
+  }
+
   /** Bytes of decrypted segments held, for Logward's own metrics. */
   get cacheBytes(): number {
     return this.cachedBytes;
@@ -410,7 +419,7 @@ export class AtRest {
   private async entry(rel: string): Promise<CacheEntry> {
     let e = this.cache.get(rel);
     if (!e) {
-      const file = join(this.cacheDir, rel.replaceAll('/', '_'));
+      const file = this.cacheFile(rel);
       const created: CacheEntry = { file, inPlace: false, bytes: 0, pins: 0, lastUse: 0, ready: Promise.resolve() };
       created.ready = this.openPlaintext(rel, file).then(
         (plain) => {
@@ -462,7 +471,7 @@ export class AtRest {
   private async adopt(rel: string, plain: string): Promise<void> {
     const old = this.cache.get(rel);
     if (old) await this.forget(rel);
-    const file = join(this.cacheDir, rel.replaceAll('/', '_'));
+    const file = this.cacheFile(rel);
     await fsp.rename(plain, file);
     const bytes = (await fsp.stat(file)).size;
     this.cache.set(rel, { file, inPlace: false, bytes, pins: 0, lastUse: ++this.useClock, ready: Promise.resolve() });
