@@ -117,7 +117,8 @@ export function parseName(c: Cursor, what: string): { name: string; span: Span; 
     throw c.error(t, `expected ${what} ${c.after()}${hint}`);
   }
   c.take();
-  return t.kind === 'quoted' ? { name: t.value, span: t.span, quoted: true } : { name: t.text, span: t.span, quoted: false };
+  // An ident's value is set when it held `[index]` steps: the name they spell.
+  return t.kind === 'quoted' ? { name: t.value, span: t.span, quoted: true } : { name: t.value || t.text, span: t.span, quoted: false };
 }
 
 /** A field reference (for dedup, sort and parse). */
@@ -250,7 +251,7 @@ function parsePrimary(c: Cursor): Node {
       if (isKeyword(t)) break;
       c.take(true);
       if (isOp(c.peek(), '(') && FUNCTION_NAME.test(t.text)) return parseCall(c, t);
-      return single({ kind: 'field', name: t.text, quoted: false, span: t.span });
+      return single({ kind: 'field', name: t.value || t.text, quoted: false, span: t.span });
     }
     case 'op':
       if (t.text === '(') {
