@@ -251,6 +251,11 @@ function parsePrimary(c: Cursor): Node {
       if (isKeyword(t)) break;
       c.take(true);
       if (isOp(c.peek(), '(') && FUNCTION_NAME.test(t.text)) return parseCall(c, t);
+      const next = c.peek();
+      if (t.text.endsWith('.') && next.kind === 'quoted' && next.span.start === t.span.end) {
+        // AWS's `map.\`special.char\``: a key holding a dot is no step of a dotted path here.
+        throw c.error(next, `Logward does not support a backquoted key after '${t.text}': write the whole name in backquotes (\`${t.text}${next.value}\`), which reads the key as dotted steps`);
+      }
       return single({ kind: 'field', name: t.value || t.text, quoted: false, span: t.span });
     }
     case 'op':
