@@ -90,3 +90,20 @@ test('malformed selectors are MalformedQueryException pointing at them', async (
   await at("SOURCE logGroupTags([{values: ['x']}]) | fields @message", 21, 36);
   await at("SOURCE logGroups() logGroups() | fields @message", 19, 28);
 });
+
+test('Infrequent Access groups: every command but pattern, diff, unmask and filterIndex', async () => {
+  assert.deepEqual(await selected("SOURCE logGroups(class: 'INFREQUENT_ACCESS') | stats count(*) as n by @message | fields @message"), ['cold']);
+  for (const [queryString, word] of [
+    ["SOURCE logGroups(class: 'INFREQUENT_ACCESS') | pattern @message", 'pattern'],
+    ["SOURCE logGroupTags([{key: 'team'}]) logGroups(class: 'INFREQUENT_ACCESS') | fields @message | diff", 'diff'],
+    ["SOURCE logGroups(class: 'INFREQUENT_ACCESS') | unmask @message", 'unmask'],
+    ["SOURCE logGroups(class: 'INFREQUENT_ACCESS') | filterIndex team = 'payments'", 'filterIndex'],
+  ] as const) {
+    const err = (await rejectsAws(srv.client.send(new StartQueryCommand({ ...range, queryString })), 'MalformedQueryException', new RegExp(`^The ${word} command is not supported for log groups in the Infrequent Access log class, such as '${root}cold'$`))) as unknown as MalformedQueryException;
+    const start = queryString.lastIndexOf(word);
+    assert.deepEqual([err.queryCompileError?.location?.startCharOffset, err.queryCompileError?.location?.endCharOffset], [start, start + word.length], queryString);
+  }
+  // A Standard group takes them.
+  const { queryId } = await srv.client.send(new StartQueryCommand({ ...range, logGroupName: `${root}plain`, queryString: 'pattern @message' }));
+  assert.equal((await waitForQuery(srv, queryId!)).status, 'Complete');
+});

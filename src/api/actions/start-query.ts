@@ -34,6 +34,7 @@ export const startQuery: Action<'StartQuery'> = async (ctx, input) => {
   const source = query.source;
   if ((source === null) === (named === null)) throw new ApiError('InvalidParameterException', MESSAGES.queryGroupSelection);
   const groups = named ?? sourceGroups(ctx, source!);
+  checkLogClass(query, input.queryString, groups);
   // Times are whole seconds, both ends inclusive: the end second runs to its last millisecond. START and
   // END in a SOURCE command narrow the range further (relative ones count from now).
   const now = ctx.clock.now();
@@ -62,6 +63,27 @@ export const startQuery: Action<'StartQuery'> = async (ctx, input) => {
     throw e;
   }
 };
+
+/**
+ * AWS (CWL_AnalyzeLogData_Classes, the command table): "Log groups in the Infrequent Access log class
+ * support all Logs Insights QL query commands except pattern, diff, and unmask", nor filterIndex.
+ * A query that uses one over such a group is MalformedQueryException pointing at the command.
+ */
+const NOT_FOR_INFREQUENT_ACCESS: ReadonlySet<string> = new Set(['pattern', 'diff', 'unmask', 'filterIndex']);
+
+function checkLogClass(query: Query, text: string, groups: readonly LogGroup[]): void {
+  const cold = groups.find((g) => g.logGroupClass === 'INFREQUENT_ACCESS');
+  if (cold === undefined) return;
+  const command = query.commands.find((c) => NOT_FOR_INFREQUENT_ACCESS.has(c.kind));
+  if (command === undefined) return;
+  const word = /^\S+/.exec(text.slice(command.span.start))![0];
+  throw malformedQuery(
+    new QueryError(`The ${word} command is not supported for log groups in the Infrequent Access log class, such as '${cold.name}'`, {
+      start: command.span.start,
+      end: command.span.start + word.length,
+    }),
+  );
+}
 
 /** START= and END= of a SOURCE clause in epoch ms (relative ones count from now), when given. */
 function sourceTimes(source: SourceClause | null, now: number): { start: number | null; end: number | null } {
