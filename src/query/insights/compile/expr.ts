@@ -73,6 +73,22 @@ export function isStructured(state: CompileState, e: Expr): boolean {
   return state.objectField(e.name) !== null;
 }
 
+/** Whether an expression's value is always a map or list (or nothing): a jsonParse call, or a field defined as one. */
+export function holdsMap(state: CompileState, e: Expr): boolean {
+  if (e.kind === 'call') return e.name.toLowerCase() === 'jsonparse';
+  return e.kind === 'field' && state.defined.get(e.name)?.map === true;
+}
+
+/**
+ * AWS (Structure types): "Using map and list in dedup, pattern, sort, and stats isn't supported." A
+ * jsonParse call, or a field defined as one, used as such a key is an error at it; its members
+ * (`js.status`) are keys like any field, and values that only may be maps (unnest elements, `json`
+ * extractions) are taken as they are.
+ */
+export function rejectStructure(state: CompileState, e: Expr, command: string): void {
+  if (holdsMap(state, e)) state.error(`A map or list cannot be used in ${command}: use one of its members, such as ${e.kind === 'field' ? e.name : 'js'}.key`, e.span);
+}
+
 export function compileExpr(state: CompileState, e: Expr, opts: ExprOptions = {}): SqlValue {
   switch (e.kind) {
     case 'field':
