@@ -10,6 +10,7 @@ import type { LookupTableResolver } from '../../query/insights/compile/state.js'
 import { checkQuery, lookupResolver, nestedQueries, type NestedSelection } from '../../query/insights/engine.js';
 import { QueryQueueFullError } from '../../query/insights/manager.js';
 import type { LogGroup } from '../../store/catalog.js';
+import { groupDataSources, matchesDataSource } from '../../formats/data-sources.js';
 import type { Action, ActionContext } from './context.js';
 
 /** Rows of a query without a limit of its own or in the request (AWS's default). */
@@ -33,6 +34,7 @@ export const startQuery: Action<'StartQuery'> = async (ctx, input) => {
   const source = query.source;
   if ((source === null) === (named === null)) throw new ApiError('InvalidParameterException', MESSAGES.queryGroupSelection);
   const groups = named ?? sourceGroups(ctx, source!);
+  checkLogClass(query, input.queryString, groups);
   // Times are whole seconds, both ends inclusive: the end second runs to its last millisecond. START and
   // END in a SOURCE command narrow the range further (relative ones count from now).
   const now = ctx.clock.now();
@@ -61,6 +63,27 @@ export const startQuery: Action<'StartQuery'> = async (ctx, input) => {
     throw e;
   }
 };
+
+/**
+ * AWS (CWL_AnalyzeLogData_Classes, the command table): "Log groups in the Infrequent Access log class
+ * support all Logs Insights QL query commands except pattern, diff, and unmask", nor filterIndex.
+ * A query that uses one over such a group is MalformedQueryException pointing at the command.
+ */
+const NOT_FOR_INFREQUENT_ACCESS: ReadonlySet<string> = new Set(['pattern', 'diff', 'unmask', 'filterIndex']);
+
+function checkLogClass(query: Query, text: string, groups: readonly LogGroup[]): void {
+  const cold = groups.find((g) => g.logGroupClass === 'INFREQUENT_ACCESS');
+  if (cold === undefined) return;
+  const command = query.commands.find((c) => NOT_FOR_INFREQUENT_ACCESS.has(c.kind));
+  if (command === undefined) return;
+  const word = /^\S+/.exec(text.slice(command.span.start))![0];
+  throw malformedQuery(
+    new QueryError(`The ${word} command is not supported for log groups in the Infrequent Access log class, such as '${cold.name}'`, {
+      start: command.span.start,
+      end: command.span.start + word.length,
+    }),
+  );
+}
 
 /** START= and END= of a SOURCE clause in epoch ms (relative ones count from now), when given. */
 function sourceTimes(source: SourceClause | null, now: number): { start: number | null; end: number | null } {
@@ -143,8 +166,11 @@ function parseIdentifier(id: string): GroupRef | null {
 }
 
 /**
- * `SOURCE logGroups(namePrefix: [...], class: ..., accountIdentifiers: [...])` or `SOURCE "name"`: names
- * must exist, prefixes may match none, neither selects all; groups are only this account's.
+ * `SOURCE logGroups(namePrefix: [...], class: ..., accountIdentifiers: [...])`, `SOURCE "name"`,
+ * `dataSource([...])` and `logGroupTags([...])`: names must exist, prefixes may match none, neither
+ * selects all; groups are only this account's. Every selector given must hold. Without `class`, a
+ * selection that does not name its groups takes only Standard ones (AWS: "If you don't include the
+ * class identifier, the query applies only to log groups in the Standard log class").
  */
 function sourceGroups(ctx: ActionContext, source: SourceClause): LogGroup[] {
   if (source.accountIdentifiers.length > 0 && !source.accountIdentifiers.includes(ctx.accountId)) return [];
@@ -156,7 +182,7 @@ function sourceGroups(ctx: ActionContext, source: SourceClause): LogGroup[] {
     if (denied !== undefined) throw new ApiError('AccessDeniedException', denied);
     out.set(name, g);
   }
-  // `logGroups()` or `logGroups(class: ...)`: no names and no prefixes select every group.
+  // `logGroups()`, `logGroups(class: ...)`, `dataSource([...])`...: no names and no prefixes select every group.
   const all = source.names.length === 0 && source.namePrefixes.length === 0;
   if (all || source.namePrefixes.length > 0) {
     for (const g of ctx.store.catalog.groups.values()) {
@@ -164,8 +190,15 @@ function sourceGroups(ctx: ActionContext, source: SourceClause): LogGroup[] {
       if ((all || source.namePrefixes.some((p) => g.name.startsWith(p))) && ctx.mayQuery?.(g.name) === undefined) out.set(g.name, g);
     }
   }
-  const cls = source.logGroupClass;
-  return [...out.values()].filter((g) => cls === null || g.logGroupClass === cls).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const cls = source.logGroupClass ?? (source.names.length > 0 ? null : 'STANDARD');
+  const selected = (g: LogGroup): boolean =>
+    (cls === null || g.logGroupClass === cls) &&
+    (source.dataSources.length === 0 || matchesDataSource(groupDataSources(g.tags), source.dataSources)) &&
+    source.tagFilters.every((t) => {
+      const v = g.tags.get(t.key);
+      return v !== undefined && (t.values.length === 0 || t.values.includes(v));
+    });
+  return [...out.values()].filter(selected).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /**

@@ -34,6 +34,10 @@ export interface SourceClause {
   accountIdentifiers: string[];
   /** `class: 'STANDARD' | 'INFREQUENT_ACCESS'` (or `class: ['INFREQUENT_ACCESS']`), when given. */
   logGroupClass: string | null;
+  /** `dataSource(['amazon_vpc.flow', ...])`: only groups of one of these data sources, when given. */
+  dataSources: string[];
+  /** `logGroupTags([{key: 'k', values: ['v']}, ...])`: only groups with every key, each at one of its values (any value when none are listed). */
+  tagFilters: TagFilter[];
   /** `START=` and `END=` in epoch milliseconds (written as ms or as an ISO 8601 time), when given. */
   startMs: number | null;
   endMs: number | null;
@@ -44,6 +48,13 @@ export interface SourceClause {
   startOffsetMs: number | null;
   endOffsetMs: number | null;
   span: Span;
+}
+
+/** One `{key: 'k', values: ['a', 'b']}` of `SOURCE logGroupTags([...])`. */
+export interface TagFilter {
+  key: string;
+  /** Empty: the group need only have the tag. */
+  values: string[];
 }
 
 // ---------------------------------------------------------------------------------------------

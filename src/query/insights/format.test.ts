@@ -188,13 +188,18 @@ const time = fc.oneof(
   fc.tuple(fc.integer({ min: -1000, max: 1000 }), fc.constantFrom(...UNITS_MS)).map(([k, unit]) => ({ ms: null, offsetMs: k === 0 ? 0 : k * unit })),
 );
 const strings = fc.array(fc.string({ unit: 'binary', maxLength: 6 }), { maxLength: 3 });
+const nonEmpty = fc.string({ unit: 'binary', minLength: 1, maxLength: 6 });
+const dataSources = fc.array(nonEmpty, { maxLength: 3 });
+const tagFilters = fc.array(fc.record({ key: nonEmpty, values: strings }), { maxLength: 3 });
 const source: fc.Arbitrary<SourceClause> = fc
-  .tuple(strings, strings, strings, fc.option(fc.string({ unit: 'binary', maxLength: 6 })), time, time)
-  .map(([names, namePrefixes, accountIdentifiers, logGroupClass, start, end]) => ({
+  .tuple(strings, strings, strings, fc.option(fc.string({ unit: 'binary', maxLength: 6 })), dataSources, tagFilters, time, time)
+  .map(([names, namePrefixes, accountIdentifiers, logGroupClass, dataSources, tagFilters, start, end]) => ({
     names,
     namePrefixes,
     accountIdentifiers,
     logGroupClass,
+    dataSources,
+    tagFilters,
     startMs: start.ms,
     startOffsetMs: start.offsetMs,
     endMs: end.ms,

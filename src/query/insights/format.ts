@@ -266,16 +266,25 @@ function formatTime(keyword: string, ms: number | null, offsetMs: number | null)
 
 export function formatSource(s: SourceClause): string {
   const parts: string[] = [];
-  if (s.names.length > 0 && s.namePrefixes.length === 0 && s.accountIdentifiers.length === 0 && s.logGroupClass === null) {
+  const others = s.dataSources.length > 0 || s.tagFilters.length > 0;
+  if (s.names.length > 0 && s.namePrefixes.length === 0 && s.accountIdentifiers.length === 0 && s.logGroupClass === null && !others) {
     // As start-query.ts writes the selection into DescribeQueries' queryString.
     parts.push(`SOURCE ${s.names.map((n) => formatString(n, '"')).join(' ')}`);
   } else {
+    const selectors: string[] = [];
+    if (s.dataSources.length > 0) selectors.push(`dataSource(${strings(s.dataSources)})`);
     const args: string[] = [];
     if (s.names.length > 0) args.push(`logGroupIdentifiers: ${strings(s.names)}`);
     if (s.namePrefixes.length > 0) args.push(`namePrefix: ${strings(s.namePrefixes)}`);
     if (s.accountIdentifiers.length > 0) args.push(`accountIdentifiers: ${strings(s.accountIdentifiers)}`);
     if (s.logGroupClass !== null) args.push(`class: ${formatString(s.logGroupClass, "'")}`);
-    parts.push(`SOURCE logGroups(${args.join(', ')})`);
+    // `logGroups()` alone selects every group; beside another selector it adds nothing.
+    if (args.length > 0 || !others) selectors.push(`logGroups(${args.join(', ')})`);
+    if (s.tagFilters.length > 0) {
+      const tags = s.tagFilters.map((t) => `{key: ${formatString(t.key, "'")}${t.values.length > 0 ? `, values: ${strings(t.values)}` : ''}}`);
+      selectors.push(`logGroupTags([${tags.join(', ')}])`);
+    }
+    parts.push(`SOURCE ${selectors.join(' ')}`);
   }
   parts.push(...formatTime('START', s.startMs, s.startOffsetMs), ...formatTime('END', s.endMs, s.endOffsetMs));
   return parts.join(' ');

@@ -28,6 +28,18 @@ test('operators take the longest match; numbers, periods and names end where the
   assert.deepEqual(nextToken('  # c\n', 0, true).span, { start: 6, end: 6 });
 });
 
+test('list access: a name with [index] steps is one token whose value is the dotted name', () => {
+  assert.deepEqual(kinds('j.users[1].action = x', [true, false, true]), ['ident:j.users[1].action', 'op:=', 'ident:x']);
+  assert.equal(nextToken('j.users[1].action', 0, true).value, 'j.users.1.action');
+  assert.equal(nextToken('m[0][12]', 0, true).value, 'm.0.12');
+  assert.equal(nextToken('plain.name', 0, true).value, '');
+  // Not an index: a list after an operator word, a space before the bracket, or no digits.
+  assert.deepEqual(kinds('in[1]', [false, true]), ['ident:in', 'op:[']);
+  assert.deepEqual(kinds('a [1]', [true, false]), ['ident:a', 'op:[']);
+  assert.deepEqual(kinds('a[b]', [true, false]), ['ident:a', 'op:[']);
+  assert.deepEqual(kinds('{}', [true, false]), ['op:{', 'op:}']);
+});
+
 test('string escapes: only quotes and the backslash', () => {
   assert.equal(nextToken(String.raw`"a\"b\'c\\d\ne\d"`, 0, true).value, String.raw`a"b'c\d\ne\d`);
   assert.equal(nextToken(String.raw`'x\'y'`, 0, true).value, "x'y");

@@ -38,7 +38,7 @@ export interface Token {
   span: Span;
 }
 
-const OPS = ['!=', '<=', '>=', '=~', '|', ',', '(', ')', '[', ']', ':', '=', '<', '>', '+', '-', '*', '/', '%', '^'];
+const OPS = ['!=', '<=', '>=', '=~', '|', ',', '(', ')', '[', ']', '{', '}', ':', '=', '<', '>', '+', '-', '*', '/', '%', '^'];
 
 /**
  * Time units as AWS's stats page lists them for `bin()`: "For all units and abbreviations that include
@@ -145,7 +145,19 @@ export function nextToken(src: string, pos: number, operand: boolean): Token {
   if (isIdentStart(c)) {
     let i = start + 1;
     while (isIdentPart(src[i])) i++;
-    return token(src, 'ident', start, i);
+    // AWS's list access `list[index]` (Structure types): `a.b[1].c` is the field `a.b.1.c`, the index
+    // being a step of the path as in a discovered field's name. The token's value is that name.
+    let name = '';
+    // Not after an operator word: `x in[1, 2]` is a list.
+    const word = /^(in|not|like|and|or)$/i.test(src.slice(start, i));
+    for (let m = word ? null : /^\[(\d+)\]/.exec(src.slice(i, i + 24)); m !== null; m = /^\[(\d+)\]/.exec(src.slice(i, i + 24))) {
+      name = `${name || src.slice(start, i)}.${m[1]}`;
+      i += m[0].length;
+      const from = i;
+      while (isIdentPart(src[i])) i++;
+      name += src.slice(from, i);
+    }
+    return token(src, 'ident', start, i, name);
   }
   for (const op of OPS) {
     if (src.startsWith(op, start)) return token(src, 'op', start, start + op.length);

@@ -117,7 +117,8 @@ export function parseName(c: Cursor, what: string): { name: string; span: Span; 
     throw c.error(t, `expected ${what} ${c.after()}${hint}`);
   }
   c.take();
-  return t.kind === 'quoted' ? { name: t.value, span: t.span, quoted: true } : { name: t.text, span: t.span, quoted: false };
+  // An ident's value is set when it held `[index]` steps: the name they spell.
+  return t.kind === 'quoted' ? { name: t.value, span: t.span, quoted: true } : { name: t.value || t.text, span: t.span, quoted: false };
 }
 
 /** A field reference (for dedup, sort and parse). */
@@ -250,7 +251,12 @@ function parsePrimary(c: Cursor): Node {
       if (isKeyword(t)) break;
       c.take(true);
       if (isOp(c.peek(), '(') && FUNCTION_NAME.test(t.text)) return parseCall(c, t);
-      return single({ kind: 'field', name: t.text, quoted: false, span: t.span });
+      const next = c.peek();
+      if (t.text.endsWith('.') && next.kind === 'quoted' && next.span.start === t.span.end) {
+        // AWS's `map.\`special.char\``: a key holding a dot is no step of a dotted path here.
+        throw c.error(next, `Logward does not support a backquoted key after '${t.text}': write the whole name in backquotes (\`${t.text}${next.value}\`), which reads the key as dotted steps`);
+      }
+      return single({ kind: 'field', name: t.value || t.text, quoted: false, span: t.span });
     }
     case 'op':
       if (t.text === '(') {

@@ -7,9 +7,14 @@
  *   SOURCE "a" "b" START=... END=...                                   (several groups, as start-query.ts writes them)
  *   SOURCE lg start=-1d end=now                                       (relative times, the logcompare page)
  *   SOURCE logGroups(namePrefix: []) START=2026-01-23T00:00:00.000Z END=2026-01-23T23:59:59.000Z
- * `SOURCE "a" SOURCE "b"` is read as `SOURCE "a" "b"`. Keys and keywords are case-insensitive.
+ *   SOURCE dataSource(['amazon_vpc.flow']) logGroups(namePrefix: ['namePrefix1'])
+ *   SOURCE logGroupTags([{key: 'team', values: ['payments']}, {key: 'env'}])
+ * `SOURCE "a" SOURCE "b"` is read as `SOURCE "a" "b"`. Keys and keywords are case-insensitive. The
+ * selectors logGroups(...), dataSource([...]) and logGroupTags([...]) may be combined, each once, in any
+ * order: a group must meet all of them. AWS's quotas (CWL_QuerySyntax-Source): at most five name
+ * prefixes, 20 account identifiers and ten data sources.
  */
-import type { SourceClause, Span } from './ast.js';
+import type { SourceClause, Span, TagFilter } from './ast.js';
 import { Cursor, isOp, isWord } from './parse-expr.js';
 import { periodUnit, skipTrivia, syntaxError, UNIT_MS, type Token } from './lexer.js';
 
@@ -33,6 +38,8 @@ export function parseSource(c: Cursor): SourceClause {
     namePrefixes: [],
     accountIdentifiers: [],
     logGroupClass: null,
+    dataSources: [],
+    tagFilters: [],
     startMs: null,
     endMs: null,
     startOffsetMs: null,
@@ -77,7 +84,15 @@ export function parseSource(c: Cursor): SourceClause {
   return clause;
 }
 
-/** `logGroups(...)`, a quoted name, or a bare name; returns the end offset. */
+/** What the selectors are called, lower-cased, and how each is written. */
+const SELECTORS: Record<string, string> = { loggroups: 'logGroups(...)', datasource: 'dataSource([...])', loggrouptags: 'logGroupTags([...])' };
+
+const isSelector = (c: Cursor): boolean => {
+  const t = c.peek();
+  return t.kind === 'ident' && Object.hasOwn(SELECTORS, t.text.toLowerCase()) && isOp(c.peekSecond(), '(');
+};
+
+/** Selectors (logGroups, dataSource, logGroupTags), a quoted name, or a bare name; returns the end offset. */
 function parseSelection(c: Cursor, clause: SourceClause): number {
   const t = c.peek();
   if (t.kind === 'string') {
@@ -85,38 +100,106 @@ function parseSelection(c: Cursor, clause: SourceClause): number {
     clause.names.push(t.value);
     return t.span.end;
   }
-  if (t.kind === 'ident' && isWord(t, 'loggroups') && isOp(c.peekSecond(), '(')) {
-    c.take();
-    c.take();
-    const seen = new Set<Key>();
-    if (!isOp(c.peek(), ')')) {
-      for (;;) {
-        const keyToken = c.peek();
-        const key = keyToken.kind === 'ident' && Object.hasOwn(KEYS, keyToken.text.toLowerCase()) ? KEYS[keyToken.text.toLowerCase()] : undefined;
-        if (key === undefined) throw c.error(keyToken, `expected namePrefix, accountIdentifiers or class ${c.after()}`);
-        if (seen.has(key)) throw c.error(keyToken, `expected each of namePrefix, accountIdentifiers and class only once`);
-        seen.add(key);
-        c.take();
-        c.expectOp(':');
-        const values = parseStrings(c);
-        if (key === 'logGroupClass') {
-          if (values.items.length !== 1) throw syntaxError(c.src, values.span, "expected one log class: 'STANDARD' or 'INFREQUENT_ACCESS'");
-          clause.logGroupClass = values.items[0]!;
-        } else {
-          clause[key].push(...values.items);
-        }
-        if (!isOp(c.peek(), ',')) break;
-        c.take();
-      }
+  if (isSelector(c)) {
+    const seen = new Set<string>();
+    let end = t.span.end;
+    while (isSelector(c)) {
+      const word = c.take();
+      const which = word.text.toLowerCase();
+      if (seen.has(which)) throw c.error(word, `expected ${SELECTORS[which]} only once in a SOURCE clause`);
+      seen.add(which);
+      c.take();
+      if (which === 'loggroups') parseLogGroups(c, clause);
+      else if (which === 'datasource') parseDataSources(c, clause);
+      else parseTagFilters(c, clause);
+      end = c.expectOp(')', `${which === 'loggroups' ? "',' or " : ''}')' to end ${SELECTORS[which]}`).span.end;
     }
-    return c.expectOp(')', "',' or ')' to end logGroups(...)").span.end;
+    return end;
   }
   if (t.kind === 'ident' && !isOp(c.peekSecond(), '(')) {
     c.take();
     clause.names.push(t.text);
     return t.span.end;
   }
-  throw c.error(t, `expected logGroups(...) or a log group name in quotes ${c.after()}`);
+  throw c.error(t, `expected logGroups(...), dataSource([...]), logGroupTags([...]) or a log group name in quotes ${c.after()}`);
+}
+
+/** The keys of `logGroups(...)`, after its `(`. */
+function parseLogGroups(c: Cursor, clause: SourceClause): void {
+  const seen = new Set<Key>();
+  if (isOp(c.peek(), ')')) return;
+  for (;;) {
+    const keyToken = c.peek();
+    const key = keyToken.kind === 'ident' && Object.hasOwn(KEYS, keyToken.text.toLowerCase()) ? KEYS[keyToken.text.toLowerCase()] : undefined;
+    if (key === undefined) throw c.error(keyToken, `expected namePrefix, accountIdentifiers or class ${c.after()}`);
+    if (seen.has(key)) throw c.error(keyToken, `expected each of namePrefix, accountIdentifiers and class only once`);
+    seen.add(key);
+    c.take();
+    c.expectOp(':');
+    const values = parseStrings(c);
+    if (key === 'logGroupClass') {
+      if (values.items.length !== 1) throw syntaxError(c.src, values.span, "expected one log class: 'STANDARD' or 'INFREQUENT_ACCESS'");
+      clause.logGroupClass = values.items[0]!;
+    } else {
+      const most = key === 'namePrefixes' ? MAX_PREFIXES : key === 'accountIdentifiers' ? MAX_ACCOUNTS : Infinity;
+      if (values.items.length > most) throw syntaxError(c.src, values.span, `expected at most ${most} ${key === 'namePrefixes' ? 'name prefixes' : 'account identifiers'}`);
+      clause[key].push(...values.items);
+    }
+    if (!isOp(c.peek(), ',')) break;
+    c.take();
+  }
+}
+
+const MAX_PREFIXES = 5;
+const MAX_ACCOUNTS = 20;
+const MAX_DATA_SOURCES = 10;
+
+/** `['amazon_vpc.flow', ...]` after `dataSource(`: one to ten names. */
+function parseDataSources(c: Cursor, clause: SourceClause): void {
+  const values = parseStrings(c);
+  if (values.items.length === 0 || values.items.length > MAX_DATA_SOURCES || values.items.some((v) => v === '')) {
+    throw syntaxError(c.src, values.span, `expected one to ${MAX_DATA_SOURCES} data source names such as 'amazon_vpc.flow'`);
+  }
+  clause.dataSources.push(...values.items);
+}
+
+/** `[{key: 'k', values: ['a', 'b']}, ...]` after `logGroupTags(`: at least one tag; values may be left out. */
+function parseTagFilters(c: Cursor, clause: SourceClause): void {
+  c.expectOp('[', "'[' and a list of tags such as {key: 'team', values: ['payments']}");
+  for (;;) {
+    clause.tagFilters.push(parseTagFilter(c));
+    if (!isOp(c.peek(), ',')) break;
+    c.take();
+  }
+  c.expectOp(']', "',' or ']' to end the list of tags");
+}
+
+function parseTagFilter(c: Cursor): TagFilter {
+  const open = c.expectOp('{', "'{' and a tag such as {key: 'team', values: ['payments']}");
+  let key: string | null = null;
+  let values: string[] | null = null;
+  for (;;) {
+    const name = c.peek();
+    const which = name.kind === 'ident' || name.kind === 'string' ? (name.kind === 'ident' ? name.text : name.value).toLowerCase() : '';
+    if ((which !== 'key' && which !== 'values') || (which === 'key' ? key !== null : values !== null)) {
+      throw c.error(name, `expected ${key === null ? 'key' : 'values'} ${c.after()}`);
+    }
+    c.take();
+    c.expectOp(':');
+    if (which === 'key') {
+      const k = c.peek();
+      if (k.kind !== 'string' || k.value === '') throw c.error(k, `expected the tag key in quotes ${c.after()}`);
+      c.take();
+      key = k.value;
+    } else {
+      values = parseStrings(c).items;
+    }
+    if (!isOp(c.peek(), ',')) break;
+    c.take();
+  }
+  const close = c.expectOp('}', "',' or '}' to end the tag");
+  if (key === null) throw syntaxError(c.src, { start: open.span.start, end: close.span.end }, "expected a key in the tag, such as {key: 'team'}");
+  return { key, values: values ?? [] };
 }
 
 /** `'a'` or `['a', 'b']` (possibly empty). */

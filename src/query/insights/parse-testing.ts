@@ -29,7 +29,8 @@ export function spanProblems(text: string, q: Query): string[] {
     check(0 <= e.span.start && e.span.start <= e.span.end && e.span.end <= text.length, `${e.kind} span out of range`, e.span);
     switch (e.kind) {
       case 'field':
-        check(e.quoted ? s === `\`${e.name}\`` : s === e.name, 'field', e.span);
+        // `a[1].b` (list access) is the field `a.1.b`.
+        check(e.quoted ? s === `\`${e.name}\`` : s.replace(/\[(\d+)\]/g, '.$1') === e.name, 'field', e.span);
         break;
       case 'string':
         check(s.length >= 2 && s.startsWith(e.quote) && s.endsWith(e.quote), 'string', e.span);

@@ -164,7 +164,7 @@ test('spans: each node covers exactly its own text', () => {
 
 test('SOURCE: every documented form, and the one DescribeQueries shows', () => {
   const src = (text: string) => stripSpans(parseQuery(text).source);
-  const empty = { names: [], namePrefixes: [], accountIdentifiers: [], logGroupClass: null, startMs: null, endMs: null, startOffsetMs: null, endOffsetMs: null };
+  const empty = { names: [], namePrefixes: [], accountIdentifiers: [], logGroupClass: null, dataSources: [], tagFilters: [], startMs: null, endMs: null, startOffsetMs: null, endOffsetMs: null };
   assert.deepEqual(src('SOURCE logGroups()'), empty);
   assert.deepEqual(src("SOURCE logGroups(namePrefix: ['a', 'b'], class: 'STANDARD')"), { ...empty, namePrefixes: ['a', 'b'], logGroupClass: 'STANDARD' });
   assert.deepEqual(src("SOURCE logGroups(class: ['INFREQUENT_ACCESS'], accountIdentifiers:['111122223333'])"), { ...empty, logGroupClass: 'INFREQUENT_ACCESS', accountIdentifiers: ['111122223333'] });
@@ -175,8 +175,19 @@ test('SOURCE: every documented form, and the one DescribeQueries shows', () => {
   assert.deepEqual(src('SOURCE logGroups() START=-3600s END=0s'), { ...empty, startOffsetMs: -3_600_000, endOffsetMs: 0 });
   assert.deepEqual(src('SOURCE logGroups() START=2026-01-23T00:00:00.000Z END=2026-01-23T00:00:01+01:00'), { ...empty, startMs: Date.UTC(2026, 0, 23), endMs: Date.UTC(2026, 0, 22, 23, 0, 1) });
   assert.deepEqual(src("SOURCE logGroups(logGroupIdentifier: ['x'], namePrefix: ['y'])"), { ...empty, names: ['x'], namePrefixes: ['y'] });
+  // The data source and tag selectors (CWL_QuerySyntax-Source, the command table), alone or combined.
+  assert.deepEqual(src("SOURCE dataSource(['amazon_vpc.flow'])"), { ...empty, dataSources: ['amazon_vpc.flow'] });
+  assert.deepEqual(src("SOURCE dataSource(['amazon_vpc.flow']) logGroups(namePrefix: ['namePrefix1']) | fields x"), { ...empty, dataSources: ['amazon_vpc.flow'], namePrefixes: ['namePrefix1'] });
+  assert.deepEqual(src(`SOURCE logGroupTags([{"key":"Application","values":["checkout"]}]) | fields x`), { ...empty, tagFilters: [{ key: 'Application', values: ['checkout'] }] });
+  assert.deepEqual(src("SOURCE logGroupTags([{key: 'team', values: ['a', 'b']}, {key: 'env'}]) logGroups(class: 'STANDARD') dataSource('x')"), {
+    ...empty,
+    tagFilters: [{ key: 'team', values: ['a', 'b'] }, { key: 'env', values: [] }],
+    logGroupClass: 'STANDARD',
+    dataSources: ['x'],
+  });
   const q = parseQuery('SOURCE "g" START=1 END=2 | fields x');
   assert.deepEqual(q.source!.span, { start: 0, end: 24 });
+  assert.equal(formatQuery(parseQuery("SOURCE logGroups() dataSource(['a.b']) logGroupTags([{values: [], key: 'k'}])")), "SOURCE dataSource(['a.b']) logGroupTags([{key: 'k'}])");
   assert.equal(formatQuery(parseQuery("SOURCE logGroups(logGroupIdentifier: ['x'], namePrefix: ['y']) START=-90s END=-1500ms")), "SOURCE logGroups(logGroupIdentifiers: ['x'], namePrefix: ['y']) START=-90s END=-1500ms");
 });
 
@@ -188,7 +199,16 @@ test('SOURCE errors point at the offending token', () => {
   fails('SOURCE "g" START=yesterday', 17, 26, /^unexpected symbol found yesterday at line 1 and position 17: expected epoch milliseconds, an ISO 8601 time, now, or a relative time/);
   fails('SOURCE "g" END=-1mo', 15, 19, /^unexpected symbol found -1mo at line 1 and position 15/);
   fails('SOURCE "g" fields x', 11, 17, "unexpected symbol found fields at line 1 and position 11: expected '|' and a command after the SOURCE clause after '\"g\"'");
-  fails('SOURCE', 6, 6, "unexpected symbol found <EOF> at line 1 and position 6: expected logGroups(...) or a log group name in quotes after 'SOURCE'");
+  fails('SOURCE', 6, 6, "unexpected symbol found <EOF> at line 1 and position 6: expected logGroups(...), dataSource([...]), logGroupTags([...]) or a log group name in quotes after 'SOURCE'");
+  fails("SOURCE logGroups(namePrefix: ['a', 'b', 'c', 'd', 'e', 'f'])", 29, 59, /expected at most 5 name prefixes$/);
+  fails(`SOURCE dataSource([${Array.from({ length: 11 }, (_, i) => `'s${i}'`).join(', ')}])`, 18, 85, /expected one to 10 data source names/);
+  fails('SOURCE dataSource([])', 18, 20, /expected one to 10 data source names/);
+  fails("SOURCE dataSource(['a']) dataSource(['b'])", 25, 35, /expected dataSource\(\[\.\.\.\]\) only once in a SOURCE clause$/);
+  fails("SOURCE logGroupTags([{values: ['x']}])", 21, 36, /expected a key in the tag/);
+  fails("SOURCE logGroupTags([{key: 'a', key: 'b'}])", 32, 35, /expected values after ','$/);
+  fails("SOURCE logGroupTags([{key: team}])", 27, 31, /expected the tag key in quotes/);
+  fails('SOURCE logGroupTags([])', 21, 22, /expected '\{' and a tag/);
+  fails('SOURCE logGroupTags(team)', 20, 24, /expected '\[' and a list of tags/);
   fails('SOURCE "g" |', 12, 12, /^unexpected symbol found <EOF> at line 1 and position 12: expected a command/);
 });
 

@@ -1,6 +1,6 @@
 /** `fields a, b as c, f(x) as y`: defines fields (expressions with `as`) and shows them in the results. */
 import type { FieldsCommand, Projection } from '../ast.js';
-import { compileExpr, isStructured } from '../compile/expr.js';
+import { compileExpr, holdsMap, isStructured } from '../compile/expr.js';
 import type { CompileState } from '../compile/state.js';
 
 /** The name a projection shows as: its alias, its field name, or the expression as written. */
@@ -16,6 +16,7 @@ export function markJson(state: CompileState, names: string[]): void {
 export function compileFields(state: CompileState, cmd: FieldsCommand): void {
   const defs: Array<[string, ReturnType<typeof compileExpr>]> = [];
   const structured: string[] = [];
+  const maps: string[] = [];
   for (const p of cmd.items) {
     const name = projectionName(state, p);
     // A plain field keeps its own column or system expression; only new names need a column.
@@ -23,9 +24,11 @@ export function compileFields(state: CompileState, cmd: FieldsCommand): void {
     else {
       defs.push([name, compileExpr(state, p.expr)]);
       if (isStructured(state, p.expr)) structured.push(name);
+      if (holdsMap(state, p.expr)) maps.push(name);
     }
     state.show(name);
   }
   state.define(defs);
   markJson(state, structured);
+  for (const n of maps) state.defined.get(n)!.map = true;
 }

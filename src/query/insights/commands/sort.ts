@@ -1,6 +1,6 @@
 /** `sort a desc, b`: orders the rows; the order holds through later commands until `stats`. */
 import type { SortCommand } from '../ast.js';
-import { compileExpr } from '../compile/expr.js';
+import { compileExpr, rejectStructure } from '../compile/expr.js';
 import type { CompileState } from '../compile/state.js';
 import type { SqlValue } from '../functions/types.js';
 
@@ -13,6 +13,7 @@ export function orderTerms(v: SqlValue, column: string, descending: boolean): st
 
 export function compileSort(state: CompileState, cmd: SortCommand): void {
   // Keys are computed into columns of their own, so later redefinitions of a field leave the order alone.
+  for (const k of cmd.keys) rejectStructure(state, k.expr, 'sort');
   const keys = cmd.keys.map((k) => ({ value: compileExpr(state, k.expr), descending: k.descending }));
   const cols = keys.map(() => state.hidden('o'));
   state.addStage(`*, ${keys.map((k, i) => `${k.value.sql} AS ${cols[i]}`).join(', ')}`);

@@ -4,7 +4,7 @@
  */
 import type { Expr, PeriodLiteral, StatsCommand } from '../ast.js';
 import { UNIT_MS } from '../lexer.js';
-import { compileExpr, hasAggregate } from '../compile/expr.js';
+import { compileExpr, hasAggregate, rejectStructure } from '../compile/expr.js';
 import { fieldColumn, type CompileState } from '../compile/state.js';
 import type { SqlValue } from '../functions/types.js';
 import { projectionName } from './fields.js';
@@ -22,12 +22,15 @@ export function compileStats(state: CompileState, cmd: StatsCommand): void {
   };
   for (const p of cmd.by) {
     if (hasAggregate(p.expr)) state.error('An aggregate function cannot be a stats group key (after by)', p.expr.span);
+    rejectStructure(state, p.expr, 'stats');
     add(projectionName(state, p), compileExpr(state, p.expr), p.span);
   }
   const keys = outputs.length;
   if (cmd.offset) shiftBins(state, cmd, outputs);
   for (const p of cmd.aggregations) {
     const value = compileExpr(state, p.expr, { aggregate: true }); // unknown functions first
+    // count(js) only asks whether it is there; other aggregations would read the map or list.
+    if (p.expr.kind === 'call' && p.expr.name.toLowerCase() !== 'count') for (const a of p.expr.args) rejectStructure(state, a, 'stats');
     if (!hasAggregate(p.expr)) state.error('Expected an aggregate function such as count(), sum() or avg() in stats', p.expr.span);
     add(projectionName(state, p), value, p.span);
   }

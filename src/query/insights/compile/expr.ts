@@ -73,6 +73,22 @@ export function isStructured(state: CompileState, e: Expr): boolean {
   return state.objectField(e.name) !== null;
 }
 
+/** Whether an expression's value is always a map or list (or nothing): a jsonParse call, or a field defined as one. */
+export function holdsMap(state: CompileState, e: Expr): boolean {
+  if (e.kind === 'call') return e.name.toLowerCase() === 'jsonparse';
+  return e.kind === 'field' && state.defined.get(e.name)?.map === true;
+}
+
+/**
+ * AWS (Structure types): "Using map and list in dedup, pattern, sort, and stats isn't supported." A
+ * jsonParse call, or a field defined as one, used as such a key is an error at it; its members
+ * (`js.status`) are keys like any field, and values that only may be maps (unnest elements, `json`
+ * extractions) are taken as they are.
+ */
+export function rejectStructure(state: CompileState, e: Expr, command: string): void {
+  if (holdsMap(state, e)) state.error(`A map or list cannot be used in ${command}: use one of its members, such as ${e.kind === 'field' ? e.name : 'js'}.key`, e.span);
+}
+
 export function compileExpr(state: CompileState, e: Expr, opts: ExprOptions = {}): SqlValue {
   switch (e.kind) {
     case 'field':
@@ -149,10 +165,26 @@ function compileBinary(state: CompileState, e: Binary, opts: ExprOptions): SqlVa
       const r = asNumber(compileExpr(state, e.right, opts)).sql;
       return { sql: ARITHMETIC[e.op]!(l, r), type: 'number' };
     }
-    default:
-      return compare(e.op, compileExpr(state, e.left, opts), compileExpr(state, e.right, opts));
+    default: {
+      const l = compileExpr(state, e.left, opts);
+      const r = compileExpr(state, e.right, opts);
+      const c = compare(e.op, l, r);
+      // AWS (Structure types): "Comparing map and list to any other fields result in false."
+      const maps = [[e.left, l] as const, [e.right, r] as const].filter(([x]) => isStructured(state, x)).map(([, v]) => isMapOrList(v.sql));
+      return maps.length === 0 ? c : bool(`(CASE WHEN ${maps.join(' OR ')} THEN false ELSE ${c.sql} END)`);
+    }
   }
 }
+
+/** SQL: whether a value that may hold JSON text holds a map (object) or a list (array). */
+const isMapOrList = (sql: string): string => `coalesce(json_type(TRY_CAST(${sql} AS JSON)) IN ('OBJECT', 'ARRAY'), false)`;
+
+/**
+ * AWS (Structure types): "Maps and lists are treated as null for string, number, and datetime
+ * functions". The families whose arguments are read as such values; general, JSON and aggregate
+ * functions take a map or list as it is.
+ */
+const SCALAR_FAMILIES: ReadonlySet<string> = new Set(['string', 'numeric', 'conversion', 'datetime', 'ip', 'hash']);
 
 function compare(op: '=' | '!=' | '<' | '<=' | '>' | '>=', l: SqlValue, r: SqlValue): SqlValue {
   const o = op === '!=' ? '<>' : op;
@@ -201,7 +233,9 @@ function compileCall(state: CompileState, call: Call, opts: ExprOptions): SqlVal
   const inner: ExprOptions = def.aggregate ? {} : opts;
   const args: CompiledArg[] = call.args.map((a, i) => {
     const kind = def.args[Math.min(i, def.args.length - 1)] ?? 'any';
-    return { expr: a, value: compileArg(state, def.name, kind, a, inner) };
+    const value = compileArg(state, def.name, kind, a, inner);
+    const scalar = SCALAR_FAMILIES.has(def.family) && isStructured(state, a);
+    return { expr: a, value: scalar ? { sql: `(CASE WHEN ${isMapOrList(value.sql)} THEN NULL ELSE ${value.sql} END)`, type: value.type } : value };
   });
   return def.compile(args, state);
 }

@@ -9,7 +9,7 @@ import { QueryError } from '../ast.js';
 import { compileCommand, isJsCommand, type JsCommand } from '../commands/index.js';
 import type { SqlParam } from '../../../store/db.js';
 import type { BitmapRequirement } from '../../filter-pattern/prune.js';
-import { compileExpr, compileField } from './expr.js';
+import { compileExpr, compileField, rejectStructure } from './expr.js';
 import { asString } from '../functions/coerce.js';
 import { CompileState, fieldColumn, quoteIdent, type FieldIndexLookup, type LookupLoad, type LookupTableResolver } from './state.js';
 import type { GroupLineFormat } from './line-fields.js';
@@ -117,6 +117,7 @@ export function compileQuery(original: Query, text: string, source: EventSource,
     const cmd = next.command;
     if (!state.eventRows) state.error(`'${cmd.kind}' works on log events: it cannot follow stats`, cmd.span);
     const field = cmd.kind === 'pattern' ? cmd.field : ({ kind: 'field', name: '@message', quoted: false, span: cmd.span } as const);
+    if (cmd.kind === 'pattern') rejectStructure(state, field, 'pattern');
     // Drain reads the first 1,500 characters of a value (as AWS's pattern analysis does).
     state.define([[PATTERN_INPUT, { sql: `left(${asString(compileExpr(state, field)).sql}, ${PATTERN_VALUE_CHARS})`, type: 'string' }]]);
     state.display = [PATTERN_INPUT, '@timestamp'];

@@ -30,6 +30,8 @@ export interface DefinedField {
    * reads its members when it is one (compile/expr.ts isStructured says which fields).
    */
   json?: true;
+  /** The column holds a map or list, or nothing: a jsonParse call's value (`fields jsonParse(x) as js`). */
+  map?: true;
 }
 
 /** What the compiler knows of a lookup table (its columns), by name; undefined: no such table. */

@@ -26,12 +26,12 @@ const AWS_REFERENCE = `
   startsWith endsWith urlencode urldecode base64encode base64decode split hexToAscii hexToDec decToHex
   md5 sha256
   avg count count_distinct max min pct stddev sum earliest latest sortsFirst sortsLast
-  rate count_over_time sum_over_time histogram
+  rate count_over_time sum_over_time countOverTime sumOverTime histogram
 `
   .trim()
   .split(/\s+/);
 
-const STATS_ONLY = ['avg', 'count', 'count_distinct', 'max', 'min', 'pct', 'stddev', 'sum', 'earliest', 'latest', 'sortsFirst', 'sortsLast', 'rate', 'count_over_time', 'sum_over_time', 'histogram'];
+const STATS_ONLY = ['avg', 'count', 'count_distinct', 'max', 'min', 'pct', 'stddev', 'sum', 'earliest', 'latest', 'sortsFirst', 'sortsLast', 'rate', 'count_over_time', 'sum_over_time', 'countOverTime', 'sumOverTime', 'histogram'];
 
 describe('the registry', () => {
   it('has every function of the AWS reference, and no other', () => {
@@ -64,9 +64,9 @@ describe('the registry', () => {
     }
   });
 
-  it('marks exactly the stats functions as aggregates, and only count and count_over_time take *', () => {
+  it('marks exactly the stats functions as aggregates, and only count and count_over_time (both spellings) take *', () => {
     assert.deepEqual([...FUNCTIONS.values()].filter((d) => d.aggregate).map((d) => d.name).sort(), [...STATS_ONLY].sort());
-    assert.deepEqual([...FUNCTIONS.values()].filter((d) => d.acceptsStar).map((d) => d.name).sort(), ['count', 'count_over_time']);
+    assert.deepEqual([...FUNCTIONS.values()].filter((d) => d.acceptsStar).map((d) => d.name).sort(), ['count', 'countOverTime', 'count_over_time']);
   });
 });
 

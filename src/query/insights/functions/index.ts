@@ -50,8 +50,8 @@ export const DOCUMENTED_FUNCTIONS = [
   // Stats aggregation and non-aggregation functions
   'avg', 'count', 'count_distinct', 'max', 'min', 'pct', 'stddev', 'sum',
   'earliest', 'latest', 'sortsFirst', 'sortsLast',
-  // Time-series functions
-  'rate', 'count_over_time', 'sum_over_time', 'histogram',
+  // Time-series functions (the page spells the middle two both ways in its versions)
+  'rate', 'count_over_time', 'sum_over_time', 'countOverTime', 'sumOverTime', 'histogram',
 ] as const;
 
 export type FunctionName = (typeof DOCUMENTED_FUNCTIONS)[number];

@@ -32,6 +32,12 @@ describe('count_over_time and sum_over_time', () => {
     assert.deepEqual(await byGroup('count_over_time', [col(1)]), ['2', '0', '1', '4']);
     assert.deepEqual(await byGroup('sum_over_time', [col(1)]), ['14', null, '3', '65']);
   });
+
+  it('are also spelled countOverTime and sumOverTime, as some versions of the page write them', async () => {
+    assert.deepEqual(await byGroup('countOverTime', []), ['2', '1', '1', '4']);
+    assert.deepEqual(await byGroup('countOverTime', [col(1)]), ['2', '0', '1', '4']);
+    assert.deepEqual(await byGroup('sumOverTime', [col(1)]), ['14', null, '3', '65']);
+  });
 });
 
 describe('rate', () => {

@@ -1,7 +1,9 @@
 /**
  * Time-series functions for `stats` (AWS's "Time-series functions" page), usually grouped
  * `by bin(...)`. AWS describes rather than defines them; what they compute here:
- * - count_over_time and sum_over_time: count and sum within the group;
+ * - count_over_time and sum_over_time: count and sum within the group (AWS's page spells them
+ *   countOverTime and sumOverTime in some of its versions, count_over_time and sum_over_time in
+ *   others: both spellings are the same functions);
  * - rate(field, interval): the change of the field from the group's earliest to its latest event
  *   (by @timestamp), per interval: (last - first) / (t_last - t_first) * interval; 0 for a constant
  *   field, null with fewer than two distinct times;
@@ -11,25 +13,29 @@
 import { asNumber, asString, periodMonths } from './coerce.js';
 import { eventTimestamp } from './datetime.js';
 import { countSql } from './aggregate.js';
-import { arg, dyn, family, literalNumber, literalPeriod, num, val } from './define.js';
+import { arg, dyn, family, literalNumber, literalPeriod, num, val, type FunctionSpec } from './define.js';
 
 const MAX_BUCKETS = 1000;
 
+const countOverTime: Omit<FunctionSpec, 'doc'> = {
+  args: ['any'],
+  minArgs: 0,
+  aggregate: true,
+  acceptsStar: true,
+  compile: (args) => countSql(args),
+};
+
+const sumOverTime: Omit<FunctionSpec, 'doc'> = {
+  args: ['number'],
+  aggregate: true,
+  compile: (args) => num(`sum(${asNumber(val(args, 0)).sql})`),
+};
+
 export const TIMESERIES_FUNCTIONS = family('timeseries', {
-  count_over_time: {
-    args: ['any'],
-    minArgs: 0,
-    aggregate: true,
-    acceptsStar: true,
-    doc: 'count_over_time(field) or count_over_time(*): the number of events (that have the field) in each time bin.',
-    compile: (args) => countSql(args),
-  },
-  sum_over_time: {
-    args: ['number'],
-    aggregate: true,
-    doc: 'sum_over_time(field): the sum of the numeric values in each time bin.',
-    compile: (args) => num(`sum(${asNumber(val(args, 0)).sql})`),
-  },
+  count_over_time: { ...countOverTime, doc: 'count_over_time(field) or count_over_time(*): the number of events (that have the field) in each time bin.' },
+  countOverTime: { ...countOverTime, doc: 'countOverTime(field) or countOverTime(*): count_over_time as spelled in some versions of AWS\'s page.' },
+  sum_over_time: { ...sumOverTime, doc: 'sum_over_time(field): the sum of the numeric values in each time bin.' },
+  sumOverTime: { ...sumOverTime, doc: 'sumOverTime(field): sum_over_time as spelled in some versions of AWS\'s page.' },
   rate: {
     args: ['number', 'period'],
     aggregate: true,
