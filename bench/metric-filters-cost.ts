@@ -11,6 +11,9 @@
  * deserialization together). Builds and rounds alternate; medians are printed, and every build's
  * results are checked equal to the first build's.
  *
+ * Compare two builds at a time: the order alternates, so each is measured as often after the other
+ * (whose garbage it may collect) as first; with more builds, the middle ones always follow the same one.
+ *
  *   --build NAME=DIST   a build's dist directory (repeatable; default current=this build's dist)
  *   --events N          events per round (default 40000)
  *   --rounds N          rounds (default 9)
