@@ -384,12 +384,15 @@ function compileSelector(p: FilterPattern, selector: string): Selector {
  * selected), as text (JSON text for true, false, null, arrays and objects).
  */
 function jsonSelector(e: JsonExpr, selector: string): Selector | undefined {
-  const conds: Array<{ path: Extract<JsonExpr, { kind: 'cond' }>['path']; test: ((v: unknown) => boolean) | null }> = [];
+  const conds: Array<{ path: Extract<JsonExpr, { kind: 'cond' }>['path']; one: boolean; test: ((v: unknown) => boolean) | null }> = [];
   const visit = (x: JsonExpr): void => {
     if (x.kind !== 'cond') {
       visit(x.left);
       visit(x.right);
-    } else if (x.selector === selector) conds.push({ path: x.path, test: x.test.kind === 'not-exists' ? null : compileTest(x.test) });
+    } else if (x.selector === selector) {
+      // Without a wildcard the path selects at most one value: read it without building lists.
+      conds.push({ path: x.path, one: x.path.every((k) => typeof k !== 'object'), test: x.test.kind === 'not-exists' ? null : compileTest(x.test) });
+    }
   };
   visit(e);
   if (conds.length === 0) return undefined;
@@ -397,6 +400,11 @@ function jsonSelector(e: JsonExpr, selector: string): Selector | undefined {
   return (_fm, m) => {
     const doc = parseObject(m);
     for (const c of conds) {
+      if (c.one) {
+        const v = member(doc, c.path as Array<string | number>);
+        if (v === MISSING) continue;
+        return typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v);
+      }
       const vs = select(doc, c.path);
       if (vs.length === 0) continue;
       const v = (c.test && vs.find(c.test)) ?? vs[0];
@@ -404,6 +412,23 @@ function jsonSelector(e: JsonExpr, selector: string): Selector | undefined {
     }
     return undefined;
   };
+}
+
+const MISSING = Symbol('missing');
+
+/** What a path without wildcards selects (select's one value), or MISSING. */
+function member(doc: unknown, path: Array<string | number>): unknown {
+  let v = doc;
+  for (const k of path) {
+    if (typeof k === 'number') {
+      if (!Array.isArray(v) || k >= v.length) return MISSING;
+      v = v[k];
+    } else {
+      if (typeof v !== 'object' || v === null || Array.isArray(v) || !Object.hasOwn(v, k)) return MISSING;
+      v = (v as Record<string, unknown>)[k];
+    }
+  }
+  return v;
 }
 
 /**

@@ -233,20 +233,24 @@ export function compileFields(pattern: DelimitedField[]): (m: string) => FieldsM
   const e = pattern.findIndex((f) => f.kind === 'ellipsis');
   const before = e < 0 ? pattern : pattern.slice(0, e);
   const after = e < 0 ? [] : pattern.slice(e + 1);
-  const tests = [...before, ...after].map((f) => (f.kind === 'field' && f.test ? compileFieldExpr(f.test) : () => true));
-  const want = before.length + after.length;
+  const positions = [...before, ...after];
+  const want = positions.length;
+  // The positions with a test, checked before any value is collected: most messages fail one (metric
+  // filters try every event), and then nothing is built for them.
+  const tested = positions.flatMap((f, k) => (f.kind === 'field' && f.test ? [{ k, test: compileFieldExpr(f.test) }] : []));
+  const n = before.length;
+  const value = (m: string, fs: readonly Token[], k: number): string => {
+    const at = k < n ? k : fs.length - want + k;
+    // Without `...`, the last position takes the rest of the message.
+    return e < 0 && k === want - 1 && fs.length > want ? m.slice(fs[at]!.start, fs[fs.length - 1]!.end) : fs[at]!.value;
+  };
   return (m) => {
     const fs = splitFields(m);
     if (fs.length < want) return null;
-    const values: string[] = [];
-    for (let k = 0; k < want; k++) {
-      const at = k < before.length ? k : fs.length - want + k;
-      const rest = e < 0 && k === want - 1 && fs.length > want;
-      const v = rest ? m.slice(fs[at]!.start, fs[fs.length - 1]!.end) : fs[at]!.value;
-      if (!tests[k]!(v)) return null;
-      values.push(v);
-    }
-    return { values, tokens: fs, covered: e < 0 ? NOTHING_COVERED : { from: before.length, to: fs.length - after.length } };
+    for (let t = 0; t < tested.length; t++) if (!tested[t]!.test(value(m, fs, tested[t]!.k))) return null;
+    const values = new Array<string>(want);
+    for (let k = 0; k < want; k++) values[k] = value(m, fs, k);
+    return { values, tokens: fs, covered: e < 0 ? NOTHING_COVERED : { from: n, to: fs.length - after.length } };
   };
 }
 
