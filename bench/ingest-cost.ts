@@ -9,7 +9,7 @@
  * (sealing, bitmaps, settling: "settle"). Per-thread CPU is grouped by thread name. CPU time, not wall
  * time, so that other load on the machine matters less; the builds alternate within each round.
  */
-import { readFile, readdir, rm, mkdir } from 'node:fs/promises';
+import { readFile, readdir, rm, mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LogsClient } from './client.js';
@@ -61,6 +61,17 @@ interface Result {
   settleCpu: number;
   wallS: number;
   threads: Map<string, number>;
+  /** Bytes of the files under segments/ once settled (Parquet and token indexes). */
+  segmentBytes: number;
+}
+
+async function treeBytes(path: string): Promise<number> {
+  let total = 0;
+  for (const e of await readdir(path, { withFileTypes: true }).catch(() => [])) {
+    const p = join(path, e.name);
+    total += e.isDirectory() ? await treeBytes(p) : (await stat(p)).size;
+  }
+  return total;
 }
 
 async function runOne(entry: string, dir: string, requests: number, extra: string[], nodeArgs: string[]): Promise<Result> {
@@ -91,18 +102,19 @@ async function runOne(entry: string, dir: string, requests: number, extra: strin
     );
     const wallS = (performance.now() - t0) / 1000;
     const cpu1 = await server.cpuSeconds();
-    // Settle: until the server used under 0.05 CPU-s in 2 s (at most 120 s).
+    // Settle: until the server used under 0.05 CPU-s in each of 8 periods of 2 s (background work
+    // waits for ingest to have been quiet for a while: store.ts QUIET_WINDOW_MS), at most 300 s.
     let last = cpu1;
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0, idle = 0; i < 150 && idle < 8; i++) {
       await new Promise((r) => setTimeout(r, 2000));
       const c = await server.cpuSeconds();
-      if (c - last < 0.05) break;
+      idle = c - last < 0.05 ? idle + 1 : 0;
       last = c;
     }
     const cpu2 = await server.cpuSeconds();
     const th2 = await threads(server.pid);
     client.close();
-    return { build: entry, events: sent, ingestCpu: cpu1 - cpu0, settleCpu: cpu2 - cpu1, wallS, threads: diff(th0, th2) };
+    return { build: entry, events: sent, ingestCpu: cpu1 - cpu0, settleCpu: cpu2 - cpu1, wallS, threads: diff(th0, th2), segmentBytes: await treeBytes(join(dir, 'data', 'segments')) };
   } finally {
     await server.stop(120_000);
   }
@@ -137,14 +149,14 @@ async function main(): Promise<void> {
       const res = await runOne(e, join(root, `run-${i}`), requests, values['server-arg'] ?? [], nodeArgs);
       results.get(e)!.push(res);
       const us = (x: number): string => ((x * 1e6) / res.events).toFixed(2);
-      process.stderr.write(`round ${r} ${e}: ${res.events} events in ${res.wallS.toFixed(1)} s; ingest ${us(res.ingestCpu)} µs/event, settle ${us(res.settleCpu)} µs/event\n`);
+      process.stderr.write(`round ${r} ${e}: ${res.events} events in ${res.wallS.toFixed(1)} s; ingest ${us(res.ingestCpu)} µs/event, settle ${us(res.settleCpu)} µs/event; segments ${(res.segmentBytes / res.events).toFixed(1)} B/event\n`);
       process.stderr.write(`   threads: ${[...res.threads.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${us(v)}`).join(', ')}\n`);
     }
   }
   for (const e of entries) {
     const rs = results.get(e)!;
     const per = (f: (x: Result) => number): string => median(rs.map((x) => (f(x) * 1e6) / x.events)).toFixed(2);
-    console.log(`${e}: ingest ${per((x) => x.ingestCpu)} µs/event, settle ${per((x) => x.settleCpu)}, total ${per((x) => x.ingestCpu + x.settleCpu)} (medians of ${rs.length}; ingest ${rs.map((x) => ((x.ingestCpu * 1e6) / x.events).toFixed(2)).join(' ')})`);
+    console.log(`${e}: ingest ${per((x) => x.ingestCpu)} µs/event, settle ${per((x) => x.settleCpu)}, total ${per((x) => x.ingestCpu + x.settleCpu)}, segments ${median(rs.map((x) => x.segmentBytes / x.events)).toFixed(1)} B/event (medians of ${rs.length}; ingest ${rs.map((x) => ((x.ingestCpu * 1e6) / x.events).toFixed(2)).join(' ')})`);
     // Threads by name (thread ids differ between runs; the busiest "node" threads are the server's worker and the main thread).
     const byName = new Map<string, number[]>();
     for (const x of rs) {
