@@ -77,3 +77,27 @@ test('well-formed bodies with whitespace and member order as other clients write
     assert.equal(check(bad), 'fallback', bad);
   }
 });
+
+test('compact events (read byte by byte) and others (read by JSON.parse) keep their order and values', () => {
+  const events = [
+    '{"timestamp":1,"message":"plain"}',
+    '{"message":"first","timestamp":-0}',
+    '{"timestamp":2,"message":"esc\\"aped"}',
+    '{"timestamp":3,"message":"é€😀\u2028"}',
+    '{"timestamp":123456789012345,"message":""}',
+    '{"timestamp":1234567890123456,"message":"16 digits"}',
+    '{"timestamp":1.5,"message":"fraction"}',
+    '{ "timestamp":4,"message":"spaced"}',
+    '{"timestamp":5,"message":"m","message":"dup"}',
+    '{"message":"tab\\there","timestamp":6}',
+    '{"timestamp":-7,"message":"neg"}',
+  ];
+  for (let i = 0; i < events.length; i++) {
+    const order = [...events.slice(i), ...events.slice(0, i)];
+    assert.equal(check(`{"logGroupName":"g","logStreamName":"s","logEvents":[${order.join(',')}]}`), 'fast');
+    assert.equal(check(`{"logEvents":[${order.join(' , ')}]}`), 'fast');
+  }
+  for (const bad of ['{"timestamp":01,"message":"m"}', '{"timestamp":1,"message":"a\u0001"}', '{"timestamp":-,"message":"m"}', '{"message":"m","timestamp":1', '{"timestamp":1,"message":"m"']) {
+    assert.equal(check(`{"logEvents":[${bad}]}`), 'fallback', bad);
+  }
+});

@@ -22,6 +22,7 @@ const PIECE_BYTES = 32 * 1024;
 /** Buffer's own decoder, without toString()'s argument handling. */
 interface Utf8Slicing {
   utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
 }
 /** The typed array's indexOf: no argument juggling, and the searches here are short. */
 const find = Uint8Array.prototype.indexOf;
@@ -32,6 +33,13 @@ export interface PutLogEventsBody {
   sequenceToken?: unknown;
   logEvents?: unknown[];
 }
+
+const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
+/** The compact event's pieces (compactEvent), from the quote of its first member name. */
+const TIMESTAMP_MEMBER = bytes('"timestamp":');
+const MESSAGE_MEMBER = bytes('"message":"');
+const TIMESTAMP_AFTER = bytes(',"timestamp":');
+const MESSAGE_AFTER = bytes(',"message":"');
 
 /** The member names handled, by length (then the first letter tells them apart). */
 const KEYS = ['logGroupName', 'logStreamName', 'sequenceToken', 'logEvents', 'timestamp', 'message'] as const;
@@ -53,6 +61,9 @@ export function parsePutLogEventsBody(b: Buffer): PutLogEventsBody | undefined {
 
 class Reader {
   private p = 0;
+  /** What integerAt and plainStringAt read last. */
+  private value = 0;
+  private text = '';
   constructor(private readonly b: Buffer) {}
 
   body(): PutLogEventsBody {
@@ -77,7 +88,11 @@ class Reader {
     return out;
   }
 
-  /** The events array: its objects' extents are scanned here, their values read by JSON.parse in pieces. */
+  /**
+   * The events array. An event whose timestamp is a plain integer and whose message has no escape is
+   * built here, from the bytes (what JSON.parse would give: the string is the UTF-8 of its bytes, the
+   * number its digits); runs of other events go to JSON.parse in pieces, in order.
+   */
   private events(): unknown[] {
     const out: unknown[] = [];
     this.expect(0x5b); // [
@@ -85,18 +100,49 @@ class Reader {
       this.p++;
       return out;
     }
-    let piece = this.p;
+    /** Start of the run of events not built here (-1: none), and where its last event ends. */
+    let piece = -1;
+    let pieceEnd = -1;
     for (;;) {
+      const start = this.p;
+      const compact = this.compactEvent();
+      if (compact !== undefined) {
+        if (piece >= 0) {
+          this.piece(out, piece, pieceEnd);
+          piece = -1;
+        }
+        out.push(compact);
+        const c = this.next();
+        if (c === 0x5d) return out;
+        if (c !== 0x2c) throw NOT_HANDLED;
+        this.ws();
+        continue;
+      }
       this.expect(0x7b); // {
+      // What this event holds: its members in order (0 none, 1 timestamp, 2 message), and their values.
+      let members = 0;
+      let count = 0;
+      let timestamp = NaN;
+      let message: string | undefined;
       if (this.peek() === 0x7d) {
         this.p++;
       } else {
         for (;;) {
           const key = this.key();
           this.expect(0x3a);
-          if (key === 'timestamp') this.number();
-          else if (key === 'message') this.string();
-          else throw NOT_HANDLED;
+          count++;
+          if (key === 'timestamp') {
+            const from = this.p;
+            this.number();
+            timestamp = this.integer(from, this.p);
+            members = members * 4 + 1;
+          } else if (key === 'message') {
+            const from = this.string();
+            message = this.plainString(from + 1, this.p - 1);
+            members = members * 4 + 2;
+          } else {
+            throw NOT_HANDLED;
+          }
           const c = this.next();
           if (c === 0x7d) break;
           if (c !== 0x2c) throw NOT_HANDLED;
@@ -105,15 +151,137 @@ class Reader {
       const end = this.p;
       const c = this.next();
       if (c !== 0x5d && c !== 0x2c) throw NOT_HANDLED;
-      if (c === 0x5d || end - piece >= PIECE_BYTES) {
-        // [piece, end) is whole events separated by commas: one JSON array once bracketed.
-        const values = JSON.parse(`[${(this.b as unknown as Utf8Slicing).utf8Slice(piece, end)}]`) as unknown[];
-        for (const v of values) out.push(v);
-        if (c === 0x5d) return out;
-        this.ws();
-        piece = this.p;
+      const built = count === 2 && message !== undefined && !Number.isNaN(timestamp);
+      if (built) {
+        if (piece >= 0) {
+          this.piece(out, piece, pieceEnd);
+          piece = -1;
+        }
+        // Members in the body's order, as JSON.parse would create them.
+        out.push(members === 6 ? { timestamp, message } : { message, timestamp });
+      } else {
+        if (piece < 0) piece = start;
+        pieceEnd = end;
+        if (end - piece >= PIECE_BYTES) {
+          this.piece(out, piece, pieceEnd);
+          piece = -1;
+        }
       }
+      if (c === 0x5d) {
+        if (piece >= 0) this.piece(out, piece, pieceEnd);
+        return out;
+      }
+      this.ws();
     }
+  }
+
+  /**
+   * An event as SDKs and the agent write it, `{"timestamp":N,"message":"..."}` (or message first), with
+   * no whitespace, an integer timestamp and a message without escapes, read in one pass over its bytes;
+   * undefined (and nothing consumed) for anything else, which the general path then reads.
+   */
+  private compactEvent(): { timestamp: number; message: string } | undefined {
+    const b = this.b;
+    const p = this.p;
+    if (b[p] !== 0x7b || b[p + 1] !== QUOTE) return undefined;
+    if (b[p + 2] === 0x74 && this.literal(p + 1, TIMESTAMP_MEMBER)) {
+      const t = this.integerAt(p + 1 + TIMESTAMP_MEMBER.length);
+      if (t < 0 || !this.literal(t, MESSAGE_AFTER)) return undefined;
+      const m = this.plainStringAt(t + MESSAGE_AFTER.length);
+      if (m < 0 || b[m] !== 0x7d) return undefined;
+      this.p = m + 1;
+      return { timestamp: this.value, message: this.text };
+    }
+    if (b[p + 2] === 0x6d && this.literal(p + 1, MESSAGE_MEMBER)) {
+      const m = this.plainStringAt(p + 1 + MESSAGE_MEMBER.length);
+      if (m < 0 || !this.literal(m, TIMESTAMP_AFTER)) return undefined;
+      const t = this.integerAt(m + TIMESTAMP_AFTER.length);
+      if (t < 0 || b[t] !== 0x7d) return undefined;
+      this.p = t + 1;
+      return { message: this.text, timestamp: this.value };
+    }
+    return undefined;
+  }
+
+  /** Whether the bytes at `at` are `lit`. */
+  private literal(at: number, lit: Uint8Array): boolean {
+    const b = this.b;
+    for (let i = 0; i < lit.length; i++) if (b[at + i] !== lit[i]) return false;
+    return true;
+  }
+
+  /** The integer at `at` (see integer()) into this.value; where it ends, or -1. */
+  private integerAt(at: number): number {
+    const b = this.b;
+    let end = at;
+    if (b[end] === 0x2d) end++;
+    for (;;) {
+      const c = b[end];
+      if (c === undefined || c < 0x30 || c > 0x39) break;
+      end++;
+    }
+    this.value = this.integer(at, end);
+    return Number.isNaN(this.value) ? -1 : end;
+  }
+
+  /**
+   * The string whose content starts at `at` (just after its opening quote) into this.text, when it has
+   * no escape and no control character; where it ends (after its closing quote), or -1.
+   */
+  private plainStringAt(at: number): number {
+    const b = this.b;
+    let ascii = true;
+    let i = at;
+    for (;;) {
+      const c = b[i];
+      if (c === undefined || c < 0x20 || c === BACKSLASH) return -1;
+      if (c === QUOTE) break;
+      if (c >= 0x80) ascii = false;
+      i++;
+    }
+    const slicing = this.b as unknown as Utf8Slicing;
+    this.text = ascii ? slicing.latin1Slice(at, i) : slicing.utf8Slice(at, i);
+    return i + 1;
+  }
+
+  /** Events [from, end) (whole events separated by commas) read by JSON.parse, appended to out. */
+  private piece(out: unknown[], from: number, end: number): void {
+    const values = JSON.parse(`[${(this.b as unknown as Utf8Slicing).utf8Slice(from, end)}]`) as unknown[];
+    for (const v of values) out.push(v);
+  }
+
+  /**
+   * The value of the JSON number in [from, to) when it is an integer JSON.parse reads exactly (optional
+   * minus, no leading zero, at most 15 digits), else NaN (JSON.parse reads it, or refuses it).
+   */
+  private integer(from: number, to: number): number {
+    const b = this.b;
+    const neg = b[from] === 0x2d;
+    const first = neg ? from + 1 : from;
+    const digits = to - first;
+    if (digits < 1 || digits > 15 || (b[first] === 0x30 && digits > 1)) return NaN;
+    let v = 0;
+    for (let i = first; i < to; i++) {
+      const d = b[i]! - 0x30;
+      if (d < 0 || d > 9) return NaN;
+      v = v * 10 + d;
+    }
+    return neg ? -v : v;
+  }
+
+  /**
+   * The string whose bytes are [from, to) when it holds no escape and no control character (JSON.parse
+   * then gives the bytes' UTF-8 decoding, the body being valid UTF-8), else undefined.
+   */
+  private plainString(from: number, to: number): string | undefined {
+    const b = this.b;
+    let ascii = true;
+    for (let i = from; i < to; i++) {
+      const c = b[i]!;
+      if (c < 0x20 || c === BACKSLASH) return undefined;
+      if (c >= 0x80) ascii = false;
+    }
+    return ascii ? (this.b as unknown as Utf8Slicing).latin1Slice(from, to) : (this.b as unknown as Utf8Slicing).utf8Slice(from, to);
   }
 
   /** A member name, one of KEYS (anything else is not handled), then whitespace. */

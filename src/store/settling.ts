@@ -1,7 +1,8 @@
 /**
  * What happens to sealed segments when nothing waits to be sealed: runs of small segments are merged
  * and segments get their JSON fields shredded (both rewrite them, compactor.ts; shredding only when
- * ingest is quiet), segments get token indexes (token-index.ts; when quiet), and after a start the
+ * ingest is quiet; a segment without JSON is not rewritten, only recorded as shredded into no fields),
+ * segments get token indexes (token-index.ts; when quiet), and after a start the
  * token indexes are read in the background. The store calls step()
  * while it has nothing to seal.
  */
@@ -11,7 +12,7 @@ import type { Logger } from 'pino';
 import type { AtRest } from './at-rest.js';
 import type { Catalog, LogGroup, Segment } from './catalog.js';
 import { buildIndex, mergeSegments, pickRun } from './compactor.js';
-import type { Db, Mutex } from './db.js';
+import { quoteLiteral, type Db, type Mutex } from './db.js';
 import { indexPath, TokenIndex, TokenIndexCache } from './token-index.js';
 
 /** About 7 bytes an event of settled segments (token-index.ts): 10M events take about 70 MiB. */
@@ -69,6 +70,7 @@ export class Settling {
     const unshredded = quiet ? g.segments.find((s) => s.fields === null) : undefined;
     const run = pickRun(g.segments) ?? (unshredded ? [unshredded] : null);
     if (!run) return quiet && (await this.indexOne(g));
+    if (unshredded !== undefined && run[0] === unshredded && (await this.withoutJson(unshredded))) return this.settleWithoutRewrite(g, unshredded);
     const t0 = performance.now();
     const conn = await this.host.db.connect();
     try {
@@ -90,6 +92,51 @@ export class Settling {
       return true;
     } finally {
       conn.closeSync();
+    }
+  }
+
+  /**
+   * Whether no message of the segment holds a JSON object (its json_off column, computed when it was
+   * sealed, is all NULL): shredding would then find no field, and rewriting it would only cost CPU.
+   */
+  private async withoutJson(s: Segment): Promise<boolean> {
+    const lease = await this.host.atRest.lease([s.path]);
+    const conn = await this.host.db.connect();
+    try {
+      const [r] = await this.host.db.all(`SELECT count(json_off) AS n FROM read_parquet(${quoteLiteral(lease.path(s.path))})`, [], conn);
+      return Number(r?.n) === 0;
+    } finally {
+      conn.closeSync();
+      lease.release();
+    }
+  }
+
+  /**
+   * Settles a segment without JSON where it lies: its token index is built from it and the catalog
+   * records it as shredded into no fields (what rewriting it would have recorded). The file stays as
+   * sealing wrote it. Events of streams deleted meanwhile stay in it, as in any settled segment: reads
+   * skip them (query.ts, read-seq.ts).
+   */
+  private async settleWithoutRewrite(g: LogGroup, s: Segment): Promise<boolean> {
+    const t0 = performance.now();
+    const lease = await this.host.atRest.lease([s.path]);
+    const conn = await this.host.db.connect();
+    try {
+      const done = await this.host.writeLock.run(async () => {
+        // Retention, a merge or a deletion may have taken the segment meanwhile.
+        if (this.host.catalog.groupsById.get(g.id) !== g || !g.segments.includes(s)) return false;
+        if (!this.indexed.has(s.path)) {
+          await this.host.atRest.storeIndex(g.id, indexPath(s.path), await buildIndex(conn, lease.path(s.path), s.minSeq, s.rows));
+          this.indexed.add(s.path);
+        }
+        await this.host.catalog.replaceSegments(g, [s], { ...s, fields: [] });
+        return true;
+      });
+      if (done) this.host.logger.info({ logGroup: g.name, events: s.rows, ms: Math.round(performance.now() - t0) }, 'settled a segment without JSON fields (indexed, not rewritten)');
+      return done;
+    } finally {
+      conn.closeSync();
+      lease.release();
     }
   }
 

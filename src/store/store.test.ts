@@ -381,3 +381,42 @@ test('a group shredded while its events are in the write-ahead log: the others s
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('settling indexes a segment without JSON where it lies, and rewrites one with JSON fields', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-settle-nojson-'));
+  const clock = new FakeClock(T0 + 1_000_000);
+  let store = await open(dir, clock);
+  try {
+    const text = await store.catalog.createGroup('text', T0, {}, null, 'STANDARD');
+    await store.catalog.createStream(text, 's', T0);
+    const json = await store.catalog.createGroup('json', T0, {}, null, 'STANDARD');
+    await store.catalog.createStream(json, 's', T0);
+    await appendEvents(store, text, 's', Array.from({ length: 200 }, (_, i) => ({ timestamp: T0 + i, message: `GET /orders/${i} alpha user=bob` })), T0);
+    await appendEvents(store, json, 's', Array.from({ length: 200 }, (_, i) => ({ timestamp: T0 + i, message: `{"level":"info","n":${i}}` })), T0);
+    await store.close(); // seals one segment a group, not shredded yet
+    store = await open(dir, clock);
+    const sealed = (name: string) => store.catalog.groups.get(name)!.segments.map((s) => ({ path: s.path, fields: s.fields }));
+    const textBefore = sealed('text');
+    const jsonBefore = sealed('json');
+    assert.deepEqual(textBefore.map((s) => s.fields), [null]);
+    assert.deepEqual(jsonBefore.map((s) => s.fields), [null]);
+    await store.idle();
+    assert.equal(store.unshreddedSegments, 0);
+    assert.equal(store.unindexedSegments, 0);
+    assert.deepEqual(sealed('text'), textBefore.map((s) => ({ ...s, fields: [] })), 'the same file, recorded as shredded into no fields');
+    const rewritten = sealed('json');
+    assert.notEqual(rewritten[0]!.path, jsonBefore[0]!.path, 'a segment with JSON is rewritten');
+    assert.ok(rewritten[0]!.fields!.length > 0);
+    const index = await store.tokenIndex(store.catalog.groups.get('text')!.segments[0]!);
+    assert.ok(index !== null, 'the segment left in place has its token index');
+    const found = await queryEvents(store, { group: store.catalog.groups.get('text')!, streamIds: null, startMs: 0, endMs: T0 + 1000, pattern: parseFilterPattern('alpha'), descending: false, limit: 10_000, maxBytes: 1_000_000 });
+    assert.equal(found.length, 200, 'its events are read as before');
+    await store.close();
+    store = await open(dir, clock);
+    assert.deepEqual(sealed('text'), textBefore.map((s) => ({ ...s, fields: [] })), 'as recorded in the catalog');
+    assert.equal(store.unshreddedSegments, 0);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
