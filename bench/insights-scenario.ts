@@ -335,14 +335,7 @@ export async function runPairedInsights(
 }
 
 /** One Insights query timed as the first query of a freshly started server, encrypted and plaintext in alternation. */
-export interface PairedColdQuery {
-  key: InsightsQueryKey;
-  name: string;
-  encryptedMs: number[];
-  plaintextMs: number[];
-  encryptedMedianMs: number;
-  plaintextMedianMs: number;
-}
+export type PairedColdQuery = PairedQuery;
 
 /**
  * What encryption at rest costs the first query after a restart, when the encrypted server decrypts

@@ -22,7 +22,7 @@
 import type { MetricFilterRecord } from '../store/catalog.js';
 import type { DelimitedField, FilterPattern, JsonExpr } from '../query/filter-pattern/ast.js';
 import { parseFilterPattern } from '../query/filter-pattern/parse.js';
-import { compileFields, compileJson, compilePredicate, compileTest, parseObject, select, type FieldsMatch } from '../query/filter-pattern/predicate.js';
+import { compileFields, compileJson, compilePredicate, compileTest, MISSING, parseObject, resolve, select, type FieldsMatch } from '../query/filter-pattern/predicate.js';
 import { bitmapRequirement } from '../query/filter-pattern/prune.js';
 import { JsonGuardIndex, jsonGuard } from './json-guard.js';
 import { Literals, type Requirement } from './literals.js';
@@ -401,7 +401,7 @@ function jsonSelector(e: JsonExpr, selector: string): Selector | undefined {
     const doc = parseObject(m);
     for (const c of conds) {
       if (c.one) {
-        const v = member(doc, c.path as Array<string | number>);
+        const v = resolve(doc, c.path as Array<string | number>);
         if (v === MISSING) continue;
         return typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v);
       }
@@ -412,23 +412,6 @@ function jsonSelector(e: JsonExpr, selector: string): Selector | undefined {
     }
     return undefined;
   };
-}
-
-const MISSING = Symbol('missing');
-
-/** What a path without wildcards selects (select's one value), or MISSING. */
-function member(doc: unknown, path: Array<string | number>): unknown {
-  let v = doc;
-  for (const k of path) {
-    if (typeof k === 'number') {
-      if (!Array.isArray(v) || k >= v.length) return MISSING;
-      v = v[k];
-    } else {
-      if (typeof v !== 'object' || v === null || Array.isArray(v) || !Object.hasOwn(v, k)) return MISSING;
-      v = (v as Record<string, unknown>)[k];
-    }
-  }
-  return v;
 }
 
 /**

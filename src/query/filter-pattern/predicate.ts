@@ -84,10 +84,10 @@ export function select(doc: unknown, path: JsonPath): unknown[] {
   return vs;
 }
 
-const MISSING = Symbol('missing');
+export const MISSING = Symbol('missing');
 
 /** The value a selector without wildcards selects, or MISSING. */
-function resolve(doc: unknown, path: Array<string | number>): unknown {
+export function resolve(doc: unknown, path: Array<string | number>): unknown {
   let v: unknown = doc;
   for (const k of path) {
     if (typeof k === 'number') {
