@@ -250,11 +250,19 @@ export class AtRest {
     };
     const paths = new Map<string, string>();
     try {
-      for (const rel of new Set(rels)) {
+      // Several segments at a time: their work is mostly small reads and writes, each a trip to the
+      // thread pool, so one at a time would leave it idle.
+      const opened = await settleLimit([...new Set(rels)], CONCURRENT_SEGMENTS, async (rel) => {
         const e = await this.entry(rel);
-        pinned.push(e);
-        paths.set(rel, e.file);
+        return [rel, e] as const;
+      });
+      for (const r of opened) {
+        if (r.status !== 'fulfilled') continue;
+        pinned.push(r.value[1]);
+        paths.set(r.value[0], r.value[1].file);
       }
+      const failed = opened.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
       if (!opts.partial) await this.decryptColumns(pinned, null);
     } catch (e) {
       release();
@@ -277,9 +285,9 @@ export class AtRest {
 
   /** Decrypts these columns (null: all) of the entries' segments where not decrypted yet. */
   private async decryptColumns(entries: readonly CacheEntry[], names: ReadonlySet<string> | null): Promise<void> {
-    for (const e of entries) {
+    const done = await settleLimit(entries, CONCURRENT_SEGMENTS, async (e) => {
       const plain = e.plain;
-      if (plain === undefined) continue;
+      if (plain === undefined) return;
       let added: number;
       if (names === null) added = await plain.ensureAll();
       else {
@@ -289,7 +297,9 @@ export class AtRest {
       e.bytes += added;
       this.cachedBytes += added;
       if (plain.complete) e.plain = undefined;
-    }
+    });
+    const failed = done.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** The group's data key versions (ids, KEKs, dates; never key material), or undefined. */
@@ -516,6 +526,27 @@ async function writeAll(path: string, source: AsyncIterable<Buffer>): Promise<nu
     throw e;
   }
   return bytes;
+}
+
+/** Segments opened or decrypted at once by a lease (at-rest work is small reads and writes on the thread pool). */
+const CONCURRENT_SEGMENTS = 8;
+
+/** fn over every item, at most `limit` at a time; every outcome, in the items' order (none is abandoned midway). */
+async function settleLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+  const out: PromiseSettledResult<R>[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        out[i] = { status: 'fulfilled', value: await fn(items[i]!) };
+      } catch (reason) {
+        out[i] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 /** Where a sealed piece belongs: its group, its kind and its place; a piece moved elsewhere does not open. */

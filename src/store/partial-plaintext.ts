@@ -176,14 +176,18 @@ export class PartialPlaintext {
           const last = frameSpan(this.layout, todo[k + n - 1]!);
           const sealed = Buffer.allocUnsafe(last.offset + last.length - first.offset);
           await readFully(src, sealed, first.offset);
+          // Consecutive frames are consecutive plaintext: opened in memory, written with one call.
+          const plains: Buffer[] = [];
           for (let j = 0; j < n; j++) {
             const i = todo[k + j]!;
             const span = frameSpan(this.layout, i);
-            const plain = openFrameAt(this.layout, this.key, i, sealed.subarray(span.offset - first.offset, span.offset - first.offset + span.length), this.aad);
-            await dst.write(plain, 0, plain.length, i * this.layout.chunkSize);
-            this.have[i] = 1;
+            plains.push(openFrameAt(this.layout, this.key, i, sealed.subarray(span.offset - first.offset, span.offset - first.offset + span.length), this.aad));
+          }
+          await dst.writev(plains, todo[k]! * this.layout.chunkSize);
+          for (let j = 0; j < n; j++) {
+            this.have[todo[k + j]!] = 1;
             this.missing--;
-            added += plain.length;
+            added += plains[j]!.length;
           }
           k += n;
         }
