@@ -26,6 +26,17 @@ export interface SelectedGroup {
   endMs: number;
 }
 
+/** Which event columns (beyond __g) a relation provides (__msg with __joff). */
+export interface EventColumns {
+  sid: boolean;
+  ts: boolean;
+  ingest: boolean;
+  seq: boolean;
+  msg: boolean;
+}
+
+export const ALL_EVENT_COLUMNS: Readonly<EventColumns> = { sid: true, ts: true, ingest: true, seq: true, msg: true };
+
 /** A selected group with what pruning left of it: parts of segments, and a test for hot batches. */
 export interface SourcePart extends SelectedGroup {
   ranges: SegmentRanges[];
@@ -123,16 +134,16 @@ export class SqlSession {
    * the seq ranges pruning kept in its WHERE) and the hot events loaded by loadHot, with the columns of
    * `fields` (shred.ts JsonFields): each path read from a segment's shredded column where it has one,
    * extracted from the message otherwise, and each prefilter tested only where its field is extracted
-   * (elsewhere it would make DuckDB read the messages for nothing). `param` binds values. Without
-   * `withMessage` the relation has no __msg and __joff, and segments are read without their messages
-   * where neither a field nor a test needs them.
+   * (elsewhere it would make DuckDB read the messages for nothing). `param` binds values. The relation
+   * has the event columns of `columns` only (__msg with __joff), and a segment is read for those and for
+   * what its own conditions, fields and tests need: a count by time reads the timestamps alone.
    */
   eventRelation(
     parts: readonly SourcePart[],
     param: (v: SqlParam) => string,
     fields: JsonFields = NO_JSON_FIELDS,
     tests: readonly MessageTest[] = [],
-    withMessage = true,
+    columns: EventColumns = ALL_EVENT_COLUMNS,
   ): string {
     const sql: string[] = [];
     const paths = fields.paths;
@@ -140,7 +151,9 @@ export class SqlSession {
     const prefilterNames = fields.prefilters.map((_, n) => `, __pf${n + 1}`).join('');
     const testNames = tests.map((_, n) => `, __mt${n + 1}`).join('');
     // UNION ALL matches columns by position: every branch lists them in this order.
-    const select = `SELECT __g, __sid, __ts, __ingest, __seq${withMessage ? ', __msg, __joff' : ''}${fieldColumns}${prefilterNames}${testNames}`;
+    const c = columns;
+    const eventColumns = [c.sid && ', __sid', c.ts && ', __ts', c.ingest && ', __ingest', c.seq && ', __seq', c.msg && ', __msg, __joff'].filter(Boolean).join('');
+    const select = `SELECT __g${eventColumns}${fieldColumns}${prefilterNames}${testNames}`;
     const cache = this.store.messageTests;
     for (const p of parts) {
       if (p.ranges.length === 0 || p.startMs > p.endMs) continue;
@@ -155,27 +168,48 @@ export class SqlSession {
       if (seqWhere) where.push(seqWhere);
       // Segments that hold the same paths in the same columns, and have cached results for the same
       // message tests, are read together.
-      const byLayout = new Map<string, { columns: number[]; cached: boolean[]; ranges: SegmentRanges[] }>();
+      const byLayout = new Map<string, { shredded: number[]; cached: boolean[]; ranges: SegmentRanges[] }>();
       for (const r of p.ranges) {
-        const columns = paths.map((x) => (r.segment.fields ?? []).indexOf(x));
+        const shredded = paths.map((x) => (r.segment.fields ?? []).indexOf(x));
         const cached = tests.map((t) => cache.get(r.segment.path, t) !== undefined);
-        const k = `${columns.join(',')};${cached.map(Number).join('')}`;
+        const k = `${shredded.join(',')};${cached.map(Number).join('')}`;
         let group = byLayout.get(k);
-        if (!group) byLayout.set(k, (group = { columns, cached, ranges: [] }));
+        if (!group) byLayout.set(k, (group = { shredded, cached, ranges: [] }));
         group.ranges.push(r);
       }
-      for (const { columns, cached, ranges: all } of byLayout.values()) {
+      for (const { shredded, cached, ranges: all } of byLayout.values()) {
         for (const ranges of cached.includes(true) ? bitmapRuns(all) : [all]) {
           const files = ranges.map((r) => quoteLiteral(this.file(r.segment))).join(', ');
           // The message is read where the query shows it, a field is not shredded, or a test has no cached result.
-          const extracted = paths.flatMap((_, k) => (columns[k]! < 0 ? [k] : []));
-          const readMessage = withMessage || extracted.length > 0 || cached.includes(false);
-          const base = `stream_id AS __sid, ts AS __ts, ingest_ts AS __ingest, seq AS __seq${readMessage ? ', message AS __msg, json_off AS __joff' : ''}`;
-          for (const c of ['stream_id', 'ts', 'ingest_ts', 'seq', ...(readMessage ? ['message', 'json_off'] : [])]) this.named.add(c);
+          const extracted = paths.flatMap((_, k) => (shredded[k]! < 0 ? [k] : []));
+          const readMessage = c.msg || extracted.length > 0 || cached.includes(false);
+          const base = [
+            c.sid && 'stream_id AS __sid',
+            c.ts && 'ts AS __ts',
+            c.ingest && 'ingest_ts AS __ingest',
+            c.seq && 'seq AS __seq',
+            readMessage && 'message AS __msg, json_off AS __joff',
+          ]
+            .filter(Boolean)
+            .map((x) => `, ${x}`)
+            .join('');
+          // Segments wholly inside the time range need no test of it: DuckDB then need not decode their
+          // timestamps when nothing else reads them (a count by stream, say).
+          const conditions = ranges.every((r) => r.segment.minTs >= p.startMs && r.segment.maxTs <= p.endMs) ? where : [inRange(), ...where];
+          // What this branch's SQL names of the files is what must be readable (decrypted) before it runs.
+          const named = [
+            (c.sid || deleted.length > 0) && 'stream_id',
+            (c.ts || conditions !== where) && 'ts',
+            c.ingest && 'ingest_ts',
+            (c.seq || seqWhere || cached.includes(true)) && 'seq',
+            readMessage && 'message',
+            readMessage && 'json_off',
+          ];
+          for (const n of named) if (n) this.named.add(n);
           // Shredded columns by name: files differ in how many they have (a seal writes as many for every
           // group as the group with most fields needs).
-          const read = columns.map((c, k) => (c >= 0 ? `, j${c} AS __j${k + 1}` : '')).join('');
-          for (const c of columns) if (c >= 0) this.named.add(`j${c}`);
+          const read = shredded.map((x, k) => (x >= 0 ? `, j${x} AS __j${k + 1}` : '')).join('');
+          for (const x of shredded) if (x >= 0) this.named.add(`j${x}`);
           const testValues = tests
             .map((t, n) => {
               if (!cached[n]) return `, ${testSql(t, 'message', param)} AS __mt${n + 1}`;
@@ -185,12 +219,9 @@ export class SqlSession {
             })
             .join('');
           const union = ranges.length > 1 ? ', union_by_name = true' : '';
-          // Segments wholly inside the time range need no test of it: DuckDB then need not decode their
-          // timestamps when nothing else reads them (a count by stream, say).
-          const conditions = ranges.every((r) => r.segment.minTs >= p.startMs && r.segment.maxTs <= p.endMs) ? where : [inRange(), ...where];
-          let branch = `SELECT ${Math.trunc(p.group.id)}::BIGINT AS __g, ${base}${read}${testValues} FROM read_parquet([${files}]${union})${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
+          let branch = `SELECT ${Math.trunc(p.group.id)}::BIGINT AS __g${base}${read}${testValues} FROM read_parquet([${files}]${union})${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
           // Prefilters first: DuckDB then parses only the messages that pass them.
-          const prefilters = prefilterColumns(fields, (k) => columns[k]! < 0);
+          const prefilters = prefilterColumns(fields, (k) => shredded[k]! < 0);
           if (prefilters) branch = `SELECT *${prefilters} FROM (${branch})`;
           branch = withExtractedFields(branch, fields, param, extracted);
           sql.push(`${select} FROM (${branch})`);

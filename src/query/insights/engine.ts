@@ -305,7 +305,7 @@ async function prepareSource(store: LogStore, session: SqlSession, selected: Sel
   }
   await session.loadHot(parts);
   await session.prepareMessageTests(parts, plan.messageTests);
-  return { namesTable: 'q_names', relation: (state) => session.eventRelation(parts, (v) => state.param(v), state.jsonFields(), state.messageTests, state.readsMessage) };
+  return { namesTable: 'q_names', relation: (state) => session.eventRelation(parts, (v) => state.param(v), state.jsonFields(), state.messageTests, state.sourceColumns) };
 }
 
 /** The line format each group records in its `logward:format` tag (docs/formats.md), if any has one. */

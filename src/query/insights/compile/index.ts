@@ -11,7 +11,7 @@ import type { SqlParam } from '../../../store/db.js';
 import type { BitmapRequirement } from '../../filter-pattern/prune.js';
 import { compileExpr, compileField, rejectStructure } from './expr.js';
 import { asString } from '../functions/coerce.js';
-import { CompileState, fieldColumn, quoteIdent, type FieldIndexLookup, type LookupLoad, type LookupTableResolver } from './state.js';
+import { CompileState, fieldColumn, quoteIdent, type FieldIndexLookup, type LookupLoad, type LookupTableResolver, type SourceColumns } from './state.js';
 import type { GroupLineFormat } from './line-fields.js';
 import type { MessageTest } from '../../../store/message-tests.js';
 import { nestedOutput, resolveNested, type NestedQuery, type NestedTable } from './nested.js';
@@ -54,8 +54,8 @@ export interface CompiledQuery {
 /**
  * The relation of events to query, with columns __g, __sid, __ts, __ingest, __seq, __msg, __joff, the
  * JSON fields { paths: state.jsonPaths, prefilters: state.prefilters } (store/shred.ts JsonFields), and
- * the message tests state.messageTests as __mt1, __mt2, ...; __msg and __joff may be left out when
- * state.readsMessage is false.
+ * the message tests state.messageTests as __mt1, __mt2, ...; of __sid, __ts, __ingest, __seq and
+ * __msg (with __joff), it may leave out those state.sourceColumns says the query does not read.
  */
 export interface EventSource {
   /** SQL for the relation (binds what it needs with state.param). */
@@ -123,9 +123,11 @@ export function compileQuery(original: Query, text: string, source: EventSource,
     state.display = [PATTERN_INPUT, '@timestamp'];
   }
   const out = resolveOutput(state, opts.output); // before the source: it may need the names join
-  // Everything after the source names the columns it reads: without __msg there, the source need not
-  // provide it (a wrong guess fails to bind, loudly, rather than reading what was not provided).
-  state.readsMessage = /\b__msg\b/.test([...state.stages.map(([, body]) => body), ...out[1], ...out[2], state.orderSql()].join('\n'));
+  // Everything after the source names the columns it reads: the source provides only those (a wrong
+  // guess fails to bind, loudly, rather than reading what was not provided).
+  const later = [...state.stages.map(([, body]) => body), ...out[1], ...out[2], state.orderSql()].join('\n');
+  const reads = (column: string): boolean => new RegExp(`\\b${column}\\b`).test(later);
+  state.sourceColumns = { sid: state.needsNames || reads('__sid'), ts: reads('__ts'), ingest: reads('__ingest'), seq: reads('__seq'), msg: reads('__msg') };
   const s0 = sourceStage(state, source);
   return { ...finish(state, out, [['s0', s0], ...state.stages], next, opts), nested: compiledNested };
 }
@@ -189,8 +191,14 @@ function compileCommands(state: CompileState, commands: Command[]): CompiledQuer
   return null;
 }
 
+/** The source's event columns in `c` beyond __g, in the source's order (__joff is never read after it). */
+export function sourceColumnNames(c: SourceColumns): string[] {
+  return [c.sid && '__sid', c.ts && '__ts', c.ingest && '__ingest', c.seq && '__seq', c.msg && '__msg'].filter((n): n is string => n !== false);
+}
+
 function sourceStage(state: CompileState, source: EventSource): string {
-  const cols = ['src.__g', 'src.__sid', 'src.__ts', 'src.__ingest', 'src.__seq', ...(state.readsMessage ? ['src.__msg'] : [])];
+  const c = state.sourceColumns;
+  const cols = ['src.__g', ...sourceColumnNames(c).map((name) => `src.${name}`)];
   let join = '';
   if (state.needsNames) {
     cols.push('n.stream AS __stream', 'n.log AS __log');

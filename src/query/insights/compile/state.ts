@@ -57,6 +57,17 @@ export interface LookupLoad {
 export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 export const fieldColumn = (name: string): string => quoteIdent(`f:${name}`);
 
+/** Which of the source's event columns (beyond __g) a query reads; __msg goes with __joff. */
+export interface SourceColumns {
+  sid: boolean;
+  ts: boolean;
+  ingest: boolean;
+  seq: boolean;
+  msg: boolean;
+}
+
+export const ALL_SOURCE_COLUMNS: Readonly<SourceColumns> = { sid: true, ts: true, ingest: true, seq: true, msg: true };
+
 export class CompileState implements SqlContext {
   readonly params: SqlParam[] = [];
   /** CTEs in order: [name, body]. */
@@ -78,10 +89,11 @@ export class CompileState implements SqlContext {
   /** Whether a stage needs the stream and group names (a join). */
   needsNames = false;
   /**
-   * Whether the query reads @message after its source (set once every command compiled): when not,
-   * the source leaves the messages out, and the store need not decrypt them (store/partial-plaintext.ts).
+   * The source's event columns the query reads after its source (set once every command compiled):
+   * the source leaves the others out, and the store need not decode or decrypt them
+   * (store/partial-plaintext.ts). __g is always there.
    */
-  readsMessage = true;
+  sourceColumns: SourceColumns = ALL_SOURCE_COLUMNS;
   /** ORDER BY terms valid over `current`, or null for the default order. */
   order: string[] | null = null;
   /** Field names the results show, in order ([] = the default set). */
