@@ -155,6 +155,8 @@ test('positions go to the checkpoint file, not the catalog, and a restart resume
     await h.subscribe(g, 'all', '', target, ARN);
     await h.put(g, 's1', ['a1', 'a2']);
     await waitFor('the first events', () => dataEvents(peer.requests.map((r) => r.body)).length >= 2);
+    // The peer has them before the engine has read its answer: a close before that keeps them unacknowledged.
+    await waitFor('the delivery acknowledged', () => h.engine.stats()[0]!.deliveredBatches >= 1);
     await h.close();
     const file = JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE), 'utf8')) as { checkpoints: Array<{ filterName: string; nextSeq: number }> };
     assert.deepEqual(file.checkpoints.map((c) => [c.filterName, c.nextSeq]), [['all', 2]]);
@@ -239,6 +241,8 @@ test('a batch carries up to 1 MiB per log stream (one message each), not 1 MiB i
     }
     // 1.6 MB in the first batch (two parts of each stream), the third parts in the second.
     assert.equal(data.length, 4);
+    // The peer has every event before the engine has read its last answer: wait for the count, then check it.
+    await waitFor('two batches acknowledged', () => h.engine.stats()[0]!.deliveredBatches >= 2);
     assert.equal(h.engine.stats()[0]!.deliveredBatches, 2);
   } finally {
     await h.close();
@@ -268,6 +272,8 @@ test('a batch carries up to 10,000 events per log stream (one message each), not
     }
     // 16,000 events in the first batch (two parts of each stream), the third parts in the second.
     assert.deepEqual(data.map((m) => m.logEvents.length), [8000, 8000, 4000, 4000]);
+    // The peer has every event before the engine has read its last answer: wait for the count, then check it.
+    await waitFor('two batches acknowledged', () => h.engine.stats()[0]!.deliveredBatches >= 2);
     assert.equal(h.engine.stats()[0]!.deliveredBatches, 2);
   } finally {
     await h.close();
