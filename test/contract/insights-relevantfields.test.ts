@@ -4,10 +4,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { startLogward, stopAndClean, type LogwardServer } from '../helpers/server.js';
 import { uid } from '../helpers/assert-aws.js';
-import { assertMalformedAt, cliQuery, resultRows, runQuery } from '../helpers/insights.js';
+import { assertMalformedAt, cliQuery, putMessages, resultRows, runQuery } from '../helpers/insights.js';
 
 let srv: LogwardServer;
 const group = `insights-relevantfields-${uid()}`;
@@ -24,11 +23,7 @@ const messages = Array.from({ length: 40 }, (_, i) =>
 
 before(async () => {
   srv = await startLogward();
-  await srv.client.send(new CreateLogGroupCommand({ logGroupName: group }));
-  await srv.client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 's' }));
-  await srv.client.send(
-    new PutLogEventsCommand({ logGroupName: group, logStreamName: 's', logEvents: messages.map((message, i) => ({ timestamp: base + i * 1000, message })) }),
-  );
+  await putMessages(srv, group, messages, base);
 });
 
 after(async () => {

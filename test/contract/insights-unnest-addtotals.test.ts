@@ -6,17 +6,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateLogGroupCommand,
-  CreateLogStreamCommand,
   GetLogRecordCommand,
-  GetQueryResultsCommand,
-  PutLogEventsCommand,
   StartQueryCommand,
   type GetQueryResultsCommandOutput,
   type MalformedQueryException,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { awsCli, startLogward, stopAndClean, type LogwardServer } from '../helpers/server.js';
-import { rejectsAws, sleep, uid } from '../helpers/assert-aws.js';
+import { rejectsAws, uid } from '../helpers/assert-aws.js';
+import { putMessages, runQuery, waitForQuery } from '../helpers/insights.js';
 
 let srv: LogwardServer;
 const group = `insights-unnest-${uid()}`;
@@ -30,31 +27,14 @@ const messages = [
 
 before(async () => {
   srv = await startLogward();
-  await srv.client.send(new CreateLogGroupCommand({ logGroupName: group }));
-  await srv.client.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 's' }));
-  await srv.client.send(
-    new PutLogEventsCommand({ logGroupName: group, logStreamName: 's', logEvents: messages.map((message, i) => ({ timestamp: base + i * 1000, message })) }),
-  );
+  await putMessages(srv, group, messages, base);
 });
 
 after(async () => {
   await stopAndClean(srv);
 });
 
-async function run(queryString: string): Promise<GetQueryResultsCommandOutput> {
-  const { queryId } = await srv.client.send(new StartQueryCommand({ logGroupName: group, startTime: nowS - 3600, endTime: nowS + 300, queryString }));
-  return ended(queryId!);
-}
-
-async function ended(queryId: string): Promise<GetQueryResultsCommandOutput> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const r = await srv.client.send(new GetQueryResultsCommand({ queryId }));
-    if (r.status !== 'Scheduled' && r.status !== 'Running') return r;
-    if (Date.now() > deadline) assert.fail(`query ${queryId} still ${r.status} after 30 s`);
-    await sleep(50);
-  }
-}
+const run = (queryString: string): Promise<GetQueryResultsCommandOutput> => runQuery(srv, group, queryString, { startS: nowS - 3600, endS: nowS + 300 });
 
 const fields = (row: Array<{ field?: string; value?: string }>): Record<string, string> => Object.fromEntries(row.map((f) => [f.field!, f.value!]));
 
@@ -148,7 +128,7 @@ test('the aws CLI: start-query and get-query-results with unnest and addtotals',
   const started = await awsCli(['start-query', '--log-group-name', group, '--start-time', String(nowS - 3600), '--end-time', String(nowS + 300), '--query-string', query], srv);
   assert.equal(started.code, 0, started.stderr);
   const { queryId } = started.json as { queryId: string };
-  await ended(queryId);
+  await waitForQuery(srv, queryId);
   const results = await awsCli(['get-query-results', '--query-id', queryId], srv);
   assert.equal(results.code, 0, results.stderr);
   const body = results.json as { status: string; results: Array<Array<{ field: string; value: string }>> };

@@ -4,7 +4,15 @@
  * MalformedQueryException points.
  */
 import assert from 'node:assert/strict';
-import { GetQueryResultsCommand, StartQueryCommand, type GetQueryResultsCommandOutput, type MalformedQueryException } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  GetQueryResultsCommand,
+  PutLogEventsCommand,
+  StartQueryCommand,
+  type GetQueryResultsCommandOutput,
+  type MalformedQueryException,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { awsCli, type LogwardServer } from './server.js';
 import { rejectsAws, sleep } from './assert-aws.js';
 
@@ -12,6 +20,13 @@ import { rejectsAws, sleep } from './assert-aws.js';
 export interface QueryRange {
   startS: number;
   endS: number;
+}
+
+/** A new group with one stream `s` holding `messages`, one second apart from `baseMs`. */
+export async function putMessages(srv: LogwardServer, logGroupName: string, messages: readonly string[], baseMs: number): Promise<void> {
+  await srv.client.send(new CreateLogGroupCommand({ logGroupName }));
+  await srv.client.send(new CreateLogStreamCommand({ logGroupName, logStreamName: 's' }));
+  await srv.client.send(new PutLogEventsCommand({ logGroupName, logStreamName: 's', logEvents: messages.map((message, i) => ({ timestamp: baseMs + i * 1000, message })) }));
 }
 
 /** GetQueryResults until the query is no longer Scheduled or Running (30 s at most). */
