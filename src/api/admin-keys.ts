@@ -26,7 +26,7 @@ export const GROUP_HEADER = 'x-logward-log-group';
 /** The largest delivered object `keys decrypt` takes (a delivery target buffers at most 128 MiB of text). */
 const MAX_SEALED_OBJECT_BYTES = 256 * 1024 * 1024;
 
-type KeyDeps = Pick<HttpDeps, 'store' | 'credentials' | 'region' | 'accountId' | 'clock' | 'access' | 'metricFilters' | 'subscriptions'> & Pick<AdminDeps, 'noteCall'>;
+type KeyDeps = Pick<HttpDeps, 'store' | 'credentials' | 'region' | 'accountId' | 'clock' | 'access' | 'subscriptions'> & Pick<AdminDeps, 'noteCall'>;
 
 export function registerKeyRoutes(app: FastifyInstance, deps: KeyDeps): void {
   const authorize = adminAuthorizer(deps);
@@ -92,7 +92,6 @@ export function registerKeyRoutes(app: FastifyInstance, deps: KeyDeps): void {
     await deps.store.withWriteLock(async () => {
       if (deps.store.catalog.groups.get(g.name) !== g) throw notFound(MESSAGES.groupNotFound);
       await deps.store.shredGroup(g);
-      deps.metricFilters.drop(g.id);
     });
     await deps.subscriptions.sync();
     return sendJson(reply, { shredded: { ...before, at: new Date(deps.clock.now()).toISOString() } });

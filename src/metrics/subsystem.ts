@@ -73,8 +73,13 @@ export class MetricsSubsystem {
       tempDir: join(opts.dataDir, 'tmp'),
       sealer: logs.atRest,
     });
-    logs.onGroupDeleted((groupId) => store.dropGroup(groupId));
     const filters = await MetricFilterEngine.open({ store: logs, metrics: store, logger: opts.logger, worker: opts.filterWorker !== false });
+    // Any deleted group (DeleteLogGroup, a shred, a dead-letter group going with its source): its
+    // filters stop first, then the series whose dimension values came from its events go.
+    logs.onGroupDeleted(async (groupId) => {
+      filters.drop(groupId);
+      await store.dropGroup(groupId);
+    });
     const topics = await TopicStore.open(store.metricDb, opts.region, opts.accountId, logs.atRest);
     const mailer = opts.smtp !== undefined ? new Mailer(opts.smtp, DEFAULT_RETRY_POLICY) : undefined;
     const notifier =

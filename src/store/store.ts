@@ -115,7 +115,7 @@ export class LogStore {
   /** Serializes catalog changes, seal commits and retention. */
   readonly writeLock = new Mutex();
   private readonly listeners: BatchListener[] = [];
-  private readonly groupGoneListeners: Array<(groupId: number) => Promise<void>> = [];
+  private readonly groupGoneListeners: Array<(groupId: number, name: string) => Promise<void>> = [];
   /**
    * With encryption: the plaintext form of each WAL file this process writes, kept in private memory
    * (at-rest.ts scratch space) as its records are appended, for the sealer's JSON reader; a WAL file
@@ -280,7 +280,7 @@ export class LogStore {
   }
 
   /** Called once a log group is deleted (or shredded), for what other subsystems keep of its data. */
-  onGroupDeleted(listener: (groupId: number) => Promise<void>): void {
+  onGroupDeleted(listener: (groupId: number, name: string) => Promise<void>): void {
     this.groupGoneListeners.push(listener);
   }
 
@@ -582,7 +582,7 @@ export class LogStore {
     for (const s of segments) await this.removeSegmentFile(s.path);
     await fsp.rm(join(this.opts.dataDir, 'segments', String(g.id)), { recursive: true, force: true });
     for (const l of this.groupGoneListeners) {
-      await l(g.id).catch((e: unknown) => this.opts.logger.error({ err: e, groupId: g.id }, 'cleaning up after a deleted log group failed'));
+      await l(g.id, g.name).catch((e: unknown) => this.opts.logger.error({ err: e, groupId: g.id }, 'cleaning up after a deleted log group failed'));
     }
   }
 

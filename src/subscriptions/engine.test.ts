@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeAwslogs, openHarness, recordingServer, waitFor } from './testing.js';
-import { DEAD_LETTER_GROUP } from './engine.js';
+import { deadLetterGroupName, DEAD_LETTER_PREFIX } from './dead-letter.js';
 import { CHECKPOINT_FILE } from './checkpoint-file.js';
 import type { SubscriptionMessage } from './payload.js';
 
@@ -100,29 +100,73 @@ test('a restart in the middle of delivery loses nothing: the consumer resumes fr
   }
 });
 
-test('past its retry budget a batch goes to the dead-letter log group, and delivery goes on', async () => {
+test('past its retry budget a batch goes to the source group\'s dead-letter log group, and delivery goes on', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'subs-'));
   const peer = await recordingServer(() => ({ status: 500 }));
   const h = await openHarness(dir, { retry: { baseMs: 5, maxMs: 20, budgetMs: 100 } });
   try {
     const g = await h.group('app');
+    await h.store.catalog.setRetention(g, 7);
     await h.subscribe(g, 'all', '', { kind: 'function', name: 'hook', config: { url: peer.url }, createdMs: Date.now() }, ARN);
     await h.put(g, 's1', ['lost 1', 'lost 2']);
+    const dlName = `${DEAD_LETTER_PREFIX}/app`;
     await waitFor('dead letters', () => {
-      const dl = h.store.catalog.groups.get(DEAD_LETTER_GROUP);
+      const dl = h.store.catalog.groups.get(dlName);
       return dl !== undefined && [...h.store.hot.events(dl.id, () => true)].some((e) => e.message.includes('lost 2'));
     });
-    const dl = h.store.catalog.groups.get(DEAD_LETTER_GROUP)!;
+    const dl = h.store.catalog.groups.get(dlName)!;
     const letters = [...h.store.hot.events(dl.id, () => true)].map((e) => JSON.parse(e.message) as Record<string, unknown>).filter((l) => l.messageType === 'DATA_MESSAGE');
     assert.deepEqual(letters.map((l) => l.message), ['lost 1', 'lost 2']);
     assert.equal(letters[0]!.destinationArn, ARN);
+    assert.equal(letters[0]!.logGroup, 'app');
     assert.match(String(letters[0]!.error), /HTTP 500/);
-    assert.ok([...dl.streams.keys()].includes('app/all'));
+    assert.deepEqual([...dl.streams.keys()], ['all']);
+    assert.equal(dl.retentionDays, 7, 'the copies are kept no longer than the source keeps its events');
   } finally {
     await h.close();
     await peer.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+for (const how of ['shredGroup', 'deleteGroup'] as const) {
+  test(`${how} of a group takes its dead letters with it: the dead-letter group and its data keys are gone, other groups' stay`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'subs-'));
+    const peer = await recordingServer(() => ({ status: 500 }));
+    const h = await openHarness(dir, { retry: { baseMs: 5, maxMs: 20, budgetMs: 50 } });
+    try {
+      const dead = new Map<string, number>();
+      for (const name of ['app', 'other']) {
+        const g = await h.group(name);
+        await h.subscribe(g, 'all', '', { kind: 'function', name: 'hook', config: { url: peer.url }, createdMs: Date.now() }, ARN);
+        await h.put(g, 's1', [`secret of ${name}`]);
+        await waitFor(`dead letters of ${name}`, () => {
+          const dl = h.store.catalog.groups.get(deadLetterGroupName(name));
+          return dl !== undefined && [...h.store.hot.events(dl.id, () => true)].some((e) => e.message.includes(`secret of ${name}`));
+        });
+        dead.set(name, h.store.catalog.groups.get(deadLetterGroupName(name))!.id);
+      }
+      assert.ok(h.store.atRest.describe(dead.get('app')!) !== undefined, 'the dead-letter group has data keys of its own');
+      await h.store.withWriteLock(() => h.store[how](h.store.catalog.groups.get('app')!));
+      assert.equal(h.store.catalog.groups.get(deadLetterGroupName('app')), undefined);
+      assert.equal(h.store.atRest.describe(dead.get('app')!), undefined, 'its data keys are destroyed');
+      assert.ok(h.store.catalog.groups.get(deadLetterGroupName('other')) !== undefined, "another group's dead letters stay");
+      assert.ok(h.store.atRest.describe(dead.get('other')!) !== undefined);
+    } finally {
+      await h.close();
+      await peer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('dead-letter group names: one per source, within 512 characters, distinct for long names', () => {
+  assert.equal(deadLetterGroupName('/aws/lambda/f'), '/logward/subscriptions/dead-letter//aws/lambda/f');
+  const a = deadLetterGroupName(`${'x'.repeat(500)}a`);
+  const b = deadLetterGroupName(`${'x'.repeat(500)}b`);
+  assert.equal(a.length, 512);
+  assert.notEqual(a, b);
+  assert.match(a, /^\/logward\/subscriptions\/dead-letter\/x+#[0-9a-f]{16}$/);
 });
 
 test('a slow destination does not hold back another subscription of the same group', async () => {

@@ -23,9 +23,7 @@ import { forgetParts, forgetSource, noteSource } from './runs.js';
 import type { Sink, SinkContext } from './sinks/types.js';
 import type { SubscriptionMessage } from './payload.js';
 import type { AddressPolicy } from './safety.js';
-
-/** Where batches go once their retry budget is spent. Subscription filters on it are refused. */
-export const DEAD_LETTER_GROUP = '/logward/subscriptions/dead-letter';
+import { deadLetterGroupName, isDeadLetterGroup } from './dead-letter.js';
 
 /** How often moved delivery positions are written to the checkpoint file: what a crash may redeliver. */
 const PERSIST_EVERY_MS = 1000;
@@ -80,6 +78,12 @@ export class SubscriptionEngine {
     // The store's batch hook (shared with metric filters) has no way to unsubscribe: once closed, the
     // engine ignores what it is given.
     this.opts.store.onBatch((_g, _s, b, source) => this.onVisible(b, source));
+    // A group's dead letters are copies of its events: they go when it goes (dead-letter.ts).
+    this.opts.store.onGroupDeleted(async (_id, name) => {
+      if (isDeadLetterGroup(name)) return;
+      const dl = this.opts.store.catalog.groups.get(deadLetterGroupName(name));
+      if (dl) await this.opts.store.deleteGroup(dl);
+    });
     await this.sync();
   }
 
@@ -284,17 +288,34 @@ export class SubscriptionEngine {
     return { sink, batching: spec.batching(parsed.data), controlName: spec.controlName };
   }
 
-  /** One dead-letter event per undelivered event, saying where it was going and why it did not get there. */
+  /**
+   * One dead-letter event per undelivered event, saying where it was going and why it did not get there,
+   * in the source group's own dead-letter group (dead-letter.ts), made on first use with the source's
+   * KMS key and retention.
+   */
   private async deadLetter(f: SubscriptionFilterRow, messages: readonly SubscriptionMessage[], error: string): Promise<void> {
     const { store, clock } = this.opts;
     const now = clock.now();
-    const streamName = `${f.groupName}/${f.filterName}`.replace(/[:*]/g, '_').slice(0, 512);
-    const { g, s } = await store.withWriteLock(async () => {
-      const g = store.catalog.groups.get(DEAD_LETTER_GROUP) ?? (await store.catalog.createGroup(DEAD_LETTER_GROUP, now, {}, null, 'STANDARD'));
+    const streamName = f.filterName.replace(/[:*]/g, '_');
+    const target = await store.withWriteLock(async () => {
+      const src = store.catalog.groupsById.get(f.groupId);
+      // The source was deleted or shredded while its batch was on the way: no copy may outlive it.
+      if (!src) return null;
+      const name = deadLetterGroupName(src.name);
+      let g = store.catalog.groups.get(name);
+      if (!g) {
+        g = await store.catalog.createGroup(name, now, {}, null, 'STANDARD');
+        if (src.kmsKeyId !== null) {
+          await store.rotateKeys(g, src.kmsKeyId);
+          await store.catalog.setKmsKey(g, src.kmsKeyId);
+        }
+        if (src.retentionDays !== null) await store.catalog.setRetention(g, src.retentionDays);
+      }
       if (!this.visible.has(g.id)) this.visible.set(g.id, g.nextSeq);
       const s = g.streams.get(streamName) ?? (await store.catalog.createStream(g, streamName, now));
       return { g, s };
     });
+    if (target === null) return;
     const logEvents = messages.flatMap((m) =>
       m.logEvents.map((e) => ({
         timestamp: now,
@@ -302,7 +323,7 @@ export class SubscriptionEngine {
       })),
     );
     if (logEvents.length === 0) return;
-    await store.appendEvents(g, s, logEvents, now);
+    await store.appendEvents(target.g, target.s, logEvents, now);
   }
 
   stats(): ConsumerStats[] {

@@ -93,6 +93,14 @@ test('a destinationArn must be bound to a target: AWS errors for each vendor, th
       ['g', 'Random', lambda(`hook-${run}`), false, 'number'],
     ],
   );
+  // A dead-letter group (where undelivered events of `group` would go) takes no subscription filter.
+  const deadLetters = `/logward/subscriptions/dead-letter/${group}`;
+  await srv.client.send(new CreateLogGroupCommand({ logGroupName: deadLetters }));
+  await rejectsAws(
+    srv.client.send(new PutSubscriptionFilterCommand({ logGroupName: deadLetters, filterName: 'f', filterPattern: '', destinationArn: lambda(`hook-${run}`) })),
+    'InvalidParameterException',
+    'Subscription filters cannot be put on the dead-letter log group of subscriptions.',
+  );
   const deleteTarget = await cli('targets', 'delete', 'function', `hook-${run}`);
   assert.equal(deleteTarget.code, 1);
   assert.match(deleteTarget.stderr, /ConflictException/);

@@ -9,7 +9,7 @@ import { ApiError, MESSAGES, TEMPLATES, invalidParameter, notFound } from '../er
 import type { SubscriptionFilter } from '../model/generated/logs-types.js';
 import type { SubscriptionFilterRow } from '../../store/subscriptions.js';
 import { parseDestinationArn } from '../../subscriptions/arn.js';
-import { DEAD_LETTER_GROUP } from '../../subscriptions/engine.js';
+import { isDeadLetterGroup } from '../../subscriptions/dead-letter.js';
 import { decodeToken, encodeToken } from '../tokens.js';
 import { groupByName, parsePattern } from './common.js';
 import type { Action, ActionContext } from './context.js';
@@ -41,7 +41,7 @@ export function checkDestination(ctx: ActionContext, arn: string, roleArn: strin
 export const putSubscriptionFilter: Action<'PutSubscriptionFilter'> = async (ctx, input) => {
   const g = groupByName(ctx, input.logGroupName);
   parsePattern(input.filterPattern);
-  if (g.name === DEAD_LETTER_GROUP) throw invalidParameter(MESSAGES.deadLetterGroup);
+  if (isDeadLetterGroup(g.name)) throw invalidParameter(MESSAGES.deadLetterGroup);
   const subs = ctx.subscriptions;
   await subs.catalog.lock.run(async () => {
     checkDestination(ctx, input.destinationArn, input.roleArn);
