@@ -91,6 +91,9 @@ for (const reached of [true, false]) {
       await assert.rejects(first.pollOnce(new AbortController().signal), /crash/);
       const saved = await readState(join(dir, 'state', 'src.json'));
       assert.deepEqual({ done: saved.current?.done, pending: saved.current?.pending?.count }, { done: 20, pending: 5 });
+      // The pending batch's hash of its first message is sealed, not a bare SHA-256 of log content.
+      assert.doesNotMatch(saved.current!.pending!.sha256, /^[0-9a-f]{64}$/);
+      assert.equal(await store.atRest.openValue(store.catalog.groups.get(spec.logGroup)!.id, 'source-pending', saved.current!.pending!.sha256).then((h) => h.length), 64);
       assert.equal((await allMessages(store, spec.logGroup)).length, reached ? 25 : 20);
 
       const second = new SourceRunner(spec, lister, { ...deps, store });

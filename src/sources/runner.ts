@@ -48,6 +48,8 @@ export interface RunnerDeps {
 type Event = { timestamp: number; message: string };
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+/** Where a pending batch's sealed hash is kept (AtRest.sealValue's binding). */
+const PENDING_PLACE = 'source-pending';
 
 export class SourceRunner {
   state!: SourceState;
@@ -174,7 +176,7 @@ export class SourceRunner {
       const kept = events.slice(cur.done, end).filter((e) => e.timestamp >= cutoff);
       this.state.counts.expired += end - cur.done - kept.length;
       if (kept.length > 0) {
-        cur.pending = { count: end - cur.done, fromSeq: g.nextSeq, streamId: s.id, timestamp: kept[0]!.timestamp, sha256: sha256(kept[0]!.message) };
+        cur.pending = { count: end - cur.done, fromSeq: g.nextSeq, streamId: s.id, timestamp: kept[0]!.timestamp, sha256: await this.deps.store.atRest.sealValue(g.id, PENDING_PLACE, sha256(kept[0]!.message)) };
         await this.save();
         await this.deps.store.appendEvents(g, s, kept, now);
         this.state.counts.events += kept.length;
@@ -200,12 +202,18 @@ export class SourceRunner {
 
   /** Whether the batch recorded as pending reached the store: its first event, at or after fromSeq. */
   private async batchStored(g: LogGroup, p: NonNullable<InProgress['pending']>): Promise<boolean> {
+    let want: string;
+    try {
+      want = await this.deps.store.atRest.openValue(g.id, PENDING_PLACE, p.sha256);
+    } catch {
+      return false; // sealed for a group since shredded (and made again): none of its events are left
+    }
     let from = p.fromSeq;
     const to = g.nextSeq;
     while (from < to) {
       const page = await readBySeq(this.deps.store, g, from, to, 1000);
       if (page === null) return false;
-      for (const e of page.events) if (e.streamId === p.streamId && e.timestamp === p.timestamp && sha256(e.message) === p.sha256) return true;
+      for (const e of page.events) if (e.streamId === p.streamId && e.timestamp === p.timestamp && sha256(e.message) === want) return true;
       if (page.nextSeq <= from) break;
       from = page.nextSeq;
     }

@@ -33,6 +33,11 @@ export interface InProgress {
   /** Events of the object (after parsing), and how many of them are durably in the store. */
   events: number;
   done: number;
+  /**
+   * The batch being appended: `sha256` is the SHA-256 of its first message, sealed under the group's
+   * data key (AtRest.sealValue; plain hex from earlier versions or without encryption), since a bare
+   * hash of log content lets anyone with the file confirm a guessed message.
+   */
   pending?: { count: number; fromSeq: number; streamId: number; timestamp: number; sha256: string };
 }
 
