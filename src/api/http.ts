@@ -64,6 +64,12 @@ export const MONITORING_CONTENT_TYPE = 'application/x-amz-json-1.0';
 export const TOPICS_TARGET_PREFIX = 'LogwardTopics_20261127.';
 /** Large enough for any valid PutLogEvents body (1 MiB of messages, JSON-escaped), small enough to bound memory. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/**
+ * CreateLookupTable and UpdateLookupTable carry up to 10 MB of CSV (MAX_TABLE_BYTES) as one JSON string,
+ * where quotes and line breaks take two bytes each: their bodies may be this large.
+ */
+export const MAX_TABLE_REQUEST_BYTES = 24 * 1024 * 1024;
+const TABLE_OPERATIONS: ReadonlySet<string> = new Set(['CreateLookupTable', 'UpdateLookupTable']);
 
 export interface HttpDeps {
   store: LogStore;
@@ -205,6 +211,9 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     return { front, op: /^[A-Za-z0-9]{1,128}$/.test(op) ? op : undefined };
   };
 
+  const bodyLimitOf = (target: { front: Front; op: string | undefined }): number =>
+    target.front.prefix === TARGET_PREFIX && target.op !== undefined && TABLE_OPERATIONS.has(target.op) ? MAX_TABLE_REQUEST_BYTES : MAX_BODY_BYTES;
+
   // Bodies stay raw: the signature covers the exact bytes, and the WAL keeps them.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -233,11 +242,12 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     if (deps.audit.failed !== undefined) return sendError(reply, req, unavailable());
     const declared = Number(req.headers['content-length'] ?? 0);
     const size = Number.isFinite(declared) && declared > 0 ? declared : 0;
-    if (size > MAX_BODY_BYTES) {
+    const limit = bodyLimitOf(target);
+    if (size > limit) {
       // Read and drop the body first (up to a bound), so the client is not cut off mid-upload and
       // sees the answer; past the bound the connection is closed.
       await drain(req, 8 * MAX_BODY_BYTES);
-      return sendError(reply.header('connection', 'close'), req, tooLarge(size));
+      return sendError(reply.header('connection', 'close'), req, tooLarge(size, limit));
     }
     const ingest = (target.front.prefix === TARGET_PREFIX && target.op === 'PutLogEvents') || req.url.split('?')[0] === OTLP_LOGS_PATH;
     if (ingest && (inflightBytes + size > deps.maxInflightBytes || deps.store.overloaded())) {
@@ -250,9 +260,13 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     inflightBytes -= (req as AdmittedRequest).admitted ?? 0;
   });
 
-  app.post('/', async (req, reply) => {
+  // The route reads up to the largest limit of any operation; each operation's own is checked here and
+  // before the body is read (onRequest, from Content-Length).
+  app.post('/', { bodyLimit: MAX_TABLE_REQUEST_BYTES }, async (req, reply) => {
     const call = callOf(req);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const limit = bodyLimitOf(targetOf(req));
+    if (body.length > limit) throw tooLarge(body.length, limit); // sent without a Content-Length
     const facts: RequestFacts = { sourceIp: req.ip, userAgent: String(req.headers['user-agent'] ?? ''), nowMs: deps.clock.now() };
     if (call.protocol === 'query') {
       const xml = await handleIam(req, body, facts, { access: deps.access, users: deps.users, region: deps.region, lookupSecret: deps.credentials.lookupSecret }, call);
@@ -337,7 +351,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
       return sendError(reply, req, new ApiError('ServiceUnavailableException', 'The service is unavailable. Retry the request.', { cause: err }));
     }
     const fe = err as { code?: string; statusCode?: number; message?: string };
-    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, req, tooLarge(Number(req.headers['content-length'] ?? 0)));
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, req, tooLarge(Number(req.headers['content-length'] ?? 0), bodyLimitOf(targetOf(req))));
     if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
       return sendError(reply, req, new ApiError('SerializationException', fe.message ?? 'Bad request', { status: fe.statusCode }));
     }
@@ -368,8 +382,8 @@ function drain(req: FastifyRequest, cap: number): Promise<void> {
   });
 }
 
-const tooLarge = (size: number): ApiError =>
-  new ApiError('RequestEntityTooLargeException', `Request body of ${size} bytes exceeds the limit of ${MAX_BODY_BYTES} bytes.`);
+const tooLarge = (size: number, limit: number): ApiError =>
+  new ApiError('RequestEntityTooLargeException', `Request body of ${size} bytes exceeds the limit of ${limit} bytes.`);
 
 const unavailable = (): ApiError => new ApiError('ServiceUnavailableException', 'The service is unavailable. Retry the request.');
 
