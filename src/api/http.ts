@@ -53,6 +53,7 @@ import { decodePtr } from '../query/insights/engine.js';
 import type { AccessControl, Caller, RequestFacts } from './access.js';
 import type { AuditTrail } from './audit/trail.js';
 import type { AuditGuard } from './audit/guard.js';
+import { clipErrorMessage } from './audit/chain.js';
 import { handleIam } from './iam/handler.js';
 import { FORM_CONTENT_TYPE, IamApiError, errorXml, fromApiError } from './iam/protocol.js';
 import { monitoringResources, topicResources } from '../iam/service-resources.js';
@@ -322,7 +323,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
         userAgent: String(req.headers['user-agent'] ?? ''),
         httpStatus: reply.statusCode,
         errorCode: call.error?.code ?? null,
-        errorMessage: call.error?.message ?? null,
+        errorMessage: call.error === undefined ? null : clipErrorMessage(call.error.message),
       });
       return payload;
     } catch (err) {

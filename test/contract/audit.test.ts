@@ -18,6 +18,7 @@ import {
   FilterLogEventsCommand,
   GetQueryResultsCommand,
   PutLogEventsCommand,
+  PutQueryDefinitionCommand,
   PutRetentionPolicyCommand,
   StartQueryCommand,
   type CloudWatchLogsClient,
@@ -70,6 +71,10 @@ test('every call is recorded: caller, key, action, resources, source IP, user ag
   const unknown = await stranger.send(new DescribeLogGroupsCommand({})).catch((e: { $metadata: { requestId?: string } }) => e);
   stranger.destroy();
 
+  // A validation message quotes the refused value: the record keeps 4,096 characters of it and its length.
+  const tooLong = await srv.client.send(new PutQueryDefinitionCommand({ name: 'q', queryString: `fields @message | filter @message like /${'x'.repeat(12_000)}/` })).catch((e: { $metadata: { requestId?: string }; message: string }) => e);
+  assert.ok('message' in tooLong && tooLong.message.length > 12_000, 'the caller gets the whole message');
+
   const records = await auditRecords();
   const byId = (id: string | undefined): AuditRecord => {
     const r = records.find((x) => x.requestId === id);
@@ -100,6 +105,11 @@ test('every call is recorded: caller, key, action, resources, source IP, user ag
   assert.equal(anonymous.caller, null);
   assert.equal(anonymous.errorCode, 'UnrecognizedClientException');
   assert.equal(anonymous.action, 'logs:DescribeLogGroups');
+
+  const clipped = byId(tooLong.$metadata.requestId);
+  assert.equal(clipped.errorCode, 'InvalidParameterException');
+  assert.match(clipped.errorMessage ?? '', /^1 validation error detected: Value 'fields @message \| filter @message like \/x{4000,}\.\.\. \(\d{5} characters in all\)$/);
+  assert.ok(clipped.errorMessage!.length < 4200);
 
   // The records form one chain, in order.
   records.forEach((r, i) => assert.equal(r.seq, records[0]!.seq + i));

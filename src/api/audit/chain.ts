@@ -36,6 +36,22 @@ export interface AuditFields {
   errorMessage: string | null;
 }
 
+/**
+ * Characters of an error message kept in a record. A validation message quotes the value it refused
+ * (AWS's wording), which can be megabytes of log content (a 10 MB lookup table, 1 MiB events): the record
+ * keeps its start and says how long it was.
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 4096;
+
+/** `message` cut to MAX_ERROR_MESSAGE_CHARS (never inside a surrogate pair), with its full length. */
+export function clipErrorMessage(message: string): string {
+  if (message.length <= MAX_ERROR_MESSAGE_CHARS) return message;
+  let end = MAX_ERROR_MESSAGE_CHARS;
+  const last = message.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${message.slice(0, end)}... (${message.length} characters in all)`;
+}
+
 export interface AuditRecord extends AuditFields {
   seq: number;
   prev: string;
