@@ -122,7 +122,9 @@ async function main(): Promise<void> {
   if (nc === undefined) throw new Error('nats-server did not start');
   await (await jetstreamManager(nc)).streams.add({ name: 'BENCH', subjects: ['logs.>'], max_bytes: 256 * 1024 * 1024 });
   let posted = 0;
+  let posts = 0;
   const http = createHttpServer((req, res) => {
+    posts++;
     req.on('data', (c: Buffer) => (posted += c.length));
     req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
   });
@@ -173,6 +175,7 @@ async function main(): Promise<void> {
       load.done.catch((e: unknown) => (loadError = e));
       await sleep(warmupS * 1000);
       const s0 = await load.snapshot();
+      const posts0 = posts;
       const t0 = await threadCpu(server.pid);
       const p0 = await processCpuSeconds(server.pid);
       await sleep(durationS * 1000);
@@ -186,6 +189,10 @@ async function main(): Promise<void> {
       for (const m of metrics.matchAll(/^logward_subscription_lag_seconds\{[^}]*filter="([^"]*)"[^}]*\} (\S+)$/gm)) lagSeconds[m[1]!] = Number(m[2]);
       let deliveredEvents = 0;
       for (const m of metrics.matchAll(/^logward_subscription_delivered_events_total\{[^}]*\} (\S+)$/gm)) deliveredEvents += Number(m[1]);
+      let deliveredBatches = 0;
+      for (const m of metrics.matchAll(/^logward_subscription_delivered_batches_total\{[^}]*\} (\S+)$/gm)) deliveredBatches += Number(m[1]);
+      // Events a function invocation carried in the window (one POST a message: a log stream's events of a batch).
+      const eventsPerPost = posts > posts0 ? events / (posts - posts0) : 0;
       // Threads by kind: a name shared by several threads (libuv's pool, DuckDB's, V8's) adds up.
       const byName = new Map<string, number>();
       for (const [key, end] of t1) {
@@ -216,6 +223,7 @@ async function main(): Promise<void> {
       log(
         `${label}: ${Math.round(events / r.wallS).toLocaleString('en-US')} events/s, ${r.usPerEvent.toFixed(2)} us CPU/event` +
           ` (${Object.entries(r.roles).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; ${byThread.slice(0, 6).map((t) => `${t.thread} ${t.usPerEvent.toFixed(2)}`).join(', ')})` +
+          (kind === 'subs' ? `, ${Math.round(eventsPerPost)} events a POST, ${Math.round(deliveredEvents / Math.max(1, deliveredBatches))} a batch` : '') +
           (kind === 'subs' ? `, lag ${Object.entries(lagSeconds).map(([f, v]) => `${f} ${v.toFixed(2)} s`).join(', ')}` : '') +
           `, load ${r.loadavg.map((x) => x.toFixed(2)).join(' ')}`,
       );

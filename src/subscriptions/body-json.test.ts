@@ -112,6 +112,39 @@ test('JSON from the body is exactly the JSON from the strings, however the clien
   );
 });
 
+/**
+ * Timestamps as a batch has them, close together: from a start near a power of ten or a multiple of a
+ * million (where the digits the head rewrites carry over), by small steps, some back, some repeated.
+ */
+const closeTimestampsArb = fc
+  .tuple(
+    fc.oneof(
+      fc.constantFrom(0, 1, 999_990, 999_999_990, 1_764_252_735_990, 1_764_252_799_990, 9_999_999_999_990, 99_999_999_999_990),
+      // Just below a multiple of 100,000 or of a million: the highest digits below the millions change.
+      fc.tuple(fc.integer({ min: 0, max: 2 ** 33 }), fc.integer({ min: 1, max: 10 })).map(([m, k]) => m * 1e6 + k * 100_000 - 10),
+      fc.integer({ min: 0, max: 2 ** 50 }),
+    ),
+    fc.array(fc.integer({ min: -3, max: 25 }), { minLength: 1, maxLength: 40 }),
+  )
+  .map(([start, steps]) => {
+    let ts = start;
+    return steps.map((d) => (ts = Math.max(0, ts + d)));
+  });
+
+test('JSON from the body has the ids and timestamps JSON from the strings has, for timestamps close together (property)', () => {
+  fc.assert(
+    fc.property(closeTimestampsArb, fc.integer({ min: 0, max: 2 ** 40 }), (timestamps, firstSeq) => {
+      const messages = timestamps.map((_, i) => `m${i} "q"`);
+      const body = Buffer.from(JSON.stringify({ logGroupName: 'g', logStreamName: 's', logEvents: timestamps.map((timestamp, i) => ({ timestamp, message: messages[i]! })) }));
+      const source: BodySource = { body, lo: 0, utf8Bytes: messages.reduce((n, m) => n + Buffer.byteLength(m), 0) };
+      const fromBody = bodyEventsJson(firstSeq, null, timestamps, source);
+      assert.ok(fromBody !== null);
+      assert.equal(fromBody.toString('utf8'), eventsJson({ firstSeq, offsets: null, timestamps, messages }).toString('utf8'));
+    }),
+    { numRuns: 500 },
+  );
+});
+
 test('a body that does not give the batch (shape, names, sizes) gives null, never other JSON', () => {
   const ok = Buffer.from('{"logGroupName":"g","logEvents":[{"timestamp":1,"message":"a\\"b"},{"timestamp":2,"message":"é"}]}');
   const src = (body: string | Buffer, utf8Bytes: number, lo = 0): BodySource => ({ body: Buffer.from(body), lo, utf8Bytes });

@@ -311,21 +311,41 @@ export function bodyEventsJson(
   head.set(TS_HEAD, SEQ_AT + 36);
   let headView = head.subarray(0, 0);
   const seqDigits = head.subarray(SEQ_AT, SEQ_AT + 36);
+  const tsDigits = head.subarray(TS_AT, TS_AT + 20);
   let lastTs = -1;
+  /** The last timestamp's millions (Math.floor(ts / 1e6)), and where its value's digits end in head. */
+  let lastMillions = -1;
+  let valueEnd = 0;
   let lastSeq = -2;
   for (let i = 0; i < n; i++) {
     const k = source.lo + (offsets === null ? i : offsets[i]!);
     const ts = timestamps[i]!;
     const seq = firstSeq + (offsets === null ? i : offsets[i]!);
     if (ts !== lastTs) {
-      const tsDigits = head.subarray(TS_AT, TS_AT + 20);
-      writePadded(tsDigits, 20, ts);
-      let from = 0;
-      while (from < 19 && tsDigits[from] === 0x30) from++;
-      let h = SEQ_AT + 36 + TS_HEAD.length;
-      for (let j = from; j < 20; j++) head[h++] = tsDigits[j]!;
-      head.set(MESSAGE_HEAD, h);
-      headView = head.subarray(0, h + MESSAGE_HEAD.length);
+      const millions = Math.floor(ts / 1e6);
+      if (millions === lastMillions && millions > 0) {
+        // Timestamps of a batch are close: only the last six digits change, in the id and in the value
+        // alike (written with integer arithmetic; the whole head cost a fifth of the JSON's time).
+        let low = ts - millions * 1e6;
+        for (let j = 1; j <= 6; j++) {
+          const q = (low / 10) | 0;
+          const d = 0x30 + low - q * 10;
+          head[TS_AT + 20 - j] = d;
+          head[valueEnd - j] = d;
+          low = q;
+        }
+      } else {
+        writePadded(tsDigits, 20, ts);
+        let from = 0;
+        while (from < 19 && tsDigits[from] === 0x30) from++;
+        let h = SEQ_AT + 36 + TS_HEAD.length;
+        for (let j = from; j < 20; j++) head[h++] = tsDigits[j]!;
+        valueEnd = h;
+        head.set(MESSAGE_HEAD, h);
+        // The view is kept while its length is: an object less an event.
+        if (headView.length !== h + MESSAGE_HEAD.length) headView = head.subarray(0, h + MESSAGE_HEAD.length);
+        lastMillions = millions;
+      }
       lastTs = ts;
     }
     if (seq === lastSeq + 1) increment(seqDigits, 36);
