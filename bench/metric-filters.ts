@@ -51,6 +51,11 @@ export interface MetricFiltersResult {
    */
   threadCpuUsPerEvent: { main: { plain: number; filtered: number }; filterWorker: number } | null;
   /**
+   * Time per event the main thread was ready to run but waited for a core (Linux; null elsewhere): the
+   * share of the drop that comes from sharing the cores (with the filter worker, or other processes).
+   */
+  mainThreadWaitUsPerEvent: { plain: number; filtered: number } | null;
+  /**
    * CPU time per event of the process's other threads (Linux; null elsewhere): V8's helper threads
    * (garbage collection of both isolates, compilation), libuv's pool, DuckDB's threads.
    */
@@ -188,6 +193,16 @@ function threadCpuMs(tid: number | undefined): number | null {
   return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
 }
 
+/**
+ * Time (ms) the main thread spent runnable but waiting for a core (Linux: schedstat's run delay; null
+ * elsewhere): what other threads, the filter worker's among them, and other processes took from it.
+ */
+function mainThreadWaitMs(): number | null {
+  const f = `/proc/self/task/${process.pid}/schedstat`;
+  if (!existsSync(f)) return null;
+  return Number(readFileSync(f, 'utf8').split(' ')[1]) / 1e6;
+}
+
 /** CPU time (ms) of this process's threads other than `except` (Linux: /proc; 0 elsewhere). */
 function otherThreadsCpuMs(except: ReadonlyArray<number | undefined>): number {
   let ms = 0;
@@ -230,12 +245,14 @@ export async function runMetricFilters(opts: MetricFiltersOptions, log: (line: s
     const mainUs: Record<string, number[]> = { plain: [], filtered: [] };
     const threadUs: Record<string, number[]> = { plain: [], filtered: [], worker: [] };
     const otherUs: Record<string, number[]> = { plain: [], filtered: [] };
+    const waitUs: Record<string, number[]> = { plain: [], filtered: [] };
     for (let round = 0; round < ROUNDS; round++) {
       for (const g of round % 2 === 0 ? ['plain', 'filtered'] : ['filtered', 'plain']) {
         const t0 = performance.now();
         const cpu0 = process.cpuUsage();
         const elu0 = performance.eventLoopUtilization();
         const main0 = threadCpuMs(process.pid);
+        const wait0 = mainThreadWaitMs();
         const worker0 = threadCpuMs(server.metrics.filters.workerThread());
         const threads = (): Array<number | undefined> => [process.pid, server.metrics.filters.workerThread()];
         const other0 = otherThreadsCpuMs(threads());
@@ -271,6 +288,11 @@ export async function runMetricFilters(opts: MetricFiltersOptions, log: (line: s
           threadUs[g]!.push(((main1 - main0) * 1000) / (BATCHES * EVENTS));
           extra += `, main thread CPU ${threadUs[g]!.at(-1)!.toFixed(1)} µs/event`;
         }
+        const wait1 = mainThreadWaitMs();
+        if (wait0 !== null && wait1 !== null) {
+          waitUs[g]!.push(((wait1 - wait0) * 1000) / (BATCHES * EVENTS));
+          extra += ` (waited for a core ${waitUs[g]!.at(-1)!.toFixed(1)} µs/event)`;
+        }
         // The worker thread is excluded from the first filtered round on (it starts during it: before, it was no thread).
         otherUs[g]!.push(((otherThreadsCpuMs(threads()) - other0) * 1000) / (BATCHES * EVENTS));
         // The worker starts with the first evaluation: from 0 then.
@@ -302,6 +324,8 @@ export async function runMetricFilters(opts: MetricFiltersOptions, log: (line: s
         threadUs.plain!.length > 0 && threadUs.worker!.length > 0
           ? { main: { plain: Number(median(threadUs.plain!).toFixed(2)), filtered: Number(median(threadUs.filtered!).toFixed(2)) }, filterWorker: Number(median(threadUs.worker!).toFixed(2)) }
           : null,
+      mainThreadWaitUsPerEvent:
+        waitUs.plain!.length > 0 ? { plain: Number(median(waitUs.plain!).toFixed(2)), filtered: Number(median(waitUs.filtered!).toFixed(2)) } : null,
       otherThreadsCpuUsPerEvent: existsSync('/proc/self/task')
         ? { plain: Number(median(otherUs.plain!).toFixed(2)), filtered: Number(median(otherUs.filtered!).toFixed(2)) }
         : null,

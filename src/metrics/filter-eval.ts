@@ -104,6 +104,12 @@ export interface EvalResult {
   skipped: number;
 }
 
+/** Runs added in order, and the result of all of them (rows of a run are complete once it is added). */
+export interface Evaluation {
+  add(run: EventRun): void;
+  readonly result: EvalResult;
+}
+
 export class FilterSet {
   readonly outputs: readonly FilterOutput[];
   private readonly filters: CompiledFilter[];
@@ -172,9 +178,19 @@ export class FilterSet {
 
   /** Evaluates runs of events (each an ingested batch, for defaultValue) in order. */
   evaluate(runs: readonly EventRun[]): EvalResult {
+    const e = this.start();
+    for (const run of runs) e.add(run);
+    return e.result;
+  }
+
+  /**
+   * An evaluation fed one run at a time, with one result for all of them (what evaluate() gives for the
+   * same runs): the filter worker evaluates each run of a request as it arrives, so that only that run's
+   * strings are alive at a time (see filter-worker.ts).
+   */
+  start(): Evaluation {
     const out = new ResultBuilder(this.filters.length);
-    for (const run of runs) this.evaluateRun(run, out);
-    return out.result;
+    return { add: (run) => this.evaluateRun(run, out), result: out.result };
   }
 
   private evaluateRun(run: EventRun, out: ResultBuilder): void {

@@ -2,16 +2,24 @@
  * The metric filter worker thread: holds each log group's compiled filters and evaluates the runs of
  * events the main thread posts (metric-filters.ts), answering with what to record. Messages are handled
  * in the order they are posted, so a `load` applies to every `eval` posted after it.
+ *
+ * A request comes as one `eval` message per run (a batch of up to some thousand events), the last with
+ * `more: false`, and is answered once, after its last run. Each run is evaluated as its message arrives:
+ * a message's strings are made only when it is handled (until then it waits in serialized form, outside
+ * the heap), so a request of 8,000 events has about 1,000 message strings alive at a time instead of all
+ * of them, and each young-generation collection copies that much less (less CPU in V8's collector
+ * threads: 0.5 instead of 0.8 µs an event, bench/metric-filters-engine-cost.ts).
  */
 import { existsSync, readlinkSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import type { MetricFilterRecord } from '../store/catalog.js';
-import { FilterSet, type EvalResult, type EventRun } from './filter-eval.js';
+import { FilterSet, type EvalResult, type Evaluation, type EventRun } from './filter-eval.js';
 
 export type ToWorker =
   | { kind: 'load'; groupId: number; version: number; records: MetricFilterRecord[] }
   | { kind: 'drop'; groupId: number }
-  | { kind: 'eval'; id: number; groupId: number; version: number; runs: EventRun[] };
+  /** Runs of request `id`; `more`: further runs of it follow, and the answer comes after the last. */
+  | { kind: 'eval'; id: number; groupId: number; version: number; runs: EventRun[]; more: boolean };
 
 export type FromWorker =
   | { kind: 'result'; id: number; result: EvalResult | null; error?: string }
@@ -19,6 +27,8 @@ export type FromWorker =
   | { kind: 'thread'; tid: number };
 
 const sets = new Map<number, { version: number; set: FilterSet }>();
+/** Requests whose last run has not come yet: their evaluation so far, or why they fail. */
+const requests = new Map<number, { evaluation: Evaluation } | { error: string }>();
 
 // Linux names each thread in /proc/thread-self (elsewhere the bench reports no CPU for the worker).
 if (existsSync('/proc/thread-self')) {
@@ -35,17 +45,24 @@ parentPort?.on('message', (msg: ToWorker) => {
       sets.delete(msg.groupId);
       return;
     case 'eval': {
-      const s = sets.get(msg.groupId);
-      let reply: FromWorker;
-      if (s === undefined || s.version !== msg.version) reply = { kind: 'result', id: msg.id, result: null, error: 'filter set changed' };
-      else {
+      let r = requests.get(msg.id);
+      if (r === undefined) {
+        // The filter set is the one of the request's first run (a `load` is never posted between the runs of a request).
+        const s = sets.get(msg.groupId);
+        r = s === undefined || s.version !== msg.version ? { error: 'filter set changed' } : { evaluation: s.set.start() };
+        requests.set(msg.id, r);
+      }
+      if (!('error' in r)) {
         try {
-          reply = { kind: 'result', id: msg.id, result: s.set.evaluate(msg.runs) };
+          for (const run of msg.runs) r.evaluation.add(run);
         } catch (e) {
-          reply = { kind: 'result', id: msg.id, result: null, error: String((e as Error).stack ?? e) };
+          r = { error: String((e as Error).stack ?? e) };
+          requests.set(msg.id, r);
         }
       }
-      parentPort!.postMessage(reply);
+      if (msg.more) return;
+      requests.delete(msg.id);
+      parentPort!.postMessage(('error' in r ? { kind: 'result', id: msg.id, result: null, error: r.error } : { kind: 'result', id: msg.id, result: r.evaluation.result }) satisfies FromWorker);
       return;
     }
   }

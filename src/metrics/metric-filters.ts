@@ -50,6 +50,8 @@ export interface FilterEngineOptions {
 
 /** Events taken for one evaluation at most. */
 const RUN_EVENTS = 8000;
+/** Events posted to the worker in one message at least (but the last of a request). */
+const MESSAGE_EVENTS = 1000;
 /** Events the queue holds at most; past that, batches are read back from the store when their turn comes. */
 const QUEUE_EVENTS = 200_000;
 
@@ -212,13 +214,25 @@ export class MetricFilterEngine {
     return { runs, end: page.nextSeq };
   }
 
+  /** `runs` is not empty. */
   private async evaluate(st: GroupState, runs: EventRun[]): Promise<EvalResult> {
     if (!this.opts.worker) return st.set.evaluate(runs);
     const w = this.ensureWorker();
     const id = this.nextRequest++;
     const reply = await new Promise<WorkerResult>((resolve, reject) => {
       this.requests.set(id, { resolve, reject });
-      w.postMessage({ kind: 'eval', id, groupId: st.group.id, version: st.version, runs } satisfies ToWorker);
+      // Messages of about a batch each, posted together (see filter-worker.ts for why): whole runs, at
+      // least MESSAGE_EVENTS events a message unless it is the last (runs read from the store may be short).
+      let from = 0;
+      let events = 0;
+      for (let i = 0; i < runs.length; i++) {
+        events += runs[i]!.timestamps.length;
+        const last = i === runs.length - 1;
+        if (events < MESSAGE_EVENTS && !last) continue;
+        w.postMessage({ kind: 'eval', id, groupId: st.group.id, version: st.version, runs: runs.slice(from, i + 1), more: !last } satisfies ToWorker);
+        from = i + 1;
+        events = 0;
+      }
     });
     if (reply.result === null) throw new Error(`the metric filter worker failed: ${reply.error ?? 'no result'}`);
     return reply.result;
