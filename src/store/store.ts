@@ -523,7 +523,7 @@ export class LogStore {
   async leaseSegments(segments: readonly Segment[], opts: { partial?: boolean } = {}): Promise<SegmentLease> {
     this.reads++;
     try {
-      const lease = await this.atRest.lease(segments.map((s) => s.path), opts);
+      const lease = await this.atRest.lease(segments.map((s) => ({ rel: s.path, layout: s.layout })), opts);
       let held = true;
       return {
         path: (rel) => lease.path(rel),
