@@ -197,32 +197,57 @@ export class PartialPlaintext {
   private async decryptWith(src: FileHandle, dst: FileHandle, frames: readonly number[]): Promise<number> {
     const todo = [...new Set(frames)].filter((i) => this.have[i] === 0).sort((a, b) => a - b);
     let added = 0;
-    for (let k = 0; k < todo.length; ) {
-      // A run of consecutive frames is one read.
-      let n = 1;
-      while (k + n < todo.length && n < FRAMES_PER_READ && todo[k + n] === todo[k]! + n) n++;
-      const first = frameSpan(this.layout, todo[k]!);
-      const last = frameSpan(this.layout, todo[k + n - 1]!);
-      const sealed = Buffer.allocUnsafe(last.offset + last.length - first.offset);
-      await readFully(src, sealed, first.offset);
-      // Consecutive frames are consecutive plaintext: opened in memory, written with one call.
-      const plains: Buffer[] = [];
-      for (let j = 0; j < n; j++) {
-        const i = todo[k + j]!;
-        const span = frameSpan(this.layout, i);
-        plains.push(openFrameAt(this.layout, this.key, i, sealed.subarray(span.offset - first.offset, span.offset - first.offset + span.length), this.aad));
+    const buffer = takeReadBuffer();
+    try {
+      for (let k = 0; k < todo.length; ) {
+        // A run of consecutive frames is one read.
+        let n = 1;
+        while (k + n < todo.length && n < FRAMES_PER_READ && todo[k + n] === todo[k]! + n) n++;
+        const first = frameSpan(this.layout, todo[k]!);
+        const last = frameSpan(this.layout, todo[k + n - 1]!);
+        const sealed = buffer.take(last.offset + last.length - first.offset);
+        await readFully(src, sealed, first.offset);
+        // Consecutive frames are consecutive plaintext: opened in memory, written with one call.
+        const plains: Buffer[] = [];
+        for (let j = 0; j < n; j++) {
+          const i = todo[k + j]!;
+          const span = frameSpan(this.layout, i);
+          plains.push(openFrameAt(this.layout, this.key, i, sealed.subarray(span.offset - first.offset, span.offset - first.offset + span.length), this.aad));
+        }
+        await writeAll(dst, plains, todo[k]! * this.layout.chunkSize);
+        for (let j = 0; j < n; j++) {
+          this.have[todo[k + j]!] = 1;
+          this.missing--;
+          added += plains[j]!.length;
+        }
+        k += n;
       }
-      await writeAll(dst, plains, todo[k]! * this.layout.chunkSize);
-      for (let j = 0; j < n; j++) {
-        this.have[todo[k + j]!] = 1;
-        this.missing--;
-        added += plains[j]!.length;
-      }
-      k += n;
+    } finally {
+      buffer.release();
     }
     this.decrypted += added;
     return added;
   }
+}
+
+/**
+ * Buffers for the sealed bytes being read, kept from one read to the next (one per segment being
+ * decrypted, at most 8 kept): a new buffer of a MiB is fresh memory, whose every page costs a fault.
+ */
+const readBuffers: Buffer[] = [];
+
+function takeReadBuffer(): { take(bytes: number): Buffer; release(): void } {
+  let buf = readBuffers.pop();
+  return {
+    take(bytes) {
+      if (buf === undefined || buf.length < bytes) buf = Buffer.allocUnsafe(Math.max(bytes, 1 << 20));
+      return buf.subarray(0, bytes);
+    },
+    release() {
+      if (buf !== undefined && readBuffers.length < 8) readBuffers.push(buf);
+      buf = undefined;
+    },
+  };
 }
 
 /** Writes every byte of `parts` at `position` (writev may write less than asked). */
