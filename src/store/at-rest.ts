@@ -61,6 +61,7 @@ export class AtRest {
   private readonly preparing = new Map<number, Promise<void>>();
   /** Decrypted segments for queries (null without encryption: segments are read in place). */
   private readonly cache: PlaintextCache | null;
+  private scratchSeq = 0;
   /** readIndex()'s buffer for sealed bytes, kept between reads (null while a read holds it). */
   private indexReadBuffer: Buffer | null = null;
 
@@ -233,6 +234,22 @@ export class AtRest {
   async lease(refs: readonly SegmentRef[], opts: { partial?: boolean } = {}): Promise<SegmentLease> {
     if (this.cache === null) return { path: (rel) => join(this.dataDir, rel), readColumns: () => Promise.resolve(), release: () => {} };
     return this.cache.lease(refs, opts);
+  }
+
+  /**
+   * The layout of a sealed segment's plaintext read from its footer, as the catalog keeps it (for
+   * segments sealed before layouts were recorded); null for a segment stored as plaintext. Only the
+   * frames of its ends are decrypted, into a scratch file removed before this resolves.
+   */
+  async segmentLayout(rel: string): Promise<string | null> {
+    if (this.enc === null) return null;
+    const file = join(this.scratchDir, `layout-${++this.scratchSeq}.parquet`);
+    try {
+      const plain = await this.openPlaintext(rel, file, null);
+      return plain === null ? null : encodeLayout({ footer: plain.footer, columns: await plain.columns() });
+    } finally {
+      await fsp.rm(file, { force: true });
+    }
   }
 
   /** The group's data key versions (ids, KEKs, dates; never key material), or undefined. */

@@ -361,6 +361,12 @@ export class Catalog {
     g.segments = [...g.segments.filter((s) => !ids.has(s.id)), merged];
   }
 
+  /** Records the layout of a segment sealed before layouts were recorded (segment-layout.ts). */
+  async setLayout(s: Segment, layout: string): Promise<void> {
+    await this.db.run(`UPDATE segments SET layout = $1 WHERE id = $2`, [layout, s.id]);
+    s.layout = layout;
+  }
+
   async dropSegments(g: LogGroup, drop: Segment[]): Promise<void> {
     const ids = new Set(drop.map((s) => s.id));
     await this.db.transaction(async () => {

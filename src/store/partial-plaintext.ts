@@ -97,6 +97,11 @@ export class PartialPlaintext {
     return this.layout.plaintextBytes;
   }
 
+  /** Where the Parquet footer is, with its length and magic: the last bytes of the plaintext. */
+  get footer(): Range {
+    return [this.layout.plaintextBytes - this.footerBytes, this.layout.plaintextBytes];
+  }
+
   /** Plaintext bytes decrypted so far. */
   get bytes(): number {
     return this.decrypted;

@@ -425,3 +425,40 @@ test('settling indexes a segment without JSON where it lies, and rewrites one wi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a segment sealed before layouts were recorded gets its layout when the store is quiet, and reads the same before and after', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-layout-backfill-'));
+  const clock = new FakeClock(T0 + 1_000_000);
+  const reopen = () => openTestStore(dir, clock, { logger, plaintextCacheBytes: 0, segmentFrameBytes: 128 });
+  let store = await reopen();
+  try {
+    const g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+    await store.catalog.createStream(g, 's', T0);
+    await appendEvents(store, g, 's', Array.from({ length: 300 }, (_, i) => ({ timestamp: T0 + i, message: `GET /orders/${i} alpha user=bob` })), T0);
+    await store.close();
+    store = await reopen();
+    await store.idle(); // settled where it lies: no JSON
+    const recorded = store.catalog.groups.get('g')!.segments.map((s) => ({ path: s.path, layout: s.layout }));
+    assert.equal(recorded.length, 1);
+    assert.ok(decodeLayout(recorded[0]!.layout) !== null);
+    const all = async () =>
+      (await queryEvents(store, { group: store.catalog.groups.get('g')!, streamIds: null, startMs: 0, endMs: T0 + 1000, pattern: parseFilterPattern(''), descending: false, limit: 10_000, maxBytes: 10_000_000 })).map((e) => [e.timestamp, e.message]);
+    const want = await all();
+    assert.equal(want.length, 300);
+    // As a segment sealed by an earlier version: no layout in the catalog.
+    await store.db.run(`UPDATE segments SET layout = NULL`);
+    await store.close();
+    store = await reopen();
+    assert.deepEqual(store.catalog.groups.get('g')!.segments.map((s) => s.layout), [null]);
+    assert.deepEqual(await all(), want, 'reads as before');
+    await store.idle();
+    assert.deepEqual(store.catalog.groups.get('g')!.segments.map((s) => ({ path: s.path, layout: s.layout })), recorded, 'the layout sealing would have recorded');
+    await store.close();
+    store = await reopen();
+    assert.deepEqual(store.catalog.groups.get('g')!.segments.map((s) => s.layout), recorded.map((s) => s.layout), 'kept in the catalog');
+    assert.deepEqual(await all(), want);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
