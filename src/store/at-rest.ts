@@ -21,6 +21,17 @@ import type { KeyService } from '../kms/key-service.js';
 import { BITMAP_BYTES } from './trigram.js';
 import { isTokenIndex } from './token-index.js';
 import { PartialPlaintext } from './partial-plaintext.js';
+import { PlaintextCache, type SegmentLease, type SegmentRef } from './plaintext-cache.js';
+import { encodeLayout, layoutOfFile, type SegmentLayout } from './segment-layout.js';
+
+export type { SegmentLease, SegmentRef } from './plaintext-cache.js';
+
+/** A segment put in its place by storeSegment(). */
+export interface StoredSegment {
+  fileBytes: number;
+  /** Its plaintext's layout as the catalog keeps it (segment-layout.ts); null when stored as plaintext. */
+  layout: string | null;
+}
 
 export interface EncryptionOptions {
   keys: KeyService;
@@ -43,52 +54,28 @@ export interface EncryptionOptions {
 const SEGMENT_FRAME = 64 * 1024;
 /** Bytes read from a plaintext file at a time while sealing it. */
 const SEGMENT_READ = 1 << 20;
-const PARQUET_MAGIC = Buffer.from('PAR1', 'latin1');
 const DEFAULT_CACHE_BYTES = 2 * 1024 ** 3;
-
-interface CacheEntry {
-  file: string;
-  /** A plaintext segment read where it is (never removed by the cache). */
-  inPlace: boolean;
-  bytes: number;
-  pins: number;
-  lastUse: number;
-  ready: Promise<void>;
-  /** A sealed segment's plaintext, decrypted as far as readers asked (absent: complete, or read in place). */
-  plain?: PartialPlaintext;
-}
-
-/**
- * Readable files of some segments for the duration of a query; release() lets the cache evict them.
- * A lease taken with `partial` holds the files' Parquet footers only: the reader says which columns it
- * will read (readColumns) before reading them.
- */
-export interface SegmentLease {
-  path(rel: string): string;
-  /** Makes these columns of every leased segment readable (null: every byte). */
-  readColumns(names: ReadonlySet<string> | null): Promise<void>;
-  release(): void;
-}
 
 export class AtRest {
   private readonly current = new Map<number, DataKey>();
   private readonly preparing = new Map<number, Promise<void>>();
-  private readonly cache = new Map<string, CacheEntry>();
-  private cachedBytes = 0;
+  /** Decrypted segments for queries (null without encryption: segments are read in place). */
+  private readonly cache: PlaintextCache | null;
+  private scratchSeq = 0;
   /** readIndex()'s buffer for sealed bytes, kept between reads (null while a read holds it). */
   private indexReadBuffer: Buffer | null = null;
-  private useClock = 0;
-  private fileSeq = 0;
 
   private constructor(
     readonly dataDir: string,
     private readonly enc: EncryptionOptions | null,
     /** Private scratch space: DuckDB spills, files being written, decrypted write-ahead log files. */
     readonly scratchDir: string,
-    private readonly cacheDir: string,
-    private readonly cacheLimit: number,
-    private readonly logger: Logger,
-  ) {}
+    cacheDir: string,
+    cacheLimit: number,
+    logger: Logger,
+  ) {
+    this.cache = enc === null ? null : new PlaintextCache(dataDir, cacheDir, cacheLimit, (rel, file, layout) => this.openPlaintext(rel, file, layout), logger);
+  }
 
   static async open(dataDir: string, enc: EncryptionOptions | null, logger: Logger): Promise<AtRest> {
     if (enc === null) {
@@ -217,89 +204,52 @@ export class AtRest {
   /**
    * Moves a Parquet file written in the scratch space to its place in the data dir (`rel`), sealed, and
    * durable when this resolves. The plaintext goes into the read cache, so the first queries of a new
-   * segment find it decrypted. Returns the bytes stored.
+   * segment find it decrypted. Returns the bytes stored and, when sealed, the plaintext's layout for
+   * the catalog (segment-layout.ts: a query after a restart then parses no footer).
    */
-  async storeSegment(groupId: number, plain: string, rel: string): Promise<number> {
+  async storeSegment(groupId: number, plain: string, rel: string): Promise<StoredSegment> {
     const dest = join(this.dataDir, rel);
     const tmp = `${dest}.tmp`;
     if (this.enc === null) {
       await syncFile(plain);
       await fsp.rename(plain, dest);
-      return (await fsp.stat(dest)).size;
+      return { fileBytes: (await fsp.stat(dest)).size, layout: null };
     }
+    const frameBytes = this.enc.segmentFrameBytes ?? SEGMENT_FRAME;
+    const layout = encodeLayout(await layoutOfFile(plain, frameBytes));
     await this.prepare(groupId);
     const key = this.current.get(groupId)!;
-    await writeAll(tmp, sealChunks(createReadStream(plain, { highWaterMark: SEGMENT_READ }), key, aad(groupId, 'segment', rel), this.enc.segmentFrameBytes ?? SEGMENT_FRAME));
+    await writeAll(tmp, sealChunks(createReadStream(plain, { highWaterMark: SEGMENT_READ }), key, aad(groupId, 'segment', rel), frameBytes));
     await syncFile(tmp);
     await fsp.rename(tmp, dest);
-    const size = (await fsp.stat(dest)).size;
-    await this.adopt(rel, plain);
-    return size;
+    const fileBytes = (await fsp.stat(dest)).size;
+    await this.cache!.adopt(rel, plain);
+    return { fileBytes, layout };
   }
 
   /**
    * Files DuckDB can read for these segments, decrypting into the cache what is not there yet: every
    * byte, or with `partial` only their footers until the lease's readColumns() asks for more.
    */
-  async lease(rels: readonly string[], opts: { partial?: boolean } = {}): Promise<SegmentLease> {
-    if (this.enc === null) return { path: (rel) => join(this.dataDir, rel), readColumns: () => Promise.resolve(), release: () => {} };
-    const pinned: CacheEntry[] = [];
-    const release = (): void => {
-      for (const e of pinned.splice(0)) e.pins--;
-      this.evict();
-    };
-    const paths = new Map<string, string>();
-    try {
-      // Several segments at a time: their work is mostly small reads and writes, each a trip to the
-      // thread pool, so one at a time would leave it idle.
-      const opened = await settleLimit([...new Set(rels)], CONCURRENT_SEGMENTS, async (rel) => {
-        const e = await this.entry(rel);
-        return [rel, e] as const;
-      });
-      for (const r of opened) {
-        if (r.status !== 'fulfilled') continue;
-        pinned.push(r.value[1]);
-        paths.set(r.value[0], r.value[1].file);
-      }
-      const failed = opened.find((r) => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      if (!opts.partial) await this.decryptColumns(pinned, null);
-    } catch (e) {
-      release();
-      throw e;
-    }
-    this.evict();
-    return {
-      path: (rel) => {
-        const p = paths.get(rel);
-        if (p === undefined) throw new Error(`segment ${rel} is not part of this lease`);
-        return p;
-      },
-      readColumns: async (names) => {
-        await this.decryptColumns(pinned, names);
-        this.evict();
-      },
-      release,
-    };
+  async lease(refs: readonly SegmentRef[], opts: { partial?: boolean } = {}): Promise<SegmentLease> {
+    if (this.cache === null) return { path: (rel) => join(this.dataDir, rel), readColumns: () => Promise.resolve(), release: () => {} };
+    return this.cache.lease(refs, opts);
   }
 
-  /** Decrypts these columns (null: all) of the entries' segments where not decrypted yet. */
-  private async decryptColumns(entries: readonly CacheEntry[], names: ReadonlySet<string> | null): Promise<void> {
-    const done = await settleLimit(entries, CONCURRENT_SEGMENTS, async (e) => {
-      const plain = e.plain;
-      if (plain === undefined) return;
-      let added: number;
-      if (names === null) added = await plain.ensureAll();
-      else {
-        const columns = await plain.columns();
-        added = await plain.ensure([...names].flatMap((n) => columns.get(n) ?? []));
-      }
-      e.bytes += added;
-      this.cachedBytes += added;
-      if (plain.complete) e.plain = undefined;
-    });
-    const failed = done.find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
+  /**
+   * The layout of a sealed segment's plaintext read from its footer, as the catalog keeps it (for
+   * segments sealed before layouts were recorded); null for a segment stored as plaintext. Only the
+   * frames of its ends are decrypted, into a scratch file removed before this resolves.
+   */
+  async segmentLayout(rel: string): Promise<string | null> {
+    if (this.enc === null) return null;
+    const file = join(this.scratchDir, `layout-${++this.scratchSeq}.parquet`);
+    try {
+      const plain = await this.openPlaintext(rel, file, null);
+      return plain === null ? null : encodeLayout({ footer: plain.footer, columns: await plain.columns() });
+    } finally {
+      await fsp.rm(file, { force: true });
+    }
   }
 
   /** The group's data key versions (ids, KEKs, dates; never key material), or undefined. */
@@ -387,117 +337,31 @@ export class AtRest {
     if (this.enc === null) return;
     await this.keys.shred(String(groupId));
     this.current.delete(groupId);
-    const prefix = join('segments', String(groupId)) + '/';
-    for (const [rel, e] of [...this.cache]) {
-      if (!rel.startsWith(prefix)) continue;
-      this.cache.delete(rel);
-      this.cachedBytes -= e.bytes;
-      if (!e.inPlace) await fsp.rm(e.file, { force: true });
-    }
+    await this.cache!.forgetUnder(join('segments', String(groupId)) + '/');
   }
 
   /** A segment's file is gone (retention, deletion, replaced): its decrypted copy goes too. */
   async forget(rel: string): Promise<void> {
-    const e = this.cache.get(rel);
-    if (!e) return;
-    this.cache.delete(rel);
-    this.cachedBytes -= e.bytes;
-    if (!e.inPlace) await fsp.rm(e.file, { force: true });
+    await this.cache?.forget(rel);
   }
 
   /** Removes the private directory (all plaintext). */
   async close(): Promise<void> {
     if (this.enc === null) return;
-    this.cache.clear();
-    this.cachedBytes = 0;
+    this.cache!.clear();
     await fsp.rm(join(this.scratchDir, '..'), { recursive: true, force: true });
-  }
-
-  /**
-   * A new name in the cache for a copy of `rel`: never the name of an earlier copy, whose removal
-   * (eviction removes files without waiting) could otherwise take the new one.
-   */
-  private cacheFile(rel: string): string {
-    return join(this.cacheDir, `${rel.replaceAll('/', '_').replace(/\.parquet$/, '')}.${++this.fileSeq}.parquet`);
   }
 
   /** Bytes of decrypted segments held, for Logward's own metrics. */
   get cacheBytes(): number {
-    return this.cachedBytes;
-  }
-
-  private async entry(rel: string): Promise<CacheEntry> {
-    let e = this.cache.get(rel);
-    if (!e) {
-      const file = this.cacheFile(rel);
-      const created: CacheEntry = { file, inPlace: false, bytes: 0, pins: 0, lastUse: 0, ready: Promise.resolve() };
-      created.ready = this.openPlaintext(rel, file).then(
-        (plain) => {
-          if (plain === null) {
-            created.file = join(this.dataDir, rel);
-            created.inPlace = true;
-            return;
-          }
-          created.plain = plain;
-          created.bytes = plain.bytes;
-          this.cachedBytes += plain.bytes;
-        },
-        (err: unknown) => {
-          if (this.cache.get(rel) === created) this.cache.delete(rel);
-          throw err;
-        },
-      );
-      this.cache.set(rel, (e = created));
-    }
-    e.pins++;
-    e.lastUse = ++this.useClock;
-    try {
-      await e.ready;
-    } catch (err) {
-      e.pins--;
-      throw err;
-    }
-    return e;
+    return this.cache?.bytes ?? 0;
   }
 
   /** Starts the plaintext of a segment at `file` (its footer decrypted); null for a plaintext segment, read in place. */
-  private async openPlaintext(rel: string, file: string): Promise<PartialPlaintext | null> {
+  private async openPlaintext(rel: string, file: string, layout: SegmentLayout | null): Promise<PartialPlaintext | null> {
     const src = join(this.dataDir, rel);
-    const head = Buffer.alloc(4);
-    const h = await fsp.open(src, 'r');
-    try {
-      await h.read(head, 0, 4, 0);
-    } finally {
-      await h.close();
-    }
-    if (head.equals(PARQUET_MAGIC)) {
-      return null; // written before encryption, or with it off
-    }
     const groupId = Number(rel.split('/')[1]);
-    return PartialPlaintext.open(src, file, (ref) => this.keys.keyFor(String(groupId), ref), aad(groupId, 'segment', rel));
-  }
-
-  /** Takes a plaintext file just written (in the scratch space) into the cache instead of deleting it. */
-  private async adopt(rel: string, plain: string): Promise<void> {
-    const old = this.cache.get(rel);
-    if (old) await this.forget(rel);
-    const file = this.cacheFile(rel);
-    await fsp.rename(plain, file);
-    const bytes = (await fsp.stat(file)).size;
-    this.cache.set(rel, { file, inPlace: false, bytes, pins: 0, lastUse: ++this.useClock, ready: Promise.resolve() });
-    this.cachedBytes += bytes;
-    this.evict();
-  }
-
-  private evict(): void {
-    if (this.cachedBytes <= this.cacheLimit) return;
-    const idle = [...this.cache].filter(([, e]) => e.pins === 0 && e.bytes > 0).sort((a, b) => a[1].lastUse - b[1].lastUse);
-    for (const [rel, e] of idle) {
-      if (this.cachedBytes <= this.cacheLimit) break;
-      this.cache.delete(rel);
-      this.cachedBytes -= e.bytes;
-      fsp.rm(e.file, { force: true }).catch((err: unknown) => this.logger.warn({ err, file: e.file }, 'could not remove a decrypted segment'));
-    }
+    return PartialPlaintext.open(src, file, (ref) => this.keys.keyFor(String(groupId), ref), aad(groupId, 'segment', rel), layout);
   }
 }
 
@@ -526,27 +390,6 @@ async function writeAll(path: string, source: AsyncIterable<Buffer>): Promise<nu
     throw e;
   }
   return bytes;
-}
-
-/** Segments opened or decrypted at once by a lease (at-rest work is small reads and writes on the thread pool). */
-const CONCURRENT_SEGMENTS = 8;
-
-/** fn over every item, at most `limit` at a time; every outcome, in the items' order (none is abandoned midway). */
-async function settleLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
-  const out: PromiseSettledResult<R>[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        out[i] = { status: 'fulfilled', value: await fn(items[i]!) };
-      } catch (reason) {
-        out[i] = { status: 'rejected', reason };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** Where a sealed piece belongs: its group, its kind and its place; a piece moved elsewhere does not open. */

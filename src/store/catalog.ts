@@ -37,6 +37,11 @@ export interface Segment {
   maxSeq: number;
   /** JSON paths of the shredded fields (shred.ts) held in columns j0, j1, ... of the file; null: not shredded yet. */
   fields: string[] | null;
+  /**
+   * Where the file's footer and column chunks are in its plaintext, as segment-layout.ts encodes it,
+   * recorded when it was sealed; null for segments sealed before layouts were recorded, or stored as plaintext.
+   */
+  layout: string | null;
 }
 
 export interface LogGroup {
@@ -100,6 +105,7 @@ const SCHEMA = [
      rows BIGINT NOT NULL, raw_bytes BIGINT NOT NULL, file_bytes BIGINT NOT NULL,
      min_ts BIGINT NOT NULL, max_ts BIGINT NOT NULL, min_seq BIGINT NOT NULL, max_seq BIGINT NOT NULL)`,
   `ALTER TABLE segments ADD COLUMN IF NOT EXISTS fields VARCHAR`,
+  `ALTER TABLE segments ADD COLUMN IF NOT EXISTS layout VARCHAR`,
   `CREATE TABLE IF NOT EXISTS bitmaps (group_id BIGINT NOT NULL, block BIGINT NOT NULL, bits BLOB NOT NULL, PRIMARY KEY (group_id, block))`,
   `CREATE TABLE IF NOT EXISTS deleted_streams (group_id BIGINT NOT NULL, stream_id BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS store_state (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)`,
@@ -313,8 +319,8 @@ export class Catalog {
     await this.db.transaction(async () => {
       if (segments.length > 0) {
         await this.db.run(
-          `INSERT INTO segments VALUES ${rows(segments.length, 12)}`,
-          segments.flatMap((s) => [s.id, s.groupId, s.path, s.walFile, s.rows, s.rawBytes, s.fileBytes, s.minTs, s.maxTs, s.minSeq, s.maxSeq, s.fields === null ? null : JSON.stringify(s.fields)]),
+          `INSERT INTO segments VALUES ${rows(segments.length, 13)}`,
+          segments.flatMap((s) => [s.id, s.groupId, s.path, s.walFile, s.rows, s.rawBytes, s.fileBytes, s.minTs, s.maxTs, s.minSeq, s.maxSeq, s.fields === null ? null : JSON.stringify(s.fields), s.layout]),
         );
       }
       if (bitmaps.length > 0) {
@@ -347,12 +353,18 @@ export class Catalog {
     const ids = new Set(old.map((s) => s.id));
     await this.db.transaction(async () => {
       for (const s of old) await this.db.run(`DELETE FROM segments WHERE id = $1`, [s.id]);
-      await this.db.run(`INSERT INTO segments VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, [
+      await this.db.run(`INSERT INTO segments VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, [
         merged.id, merged.groupId, merged.path, merged.walFile, merged.rows, merged.rawBytes, merged.fileBytes,
-        merged.minTs, merged.maxTs, merged.minSeq, merged.maxSeq, merged.fields === null ? null : JSON.stringify(merged.fields),
+        merged.minTs, merged.maxTs, merged.minSeq, merged.maxSeq, merged.fields === null ? null : JSON.stringify(merged.fields), merged.layout,
       ]);
     });
     g.segments = [...g.segments.filter((s) => !ids.has(s.id)), merged];
+  }
+
+  /** Records the layout of a segment sealed before layouts were recorded (segment-layout.ts). */
+  async setLayout(s: Segment, layout: string): Promise<void> {
+    await this.db.run(`UPDATE segments SET layout = $1 WHERE id = $2`, [layout, s.id]);
+    s.layout = layout;
   }
 
   async dropSegments(g: LogGroup, drop: Segment[]): Promise<void> {
@@ -424,6 +436,7 @@ function segmentFromRow(r: Row): Segment {
     minSeq: num(r.min_seq),
     maxSeq: num(r.max_seq),
     fields: parseFields(r.fields),
+    layout: r.layout === null || r.layout === undefined ? null : String(r.layout),
   };
 }
 

@@ -107,7 +107,7 @@ export async function mergeSegments(
   } finally {
     lease.release();
   }
-  const fileBytes = await atRest.storeSegment(g.id, tmp, rel);
+  const { fileBytes, layout } = await atRest.storeSegment(g.id, tmp, rel);
   const first = run[0]!;
   // An empty result (every event was of a deleted stream) still replaces the run, with the run's range.
   return {
@@ -123,5 +123,6 @@ export async function mergeSegments(
     minSeq: st!.min_seq === null ? first.minSeq : Number(st!.min_seq),
     maxSeq: st!.max_seq === null ? first.maxSeq : Number(st!.max_seq),
     fields,
+    layout,
   };
 }

@@ -8,6 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { chunkLayout, context, frameSpan, sealChunks, STREAM_HEADER_MAX_BYTES, type DataKey } from '../kms/envelope.js';
 import { DecryptionFailedError, TruncatedStreamError } from '../kms/errors.js';
 import { PartialPlaintext } from './partial-plaintext.js';
+import { layoutOfFile } from './segment-layout.js';
 
 const key: DataKey = { keyId: 'k', version: 1, key: randomBytes(32) };
 const aad = context('test', 'segment');
@@ -50,7 +51,7 @@ test('a partially decrypted segment answers a query over the columns it decrypte
     const sealed = join(dir, 'seg.sealed');
     writeFileSync(sealed, await sealFile(plain, 4096));
     const out = join(dir, 'seg.plain');
-    const p = await PartialPlaintext.open(sealed, out, async () => key, aad);
+    const p = (await PartialPlaintext.open(sealed, out, async () => key, aad))!;
     assert.equal(p.size, plain.length);
     assert.ok(p.bytes < plain.length / 4, `the footer alone decrypted ${p.bytes} of ${plain.length} bytes`);
     const columns = await p.columns();
@@ -85,7 +86,7 @@ test('a segment cut at a frame boundary, padded, or with a frame altered does no
     const whole = await sealFile(readFileSync(parquet), 4096);
     const layout = chunkLayout(whole.subarray(0, STREAM_HEADER_MAX_BYTES), whole.length);
     const last = frameSpan(layout, layout.frames - 1);
-    const open = (bytes: Buffer): Promise<PartialPlaintext> => {
+    const open = (bytes: Buffer): Promise<PartialPlaintext | null> => {
       const f = join(dir, 'bad.sealed');
       writeFileSync(f, bytes);
       return PartialPlaintext.open(f, join(dir, 'bad.plain'), async () => key, aad);
@@ -97,7 +98,7 @@ test('a segment cut at a frame boundary, padded, or with a frame altered does no
     const altered = Buffer.from(whole);
     const middle = frameSpan(layout, 3).offset + 100;
     altered[middle] = altered[middle]! ^ 1;
-    const p = await open(altered);
+    const p = (await open(altered))!;
     await assert.rejects(p.ensureAll(), DecryptionFailedError);
     assert.ok(!p.complete);
     // Another key does not open it at all.
@@ -105,6 +106,38 @@ test('a segment cut at a frame boundary, padded, or with a frame altered does no
       PartialPlaintext.open(join(dir, 'bad.sealed'), join(dir, 'bad2.plain'), async () => ({ keyId: 'k', version: 1, key: randomBytes(32) }), aad),
       DecryptionFailedError,
     );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a recorded layout spares parsing the footer; a layout of another file is not used', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-partial-layout-'));
+  try {
+    const { parquet, db } = await fixture(dir);
+    const sealed = join(dir, 'seg.sealed');
+    writeFileSync(sealed, await sealFile(readFileSync(parquet), 4096));
+    const layout = await layoutOfFile(parquet, 4096);
+    const want = await scalar(db, `SELECT sum(ts) FROM read_parquet('${parquet}')`);
+
+    const known = (await PartialPlaintext.open(sealed, join(dir, 'known.plain'), async () => key, aad, layout))!;
+    assert.ok(known.layoutUsed);
+    assert.deepEqual(await known.columns(), layout.columns);
+    await known.ensure(layout.columns.get('ts')!);
+    assert.equal(await scalar(db, `SELECT sum(ts) FROM read_parquet('${join(dir, 'known.plain')}')`), want);
+    assert.ok(!readFileSync(join(dir, 'known.plain')).includes(MARKER), 'the messages are not decrypted');
+
+    // Another file's layout (its footer elsewhere): the footer is parsed, and its columns are right.
+    const other = { footer: [layout.footer[0] - 1, layout.footer[1]] as const, columns: new Map([['ts', [[0, 4] as const]]]) };
+    const parsed = (await PartialPlaintext.open(sealed, join(dir, 'parsed.plain'), async () => key, aad, other))!;
+    assert.ok(!parsed.layoutUsed);
+    assert.deepEqual(await parsed.columns(), layout.columns);
+    await parsed.ensure((await parsed.columns()).get('ts')!);
+    assert.equal(await scalar(db, `SELECT sum(ts) FROM read_parquet('${join(dir, 'parsed.plain')}')`), want);
+
+    // A plaintext Parquet file is not opened: it is read where it is.
+    assert.equal(await PartialPlaintext.open(parquet, join(dir, 'none.plain'), async () => key, aad, layout), null);
+    db.closeSync();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

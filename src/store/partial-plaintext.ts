@@ -6,19 +6,21 @@
  * memory pages of the plaintext, so what is not decrypted is not paid for.
  *
  * Frames are authenticated one by one (envelope.ts openFrameAt); the last one, which carries the footer
- * and the stream's final flag, is opened first, so a segment cut short or padded is refused before
- * anything reads it. Parts not decrypted read as zeros, which can decode as values: a reader must make
- * every column it names readable (ensure) before reading. Calls are serialised per segment.
+ * and the stream's final flag, is opened by open(), so a segment cut short or padded is refused before
+ * anything reads it. Which frames hold a column comes from the layout recorded when the segment was
+ * sealed (segment-layout.ts), or else from its footer, parsed once. Parts not decrypted read as zeros,
+ * which can decode as values: a reader must make every column it names readable (ensure) before
+ * reading. Calls are serialised per segment.
  */
 import { promises as fsp } from 'node:fs';
-import { parquetMetadataAsync, type AsyncBuffer } from 'hyparquet';
+import type { FileHandle } from 'node:fs/promises';
+import type { AsyncBuffer } from 'hyparquet';
 import { chunkLayout, frameSpan, openFrameAt, STREAM_HEADER_MAX_BYTES, type ChunkLayout, type DataKey, type KeyRef } from '../kms/envelope.js';
+import { readLayout, type ColumnRanges, type Range, type SegmentLayout } from './segment-layout.js';
 
-/** A byte range of the plaintext, [start, end). */
-export type Range = readonly [number, number];
+export type { ColumnRanges, Range } from './segment-layout.js';
 
-/** Where a column of the Parquet file is, by name: its chunks in every row group (with dictionary and bloom filter). */
-export type ColumnRanges = ReadonlyMap<string, readonly Range[]>;
+const PARQUET_MAGIC = Buffer.from('PAR1', 'latin1');
 
 /** Frames read from the sealed file in one system call, at most. */
 const FRAMES_PER_READ = 16;
@@ -31,6 +33,7 @@ export class PartialPlaintext {
   private columnsOf: Promise<ColumnRanges> | undefined;
   /** The Parquet footer's bytes at the end of the file, with its length and magic. */
   private footerBytes = 8;
+  private fromLayout = false;
 
   private constructor(
     private readonly src: string,
@@ -45,36 +48,58 @@ export class PartialPlaintext {
 
   /**
    * Prepares the plaintext file `file` (private, sparse, of the plaintext's size) for the sealed segment
-   * at `src`, and decrypts its first and last frames (Parquet's magic and footer).
+   * at `src`, and decrypts its first and last frames (Parquet's magic and footer). `known`: the
+   * segment's layout as recorded when it was sealed (segment-layout.ts); its footer's frames are then
+   * decrypted in the same pass, and columns() parses no footer. A layout whose footer is not the
+   * decrypted footer (another file's) is not used: `layoutUsed` tells. null when `src` is a plaintext
+   * Parquet file (written without encryption), which is read where it is.
    */
-  static async open(src: string, file: string, keyFor: (ref: KeyRef) => Promise<DataKey>, aad: Uint8Array): Promise<PartialPlaintext> {
+  static async open(src: string, file: string, keyFor: (ref: KeyRef) => Promise<DataKey>, aad: Uint8Array, known?: SegmentLayout | null): Promise<PartialPlaintext | null> {
+    // One handle on each file for all of this: every file operation is a trip to the thread pool.
     const h = await fsp.open(src, 'r');
-    let layout: ChunkLayout;
+    let out: FileHandle | undefined;
+    let opened = false;
     try {
       const { size } = await h.stat();
       const head = Buffer.alloc(Math.min(size, STREAM_HEADER_MAX_BYTES));
       await readFully(h, head, 0);
-      layout = chunkLayout(head, size);
+      if (head.subarray(0, 4).equals(PARQUET_MAGIC)) return null;
+      const layout = chunkLayout(head, size);
+      const key = await keyFor(layout.ref);
+      out = await fsp.open(file, 'w+', 0o600);
+      opened = true;
+      await out.truncate(layout.plaintextBytes);
+      const p = new PartialPlaintext(src, file, layout, key, aad);
+      const size0 = layout.plaintextBytes;
+      const fits = known != null && known.footer[1] === size0;
+      await p.decryptWith(h, out, [0, layout.frames - 1, ...(fits ? p.framesOf([known.footer]) : [])]);
+      p.footerBytes = await p.readFooterLength(out);
+      const footer: Range = [size0 - p.footerBytes, size0];
+      await p.decryptWith(h, out, p.framesOf([footer]));
+      if (fits && known.footer[0] === footer[0]) {
+        p.columnsOf = Promise.resolve(known.columns);
+        p.fromLayout = true;
+      }
+      return p;
+    } catch (e) {
+      await out?.close();
+      out = undefined;
+      if (opened) await fsp.rm(file, { force: true });
+      throw e;
     } finally {
       await h.close();
+      await out?.close();
     }
-    const key = await keyFor(layout.ref);
-    const out = await fsp.open(file, 'w', 0o600);
-    try {
-      await out.truncate(layout.plaintextBytes);
-    } finally {
-      await out.close();
-    }
-    const p = new PartialPlaintext(src, file, layout, key, aad);
-    await p.decryptFrames([0, layout.frames - 1]);
-    p.footerBytes = await p.readFooterLength();
-    await p.ensure([[layout.plaintextBytes - p.footerBytes, layout.plaintextBytes]]);
-    return p;
   }
 
   /** Plaintext bytes of the whole segment. */
   get size(): number {
     return this.layout.plaintextBytes;
+  }
+
+  /** Where the Parquet footer is, with its length and magic: the last bytes of the plaintext. */
+  get footer(): Range {
+    return [this.layout.plaintextBytes - this.footerBytes, this.layout.plaintextBytes];
   }
 
   /** Plaintext bytes decrypted so far. */
@@ -86,6 +111,11 @@ export class PartialPlaintext {
     return this.missing === 0;
   }
 
+  /** Whether columns() comes from the recorded layout given to open() (no footer is parsed). */
+  get layoutUsed(): boolean {
+    return this.fromLayout;
+  }
+
   /** Decrypts every frame not decrypted yet; resolves to the bytes this added. */
   ensureAll(): Promise<number> {
     return this.ensure([[0, this.layout.plaintextBytes]]);
@@ -93,20 +123,26 @@ export class PartialPlaintext {
 
   /** Decrypts the frames covering `ranges` that are not decrypted yet; resolves to the bytes this added. */
   ensure(ranges: readonly Range[]): Promise<number> {
+    const frames = this.framesOf(ranges);
+    if (frames.length === 0) return Promise.resolve(0);
+    return this.decryptFrames(frames);
+  }
+
+  /** Where each column's chunks are: from the recorded layout, or else from the footer (parsed once). */
+  columns(): Promise<ColumnRanges> {
+    this.columnsOf ??= this.parseColumns();
+    return this.columnsOf;
+  }
+
+  /** The frames covering `ranges` not decrypted yet. */
+  private framesOf(ranges: readonly Range[]): number[] {
     const frames: number[] = [];
     const size = this.layout.chunkSize;
     for (const [start, end] of ranges) {
       const last = Math.min(Math.ceil(end / size), this.layout.frames);
       for (let i = Math.max(0, Math.floor(start / size)); i < last; i++) if (this.have[i] === 0) frames.push(i);
     }
-    if (frames.length === 0) return Promise.resolve(0);
-    return this.decryptFrames(frames);
-  }
-
-  /** Where each column's chunks are, from the footer (read once). */
-  columns(): Promise<ColumnRanges> {
-    this.columnsOf ??= this.readColumns();
-    return this.columnsOf;
+    return frames;
   }
 
   /** Reads `length` plaintext bytes at `start`, decrypting them first where needed. */
@@ -122,84 +158,113 @@ export class PartialPlaintext {
     return out;
   }
 
-  /** The footer's length, with the 8 bytes of its length and magic after it (Parquet's file layout). */
-  private async readFooterLength(): Promise<number> {
+  /** The footer's length, with the 8 bytes of its length and magic after it (Parquet's file layout); its frames are decrypted. */
+  private async readFooterLength(out: FileHandle): Promise<number> {
     const size = this.layout.plaintextBytes;
     if (size < 12) throw new Error(`segment ${this.src} is too short for a Parquet file`);
-    const tail = Buffer.from(await this.read(size - 8, 8));
+    const tail = Buffer.alloc(8);
+    await readFully(out, tail, size - 8);
     if (tail.toString('latin1', 4) !== 'PAR1') throw new Error(`segment ${this.src} is not a Parquet file (footer magic)`);
     const length = tail.readUInt32LE(0) + 8;
     if (length > size - 4) throw new Error(`segment ${this.src} has a footer longer than itself`);
     return length;
   }
 
-  private async readColumns(): Promise<ColumnRanges> {
+  private async parseColumns(): Promise<ColumnRanges> {
     const buffer: AsyncBuffer = {
       byteLength: this.layout.plaintextBytes,
       slice: async (start: number, end = this.layout.plaintextBytes): Promise<ArrayBuffer> => (await this.read(start, end - start)).buffer as ArrayBuffer,
     };
-    const meta = await parquetMetadataAsync(buffer, { initialFetchSize: this.footerBytes });
-    const byName = new Map<string, Range[]>();
-    for (const rg of meta.row_groups) {
-      for (const c of rg.columns) {
-        const m = c.meta_data;
-        if (m === undefined) continue;
-        const name = m.path_in_schema.join('.');
-        let list = byName.get(name);
-        if (!list) byName.set(name, (list = []));
-        const start = Number(m.dictionary_page_offset ?? m.data_page_offset);
-        list.push([Math.min(start, Number(m.data_page_offset)), Math.max(start, Number(m.data_page_offset)) + Number(m.total_compressed_size)]);
-        if (m.bloom_filter_offset !== undefined) {
-          const at = Number(m.bloom_filter_offset);
-          // Without a length the filter runs to the next part of the file: take the rest of its frame and the next.
-          list.push([at, at + (m.bloom_filter_length ?? this.layout.chunkSize + 1)]);
-        }
-      }
-    }
-    return byName;
+    return (await readLayout(buffer, this.footerBytes, this.layout.chunkSize)).columns;
   }
 
   /** Decrypts these frames (indexes, any order) into the plaintext file, skipping those already there. */
   private decryptFrames(frames: readonly number[]): Promise<number> {
     const run = this.work.then(async () => {
-      const todo = [...new Set(frames)].filter((i) => this.have[i] === 0).sort((a, b) => a - b);
-      if (todo.length === 0) return 0;
-      let added = 0;
+      if (frames.every((i) => this.have[i] !== 0)) return 0;
       const src = await fsp.open(this.src, 'r');
-      const dst = await fsp.open(this.file, 'r+');
       try {
-        for (let k = 0; k < todo.length; ) {
-          // A run of consecutive frames is one read.
-          let n = 1;
-          while (k + n < todo.length && n < FRAMES_PER_READ && todo[k + n] === todo[k]! + n) n++;
-          const first = frameSpan(this.layout, todo[k]!);
-          const last = frameSpan(this.layout, todo[k + n - 1]!);
-          const sealed = Buffer.allocUnsafe(last.offset + last.length - first.offset);
-          await readFully(src, sealed, first.offset);
-          // Consecutive frames are consecutive plaintext: opened in memory, written with one call.
-          const plains: Buffer[] = [];
-          for (let j = 0; j < n; j++) {
-            const i = todo[k + j]!;
-            const span = frameSpan(this.layout, i);
-            plains.push(openFrameAt(this.layout, this.key, i, sealed.subarray(span.offset - first.offset, span.offset - first.offset + span.length), this.aad));
-          }
-          await dst.writev(plains, todo[k]! * this.layout.chunkSize);
-          for (let j = 0; j < n; j++) {
-            this.have[todo[k + j]!] = 1;
-            this.missing--;
-            added += plains[j]!.length;
-          }
-          k += n;
+        const dst = await fsp.open(this.file, 'r+');
+        try {
+          return await this.decryptWith(src, dst, frames);
+        } finally {
+          await dst.close();
         }
       } finally {
         await src.close();
-        await dst.close();
       }
-      this.decrypted += added;
-      return added;
     });
     this.work = run.catch(() => undefined);
     return run;
+  }
+
+  /** decryptFrames() through open handles on the sealed file and the plaintext file (unserialised: the caller orders calls). */
+  private async decryptWith(src: FileHandle, dst: FileHandle, frames: readonly number[]): Promise<number> {
+    const todo = [...new Set(frames)].filter((i) => this.have[i] === 0).sort((a, b) => a - b);
+    let added = 0;
+    const buffer = takeReadBuffer();
+    try {
+      for (let k = 0; k < todo.length; ) {
+        // A run of consecutive frames is one read.
+        let n = 1;
+        while (k + n < todo.length && n < FRAMES_PER_READ && todo[k + n] === todo[k]! + n) n++;
+        const first = frameSpan(this.layout, todo[k]!);
+        const last = frameSpan(this.layout, todo[k + n - 1]!);
+        const sealed = buffer.take(last.offset + last.length - first.offset);
+        await readFully(src, sealed, first.offset);
+        // Consecutive frames are consecutive plaintext: opened in memory, written with one call.
+        const plains: Buffer[] = [];
+        for (let j = 0; j < n; j++) {
+          const i = todo[k + j]!;
+          const span = frameSpan(this.layout, i);
+          plains.push(openFrameAt(this.layout, this.key, i, sealed.subarray(span.offset - first.offset, span.offset - first.offset + span.length), this.aad));
+        }
+        await writeAll(dst, plains, todo[k]! * this.layout.chunkSize);
+        for (let j = 0; j < n; j++) {
+          this.have[todo[k + j]!] = 1;
+          this.missing--;
+          added += plains[j]!.length;
+        }
+        k += n;
+      }
+    } finally {
+      buffer.release();
+    }
+    this.decrypted += added;
+    return added;
+  }
+}
+
+/**
+ * Buffers for the sealed bytes being read, kept from one read to the next (one per segment being
+ * decrypted, at most 8 kept): a new buffer of a MiB is fresh memory, whose every page costs a fault.
+ */
+const readBuffers: Buffer[] = [];
+
+function takeReadBuffer(): { take(bytes: number): Buffer; release(): void } {
+  let buf = readBuffers.pop();
+  return {
+    take(bytes) {
+      if (buf === undefined || buf.length < bytes) buf = Buffer.allocUnsafe(Math.max(bytes, 1 << 20));
+      return buf.subarray(0, bytes);
+    },
+    release() {
+      if (buf !== undefined && readBuffers.length < 8) readBuffers.push(buf);
+      buf = undefined;
+    },
+  };
+}
+
+/** Writes every byte of `parts` at `position` (writev may write less than asked). */
+async function writeAll(h: FileHandle, parts: Buffer[], position: number): Promise<void> {
+  const total = parts.reduce((a, b) => a + b.length, 0);
+  let done = (await h.writev(parts, position)).bytesWritten;
+  if (done === total) return;
+  const rest = Buffer.concat(parts);
+  while (done < total) {
+    const { bytesWritten } = await h.write(rest, done, total - done, position + done);
+    if (bytesWritten === 0) throw new Error('could not write a decrypted frame');
+    done += bytesWritten;
   }
 }
 

@@ -23,6 +23,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Db } from './db.js';
 import { quoteLiteral } from './db.js';
 import type { HotBatch } from './hot.js';
+import type { StoredSegment } from './at-rest.js';
 import { syncDir } from './wal.js';
 import { BLOCK_EVENTS } from './trigram.js';
 import type { Segment } from './catalog.js';
@@ -34,8 +35,8 @@ export interface SealInput {
   batches: readonly HotBatch[];
   /** Private scratch space for the files being written (at-rest.ts). */
   scratchDir: string;
-  /** Puts a written Parquet file at its place (`rel`), durably; returns the bytes stored (AtRest.storeSegment). */
-  storeSegment(groupId: number, plain: string, rel: string): Promise<number>;
+  /** Puts a written Parquet file at its place (`rel`), durably; returns the bytes stored and its layout (AtRest.storeSegment). */
+  storeSegment(groupId: number, plain: string, rel: string): Promise<StoredSegment>;
   dataDir: string;
   /** A fresh catalog id (from the catalog's database: `db` is sealing's own). */
   newId(): Promise<number>;
@@ -146,7 +147,7 @@ export async function sealWalFile(db: Db, input: SealInput): Promise<SealOutput>
         const id = await input.newId();
         const rel = join('segments', String(groupId), `${String(id).padStart(12, '0')}.parquet`);
         await fsp.mkdir(join(input.dataDir, 'segments', String(groupId)), { recursive: true });
-        const fileBytes = await input.storeSegment(groupId, join(partDir, files[0]!), rel);
+        const { fileBytes, layout } = await input.storeSegment(groupId, join(partDir, files[0]!), rel);
         let rows = 0;
         let rawBytes = 0;
         let minTs = Infinity;
@@ -164,7 +165,7 @@ export async function sealWalFile(db: Db, input: SealInput): Promise<SealOutput>
           minSeq = Math.min(minSeq, b.firstSeq);
           maxSeq = Math.max(maxSeq, b.firstSeq + n - 1);
         }
-        segments.push({ id, groupId, path: rel, walFile: input.walFile, rows, rawBytes, fileBytes, minTs, maxTs, minSeq, maxSeq, fields: null });
+        segments.push({ id, groupId, path: rel, walFile: input.walFile, rows, rawBytes, fileBytes, minTs, maxTs, minSeq, maxSeq, fields: null, layout });
       }
       for (const gid of perGroup.keys()) await syncDir(join(input.dataDir, 'segments', String(gid)));
     }

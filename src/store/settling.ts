@@ -2,7 +2,8 @@
  * What happens to sealed segments when nothing waits to be sealed: runs of small segments are merged
  * and segments get their JSON fields shredded (both rewrite them, compactor.ts; shredding only when
  * ingest is quiet; a segment without JSON is not rewritten, only recorded as shredded into no fields),
- * segments get token indexes (token-index.ts; when quiet), and after a start the
+ * segments get token indexes (token-index.ts; when quiet), segments sealed before their plaintext
+ * layout was recorded get it (segment-layout.ts; when quiet and no query runs), and after a start the
  * token indexes are read in the background. The store calls step()
  * while it has nothing to seal.
  */
@@ -43,6 +44,8 @@ const WARM_YIELD_MS = 20;
 export class Settling {
   /** Paths of the segments that have a token index file. */
   private readonly indexed = new Set<string>();
+  /** Segments without a recorded layout that cannot have one: stored as plaintext. */
+  private readonly plaintextSegments = new Set<string>();
   /** Token indexes read back, by segment path (null: the segment has none). */
   private readonly indexes = new TokenIndexCache(TOKEN_INDEX_CACHE_BYTES);
 
@@ -69,7 +72,7 @@ export class Settling {
     const quiet = this.host.quiet();
     const unshredded = quiet ? g.segments.find((s) => s.fields === null) : undefined;
     const run = pickRun(g.segments) ?? (unshredded ? [unshredded] : null);
-    if (!run) return quiet && (await this.indexOne(g));
+    if (!run) return quiet && ((await this.indexOne(g)) || (await this.layoutOne(g)));
     if (unshredded !== undefined && run[0] === unshredded && (await this.withoutJson(unshredded))) return this.settleWithoutRewrite(g, unshredded);
     const t0 = performance.now();
     const conn = await this.host.db.connect();
@@ -166,6 +169,27 @@ export class Settling {
   }
 
   /**
+   * Records the layout (segment-layout.ts) of one segment of the group sealed before layouts were
+   * recorded, read from its footer, so that a query after a restart parses no footer of it; false when
+   * there was none, or a query is running (it goes first: this waits for a later quiet time).
+   */
+  private async layoutOne(g: LogGroup): Promise<boolean> {
+    if (!this.host.atRest.enabled || this.host.querying()) return false;
+    const s = g.segments.find((x) => x.layout === null && !this.plaintextSegments.has(x.path));
+    if (!s) return false;
+    const layout = await this.host.atRest.segmentLayout(s.path);
+    if (layout === null) {
+      this.plaintextSegments.add(s.path);
+      return true;
+    }
+    await this.host.writeLock.run(async () => {
+      // Retention, a merge or a deletion may have taken the segment meanwhile.
+      if (this.host.catalog.groupsById.get(g.id) === g && g.segments.includes(s)) await this.host.catalog.setLayout(s, layout);
+    });
+    return true;
+  }
+
+  /**
    * After a start, in the background: reads the newest segments' token indexes (up to half their
    * cache), so that the first query of a term after a restart finds them ready. Segments are not
    * decrypted ahead: on these machines that costs seconds of fresh memory pages on the event loop
@@ -211,6 +235,14 @@ export class Settling {
   }
 
   /** Segments whose JSON fields are not shredded yet (background work left), for Logward's own metrics. */
+  /** Segments sealed before layouts were recorded whose layout is not recorded yet (layoutOne). */
+  get unlaid(): number {
+    if (!this.host.atRest.enabled) return 0;
+    let n = 0;
+    for (const g of this.host.catalog.groupsById.values()) for (const s of g.segments) if (s.layout === null && !this.plaintextSegments.has(s.path)) n++;
+    return n;
+  }
+
   get unshredded(): number {
     let n = 0;
     for (const g of this.host.catalog.groupsById.values()) for (const s of g.segments) if (s.fields === null) n++;

@@ -10,6 +10,7 @@ import { LogStore } from './store.js';
 import { queryEvents, type QueryStats } from './query.js';
 import { readWalFile } from './wal.js';
 import { appendEvents, openTestStore } from './testing.js';
+import { decodeLayout } from './segment-layout.js';
 import { parseFilterPattern } from '../query/filter-pattern/parse.js';
 import { compilePredicate } from '../query/filter-pattern/predicate.js';
 import type { LogGroup } from './catalog.js';
@@ -227,6 +228,7 @@ test('small segments are compacted into one, and every event is still found once
     model.push({ stream: 'c', ts: T0 + 1000, message: 'last' });
     for (let i = 0; i < 200 && g2.segments.length > 3; i++) await new Promise((r) => setTimeout(r, 50));
     assert.ok(g2.segments.length <= 3, `segments after compaction: ${g2.segments.length}`);
+    assert.ok(g2.segments.every((s) => decodeLayout(s.layout) !== null), 'a merged segment has its layout recorded');
     const live = model.filter((e) => e.stream !== 'b');
     assert.deepEqual(await search(store, g2, '', 0, Infinity), modelSearch(live, '', 0, Infinity));
     assert.deepEqual(await search(store, g2, 'rareword', 0, Infinity), []);
@@ -297,7 +299,7 @@ test('JSON, space-delimited and regex patterns give the same events from hot and
 
 test('the seq condition of pruned segments merges kept blocks across segments and names the fewer side', async () => {
   const { seqFilterSql } = await import('./query.js');
-  const seg = (minSeq: number, maxSeq: number) => ({ id: 0, groupId: 1, path: '', walFile: 0, rows: maxSeq - minSeq + 1, rawBytes: 0, fileBytes: 0, minTs: 0, maxTs: 0, minSeq, maxSeq, fields: [] });
+  const seg = (minSeq: number, maxSeq: number) => ({ id: 0, groupId: 1, path: '', walFile: 0, rows: maxSeq - minSeq + 1, rawBytes: 0, fileBytes: 0, minTs: 0, maxTs: 0, minSeq, maxSeq, fields: [], layout: null });
   // Every block kept: no condition at all (a whole-segment read).
   assert.equal(seqFilterSql([{ segment: seg(0, 99), seqRanges: [[0, 99]] }, { segment: seg(100, 199), seqRanges: [[100, 199]] }]), null);
   // Unpruned segments: no condition.
@@ -395,11 +397,12 @@ test('settling indexes a segment without JSON where it lies, and rewrites one wi
     await appendEvents(store, json, 's', Array.from({ length: 200 }, (_, i) => ({ timestamp: T0 + i, message: `{"level":"info","n":${i}}` })), T0);
     await store.close(); // seals one segment a group, not shredded yet
     store = await open(dir, clock);
-    const sealed = (name: string) => store.catalog.groups.get(name)!.segments.map((s) => ({ path: s.path, fields: s.fields }));
+    const sealed = (name: string) => store.catalog.groups.get(name)!.segments.map((s) => ({ path: s.path, fields: s.fields, layout: s.layout }));
     const textBefore = sealed('text');
     const jsonBefore = sealed('json');
     assert.deepEqual(textBefore.map((s) => s.fields), [null]);
     assert.deepEqual(jsonBefore.map((s) => s.fields), [null]);
+    assert.ok([...textBefore, ...jsonBefore].every((s) => decodeLayout(s.layout) !== null), 'sealing records the layout of each segment');
     await store.idle();
     assert.equal(store.unshreddedSegments, 0);
     assert.equal(store.unindexedSegments, 0);
@@ -407,6 +410,8 @@ test('settling indexes a segment without JSON where it lies, and rewrites one wi
     const rewritten = sealed('json');
     assert.notEqual(rewritten[0]!.path, jsonBefore[0]!.path, 'a segment with JSON is rewritten');
     assert.ok(rewritten[0]!.fields!.length > 0);
+    assert.notEqual(rewritten[0]!.layout, jsonBefore[0]!.layout, 'the rewritten file has its own layout');
+    assert.ok(decodeLayout(rewritten[0]!.layout)!.columns.has('j0'), 'with its shredded columns');
     const index = await store.tokenIndex(store.catalog.groups.get('text')!.segments[0]!);
     assert.ok(index !== null, 'the segment left in place has its token index');
     const found = await queryEvents(store, { group: store.catalog.groups.get('text')!, streamIds: null, startMs: 0, endMs: T0 + 1000, pattern: parseFilterPattern('alpha'), descending: false, limit: 10_000, maxBytes: 1_000_000 });
@@ -415,6 +420,43 @@ test('settling indexes a segment without JSON where it lies, and rewrites one wi
     store = await open(dir, clock);
     assert.deepEqual(sealed('text'), textBefore.map((s) => ({ ...s, fields: [] })), 'as recorded in the catalog');
     assert.equal(store.unshreddedSegments, 0);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a segment sealed before layouts were recorded gets its layout when the store is quiet, and reads the same before and after', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-layout-backfill-'));
+  const clock = new FakeClock(T0 + 1_000_000);
+  const reopen = () => openTestStore(dir, clock, { logger, plaintextCacheBytes: 0, segmentFrameBytes: 128 });
+  let store = await reopen();
+  try {
+    const g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+    await store.catalog.createStream(g, 's', T0);
+    await appendEvents(store, g, 's', Array.from({ length: 300 }, (_, i) => ({ timestamp: T0 + i, message: `GET /orders/${i} alpha user=bob` })), T0);
+    await store.close();
+    store = await reopen();
+    await store.idle(); // settled where it lies: no JSON
+    const recorded = store.catalog.groups.get('g')!.segments.map((s) => ({ path: s.path, layout: s.layout }));
+    assert.equal(recorded.length, 1);
+    assert.ok(decodeLayout(recorded[0]!.layout) !== null);
+    const all = async () =>
+      (await queryEvents(store, { group: store.catalog.groups.get('g')!, streamIds: null, startMs: 0, endMs: T0 + 1000, pattern: parseFilterPattern(''), descending: false, limit: 10_000, maxBytes: 10_000_000 })).map((e) => [e.timestamp, e.message]);
+    const want = await all();
+    assert.equal(want.length, 300);
+    // As a segment sealed by an earlier version: no layout in the catalog.
+    await store.db.run(`UPDATE segments SET layout = NULL`);
+    await store.close();
+    store = await reopen();
+    assert.deepEqual(store.catalog.groups.get('g')!.segments.map((s) => s.layout), [null]);
+    assert.deepEqual(await all(), want, 'reads as before');
+    await store.idle();
+    assert.deepEqual(store.catalog.groups.get('g')!.segments.map((s) => ({ path: s.path, layout: s.layout })), recorded, 'the layout sealing would have recorded');
+    await store.close();
+    store = await reopen();
+    assert.deepEqual(store.catalog.groups.get('g')!.segments.map((s) => s.layout), recorded.map((s) => s.layout), 'kept in the catalog');
+    assert.deepEqual(await all(), want);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -184,8 +184,10 @@ export class LogStore {
     });
     store.timers.push(setInterval(() => store.wal.rotateIfOlderThan(opts.walSealAgeMs), Math.min(1000, opts.walSealAgeMs)).unref());
     store.timers.push(setInterval(() => void store.unlinkReplaced(false), 5_000).unref());
-    // Shredding and indexing wait for quiet times; this starts them once ingest has calmed down.
-    store.timers.push(setInterval(() => (store.unshreddedSegments > 0 || store.unindexedSegments > 0) && store.quiet() && store.kickSealer(), QUIET_WINDOW_MS).unref());
+    // Shredding, indexing and recording old segments' layouts wait for quiet times; this starts them once ingest has calmed down.
+    store.timers.push(
+      setInterval(() => (store.unshreddedSegments > 0 || store.unindexedSegments > 0 || store.settling.unlaid > 0) && store.quiet() && store.kickSealer(), QUIET_WINDOW_MS).unref(),
+    );
     store.timers.push(setInterval(() => void store.sweepRetention().catch((e) => opts.logger.error({ err: e }, 'retention sweep failed')), opts.retentionSweepMs).unref());
     return store;
   }
@@ -523,7 +525,7 @@ export class LogStore {
   async leaseSegments(segments: readonly Segment[], opts: { partial?: boolean } = {}): Promise<SegmentLease> {
     this.reads++;
     try {
-      const lease = await this.atRest.lease(segments.map((s) => s.path), opts);
+      const lease = await this.atRest.lease(segments.map((s) => ({ rel: s.path, layout: s.layout })), opts);
       let held = true;
       return {
         path: (rel) => lease.path(rel),

@@ -24,6 +24,7 @@ import { DOCUMENTED_FUNCTIONS } from './functions/index.js';
 import { compileQuery, materializeSql } from './compile/index.js';
 import type { CompileState } from './compile/state.js';
 import { extractedRelation } from '../../store/shred.js';
+import { decodeLayout } from '../../store/segment-layout.js';
 import { testColumns } from '../../store/message-tests.js';
 import { fieldIndexLookup, lookupResolver, nestedQueries, runInsightsQuery, type ResultField } from './engine.js';
 import { FIXTURE_END, T0, openFixtureStore, type FixtureStore } from './testdata/fixture.js';
@@ -120,6 +121,9 @@ test('Logs Insights golden cases', async (t) => {
       }
     }
     await fx.reopenSealed();
+    const segments = [...fx.groups.values()].flatMap((grp) => grp.segments);
+    assert.ok(segments.length > 0 && segments.every((x) => decodeLayout(x.layout) !== null), 'every sealed segment has its layout in the catalog');
+    const sealed = new Map<string, string[] | null>();
     for (const g of goldens) {
       await t.test(g.file, async () => {
         let error: string | null = null;
@@ -146,6 +150,15 @@ test('Logs Insights golden cases', async (t) => {
           assert.equal(sql, g.sql, 'compiled SQL');
           assert.deepEqual(rows, g.rows, 'rows');
         }
+        sealed.set(g.file, rows);
+      });
+    }
+    // Segments sealed before layouts were recorded: each query parses the footers it needs instead.
+    for (const x of segments) x.layout = null;
+    for (const g of goldens) {
+      if (g.error !== null || UPDATE) continue;
+      await t.test(`${g.file} (segments without a recorded layout)`, async () => {
+        assert.deepEqual(await run(fx, g), sealed.get(g.file));
       });
     }
   } finally {

@@ -1,0 +1,237 @@
+/**
+ * The bounded cache of decrypted segments that queries read (docs/encryption.md "Where plaintext
+ * exists"): a private directory on a memory file system holding, per sealed segment, a sparse
+ * plaintext file that fills as readers ask for its parts (partial-plaintext.ts). Segments are leased
+ * for the duration of a read and kept afterwards, least recently used first out, within a byte limit.
+ * A freshly sealed or merged segment enters whole, as it was written (adopt).
+ */
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { PartialPlaintext } from './partial-plaintext.js';
+import { decodeLayout, type SegmentLayout } from './segment-layout.js';
+
+/**
+ * Readable files of some segments for the duration of a query; release() lets the cache evict them.
+ * A lease taken with `partial` holds the files' Parquet footers only: the reader says which columns it
+ * will read (readColumns) before reading them.
+ */
+export interface SegmentLease {
+  path(rel: string): string;
+  /** Makes these columns of every leased segment readable (null: every byte). */
+  readColumns(names: ReadonlySet<string> | null): Promise<void>;
+  release(): void;
+}
+
+/** A segment to lease: its place in the data dir, with the layout the catalog recorded for it (segment-layout.ts), if any. */
+export type SegmentRef = string | { readonly rel: string; readonly layout: string | null };
+
+/**
+ * Opens the plaintext of the segment at `rel` into the cache file `file`, decrypting its footer; null
+ * when the segment is plaintext already (read where it is).
+ */
+export type OpenSegment = (rel: string, file: string, layout: SegmentLayout | null) => Promise<PartialPlaintext | null>;
+
+interface CacheEntry {
+  file: string;
+  /** A plaintext segment read where it is (never removed by the cache). */
+  inPlace: boolean;
+  bytes: number;
+  pins: number;
+  lastUse: number;
+  ready: Promise<void>;
+  /** A sealed segment's plaintext, decrypted as far as readers asked (absent: complete, or read in place). */
+  plain?: PartialPlaintext;
+}
+
+/** Segments opened or decrypted at once by a lease (their work is small reads and writes on the thread pool). */
+const CONCURRENT_SEGMENTS = 8;
+
+export class PlaintextCache {
+  private readonly cache = new Map<string, CacheEntry>();
+  private cachedBytes = 0;
+  private useClock = 0;
+  private fileSeq = 0;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly dir: string,
+    private readonly limit: number,
+    private readonly openSegment: OpenSegment,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Bytes of decrypted segments held. */
+  get bytes(): number {
+    return this.cachedBytes;
+  }
+
+  /**
+   * Files DuckDB can read for these segments, decrypting into the cache what is not there yet: every
+   * byte, or with `partial` only their footers until the lease's readColumns() asks for more.
+   */
+  async lease(refs: readonly SegmentRef[], opts: { partial?: boolean } = {}): Promise<SegmentLease> {
+    const pinned: CacheEntry[] = [];
+    const release = (): void => {
+      for (const e of pinned.splice(0)) e.pins--;
+      this.evict();
+    };
+    const byRel = new Map<string, string | null>();
+    for (const r of refs) {
+      if (typeof r === 'string') {
+        if (!byRel.has(r)) byRel.set(r, null);
+      } else if (byRel.get(r.rel) == null) byRel.set(r.rel, r.layout);
+    }
+    const paths = new Map<string, string>();
+    try {
+      // Several segments at a time: their work is mostly small reads and writes, each a trip to the
+      // thread pool, so one at a time would leave it idle.
+      const opened = await settleLimit([...byRel], CONCURRENT_SEGMENTS, async ([rel, layout]) => [rel, await this.entry(rel, layout)] as const);
+      for (const r of opened) {
+        if (r.status !== 'fulfilled') continue;
+        pinned.push(r.value[1]);
+        paths.set(r.value[0], r.value[1].file);
+      }
+      const failed = opened.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      if (!opts.partial) await this.decryptColumns(pinned, null);
+    } catch (e) {
+      release();
+      throw e;
+    }
+    this.evict();
+    return {
+      path: (rel) => {
+        const p = paths.get(rel);
+        if (p === undefined) throw new Error(`segment ${rel} is not part of this lease`);
+        return p;
+      },
+      readColumns: async (names) => {
+        await this.decryptColumns(pinned, names);
+        this.evict();
+      },
+      release,
+    };
+  }
+
+  /** Takes a plaintext file just written (`plain`, a whole segment) into the cache as the copy of `rel`. */
+  async adopt(rel: string, plain: string): Promise<void> {
+    if (this.cache.has(rel)) await this.forget(rel);
+    const file = this.cacheFile(rel);
+    await fsp.rename(plain, file);
+    const bytes = (await fsp.stat(file)).size;
+    this.cache.set(rel, { file, inPlace: false, bytes, pins: 0, lastUse: ++this.useClock, ready: Promise.resolve() });
+    this.cachedBytes += bytes;
+    this.evict();
+  }
+
+  /** A segment's file is gone (retention, deletion, replaced): its decrypted copy goes too. */
+  async forget(rel: string): Promise<void> {
+    const e = this.cache.get(rel);
+    if (!e) return;
+    this.cache.delete(rel);
+    this.cachedBytes -= e.bytes;
+    if (!e.inPlace) await fsp.rm(e.file, { force: true });
+  }
+
+  /** Drops the decrypted copy of every segment under `prefix` (a group's keys are shredded). */
+  async forgetUnder(prefix: string): Promise<void> {
+    for (const rel of [...this.cache.keys()]) if (rel.startsWith(prefix)) await this.forget(rel);
+  }
+
+  /** Forgets every entry (the directory is being removed). */
+  clear(): void {
+    this.cache.clear();
+    this.cachedBytes = 0;
+  }
+
+  /** Decrypts these columns (null: all) of the entries' segments where not decrypted yet. */
+  private async decryptColumns(entries: readonly CacheEntry[], names: ReadonlySet<string> | null): Promise<void> {
+    const done = await settleLimit(entries, CONCURRENT_SEGMENTS, async (e) => {
+      const plain = e.plain;
+      if (plain === undefined) return;
+      let added: number;
+      if (names === null) added = await plain.ensureAll();
+      else {
+        const columns = await plain.columns();
+        added = await plain.ensure([...names].flatMap((n) => columns.get(n) ?? []));
+      }
+      e.bytes += added;
+      this.cachedBytes += added;
+      if (plain.complete) e.plain = undefined;
+    });
+    const failed = done.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /**
+   * A new name in the cache for a copy of `rel`: never the name of an earlier copy, whose removal
+   * (eviction removes files without waiting) could otherwise take the new one.
+   */
+  private cacheFile(rel: string): string {
+    return join(this.dir, `${rel.replaceAll('/', '_').replace(/\.parquet$/, '')}.${++this.fileSeq}.parquet`);
+  }
+
+  private async entry(rel: string, layout: string | null): Promise<CacheEntry> {
+    let e = this.cache.get(rel);
+    if (!e) {
+      const file = this.cacheFile(rel);
+      const created: CacheEntry = { file, inPlace: false, bytes: 0, pins: 0, lastUse: 0, ready: Promise.resolve() };
+      created.ready = this.openSegment(rel, file, decodeLayout(layout)).then(
+        (plain) => {
+          if (plain === null) {
+            created.file = join(this.dataDir, rel);
+            created.inPlace = true;
+            return;
+          }
+          created.plain = plain;
+          created.bytes = plain.bytes;
+          this.cachedBytes += plain.bytes;
+        },
+        (err: unknown) => {
+          if (this.cache.get(rel) === created) this.cache.delete(rel);
+          throw err;
+        },
+      );
+      this.cache.set(rel, (e = created));
+    }
+    e.pins++;
+    e.lastUse = ++this.useClock;
+    try {
+      await e.ready;
+    } catch (err) {
+      e.pins--;
+      throw err;
+    }
+    return e;
+  }
+
+  private evict(): void {
+    if (this.cachedBytes <= this.limit) return;
+    const idle = [...this.cache].filter(([, e]) => e.pins === 0 && e.bytes > 0).sort((a, b) => a[1].lastUse - b[1].lastUse);
+    for (const [rel, e] of idle) {
+      if (this.cachedBytes <= this.limit) break;
+      this.cache.delete(rel);
+      this.cachedBytes -= e.bytes;
+      fsp.rm(e.file, { force: true }).catch((err: unknown) => this.logger.warn({ err, file: e.file }, 'could not remove a decrypted segment'));
+    }
+  }
+}
+
+/** fn over every item, at most `limit` at a time; every outcome, in the items' order (none is abandoned midway). */
+async function settleLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+  const out: PromiseSettledResult<R>[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        out[i] = { status: 'fulfilled', value: await fn(items[i]!) };
+      } catch (reason) {
+        out[i] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
