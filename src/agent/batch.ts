@@ -7,6 +7,12 @@
  * - at most 24 hours between the first and the last event.
  * Events more than 14 days old or more than 2 hours ahead are refused by the API; as the CloudWatch agent
  * does, they are dropped (and counted) before batching rather than sent (`acceptable`).
+ *
+ * A full batch does not end inside a run of equal timestamps when it can help it: the sender keeps a
+ * stream's events of equal time in file order by sending a batch beside another of its stream only when
+ * all its events are later (sender.ts), so a batch that ends in the middle of a run holds the next one
+ * back until it is acknowledged, one request at a time. When the event that does not fit has the time of
+ * the batch's last run, that run (if at most half the batch) moves to the next batch instead.
  */
 import { PUT_LIMITS, type BatchLimits } from '../cli/batch.js';
 
@@ -61,6 +67,11 @@ export class BatchBuilder<Tag> {
   /** Per event: its timestamp, and where its object starts and ends in `buf` (for sorting). */
   private times: number[] = [];
   private spans: number[] = [];
+  /** Per event: what the rules count for it, and its tag (to split a batch at a run, cut()). */
+  private sizes: number[] = [];
+  private eventTags: Tag[] = [];
+  /** The index of the first event of the last run of equal timestamps. */
+  private runStart = 0;
   private lastTs = NaN;
   private lastTsText = '';
   private readonly head: Buffer;
@@ -93,7 +104,7 @@ export class BatchBuilder<Tag> {
         this.bytes + size > this.limits.maxBatchBytes ||
         Math.max(this.max, timestamp) - Math.min(this.min, timestamp) > this.limits.maxSpanMs)
     ) {
-      closed = this.flush();
+      closed = (this.sorted && timestamp === this.last && this.cut(size)) || this.flush();
     }
     if (this.count === 0) {
       this.openedAt = nowMs;
@@ -119,6 +130,9 @@ export class BatchBuilder<Tag> {
     buf[this.pos++] = 0x7d;
     this.times.push(timestamp);
     this.spans.push(from, this.pos);
+    this.sizes.push(size);
+    this.eventTags.push(tag);
+    if (timestamp !== this.last) this.runStart = this.count;
     if (timestamp < this.last) this.sorted = false;
     this.last = timestamp;
     this.count++;
@@ -168,6 +182,55 @@ export class BatchBuilder<Tag> {
     this.last = -Infinity;
     this.times = [];
     this.spans = [];
+    this.sizes = [];
+    this.eventTags = [];
+    this.runStart = 0;
+    return batch;
+  }
+
+  /**
+   * Closes the batch (sorted) before its last run of equal timestamps, which stays open as the start of
+   * the next one, so that the two share no timestamp; undefined (nothing changed) when the run is more
+   * than half the batch, or the run and an event of `nextSize` would not fit in a batch together.
+   */
+  private cut(nextSize: number): Batch<Tag> | undefined {
+    const k = this.runStart;
+    const n = this.count;
+    if (k === 0 || n - k > n / 2) return undefined;
+    let runBytes = 0;
+    for (let i = k; i < n; i++) runBytes += this.sizes[i] as number;
+    if (n - k + 1 > this.limits.maxEvents || runBytes + nextSize > this.limits.maxBatchBytes) return undefined;
+    const old = this.buf;
+    const runFrom = this.spans[2 * k] as number;
+    const closedEnd = this.spans[2 * k - 1] as number;
+    // The run's bytes go to a fresh body first: the closing bracket overwrites the comma before them.
+    const next = this.fresh();
+    const at = this.head.copy(next, 0);
+    const pos = at + old.copy(next, at, runFrom, this.pos);
+    old[closedEnd] = 0x5d;
+    old[closedEnd + 1] = 0x7d;
+    const batch: Batch<Tag> = {
+      body: old.subarray(0, closedEnd + 2),
+      count: k,
+      bytes: this.bytes - runBytes,
+      tags: new Set(this.eventTags.slice(0, k)),
+      openedAt: this.openedAt,
+      minTimestamp: this.times[0] as number,
+      maxTimestamp: this.times[k - 1] as number,
+    };
+    const shift = at - runFrom;
+    this.buf = next;
+    this.pos = pos;
+    this.count = n - k;
+    this.bytes = runBytes;
+    this.times = this.times.slice(k);
+    this.spans = this.spans.slice(2 * k).map((x) => x + shift);
+    this.sizes = this.sizes.slice(k);
+    this.eventTags = this.eventTags.slice(k);
+    this.tags = new Set(this.eventTags);
+    this.min = this.last;
+    this.max = this.last;
+    this.runStart = 0;
     return batch;
   }
 
