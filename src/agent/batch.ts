@@ -64,12 +64,15 @@ export class BatchBuilder<Tag> {
   private max = -Infinity;
   private sorted = true;
   private last = -Infinity;
-  /** Per event: its timestamp, and where its object starts and ends in `buf` (for sorting). */
-  private times: number[] = [];
-  private spans: number[] = [];
-  /** Per event: what the rules count for it, and its tag (to split a batch at a run, cut()). */
-  private sizes: number[] = [];
-  private eventTags: Tag[] = [];
+  /**
+   * Per event, [0, count): its timestamp, and where its object starts and ends in `buf` (for sorting);
+   * what the rules count for it, and its tag (to split a batch at a run, cut()). Allocated once for the
+   * most events a batch holds: filled anew for every batch, they make no garbage.
+   */
+  private readonly times: Float64Array;
+  private readonly spans: Int32Array;
+  private readonly sizes: Float64Array;
+  private readonly eventTags: Tag[];
   /** The index of the first event of the last run of equal timestamps. */
   private runStart = 0;
   private lastTs = NaN;
@@ -79,6 +82,10 @@ export class BatchBuilder<Tag> {
   constructor(group: string, stream: string, private readonly limits: BatchLimits = PUT_LIMITS) {
     this.head = Buffer.from(`{"logGroupName":${JSON.stringify(group)},"logStreamName":${JSON.stringify(stream)},"logEvents":[`);
     this.buf = this.fresh();
+    this.times = new Float64Array(limits.maxEvents);
+    this.spans = new Int32Array(2 * limits.maxEvents);
+    this.sizes = new Float64Array(limits.maxEvents);
+    this.eventTags = new Array<Tag>(limits.maxEvents);
   }
 
   /** When the open batch got its first event, or undefined when there is none. */
@@ -128,10 +135,12 @@ export class BatchBuilder<Tag> {
     this.pos += src.copy(buf, this.pos, start, end);
     buf[this.pos++] = 0x22;
     buf[this.pos++] = 0x7d;
-    this.times.push(timestamp);
-    this.spans.push(from, this.pos);
-    this.sizes.push(size);
-    this.eventTags.push(tag);
+    const k = this.count;
+    this.times[k] = timestamp;
+    this.spans[2 * k] = from;
+    this.spans[2 * k + 1] = this.pos;
+    this.sizes[k] = size;
+    this.eventTags[k] = tag;
     if (timestamp !== this.last) this.runStart = this.count;
     if (timestamp < this.last) this.sorted = false;
     this.last = timestamp;
@@ -180,10 +189,6 @@ export class BatchBuilder<Tag> {
     this.max = -Infinity;
     this.sorted = true;
     this.last = -Infinity;
-    this.times = [];
-    this.spans = [];
-    this.sizes = [];
-    this.eventTags = [];
     this.runStart = 0;
     return batch;
   }
@@ -209,11 +214,13 @@ export class BatchBuilder<Tag> {
     const pos = at + old.copy(next, at, runFrom, this.pos);
     old[closedEnd] = 0x5d;
     old[closedEnd + 1] = 0x7d;
+    const closedTags = new Set<Tag>();
+    for (let i = 0; i < k; i++) closedTags.add(this.eventTags[i] as Tag);
     const batch: Batch<Tag> = {
       body: old.subarray(0, closedEnd + 2),
       count: k,
       bytes: this.bytes - runBytes,
-      tags: new Set(this.eventTags.slice(0, k)),
+      tags: closedTags,
       openedAt: this.openedAt,
       minTimestamp: this.times[0] as number,
       maxTimestamp: this.times[k - 1] as number,
@@ -223,11 +230,16 @@ export class BatchBuilder<Tag> {
     this.pos = pos;
     this.count = n - k;
     this.bytes = runBytes;
-    this.times = this.times.slice(k);
-    this.spans = this.spans.slice(2 * k).map((x) => x + shift);
-    this.sizes = this.sizes.slice(k);
-    this.eventTags = this.eventTags.slice(k);
-    this.tags = new Set(this.eventTags);
+    this.times.copyWithin(0, k, n);
+    this.sizes.copyWithin(0, k, n);
+    this.tags = new Set();
+    for (let i = 0; i < n - k; i++) {
+      this.spans[2 * i] = (this.spans[2 * (k + i)] as number) + shift;
+      this.spans[2 * i + 1] = (this.spans[2 * (k + i) + 1] as number) + shift;
+      const tag = this.eventTags[k + i] as Tag;
+      this.eventTags[i] = tag;
+      this.tags.add(tag);
+    }
     this.min = this.last;
     this.max = this.last;
     this.runStart = 0;
