@@ -1,7 +1,7 @@
 /**
  * Server CPU per ingested event, A/B between builds (not part of `npm run bench`):
  *
- *   node dist/bench/ingest-cost.js --server A/cli/main.js --server B/cli/main.js [--rounds 3] [--requests 60]
+ *   node dist/bench/ingest-cost.js --server A/cli/main.js --server B/cli/main.js [--rounds 3] [--requests 60] [--skip-settle]
  *
  * Each round starts every build's server in turn on a fresh data dir, sends `requests` PutLogEvents of
  * 4,600 200-byte lines (the agent scenario's lines and batch size) from 4 streams at once, and reads the
@@ -61,6 +61,8 @@ interface Result {
   settleCpu: number;
   wallS: number;
   threads: Map<string, number>;
+  /** The same, during the sends only (the event loop's share there is what bounds ingest). */
+  ingestThreads: Map<string, number>;
   /** Bytes of the files under segments/ once settled (Parquet and token indexes). */
   segmentBytes: number;
 }
@@ -74,7 +76,7 @@ async function treeBytes(path: string): Promise<number> {
   return total;
 }
 
-async function runOne(entry: string, dir: string, requests: number, extra: string[], nodeArgs: string[]): Promise<Result> {
+async function runOne(entry: string, dir: string, requests: number, extra: string[], nodeArgs: string[], settle: boolean): Promise<Result> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const server = await ServerProcess.start({ entry, dataDir: join(dir, 'data'), creds, logPath: join(dir, 'server.log'), extraArgs: ['--log-level', 'warn', ...extra], nodeArgs, startTimeoutMs: 60_000 });
@@ -102,10 +104,11 @@ async function runOne(entry: string, dir: string, requests: number, extra: strin
     );
     const wallS = (performance.now() - t0) / 1000;
     const cpu1 = await server.cpuSeconds();
+    const th1 = await threads(server.pid);
     // Settle: until the server used under 0.05 CPU-s in each of 8 periods of 2 s (background work
     // waits for ingest to have been quiet for a while: store.ts QUIET_WINDOW_MS), at most 300 s.
     let last = cpu1;
-    for (let i = 0, idle = 0; i < 150 && idle < 8; i++) {
+    for (let i = 0, idle = 0; settle && i < 150 && idle < 8; i++) {
       await new Promise((r) => setTimeout(r, 2000));
       const c = await server.cpuSeconds();
       idle = c - last < 0.05 ? idle + 1 : 0;
@@ -114,7 +117,7 @@ async function runOne(entry: string, dir: string, requests: number, extra: strin
     const cpu2 = await server.cpuSeconds();
     const th2 = await threads(server.pid);
     client.close();
-    return { build: entry, events: sent, ingestCpu: cpu1 - cpu0, settleCpu: cpu2 - cpu1, wallS, threads: diff(th0, th2), segmentBytes: await treeBytes(join(dir, 'data', 'segments')) };
+    return { build: entry, events: sent, ingestCpu: cpu1 - cpu0, settleCpu: cpu2 - cpu1, wallS, threads: diff(th0, th2), ingestThreads: diff(th0, th1), segmentBytes: await treeBytes(join(dir, 'data', 'segments')) };
   } finally {
     await server.stop(120_000);
   }
@@ -135,6 +138,8 @@ async function main(): Promise<void> {
       'server-arg': { type: 'string', multiple: true },
       'cpu-prof': { type: 'boolean', default: false },
       'node-arg': { type: 'string', multiple: true },
+      /** Stop each server right after the sends (ingest figures only; settle is then 0). */
+      'skip-settle': { type: 'boolean', default: false },
     },
   });
   const entries = values.server ?? ['dist/src/cli/main.js'];
@@ -146,16 +151,19 @@ async function main(): Promise<void> {
     const order = r % 2 === 0 ? entries : [...entries].reverse();
     for (const [i, e] of order.entries()) {
       const nodeArgs = [...(values['node-arg'] ?? []), ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(root, 'profiles', `${entries.indexOf(e)}`)] : [])];
-      const res = await runOne(e, join(root, `run-${i}`), requests, values['server-arg'] ?? [], nodeArgs);
+      const res = await runOne(e, join(root, `run-${i}`), requests, values['server-arg'] ?? [], nodeArgs, !values['skip-settle']);
       results.get(e)!.push(res);
       const us = (x: number): string => ((x * 1e6) / res.events).toFixed(2);
       process.stderr.write(`round ${r} ${e}: ${res.events} events in ${res.wallS.toFixed(1)} s; ingest ${us(res.ingestCpu)} µs/event, settle ${us(res.settleCpu)} µs/event; segments ${(res.segmentBytes / res.events).toFixed(1)} B/event\n`);
+      process.stderr.write(`   ingest threads: ${[...res.ingestThreads.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k} ${us(v)}`).join(', ')}\n`);
       process.stderr.write(`   threads: ${[...res.threads.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${us(v)}`).join(', ')}\n`);
     }
   }
   for (const e of entries) {
     const rs = results.get(e)!;
     const per = (f: (x: Result) => number): string => median(rs.map((x) => (f(x) * 1e6) / x.events)).toFixed(2);
+    const busiestIngest = (x: Result): number => Math.max(0, ...x.ingestThreads.values());
+    console.log(`   event loop (busiest thread) during the sends: ${per(busiestIngest)} µs/event (${rs.map((x) => ((busiestIngest(x) * 1e6) / x.events).toFixed(2)).join(' ')})`);
     console.log(`${e}: ingest ${per((x) => x.ingestCpu)} µs/event, settle ${per((x) => x.settleCpu)}, total ${per((x) => x.ingestCpu + x.settleCpu)}, segments ${median(rs.map((x) => x.segmentBytes / x.events)).toFixed(1)} B/event (medians of ${rs.length}; ingest ${rs.map((x) => ((x.ingestCpu * 1e6) / x.events).toFixed(2)).join(' ')})`);
     // Threads by name (thread ids differ between runs; the busiest "node" threads are the server's worker and the main thread).
     const byName = new Map<string, number[]>();

@@ -41,6 +41,16 @@ test('assembler: lines split anywhere, CRLF, empty lines skipped; committed is t
   assert.equal(a.committed, 100 + 'one\r\ntwo\n\nthr'.length);
 });
 
+test('assembler: plain lines get the time they are read, the clock read again every 64 lines of a chunk', () => {
+  let calls = 0;
+  const a = new Assembler(plain, 0, () => NOW + calls++);
+  const lines = Array.from({ length: 150 }, (_, i) => `line ${i}`);
+  const out = feed(a, `${lines.join('\n')}\n`, 'next\n');
+  assert.deepEqual(out.map((e) => e.message), [...lines, 'next']);
+  const expected = [...lines.map((_, i) => NOW + Math.floor(i / 64)), NOW + 3];
+  assert.deepEqual(out.map((e) => e.timestamp), expected);
+});
+
 test('assembler: multi-line events start at multi_line_start_pattern; {timestamp_format} stamps them', () => {
   const timestamp = compileTimestampFormat('%Y-%m-%d %H:%M:%S', 'UTC', 't');
   const a = new Assembler({ ...plain, timestamp, multiLineStart: timestamp.regex }, 0, () => NOW);

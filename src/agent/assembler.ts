@@ -15,6 +15,9 @@ import { TextDecoder } from 'node:util';
 import { isUtf8 } from 'node:buffer';
 import type { EventSink } from './record.js';
 
+/** A plain entry's lines are stamped with the clock once per this many lines (see push). */
+const STAMP_LINES = 64;
+
 interface Pending {
   lines: string[];
   bytes: number;
@@ -80,11 +83,19 @@ export class Assembler {
       // The complete lines: when they are valid UTF-8 as a whole, so is each (a newline byte is never
       // inside a character), and a plain entry hands them on as bytes.
       const fast = this.plain && isUtf8(from === 0 && last === chunk.length - 1 ? chunk : chunk.subarray(from, last + 1));
-      const timestamp = fast ? this.now() : 0;
+      // Lines are stamped with the time they are read, taken again every STAMP_LINES lines of a chunk (a
+      // read holds thousands): runs of equal timestamps stay short, which lets the sender have several
+      // batches of a stream in flight (batch.ts).
+      let timestamp = 0;
+      let stamped = 0;
       for (;;) {
         const nl = chunk.indexOf(0x0a, from);
         if (nl < 0) break;
         if (fast) {
+          if (stamped-- === 0) {
+            timestamp = this.now();
+            stamped = STAMP_LINES - 1;
+          }
           const end = nl > from && chunk[nl - 1] === 0x0d ? nl - 1 : nl;
           if (end - from > MAX_MESSAGE_BYTES) this.line(chunk, from, nl, this.lineStart, out);
           else if (end > from) out.add(timestamp, chunk, from, end);

@@ -82,6 +82,55 @@ test('batches: every rule holds for random events (small limits)', () => {
   );
 });
 
+test('batches: a full batch ends before a short last run of the next event\'s time, so the two share no timestamp', () => {
+  const limits = { ...PUT_LIMITS, maxEvents: 10 };
+  const run = (t: number, n: number, from: number): Event[] => Array.from({ length: n }, (_, i) => ({ timestamp: NOW + t, message: `${t}-${from + i}` }));
+  const events = [...run(0, 4, 0), ...run(1, 4, 4), ...run(2, 4, 8), ...run(3, 9, 12)];
+  const batches = all(events, limits);
+  // The run of NOW+2 (two of its events fit) goes whole to the second batch; the run of NOW+3 fills more
+  // than half of the second batch: that one is not cut, as a cut would leave a batch of four.
+  assert.deepEqual(batches.map((b) => b.events.map((e) => e.message)), [
+    ['0-0', '0-1', '0-2', '0-3', '1-4', '1-5', '1-6', '1-7'],
+    ['2-8', '2-9', '2-10', '2-11', '3-12', '3-13', '3-14', '3-15', '3-16', '3-17'],
+    ['3-18', '3-19', '3-20'],
+  ]);
+  assert.ok(batches[0]!.maxTimestamp < batches[1]!.minTimestamp);
+  // Each batch is tagged with what its events came from (their indexes here), and counts their bytes.
+  assert.deepEqual(batches.map((b) => [...b.tags].sort((x, y) => x - y)), [[0, 1, 2, 3, 4, 5, 6, 7], [8, 9, 10, 11, 12, 13, 14, 15, 16, 17], [18, 19, 20]]);
+  for (const b of batches) {
+    assert.equal(b.bytes, b.events.reduce((n, e) => n + utf8Bytes(e.message) + limits.eventOverheadBytes, 0));
+    assert.equal(b.minTimestamp, b.events[0]!.timestamp);
+    assert.equal(b.maxTimestamp, b.events.at(-1)!.timestamp);
+  }
+  // The run moved to the next batch is sorted with what comes after it.
+  const back = all([...run(0, 3, 0), ...run(1, 2, 3), ...run(0, 1, 5)], { ...PUT_LIMITS, maxEvents: 4 });
+  assert.deepEqual(back.map((b) => b.events.map((e) => e.message)), [['0-0', '0-1', '0-2'], ['0-5', '1-3', '1-4']]);
+});
+
+test('batches: random runs of equal times (small limits): rules hold, every event once in file order, tags and bytes exact', () => {
+  const limits = { maxEvents: 9, maxBatchBytes: 500, eventOverheadBytes: 26, maxSpanMs: 1000 };
+  fc.assert(
+    // Mostly runs of equal or rising times; now and then one that goes back (the batch then sorts).
+    fc.property(fc.array(fc.record({ gap: fc.constantFrom(-1, 0, 0, 0, 0, 1, 1), message: fc.string({ maxLength: 40 }) }), { minLength: 50, maxLength: 300 }), (steps) => {
+      let t = NOW;
+      const events = steps.map((s, i) => ({ timestamp: (t += s.gap), message: `${i}:${s.message}` }));
+      const batches = all(events, limits);
+      assertRules(batches, limits);
+      let i = 0;
+      for (const b of batches) {
+        // A batch holds the next events in file order, sorted by time (stable).
+        const taken = events.slice(i, i + b.events.length).sort((x, y) => x.timestamp - y.timestamp);
+        assert.deepEqual(b.events, taken);
+        assert.deepEqual([...b.tags].sort((x, y) => x - y), Array.from({ length: b.events.length }, (_, k) => i + k));
+        assert.equal(b.bytes, b.events.reduce((n, e) => n + utf8Bytes(e.message) + limits.eventOverheadBytes, 0));
+        i += b.events.length;
+      }
+      assert.equal(i, events.length, 'every event once');
+    }),
+    { numRuns: 300 },
+  );
+});
+
 test('batches: events older than 14 days or more than 2 hours ahead are not sent', () => {
   assert.ok(acceptable(NOW - MAX_EVENT_AGE_MS, NOW));
   assert.ok(!acceptable(NOW - MAX_EVENT_AGE_MS - 1, NOW));

@@ -7,6 +7,12 @@
  * - at most 24 hours between the first and the last event.
  * Events more than 14 days old or more than 2 hours ahead are refused by the API; as the CloudWatch agent
  * does, they are dropped (and counted) before batching rather than sent (`acceptable`).
+ *
+ * A full batch does not end inside a run of equal timestamps when it can help it: the sender keeps a
+ * stream's events of equal time in file order by sending a batch beside another of its stream only when
+ * all its events are later (sender.ts), so a batch that ends in the middle of a run holds the next one
+ * back until it is acknowledged, one request at a time. When the event that does not fit has the time of
+ * the batch's last run, that run (if at most half the batch) moves to the next batch instead.
  */
 import { PUT_LIMITS, type BatchLimits } from '../cli/batch.js';
 
@@ -58,9 +64,17 @@ export class BatchBuilder<Tag> {
   private max = -Infinity;
   private sorted = true;
   private last = -Infinity;
-  /** Per event: its timestamp, and where its object starts and ends in `buf` (for sorting). */
-  private times: number[] = [];
-  private spans: number[] = [];
+  /**
+   * Per event, [0, count): its timestamp, and where its object starts and ends in `buf` (for sorting);
+   * what the rules count for it, and its tag (to split a batch at a run, cut()). Allocated once for the
+   * most events a batch holds: filled anew for every batch, they make no garbage.
+   */
+  private readonly times: Float64Array;
+  private readonly spans: Int32Array;
+  private readonly sizes: Float64Array;
+  private readonly eventTags: Tag[];
+  /** The index of the first event of the last run of equal timestamps. */
+  private runStart = 0;
   private lastTs = NaN;
   private lastTsText = '';
   private readonly head: Buffer;
@@ -68,6 +82,10 @@ export class BatchBuilder<Tag> {
   constructor(group: string, stream: string, private readonly limits: BatchLimits = PUT_LIMITS) {
     this.head = Buffer.from(`{"logGroupName":${JSON.stringify(group)},"logStreamName":${JSON.stringify(stream)},"logEvents":[`);
     this.buf = this.fresh();
+    this.times = new Float64Array(limits.maxEvents);
+    this.spans = new Int32Array(2 * limits.maxEvents);
+    this.sizes = new Float64Array(limits.maxEvents);
+    this.eventTags = new Array<Tag>(limits.maxEvents);
   }
 
   /** When the open batch got its first event, or undefined when there is none. */
@@ -93,7 +111,7 @@ export class BatchBuilder<Tag> {
         this.bytes + size > this.limits.maxBatchBytes ||
         Math.max(this.max, timestamp) - Math.min(this.min, timestamp) > this.limits.maxSpanMs)
     ) {
-      closed = this.flush();
+      closed = (this.sorted && timestamp === this.last && this.cut(size)) || this.flush();
     }
     if (this.count === 0) {
       this.openedAt = nowMs;
@@ -117,8 +135,13 @@ export class BatchBuilder<Tag> {
     this.pos += src.copy(buf, this.pos, start, end);
     buf[this.pos++] = 0x22;
     buf[this.pos++] = 0x7d;
-    this.times.push(timestamp);
-    this.spans.push(from, this.pos);
+    const k = this.count;
+    this.times[k] = timestamp;
+    this.spans[2 * k] = from;
+    this.spans[2 * k + 1] = this.pos;
+    this.sizes[k] = size;
+    this.eventTags[k] = tag;
+    if (timestamp !== this.last) this.runStart = this.count;
     if (timestamp < this.last) this.sorted = false;
     this.last = timestamp;
     this.count++;
@@ -166,8 +189,60 @@ export class BatchBuilder<Tag> {
     this.max = -Infinity;
     this.sorted = true;
     this.last = -Infinity;
-    this.times = [];
-    this.spans = [];
+    this.runStart = 0;
+    return batch;
+  }
+
+  /**
+   * Closes the batch (sorted) before its last run of equal timestamps, which stays open as the start of
+   * the next one, so that the two share no timestamp; undefined (nothing changed) when the run is more
+   * than half the batch, or the run and an event of `nextSize` would not fit in a batch together.
+   */
+  private cut(nextSize: number): Batch<Tag> | undefined {
+    const k = this.runStart;
+    const n = this.count;
+    if (k === 0 || n - k > n / 2) return undefined;
+    let runBytes = 0;
+    for (let i = k; i < n; i++) runBytes += this.sizes[i] as number;
+    if (n - k + 1 > this.limits.maxEvents || runBytes + nextSize > this.limits.maxBatchBytes) return undefined;
+    const old = this.buf;
+    const runFrom = this.spans[2 * k] as number;
+    const closedEnd = this.spans[2 * k - 1] as number;
+    // The run's bytes go to a fresh body first: the closing bracket overwrites the comma before them.
+    const next = this.fresh();
+    const at = this.head.copy(next, 0);
+    const pos = at + old.copy(next, at, runFrom, this.pos);
+    old[closedEnd] = 0x5d;
+    old[closedEnd + 1] = 0x7d;
+    const closedTags = new Set<Tag>();
+    for (let i = 0; i < k; i++) closedTags.add(this.eventTags[i] as Tag);
+    const batch: Batch<Tag> = {
+      body: old.subarray(0, closedEnd + 2),
+      count: k,
+      bytes: this.bytes - runBytes,
+      tags: closedTags,
+      openedAt: this.openedAt,
+      minTimestamp: this.times[0] as number,
+      maxTimestamp: this.times[k - 1] as number,
+    };
+    const shift = at - runFrom;
+    this.buf = next;
+    this.pos = pos;
+    this.count = n - k;
+    this.bytes = runBytes;
+    this.times.copyWithin(0, k, n);
+    this.sizes.copyWithin(0, k, n);
+    this.tags = new Set();
+    for (let i = 0; i < n - k; i++) {
+      this.spans[2 * i] = (this.spans[2 * (k + i)] as number) + shift;
+      this.spans[2 * i + 1] = (this.spans[2 * (k + i) + 1] as number) + shift;
+      const tag = this.eventTags[k + i] as Tag;
+      this.eventTags[i] = tag;
+      this.tags.add(tag);
+    }
+    this.min = this.last;
+    this.max = this.last;
+    this.runStart = 0;
     return batch;
   }
 
