@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseFilterPattern } from './parse.js';
 import { compilePredicate } from './predicate.js';
-import { bitmapMayMatch, bitmapRequirement, textMayMatch } from './prune.js';
+import { bitmapMayMatch, bitmapRequirement, regexRequirement, textMayMatch, type BitmapRequirement } from './prune.js';
 import { addText, newBitmap } from '../../store/trigram.js';
 
 function bitmapOf(...messages: string[]): Uint8Array {
@@ -177,4 +177,28 @@ test('terms, regexes and space-delimited patterns prune by their literal text', 
   assert.equal(mayMatch('[ip, id, user, ts, request = "*.php*", status, size]', ...block), false);
   assert.equal(mayMatch('[ip, id, user, ts, request = "*.html*", status, size]', ...block), true);
   assert.equal(mayMatch('[..., status = 404 || status = %50\\d%]', ...block), true, 'numbers do not prune');
+  // A character written by its code is that character, not its digits (a property test found `%\x2A %`).
+  assert.equal(mayMatch('%\\x49NFO st%', ...block), true, 'INFO st');
+  assert.equal(mayMatch('%\\x2A %', '{"a":["* "]}'), true);
+  assert.equal(mayMatch('%\\x2Axy%', '{"a":["* "]}'), false, '*xy must occur');
+});
+
+test('regex escapes in Logs Insights regexes: codes are their characters; classes, properties and references require nothing', () => {
+  const req = (source: string): string[] => {
+    const r = regexRequirement(source);
+    const texts: string[] = [];
+    const walk = (x: BitmapRequirement): void => (x.kind === 'bits' ? void texts.push(x.text ?? '') : x.of.forEach(walk));
+    if (r !== null) walk(r);
+    return texts;
+  };
+  assert.deepEqual(req('\\x41BC'), ['ABC']);
+  assert.deepEqual(req('\\u0041BCD'), ['ABCD']);
+  assert.deepEqual(req('\\x{41}BC'), ['ABC']);
+  assert.deepEqual(req('\\u{1F600}abc'), ['abc'], 'beyond the BMP: not a literal');
+  assert.deepEqual(req('\\p{Lu}abc'), ['abc']);
+  assert.deepEqual(req('\\k<n>abc'), ['abc']);
+  assert.deepEqual(req('\\cJabc'), ['abc']);
+  assert.deepEqual(req('\\12abc'), ['abc']);
+  assert.deepEqual(req('abc\\x44*def'), ['abc', 'def'], 'a quantified escape may be absent');
+  assert.deepEqual(req('abc\\x2Edef'), ['abc.def']);
 });

@@ -195,10 +195,10 @@ function regexReq(re: FilterRegex, literal: (s: string) => Req): Req {
       i = close + 1;
       if (src[i] === '?') i++;
     } else if (c === '\\') {
-      const e = src[i + 1] ?? '';
-      if (/[A-Za-z]/.test(e)) flush(); // \d \w \s \b and their negations: not literal
-      else run += e; // an escaped symbol is itself
-      i += 2;
+      const [literal, length] = escapeAt(src, i);
+      if (literal === null) flush();
+      else run += literal;
+      i += length;
     } else if (c === '[') {
       flush();
       let j = i + 1;
@@ -215,6 +215,32 @@ function regexReq(re: FilterRegex, literal: (s: string) => Req): Req {
     }
   }
   return any(alternatives);
+}
+
+/**
+ * The regex escape at src[i] (a backslash): the character it stands for, or null when it is not one
+ * character (a class such as `\d`, an assertion such as `\b`, a back-reference), and its length. A
+ * character written by its code (`\x2A`, `\u002A`, `\x{2A}`) is that character: reading its digits as
+ * text would require text that matches do not hold.
+ */
+function escapeAt(src: string, i: number): [string | null, number] {
+  const e = src[i + 1] ?? '';
+  const rest = src.slice(i + 2);
+  let m: RegExpExecArray | null;
+  if (e === 'x' && (m = /^[0-9A-Fa-f]{2}/.exec(rest))) return [String.fromCharCode(parseInt(m[0], 16)), 4];
+  if (e === 'u' && (m = /^[0-9A-Fa-f]{4}/.exec(rest))) return [String.fromCharCode(parseInt(m[0], 16)), 6];
+  if ((e === 'x' || e === 'u') && (m = /^\{([0-9A-Fa-f]{1,6})\}/.exec(rest))) {
+    const code = parseInt(m[1]!, 16);
+    // Beyond the BMP a character is two code units, which the quantifier rule above would split.
+    return [code <= 0xffff ? String.fromCharCode(code) : null, 2 + m[0].length];
+  }
+  // \p{L}, \k<name>, \cX: one escape, whatever follows is part of it; digits: a back-reference or octal.
+  if ((e === 'p' || e === 'P') && (m = /^\{[^}]*\}/.exec(rest))) return [null, 2 + m[0].length];
+  if (e === 'k' && (m = /^<[^>]*>/.exec(rest))) return [null, 2 + m[0].length];
+  if (e === 'c') return [null, 3];
+  if (/[0-9]/.test(e)) return [null, 2 + (/^[0-9]*/.exec(rest)?.[0].length ?? 0)];
+  if (/[A-Za-z]/.test(e)) return [null, 2]; // \d \w \s \b \n \t and their kind: not the letter
+  return [e === '' ? null : e, 2]; // an escaped symbol is itself
 }
 
 // Building blocks for other query languages (Logs Insights' filters prune with the same bitmaps).
