@@ -89,16 +89,19 @@ export class JsonGuardIndex {
 
   candidates(doc: Record<string, unknown>, marks: Int32Array, mark: number, out: Int32Array, n: number): number {
     const { equalsKeys, equalsMaps, hasKeys, hasLists } = this;
+    // A plain read first: most keys are absent, and a read (cached per object shape and key) says so
+    // for less than Object.hasOwn. A member is never undefined (JSON has no such value); a defined
+    // read is checked to be the object's own (not Object.prototype's `constructor`, say).
     for (let i = 0; i < equalsKeys.length; i++) {
       const k = equalsKeys[i]!;
-      if (!Object.hasOwn(doc, k)) continue;
       const v = doc[k];
-      if (typeof v !== 'string') continue;
+      if (typeof v !== 'string' || !Object.hasOwn(doc, k)) continue;
       const list = equalsMaps[i]!.get(v);
       if (list !== undefined) n = take(list, marks, mark, out, n);
     }
     for (let i = 0; i < hasKeys.length; i++) {
-      if (Object.hasOwn(doc, hasKeys[i]!)) n = take(hasLists[i]!, marks, mark, out, n);
+      const k = hasKeys[i]!;
+      if (doc[k] !== undefined && Object.hasOwn(doc, k)) n = take(hasLists[i]!, marks, mark, out, n);
     }
     return n;
   }

@@ -52,11 +52,13 @@ export function parseObject(m: string): Record<string, unknown> | undefined {
     }
     doc = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   }
-  lastParsed = { message: m, doc };
+  lastParsed.message = m;
+  lastParsed.doc = doc;
   return doc;
 }
 
-let lastParsed: { message: string | undefined; doc: Record<string, unknown> | undefined } = { message: undefined, doc: undefined };
+/** The memo, updated in place (no object per message). */
+const lastParsed: { message: string | undefined; doc: Record<string, unknown> | undefined } = { message: undefined, doc: undefined };
 
 /**
  * The values `path` selects in `doc`, in document order: none or one without a wildcard, any number
@@ -120,6 +122,17 @@ export function compileJson(e: JsonExpr): (doc: unknown) => boolean {
       if (e.test.kind === 'not-exists') return one ? (d) => resolve(d, one) === MISSING : (d) => select(d, path).length === 0;
       const t = compileTest(e.test);
       if (!one) return (d) => select(d, path).some(t);
+      if (one.length === 1 && typeof one[0] === 'string') {
+        // The most common selector, `$.key`: one read (cached per object shape and key), no loop. A
+        // member is never undefined (JSON has no such value); a defined read is checked to be the
+        // object's own (not Object.prototype's `constructor`, say).
+        const k = one[0];
+        return (d) => {
+          if (typeof d !== 'object' || d === null || Array.isArray(d)) return false;
+          const v = (d as Record<string, unknown>)[k];
+          return v !== undefined && Object.hasOwn(d, k) && t(v);
+        };
+      }
       return (d) => {
         const v = resolve(d, one);
         return v !== MISSING && t(v);
@@ -151,12 +164,28 @@ export function compileTest(t: Exclude<ValueTest, { kind: 'not-exists' }>): (v: 
       return (v) => typeof v === 'string' && re.test(v) === eq;
     }
     case 'number': {
-      const n = Number(t.text);
-      const cmp = COMPARE[t.op];
-      return (v) => typeof v === 'number' && cmp(v, n);
+      return numberTest(t.op, Number(t.text));
     }
     case 'is':
       return (v) => v === t.value;
+  }
+}
+
+/** `v` is a number and `v op n`: one closure per operator, no call through COMPARE per value. */
+function numberTest(op: keyof typeof COMPARE, n: number): (v: unknown) => boolean {
+  switch (op) {
+    case '=':
+      return (v) => typeof v === 'number' && v === n;
+    case '!=':
+      return (v) => typeof v === 'number' && v !== n;
+    case '<':
+      return (v) => typeof v === 'number' && v < n;
+    case '<=':
+      return (v) => typeof v === 'number' && v <= n;
+    case '>':
+      return (v) => typeof v === 'number' && v > n;
+    case '>=':
+      return (v) => typeof v === 'number' && v >= n;
   }
 }
 
@@ -207,11 +236,12 @@ export function splitFields(m: string): readonly Token[] {
     }
     i = end;
   }
-  lastSplit = { message: m, tokens: out };
+  lastSplit.message = m;
+  lastSplit.tokens = out;
   return out;
 }
 
-let lastSplit: { message: string | undefined; tokens: readonly Token[] } = { message: undefined, tokens: [] };
+const lastSplit: { message: string | undefined; tokens: readonly Token[] } = { message: undefined, tokens: [] };
 
 /**
  * What a space-delimited pattern sees of a message: the value at each of its positions (in pattern
