@@ -144,6 +144,9 @@ const cond = fc.constantFrom(
   '$.b < 1',
   '$.b <= 0',
   '$.b != 1',
+  '$.b = -0',
+  '$.a.b = 1',
+  '$.a.b.c = "x"',
   // A key Object.prototype has: only an own member counts (the `$.key` read, json-guard.ts).
   '$.constructor = *',
   '$.toString NOT EXISTS',
