@@ -146,6 +146,36 @@ export function wildcardRegex(parts: string[]): RegExp {
   return new RegExp(`^${parts.map((s) => s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')).join('[^]*')}$`, 'u');
 }
 
+/**
+ * What wildcardRegex(parts).test(v) says, without a regex: the first part starts `v`, the last ends it,
+ * and the others occur in order between them (the leftmost occurrence of each is as good as any). A
+ * regex's `[^]*` backtracks over the whole text for each of its parts; metric filters test such
+ * patterns on the fields of every event, long ones included. With the regex's `u` flag `[^]*` takes
+ * whole code points: a part with a surrogate (which could match half of a pair) keeps the regex.
+ */
+export function wildcardTest(parts: string[]): (v: string) => boolean {
+  if (parts.some((p) => /[\uD800-\uDFFF]/.test(p))) {
+    const re = wildcardRegex(parts);
+    return (v) => re.test(v);
+  }
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  const middle = parts.slice(1, -1).filter((p) => p !== '');
+  const outer = first.length + last.length;
+  return (v) => {
+    if (v.length < outer || !v.startsWith(first) || !v.endsWith(last)) return false;
+    let at = first.length;
+    const end = v.length - last.length;
+    for (let i = 0; i < middle.length; i++) {
+      const p = middle[i]!;
+      const found = v.indexOf(p, at);
+      if (found < 0 || found + p.length > end) return false;
+      at = found + p.length;
+    }
+    return true;
+  };
+}
+
 export function compileTest(t: Exclude<ValueTest, { kind: 'not-exists' }>): (v: unknown) => boolean {
   switch (t.kind) {
     case 'string': {
@@ -155,8 +185,8 @@ export function compileTest(t: Exclude<ValueTest, { kind: 'not-exists' }>): (v: 
         const s = t.parts[0]!;
         return (v) => typeof v === 'string' && (v === s) === eq;
       }
-      const re = wildcardRegex(t.parts);
-      return (v) => typeof v === 'string' && re.test(v) === eq;
+      const matches = wildcardTest(t.parts);
+      return (v) => typeof v === 'string' && matches(v) === eq;
     }
     case 'regex': {
       const re = new RegExp(t.regex.pattern, 'u');
