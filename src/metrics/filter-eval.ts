@@ -8,11 +8,13 @@
  * extracted) once per event for all of its filters. Terms, regex and space-delimited patterns first
  * check their requirement (the text every match must contain, the formula that prunes stored blocks,
  * prune.ts, a necessary condition of a match) against the event's literals (literals.ts: one regex scan
- * says "none of them" for most events): most patterns reject most events without running. JSON patterns
- * are tested on the event's object, parsed once for all of them (one-entry memo in
- * query/filter-pattern/predicate.ts), and only when it passes their guard (json-guard.ts: `$.eventName =
- * "X"` needs eventName to be X, other conditions their first key present), found for all patterns by a
- * few member lookups. Values and dimensions are read from the match without building TestMetricFilter's
+ * says "none of them" for most events): most patterns reject most events without running. Once one
+ * space-delimited pattern has no requirement, every event is split into fields anyway, and all of them
+ * are tested on the fields instead (their requirement is their field tests' text), on events with
+ * enough fields. JSON patterns are tested on the event's object, parsed once for all of them (one-entry
+ * memo in query/filter-pattern/predicate.ts), and only when it passes their guard (json-guard.ts:
+ * `$.eventName = "X"` or `$.user.id = 7` needs that value, other conditions their first key present),
+ * found for all patterns by a few member lookups. Values and dimensions are read from the match without building TestMetricFilter's
  * extractedValues. filter-eval.test.ts checks all of this against every filter tested on every event.
  *
  * defaultValue: AWS reports it "during a period when logs are ingested but no matching logs are found".
