@@ -140,6 +140,16 @@ const cond = fc.constantFrom(
   '$.a != "x"',
   '$.b = 1',
   '$.b > 0',
+  '$.b >= 1',
+  '$.b < 1',
+  '$.b <= 0',
+  '$.b != 1',
+  '$.b = -0',
+  '$.a.b = 1',
+  '$.a.b.c = "x"',
+  // A key Object.prototype has: only an own member counts (the `$.key` read, json-guard.ts).
+  '$.constructor = *',
+  '$.toString NOT EXISTS',
   '$.a.b = "x"',
   '$.a.b = *',
   '$.c IS TRUE',
@@ -180,7 +190,7 @@ const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
 const message = fc.oneof(
   fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd'), json, { maxKeys: 4 }).map((d) => JSON.stringify(d)),
   // The same member spelt with an escape, and twice (JSON.parse keeps the last).
-  fc.constantFrom('{"\\u0061":"x"}', '{"a":"\\u0078"}', '{"a":"y","a":"x"}', ' {"a":"x"}', '{"a":"x"', '["x"]', '{"a":{"b":"x"},"b":1}'),
+  fc.constantFrom('{"\\u0061":"x"}', '{"a":"\\u0078"}', '{"a":"y","a":"x"}', ' {"a":"x"}', '{"a":"x"', '["x"]', '{"a":{"b":"x"},"b":1}', '{"constructor":"x"}', '{"toString":1}'),
   fc.array(fc.constantFrom('x', 'y', '1', '2', 'xyz', 'abc', 'abbc', 'a.c', 'xyzabc', '[x y]', '"x y"', '{', '-', ''), { maxLength: 6 }).map((ws) => ws.join(' ')),
 );
 const runs = fc.array(

@@ -8,11 +8,13 @@
  * extracted) once per event for all of its filters. Terms, regex and space-delimited patterns first
  * check their requirement (the text every match must contain, the formula that prunes stored blocks,
  * prune.ts, a necessary condition of a match) against the event's literals (literals.ts: one regex scan
- * says "none of them" for most events): most patterns reject most events without running. JSON patterns
- * are tested on the event's object, parsed once for all of them (one-entry memo in
- * query/filter-pattern/predicate.ts), and only when it passes their guard (json-guard.ts: `$.eventName =
- * "X"` needs eventName to be X, other conditions their first key present), found for all patterns by a
- * few member lookups. Values and dimensions are read from the match without building TestMetricFilter's
+ * says "none of them" for most events): most patterns reject most events without running. Once one
+ * space-delimited pattern has no requirement, every event is split into fields anyway, and all of them
+ * are tested on the fields instead (their requirement is their field tests' text), on events with
+ * enough fields. JSON patterns are tested on the event's object, parsed once for all of them (one-entry
+ * memo in query/filter-pattern/predicate.ts), and only when it passes their guard (json-guard.ts:
+ * `$.eventName = "X"` or `$.user.id = 7` needs that value, other conditions their first key present),
+ * found for all patterns by a few member lookups. Values and dimensions are read from the match without building TestMetricFilter's
  * extractedValues. filter-eval.test.ts checks all of this against every filter tested on every event.
  *
  * defaultValue: AWS reports it "during a period when logs are ingested but no matching logs are found".
@@ -22,8 +24,8 @@
 import type { MetricFilterRecord } from '../store/catalog.js';
 import type { DelimitedField, FilterPattern, JsonExpr } from '../query/filter-pattern/ast.js';
 import { parseFilterPattern } from '../query/filter-pattern/parse.js';
-import { compileFields, compileJson, compilePredicate, compileTest, MISSING, parseObject, resolve, select, type FieldsMatch } from '../query/filter-pattern/predicate.js';
-import { bitmapRequirement } from '../query/filter-pattern/prune.js';
+import { compileFields, compileJson, compilePredicate, compileTest, MISSING, parseObject, resolve, select, splitFields, type FieldsMatch } from '../query/filter-pattern/predicate.js';
+import { bitmapRequirement, type BitmapRequirement } from '../query/filter-pattern/prune.js';
 import { JsonGuardIndex, jsonGuard } from './json-guard.js';
 import { Literals, type Requirement } from './literals.js';
 import { addValue, type Sketch } from './sketch.js';
@@ -67,6 +69,8 @@ interface PatternGroup {
   guarded: boolean;
   /** Space-delimited patterns: the fields of a match, for the selectors. */
   fields: ((m: string) => FieldsMatch | null) | undefined;
+  /** Space-delimited patterns: the fields an event needs for a match (its positions, `...` aside). */
+  minFields: number;
   /** Terms and regular expressions. */
   match: ((m: string) => boolean) | undefined;
   /** Other than JSON: the text every match contains (null: none known). */
@@ -125,8 +129,14 @@ export class FilterSet {
   private readonly candidates: Int32Array;
   /** JSON pattern groups without a guard: tested on every JSON object. */
   private readonly unguarded: number[];
-  /** Other pattern groups without a requirement: tested on every event. */
+  /** Terms and regex pattern groups without a requirement: tested on every event. */
   private readonly always: number[];
+  /**
+   * Space-delimited pattern groups without a requirement: tested on every event with enough fields
+   * (`splitMin`, the fewest any of them needs), which most events of other formats do not have.
+   */
+  private readonly split: number[];
+  private readonly splitMin: number;
   /** Other pattern groups with a requirement: tested when the event has the literals it needs. */
   private readonly gated: number[];
 
@@ -150,9 +160,9 @@ export class FilterSet {
           json: p.kind === 'json' ? compileJson(p.expr) : undefined,
           guarded: guard !== null,
           fields: p.kind === 'delimited' ? compileFields(p.fields) : undefined,
+          minFields: p.kind === 'delimited' ? p.fields.filter((x) => x.kind !== 'ellipsis').length : 0,
           match: p.kind === 'terms' || p.kind === 'regex' ? compilePredicate(p) : undefined,
-          // JSON patterns are found by their guards instead (a few member lookups for all of them).
-          requirement: p.kind === 'json' ? null : this.literals.requirement(bitmapRequirement(p)),
+          requirement: null, // set below, once all patterns are known
           members: [],
         };
         if (guard !== null) this.guards.add(byPattern.size, guard);
@@ -160,6 +170,15 @@ export class FilterSet {
       }
       g.members.push(i);
     }
+    // JSON patterns are found by their guards instead (a few member lookups for all of them). A
+    // space-delimited pattern's requirement is the text of its field tests, which run on the event's
+    // fields without building anything (compileFields): once one such pattern has no requirement, every
+    // event is split into fields anyway (splitFields' memo serves all of them), and then a field test
+    // costs less than the requirement's texts do in the scan of the whole event (Literals.next), on a
+    // long event (a CloudTrail record) most of what the scan costs.
+    const bitmaps = new Map([...byPattern.values()].map((g) => [g, g.json !== undefined ? null : bitmapRequirement(filters[g.members[0]!]!.ast)]));
+    const splitAnyway = [...bitmaps].some(([g, b]) => g.fields !== undefined && !namesText(b));
+    for (const [g, b] of bitmaps) if (!(g.fields !== undefined && splitAnyway)) g.requirement = this.literals.requirement(b);
     this.filters = filters;
     this.outputs = filters.map(({ name, namespace, metricName, unit, dimensionNames }) => ({ name, namespace, metricName, unit, dimensionNames }));
     this.patterns = [...byPattern.values()];
@@ -168,7 +187,9 @@ export class FilterSet {
     this.candidates = new Int32Array(this.patterns.length);
     const which = (f: (p: PatternGroup) => boolean): number[] => this.patterns.flatMap((p, i) => (f(p) ? [i] : []));
     this.unguarded = which((p) => p.json !== undefined && !p.guarded);
-    this.always = which((p) => p.json === undefined && p.requirement === null);
+    this.always = which((p) => p.match !== undefined && p.requirement === null);
+    this.split = which((p) => p.fields !== undefined && p.requirement === null);
+    this.splitMin = Math.min(...this.split.map((i) => this.patterns[i]!.minFields));
     this.gated = which((p) => p.requirement !== null);
   }
 
@@ -194,7 +215,7 @@ export class FilterSet {
   }
 
   private evaluateRun(run: EventRun, out: ResultBuilder): void {
-    const { filters, patterns, anyJson, candidates, unguarded, always, gated } = this;
+    const { filters, patterns, anyJson, candidates, unguarded, always, split, splitMin, gated } = this;
     const { timestamps, messages } = run;
     const nf = filters.length;
     const matchedSecond = new Array<boolean>(nf).fill(true);
@@ -220,6 +241,10 @@ export class FilterSet {
         n = this.guards.candidates(doc, this.marks, jsonMark, candidates, n);
       }
       for (let j = 0; j < always.length; j++) candidates[n++] = always[j]!;
+      if (split.length > 0) {
+        const count = splitFields(m).length; // the memo the patterns' tests then read
+        if (count >= splitMin) for (let j = 0; j < split.length; j++) if (patterns[split[j]!]!.minFields <= count) candidates[n++] = split[j]!;
+      }
       if (gated.length > 0 && literals.next(m)) {
         for (let j = 0; j < gated.length; j++) if (patterns[gated[j]!]!.requirement!()) candidates[n++] = gated[j]!;
       }
@@ -334,6 +359,13 @@ class ResultBuilder {
     }
     addValue(sk, value, 1);
   }
+}
+
+/** Whether a requirement names a text (Literals.requirement is null for one that does not). */
+function namesText(r: BitmapRequirement | null): boolean {
+  if (r === null) return false;
+  if (r.kind === 'bits') return r.text !== undefined;
+  return r.kind === 'all' ? r.of.some(namesText) : r.of.every(namesText);
 }
 
 function sameDims(a: string[] | null, b: string[] | null): boolean {

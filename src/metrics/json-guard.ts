@@ -3,10 +3,12 @@
  * JSON patterns can be indexed and most of them skipped per event without running (filter-eval.ts).
  *
  * A condition other than NOT EXISTS holds only when its selector reaches a value, so only when the
- * object has the selector's first key (`$.userIdentity.type = "Root"` needs a member `userIdentity`);
- * `$.eventName = "X"`, a plain string equality on a top-level key, needs that member to be the string
- * "X". `&&` needs what either side needs (the more selective is kept); `||` needs one of what each side
- * needs (`$.eventName = "A" || $.eventName = "B"` needs eventName in {A, B}). A pattern whose guard is
+ * object has the selector's first key (`$.requestParameters.bucketName = *` needs a member
+ * `requestParameters`); `$.eventName = "X"` or `$.userIdentity.type = "Root"`, a plain string equality
+ * (or `$.user.id = 7`, a numeric one) on a selector of keys only, needs the value it selects to be the
+ * string "X" (the number 7). `&&` needs what either side needs (the more selective is kept); `||` needs
+ * one of what each side needs (`$.eventName = "A" || $.eventName = "B"` needs eventName in {A, B}). A
+ * pattern whose guard is
  * null (a NOT EXISTS or wildcard at the top, an `||` with such a side) is tested on every JSON event.
  *
  * Contract: when an object fails a pattern's guard, the pattern does not match it (filter-eval.test.ts
@@ -15,8 +17,11 @@
 import type { JsonExpr } from '../query/filter-pattern/ast.js';
 
 export type JsonGuard =
-  /** The member `key` is a string, one of `values`. */
-  | { kind: 'equals'; key: string; values: Set<string> }
+  /**
+   * The value the keys `path` select is one of `values` (a string or a number; a Map's SameValueZero
+   * is the predicate's `===` here, JSON having no NaN). `key` names the path (joined with NUL).
+   */
+  | { kind: 'equals'; path: string[]; key: string; values: Set<string | number> }
   /** One of `keys` is a member. */
   | { kind: 'has'; keys: Set<string> };
 
@@ -26,7 +31,9 @@ export function jsonGuard(e: JsonExpr): JsonGuard | null {
       const k = e.path[0];
       if (typeof k !== 'string' || e.test.kind === 'not-exists') return null;
       const t = e.test;
-      if (e.path.length === 1 && t.kind === 'string' && t.op === '=' && t.parts.length === 1) return { kind: 'equals', key: k, values: new Set([t.parts[0]!]) };
+      const path = e.path.every((x) => typeof x === 'string') ? (e.path as string[]) : null;
+      const value = t.kind === 'string' && t.op === '=' && t.parts.length === 1 ? t.parts[0]! : t.kind === 'number' && t.op === '=' ? Number(t.text) : undefined;
+      if (path !== null && value !== undefined) return { kind: 'equals', path, key: path.join('\u0000'), values: new Set([value]) };
       return { kind: 'has', keys: new Set([k]) };
     }
     case 'and': {
@@ -41,14 +48,14 @@ export function jsonGuard(e: JsonExpr): JsonGuard | null {
       const l = jsonGuard(e.left);
       const r = jsonGuard(e.right);
       if (l === null || r === null) return null;
-      if (l.kind === 'equals' && r.kind === 'equals' && l.key === r.key) return { kind: 'equals', key: l.key, values: new Set([...l.values, ...r.values]) };
+      if (l.kind === 'equals' && r.kind === 'equals' && l.key === r.key) return { kind: 'equals', path: l.path, key: l.key, values: new Set([...l.values, ...r.values]) };
       return { kind: 'has', keys: new Set([...keysOf(l), ...keysOf(r)]) };
     }
   }
 }
 
 function keysOf(g: JsonGuard): string[] {
-  return g.kind === 'equals' ? [g.key] : [...g.keys];
+  return g.kind === 'equals' ? [g.path[0]!] : [...g.keys];
 }
 
 /**
@@ -58,17 +65,17 @@ function keysOf(g: JsonGuard): string[] {
  * tests them on every object.
  */
 export class JsonGuardIndex {
-  private readonly equals = new Map<string, Map<string, number[]>>();
+  private readonly equals = new Map<string, { path: string[]; byValue: Map<string | number, number[]> }>();
   private readonly has = new Map<string, number[]>();
-  private equalsKeys: string[] = [];
-  private equalsMaps: Array<Map<string, number[]>> = [];
+  private equalsPaths: string[][] = [];
+  private equalsMaps: Array<Map<string | number, number[]>> = [];
   private hasKeys: string[] = [];
   private hasLists: number[][] = [];
 
   add(pattern: number, g: JsonGuard): void {
     if (g.kind === 'equals') {
-      let byValue = this.equals.get(g.key);
-      if (byValue === undefined) this.equals.set(g.key, (byValue = new Map()));
+      let byValue = this.equals.get(g.key)?.byValue;
+      if (byValue === undefined) this.equals.set(g.key, { path: g.path, byValue: (byValue = new Map()) });
       for (const v of g.values) {
         const list = byValue.get(v);
         if (list === undefined) byValue.set(v, [pattern]);
@@ -81,27 +88,42 @@ export class JsonGuardIndex {
         else list.push(pattern);
       }
     }
-    this.equalsKeys = [...this.equals.keys()];
-    this.equalsMaps = [...this.equals.values()];
+    this.equalsPaths = [...this.equals.values()].map((e) => e.path);
+    this.equalsMaps = [...this.equals.values()].map((e) => e.byValue);
     this.hasKeys = [...this.has.keys()];
     this.hasLists = [...this.has.values()];
   }
 
   candidates(doc: Record<string, unknown>, marks: Int32Array, mark: number, out: Int32Array, n: number): number {
-    const { equalsKeys, equalsMaps, hasKeys, hasLists } = this;
-    for (let i = 0; i < equalsKeys.length; i++) {
-      const k = equalsKeys[i]!;
-      if (!Object.hasOwn(doc, k)) continue;
-      const v = doc[k];
-      if (typeof v !== 'string') continue;
+    const { equalsPaths, equalsMaps, hasKeys, hasLists } = this;
+    // A plain read first: most keys are absent, and a read (cached per object shape and key) says so
+    // for less than Object.hasOwn. A member is never undefined (JSON has no such value); a defined
+    // read is checked to be the object's own (not Object.prototype's `constructor`, say).
+    for (let i = 0; i < equalsPaths.length; i++) {
+      const v = member(doc, equalsPaths[i]!);
+      if (typeof v !== 'string' && typeof v !== 'number') continue;
       const list = equalsMaps[i]!.get(v);
       if (list !== undefined) n = take(list, marks, mark, out, n);
     }
     for (let i = 0; i < hasKeys.length; i++) {
-      if (Object.hasOwn(doc, hasKeys[i]!)) n = take(hasLists[i]!, marks, mark, out, n);
+      const k = hasKeys[i]!;
+      if (doc[k] !== undefined && Object.hasOwn(doc, k)) n = take(hasLists[i]!, marks, mark, out, n);
     }
     return n;
   }
+}
+
+/** The value `path` selects (predicate.ts's resolve, for keys only), or undefined. */
+function member(doc: Record<string, unknown>, path: readonly string[]): unknown {
+  let v: unknown = doc;
+  for (let i = 0; i < path.length; i++) {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+    const k = path[i]!;
+    const next = (v as Record<string, unknown>)[k];
+    if (next === undefined || !Object.hasOwn(v, k)) return undefined;
+    v = next;
+  }
+  return v;
 }
 
 /** Appends the patterns of `list` not marked yet to `out` (from `n` on), marking them. */

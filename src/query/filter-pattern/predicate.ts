@@ -52,11 +52,13 @@ export function parseObject(m: string): Record<string, unknown> | undefined {
     }
     doc = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   }
-  lastParsed = { message: m, doc };
+  lastParsed.message = m;
+  lastParsed.doc = doc;
   return doc;
 }
 
-let lastParsed: { message: string | undefined; doc: Record<string, unknown> | undefined } = { message: undefined, doc: undefined };
+/** The memo, updated in place (no object per message). */
+const lastParsed: { message: string | undefined; doc: Record<string, unknown> | undefined } = { message: undefined, doc: undefined };
 
 /**
  * The values `path` selects in `doc`, in document order: none or one without a wildcard, any number
@@ -120,6 +122,17 @@ export function compileJson(e: JsonExpr): (doc: unknown) => boolean {
       if (e.test.kind === 'not-exists') return one ? (d) => resolve(d, one) === MISSING : (d) => select(d, path).length === 0;
       const t = compileTest(e.test);
       if (!one) return (d) => select(d, path).some(t);
+      if (one.length === 1 && typeof one[0] === 'string') {
+        // The most common selector, `$.key`: one read (cached per object shape and key), no loop. A
+        // member is never undefined (JSON has no such value); a defined read is checked to be the
+        // object's own (not Object.prototype's `constructor`, say).
+        const k = one[0];
+        return (d) => {
+          if (typeof d !== 'object' || d === null || Array.isArray(d)) return false;
+          const v = (d as Record<string, unknown>)[k];
+          return v !== undefined && Object.hasOwn(d, k) && t(v);
+        };
+      }
       return (d) => {
         const v = resolve(d, one);
         return v !== MISSING && t(v);
@@ -133,6 +146,36 @@ export function wildcardRegex(parts: string[]): RegExp {
   return new RegExp(`^${parts.map((s) => s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')).join('[^]*')}$`, 'u');
 }
 
+/**
+ * What wildcardRegex(parts).test(v) says, without a regex: the first part starts `v`, the last ends it,
+ * and the others occur in order between them (the leftmost occurrence of each is as good as any). A
+ * regex's `[^]*` backtracks over the whole text for each of its parts; metric filters test such
+ * patterns on the fields of every event, long ones included. With the regex's `u` flag `[^]*` takes
+ * whole code points: a part with a surrogate (which could match half of a pair) keeps the regex.
+ */
+export function wildcardTest(parts: string[]): (v: string) => boolean {
+  if (parts.some((p) => /[\uD800-\uDFFF]/.test(p))) {
+    const re = wildcardRegex(parts);
+    return (v) => re.test(v);
+  }
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  const middle = parts.slice(1, -1).filter((p) => p !== '');
+  const outer = first.length + last.length;
+  return (v) => {
+    if (v.length < outer || !v.startsWith(first) || !v.endsWith(last)) return false;
+    let at = first.length;
+    const end = v.length - last.length;
+    for (let i = 0; i < middle.length; i++) {
+      const p = middle[i]!;
+      const found = v.indexOf(p, at);
+      if (found < 0 || found + p.length > end) return false;
+      at = found + p.length;
+    }
+    return true;
+  };
+}
+
 export function compileTest(t: Exclude<ValueTest, { kind: 'not-exists' }>): (v: unknown) => boolean {
   switch (t.kind) {
     case 'string': {
@@ -142,8 +185,8 @@ export function compileTest(t: Exclude<ValueTest, { kind: 'not-exists' }>): (v: 
         const s = t.parts[0]!;
         return (v) => typeof v === 'string' && (v === s) === eq;
       }
-      const re = wildcardRegex(t.parts);
-      return (v) => typeof v === 'string' && re.test(v) === eq;
+      const matches = wildcardTest(t.parts);
+      return (v) => typeof v === 'string' && matches(v) === eq;
     }
     case 'regex': {
       const re = new RegExp(t.regex.pattern, 'u');
@@ -151,12 +194,28 @@ export function compileTest(t: Exclude<ValueTest, { kind: 'not-exists' }>): (v: 
       return (v) => typeof v === 'string' && re.test(v) === eq;
     }
     case 'number': {
-      const n = Number(t.text);
-      const cmp = COMPARE[t.op];
-      return (v) => typeof v === 'number' && cmp(v, n);
+      return numberTest(t.op, Number(t.text));
     }
     case 'is':
       return (v) => v === t.value;
+  }
+}
+
+/** `v` is a number and `v op n`: one closure per operator, no call through COMPARE per value. */
+function numberTest(op: keyof typeof COMPARE, n: number): (v: unknown) => boolean {
+  switch (op) {
+    case '=':
+      return (v) => typeof v === 'number' && v === n;
+    case '!=':
+      return (v) => typeof v === 'number' && v !== n;
+    case '<':
+      return (v) => typeof v === 'number' && v < n;
+    case '<=':
+      return (v) => typeof v === 'number' && v <= n;
+    case '>':
+      return (v) => typeof v === 'number' && v > n;
+    case '>=':
+      return (v) => typeof v === 'number' && v >= n;
   }
 }
 
@@ -207,11 +266,12 @@ export function splitFields(m: string): readonly Token[] {
     }
     i = end;
   }
-  lastSplit = { message: m, tokens: out };
+  lastSplit.message = m;
+  lastSplit.tokens = out;
   return out;
 }
 
-let lastSplit: { message: string | undefined; tokens: readonly Token[] } = { message: undefined, tokens: [] };
+const lastSplit: { message: string | undefined; tokens: readonly Token[] } = { message: undefined, tokens: [] };
 
 /**
  * What a space-delimited pattern sees of a message: the value at each of its positions (in pattern
