@@ -7,7 +7,7 @@
  * that machine noise hits both alike. Prints events/s of each and the drop, by acknowledgement and,
  * since filters run after it, also counted until every event of the round was evaluated.
  *
- *   node dist/bench/metric-filters.js [--rounds 6] [--batches 40] [--events 1000] [--inflight 4]
+ *   node dist/bench/metric-filters.js [--rounds 10] [--batches 120] [--events 1000] [--inflight 4]
  *   npm run bench -- --only metric-filters
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -340,7 +340,7 @@ export async function runMetricFilters(opts: MetricFiltersOptions, log: (line: s
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({
-    options: { rounds: { type: 'string', default: '6' }, batches: { type: 'string', default: '40' }, events: { type: 'string', default: '1000' }, inflight: { type: 'string', default: '4' } },
+    options: { rounds: { type: 'string', default: '10' }, batches: { type: 'string', default: '120' }, events: { type: 'string', default: '1000' }, inflight: { type: 'string', default: '4' } },
   });
   const r = await runMetricFilters(
     { rounds: Number(values.rounds), batches: Number(values.batches), events: Number(values.events), inflight: Number(values.inflight) },
