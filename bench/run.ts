@@ -365,7 +365,7 @@ async function main(): Promise<number> {
 /** The scenarios of issue #6 (metric filters, alarm latency): each starts its own server in process. */
 async function runIssue6Scenarios(cfg: BenchConfig, results: Pick<RunResults, 'metricFilters' | 'alarmLatency'>, log: (line: string) => void): Promise<void> {
   if (cfg.only.has('metric-filters')) {
-    // Rounds of about 2 s (120,000 events), 10 of each: rounds of 40,000 events moved the drop by ±5 points.
+    // Rounds of about 2 s (120,000 events), 10 of each way: rounds of 40,000 events lasted under a second each.
     results.metricFilters = await runMetricFilters({ rounds: cfg.quick ? 4 : 10, batches: cfg.quick ? 20 : 120, events: 1000, inflight: 4 }, log);
     globalThis.gc?.();
   }
