@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { MetricFilterRecord } from '../src/store/catalog.js';
 import type { EvalResult, EventRun } from '../src/metrics/filter-eval.js';
-import { cloudTrailRecords, filters, messageOf } from './metric-filters.js';
+import { cloudTrailRecords, filterRecords, messageOf } from './metric-filters.js';
 
 interface Build {
   name: string;
@@ -67,20 +67,7 @@ const builds = (values.build ?? [`current=${here}`]).map((b) => {
   const i = b.indexOf('=');
   return { name: b.slice(0, i), dist: b.slice(i + 1) };
 });
-const records: MetricFilterRecord[] = filters('g').map((c, i) => ({
-  groupId: 1,
-  name: c.input.filterName!,
-  pattern: c.input.filterPattern!,
-  transformations: c.input.metricTransformations!.map((t) => ({
-    metricName: t.metricName!,
-    metricNamespace: t.metricNamespace!,
-    metricValue: t.metricValue!,
-    ...(t.defaultValue !== undefined ? { defaultValue: t.defaultValue } : {}),
-    ...(t.dimensions !== undefined ? { dimensions: t.dimensions } : {}),
-  })),
-  createdMs: i,
-  applyOnTransformedLogs: false,
-}));
+const records = filterRecords(1);
 const loaded = await Promise.all(builds.map((b) => loadBuild(b.name, b.dist, records)));
 const trail = cloudTrailRecords();
 const EVENTS = Number(values.events);

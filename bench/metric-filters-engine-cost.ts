@@ -29,7 +29,7 @@ import type { HotBatch } from '../src/store/hot.js';
 import type { BatchListener, LogStore } from '../src/store/store.js';
 import type { MetricStore } from '../src/metrics/metric-store.js';
 import type { MetricFilterEngine } from '../src/metrics/metric-filters.js';
-import { cloudTrailRecords, filters, messageOf } from './metric-filters.js';
+import { cloudTrailRecords, filterRecords, messageOf } from './metric-filters.js';
 
 const EVENTS = 1000;
 
@@ -79,20 +79,7 @@ const { values } = parseArgs({
 const here = resolve(fileURLToPath(new URL('../', import.meta.url)));
 const BATCHES = Number(values.batches);
 const ROUNDS = Number(values.rounds);
-const records: MetricFilterRecord[] = filters('g').map((c, i) => ({
-  groupId: 1,
-  name: c.input.filterName!,
-  pattern: c.input.filterPattern!,
-  transformations: c.input.metricTransformations!.map((t) => ({
-    metricName: t.metricName!,
-    metricNamespace: t.metricNamespace!,
-    metricValue: t.metricValue!,
-    ...(t.defaultValue !== undefined ? { defaultValue: t.defaultValue } : {}),
-    ...(t.dimensions !== undefined ? { dimensions: t.dimensions } : {}),
-  })),
-  createdMs: i,
-  applyOnTransformedLogs: false,
-}));
+const records = filterRecords(1);
 // The baseline: the same feeding, into a group without filters (the engine ignores its batches).
 const phases: Phase[] = [await openPhase('plain', here, [])];
 for (const b of values.build ?? [`current=${here}`]) {

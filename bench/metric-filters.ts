@@ -21,6 +21,7 @@ import { CIS_CONTROLS } from '../src/cli/cis-pack.js';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, PutMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { parseServerConfig } from '../src/config.js';
 import { startServer } from '../src/server.js';
+import type { MetricFilterRecord } from '../src/store/catalog.js';
 
 export interface MetricFiltersOptions {
   rounds: number;
@@ -103,6 +104,24 @@ export function messageOf(trail: readonly string[], k: number): string {
  * - 20 space-delimited access log filters (status classes, bytes values, routes, by status).
  * Some match most events of their kind (`{ $.level = "INFO" }`, `[..., status = 2*, ...]`), most match few.
  */
+/** filters() as the catalog's records of group `groupId` (the in-process harnesses' engines take these). */
+export function filterRecords(groupId: number): MetricFilterRecord[] {
+  return filters('g').map((c, i) => ({
+    groupId,
+    name: c.input.filterName!,
+    pattern: c.input.filterPattern!,
+    transformations: c.input.metricTransformations!.map((t) => ({
+      metricName: t.metricName!,
+      metricNamespace: t.metricNamespace!,
+      metricValue: t.metricValue!,
+      ...(t.defaultValue !== undefined ? { defaultValue: t.defaultValue } : {}),
+      ...(t.dimensions !== undefined ? { dimensions: t.dimensions } : {}),
+    })),
+    createdMs: i,
+    applyOnTransformedLogs: false,
+  }));
+}
+
 export function filters(group: string): PutMetricFilterCommand[] {
   const specs: Array<{ filterPattern: string; metricValue?: string; dimensions?: Record<string, string>; defaultValue?: number }> = [];
   for (const c of CIS_CONTROLS) specs.push({ filterPattern: c.pattern });
