@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LogsClient } from './client.js';
 import { processCpuSeconds, ServerProcess } from './server.js';
+import { median } from './stats.js';
 
 const LINE_BYTES = 200;
 const BATCH = 4600;
@@ -123,11 +124,6 @@ async function runOne(entry: string, dir: string, requests: number, extra: strin
   }
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

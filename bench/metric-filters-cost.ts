@@ -25,6 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { MetricFilterRecord } from '../src/store/catalog.js';
 import type { EvalResult, EventRun } from '../src/metrics/filter-eval.js';
 import { cloudTrailRecords, filterRecords, messageOf } from './metric-filters.js';
+import { median } from './stats.js';
 
 interface Build {
   name: string;
@@ -53,7 +54,6 @@ const cpuUs = (): number => {
   return u.user + u.system;
 };
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const { values } = parseArgs({
   options: {

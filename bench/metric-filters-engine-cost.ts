@@ -30,6 +30,7 @@ import type { BatchListener, LogStore } from '../src/store/store.js';
 import type { MetricStore } from '../src/metrics/metric-store.js';
 import type { MetricFilterEngine } from '../src/metrics/metric-filters.js';
 import { cloudTrailRecords, filterRecords, messageOf } from './metric-filters.js';
+import { median } from './stats.js';
 
 const EVENTS = 1000;
 
@@ -88,7 +89,6 @@ for (const b of values.build ?? [`current=${here}`]) {
 }
 const trail = cloudTrailRecords();
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const stats: Record<string, { main: number[]; worker: number[]; other: number[] }> = {};
 for (const p of phases) stats[p.name] = { main: [], worker: [], other: [] };
 

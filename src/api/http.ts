@@ -266,14 +266,15 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   app.post('/', { bodyLimit: MAX_TABLE_REQUEST_BYTES }, async (req, reply) => {
     const call = callOf(req);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const limit = bodyLimitOf(targetOf(req));
+    const target = targetOf(req);
+    const limit = bodyLimitOf(target);
     if (body.length > limit) throw tooLarge(body.length, limit); // sent without a Content-Length
     const facts: RequestFacts = { sourceIp: req.ip, userAgent: String(req.headers['user-agent'] ?? ''), nowMs: deps.clock.now() };
     if (call.protocol === 'query') {
       const xml = await handleIam(req, body, facts, { access: deps.access, users: deps.users, region: deps.region, lookupSecret: deps.credentials.lookupSecret }, call);
       return reply.header('content-type', 'text/xml').header('x-amzn-requestid', req.id).send(xml);
     }
-    const { front, op } = targetOf(req);
+    const { front, op } = target;
     if (op === undefined) throw new ApiError('UnknownOperationException', 'Missing or malformed X-Amz-Target header: expected Logs_20140328.<Operation>');
     if (!front.operations.has(op)) throw new ApiError('UnknownOperationException', `Unknown operation ${op}`);
     call.action = `${front.iamService}:${op}`;
