@@ -332,8 +332,10 @@ export function resultRows(r: RunResults): Row[] {
     rows.push({
       measure: `Ingest with 100 metric filters (in process, ${m.rounds} alternating rounds)${q}`,
       bar: '≤ 10% drop',
-      measured: `${fmtInt(m.filteredEventsPerS)} vs ${fmtInt(m.plainEventsPerS)} events/s without filters: ${m.dropPercent}% drop`,
-      ok: m.dropPercent <= 10,
+      // Filters are evaluated after acknowledgement, by a thread that yields to ingest: the bar holds only if
+      // evaluation keeps up too, so rounds also count until their last event is evaluated.
+      measured: `${fmtInt(m.filteredEventsPerS)} vs ${fmtInt(m.plainEventsPerS)} events/s without filters: ${m.dropPercent}% drop; counted until every event is evaluated, ${fmtInt(m.evaluatedEventsPerS)} events/s: ${m.dropPercentEvaluated}% drop`,
+      ok: m.dropPercent <= 10 && m.dropPercentEvaluated <= 10,
     });
   }
   if (r.alarmLatency !== undefined) {

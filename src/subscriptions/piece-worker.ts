@@ -4,7 +4,11 @@
  * not copied.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThisThreadPriority } from '../thread-priority.js';
 import { encodePiece, scratch, type FromWorkerBatch, type PieceInput, type ToWorkerBatch, type WorkerData } from './piece-encoder.js';
+
+// Encoding yields to the event loop that acknowledges ingestion (thread-priority.ts).
+lowerThisThreadPriority();
 
 const ring = (workerData as WorkerData | null)?.ring;
 const alloc = scratch();
