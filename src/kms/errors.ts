@@ -16,6 +16,15 @@ export class DecryptionFailedError extends Error {
   override readonly name = 'DecryptionFailedError';
 }
 
+/**
+ * Plaintext where an encrypted store keeps only sealed data: a file or value replaced on disk (or written
+ * by a server run with --no-encryption). Read as it is, it would let anyone who can write the data dir
+ * put forged events, indexes or values in front of queries; it is refused instead.
+ */
+export class UnsealedDataError extends Error {
+  override readonly name = 'UnsealedDataError';
+}
+
 /** A chunked stream ended before its final chunk, or continued after it. */
 export class TruncatedStreamError extends Error {
   override readonly name = 'TruncatedStreamError';

@@ -7,9 +7,10 @@
  * segments that queries read.
  *
  * With encryption off (StoreOptions.encryption null, for comparison benchmarks only) the same calls
- * pass plaintext through and the scratch space is the data dir's tmp/. Files written either way stay
- * readable: a segment starting with Parquet's magic is read in place, a bitmap of the raw size is used
- * as it is.
+ * pass plaintext through and the scratch space is the data dir's tmp/. The other way round fails
+ * closed: with encryption on, plaintext where sealed data belongs (a segment starting with Parquet's
+ * magic, a bitmap of the raw size, an unsealed token index, WAL record or value) is refused
+ * (UnsealedDataError), since anyone who can write the data dir could otherwise forge what queries see.
  */
 import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { context, open as openSealed, openChunks, readHeader, seal, sealChunks, sealParts, type DataKey } from '../kms/envelope.js';
 import type { KeyService } from '../kms/key-service.js';
+import { UnsealedDataError } from '../kms/errors.js';
 import { BITMAP_BYTES } from './trigram.js';
 import { isTokenIndex } from './token-index.js';
 import { PartialPlaintext } from './partial-plaintext.js';
@@ -102,6 +104,15 @@ export class AtRest {
     return new AtRest(dataDir, enc, scratch, cache, enc.cacheBytes ?? DEFAULT_CACHE_BYTES, logger);
   }
 
+  /**
+   * `plain`, found where sealed data belongs: given back as it is by a store without encryption (what
+   * it wrote), refused by an encrypted one (UnsealedDataError). `what` names it for the operator.
+   */
+  unsealed<T>(plain: T, what: string): T {
+    if (this.enc === null) return plain;
+    throw unsealedError(what);
+  }
+
   get enabled(): boolean {
     return this.enc !== null;
   }
@@ -147,7 +158,7 @@ export class AtRest {
   }
 
   async openBitmap(groupId: number, block: number, stored: Uint8Array): Promise<Uint8Array> {
-    if (stored.length === BITMAP_BYTES) return stored; // written without encryption
+    if (stored.length === BITMAP_BYTES) return this.unsealed(stored, `the trigram bitmap of block ${block} of log group ${groupId}`);
     const key = await this.keys.keyFor(String(groupId), readHeader(stored));
     return openSealed(stored, key, aad(groupId, 'bitmap', String(block)));
   }
@@ -191,7 +202,7 @@ export class AtRest {
         got += bytesRead;
       }
       const stored = buf.subarray(0, got);
-      if (isTokenIndex(stored)) return Buffer.from(stored); // written without encryption
+      if (isTokenIndex(stored)) return this.unsealed(Buffer.from(stored), `the token index ${rel}`);
       const key = await this.keys.keyFor(String(groupId), readHeader(stored));
       return openSealed(stored, key, aad(groupId, 'tokens', rel));
     } finally {
@@ -284,9 +295,9 @@ export class AtRest {
     return SEALED_VALUE + (await this.keys.seal(id, Buffer.from(text, 'utf8'), context('logward:value', id, place))).toString('base64');
   }
 
-  /** What sealValue() sealed; a value stored without encryption comes back as it is. Throws once the key is shredded. */
+  /** What sealValue() sealed; a value stored without encryption comes back as it is from a store without encryption, and is refused by an encrypted one. Throws once the key is shredded. */
   async openValue(groupId: number | null, place: string, stored: string): Promise<string> {
-    if (!stored.startsWith(SEALED_VALUE)) return stored;
+    if (!stored.startsWith(SEALED_VALUE)) return this.unsealed(stored, `the value at ${place}`);
     if (this.enc === null) throw new Error('this value was stored encrypted; it cannot be read with encryption at rest turned off');
     const id = groupId === null ? VALUES_KEY : String(groupId);
     return (await this.keys.open(id, Buffer.from(stored.slice(SEALED_VALUE.length), 'base64'), context('logward:value', id, place))).toString('utf8');
@@ -357,11 +368,13 @@ export class AtRest {
     return this.cache?.bytes ?? 0;
   }
 
-  /** Starts the plaintext of a segment at `file` (its footer decrypted); null for a plaintext segment, read in place. */
-  private async openPlaintext(rel: string, file: string, layout: SegmentLayout | null): Promise<PartialPlaintext | null> {
+  /** Starts the plaintext of a segment at `file` (its footer decrypted); a segment that is not sealed is refused. */
+  private async openPlaintext(rel: string, file: string, layout: SegmentLayout | null): Promise<PartialPlaintext> {
     const src = join(this.dataDir, rel);
     const groupId = Number(rel.split('/')[1]);
-    return PartialPlaintext.open(src, file, (ref) => this.keys.keyFor(String(groupId), ref), aad(groupId, 'segment', rel), layout);
+    const plain = await PartialPlaintext.open(src, file, (ref) => this.keys.keyFor(String(groupId), ref), aad(groupId, 'segment', rel), layout);
+    if (plain === null) throw unsealedError(`the segment ${rel}`); // the cache exists only with encryption on
+    return plain;
   }
 }
 
@@ -372,6 +385,10 @@ export class AtRest {
 export function openSegment(keys: KeyService, rel: string, src: string): AsyncGenerator<Buffer> {
   const groupId = Number(rel.split('/')[1]);
   return openChunks(createReadStream(src, { highWaterMark: SEGMENT_READ }), (ref) => keys.keyFor(String(groupId), ref), aad(groupId, 'segment', rel));
+}
+
+function unsealedError(what: string): UnsealedDataError {
+  return new UnsealedDataError(`${what} is stored in plaintext, but this store is encrypted: it is refused (was the data dir changed, or written by a server run with --no-encryption?)`);
 }
 
 /** Writes every piece of `source` to a new private file at `path` (removed on failure); returns the bytes. */

@@ -123,7 +123,7 @@ export class LookupTables {
   /** The CSV content as it was put. */
   async read(t: LookupTableRecord): Promise<string> {
     const stored = await fsp.readFile(join(this.dataDir, DIR, t.file));
-    const plain = t.keyId === null ? stored : await this.atRest.openFile(t.keyId, join(DIR, t.file), stored);
+    const plain = t.keyId === null ? this.atRest.unsealed(stored, `the lookup table ${t.name}`) : await this.atRest.openFile(t.keyId, join(DIR, t.file), stored);
     return plain.toString('utf8');
   }
 

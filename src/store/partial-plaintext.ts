@@ -52,7 +52,7 @@ export class PartialPlaintext {
    * segment's layout as recorded when it was sealed (segment-layout.ts); its footer's frames are then
    * decrypted in the same pass, and columns() parses no footer. A layout whose footer is not the
    * decrypted footer (another file's) is not used: `layoutUsed` tells. null when `src` is a plaintext
-   * Parquet file (written without encryption), which is read where it is.
+   * Parquet file, not sealed (the caller refuses it: at-rest.ts).
    */
   static async open(src: string, file: string, keyFor: (ref: KeyRef) => Promise<DataKey>, aad: Uint8Array, known?: SegmentLayout | null): Promise<PartialPlaintext | null> {
     // One handle on each file for all of this: every file operation is a trip to the thread pool.

@@ -27,20 +27,18 @@ export interface SegmentLease {
 export type SegmentRef = string | { readonly rel: string; readonly layout: string | null };
 
 /**
- * Opens the plaintext of the segment at `rel` into the cache file `file`, decrypting its footer; null
- * when the segment is plaintext already (read where it is).
+ * Opens the plaintext of the segment at `rel` into the cache file `file`, decrypting its footer (a
+ * segment that is not sealed is refused: at-rest.ts).
  */
-export type OpenSegment = (rel: string, file: string, layout: SegmentLayout | null) => Promise<PartialPlaintext | null>;
+export type OpenSegment = (rel: string, file: string, layout: SegmentLayout | null) => Promise<PartialPlaintext>;
 
 interface CacheEntry {
   file: string;
-  /** A plaintext segment read where it is (never removed by the cache). */
-  inPlace: boolean;
   bytes: number;
   pins: number;
   lastUse: number;
   ready: Promise<void>;
-  /** A sealed segment's plaintext, decrypted as far as readers asked (absent: complete, or read in place). */
+  /** A sealed segment's plaintext, decrypted as far as readers asked (absent: complete). */
   plain?: PartialPlaintext;
 }
 
@@ -120,7 +118,7 @@ export class PlaintextCache {
     const file = this.cacheFile(rel);
     await fsp.rename(plain, file);
     const bytes = (await fsp.stat(file)).size;
-    this.cache.set(rel, { file, inPlace: false, bytes, pins: 0, lastUse: ++this.useClock, ready: Promise.resolve() });
+    this.cache.set(rel, { file, bytes, pins: 0, lastUse: ++this.useClock, ready: Promise.resolve() });
     this.cachedBytes += bytes;
     this.evict();
   }
@@ -131,7 +129,7 @@ export class PlaintextCache {
     if (!e) return;
     this.cache.delete(rel);
     this.cachedBytes -= e.bytes;
-    if (!e.inPlace) await fsp.rm(e.file, { force: true });
+    await fsp.rm(e.file, { force: true });
   }
 
   /** Drops the decrypted copy of every segment under `prefix` (a group's keys are shredded). */
@@ -176,14 +174,9 @@ export class PlaintextCache {
     let e = this.cache.get(rel);
     if (!e) {
       const file = this.cacheFile(rel);
-      const created: CacheEntry = { file, inPlace: false, bytes: 0, pins: 0, lastUse: 0, ready: Promise.resolve() };
+      const created: CacheEntry = { file, bytes: 0, pins: 0, lastUse: 0, ready: Promise.resolve() };
       created.ready = this.openSegment(rel, file, decodeLayout(layout)).then(
         (plain) => {
-          if (plain === null) {
-            created.file = join(this.dataDir, rel);
-            created.inPlace = true;
-            return;
-          }
           created.plain = plain;
           created.bytes = plain.bytes;
           this.cachedBytes += plain.bytes;

@@ -205,11 +205,12 @@ export class LogStore {
       for (const r of await readWalFile(join(walDir, walFileName(f)))) {
         const g = this.catalog.groupsById.get(r.g);
         const s = g?.streamsById.get(r.s);
-        if (g && s && r.e !== undefined) {
+        if (g && s) {
           try {
-            r.b = JSON.parse((await this.atRest.openRecord(r.g, r.q, r.e)).toString('utf8')) as WalRecord['b'];
+            r.b = r.e !== undefined ? (JSON.parse((await this.atRest.openRecord(r.g, r.q, r.e)).toString('utf8')) as WalRecord['b']) : this.atRest.unsealed(r.b, `a record of write-ahead log file ${f}`);
           } catch (e) {
-            logger.error({ err: e, walFile: f, logGroup: g.name }, 'a write-ahead log record does not decrypt; skipped');
+            r.b = undefined;
+            logger.error({ err: e, walFile: f, logGroup: g.name }, 'a write-ahead log record does not open; skipped');
           }
         }
         const events = r.b?.logEvents;

@@ -310,17 +310,16 @@ function nextRecord(data: Buffer, start: number): { rec: WalRecord; end: number;
 /**
  * Writes the plaintext form of a WAL file (every record with its body under "b", as Wal.encode makes
  * it) to `dest`, opening sealed records with `open` (null leaves a record out): what the sealer gives
- * DuckDB's JSON reader when the WAL is encrypted. `dest` must be in private memory (at-rest.ts scratch space).
+ * DuckDB's JSON reader when the WAL is encrypted. A record that is not sealed is left out too: an
+ * encrypted WAL holds none but what someone wrote into the file (recovery has logged it already).
+ * `dest` must be in private memory (at-rest.ts scratch space).
  */
 export async function writePlaintextWal(src: string, dest: string, open: (h: WalRecordHeader, sealed: Buffer) => Promise<Buffer | null>): Promise<void> {
   const data = await fsp.readFile(src);
   const out: Buffer[] = [];
   for (let start = 0, next = nextRecord(data, start); next !== undefined; start = next.end, next = nextRecord(data, start)) {
     const { rec, end, headEnd } = next;
-    if (rec.e === undefined) {
-      out.push(data.subarray(start, end)); // a plaintext record
-      continue;
-    }
+    if (rec.e === undefined) continue; // not sealed: refused
     const body = await open(rec, rec.e);
     if (body === null) continue; // a record left out (its group is gone, and with it its keys)
     for (let i = body.indexOf(10); i !== -1; i = body.indexOf(10, i + 1)) body[i] = 32;
