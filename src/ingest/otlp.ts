@@ -22,6 +22,7 @@ import { promisify } from 'node:util';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../api/errors.js';
 import { verifySigV4 } from '../api/auth/sigv4.js';
+import { reservedGroupName } from '../api/reserved-names.js';
 import type { CredentialStore } from '../api/auth/credentials.js';
 import type { AccessControl, Caller } from '../api/access.js';
 import type { Clock } from '../clock.js';
@@ -80,6 +81,8 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: OtlpDeps): void {
       const [group, stream] = JSON.parse(key) as [string, string];
       const checks: [string, string][] = [['logs:PutLogEvents', arn(group)]];
       const g = store.catalog.groups.get(group);
+      const reserved = g === undefined ? reservedGroupName(group) : undefined;
+      if (reserved !== undefined) throw new ApiError('InvalidParameterException', reserved);
       if (!g) checks.push(['logs:CreateLogGroup', arn(group)]);
       if (!g?.streams.has(stream)) checks.push(['logs:CreateLogStream', arn(group, stream)]);
       for (const [action, resource] of checks) {

@@ -123,6 +123,17 @@ test('log group names may not start with "aws/" (model documentation of CreateLo
   assert.equal(await groupExists(srv.client, `/aws/lw-${run}`), true);
 });
 
+test('log group names may not start with "/logward/", where Logward makes its own groups (dead letters, sources)', async () => {
+  for (const name of [`/logward/subscriptions/dead-letter/app-${run}`, `/logward/sources/s-${run}`]) {
+    const e = await rejectsAws(srv.client.send(new CreateLogGroupCommand({ logGroupName: name })), 'InvalidParameterException');
+    assert.equal(e.message, "Log group names can't start with the string /logward/");
+    assert.equal(await groupExists(srv.client, name), false);
+  }
+  // Only that prefix: a name that merely contains it is a user's.
+  await srv.client.send(new CreateLogGroupCommand({ logGroupName: `app/logward/${run}` }));
+  assert.equal(await groupExists(srv.client, `app/logward/${run}`), true);
+});
+
 test('DeleteLogGroup deletes its streams and events; a re-created group starts empty', async () => {
   const name = `/lw/${run}/groups/cascade`;
   await srv.client.send(new CreateLogGroupCommand({ logGroupName: name }));

@@ -192,6 +192,13 @@ test('bad input and refusals change nothing; the call is audited as logs:PutLogE
   assert.match(why.message, /not authorized to perform: logs:CreateLogGroup on resource: arn:aws:logs:us-east-1:000000000000:log-group:denied-/);
   assert.deepEqual(await eventsOf(group), []);
 
+  // A service may not name a group where Logward makes its own (a dead-letter group would take another group's events).
+  const reservedGroup = `/logward/subscriptions/dead-letter/reserved-${run}`;
+  const reserved = await post(Buffer.from(JSON.stringify({ resourceLogs: [{ resource: { attributes: [kv('service.name', reservedGroup)] }, scopeLogs: [{ logRecords: [{ body: { stringValue: 'x' } }] }] }] })), 'application/json');
+  assert.equal(reserved.status, 400, reserved.body.toString());
+  assert.deepEqual(JSON.parse(reserved.body.toString()), { __type: 'InvalidParameterException', message: "Log group names can't start with the string /logward/" });
+  assert.deepEqual(await eventsOf(reservedGroup), [], 'no group was made');
+
   const ok = await post(body, 'application/json');
   assert.equal(ok.status, 200);
   assert.deepEqual(JSON.parse(ok.body.toString()), {});

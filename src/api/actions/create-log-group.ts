@@ -2,12 +2,11 @@ import { ApiError, MESSAGES } from '../errors.js';
 import type { Action } from './context.js';
 import { checkTags } from './tags.js';
 import { checkKmsKeyArn, useKmsKey } from './kms-keys.js';
+import { reservedGroupName } from '../reserved-names.js';
 
 export const createLogGroup: Action<'CreateLogGroup'> = async (ctx, input) => {
-  // "Log group names can't start with the string aws/" (the model's CreateLogGroup documentation).
-  if (input.logGroupName.startsWith('aws/')) {
-    throw new ApiError('InvalidParameterException', "Log group names can't start with the string aws/");
-  }
+  const reserved = reservedGroupName(input.logGroupName);
+  if (reserved !== undefined) throw new ApiError('InvalidParameterException', reserved);
   const tags = input.tags ?? {};
   checkTags(tags);
   if (input.kmsKeyId !== undefined) checkKmsKeyArn(input.kmsKeyId);
