@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -172,10 +172,14 @@ test('retention hides expired events at once and the sweeper drops their segment
     assert.equal(g2.segments.length, 1);
     await store.catalog.setRetention(g2, 1);
     assert.deepEqual((await search(store, g2, '', 0, Infinity)).map((e) => e.message), ['new']);
+    const file = join(dir, g2.segments[0]!.path);
     await store.sweepRetention();
     assert.equal(g2.segments.length, 0);
     assert.deepEqual((await search(store, g2, '', 0, Infinity)).map((e) => e.message), ['new']);
+    // The file stays a while for queries that listed it before the sweep; closing unlinks it.
+    assert.ok(existsSync(file), 'unlinked after a grace period, not at once');
     await store.close();
+    assert.ok(!existsSync(file), 'unlinked at close');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -101,9 +101,9 @@ export class LogStore {
   private warming: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
   /**
-   * Files that compaction or shredding replaced, unlinked a while later: a query that listed the
-   * segments before the swap may still be reading them. (At start-up, files the catalog does not know
-   * are removed anyway.)
+   * Files that compaction or shredding replaced, or retention dropped, unlinked a while later: a query
+   * that listed the segments before the swap may still be reading them. (At start-up, files the catalog
+   * does not know are removed anyway.)
    */
   private readonly replaced: Array<{ path: string; atMs: number }> = [];
   /** Bytes appended in the current and the previous window of QUIET_WINDOW_MS (see quiet()). */
@@ -605,7 +605,10 @@ export class LogStore {
         const expired = g.segments.filter((s) => s.maxTs < cutoff);
         if (expired.length === 0) continue;
         await this.catalog.dropSegments(g, expired);
-        for (const s of expired) await this.removeSegmentFile(s.path);
+        // Unlinked after the grace period, as replaced files are: a query may have listed them already
+        // (their events are hidden from it by the cutoff, but it still opens the files).
+        const atMs = performance.now();
+        for (const s of expired) this.replaced.push({ path: s.path, atMs });
         this.opts.logger.info(
           { logGroup: g.name, segments: expired.length, events: expired.reduce((a, s) => a + s.rows, 0), bytes: expired.reduce((a, s) => a + s.fileBytes, 0) },
           'retention removed expired events',
@@ -680,7 +683,7 @@ const MESSAGE_TEST_CACHE_BYTES = 64 * 1024 * 1024;
 const QUIET_WINDOW_MS = 5_000;
 const QUIET_BYTES = 1024 * 1024;
 
-/** How long a segment replaced by compaction or shredding stays on disk for queries still reading it. */
+/** How long a segment replaced by compaction or shredding, or dropped by retention, stays on disk for queries still reading it. */
 const REPLACED_GRACE_MS = 60_000;
 
 /** Events older than this are past the group's retention (and hidden even before they are removed). */
