@@ -189,7 +189,7 @@ export class AtRest {
       throw e;
     }
     // The sealed bytes go into a buffer reused from one read to the next: after a start, every page
-    // of a new buffer costs a fault (tens of µs on these VMs), and only the opened index is kept.
+    // of a new buffer costs a fault (2 to 6 µs each on these VMs, docs/encryption.md), and only the opened index is kept.
     let buf = this.indexReadBuffer;
     this.indexReadBuffer = null; // taken: a read that overlaps this one allocates its own
     try {
