@@ -22,7 +22,7 @@ import { BITMAP_BYTES } from './trigram.js';
 import { isTokenIndex } from './token-index.js';
 import { PartialPlaintext } from './partial-plaintext.js';
 import { PlaintextCache, type SegmentLease, type SegmentRef } from './plaintext-cache.js';
-import { encodeLayout, layoutOfFile, type SegmentLayout } from './segment-layout.js';
+import { encodeLayout, frameCuts, layoutOfFile, type SegmentLayout } from './segment-layout.js';
 
 export type { SegmentLease, SegmentRef } from './plaintext-cache.js';
 
@@ -216,10 +216,13 @@ export class AtRest {
       return { fileBytes: (await fsp.stat(dest)).size, layout: null };
     }
     const frameBytes = this.enc.segmentFrameBytes ?? SEGMENT_FRAME;
-    const layout = encodeLayout(await layoutOfFile(plain, frameBytes));
+    const parts = await layoutOfFile(plain, frameBytes);
+    // Frames start at every column chunk: a query reading a column decrypts its chunks, not their neighbours.
+    const cuts = frameCuts(parts);
+    const layout = encodeLayout({ ...parts, cuts });
     await this.prepare(groupId);
     const key = this.current.get(groupId)!;
-    await writeAll(tmp, sealChunks(createReadStream(plain, { highWaterMark: SEGMENT_READ }), key, aad(groupId, 'segment', rel), frameBytes));
+    await writeAll(tmp, sealChunks(createReadStream(plain, { highWaterMark: SEGMENT_READ }), key, aad(groupId, 'segment', rel), frameBytes, { cuts }));
     await syncFile(tmp);
     await fsp.rename(tmp, dest);
     const fileBytes = (await fsp.stat(dest)).size;
@@ -246,7 +249,9 @@ export class AtRest {
     const file = join(this.scratchDir, `layout-${++this.scratchSeq}.parquet`);
     try {
       const plain = await this.openPlaintext(rel, file, null);
-      return plain === null ? null : encodeLayout({ footer: plain.footer, columns: await plain.columns() });
+      if (plain === null) return null;
+      const parts = { footer: plain.footer, columns: await plain.columns() };
+      return encodeLayout({ ...parts, cuts: plain.cutsFor(frameCuts(parts)) });
     } finally {
       await fsp.rm(file, { force: true });
     }

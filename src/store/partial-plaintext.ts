@@ -15,7 +15,8 @@
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { AsyncBuffer } from 'hyparquet';
-import { chunkLayout, frameSpan, openFrameAt, STREAM_HEADER_MAX_BYTES, type ChunkLayout, type DataKey, type KeyRef } from '../kms/envelope.js';
+import { chunkLayout, frameSpan, frameStarts, frameTable, openFrameAt, streamHeader, STREAM_HEADER_MAX_BYTES, type ChunkLayout, type DataKey, type KeyRef } from '../kms/envelope.js';
+import { EnvelopeFormatError } from '../kms/errors.js';
 import { readLayout, type ColumnRanges, type Range, type SegmentLayout } from './segment-layout.js';
 
 export type { ColumnRanges, Range } from './segment-layout.js';
@@ -64,7 +65,7 @@ export class PartialPlaintext {
       const head = Buffer.alloc(Math.min(size, STREAM_HEADER_MAX_BYTES));
       await readFully(h, head, 0);
       if (head.subarray(0, 4).equals(PARQUET_MAGIC)) return null;
-      const layout = chunkLayout(head, size);
+      const layout = await framesOf(h, head, size, known);
       const key = await keyFor(layout.ref);
       out = await fsp.open(file, 'w+', 0o600);
       opened = true;
@@ -72,7 +73,9 @@ export class PartialPlaintext {
       const p = new PartialPlaintext(src, file, layout, key, aad);
       const size0 = layout.plaintextBytes;
       const fits = known != null && known.footer[1] === size0;
-      await p.decryptWith(h, out, [0, layout.frames - 1, ...(fits ? p.framesOf([known.footer]) : [])]);
+      // The first frame (Parquet's magic), the frames of the last 8 bytes (the footer's length and magic),
+      // and with a layout that fits, the footer's.
+      await p.decryptWith(h, out, [0, ...p.framesOf([[size0 - Math.min(8, size0), size0], ...(fits ? [known.footer] : [])])]);
       p.footerBytes = await p.readFooterLength(out);
       const footer: Range = [size0 - p.footerBytes, size0];
       await p.decryptWith(h, out, p.framesOf([footer]));
@@ -134,13 +137,32 @@ export class PartialPlaintext {
     return this.columnsOf;
   }
 
+  /**
+   * The frame cuts of this segment's sealed stream for the catalog's layout: `likely` (the cuts sealing
+   * makes, frameCuts) when they give its frame table, else its frame starts; undefined for fixed frames
+   * (format 1).
+   */
+  cutsFor(likely: readonly number[]): readonly number[] | undefined {
+    const { version, starts, chunkSize, plaintextBytes } = this.layout;
+    if (version === 1) return undefined;
+    const derived = frameStarts(likely, chunkSize, plaintextBytes);
+    return derived.length === starts.length && derived.every((x, i) => x === starts[i]) ? likely : starts.slice(1);
+  }
+
   /** The frames covering `ranges` not decrypted yet. */
   private framesOf(ranges: readonly Range[]): number[] {
     const frames: number[] = [];
-    const size = this.layout.chunkSize;
+    const starts = this.layout.starts;
     for (const [start, end] of ranges) {
-      const last = Math.min(Math.ceil(end / size), this.layout.frames);
-      for (let i = Math.max(0, Math.floor(start / size)); i < last; i++) if (this.have[i] === 0) frames.push(i);
+      // The last frame starting at or before `start`, then every frame starting before `end`.
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= start) lo = mid;
+        else hi = mid - 1;
+      }
+      for (let i = lo; i < starts.length && starts[i]! < end; i++) if (this.have[i] === 0) frames.push(i);
     }
     return frames;
   }
@@ -219,7 +241,7 @@ export class PartialPlaintext {
           const span = frameSpan(this.layout, i);
           plains.push(openFrameAt(this.layout, this.key, i, sealed.subarray(span.offset - first.offset, span.offset - first.offset + span.length), this.aad));
         }
-        await writeAll(dst, plains, todo[k]! * this.layout.chunkSize);
+        await writeAll(dst, plains, this.layout.starts[todo[k]!]!);
         for (let j = 0; j < n; j++) {
           this.have[todo[k + j]!] = 1;
           this.missing--;
@@ -233,6 +255,28 @@ export class PartialPlaintext {
     this.decrypted += added;
     return added;
   }
+}
+
+/**
+ * Where the frames of the sealed segment open at `h` are: fixed frames (format 1) from its size; frames cut
+ * at its column chunks (format 2) from the cuts of its recorded layout, or else, when it has none or they do
+ * not fit the file's size, from its frame headers (the whole file is read once). A table that fits but is
+ * wrong is refused when a frame it misplaces fails authentication.
+ */
+async function framesOf(h: FileHandle, head: Buffer, size: number, known: SegmentLayout | null | undefined): Promise<ChunkLayout> {
+  const header = streamHeader(head);
+  if (header.version === 1) return chunkLayout(head, size);
+  const total = known?.footer[1];
+  if (known?.cuts !== undefined && total !== undefined && total <= size) {
+    try {
+      return chunkLayout(head, size, frameStarts(known.cuts, header.chunkSize, total));
+    } catch (e) {
+      if (!(e instanceof EnvelopeFormatError)) throw e;
+    }
+  }
+  const whole = Buffer.alloc(size);
+  await readFully(h, whole, 0);
+  return chunkLayout(head, size, frameTable(whole));
 }
 
 /**
