@@ -183,6 +183,21 @@ test('a segment sealed with frames cut at its column chunks decrypts about the c
     const moved = cuts.map((c, i) => (i === 1 ? c + 1 : c));
     const forged = (await PartialPlaintext.open(sealed, join(dir, 'forged.plain'), async () => key, aad, { ...layout, cuts: moved }))!;
     await assert.rejects(forged.ensure(ts), DecryptionFailedError);
+
+    // With its layout, a segment padded after its final frame, or cut short, is refused all the same.
+    const whole = readFileSync(sealed);
+    const bad = join(dir, 'bad.sealed');
+    writeFileSync(bad, Buffer.concat([whole, Buffer.alloc(1)]));
+    await assert.rejects(PartialPlaintext.open(bad, join(dir, 'bad.plain'), async () => key, aad, known), (e: Error) => e instanceof DecryptionFailedError || e instanceof TruncatedStreamError);
+    writeFileSync(bad, whole.subarray(0, whole.length - 1));
+    await assert.rejects(PartialPlaintext.open(bad, join(dir, 'bad.plain'), async () => key, aad, known), (e: Error) => e instanceof DecryptionFailedError || e instanceof TruncatedStreamError);
+    // A layout whose footer is not this file's footer is not used; the columns come from the footer.
+    const elsewhere = { ...known, footer: [known.footer[0] + 1, known.footer[1]] as const };
+    const other = (await PartialPlaintext.open(sealed, join(dir, 'other.plain'), async () => key, aad, elsewhere))!;
+    assert.ok(!other.layoutUsed);
+    assert.deepEqual(await other.columns(), layout.columns);
+    // The same with the footer's cut moved too: a frame table that fits the file's size but is wrong.
+    await assert.rejects(PartialPlaintext.open(sealed, join(dir, 'other2.plain'), async () => key, aad, { ...elsewhere, cuts: [...cuts.slice(0, -1), known.footer[0] + 1] }), DecryptionFailedError);
     db.closeSync();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -16,12 +16,17 @@ import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { AsyncBuffer } from 'hyparquet';
 import { chunkLayout, frameSpan, frameStarts, frameTable, openFrameAt, streamHeader, STREAM_HEADER_MAX_BYTES, type ChunkLayout, type DataKey, type KeyRef } from '../kms/envelope.js';
-import { EnvelopeFormatError } from '../kms/errors.js';
+import { EnvelopeFormatError, TruncatedStreamError } from '../kms/errors.js';
 import { readLayout, type ColumnRanges, type Range, type SegmentLayout } from './segment-layout.js';
 
 export type { ColumnRanges, Range } from './segment-layout.js';
 
 const PARQUET_MAGIC = Buffer.from('PAR1', 'latin1');
+
+/** Bytes read first from a sealed segment: its stream header, and in one cut at its column chunks the first frame (Parquet's magic). */
+const HEAD_BYTES = 512;
+/** A frame's bytes besides its plaintext: flags, length and tag (envelope.ts). */
+const FRAME_OVERHEAD = 5 + 16;
 
 /** Frames read from the sealed file in one system call, at most. */
 const FRAMES_PER_READ = 16;
@@ -40,7 +45,7 @@ export class PartialPlaintext {
     private readonly src: string,
     readonly file: string,
     private readonly layout: ChunkLayout,
-    private readonly key: DataKey,
+    readonly key: DataKey,
     private readonly aad: Uint8Array,
   ) {
     this.have = new Uint8Array(layout.frames);
@@ -60,38 +65,121 @@ export class PartialPlaintext {
     const h = await fsp.open(src, 'r');
     let out: FileHandle | undefined;
     let opened = false;
-    try {
-      const { size } = await h.stat();
-      const head = Buffer.alloc(Math.min(size, STREAM_HEADER_MAX_BYTES));
-      await readFully(h, head, 0);
-      if (head.subarray(0, 4).equals(PARQUET_MAGIC)) return null;
-      const layout = await framesOf(h, head, size, known);
-      const key = await keyFor(layout.ref);
+    const create = async (): Promise<FileHandle> => {
       out = await fsp.open(file, 'w+', 0o600);
       opened = true;
-      await out.truncate(layout.plaintextBytes);
+      return out;
+    };
+    try {
+      const first = Buffer.allocUnsafe(HEAD_BYTES);
+      // One read: a regular file reads short only at its end.
+      const head = first.subarray(0, (await h.read(first, 0, first.length, 0)).bytesRead);
+      if (head.length >= 4 && head.subarray(0, 4).equals(PARQUET_MAGIC)) return null;
+      const fast = await PartialPlaintext.openKnown(h, head, src, file, keyFor, aad, known, create);
+      if (fast !== undefined) return fast;
+      const { size } = await h.stat();
+      const layout = await framesOf(h, head, size, known);
+      const key = await keyFor(layout.ref);
+      await (out ?? (await create())).truncate(layout.plaintextBytes);
       const p = new PartialPlaintext(src, file, layout, key, aad);
       const size0 = layout.plaintextBytes;
       const fits = known != null && known.footer[1] === size0;
       // The first frame (Parquet's magic), the frames of the last 8 bytes (the footer's length and magic),
       // and with a layout that fits, the footer's.
-      await p.decryptWith(h, out, [0, ...p.framesOf([[size0 - Math.min(8, size0), size0], ...(fits ? [known.footer] : [])])]);
-      p.footerBytes = await p.readFooterLength(out);
+      await p.decryptWith(h, out!, [0, ...p.framesOf([[size0 - Math.min(8, size0), size0], ...(fits ? [known.footer] : [])])]);
+      p.footerBytes = await p.readFooterLength(out!);
       const footer: Range = [size0 - p.footerBytes, size0];
-      await p.decryptWith(h, out, p.framesOf([footer]));
+      await p.decryptWith(h, out!, p.framesOf([footer]));
       if (fits && known.footer[0] === footer[0]) {
         p.columnsOf = Promise.resolve(known.columns);
         p.fromLayout = true;
       }
       return p;
     } catch (e) {
-      await out?.close();
+      const o = out as FileHandle | undefined;
       out = undefined;
+      await o?.close();
       if (opened) await fsp.rm(file, { force: true });
       throw e;
     } finally {
       await h.close();
-      await out?.close();
+      await (out as FileHandle | undefined)?.close();
+    }
+  }
+
+  /**
+   * open() of a segment cut at its column chunks (format 2) whose recorded layout gives its frame table
+   * and footer: no stat (the file's size is checked by reading one byte past where it must end), the first
+   * frame taken from the bytes read for the header, the footer's frames read at once, and their plaintext
+   * written without reading it back. undefined when the layout does not apply (open() then goes the long
+   * way); `create` makes the plaintext file.
+   */
+  private static async openKnown(
+    h: FileHandle,
+    head: Buffer,
+    src: string,
+    file: string,
+    keyFor: (ref: KeyRef) => Promise<DataKey>,
+    aad: Uint8Array,
+    known: SegmentLayout | null | undefined,
+    create: () => Promise<FileHandle>,
+  ): Promise<PartialPlaintext | undefined> {
+    if (known?.cuts === undefined || head.length < STREAM_HEADER_MAX_BYTES) return undefined;
+    const header = streamHeader(head);
+    const total = known.footer[1];
+    const [footerStart] = known.footer;
+    if (header.version === 1 || total < 12 || footerStart < 4 || total - footerStart < 8) return undefined;
+    const starts = frameStarts(known.cuts, header.chunkSize, total);
+    const sealedBytes = header.headerLength + starts.length * FRAME_OVERHEAD + total;
+    let layout: ChunkLayout;
+    try {
+      layout = chunkLayout(head, sealedBytes, starts);
+    } catch (e) {
+      if (e instanceof EnvelopeFormatError) return undefined;
+      throw e;
+    }
+    const p = new PartialPlaintext(src, file, layout, await keyFor(layout.ref), aad);
+    const frame0 = frameSpan(layout, 0);
+    const tail = p.framesOf([known.footer]);
+    if (frame0.offset + frame0.length > head.length || tail[0] === 0) return undefined;
+    // The footer's frames, which end the stream, and one byte more: a stream longer than its table says
+    // (padded, or the table wrong) reads it and is refused.
+    const from = frameSpan(layout, tail[0]!).offset;
+    const buffer = takeReadBuffer();
+    try {
+      const sealed = buffer.take(sealedBytes - from + 1);
+      // One read: a regular file reads short only at its end.
+      const got = (await h.read(sealed, 0, sealed.length, from)).bytesRead;
+      if (got !== sealedBytes - from) {
+        if (got > sealedBytes - from) throw new TruncatedStreamError(`segment ${src} continues after its final chunk`);
+        return undefined; // shorter than the table says: the table is not this file's
+      }
+      const magic = openFrameAt(layout, p.key, 0, head.subarray(frame0.offset, frame0.offset + frame0.length), aad);
+      const footer = tail.map((i) => {
+        const span = frameSpan(layout, i);
+        return openFrameAt(layout, p.key, i, sealed.subarray(span.offset - from, span.offset - from + span.length), aad);
+      });
+      const end = footer.at(-1)!;
+      const lengthAndMagic = end.length >= 8 ? end.subarray(end.length - 8) : Buffer.concat(footer).subarray(-8);
+      if (lengthAndMagic.toString('latin1', 4) !== 'PAR1' || lengthAndMagic.readUInt32LE(0) + 8 !== total - footerStart) {
+        // Not the footer the layout says (another file's layout): parse this one the long way.
+        return undefined;
+      }
+      const out = await create();
+      // The footer's frames end the file: writing them gives the sparse file its size.
+      await writeAll(out, [magic], 0);
+      await writeAll(out, footer, layout.starts[tail[0]!]!);
+      for (const i of [0, ...tail]) {
+        p.have[i] = 1;
+        p.missing--;
+      }
+      p.decrypted = magic.length + footer.reduce((a, b) => a + b.length, 0);
+      p.footerBytes = total - footerStart;
+      p.columnsOf = Promise.resolve(known.columns);
+      p.fromLayout = true;
+      return p;
+    } finally {
+      buffer.release();
     }
   }
 
