@@ -149,7 +149,7 @@ test('a segment sealed with frames cut at its column chunks decrypts about the c
     const { parquet, db } = await fixture(dir);
     const plain = readFileSync(parquet);
     const layout = await layoutOfFile(parquet, 4096);
-    const cuts = frameCuts(layout);
+    const cuts = frameCuts(layout, 4096);
     const sealed = join(dir, 'seg.sealed');
     const parts: Buffer[] = [];
     for await (const p of sealChunks([plain], key, aad, 4096, { cuts })) parts.push(p);
@@ -220,7 +220,7 @@ test('a segment sealed in fixed frames (format 1, before frames were cut at colu
       const out = join(dir, `${name}.plain`);
       const p = (await PartialPlaintext.open(sealed, out, async () => key, aad, known))!;
       assert.equal(p.layoutUsed, known !== null);
-      assert.equal(p.cutsFor(frameCuts(layout)), undefined, 'fixed frames have no cuts to record');
+      assert.equal(p.cutsFor(frameCuts(layout, 4096)), undefined, 'fixed frames have no cuts to record');
       await p.ensure((await p.columns()).get('ts')!);
       assert.equal(await scalar(db, `SELECT sum(ts) FROM read_parquet('${out}')`), want);
       assert.ok(!readFileSync(out).includes(MARKER), 'the messages are not decrypted');

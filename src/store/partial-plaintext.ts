@@ -7,7 +7,10 @@
  *
  * Frames are authenticated one by one (envelope.ts openFrameAt); the last one, which carries the footer
  * and the stream's final flag, is opened by open(), so a segment cut short or padded is refused before
- * anything reads it. Which frames hold a column comes from the layout recorded when the segment was
+ * anything reads it. Segments sealed since 2026-11-28 have a frame starting at each column chunk (envelope
+ * format 2), so a column's chunks are decrypted without their neighbours; where those frames lie comes from
+ * the cuts in the recorded layout (or the frame headers), a table that a frame it misplaces fails to
+ * authenticate against. Which frames hold a column comes from the layout recorded when the segment was
  * sealed (segment-layout.ts), or else from its footer, parsed once. Parts not decrypted read as zeros,
  * which can decode as values: a reader must make every column it names readable (ensure) before
  * reading. Calls are serialised per segment.
@@ -28,8 +31,19 @@ const HEAD_BYTES = 512;
 /** A frame's bytes besides its plaintext: flags, length and tag (envelope.ts). */
 const FRAME_OVERHEAD = 5 + 16;
 
-/** Frames read from the sealed file in one system call, at most. */
-const FRAMES_PER_READ = 16;
+/** Sealed bytes read in one system call, at most (a single frame may be more). */
+const READ_BYTES = 1 << 20;
+/**
+ * Undecrypted plaintext between two frames to decrypt, at most, that is decrypted with them: one read and
+ * one write instead of two each (a trip to the thread pool costs about what decrypting some KiB does),
+ * for the small column chunks of one row group that frames cut at every chunk leave apart.
+ */
+const GAP_BYTES = 32 * 1024;
+/**
+ * Frames smaller than this (tests seal small segments in tiny frames, so that a column read but not named
+ * shows as wrong rows) fill no gaps: a filled gap would hide such a column.
+ */
+const GAP_MIN_FRAME = 16 * 1024;
 
 export class PartialPlaintext {
   private readonly have: Uint8Array;
@@ -183,6 +197,11 @@ export class PartialPlaintext {
     }
   }
 
+  /** Plaintext bytes of the largest frame (the sealed stream's chunk size). */
+  get frameBytes(): number {
+    return this.layout.chunkSize;
+  }
+
   /** Plaintext bytes of the whole segment. */
   get size(): number {
     return this.layout.plaintextBytes;
@@ -310,14 +329,29 @@ export class PartialPlaintext {
 
   /** decryptFrames() through open handles on the sealed file and the plaintext file (unserialised: the caller orders calls). */
   private async decryptWith(src: FileHandle, dst: FileHandle, frames: readonly number[]): Promise<number> {
-    const todo = [...new Set(frames)].filter((i) => this.have[i] === 0).sort((a, b) => a - b);
+    const want = [...new Set(frames)].filter((i) => this.have[i] === 0).sort((a, b) => a - b);
+    const { starts } = this.layout;
+    const gap = this.layout.chunkSize >= GAP_MIN_FRAME ? GAP_BYTES : 0;
+    const todo: number[] = [];
+    for (const i of want) {
+      const prev = todo.at(-1);
+      if (prev !== undefined && i > prev + 1 && starts[i]! - starts[prev + 1]! <= gap && this.have.subarray(prev + 1, i).every((x) => x === 0)) {
+        for (let j = prev + 1; j < i; j++) todo.push(j);
+      }
+      todo.push(i);
+    }
     let added = 0;
     const buffer = takeReadBuffer();
     try {
       for (let k = 0; k < todo.length; ) {
         // A run of consecutive frames is one read.
         let n = 1;
-        while (k + n < todo.length && n < FRAMES_PER_READ && todo[k + n] === todo[k]! + n) n++;
+        const from = frameSpan(this.layout, todo[k]!).offset;
+        while (k + n < todo.length && todo[k + n] === todo[k]! + n) {
+          const next = frameSpan(this.layout, todo[k + n]!);
+          if (next.offset + next.length - from > READ_BYTES) break;
+          n++;
+        }
         const first = frameSpan(this.layout, todo[k]!);
         const last = frameSpan(this.layout, todo[k + n - 1]!);
         const sealed = buffer.take(last.offset + last.length - first.offset);

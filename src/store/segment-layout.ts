@@ -30,15 +30,29 @@ export interface SegmentLayout {
 }
 
 /**
- * Where a segment's frames are cut when it is sealed: at every column chunk (and bloom filter) and at the
- * footer, so that a column's chunks are read in frames of their own, not with their neighbours'.
+ * Where a segment's frames are cut when it is sealed (`frameBytes`: its largest frame): at the column chunks
+ * (and bloom filters) and at the footer, so that a column's chunks are read in frames of their own, not
+ * with their neighbours'. Runs of small parts (under MIN_FRAME, or an eighth of a frame) share a frame: each
+ * frame costs a cipher set-up and a write, about what decrypting some KiB does, and a query reading one of
+ * them then decrypts a few KiB more, never a large neighbour (a part of MIN_FRAME or more starts a frame).
  */
-export function frameCuts(layout: SegmentLayout): number[] {
+export function frameCuts(layout: SegmentLayout, frameBytes: number): number[] {
   const size = layout.footer[1];
   const at = new Set<number>([layout.footer[0]]);
   for (const ranges of layout.columns.values()) for (const [start] of ranges) at.add(start);
-  return [...at].filter((x) => x > 0 && x < size).sort((a, b) => a - b);
+  const parts = [...at].filter((x) => x > 0 && x < size).sort((a, b) => a - b);
+  const min = Math.min(MIN_FRAME, Math.floor(frameBytes / 8));
+  const cuts: number[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const c = parts[i]!;
+    const next = i + 1 < parts.length ? parts[i + 1]! : size;
+    if (c - (cuts.at(-1) ?? 0) >= min || next - c >= min) cuts.push(c);
+  }
+  return cuts;
 }
+
+/** Parts of a segment smaller than this share frames (frameCuts). */
+const MIN_FRAME = 8 * 1024;
 
 const LAYOUT_VERSION = 1;
 
