@@ -14,9 +14,15 @@
  * sealed (segment-layout.ts), or else from its footer, parsed once. Parts not decrypted read as zeros,
  * which can decode as values: a reader must make every column it names readable (ensure) before
  * reading. Calls are serialised per segment.
+ *
+ * File work is synchronous (reads of the sealed file, writes into /dev/shm), one segment's at a time
+ * between turns of the event loop: the reads and writes are small (a frame, a column chunk), and a trip
+ * to the thread pool for each cost more than the work it carried (measured: opening 25 segments and
+ * reading their timestamp chunks, 16 ms of CPU with FileHandle calls, 6 ms synchronous). A sealed file
+ * not in the page cache (after a reboot) blocks the event loop for its disk reads.
  */
-import { promises as fsp } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, ftruncateSync, openSync, promises as fsp, readSync, writeSync, writevSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { AsyncBuffer } from 'hyparquet';
 import { chunkLayout, frameSpan, frameStarts, frameTable, openFrameAt, streamHeader, STREAM_HEADER_MAX_BYTES, type ChunkLayout, type DataKey, type KeyRef } from '../kms/envelope.js';
 import { EnvelopeFormatError, TruncatedStreamError } from '../kms/errors.js';
@@ -75,49 +81,49 @@ export class PartialPlaintext {
    * Parquet file (written without encryption), which is read where it is.
    */
   static async open(src: string, file: string, keyFor: (ref: KeyRef) => Promise<DataKey>, aad: Uint8Array, known?: SegmentLayout | null): Promise<PartialPlaintext | null> {
-    // One handle on each file for all of this: every file operation is a trip to the thread pool.
-    const h = await fsp.open(src, 'r');
-    let out: FileHandle | undefined;
+    await nextTurn(); // the file work below is synchronous: let other work in between segments
+    const h = openSync(src, 'r');
+    let out: number | undefined;
     let opened = false;
-    const create = async (): Promise<FileHandle> => {
-      out = await fsp.open(file, 'w+', 0o600);
+    const create = (): number => {
+      out = openSync(file, 'w+', 0o600);
       opened = true;
       return out;
     };
     try {
       const first = Buffer.allocUnsafe(HEAD_BYTES);
       // One read: a regular file reads short only at its end.
-      const head = first.subarray(0, (await h.read(first, 0, first.length, 0)).bytesRead);
+      const head = first.subarray(0, readSync(h, first, 0, first.length, 0));
       if (head.length >= 4 && head.subarray(0, 4).equals(PARQUET_MAGIC)) return null;
       const fast = await PartialPlaintext.openKnown(h, head, src, file, keyFor, aad, known, create);
       if (fast !== undefined) return fast;
-      const { size } = await h.stat();
-      const layout = await framesOf(h, head, size, known);
+      const { size } = fstatSync(h);
+      const layout = framesOf(h, head, size, known);
       const key = await keyFor(layout.ref);
-      await (out ?? (await create())).truncate(layout.plaintextBytes);
+      ftruncateSync(out ?? create(), layout.plaintextBytes);
       const p = new PartialPlaintext(src, file, layout, key, aad);
       const size0 = layout.plaintextBytes;
       const fits = known != null && known.footer[1] === size0;
       // The first frame (Parquet's magic), the frames of the last 8 bytes (the footer's length and magic),
       // and with a layout that fits, the footer's.
-      await p.decryptWith(h, out!, [0, ...p.framesOf([[size0 - Math.min(8, size0), size0], ...(fits ? [known.footer] : [])])]);
-      p.footerBytes = await p.readFooterLength(out!);
+      p.decryptWith(h, out!, [0, ...p.framesOf([[size0 - Math.min(8, size0), size0], ...(fits ? [known.footer] : [])])]);
+      p.footerBytes = p.readFooterLength(out!);
       const footer: Range = [size0 - p.footerBytes, size0];
-      await p.decryptWith(h, out!, p.framesOf([footer]));
+      p.decryptWith(h, out!, p.framesOf([footer]));
       if (fits && known.footer[0] === footer[0]) {
         p.columnsOf = Promise.resolve(known.columns);
         p.fromLayout = true;
       }
       return p;
     } catch (e) {
-      const o = out as FileHandle | undefined;
+      const o = out as number | undefined;
       out = undefined;
-      await o?.close();
+      if (o !== undefined) closeSync(o);
       if (opened) await fsp.rm(file, { force: true });
       throw e;
     } finally {
-      await h.close();
-      await (out as FileHandle | undefined)?.close();
+      closeSync(h);
+      if (out !== undefined) closeSync(out);
     }
   }
 
@@ -129,14 +135,14 @@ export class PartialPlaintext {
    * way); `create` makes the plaintext file.
    */
   private static async openKnown(
-    h: FileHandle,
+    h: number,
     head: Buffer,
     src: string,
     file: string,
     keyFor: (ref: KeyRef) => Promise<DataKey>,
     aad: Uint8Array,
     known: SegmentLayout | null | undefined,
-    create: () => Promise<FileHandle>,
+    create: () => number,
   ): Promise<PartialPlaintext | undefined> {
     if (known?.cuts === undefined || head.length < STREAM_HEADER_MAX_BYTES) return undefined;
     const header = streamHeader(head);
@@ -163,7 +169,7 @@ export class PartialPlaintext {
     try {
       const sealed = buffer.take(sealedBytes - from + 1);
       // One read: a regular file reads short only at its end.
-      const got = (await h.read(sealed, 0, sealed.length, from)).bytesRead;
+      const got = readSync(h, sealed, 0, sealed.length, from);
       if (got !== sealedBytes - from) {
         if (got > sealedBytes - from) throw new TruncatedStreamError(`segment ${src} continues after its final chunk`);
         return undefined; // shorter than the table says: the table is not this file's
@@ -179,10 +185,10 @@ export class PartialPlaintext {
         // Not the footer the layout says (another file's layout): parse this one the long way.
         return undefined;
       }
-      const out = await create();
+      const out = create();
       // The footer's frames end the file: writing them gives the sparse file its size.
-      await writeAll(out, [magic], 0);
-      await writeAll(out, footer, layout.starts[tail[0]!]!);
+      writeAll(out, [magic], 0);
+      writeAll(out, footer, layout.starts[tail[0]!]!);
       for (const i of [0, ...tail]) {
         p.have[i] = 1;
         p.missing--;
@@ -278,21 +284,21 @@ export class PartialPlaintext {
   private async read(start: number, length: number): Promise<Uint8Array> {
     await this.ensure([[start, start + length]]);
     const out = new Uint8Array(length);
-    const h = await fsp.open(this.file, 'r');
+    const h = openSync(this.file, 'r');
     try {
-      await readFully(h, out, start);
+      readFully(h, out, start);
     } finally {
-      await h.close();
+      closeSync(h);
     }
     return out;
   }
 
   /** The footer's length, with the 8 bytes of its length and magic after it (Parquet's file layout); its frames are decrypted. */
-  private async readFooterLength(out: FileHandle): Promise<number> {
+  private readFooterLength(out: number): number {
     const size = this.layout.plaintextBytes;
     if (size < 12) throw new Error(`segment ${this.src} is too short for a Parquet file`);
     const tail = Buffer.alloc(8);
-    await readFully(out, tail, size - 8);
+    readFully(out, tail, size - 8);
     if (tail.toString('latin1', 4) !== 'PAR1') throw new Error(`segment ${this.src} is not a Parquet file (footer magic)`);
     const length = tail.readUInt32LE(0) + 8;
     if (length > size - 4) throw new Error(`segment ${this.src} has a footer longer than itself`);
@@ -311,16 +317,17 @@ export class PartialPlaintext {
   private decryptFrames(frames: readonly number[]): Promise<number> {
     const run = this.work.then(async () => {
       if (frames.every((i) => this.have[i] !== 0)) return 0;
-      const src = await fsp.open(this.src, 'r');
+      await nextTurn(); // the file work below is synchronous: let other work in between segments
+      const src = openSync(this.src, 'r');
       try {
-        const dst = await fsp.open(this.file, 'r+');
+        const dst = openSync(this.file, 'r+');
         try {
-          return await this.decryptWith(src, dst, frames);
+          return this.decryptWith(src, dst, frames);
         } finally {
-          await dst.close();
+          closeSync(dst);
         }
       } finally {
-        await src.close();
+        closeSync(src);
       }
     });
     this.work = run.catch(() => undefined);
@@ -328,7 +335,7 @@ export class PartialPlaintext {
   }
 
   /** decryptFrames() through open handles on the sealed file and the plaintext file (unserialised: the caller orders calls). */
-  private async decryptWith(src: FileHandle, dst: FileHandle, frames: readonly number[]): Promise<number> {
+  private decryptWith(src: number, dst: number, frames: readonly number[]): number {
     const want = [...new Set(frames)].filter((i) => this.have[i] === 0).sort((a, b) => a - b);
     const { starts } = this.layout;
     const gap = this.layout.chunkSize >= GAP_MIN_FRAME ? GAP_BYTES : 0;
@@ -355,7 +362,7 @@ export class PartialPlaintext {
         const first = frameSpan(this.layout, todo[k]!);
         const last = frameSpan(this.layout, todo[k + n - 1]!);
         const sealed = buffer.take(last.offset + last.length - first.offset);
-        await readFully(src, sealed, first.offset);
+        readFully(src, sealed, first.offset);
         // Consecutive frames are consecutive plaintext: opened in memory, written with one call.
         const plains: Buffer[] = [];
         for (let j = 0; j < n; j++) {
@@ -363,7 +370,7 @@ export class PartialPlaintext {
           const span = frameSpan(this.layout, i);
           plains.push(openFrameAt(this.layout, this.key, i, sealed.subarray(span.offset - first.offset, span.offset - first.offset + span.length), this.aad));
         }
-        await writeAll(dst, plains, this.layout.starts[todo[k]!]!);
+        writeAll(dst, plains, this.layout.starts[todo[k]!]!);
         for (let j = 0; j < n; j++) {
           this.have[todo[k + j]!] = 1;
           this.missing--;
@@ -385,7 +392,7 @@ export class PartialPlaintext {
  * not fit the file's size, from its frame headers (the whole file is read once). A table that fits but is
  * wrong is refused when a frame it misplaces fails authentication.
  */
-async function framesOf(h: FileHandle, head: Buffer, size: number, known: SegmentLayout | null | undefined): Promise<ChunkLayout> {
+function framesOf(h: number, head: Buffer, size: number, known: SegmentLayout | null | undefined): ChunkLayout {
   const header = streamHeader(head);
   if (header.version === 1) return chunkLayout(head, size);
   const total = known?.footer[1];
@@ -397,7 +404,7 @@ async function framesOf(h: FileHandle, head: Buffer, size: number, known: Segmen
     }
   }
   const whole = Buffer.alloc(size);
-  await readFully(h, whole, 0);
+  readFully(h, whole, 0);
   return chunkLayout(head, size, frameTable(whole));
 }
 
@@ -422,22 +429,22 @@ function takeReadBuffer(): { take(bytes: number): Buffer; release(): void } {
 }
 
 /** Writes every byte of `parts` at `position` (writev may write less than asked). */
-async function writeAll(h: FileHandle, parts: Buffer[], position: number): Promise<void> {
+function writeAll(fd: number, parts: Buffer[], position: number): void {
   const total = parts.reduce((a, b) => a + b.length, 0);
-  let done = (await h.writev(parts, position)).bytesWritten;
+  let done = writevSync(fd, parts, position);
   if (done === total) return;
   const rest = Buffer.concat(parts);
   while (done < total) {
-    const { bytesWritten } = await h.write(rest, done, total - done, position + done);
+    const bytesWritten = writeSync(fd, rest, done, total - done, position + done);
     if (bytesWritten === 0) throw new Error('could not write a decrypted frame');
     done += bytesWritten;
   }
 }
 
-async function readFully(h: fsp.FileHandle, into: Uint8Array, position: number): Promise<void> {
+function readFully(fd: number, into: Uint8Array, position: number): void {
   let got = 0;
   while (got < into.length) {
-    const { bytesRead } = await h.read(into, got, into.length - got, position + got);
+    const bytesRead = readSync(fd, into, got, into.length - got, position + got);
     if (bytesRead === 0) throw new Error(`unexpected end of file at ${position + got}`);
     got += bytesRead;
   }
