@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { context, open, openChunks, readHeader, seal, sealChunks, type DataKey } from './envelope.js';
+import { chunkLayout, context, frameSpan, frameStarts, frameTable, open, openChunks, openFrameAt, readHeader, seal, sealChunks, STREAM_FORMAT_VERSION, STREAM_HEADER_MAX_BYTES, type DataKey } from './envelope.js';
 import { DecryptionFailedError, EnvelopeFormatError, KeyNotFoundError, TruncatedStreamError } from './errors.js';
 
 const key: DataKey = { keyId: 'k-test', version: 3, key: randomBytes(32) };
@@ -166,5 +166,73 @@ describe('sealChunks/openChunks', () => {
     );
     assert.equal(Buffer.concat(out).toString(), 'hello');
     assert.deepEqual(seen, ['k-test@3']);
+  });
+});
+
+describe('frames cut at given offsets (format 2)', () => {
+  it('round-trips any plaintext, chunk size and cuts, in sequence and frame by frame from the frame table', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), fc.integer({ min: 1, max: 300 }), fc.array(fc.nat(), { maxLength: 12 }), async (plain, chunkSize, points) => {
+        const buf = Buffer.from(plain);
+        const cuts = [...new Set(points.map((p) => p % (buf.length + 2)))].sort((a, b) => a - b);
+        const parts = await collect(sealChunks([buf], key, aad, chunkSize, { cuts }));
+        assert.equal(parts[0]![3], STREAM_FORMAT_VERSION);
+        assert.deepEqual(await openAll(parts), buf);
+        const sealed = Buffer.concat(parts);
+        const starts = frameStarts(cuts, chunkSize, buf.length);
+        assert.deepEqual(frameTable(sealed), starts, 'the frames lie where frameStarts says');
+        for (const c of cuts) if (c < buf.length) assert.ok(starts.includes(c), `a frame starts at cut ${c}`);
+        const layout = chunkLayout(sealed.subarray(0, STREAM_HEADER_MAX_BYTES), sealed.length, starts);
+        assert.equal(layout.plaintextBytes, buf.length);
+        for (let i = 0; i < layout.frames; i++) {
+          const { offset, length } = frameSpan(layout, i);
+          const got = openFrameAt(layout, key, i, sealed.subarray(offset, offset + length), aad);
+          assert.deepEqual(got, buf.subarray(starts[i], starts[i]! + got.length));
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a frame read through a wrong frame table fails authentication', async () => {
+    const plain = randomBytes(20);
+    const sealed = Buffer.concat(await collect(sealChunks([plain], key, aad, 64, { cuts: [10] })));
+    const head = sealed.subarray(0, STREAM_HEADER_MAX_BYTES);
+    assert.deepEqual(frameTable(sealed), [0, 10]);
+    // A table that fits the stream's size but misplaces its frames.
+    const wrong = chunkLayout(head, sealed.length, [0, 11]);
+    for (const i of [0, 1]) {
+      const { offset, length } = frameSpan(wrong, i);
+      assert.throws(() => openFrameAt(wrong, key, i, sealed.subarray(offset, offset + length), aad), DecryptionFailedError);
+    }
+    // The stream rewritten so that its last frame (10 bytes, intact) is where a forged table says a frame
+    // at plaintext offset 12 is: the offset is authenticated, so the frame does not open there.
+    const good = chunkLayout(head, sealed.length, [0, 10]);
+    const f1 = frameSpan(good, 1);
+    const forged = Buffer.concat([sealed.subarray(0, f1.offset), Buffer.alloc(2), sealed.subarray(f1.offset)]);
+    const table = chunkLayout(head, forged.length, [0, 12]);
+    const moved = frameSpan(table, 1);
+    assert.deepEqual(forged.subarray(moved.offset, moved.offset + moved.length), sealed.subarray(f1.offset), 'the intact frame is where the table says');
+    assert.throws(() => openFrameAt(table, key, 1, forged.subarray(moved.offset, moved.offset + moved.length), aad), DecryptionFailedError);
+    // A table that does not fit the size is refused before any frame is read.
+    assert.throws(() => chunkLayout(head, sealed.length, [0, 10, 15]), EnvelopeFormatError);
+  });
+
+  it('streams sealed in fixed frames (format 1) still open, in sequence and by frame', async () => {
+    const plain = randomBytes(1000);
+    const parts = await collect(sealChunks([plain], key, aad, 64, { format: 1 }));
+    assert.equal(parts[0]![3], 1);
+    assert.deepEqual(await openAll(parts), plain);
+    const sealed = Buffer.concat(parts);
+    const layout = chunkLayout(sealed.subarray(0, STREAM_HEADER_MAX_BYTES), sealed.length);
+    assert.equal(layout.frames, 16);
+    for (let i = 0; i < layout.frames; i++) {
+      const { offset, length } = frameSpan(layout, i);
+      assert.deepEqual(openFrameAt(layout, key, i, sealed.subarray(offset, offset + length), aad), plain.subarray(i * 64, i * 64 + 64));
+    }
+    // A format-1 frame does not open as format 2 (the header's version is authenticated).
+    const relabelled = Buffer.from(sealed);
+    relabelled[3] = STREAM_FORMAT_VERSION;
+    await assert.rejects(openAll([relabelled]), DecryptionFailedError);
   });
 });

@@ -24,7 +24,7 @@ import { BITMAP_BYTES } from './trigram.js';
 import { isTokenIndex } from './token-index.js';
 import { PartialPlaintext } from './partial-plaintext.js';
 import { PlaintextCache, type SegmentLease, type SegmentRef } from './plaintext-cache.js';
-import { encodeLayout, layoutOfFile, type SegmentLayout } from './segment-layout.js';
+import { encodeLayout, frameCuts, layoutOfFile, type SegmentLayout } from './segment-layout.js';
 
 export type { SegmentLease, SegmentRef } from './plaintext-cache.js';
 
@@ -48,10 +48,11 @@ export interface EncryptionOptions {
 }
 
 /**
- * Plaintext frames of a sealed segment: the unit a query decrypts (partial-plaintext.ts). Small enough
- * that a column chunk of a 16,384-event row group (tens of KiB for timestamps) costs about itself, large
- * enough that AES-GCM's per-frame cost stays negligible. Segments sealed earlier used 1 MiB frames; the
- * frame size is in each file's header.
+ * Largest plaintext frame of a sealed segment: the unit a query decrypts (partial-plaintext.ts). Frames are
+ * also cut at every column chunk and at the footer (segment-layout.ts frameCuts), so a column's chunk is
+ * decrypted alone, not with the 64 KiB around it; within a chunk, frames of this size keep AES-GCM's
+ * per-frame cost negligible. Segments sealed before 2026-11-28 have fixed frames (envelope format 1: 64 KiB,
+ * or 1 MiB before 2026-11-27); the frame size is in each file's header.
  */
 const SEGMENT_FRAME = 64 * 1024;
 /** Bytes read from a plaintext file at a time while sealing it. */
@@ -227,10 +228,13 @@ export class AtRest {
       return { fileBytes: (await fsp.stat(dest)).size, layout: null };
     }
     const frameBytes = this.enc.segmentFrameBytes ?? SEGMENT_FRAME;
-    const layout = encodeLayout(await layoutOfFile(plain, frameBytes));
+    const parts = await layoutOfFile(plain, frameBytes);
+    // Frames start at every column chunk: a query reading a column decrypts its chunks, not their neighbours.
+    const cuts = frameCuts(parts, frameBytes);
+    const layout = encodeLayout({ ...parts, cuts });
     await this.prepare(groupId);
     const key = this.current.get(groupId)!;
-    await writeAll(tmp, sealChunks(createReadStream(plain, { highWaterMark: SEGMENT_READ }), key, aad(groupId, 'segment', rel), frameBytes));
+    await writeAll(tmp, sealChunks(createReadStream(plain, { highWaterMark: SEGMENT_READ }), key, aad(groupId, 'segment', rel), frameBytes, { cuts }));
     await syncFile(tmp);
     await fsp.rename(tmp, dest);
     const fileBytes = (await fsp.stat(dest)).size;
@@ -257,7 +261,9 @@ export class AtRest {
     const file = join(this.scratchDir, `layout-${++this.scratchSeq}.parquet`);
     try {
       const plain = await this.openPlaintext(rel, file, null);
-      return plain === null ? null : encodeLayout({ footer: plain.footer, columns: await plain.columns() });
+      if (plain === null) return null;
+      const parts = { footer: plain.footer, columns: await plain.columns() };
+      return encodeLayout({ ...parts, cuts: plain.cutsFor(frameCuts(parts, plain.frameBytes)) });
     } finally {
       await fsp.rm(file, { force: true });
     }

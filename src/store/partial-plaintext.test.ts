@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { chunkLayout, context, frameSpan, sealChunks, STREAM_HEADER_MAX_BYTES, type DataKey } from '../kms/envelope.js';
+import { chunkLayout, context, frameSpan, frameTable, sealChunks, STREAM_HEADER_MAX_BYTES, type DataKey } from '../kms/envelope.js';
 import { DecryptionFailedError, TruncatedStreamError } from '../kms/errors.js';
 import { PartialPlaintext } from './partial-plaintext.js';
-import { layoutOfFile } from './segment-layout.js';
+import { frameCuts, layoutOfFile } from './segment-layout.js';
 
 const key: DataKey = { keyId: 'k', version: 1, key: randomBytes(32) };
 const aad = context('test', 'segment');
@@ -84,7 +84,7 @@ test('a segment cut at a frame boundary, padded, or with a frame altered does no
     const { parquet, db } = await fixture(dir);
     db.closeSync();
     const whole = await sealFile(readFileSync(parquet), 4096);
-    const layout = chunkLayout(whole.subarray(0, STREAM_HEADER_MAX_BYTES), whole.length);
+    const layout = chunkLayout(whole.subarray(0, STREAM_HEADER_MAX_BYTES), whole.length, frameTable(whole));
     const last = frameSpan(layout, layout.frames - 1);
     const open = (bytes: Buffer): Promise<PartialPlaintext | null> => {
       const f = join(dir, 'bad.sealed');
@@ -137,6 +137,96 @@ test('a recorded layout spares parsing the footer; a layout of another file is n
 
     // A plaintext Parquet file is not opened: it is read where it is.
     assert.equal(await PartialPlaintext.open(parquet, join(dir, 'none.plain'), async () => key, aad, layout), null);
+    db.closeSync();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a segment sealed with frames cut at its column chunks decrypts about the chunks a column holds; a wrong frame table fails authentication', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-partial-cuts-'));
+  try {
+    const { parquet, db } = await fixture(dir);
+    const plain = readFileSync(parquet);
+    const layout = await layoutOfFile(parquet, 4096);
+    const cuts = frameCuts(layout, 4096);
+    const sealed = join(dir, 'seg.sealed');
+    const parts: Buffer[] = [];
+    for await (const p of sealChunks([plain], key, aad, 4096, { cuts })) parts.push(p);
+    writeFileSync(sealed, Buffer.concat(parts));
+    const known = { ...layout, cuts };
+    const want = await scalar(db, `SELECT sum(ts) FROM read_parquet('${parquet}')`);
+
+    const out = join(dir, 'cut.plain');
+    const p = (await PartialPlaintext.open(sealed, out, async () => key, aad, known))!;
+    assert.ok(p.layoutUsed);
+    const before = p.bytes;
+    const ts = layout.columns.get('ts')!;
+    const tsBytes = ts.reduce((a, [s, e]) => a + e - s, 0);
+    const added = await p.ensure(ts);
+    // Fixed 4 KiB frames would decrypt up to a frame more per chunk; here exactly the chunks (none overlaps the footer's frames).
+    assert.equal(added, tsBytes, `ts: ${added} bytes decrypted for ${tsBytes} bytes of chunks (footer first: ${before})`);
+    assert.equal(await scalar(db, `SELECT sum(ts) FROM read_parquet('${out}')`), want);
+    assert.ok(!readFileSync(out).includes(MARKER), 'the messages are not decrypted');
+    await p.ensureAll();
+    assert.deepEqual(readFileSync(out), plain);
+
+    // Without the cuts (a layout recorded without them, or none): the frame table is read from the file.
+    for (const other of [layout, null]) {
+      const q = (await PartialPlaintext.open(sealed, join(dir, 'walk.plain'), async () => key, aad, other))!;
+      await q.ensure((await q.columns()).get('ts')!);
+      assert.equal(await scalar(db, `SELECT sum(ts) FROM read_parquet('${join(dir, 'walk.plain')}')`), want);
+      assert.deepEqual(q.cutsFor(cuts), cuts, 'the cuts sealing made are found again');
+    }
+
+    // Cuts that give a table of the right size but move a frame boundary: the frames they misplace do not open.
+    const moved = cuts.map((c, i) => (i === 1 ? c + 1 : c));
+    const forged = (await PartialPlaintext.open(sealed, join(dir, 'forged.plain'), async () => key, aad, { ...layout, cuts: moved }))!;
+    await assert.rejects(forged.ensure(ts), DecryptionFailedError);
+
+    // With its layout, a segment padded after its final frame, or cut short, is refused all the same.
+    const whole = readFileSync(sealed);
+    const bad = join(dir, 'bad.sealed');
+    writeFileSync(bad, Buffer.concat([whole, Buffer.alloc(1)]));
+    await assert.rejects(PartialPlaintext.open(bad, join(dir, 'bad.plain'), async () => key, aad, known), (e: Error) => e instanceof DecryptionFailedError || e instanceof TruncatedStreamError);
+    writeFileSync(bad, whole.subarray(0, whole.length - 1));
+    await assert.rejects(PartialPlaintext.open(bad, join(dir, 'bad.plain'), async () => key, aad, known), (e: Error) => e instanceof DecryptionFailedError || e instanceof TruncatedStreamError);
+    // A layout whose footer is not this file's footer is not used; the columns come from the footer.
+    const elsewhere = { ...known, footer: [known.footer[0] + 1, known.footer[1]] as const };
+    const other = (await PartialPlaintext.open(sealed, join(dir, 'other.plain'), async () => key, aad, elsewhere))!;
+    assert.ok(!other.layoutUsed);
+    assert.deepEqual(await other.columns(), layout.columns);
+    // The same with the footer's cut moved too: a frame table that fits the file's size but is wrong.
+    await assert.rejects(PartialPlaintext.open(sealed, join(dir, 'other2.plain'), async () => key, aad, { ...elsewhere, cuts: [...cuts.slice(0, -1), known.footer[0] + 1] }), DecryptionFailedError);
+    db.closeSync();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a segment sealed in fixed frames (format 1, before frames were cut at column chunks) still reads, with and without its layout', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-partial-v1-'));
+  try {
+    const { parquet, db } = await fixture(dir);
+    const plain = readFileSync(parquet);
+    const sealed = join(dir, 'seg.sealed');
+    const parts: Buffer[] = [];
+    for await (const p of sealChunks([plain], key, aad, 4096, { format: 1 })) parts.push(p);
+    assert.equal(parts[0]![3], 1);
+    writeFileSync(sealed, Buffer.concat(parts));
+    const layout = await layoutOfFile(parquet, 4096);
+    const want = await scalar(db, `SELECT sum(ts) FROM read_parquet('${parquet}')`);
+    for (const [name, known] of [['known', layout], ['parsed', null]] as const) {
+      const out = join(dir, `${name}.plain`);
+      const p = (await PartialPlaintext.open(sealed, out, async () => key, aad, known))!;
+      assert.equal(p.layoutUsed, known !== null);
+      assert.equal(p.cutsFor(frameCuts(layout, 4096)), undefined, 'fixed frames have no cuts to record');
+      await p.ensure((await p.columns()).get('ts')!);
+      assert.equal(await scalar(db, `SELECT sum(ts) FROM read_parquet('${out}')`), want);
+      assert.ok(!readFileSync(out).includes(MARKER), 'the messages are not decrypted');
+      await p.ensureAll();
+      assert.deepEqual(readFileSync(out), plain);
+    }
     db.closeSync();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,23 +7,49 @@
  *
  * Frames are authenticated one by one (envelope.ts openFrameAt); the last one, which carries the footer
  * and the stream's final flag, is opened by open(), so a segment cut short or padded is refused before
- * anything reads it. Which frames hold a column comes from the layout recorded when the segment was
+ * anything reads it. Segments sealed since 2026-11-28 have a frame starting at each column chunk (envelope
+ * format 2), so a column's chunks are decrypted without their neighbours; where those frames lie comes from
+ * the cuts in the recorded layout (or the frame headers), a table that a frame it misplaces fails to
+ * authenticate against. Which frames hold a column comes from the layout recorded when the segment was
  * sealed (segment-layout.ts), or else from its footer, parsed once. Parts not decrypted read as zeros,
  * which can decode as values: a reader must make every column it names readable (ensure) before
  * reading. Calls are serialised per segment.
+ *
+ * File work is synchronous (reads of the sealed file, writes into /dev/shm), one segment's at a time
+ * between turns of the event loop: the reads and writes are small (a frame, a column chunk), and a trip
+ * to the thread pool for each cost more than the work it carried (measured: opening 25 segments and
+ * reading their timestamp chunks, 16 ms of CPU with FileHandle calls, 6 ms synchronous). A sealed file
+ * not in the page cache (after a reboot) blocks the event loop for its disk reads.
  */
-import { promises as fsp } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, ftruncateSync, openSync, promises as fsp, readSync, writeSync, writevSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { AsyncBuffer } from 'hyparquet';
-import { chunkLayout, frameSpan, openFrameAt, STREAM_HEADER_MAX_BYTES, type ChunkLayout, type DataKey, type KeyRef } from '../kms/envelope.js';
+import { chunkLayout, frameSpan, frameStarts, frameTable, openFrameAt, streamHeader, STREAM_HEADER_MAX_BYTES, type ChunkLayout, type DataKey, type KeyRef } from '../kms/envelope.js';
+import { EnvelopeFormatError } from '../kms/errors.js';
 import { readLayout, type ColumnRanges, type Range, type SegmentLayout } from './segment-layout.js';
 
 export type { ColumnRanges, Range } from './segment-layout.js';
 
 const PARQUET_MAGIC = Buffer.from('PAR1', 'latin1');
 
-/** Frames read from the sealed file in one system call, at most. */
-const FRAMES_PER_READ = 16;
+/** Bytes read first from a sealed segment: its stream header, and in one cut at its column chunks the first frame (Parquet's magic). */
+const HEAD_BYTES = 512;
+/** A frame's bytes besides its plaintext: flags, length and tag (envelope.ts). */
+const FRAME_OVERHEAD = 5 + 16;
+
+/** Sealed bytes read in one system call, at most (a single frame may be more). */
+const READ_BYTES = 1 << 20;
+/**
+ * Undecrypted plaintext between two frames to decrypt, at most, that is decrypted with them: one read and
+ * one write instead of two each (a trip to the thread pool costs about what decrypting some KiB does),
+ * for the small column chunks of one row group that frames cut at every chunk leave apart.
+ */
+const GAP_BYTES = 32 * 1024;
+/**
+ * Frames smaller than this (tests seal small segments in tiny frames, so that a column read but not named
+ * shows as wrong rows) fill no gaps: a filled gap would hide such a column.
+ */
+const GAP_MIN_FRAME = 16 * 1024;
 
 export class PartialPlaintext {
   private readonly have: Uint8Array;
@@ -39,7 +65,7 @@ export class PartialPlaintext {
     private readonly src: string,
     readonly file: string,
     private readonly layout: ChunkLayout,
-    private readonly key: DataKey,
+    readonly key: DataKey,
     private readonly aad: Uint8Array,
   ) {
     this.have = new Uint8Array(layout.frames);
@@ -55,41 +81,126 @@ export class PartialPlaintext {
    * Parquet file, not sealed (the caller refuses it: at-rest.ts).
    */
   static async open(src: string, file: string, keyFor: (ref: KeyRef) => Promise<DataKey>, aad: Uint8Array, known?: SegmentLayout | null): Promise<PartialPlaintext | null> {
-    // One handle on each file for all of this: every file operation is a trip to the thread pool.
-    const h = await fsp.open(src, 'r');
-    let out: FileHandle | undefined;
+    await nextTurn(); // the file work below is synchronous: let other work in between segments
+    const h = openSync(src, 'r');
+    let out: number | undefined;
     let opened = false;
-    try {
-      const { size } = await h.stat();
-      const head = Buffer.alloc(Math.min(size, STREAM_HEADER_MAX_BYTES));
-      await readFully(h, head, 0);
-      if (head.subarray(0, 4).equals(PARQUET_MAGIC)) return null;
-      const layout = chunkLayout(head, size);
-      const key = await keyFor(layout.ref);
-      out = await fsp.open(file, 'w+', 0o600);
+    const create = (): number => {
+      out = openSync(file, 'w+', 0o600);
       opened = true;
-      await out.truncate(layout.plaintextBytes);
+      return out;
+    };
+    try {
+      const first = Buffer.allocUnsafe(HEAD_BYTES);
+      // One read: a regular file reads short only at its end.
+      const head = first.subarray(0, readSync(h, first, 0, first.length, 0));
+      if (head.length >= 4 && head.subarray(0, 4).equals(PARQUET_MAGIC)) return null;
+      const { size } = fstatSync(h);
+      const fast = await PartialPlaintext.openKnown(h, head, size, src, file, keyFor, aad, known, create);
+      if (fast !== undefined) return fast;
+      const layout = framesOf(h, head, size, known);
+      const key = await keyFor(layout.ref);
+      ftruncateSync(out ?? create(), layout.plaintextBytes);
       const p = new PartialPlaintext(src, file, layout, key, aad);
       const size0 = layout.plaintextBytes;
       const fits = known != null && known.footer[1] === size0;
-      await p.decryptWith(h, out, [0, layout.frames - 1, ...(fits ? p.framesOf([known.footer]) : [])]);
-      p.footerBytes = await p.readFooterLength(out);
+      // The first frame (Parquet's magic), the frames of the last 8 bytes (the footer's length and magic),
+      // and with a layout that fits, the footer's.
+      p.decryptWith(h, out!, [0, ...p.framesOf([[size0 - Math.min(8, size0), size0], ...(fits ? [known.footer] : [])])]);
+      p.footerBytes = p.readFooterLength(out!);
       const footer: Range = [size0 - p.footerBytes, size0];
-      await p.decryptWith(h, out, p.framesOf([footer]));
+      p.decryptWith(h, out!, p.framesOf([footer]));
       if (fits && known.footer[0] === footer[0]) {
         p.columnsOf = Promise.resolve(known.columns);
         p.fromLayout = true;
       }
       return p;
     } catch (e) {
-      await out?.close();
+      const o = out as number | undefined;
       out = undefined;
+      if (o !== undefined) closeSync(o);
       if (opened) await fsp.rm(file, { force: true });
       throw e;
     } finally {
-      await h.close();
-      await out?.close();
+      closeSync(h);
+      if (out !== undefined) closeSync(out);
     }
+  }
+
+  /**
+   * open() of a segment cut at its column chunks (format 2) whose recorded layout gives its frame table
+   * (of the file's `size`) and footer: the first frame taken from the bytes read for the header, the
+   * footer's frames read at once, their plaintext written without reading it back. undefined when the layout does not apply (open() then goes the long
+   * way); `create` makes the plaintext file.
+   */
+  private static async openKnown(
+    h: number,
+    head: Buffer,
+    size: number,
+    src: string,
+    file: string,
+    keyFor: (ref: KeyRef) => Promise<DataKey>,
+    aad: Uint8Array,
+    known: SegmentLayout | null | undefined,
+    create: () => number,
+  ): Promise<PartialPlaintext | undefined> {
+    if (known?.cuts === undefined || head.length < STREAM_HEADER_MAX_BYTES) return undefined;
+    const header = streamHeader(head);
+    const total = known.footer[1];
+    const [footerStart] = known.footer;
+    if (header.version === 1 || total < 12 || total > size || footerStart < 4 || total - footerStart < 8) return undefined;
+    const starts = frameStarts(known.cuts, header.chunkSize, total);
+    const sealedBytes = header.headerLength + starts.length * FRAME_OVERHEAD + total;
+    if (sealedBytes !== size) return undefined; // not this file's table
+    let layout: ChunkLayout;
+    try {
+      layout = chunkLayout(head, size, starts);
+    } catch (e) {
+      if (e instanceof EnvelopeFormatError) return undefined;
+      throw e;
+    }
+    const p = new PartialPlaintext(src, file, layout, await keyFor(layout.ref), aad);
+    const frame0 = frameSpan(layout, 0);
+    const tail = p.framesOf([known.footer]);
+    if (frame0.offset + frame0.length > head.length || tail[0] === 0) return undefined;
+    // The footer's frames, which end the stream.
+    const from = frameSpan(layout, tail[0]!).offset;
+    const buffer = takeReadBuffer();
+    try {
+      const sealed = buffer.take(size - from);
+      readFully(h, sealed, from);
+      const magic = openFrameAt(layout, p.key, 0, head.subarray(frame0.offset, frame0.offset + frame0.length), aad);
+      const footer = tail.map((i) => {
+        const span = frameSpan(layout, i);
+        return openFrameAt(layout, p.key, i, sealed.subarray(span.offset - from, span.offset - from + span.length), aad);
+      });
+      const end = footer.at(-1)!;
+      const lengthAndMagic = end.length >= 8 ? end.subarray(end.length - 8) : Buffer.concat(footer).subarray(-8);
+      if (lengthAndMagic.toString('latin1', 4) !== 'PAR1' || lengthAndMagic.readUInt32LE(0) + 8 !== total - footerStart) {
+        // Not the footer the layout says (another file's layout): parse this one the long way.
+        return undefined;
+      }
+      const out = create();
+      // The footer's frames end the file: writing them gives the sparse file its size.
+      writeAll(out, [magic], 0);
+      writeAll(out, footer, layout.starts[tail[0]!]!);
+      for (const i of [0, ...tail]) {
+        p.have[i] = 1;
+        p.missing--;
+      }
+      p.decrypted = magic.length + footer.reduce((a, b) => a + b.length, 0);
+      p.footerBytes = total - footerStart;
+      p.columnsOf = Promise.resolve(known.columns);
+      p.fromLayout = true;
+      return p;
+    } finally {
+      buffer.release();
+    }
+  }
+
+  /** Plaintext bytes of the largest frame (the sealed stream's chunk size). */
+  get frameBytes(): number {
+    return this.layout.chunkSize;
   }
 
   /** Plaintext bytes of the whole segment. */
@@ -134,13 +245,32 @@ export class PartialPlaintext {
     return this.columnsOf;
   }
 
+  /**
+   * The frame cuts of this segment's sealed stream for the catalog's layout: `likely` (the cuts sealing
+   * makes, frameCuts) when they give its frame table, else its frame starts; undefined for fixed frames
+   * (format 1).
+   */
+  cutsFor(likely: readonly number[]): readonly number[] | undefined {
+    const { version, starts, chunkSize, plaintextBytes } = this.layout;
+    if (version === 1) return undefined;
+    const derived = frameStarts(likely, chunkSize, plaintextBytes);
+    return derived.length === starts.length && derived.every((x, i) => x === starts[i]) ? likely : starts.slice(1);
+  }
+
   /** The frames covering `ranges` not decrypted yet. */
   private framesOf(ranges: readonly Range[]): number[] {
     const frames: number[] = [];
-    const size = this.layout.chunkSize;
+    const starts = this.layout.starts;
     for (const [start, end] of ranges) {
-      const last = Math.min(Math.ceil(end / size), this.layout.frames);
-      for (let i = Math.max(0, Math.floor(start / size)); i < last; i++) if (this.have[i] === 0) frames.push(i);
+      // The last frame starting at or before `start`, then every frame starting before `end`.
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= start) lo = mid;
+        else hi = mid - 1;
+      }
+      for (let i = lo; i < starts.length && starts[i]! < end; i++) if (this.have[i] === 0) frames.push(i);
     }
     return frames;
   }
@@ -149,21 +279,21 @@ export class PartialPlaintext {
   private async read(start: number, length: number): Promise<Uint8Array> {
     await this.ensure([[start, start + length]]);
     const out = new Uint8Array(length);
-    const h = await fsp.open(this.file, 'r');
+    const h = openSync(this.file, 'r');
     try {
-      await readFully(h, out, start);
+      readFully(h, out, start);
     } finally {
-      await h.close();
+      closeSync(h);
     }
     return out;
   }
 
   /** The footer's length, with the 8 bytes of its length and magic after it (Parquet's file layout); its frames are decrypted. */
-  private async readFooterLength(out: FileHandle): Promise<number> {
+  private readFooterLength(out: number): number {
     const size = this.layout.plaintextBytes;
     if (size < 12) throw new Error(`segment ${this.src} is too short for a Parquet file`);
     const tail = Buffer.alloc(8);
-    await readFully(out, tail, size - 8);
+    readFully(out, tail, size - 8);
     if (tail.toString('latin1', 4) !== 'PAR1') throw new Error(`segment ${this.src} is not a Parquet file (footer magic)`);
     const length = tail.readUInt32LE(0) + 8;
     if (length > size - 4) throw new Error(`segment ${this.src} has a footer longer than itself`);
@@ -182,16 +312,17 @@ export class PartialPlaintext {
   private decryptFrames(frames: readonly number[]): Promise<number> {
     const run = this.work.then(async () => {
       if (frames.every((i) => this.have[i] !== 0)) return 0;
-      const src = await fsp.open(this.src, 'r');
+      await nextTurn(); // the file work below is synchronous: let other work in between segments
+      const src = openSync(this.src, 'r');
       try {
-        const dst = await fsp.open(this.file, 'r+');
+        const dst = openSync(this.file, 'r+');
         try {
-          return await this.decryptWith(src, dst, frames);
+          return this.decryptWith(src, dst, frames);
         } finally {
-          await dst.close();
+          closeSync(dst);
         }
       } finally {
-        await src.close();
+        closeSync(src);
       }
     });
     this.work = run.catch(() => undefined);
@@ -199,19 +330,34 @@ export class PartialPlaintext {
   }
 
   /** decryptFrames() through open handles on the sealed file and the plaintext file (unserialised: the caller orders calls). */
-  private async decryptWith(src: FileHandle, dst: FileHandle, frames: readonly number[]): Promise<number> {
-    const todo = [...new Set(frames)].filter((i) => this.have[i] === 0).sort((a, b) => a - b);
+  private decryptWith(src: number, dst: number, frames: readonly number[]): number {
+    const want = [...new Set(frames)].filter((i) => this.have[i] === 0).sort((a, b) => a - b);
+    const { starts } = this.layout;
+    const gap = this.layout.chunkSize >= GAP_MIN_FRAME ? GAP_BYTES : 0;
+    const todo: number[] = [];
+    for (const i of want) {
+      const prev = todo.at(-1);
+      if (prev !== undefined && i > prev + 1 && starts[i]! - starts[prev + 1]! <= gap && this.have.subarray(prev + 1, i).every((x) => x === 0)) {
+        for (let j = prev + 1; j < i; j++) todo.push(j);
+      }
+      todo.push(i);
+    }
     let added = 0;
     const buffer = takeReadBuffer();
     try {
       for (let k = 0; k < todo.length; ) {
         // A run of consecutive frames is one read.
         let n = 1;
-        while (k + n < todo.length && n < FRAMES_PER_READ && todo[k + n] === todo[k]! + n) n++;
+        const from = frameSpan(this.layout, todo[k]!).offset;
+        while (k + n < todo.length && todo[k + n] === todo[k]! + n) {
+          const next = frameSpan(this.layout, todo[k + n]!);
+          if (next.offset + next.length - from > READ_BYTES) break;
+          n++;
+        }
         const first = frameSpan(this.layout, todo[k]!);
         const last = frameSpan(this.layout, todo[k + n - 1]!);
         const sealed = buffer.take(last.offset + last.length - first.offset);
-        await readFully(src, sealed, first.offset);
+        readFully(src, sealed, first.offset);
         // Consecutive frames are consecutive plaintext: opened in memory, written with one call.
         const plains: Buffer[] = [];
         for (let j = 0; j < n; j++) {
@@ -219,7 +365,7 @@ export class PartialPlaintext {
           const span = frameSpan(this.layout, i);
           plains.push(openFrameAt(this.layout, this.key, i, sealed.subarray(span.offset - first.offset, span.offset - first.offset + span.length), this.aad));
         }
-        await writeAll(dst, plains, todo[k]! * this.layout.chunkSize);
+        writeAll(dst, plains, this.layout.starts[todo[k]!]!);
         for (let j = 0; j < n; j++) {
           this.have[todo[k + j]!] = 1;
           this.missing--;
@@ -233,6 +379,28 @@ export class PartialPlaintext {
     this.decrypted += added;
     return added;
   }
+}
+
+/**
+ * Where the frames of the sealed segment open at `h` are: fixed frames (format 1) from its size; frames cut
+ * at its column chunks (format 2) from the cuts of its recorded layout, or else, when it has none or they do
+ * not fit the file's size, from its frame headers (the whole file is read once). A table that fits but is
+ * wrong is refused when a frame it misplaces fails authentication.
+ */
+function framesOf(h: number, head: Buffer, size: number, known: SegmentLayout | null | undefined): ChunkLayout {
+  const header = streamHeader(head);
+  if (header.version === 1) return chunkLayout(head, size);
+  const total = known?.footer[1];
+  if (known?.cuts !== undefined && total !== undefined && total <= size) {
+    try {
+      return chunkLayout(head, size, frameStarts(known.cuts, header.chunkSize, total));
+    } catch (e) {
+      if (!(e instanceof EnvelopeFormatError)) throw e;
+    }
+  }
+  const whole = Buffer.alloc(size);
+  readFully(h, whole, 0);
+  return chunkLayout(head, size, frameTable(whole));
 }
 
 /**
@@ -256,22 +424,22 @@ function takeReadBuffer(): { take(bytes: number): Buffer; release(): void } {
 }
 
 /** Writes every byte of `parts` at `position` (writev may write less than asked). */
-async function writeAll(h: FileHandle, parts: Buffer[], position: number): Promise<void> {
+function writeAll(fd: number, parts: Buffer[], position: number): void {
   const total = parts.reduce((a, b) => a + b.length, 0);
-  let done = (await h.writev(parts, position)).bytesWritten;
+  let done = writevSync(fd, parts, position);
   if (done === total) return;
   const rest = Buffer.concat(parts);
   while (done < total) {
-    const { bytesWritten } = await h.write(rest, done, total - done, position + done);
+    const bytesWritten = writeSync(fd, rest, done, total - done, position + done);
     if (bytesWritten === 0) throw new Error('could not write a decrypted frame');
     done += bytesWritten;
   }
 }
 
-async function readFully(h: fsp.FileHandle, into: Uint8Array, position: number): Promise<void> {
+function readFully(fd: number, into: Uint8Array, position: number): void {
   let got = 0;
   while (got < into.length) {
-    const { bytesRead } = await h.read(into, got, into.length - got, position + got);
+    const bytesRead = readSync(fd, into, got, into.length - got, position + got);
     if (bytesRead === 0) throw new Error(`unexpected end of file at ${position + got}`);
     got += bytesRead;
   }

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { decodeLayout, encodeLayout, layoutOfFile } from './segment-layout.js';
+import { decodeLayout, encodeLayout, frameCuts, layoutOfFile } from './segment-layout.js';
 
 test('the layout of a Parquet file is where DuckDB says its footer and column chunks are, and survives the catalog text', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lw-layout-'));
@@ -57,4 +57,26 @@ test('a layout text that is missing, of another version or malformed reads as no
   assert.equal(decodeLayout('{"v":1,"f":[10,20],"c":{"ts":[-1,5]}}'), null);
   assert.equal(decodeLayout('{"v":1,"f":[10,20],"c":{"ts":[1.5,5]}}'), null);
   assert.deepEqual(decodeLayout('{"v":1,"f":[10,20],"c":{"ts":[1,5,7,9]}}'), { footer: [10, 20], columns: new Map([['ts', [[1, 5], [7, 9]]]]) });
+});
+
+test('frame cuts: a frame starts at each part of 8 KiB or more and after it; runs of small parts share one', () => {
+  const layout = {
+    // stream_id 4+100, ts 104+20000, tiny 20104+50, seq 20154+30000, then small blooms, then the footer.
+    footer: [50_500, 51_000] as const,
+    columns: new Map([
+      ['stream_id', [[4, 104], [50_300, 50_350]] as const],
+      ['ts', [[104, 20_104], [50_350, 50_400]] as const],
+      ['tiny', [[20_104, 20_154]] as const],
+      ['seq', [[20_154, 50_154]] as const],
+    ]),
+  };
+  const cuts = frameCuts(layout, 64 * 1024);
+  // stream_id's chunk shares the first frame with Parquet's magic; ts and seq (large) start frames, and so do
+  // the parts after them (tiny; the blooms); the blooms and the footer, all small, share one frame.
+  assert.deepEqual(cuts, [104, 20_104, 20_154, 50_300]);
+  // Each recorded cut survives the catalog's text.
+  assert.deepEqual(decodeLayout(encodeLayout({ ...layout, cuts }))!.cuts, cuts);
+  assert.equal(decodeLayout(encodeLayout({ ...layout, cuts: [5, 5] })), null, 'cuts not strictly ascending');
+  // Tiny test frames keep (almost) every cut.
+  assert.deepEqual(frameCuts(layout, 128), [4, 104, 20_104, 20_154, 50_300, 50_350, 50_500]);
 });

@@ -22,7 +22,37 @@ export interface SegmentLayout {
   /** The footer with its length and magic: the last bytes of the file. */
   readonly footer: Range;
   readonly columns: ColumnRanges;
+  /**
+   * The sealed segment's frame cuts (envelope.ts sealChunks `cuts`, format 2): where its frames start, from
+   * which the frame table is derived (frameStarts). Absent for segments sealed in fixed frames (format 1).
+   */
+  readonly cuts?: readonly number[];
 }
+
+/**
+ * Where a segment's frames are cut when it is sealed (`frameBytes`: its largest frame): at the column chunks
+ * (and bloom filters) and at the footer, so that a column's chunks are read in frames of their own, not
+ * with their neighbours'. Runs of small parts (under MIN_FRAME, or an eighth of a frame) share a frame: each
+ * frame costs a cipher set-up and a write, about what decrypting some KiB does, and a query reading one of
+ * them then decrypts a few KiB more, never a large neighbour (a part of MIN_FRAME or more starts a frame).
+ */
+export function frameCuts(layout: SegmentLayout, frameBytes: number): number[] {
+  const size = layout.footer[1];
+  const at = new Set<number>([layout.footer[0]]);
+  for (const ranges of layout.columns.values()) for (const [start] of ranges) at.add(start);
+  const parts = [...at].filter((x) => x > 0 && x < size).sort((a, b) => a - b);
+  const min = Math.min(MIN_FRAME, Math.floor(frameBytes / 8));
+  const cuts: number[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const c = parts[i]!;
+    const next = i + 1 < parts.length ? parts[i + 1]! : size;
+    if (c - (cuts.at(-1) ?? 0) >= min || next - c >= min) cuts.push(c);
+  }
+  return cuts;
+}
+
+/** Parts of a segment smaller than this share frames (frameCuts). */
+const MIN_FRAME = 8 * 1024;
 
 const LAYOUT_VERSION = 1;
 
@@ -90,12 +120,13 @@ export async function layoutOfFile(path: string, frameBytes: number): Promise<Se
 }
 
 /**
- * The catalog's text of a layout: `{"v":1,"f":[start,end],"c":{"<column>":[start,end,start,end,...]}}`.
+ * The catalog's text of a layout: `{"v":1,"f":[start,end],"c":{"<column>":[start,end,start,end,...]},"k":[cut,...]}`
+ * (`k` only for a segment sealed with cuts).
  */
 export function encodeLayout(layout: SegmentLayout): string {
   const c: Record<string, number[]> = {};
   for (const [name, ranges] of layout.columns) c[name] = ranges.flatMap(([s, e]) => [s, e]);
-  return JSON.stringify({ v: LAYOUT_VERSION, f: layout.footer, c });
+  return JSON.stringify(layout.cuts === undefined ? { v: LAYOUT_VERSION, f: layout.footer, c } : { v: LAYOUT_VERSION, f: layout.footer, c, k: layout.cuts });
 }
 
 /** A layout from the catalog's text; null for none, another version, or anything malformed (the footer is parsed instead). */
@@ -108,7 +139,7 @@ export function decodeLayout(text: string | null | undefined): SegmentLayout | n
     return null;
   }
   if (typeof v !== 'object' || v === null) return null;
-  const o = v as { v?: unknown; f?: unknown; c?: unknown };
+  const o = v as { v?: unknown; f?: unknown; c?: unknown; k?: unknown };
   if (o.v !== LAYOUT_VERSION || !isRanges(o.f) || (o.f as number[]).length !== 2 || typeof o.c !== 'object' || o.c === null) return null;
   const columns = new Map<string, Range[]>();
   for (const [name, flat] of Object.entries(o.c as Record<string, unknown>)) {
@@ -118,7 +149,19 @@ export function decodeLayout(text: string | null | undefined): SegmentLayout | n
     columns.set(name, list);
   }
   const f = o.f as number[];
-  return { footer: [f[0]!, f[1]!], columns };
+  if (o.k === undefined) return { footer: [f[0]!, f[1]!], columns };
+  if (!isAscending(o.k)) return null;
+  return { footer: [f[0]!, f[1]!], columns, cuts: o.k };
+}
+
+/** A strictly ascending list of non-negative safe integers. */
+function isAscending(v: unknown): v is number[] {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    if (!Number.isSafeInteger(x) || (x as number) < 0 || (i > 0 && (x as number) <= (v[i - 1] as number))) return false;
+  }
+  return true;
 }
 
 /** An even-length list of ranges as [start, end, ...], each 0 <= start <= end, in safe integers. */
