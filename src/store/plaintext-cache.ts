@@ -42,10 +42,7 @@ interface CacheEntry {
   plain?: PartialPlaintext;
 }
 
-/**
- * Segments opened or decrypted at once by a lease. Their file work is synchronous (partial-plaintext.ts),
- * one segment per turn of the event loop; several at once still overlap a data key's first unwrap (KMS).
- */
+/** Segments opened or decrypted at once by a lease (their work is small reads and writes on the thread pool). */
 const CONCURRENT_SEGMENTS = 8;
 
 export class PlaintextCache {
@@ -85,7 +82,8 @@ export class PlaintextCache {
     }
     const paths = new Map<string, string>();
     try {
-      // Several segments at a time (CONCURRENT_SEGMENTS).
+      // Several segments at a time: their work is mostly small reads and writes, each a trip to the
+      // thread pool, so one at a time would leave it idle.
       const opened = await settleLimit([...byRel], CONCURRENT_SEGMENTS, async ([rel, layout]) => [rel, await this.entry(rel, layout)] as const);
       for (const r of opened) {
         if (r.status !== 'fulfilled') continue;
