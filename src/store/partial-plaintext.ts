@@ -14,15 +14,9 @@
  * sealed (segment-layout.ts), or else from its footer, parsed once. Parts not decrypted read as zeros,
  * which can decode as values: a reader must make every column it names readable (ensure) before
  * reading. Calls are serialised per segment.
- *
- * File work is synchronous (reads of the sealed file, writes into /dev/shm), one segment's at a time
- * between turns of the event loop: the reads and writes are small (a frame, a column chunk), and a trip
- * to the thread pool for each cost more than the work it carried (measured: opening 25 segments and
- * reading their timestamp chunks, 16 ms of CPU with FileHandle calls, 6 ms synchronous). A sealed file
- * not in the page cache (after a reboot) blocks the event loop for its disk reads.
  */
-import { closeSync, fstatSync, ftruncateSync, openSync, promises as fsp, readSync, writeSync, writevSync } from 'node:fs';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import type { AsyncBuffer } from 'hyparquet';
 import { chunkLayout, frameSpan, frameStarts, frameTable, openFrameAt, streamHeader, STREAM_HEADER_MAX_BYTES, type ChunkLayout, type DataKey, type KeyRef } from '../kms/envelope.js';
 import { EnvelopeFormatError, TruncatedStreamError } from '../kms/errors.js';
@@ -81,49 +75,49 @@ export class PartialPlaintext {
    * Parquet file, not sealed (the caller refuses it: at-rest.ts).
    */
   static async open(src: string, file: string, keyFor: (ref: KeyRef) => Promise<DataKey>, aad: Uint8Array, known?: SegmentLayout | null): Promise<PartialPlaintext | null> {
-    await nextTurn(); // the file work below is synchronous: let other work in between segments
-    const h = openSync(src, 'r');
-    let out: number | undefined;
+    // One handle on each file for all of this: every file operation is a trip to the thread pool.
+    const h = await fsp.open(src, 'r');
+    let out: FileHandle | undefined;
     let opened = false;
-    const create = (): number => {
-      out = openSync(file, 'w+', 0o600);
+    const create = async (): Promise<FileHandle> => {
+      out = await fsp.open(file, 'w+', 0o600);
       opened = true;
       return out;
     };
     try {
       const first = Buffer.allocUnsafe(HEAD_BYTES);
       // One read: a regular file reads short only at its end.
-      const head = first.subarray(0, readSync(h, first, 0, first.length, 0));
+      const head = first.subarray(0, (await h.read(first, 0, first.length, 0)).bytesRead);
       if (head.length >= 4 && head.subarray(0, 4).equals(PARQUET_MAGIC)) return null;
       const fast = await PartialPlaintext.openKnown(h, head, src, file, keyFor, aad, known, create);
       if (fast !== undefined) return fast;
-      const { size } = fstatSync(h);
-      const layout = framesOf(h, head, size, known);
+      const { size } = await h.stat();
+      const layout = await framesOf(h, head, size, known);
       const key = await keyFor(layout.ref);
-      ftruncateSync(out ?? create(), layout.plaintextBytes);
+      await (out ?? (await create())).truncate(layout.plaintextBytes);
       const p = new PartialPlaintext(src, file, layout, key, aad);
       const size0 = layout.plaintextBytes;
       const fits = known != null && known.footer[1] === size0;
       // The first frame (Parquet's magic), the frames of the last 8 bytes (the footer's length and magic),
       // and with a layout that fits, the footer's.
-      p.decryptWith(h, out!, [0, ...p.framesOf([[size0 - Math.min(8, size0), size0], ...(fits ? [known.footer] : [])])]);
-      p.footerBytes = p.readFooterLength(out!);
+      await p.decryptWith(h, out!, [0, ...p.framesOf([[size0 - Math.min(8, size0), size0], ...(fits ? [known.footer] : [])])]);
+      p.footerBytes = await p.readFooterLength(out!);
       const footer: Range = [size0 - p.footerBytes, size0];
-      p.decryptWith(h, out!, p.framesOf([footer]));
+      await p.decryptWith(h, out!, p.framesOf([footer]));
       if (fits && known.footer[0] === footer[0]) {
         p.columnsOf = Promise.resolve(known.columns);
         p.fromLayout = true;
       }
       return p;
     } catch (e) {
-      const o = out as number | undefined;
+      const o = out as FileHandle | undefined;
       out = undefined;
-      if (o !== undefined) closeSync(o);
+      await o?.close();
       if (opened) await fsp.rm(file, { force: true });
       throw e;
     } finally {
-      closeSync(h);
-      if (out !== undefined) closeSync(out);
+      await h.close();
+      await (out as FileHandle | undefined)?.close();
     }
   }
 
@@ -135,14 +129,14 @@ export class PartialPlaintext {
    * way); `create` makes the plaintext file.
    */
   private static async openKnown(
-    h: number,
+    h: FileHandle,
     head: Buffer,
     src: string,
     file: string,
     keyFor: (ref: KeyRef) => Promise<DataKey>,
     aad: Uint8Array,
     known: SegmentLayout | null | undefined,
-    create: () => number,
+    create: () => Promise<FileHandle>,
   ): Promise<PartialPlaintext | undefined> {
     if (known?.cuts === undefined || head.length < STREAM_HEADER_MAX_BYTES) return undefined;
     const header = streamHeader(head);
@@ -169,7 +163,7 @@ export class PartialPlaintext {
     try {
       const sealed = buffer.take(sealedBytes - from + 1);
       // One read: a regular file reads short only at its end.
-      const got = readSync(h, sealed, 0, sealed.length, from);
+      const got = (await h.read(sealed, 0, sealed.length, from)).bytesRead;
       if (got !== sealedBytes - from) {
         if (got > sealedBytes - from) throw new TruncatedStreamError(`segment ${src} continues after its final chunk`);
         return undefined; // shorter than the table says: the table is not this file's
@@ -185,10 +179,10 @@ export class PartialPlaintext {
         // Not the footer the layout says (another file's layout): parse this one the long way.
         return undefined;
       }
-      const out = create();
+      const out = await create();
       // The footer's frames end the file: writing them gives the sparse file its size.
-      writeAll(out, [magic], 0);
-      writeAll(out, footer, layout.starts[tail[0]!]!);
+      await writeAll(out, [magic], 0);
+      await writeAll(out, footer, layout.starts[tail[0]!]!);
       for (const i of [0, ...tail]) {
         p.have[i] = 1;
         p.missing--;
@@ -284,21 +278,21 @@ export class PartialPlaintext {
   private async read(start: number, length: number): Promise<Uint8Array> {
     await this.ensure([[start, start + length]]);
     const out = new Uint8Array(length);
-    const h = openSync(this.file, 'r');
+    const h = await fsp.open(this.file, 'r');
     try {
-      readFully(h, out, start);
+      await readFully(h, out, start);
     } finally {
-      closeSync(h);
+      await h.close();
     }
     return out;
   }
 
   /** The footer's length, with the 8 bytes of its length and magic after it (Parquet's file layout); its frames are decrypted. */
-  private readFooterLength(out: number): number {
+  private async readFooterLength(out: FileHandle): Promise<number> {
     const size = this.layout.plaintextBytes;
     if (size < 12) throw new Error(`segment ${this.src} is too short for a Parquet file`);
     const tail = Buffer.alloc(8);
-    readFully(out, tail, size - 8);
+    await readFully(out, tail, size - 8);
     if (tail.toString('latin1', 4) !== 'PAR1') throw new Error(`segment ${this.src} is not a Parquet file (footer magic)`);
     const length = tail.readUInt32LE(0) + 8;
     if (length > size - 4) throw new Error(`segment ${this.src} has a footer longer than itself`);
@@ -317,17 +311,16 @@ export class PartialPlaintext {
   private decryptFrames(frames: readonly number[]): Promise<number> {
     const run = this.work.then(async () => {
       if (frames.every((i) => this.have[i] !== 0)) return 0;
-      await nextTurn(); // the file work below is synchronous: let other work in between segments
-      const src = openSync(this.src, 'r');
+      const src = await fsp.open(this.src, 'r');
       try {
-        const dst = openSync(this.file, 'r+');
+        const dst = await fsp.open(this.file, 'r+');
         try {
-          return this.decryptWith(src, dst, frames);
+          return await this.decryptWith(src, dst, frames);
         } finally {
-          closeSync(dst);
+          await dst.close();
         }
       } finally {
-        closeSync(src);
+        await src.close();
       }
     });
     this.work = run.catch(() => undefined);
@@ -335,7 +328,7 @@ export class PartialPlaintext {
   }
 
   /** decryptFrames() through open handles on the sealed file and the plaintext file (unserialised: the caller orders calls). */
-  private decryptWith(src: number, dst: number, frames: readonly number[]): number {
+  private async decryptWith(src: FileHandle, dst: FileHandle, frames: readonly number[]): Promise<number> {
     const want = [...new Set(frames)].filter((i) => this.have[i] === 0).sort((a, b) => a - b);
     const { starts } = this.layout;
     const gap = this.layout.chunkSize >= GAP_MIN_FRAME ? GAP_BYTES : 0;
@@ -362,7 +355,7 @@ export class PartialPlaintext {
         const first = frameSpan(this.layout, todo[k]!);
         const last = frameSpan(this.layout, todo[k + n - 1]!);
         const sealed = buffer.take(last.offset + last.length - first.offset);
-        readFully(src, sealed, first.offset);
+        await readFully(src, sealed, first.offset);
         // Consecutive frames are consecutive plaintext: opened in memory, written with one call.
         const plains: Buffer[] = [];
         for (let j = 0; j < n; j++) {
@@ -370,7 +363,7 @@ export class PartialPlaintext {
           const span = frameSpan(this.layout, i);
           plains.push(openFrameAt(this.layout, this.key, i, sealed.subarray(span.offset - first.offset, span.offset - first.offset + span.length), this.aad));
         }
-        writeAll(dst, plains, this.layout.starts[todo[k]!]!);
+        await writeAll(dst, plains, this.layout.starts[todo[k]!]!);
         for (let j = 0; j < n; j++) {
           this.have[todo[k + j]!] = 1;
           this.missing--;
@@ -392,7 +385,7 @@ export class PartialPlaintext {
  * not fit the file's size, from its frame headers (the whole file is read once). A table that fits but is
  * wrong is refused when a frame it misplaces fails authentication.
  */
-function framesOf(h: number, head: Buffer, size: number, known: SegmentLayout | null | undefined): ChunkLayout {
+async function framesOf(h: FileHandle, head: Buffer, size: number, known: SegmentLayout | null | undefined): Promise<ChunkLayout> {
   const header = streamHeader(head);
   if (header.version === 1) return chunkLayout(head, size);
   const total = known?.footer[1];
@@ -404,7 +397,7 @@ function framesOf(h: number, head: Buffer, size: number, known: SegmentLayout | 
     }
   }
   const whole = Buffer.alloc(size);
-  readFully(h, whole, 0);
+  await readFully(h, whole, 0);
   return chunkLayout(head, size, frameTable(whole));
 }
 
@@ -429,22 +422,22 @@ function takeReadBuffer(): { take(bytes: number): Buffer; release(): void } {
 }
 
 /** Writes every byte of `parts` at `position` (writev may write less than asked). */
-function writeAll(fd: number, parts: Buffer[], position: number): void {
+async function writeAll(h: FileHandle, parts: Buffer[], position: number): Promise<void> {
   const total = parts.reduce((a, b) => a + b.length, 0);
-  let done = writevSync(fd, parts, position);
+  let done = (await h.writev(parts, position)).bytesWritten;
   if (done === total) return;
   const rest = Buffer.concat(parts);
   while (done < total) {
-    const bytesWritten = writeSync(fd, rest, done, total - done, position + done);
+    const { bytesWritten } = await h.write(rest, done, total - done, position + done);
     if (bytesWritten === 0) throw new Error('could not write a decrypted frame');
     done += bytesWritten;
   }
 }
 
-function readFully(fd: number, into: Uint8Array, position: number): void {
+async function readFully(h: fsp.FileHandle, into: Uint8Array, position: number): Promise<void> {
   let got = 0;
   while (got < into.length) {
-    const bytesRead = readSync(fd, into, got, into.length - got, position + got);
+    const { bytesRead } = await h.read(into, got, into.length - got, position + got);
     if (bytesRead === 0) throw new Error(`unexpected end of file at ${position + got}`);
     got += bytesRead;
   }
