@@ -89,9 +89,9 @@ export class PartialPlaintext {
       // One read: a regular file reads short only at its end.
       const head = first.subarray(0, (await h.read(first, 0, first.length, 0)).bytesRead);
       if (head.length >= 4 && head.subarray(0, 4).equals(PARQUET_MAGIC)) return null;
-      const fast = await PartialPlaintext.openKnown(h, head, src, file, keyFor, aad, known, create);
-      if (fast !== undefined) return fast;
       const { size } = await h.stat();
+      const fast = await PartialPlaintext.openKnown(h, head, size, src, file, keyFor, aad, known, create);
+      if (fast !== undefined) return fast;
       const layout = await framesOf(h, head, size, known);
       const key = await keyFor(layout.ref);
       await (out ?? (await create())).truncate(layout.plaintextBytes);
@@ -123,14 +123,14 @@ export class PartialPlaintext {
 
   /**
    * open() of a segment cut at its column chunks (format 2) whose recorded layout gives its frame table
-   * and footer: no stat (the file's size is checked by reading one byte past where it must end), the first
-   * frame taken from the bytes read for the header, the footer's frames read at once, and their plaintext
-   * written without reading it back. undefined when the layout does not apply (open() then goes the long
-   * way); `create` makes the plaintext file.
+   * (of a file of `size` bytes) and footer: the first frame taken from the bytes read for the header, the
+   * footer's frames read at once, and their plaintext written without reading it back. undefined when the
+   * layout does not apply (open() then goes the long way); `create` makes the plaintext file.
    */
   private static async openKnown(
     h: FileHandle,
     head: Buffer,
+    size: number,
     src: string,
     file: string,
     keyFor: (ref: KeyRef) => Promise<DataKey>,
@@ -142,12 +142,15 @@ export class PartialPlaintext {
     const header = streamHeader(head);
     const total = known.footer[1];
     const [footerStart] = known.footer;
-    if (header.version === 1 || total < 12 || footerStart < 4 || total - footerStart < 8) return undefined;
+    // The recorded sizes are checked against the file's before a frame table is derived from them (a forged
+    // total far past the file's size would make a table of that many frames).
+    if (header.version === 1 || total < 12 || total > size || footerStart < 4 || total - footerStart < 8) return undefined;
     const starts = frameStarts(known.cuts, header.chunkSize, total);
     const sealedBytes = header.headerLength + starts.length * FRAME_OVERHEAD + total;
+    if (sealedBytes !== size) return undefined; // not this file's table
     let layout: ChunkLayout;
     try {
-      layout = chunkLayout(head, sealedBytes, starts);
+      layout = chunkLayout(head, size, starts);
     } catch (e) {
       if (e instanceof EnvelopeFormatError) return undefined;
       throw e;
@@ -156,18 +159,12 @@ export class PartialPlaintext {
     const frame0 = frameSpan(layout, 0);
     const tail = p.framesOf([known.footer]);
     if (frame0.offset + frame0.length > head.length || tail[0] === 0) return undefined;
-    // The footer's frames, which end the stream, and one byte more: a stream longer than its table says
-    // (padded, or the table wrong) reads it and is refused.
+    // The footer's frames, which end the stream.
     const from = frameSpan(layout, tail[0]!).offset;
     const buffer = takeReadBuffer();
     try {
-      const sealed = buffer.take(sealedBytes - from + 1);
-      // One read: a regular file reads short only at its end.
-      const got = (await h.read(sealed, 0, sealed.length, from)).bytesRead;
-      if (got !== sealedBytes - from) {
-        if (got > sealedBytes - from) throw new TruncatedStreamError(`segment ${src} continues after its final chunk`);
-        return undefined; // shorter than the table says: the table is not this file's
-      }
+      const sealed = buffer.take(sealedBytes - from);
+      await readFully(h, sealed, from);
       const magic = openFrameAt(layout, p.key, 0, head.subarray(frame0.offset, frame0.offset + frame0.length), aad);
       const footer = tail.map((i) => {
         const span = frameSpan(layout, i);
