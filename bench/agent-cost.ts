@@ -55,14 +55,16 @@ interface Run {
   /** By thread name: CPU and wait seconds over the run (threads of one name summed). */
   byName: Map<string, { cpuS: number; waitS: number }>;
   faults: number;
+  /** The server's peak RSS (VmHWM) over its life, sealing at stop included, MiB. */
+  serverHwmMiB: number;
   busiest: { name: string; cpuS: number; waitS: number };
 }
 
-async function runOne(name: string, dist: string, dir: string, inputDir: string, lines: number, perf: boolean): Promise<Run> {
+async function runOne(name: string, dist: string, dir: string, inputDir: string, lines: number, perf: boolean, serverNodeArgs: string[]): Promise<Run> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const entry = join(dist, 'src', 'cli', 'main.js');
-  const server = await ServerProcess.start({ entry, dataDir: join(dir, 'data'), creds, logPath: join(dir, 'server.log'), extraArgs: ['--log-level', 'warn'], nodeArgs: perf ? ['--perf-basic-prof'] : [], startTimeoutMs: 60_000 });
+  const server = await ServerProcess.start({ entry, dataDir: join(dir, 'data'), creds, logPath: join(dir, 'server.log'), extraArgs: ['--log-level', 'warn'], nodeArgs: [...serverNodeArgs, ...(perf ? ['--perf-basic-prof'] : [])], startTimeoutMs: 60_000 });
   try {
     await writeFile(
       join(dir, 'agent.json'),
@@ -111,9 +113,11 @@ async function runOne(name: string, dist: string, dir: string, inputDir: string,
       byName.set(label, { cpuS: s.cpuS + d.cpuS, waitS: s.waitS + d.waitS });
       if (d.cpuS > busiest.cpuS) busiest = { name: `+${tid - server.pid}`, ...d };
     }
-    return { build: name, wallS, events: lines, agentCpuS, serverCpuS: cpu1 - cpu0, byName, busiest, faults };
-  } finally {
+    const stopped = await server.stop(120_000);
+    return { build: name, wallS, events: lines, agentCpuS, serverCpuS: cpu1 - cpu0, byName, busiest, faults, serverHwmMiB: stopped.hwmKiB / 1024 };
+  } catch (e) {
     await server.stop(120_000);
+    throw e;
   }
 }
 
@@ -125,6 +129,8 @@ async function main(): Promise<void> {
       mib: { type: 'string', default: '128' },
       /** perf record -g of the server during the agent's run, into the run's folder (and --perf-basic-prof). */
       perf: { type: 'boolean', default: false },
+      /** Options for node running the server (e.g. V8 flags), applied to every build. */
+      'server-node-arg': { type: 'string', multiple: true },
     },
   });
   const builds = (values.build ?? ['new=dist']).map((b) => {
@@ -143,12 +149,12 @@ async function main(): Promise<void> {
   for (let r = 0; r < Number(values.rounds); r++) {
     const order = r % 2 === 0 ? builds : [...builds].reverse();
     for (const b of order) {
-      const x = await runOne(b.name, b.dist, join(root, `run-${b.name}`), inputDir, input.lines, values.perf);
+      const x = await runOne(b.name, b.dist, join(root, `run-${b.name}`), inputDir, input.lines, values.perf, values['server-node-arg'] ?? []);
       results.get(b.name)!.push(x);
       const us = (s: number): string => ((s * 1e6) / x.events).toFixed(2);
       process.stderr.write(
         `round ${r} ${b.name}: ${((input.bytes / 1048576) / x.wallS).toFixed(1)} MiB/s (${x.wallS.toFixed(1)} s); agent ${us(x.agentCpuS)} µs/event, server ${us(x.serverCpuS)}; ` +
-          `busiest ${x.busiest.name} ${us(x.busiest.cpuS)} µs/event, busy ${((100 * x.busiest.cpuS) / x.wallS).toFixed(0)}% and waiting ${((100 * x.busiest.waitS) / x.wallS).toFixed(0)}% of the wall time; ${(x.faults / x.events).toFixed(2)} page faults/event\n`,
+          `busiest ${x.busiest.name} ${us(x.busiest.cpuS)} µs/event, busy ${((100 * x.busiest.cpuS) / x.wallS).toFixed(0)}% and waiting ${((100 * x.busiest.waitS) / x.wallS).toFixed(0)}% of the wall time; ${(x.faults / x.events).toFixed(2)} page faults/event; server peak RSS ${x.serverHwmMiB.toFixed(0)} MiB\n`,
       );
       process.stderr.write(`   ${[...x.byName.entries()].sort((a, c) => c[1].cpuS - a[1].cpuS).slice(0, 10).map(([k, v]) => `${k} ${us(v.cpuS)} (wait ${us(v.waitS)})`).join(', ')}\n`);
     }
@@ -159,7 +165,7 @@ async function main(): Promise<void> {
     const per = (f: (x: Run) => number): string => m((x) => (f(x) * 1e6) / x.events);
     console.log(
       `${b.name}: ${m((x) => input.bytes / 1048576 / x.wallS)} MiB/s; agent ${per((x) => x.agentCpuS)} µs/event, server ${per((x) => x.serverCpuS)}; ` +
-        `busiest thread ${per((x) => x.busiest.cpuS)} µs/event, busy ${m((x) => (100 * x.busiest.cpuS) / x.wallS)}%, waiting ${m((x) => (100 * x.busiest.waitS) / x.wallS)}%, ${m((x) => x.faults / x.events)} page faults/event (medians of ${rs.length})`,
+        `busiest thread ${per((x) => x.busiest.cpuS)} µs/event, busy ${m((x) => (100 * x.busiest.cpuS) / x.wallS)}%, waiting ${m((x) => (100 * x.busiest.waitS) / x.wallS)}%, ${m((x) => x.faults / x.events)} page faults/event, server peak RSS ${m((x) => x.serverHwmMiB)} MiB (medians of ${rs.length})`,
     );
     const names = new Set(rs.flatMap((x) => [...x.byName.keys()]));
     const rows = [...names].map((n) => ({ n, cpu: median(rs.map((x) => ((x.byName.get(n)?.cpuS ?? 0) * 1e6) / x.events)), wait: median(rs.map((x) => ((x.byName.get(n)?.waitS ?? 0) * 1e6) / x.events)) }));
