@@ -66,7 +66,7 @@ export const AGENT_NODE_FLAGS = ['--max-semi-space-size=4'];
 const AGENT_TIMEOUT_MS = 30 * 60_000;
 
 /** `mib` MiB of 200-byte lines (199 characters and a newline), each with its own number. */
-async function writeInput(path: string, mib: number): Promise<{ bytes: number; lines: number }> {
+export async function writeInput(path: string, mib: number): Promise<{ bytes: number; lines: number }> {
   const lines = Math.floor((mib * 1024 * 1024) / LINE_BYTES);
   const out = createWriteStream(path);
   const words = ['GET', 'POST', '/api/orders', '/static/app.js', '200', '404', '500', 'user=alice', 'user=bob', 'latency_ms=12', 'latency_ms=250'];
