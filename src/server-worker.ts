@@ -34,8 +34,10 @@ type FromWorker =
   | { type: 'closed' };
 
 export async function startServerInWorker(config: ServerConfig): Promise<RunningServer> {
-  // V8's heap flags are the process's: read when an isolate is made, so this one applies to the server's
-  // heap, made next (and to workers made later, each within its own cap; the main thread's heap is made).
+  // V8's heap flags are the process's, read when an isolate is made: this one is set for the server's
+  // heap, made next on the worker's thread, and set back to V8's default (0: a start sized from the cap)
+  // once that thread runs, before the server makes worker threads of its own (metric filters,
+  // subscription encoding), whose heaps hold little for long.
   setFlagsFromString(`--initial-old-space-size=${SERVER_INITIAL_OLD_MB}`);
   const worker = new Worker(new URL(import.meta.url), {
     workerData: config,
@@ -43,6 +45,7 @@ export async function startServerInWorker(config: ServerConfig): Promise<Running
     stdout: false,
     stderr: false,
   });
+  worker.once('online', () => setFlagsFromString('--initial-old-space-size=0'));
   let onClosed: (() => void) | undefined;
   const ready = await new Promise<Extract<FromWorker, { type: 'ready' }>>((resolve, reject) => {
     worker.on('message', (m: FromWorker) => {
