@@ -18,7 +18,8 @@ import { subscriptionEventId } from './payload.js';
 export interface PieceInput {
   firstSeq: number;
   offsets: number[] | null;
-  timestamps: number[];
+  /** An array, or in the encoder thread a view of the ring (WorkerEncoder copies them there). */
+  timestamps: ArrayLike<number>;
   /** The messages; WorkerEncoder does not send them to its thread when `source` gives them. */
   messages: string[];
   /**
@@ -117,12 +118,21 @@ export const inlineEncoder: PieceEncoder = {
   close: async () => {},
 };
 
-/** A body in the ring (BodyRing): where, and what else BodySource says. */
+/**
+ * A body in the ring (BodyRing): where, and what else BodySource says; the events' timestamps (float64)
+ * and the body's message spans (int32, BodySource.spans) follow it there, at tsAt and spansAt.
+ */
 export interface RingSource {
   at: number;
   length: number;
   lo: number;
   utf8Bytes: number;
+  tsAt: number;
+  /** Events (timestamps). */
+  count: number;
+  /** -1: no spans. */
+  spansAt: number;
+  spansLength: number;
 }
 
 export type ToWorker = { id: number; input: Omit<PieceInput, 'source'>; ring?: RingSource };
@@ -142,7 +152,7 @@ const RING_BYTES = 16 * 1024 * 1024;
  */
 export class BodyRing {
   readonly sab = new SharedArrayBuffer(RING_BYTES);
-  private readonly bytes = new Uint8Array(this.sab);
+  readonly bytes = new Uint8Array(this.sab);
   private head = 0;
   /** Space in use, in the order it was taken: [start, end) and whether it was given back. */
   private readonly live: Array<{ id: number; start: number; end: number; done: boolean }> = [];
@@ -154,7 +164,13 @@ export class BodyRing {
    * encoder thread reading it back (bodies are word-aligned: Node's buffers and its pool's slices are).
    */
   put(id: number, body: Uint8Array): number {
-    const n = body.length;
+    const at = this.reserve(id, body.length);
+    if (at >= 0) this.bytes.set(body, at);
+    return at;
+  }
+
+  /** Takes `n` bytes for request `id`, at a multiple of 8, for the caller to write; -1 when there is no room now. */
+  reserve(id: number, n: number): number {
     const size = this.bytes.length;
     if (n === 0 || n >= size) return -1;
     if (this.live.length === 0) this.head = 0;
@@ -169,7 +185,6 @@ export class BodyRing {
       at = head; // in use: [tail, size) and [0, head); free: [head, tail)
     }
     if (at < 0) return -1;
-    this.bytes.set(body, at);
     this.live.push({ id, start: at, end: at + n, done: false });
     this.head = at + n;
     return at;
@@ -188,15 +203,30 @@ export class BodyRing {
   }
 }
 
+const align8 = (n: number): number => Math.ceil(n / 8) * 8;
+
 /**
  * What goes to the thread: with a body, its bytes in the ring instead of a structured clone of every
- * message string; the messages when the ring is full, or if asked again (NEED_MESSAGES).
+ * message string, and the timestamps and the body's message spans after it (a structured clone of a
+ * batch's timestamps, an array of numbers, was most of what postMessage cost the event loop); the
+ * messages when the ring is full, or if asked again (NEED_MESSAGES).
  */
 function toWorker(id: number, input: PieceInput, withMessages: boolean, ring: BodyRing): ToWorker {
-  const { source } = input;
-  const at = source === undefined || withMessages ? -1 : ring.put(id, source.body);
-  if (at < 0) return { id, input: { firstSeq: input.firstSeq, offsets: input.offsets, timestamps: input.timestamps, messages: input.messages } };
-  return { id, input: { firstSeq: input.firstSeq, offsets: input.offsets, timestamps: input.timestamps, messages: [] }, ring: { at, length: source!.body.length, lo: source!.lo, utf8Bytes: source!.utf8Bytes } };
+  const { source, timestamps } = input;
+  const spans = source?.spans;
+  const n = timestamps.length;
+  const tsOffset = source === undefined ? 0 : align8(source.body.length);
+  const spansOffset = tsOffset + 8 * n;
+  const at = source === undefined || withMessages ? -1 : ring.reserve(id, spansOffset + 4 * (spans?.length ?? 0));
+  if (at < 0) return { id, input: { firstSeq: input.firstSeq, offsets: input.offsets, timestamps: Array.from(timestamps), messages: input.messages } };
+  ring.bytes.set(source!.body, at);
+  new Float64Array(ring.sab, at + tsOffset, n).set(timestamps);
+  if (spans !== undefined) new Int32Array(ring.sab, at + spansOffset, spans.length).set(spans);
+  return {
+    id,
+    input: { firstSeq: input.firstSeq, offsets: input.offsets, timestamps: [], messages: [] },
+    ring: { at, length: source!.body.length, lo: source!.lo, utf8Bytes: source!.utf8Bytes, tsAt: at + tsOffset, count: n, spansAt: spans === undefined ? -1 : at + spansOffset, spansLength: spans?.length ?? 0 },
+  };
 }
 export type FromWorker = { id: number; data: Uint8Array; crc: number; length: number } | { id: number; error: string };
 export type FromWorkerBatch = FromWorker[];

@@ -90,7 +90,7 @@ function partOfRun(run: HotRun, predicate: (m: string) => boolean, encoder: Piec
   const whole = all && run.lo === 0 && run.hi === b.timestamps.length;
   const input = (): PieceInput => {
     const src = sources.get(b);
-    const source = src === undefined ? undefined : { body: src.body, lo: src.lo, utf8Bytes: bytes - 26 * keep.length };
+    const source = src === undefined ? undefined : { body: src.body, lo: src.lo, utf8Bytes: bytes - 26 * keep.length, ...(src.spans !== undefined ? { spans: src.spans } : {}) };
     return whole
       ? { firstSeq: b.firstSeq, offsets: null, timestamps: b.timestamps, messages: b.messages, source }
       : { firstSeq: b.firstSeq, offsets: keep, timestamps: keep.map((k) => b.timestamps[k]!), messages: keep.map((k) => b.messages[k]!), source };
