@@ -23,7 +23,7 @@ import { filterKey, type Checkpoint, type SubscriptionCatalog, type Subscription
 import { compilePredicate } from '../query/filter-pattern/predicate.js';
 import { parseFilterPattern } from '../query/filter-pattern/parse.js';
 import { controlMessage, type SubscriptionMessage } from './payload.js';
-import { coldParts, hotPart, messageOfParts, type Part } from './runs.js';
+import { coldParts, hotPart, MATCH_ALL, messageOfParts, type Part } from './runs.js';
 import type { PieceEncoder } from './piece-encoder.js';
 import type { Batching, DeliveryBatch, Sink } from './sinks/types.js';
 
@@ -144,7 +144,9 @@ export class Consumer {
     private readonly deps: ConsumerDeps,
     counters?: ConsumerCounters,
   ) {
-    this.predicate = compilePredicate(parseFilterPattern(filter.filterPattern));
+    const pattern = parseFilterPattern(filter.filterPattern);
+    const everything = pattern.kind === 'terms' && pattern.required.length === 0 && pattern.optional.length === 0 && pattern.excluded.length === 0;
+    this.predicate = everything ? MATCH_ALL : compilePredicate(pattern);
     const cp = this.checkpoint();
     this.counters = counters ?? {
       logGroupName: filter.groupName,
