@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { HotBatch } from '../store/hot.js';
-import { bodyEventsJson, messageLiterals, type BodySource } from './body-json.js';
+import { bodyEventsJson, hasOtherEscapes, messageLiterals, type BodySource } from './body-json.js';
 import { eventsJson, inlineEncoder, WorkerEncoder, type PieceEncoder } from './piece-encoder.js';
 import { hotPart, messageOfParts, noteSource } from './runs.js';
 import { dataMessage, encodeMessage } from './payload.js';
@@ -282,3 +282,18 @@ function trailer(crc: number, length: number): Buffer {
   t.writeUInt32LE(length % 2 ** 32, 4);
   return t;
 }
+
+test('hasOtherEscapes finds a \\u or \\/ escape wherever it is, reading escapes in pairs (property)', () => {
+  const token = fc.constantFrom('\\\\', '\\"', '\\n', '\\u', '\\/', 'a', 'u', '/', '"', '\\u00e9', 'xyz', '\\\\u');
+  fc.assert(
+    fc.property(fc.array(token, { maxLength: 40 }), fc.integer({ min: 0, max: 7 }), (tokens, offset) => {
+      const text = tokens.join('');
+      // Where the text starts in its memory moves, so words fall differently over it.
+      const b = new Uint8Array(text.length + offset).subarray(offset);
+      b.set(Buffer.from(text, 'latin1'));
+      const expected = [...text.matchAll(/\\(.)/gs)].some((m) => m[1] === 'u' || m[1] === '/');
+      assert.equal(hasOtherEscapes(b), expected, JSON.stringify(text));
+    }),
+    { numRuns: 2000 },
+  );
+});

@@ -228,16 +228,42 @@ export interface BodySource {
   spans?: Int32Array;
 }
 
-const ESCAPED_U = Buffer.from('\\u');
-const ESCAPED_SLASH = Buffer.from('\\/');
+/**
+ * Whether JSON text `b` (from a point outside any string: escapes are read in pairs from there) holds
+ * an escape `\u` or `\/`. Four bytes at a time where they hold no backslash (a word with a zero byte after
+ * xor with the backslash's, the usual bit trick): JSON log lines are full of backslashes (each of their
+ * quotes), so a native search for the two-byte escapes stopped at every one of them, and took longer.
+ */
+export function hasOtherEscapes(b: Uint8Array): boolean {
+  const n = b.length;
+  const lead = (4 - (b.byteOffset & 3)) & 3;
+  const words = n > lead ? new Uint32Array(b.buffer, b.byteOffset + lead, (n - lead) >> 2) : new Uint32Array(0);
+  const wordsEnd = lead + 4 * words.length;
+  let i = 0;
+  while (i < n) {
+    if (i >= lead && i < wordsEnd && ((i - lead) & 3) === 0) {
+      const v = words[(i - lead) >> 2]! ^ 0x5c5c5c5c;
+      if (((v - 0x01010101) & ~v & 0x80808080) === 0) {
+        i += 4;
+        continue;
+      }
+    }
+    if (b[i] === BACKSLASH) {
+      const e = b[i + 1];
+      if (e === 0x75 || e === 0x2f) return true;
+      i += 2;
+    } else i++;
+  }
+  return false;
+}
 
 /**
  * messageLiterals' answer from the spans ingest recorded. Ingest read the body with JSON.parse's rules,
  * so each literal is valid JSON: it is escaped as JSON.stringify escapes unless it holds `\u` or `\/`
  * (every other escape, `\"` `\\` `\b` `\f` `\n` `\r` `\t`, is JSON.stringify's, raw control
- * characters are not valid JSON, and valid UTF-8 holds no lone surrogate). Two native searches of the
- * whole body for those, instead of a look at every byte; only when one is found (or a backslash before a
- * `u` fools it) are the literals scanned one by one. Unscanned, a literal's decoded length is not known
+ * characters are not valid JSON, and valid UTF-8 holds no lone surrogate). One quick pass over the body
+ * for those (hasOtherEscapes), instead of a scan of every literal; only when one is found are the
+ * literals scanned one by one. Unscanned, a literal's decoded length is not known
  * (-2), so the
  * check against the batch's bytes is only that the literals hold at least as many (an escape is never
  * shorter than what it stands for): the spans came from the read that gave the batch.
@@ -245,8 +271,7 @@ const ESCAPED_SLASH = Buffer.from('\\/');
 function literalsOfSpans(b: Uint8Array, spans: Int32Array): Int32Array | null {
   const n = spans.length >> 1;
   const out = new Int32Array(3 * n);
-  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-  const scanner = buf.indexOf(ESCAPED_U) >= 0 || buf.indexOf(ESCAPED_SLASH) >= 0 ? new Scanner(b) : null;
+  const scanner = hasOtherEscapes(b) ? new Scanner(b) : null;
   try {
     for (let k = 0; k < n; k++) {
       const start = spans[2 * k]!;
