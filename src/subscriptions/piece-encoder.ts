@@ -224,7 +224,7 @@ function toWorker(id: number, input: PieceInput, withMessages: boolean, ring: Bo
   const tsOffset = source === undefined ? 0 : align8(source.body.length);
   const spansOffset = tsOffset + 8 * n;
   const at = source === undefined || withMessages ? -1 : ring.reserve(id, spansOffset + 4 * (spans?.length ?? 0));
-  if (at < 0) return { id, input: { firstSeq: input.firstSeq, offsets: input.offsets, timestamps: Array.from(timestamps), messages: input.messages } };
+  if (at < 0) return { id, input: { firstSeq: input.firstSeq, offsets: input.offsets, timestamps, messages: input.messages } };
   ring.bytes.set(source!.body, at);
   new Float64Array(ring.sab, at + tsOffset, n).set(timestamps);
   if (spans !== undefined) new Int32Array(ring.sab, at + spansOffset, spans.length).set(spans);
