@@ -480,10 +480,13 @@ export function resultRows(r: RunResults): Row[] {
     rows.push({
       measure: `Ingest with two subscriptions on the group vs none${q}`,
       bar: '≤ 15% lower',
+      // Delivery runs after the acknowledgement, in threads that yield to ingest: the bar holds only if it
+      // keeps up too, so subscribed rounds also count until both destinations have every event.
       measured:
         `${t.dropPercent.toFixed(1)}% lower: ${fmtInt(t.subscribedEventsPerS)} vs ${fmtInt(t.plainEventsPerS)} events/s (rounds ${t.subscribed.map(fmtInt).join(', ')} vs ${t.plain.map(fmtInt).join(', ')}); ` +
-        `lag at the end ${lag.map(([f, v]) => `${f} ${v.toFixed(1)} s`).join(', ')}`,
-      ok: t.dropPercent <= 15 && lag.length === 2 && lag.every(([, v]) => v <= 5),
+        `counted until delivered to both, ${t.dropPercentDelivered.toFixed(1)}% lower: ${fmtInt(t.deliveredEventsPerS)} events/s (rounds ${t.delivered.map(fmtInt).join(', ')}; ` +
+        `last event delivered ${t.catchUpMs.map((ms) => fmtMs(ms)).join(', ')} after the window); lag at the end of the window ${lag.map(([f, v]) => `${f} ${v.toFixed(1)} s`).join(', ')}`,
+      ok: t.dropPercent <= 15 && t.dropPercentDelivered <= 15 && lag.length === 2,
     });
   }
   if (r.lives.length > 0) {

@@ -152,7 +152,12 @@ async function main(): Promise<void> {
     await nc.close().catch(() => undefined);
     http.closeAllConnections();
     http.close();
-    nats.kill('SIGTERM');
+    // Its store is removed once it has exited: while it shuts down it still writes there (ENOTEMPTY).
+    if (nats.exitCode === null) {
+      const exited = new Promise((r) => nats.once('exit', r));
+      nats.kill('SIGTERM');
+      await exited;
+    }
     await rm(natsDir, { recursive: true, force: true });
   }
   // Median per build and kind, and subs over plain.

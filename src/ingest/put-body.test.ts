@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parsePutLogEventsBody } from './put-body.js';
+import { messageSpans, parsePutLogEventsBody } from './put-body.js';
 
 /** The contract: an answer equal to JSON.parse's, or none (the caller then uses JSON.parse). */
 function check(text: string): 'fast' | 'fallback' {
@@ -17,6 +17,16 @@ function check(text: string): 'fast' | 'fallback' {
   if (fast === undefined) return 'fallback';
   assert.equal(threw, false, `accepted what JSON.parse refuses: ${JSON.stringify(text)}`);
   assert.deepStrictEqual(fast, reference);
+  // Each event's message literal is where messageSpans says (quotes included), or -1 for none.
+  const events = (reference as { logEvents?: unknown }).logEvents;
+  if (Array.isArray(events)) {
+    const spans = messageSpans(body);
+    assert.ok(spans !== undefined && spans.length === 2 * events.length, 'two numbers an event');
+    events.forEach((e: { message?: unknown }, k) => {
+      if (typeof e.message !== 'string') return assert.equal(spans[2 * k], -1);
+      assert.equal(JSON.parse(body.subarray(spans[2 * k]!, spans[2 * k + 1]!).toString('utf8')), e.message, `the span of event ${k}`);
+    });
+  }
   return 'fast';
 }
 

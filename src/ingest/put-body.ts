@@ -50,17 +50,35 @@ for (const k of KEYS) KEYS_BY_LENGTH.set(k.length, [...(KEYS_BY_LENGTH.get(k.len
 /** Thrown inside the reader when the body is not one it handles; never escapes parsePutLogEventsBody. */
 const NOT_HANDLED = new Error('not handled');
 
+/** Where each message literal of a body read by parsePutLogEventsBody is (messageSpans). */
+const spansByBody = new WeakMap<Buffer, Int32Array>();
+
 export function parsePutLogEventsBody(b: Buffer): PutLogEventsBody | undefined {
   try {
-    return new Reader(b).body();
+    const reader = new Reader(b);
+    const out = reader.body();
+    if (reader.spans !== null) spansByBody.set(b, reader.spans);
+    return out;
   } catch (e) {
     if (e === NOT_HANDLED || e instanceof SyntaxError) return undefined;
     throw e;
   }
 }
 
+/**
+ * Where the reading of `b` (by parsePutLogEventsBody, which must have returned a body for it) found each
+ * logEvents[k].message literal, quotes included: [start, end) at 2k and 2k + 1, -1 for an event without
+ * one; the last when a name repeats, as JSON.parse reads it. Subscriptions write the messages' JSON from
+ * these bytes (subscriptions/body-json.ts) without looking for them again. Undefined for a body not read.
+ */
+export function messageSpans(b: Buffer): Int32Array | undefined {
+  return spansByBody.get(b);
+}
+
 class Reader {
   private p = 0;
+  /** Message literals of the last logEvents read (see messageSpans), two numbers an event. */
+  spans: Int32Array | null = null;
   /** What integerAt and plainStringAt read last. */
   private value = 0;
   private text = '';
@@ -98,13 +116,25 @@ class Reader {
     this.expect(0x5b); // [
     if (this.peek() === 0x5d) {
       this.p++;
-      return out;
+      return this.ended(out, new Int32Array(0), 0);
     }
     /** Start of the run of events not built here (-1: none), and where its last event ends. */
     let piece = -1;
     let pieceEnd = -1;
-    for (;;) {
+    // Where each event's message literal is (messageSpans); grown by doubling.
+    let spans = new Int32Array(2 * 1024);
+    let k = 0;
+    for (;; k++) {
       const start = this.p;
+      if (2 * k + 2 > spans.length) {
+        const bigger = new Int32Array(spans.length * 2);
+        bigger.set(spans);
+        spans = bigger;
+      }
+      spans[2 * k] = -1;
+      spans[2 * k + 1] = -1;
+      this.spanAt = 2 * k;
+      this.spanOut = spans;
       const compact = this.compactEvent();
       if (compact !== undefined) {
         if (piece >= 0) {
@@ -113,7 +143,7 @@ class Reader {
         }
         out.push(compact);
         const c = this.next();
-        if (c === 0x5d) return out;
+        if (c === 0x5d) return this.ended(out, spans, k + 1);
         if (c !== 0x2c) throw NOT_HANDLED;
         this.ws();
         continue;
@@ -138,6 +168,8 @@ class Reader {
             members = members * 4 + 1;
           } else if (key === 'message') {
             const from = this.string();
+            spans[2 * k] = from;
+            spans[2 * k + 1] = this.p;
             message = this.plainString(from + 1, this.p - 1);
             members = members * 4 + 2;
           } else {
@@ -169,11 +201,21 @@ class Reader {
       }
       if (c === 0x5d) {
         if (piece >= 0) this.piece(out, piece, pieceEnd);
-        return out;
+        return this.ended(out, spans, k + 1);
       }
       this.ws();
     }
   }
+
+  /** The events array read: its spans kept (for `count` events). */
+  private ended(out: unknown[], spans: Int32Array, count: number): unknown[] {
+    this.spans = spans.subarray(0, 2 * count);
+    return out;
+  }
+
+  /** Where compactEvent writes the message literal's span: spanOut[spanAt], spanOut[spanAt + 1]. */
+  private spanOut = new Int32Array(2);
+  private spanAt = 0;
 
   /**
    * An event as SDKs and the agent write it, `{"timestamp":N,"message":"..."}` (or message first), with
@@ -189,6 +231,8 @@ class Reader {
       if (t < 0 || !this.literal(t, MESSAGE_AFTER)) return undefined;
       const m = this.plainStringAt(t + MESSAGE_AFTER.length);
       if (m < 0 || b[m] !== 0x7d) return undefined;
+      this.spanOut[this.spanAt] = t + MESSAGE_AFTER.length - 1;
+      this.spanOut[this.spanAt + 1] = m;
       this.p = m + 1;
       return { timestamp: this.value, message: this.text };
     }
@@ -197,6 +241,8 @@ class Reader {
       if (m < 0 || !this.literal(m, TIMESTAMP_AFTER)) return undefined;
       const t = this.integerAt(m + TIMESTAMP_AFTER.length);
       if (t < 0 || b[t] !== 0x7d) return undefined;
+      this.spanOut[this.spanAt] = p + MESSAGE_MEMBER.length;
+      this.spanOut[this.spanAt + 1] = m;
       this.p = t + 1;
       return { message: this.text, timestamp: this.value };
     }

@@ -61,6 +61,8 @@ export interface AppendRequest {
   /** UTF-8 bytes of the accepted messages. */
   bytes: number;
   ingestMs: number;
+  /** Where ingest read each event's message literal in the body (BatchSource.spans), when it knows. */
+  spans?: Int32Array | undefined;
 }
 
 /**
@@ -79,6 +81,11 @@ export type BatchListener = (group: LogGroup, stream: LogStream, batch: Readonly
 export interface BatchSource {
   body: Buffer;
   lo: number;
+  /**
+   * Where ingest read logEvents[k].message in the body, quotes included: [start, end) at 2k and 2k + 1
+   * (ingest/put-body.ts messageSpans); absent when ingest did not read the body itself.
+   */
+  spans?: Int32Array | undefined;
 }
 
 export class StoreUnavailableError extends Error {
@@ -370,7 +377,7 @@ export class LogStore {
     };
     const plain = Wal.encodeParts(header, req.body); // first: it turns the body's raw newlines into spaces
     const line = this.atRest.enabled ? Wal.encodeSealed(header, this.atRest.sealRecord(g.id, firstSeq, req.body)) : plain;
-    const { file, durable } = this.wal.append(line, this.opts.walSealBytes, () => this.makeVisible(batch, { body: req.body, lo: req.lo }));
+    const { file, durable } = this.wal.append(line, this.opts.walSealBytes, () => this.makeVisible(batch, { body: req.body, lo: req.lo, spans: req.spans }));
     batch.walFile = file;
     if (this.atRest.enabled) this.plainCopy(file).add(plain);
     try {

@@ -9,12 +9,19 @@ import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { HotBatch } from '../store/hot.js';
-import { bodyEventsJson, messageLiterals, type BodySource } from './body-json.js';
+import { bodyEventsJson, hasOtherEscapes, messageLiterals, type BodySource } from './body-json.js';
 import { eventsJson, inlineEncoder, WorkerEncoder, type PieceEncoder } from './piece-encoder.js';
 import { hotPart, messageOfParts, noteSource } from './runs.js';
 import { dataMessage, encodeMessage } from './payload.js';
 import { awslogsBody } from './sinks/function.js';
 import { decodeAwslogs } from './testing.js';
+import { messageSpans, parsePutLogEventsBody } from '../ingest/put-body.js';
+
+/** The message spans ingest records reading `body` (it must read it). */
+function spansOf(body: Buffer): Int32Array {
+  assert.ok(parsePutLogEventsBody(body) !== undefined, 'ingest reads the body');
+  return messageSpans(body)!;
+}
 
 /** How a client may write a JSON string: all valid JSON, not all of it as JSON.stringify writes it. */
 type Style = { unicode: 'raw' | 'lower' | 'upper'; slash: boolean; controls: 'short' | 'u' };
@@ -104,6 +111,10 @@ test('JSON from the body is exactly the JSON from the strings, however the clien
             assert.ok(fromBody !== null, 'a body ingest accepted gives its messages');
             assert.equal(fromBody.toString('utf8'), fromStrings.toString('utf8'));
             assert.ok(fromBody.equals(fromStrings));
+            // The same from the spans ingest recorded, without looking for the literals again.
+            const fromSpans = bodyEventsJson(firstSeq, keep, timestamps, { ...source, spans: spansOf(source.body as Buffer) });
+            assert.ok(fromSpans !== null, 'a body ingest read gives its messages by its spans');
+            assert.ok(fromSpans.equals(fromStrings), `from the spans: ${fromSpans.toString('utf8')} against ${fromStrings.toString('utf8')}`);
           }),
           { numRuns: 3 },
         ),
@@ -159,15 +170,23 @@ test('a body that does not give the batch (shape, names, sizes) gives null, neve
   assert.equal(messageLiterals(Buffer.from('{}')), null);
   assert.deepEqual([...messageLiterals(Buffer.from('{"logEvents":[]}'))!], []);
   assert.deepEqual([...messageLiterals(Buffer.from('{"logEvents":[{"message":"a\\/"}]}'))!], [25, 30, -1], 'found, but not escaped as JSON.stringify escapes');
+  // Spans that do not point at string literals of the body.
+  const spans = spansOf(ok);
+  assert.equal(bodyEventsJson(0, null, [1, 2], { ...src(ok, 5), spans })?.toString(), eventsJson({ firstSeq: 0, offsets: null, timestamps: [1, 2], messages: ['a"b', 'é'] }).toString());
+  assert.equal(bodyEventsJson(0, null, [1, 2], { ...src(ok, 5), spans: spans.map((x, i) => (i === 0 ? x + 1 : x)) }), null, 'not at a quote');
+  assert.equal(bodyEventsJson(0, null, [1, 2], { ...src(ok, 5), spans: spans.subarray(0, 2) }), null, 'fewer spans than events');
+  assert.equal(bodyEventsJson(0, null, [1, 2], { ...src(ok, 5), spans: spans.map((x, i) => (i === 3 ? ok.length + 1 : x)) }), null, 'past the end');
+  assert.equal(bodyEventsJson(0, null, [1, 2], { ...src(ok, 5), spans: spans.map((x, i) => (i === 0 ? -1 : x)) }), null, 'no message');
 });
 
 const messages = ['plain', 'quote " and \\ back / slash', 'uni é 😀 \u2028 \u0001 \u007f', '{"a":1}', 'x'.repeat(70_000), 'ERROR last', 'lone \ud800 and \udfff', '\u0001'.repeat(20_000)];
 const timestamps = messages.map((_, i) => 1_800_000_000_000 + i);
 
 /** A hot batch of `messages` as ingest makes it from `body` (its events after `lo` others). */
-function batchFrom(body: string, lo: number): { batch: HotBatch; source: { body: Buffer; lo: number } } {
+function batchFrom(body: string, lo: number, withSpans = false): { batch: HotBatch; source: { body: Buffer; lo: number; spans?: Int32Array } } {
   const batch: HotBatch = { groupId: 1, streamId: 3, walFile: 1, ingestMs: 5, firstSeq: 100, timestamps, messages, bytes: messages.reduce((a, m) => a + Buffer.byteLength(m), 0) };
-  return { batch, source: { body: Buffer.from(body), lo } };
+  const b = Buffer.from(body);
+  return { batch, source: { body: b, lo, ...(withSpans ? { spans: spansOf(b) } : {}) } };
 }
 
 for (const [name, make] of [
@@ -182,11 +201,11 @@ for (const [name, make] of [
         { unicode: 'upper', slash: true, controls: 'u' },
       ];
       const other = { timestamp: 1, message: 'before' };
-      for (const style of styles) {
+      for (const [style, withSpans] of styles.flatMap((st) => [[st, false], [st, true]] as const)) {
         const body = `{"logGroupName":"/g","logStreamName":"s","logEvents":[${[other, ...messages.map((message, i) => ({ timestamp: timestamps[i]!, message }))]
           .map((e) => `{"timestamp":${e.timestamp},"message":${literal(e.message, style)}}`)
           .join(',')}]}`;
-        const { batch, source } = batchFrom(body, 1);
+        const { batch, source } = batchFrom(body, 1, withSpans);
         noteSource(batch, source);
         const whole = hotPart({ batch, lo: 0, hi: messages.length }, '', () => true, encoder)!;
         const some = hotPart({ batch, lo: 2, hi: messages.length }, 'no x', (m) => !m.startsWith('x'), encoder)!;
@@ -228,7 +247,7 @@ test('pieces asked for in the same turn of the event loop go to the encoder thre
     const styles = fc.record({ unicode: fc.constantFrom('raw', 'lower', 'upper'), slash: fc.boolean(), controls: fc.constantFrom('short', 'u') }) as fc.Arbitrary<Style>;
     // Pieces of one turn: some from a body (in the ring), some whose body does not give their messages
     // (answered with an error, then asked again with the strings), some from the strings alone.
-    const piece = fc.record({ messages: fc.array(fc.string({ unit: 'binary' }), { minLength: 1, maxLength: 12 }), style: styles, body: fc.constantFrom('good', 'wrong', 'none') });
+    const piece = fc.record({ messages: fc.array(fc.string({ unit: 'binary' }), { minLength: 1, maxLength: 12 }), style: styles, body: fc.constantFrom('good', 'spans', 'wrong', 'none') });
     await fc.assert(
       fc.asyncProperty(fc.array(piece, { minLength: 1, maxLength: 8 }), async (pieces) => {
         const inputs = pieces.map((p, n) => {
@@ -236,7 +255,8 @@ test('pieces asked for in the same turn of the event loop go to the encoder thre
           const given = p.body === 'wrong' ? p.messages.map((m) => `${m}!`) : p.messages;
           const body = Buffer.from(`{"logEvents":[${given.map((m, i) => `{"timestamp":${timestamps[i]},"message":${literal(m, p.style)}}`).join(',')}]}`);
           const utf8Bytes = p.messages.reduce((a, m) => a + Buffer.byteLength(m), 0);
-          return { firstSeq: 1000 * n, offsets: null, timestamps, messages: p.messages, ...(p.body === 'none' ? {} : { source: { body, lo: 0, utf8Bytes } }) };
+          const spans = p.body === 'spans' ? { spans: spansOf(body) } : {};
+          return { firstSeq: 1000 * n, offsets: null, timestamps, messages: p.messages, ...(p.body === 'none' ? {} : { source: { body, lo: 0, utf8Bytes, ...spans } }) };
         });
         // All asked before any answer: one message to the thread.
         const answers = await Promise.all(inputs.map((input) => encoder.encode(input)));
@@ -262,3 +282,18 @@ function trailer(crc: number, length: number): Buffer {
   t.writeUInt32LE(length % 2 ** 32, 4);
   return t;
 }
+
+test('hasOtherEscapes finds a \\u or \\/ escape wherever it is, reading escapes in pairs (property)', () => {
+  const token = fc.constantFrom('\\\\', '\\"', '\\n', '\\u', '\\/', 'a', 'u', '/', '"', '\\u00e9', 'xyz', '\\\\u');
+  fc.assert(
+    fc.property(fc.array(token, { maxLength: 40 }), fc.integer({ min: 0, max: 7 }), (tokens, offset) => {
+      const text = tokens.join('');
+      // Where the text starts in its memory moves, so words fall differently over it.
+      const b = new Uint8Array(text.length + offset).subarray(offset);
+      b.set(Buffer.from(text, 'latin1'));
+      const expected = [...text.matchAll(/\\(.)/gs)].some((m) => m[1] === 'u' || m[1] === '/');
+      assert.equal(hasOtherEscapes(b), expected, JSON.stringify(text));
+    }),
+    { numRuns: 2000 },
+  );
+});

@@ -221,6 +221,76 @@ export interface BodySource {
   lo: number;
   /** UTF-8 bytes of the messages of the events encoded (a check that body and batch agree). */
   utf8Bytes: number;
+  /**
+   * Where ingest read logEvents[k].message, quotes included: [start, end) at 2k and 2k + 1 (store's
+   * BatchSource.spans). With them the body is not scanned for its literals (messageLiterals).
+   */
+  spans?: Int32Array;
+}
+
+/**
+ * Whether JSON text `b` (from a point outside any string: escapes are read in pairs from there) holds
+ * an escape `\u` or `\/`. Four bytes at a time where they hold no backslash (a word with a zero byte after
+ * xor with the backslash's, the usual bit trick): JSON log lines are full of backslashes (each of their
+ * quotes), so a native search for the two-byte escapes stopped at every one of them, and took longer.
+ */
+export function hasOtherEscapes(b: Uint8Array): boolean {
+  const n = b.length;
+  const lead = (4 - (b.byteOffset & 3)) & 3;
+  const words = n > lead ? new Uint32Array(b.buffer, b.byteOffset + lead, (n - lead) >> 2) : new Uint32Array(0);
+  const wordsEnd = lead + 4 * words.length;
+  let i = 0;
+  while (i < n) {
+    if (i >= lead && i < wordsEnd && ((i - lead) & 3) === 0) {
+      const v = words[(i - lead) >> 2]! ^ 0x5c5c5c5c;
+      if (((v - 0x01010101) & ~v & 0x80808080) === 0) {
+        i += 4;
+        continue;
+      }
+    }
+    if (b[i] === BACKSLASH) {
+      const e = b[i + 1];
+      if (e === 0x75 || e === 0x2f) return true;
+      i += 2;
+    } else i++;
+  }
+  return false;
+}
+
+/**
+ * messageLiterals' answer from the spans ingest recorded. Ingest read the body with JSON.parse's rules,
+ * so each literal is valid JSON: it is escaped as JSON.stringify escapes unless it holds `\u` or `\/`
+ * (every other escape, `\"` `\\` `\b` `\f` `\n` `\r` `\t`, is JSON.stringify's, raw control
+ * characters are not valid JSON, and valid UTF-8 holds no lone surrogate). One quick pass over the body
+ * for those (hasOtherEscapes), instead of a scan of every literal; only when one is found are the
+ * literals scanned one by one. Unscanned, a literal's decoded length is not known
+ * (-2), so the
+ * check against the batch's bytes is only that the literals hold at least as many (an escape is never
+ * shorter than what it stands for): the spans came from the read that gave the batch.
+ */
+function literalsOfSpans(b: Uint8Array, spans: Int32Array): Int32Array | null {
+  const n = spans.length >> 1;
+  const out = new Int32Array(3 * n);
+  const scanner = hasOtherEscapes(b) ? new Scanner(b) : null;
+  try {
+    for (let k = 0; k < n; k++) {
+      const start = spans[2 * k]!;
+      const end = spans[2 * k + 1]!;
+      if (start < 0 || end - start < 2 || end > b.length || b[start] !== QUOTE || b[end - 1] !== QUOTE) return null;
+      out[3 * k] = start;
+      out[3 * k + 1] = end;
+      if (scanner === null) out[3 * k + 2] = -2;
+      else {
+        scanner.p = start;
+        out[3 * k + 2] = scanner.string();
+        if (scanner.p !== end) return null;
+      }
+    }
+  } catch (e) {
+    if (e === UNREADABLE) return null;
+    throw e;
+  }
+  return out;
 }
 
 /** Buffer's own writers, without write()'s argument handling. */
@@ -261,11 +331,11 @@ function increment(out: Uint8Array, width: number): void {
 export function bodyEventsJson(
   firstSeq: number,
   offsets: readonly number[] | null,
-  timestamps: readonly number[],
+  timestamps: ArrayLike<number>,
   source: BodySource,
   alloc: (bytes: number) => Buffer = Buffer.allocUnsafeSlow,
 ): Buffer | null {
-  const spans = messageLiterals(source.body);
+  const spans = source.spans !== undefined ? literalsOfSpans(source.body, source.spans) : messageLiterals(source.body);
   const n = timestamps.length;
   if (spans === null) return null;
   const b = source.body;
@@ -273,6 +343,10 @@ export function bodyEventsJson(
   let room = 16;
   const lengths = new Int32Array(n);
   let utf8 = 0;
+  /** Whether every literal's decoded length is known (-2: canonical, length not known). */
+  let known = true;
+  /** Bytes between the quotes of the literals whose length is not known: never fewer than they decode to. */
+  let unknownBytes = 0;
   for (let i = 0; i < n; i++) {
     const k = source.lo + (offsets === null ? i : offsets[i]!);
     if (3 * k + 2 >= spans.length) return null;
@@ -288,6 +362,10 @@ export function bodyEventsJson(
     if (len >= 0) {
       utf8 += len;
       room += end - start + 110;
+    } else if (len === -2) {
+      known = false;
+      unknownBytes += end - start - 2;
+      room += end - start + 110;
     } else {
       const m = JSON.parse(Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('utf8')) as unknown;
       if (typeof m !== 'string') return null;
@@ -295,7 +373,7 @@ export function bodyEventsJson(
       room += JSON.stringify(m).length * 3 + 110;
     }
   }
-  if (utf8 !== source.utf8Bytes) return null;
+  if (known ? utf8 !== source.utf8Bytes : utf8 + unknownBytes < source.utf8Bytes) return null;
   // The body is copied once to the front of the memory the JSON is written to, then each literal within
   // that one buffer (copyWithin: a memmove): a view of the body for every event cost an object each (the
   // encoder thread's young generation was collected three times a second), and the body is often shared
@@ -356,7 +434,7 @@ export function bodyEventsJson(
     at += headView.length;
     const start = spans[3 * k]!;
     const end = spans[3 * k + 1]!;
-    if (lengths[i]! >= 0) {
+    if (lengths[i]! !== -1) {
       out.copyWithin(at, start, end);
       at += end - start;
     } else {

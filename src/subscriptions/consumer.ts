@@ -14,6 +14,7 @@
  *   high-water mark and wakes the consumer (engine.ts); nothing is held in memory beyond the batch in
  *   flight and the one being filled, since a consumer that falls behind reads its backlog from the store.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { LogStore } from '../store/store.js';
@@ -23,7 +24,7 @@ import { filterKey, type Checkpoint, type SubscriptionCatalog, type Subscription
 import { compilePredicate } from '../query/filter-pattern/predicate.js';
 import { parseFilterPattern } from '../query/filter-pattern/parse.js';
 import { controlMessage, type SubscriptionMessage } from './payload.js';
-import { coldParts, hotPart, messageOfParts, type Part } from './runs.js';
+import { coldParts, hotPart, MATCH_ALL, messageOfParts, type Part } from './runs.js';
 import type { PieceEncoder } from './piece-encoder.js';
 import type { Batching, DeliveryBatch, Sink } from './sinks/types.js';
 
@@ -144,7 +145,12 @@ export class Consumer {
     private readonly deps: ConsumerDeps,
     counters?: ConsumerCounters,
   ) {
-    this.predicate = compilePredicate(parseFilterPattern(filter.filterPattern));
+    const pattern = parseFilterPattern(filter.filterPattern);
+    const everything = pattern.kind === 'terms' && pattern.required.length === 0 && pattern.optional.length === 0 && pattern.excluded.length === 0;
+    this.predicate = everything ? MATCH_ALL : compilePredicate(pattern);
+    // Each request a sink has in flight listens to the signal (function targets: 16 at a time); Node warns
+    // of a leak past 10.
+    setMaxListeners(64, this.abort.signal);
     const cp = this.checkpoint();
     this.counters = counters ?? {
       logGroupName: filter.groupName,

@@ -11,8 +11,9 @@ export interface PostResult {
   body: string;
 }
 
-export function post(policy: AddressPolicy, urlText: string, body: Buffer, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<PostResult> {
-  const url = policy.checkUrl(urlText);
+/** `target`: a URL text, or a URL that policy.checkUrl already returned (a sink posting to it again and again). */
+export function post(policy: AddressPolicy, target: string | URL, body: Buffer, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<PostResult> {
+  const url = typeof target === 'string' ? policy.checkUrl(target) : target;
   const plain = url.protocol === 'http:';
   const send = plain ? httpRequest : httpsRequest;
   return new Promise((resolve, reject) => {

@@ -18,7 +18,8 @@ import { subscriptionEventId } from './payload.js';
 export interface PieceInput {
   firstSeq: number;
   offsets: number[] | null;
-  timestamps: number[];
+  /** An array, or in the encoder thread a view of the ring (WorkerEncoder copies them there). */
+  timestamps: ArrayLike<number>;
   /** The messages; WorkerEncoder does not send them to its thread when `source` gives them. */
   messages: string[];
   /**
@@ -117,18 +118,33 @@ export const inlineEncoder: PieceEncoder = {
   close: async () => {},
 };
 
-/** A body in the ring (BodyRing): where, and what else BodySource says. */
+/**
+ * A body in the ring (BodyRing): where, and what else BodySource says; the events' timestamps (float64)
+ * and the body's message spans (int32, BodySource.spans) follow it there, at tsAt and spansAt.
+ */
 export interface RingSource {
   at: number;
   length: number;
   lo: number;
   utf8Bytes: number;
+  tsAt: number;
+  /** Events (timestamps). */
+  count: number;
+  /** -1: no spans. */
+  spansAt: number;
+  spansLength: number;
 }
 
 export type ToWorker = { id: number; input: Omit<PieceInput, 'source'>; ring?: RingSource };
 /** The thread is sent requests, and answers, in batches (WorkerEncoder.flush). */
 export type ToWorkerBatch = ToWorker[];
 export type WorkerData = { ring: SharedArrayBuffer };
+
+/**
+ * How long a request to the encoder thread waits for others to go with it (flush): a little of a
+ * delivery's latency (batches wait up to 200 ms for events anyway) for fewer wake-ups of the thread.
+ */
+const FLUSH_MS = 20;
 
 /** Bytes of bodies on their way to the encoder thread at a time (past that, the strings go). */
 const RING_BYTES = 16 * 1024 * 1024;
@@ -142,7 +158,7 @@ const RING_BYTES = 16 * 1024 * 1024;
  */
 export class BodyRing {
   readonly sab = new SharedArrayBuffer(RING_BYTES);
-  private readonly bytes = new Uint8Array(this.sab);
+  readonly bytes = new Uint8Array(this.sab);
   private head = 0;
   /** Space in use, in the order it was taken: [start, end) and whether it was given back. */
   private readonly live: Array<{ id: number; start: number; end: number; done: boolean }> = [];
@@ -154,7 +170,13 @@ export class BodyRing {
    * encoder thread reading it back (bodies are word-aligned: Node's buffers and its pool's slices are).
    */
   put(id: number, body: Uint8Array): number {
-    const n = body.length;
+    const at = this.reserve(id, body.length);
+    if (at >= 0) this.bytes.set(body, at);
+    return at;
+  }
+
+  /** Takes `n` bytes for request `id`, at a multiple of 8, for the caller to write; -1 when there is no room now. */
+  reserve(id: number, n: number): number {
     const size = this.bytes.length;
     if (n === 0 || n >= size) return -1;
     if (this.live.length === 0) this.head = 0;
@@ -169,7 +191,6 @@ export class BodyRing {
       at = head; // in use: [tail, size) and [0, head); free: [head, tail)
     }
     if (at < 0) return -1;
-    this.bytes.set(body, at);
     this.live.push({ id, start: at, end: at + n, done: false });
     this.head = at + n;
     return at;
@@ -188,15 +209,30 @@ export class BodyRing {
   }
 }
 
+const align8 = (n: number): number => Math.ceil(n / 8) * 8;
+
 /**
  * What goes to the thread: with a body, its bytes in the ring instead of a structured clone of every
- * message string; the messages when the ring is full, or if asked again (NEED_MESSAGES).
+ * message string, and the timestamps and the body's message spans after it (a structured clone of a
+ * batch's timestamps, an array of numbers, was most of what postMessage cost the event loop); the
+ * messages when the ring is full, or if asked again (NEED_MESSAGES).
  */
 function toWorker(id: number, input: PieceInput, withMessages: boolean, ring: BodyRing): ToWorker {
-  const { source } = input;
-  const at = source === undefined || withMessages ? -1 : ring.put(id, source.body);
-  if (at < 0) return { id, input: { firstSeq: input.firstSeq, offsets: input.offsets, timestamps: input.timestamps, messages: input.messages } };
-  return { id, input: { firstSeq: input.firstSeq, offsets: input.offsets, timestamps: input.timestamps, messages: [] }, ring: { at, length: source!.body.length, lo: source!.lo, utf8Bytes: source!.utf8Bytes } };
+  const { source, timestamps } = input;
+  const spans = source?.spans;
+  const n = timestamps.length;
+  const tsOffset = source === undefined ? 0 : align8(source.body.length);
+  const spansOffset = tsOffset + 8 * n;
+  const at = source === undefined || withMessages ? -1 : ring.reserve(id, spansOffset + 4 * (spans?.length ?? 0));
+  if (at < 0) return { id, input: { firstSeq: input.firstSeq, offsets: input.offsets, timestamps, messages: input.messages } };
+  ring.bytes.set(source!.body, at);
+  new Float64Array(ring.sab, at + tsOffset, n).set(timestamps);
+  if (spans !== undefined) new Int32Array(ring.sab, at + spansOffset, spans.length).set(spans);
+  return {
+    id,
+    input: { firstSeq: input.firstSeq, offsets: input.offsets, timestamps: [], messages: [] },
+    ring: { at, length: source!.body.length, lo: source!.lo, utf8Bytes: source!.utf8Bytes, tsAt: at + tsOffset, count: n, spansAt: spans === undefined ? -1 : at + spansOffset, spansLength: spans?.length ?? 0 },
+  };
 }
 export type FromWorker = { id: number; data: Uint8Array; crc: number; length: number } | { id: number; error: string };
 export type FromWorkerBatch = FromWorker[];
@@ -232,7 +268,7 @@ export class WorkerEncoder implements PieceEncoder {
     const msg = toWorker(id, input, withMessages, this.ring);
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      if (this.outbox.push(msg) === 1) setImmediate(() => this.flush());
+      if (this.outbox.push(msg) === 1) setTimeout(() => this.flush(), FLUSH_MS);
     });
   }
 
@@ -241,7 +277,9 @@ export class WorkerEncoder implements PieceEncoder {
    * commit covers several batches, read by every consumer of the group) wake the thread once, not once
    * each. Each wake-up of a sleeping thread costs the event loop a system call and, when both cores are
    * busy, often its core for a scheduler slice (the woken thread runs first): at 100 pieces a second that
-   * was most of the time postMessage took on the event loop under load.
+   * was most of the time postMessage took on the event loop under load. A postMessage to the sleeping
+   * thread cost the event loop 70-90 us of CPU (7 to one awake), so requests wait up to FLUSH_MS for
+   * others (every visible write used to be a flush of its own, at the next turn of the loop).
    */
   private flush(): void {
     const batch = this.outbox;

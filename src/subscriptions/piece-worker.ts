@@ -19,7 +19,15 @@ parentPort?.on('message', (batch: ToWorkerBatch) => {
   for (const msg of batch) {
     try {
       // A body is read in place in the ring, which the server's thread reuses only once this is answered.
-      const input: PieceInput = msg.ring === undefined || ring === undefined ? msg.input : { ...msg.input, source: { body: new Uint8Array(ring, msg.ring.at, msg.ring.length), lo: msg.ring.lo, utf8Bytes: msg.ring.utf8Bytes } };
+      const r = msg.ring;
+      const input: PieceInput =
+        r === undefined || ring === undefined
+          ? msg.input
+          : {
+              ...msg.input,
+              timestamps: new Float64Array(ring, r.tsAt, r.count),
+              source: { body: new Uint8Array(ring, r.at, r.length), lo: r.lo, utf8Bytes: r.utf8Bytes, ...(r.spansAt >= 0 ? { spans: new Int32Array(ring, r.spansAt, r.spansLength) } : {}) },
+            };
       const p = encodePiece(input, alloc);
       // Transfer only memory the piece owns alone (a small Buffer may sit in Node's shared pool).
       const whole = p.data.byteOffset === 0 && p.data.byteLength === p.data.buffer.byteLength;

@@ -75,8 +75,23 @@ export function forgetSource(batch: Readonly<HotBatch>): void {
   sources.delete(batch);
 }
 
+/**
+ * The predicate of a filter pattern that matches every event (`""`, the usual one for a subscription
+ * that ships a whole group): a whole batch is then its own part, without a call and an index an event.
+ */
+export const MATCH_ALL = (): boolean => true;
+
 function partOfRun(run: HotRun, predicate: (m: string) => boolean, encoder: PieceEncoder): Part | null {
   const b = run.batch;
+  const n = b.timestamps.length;
+  if (predicate === MATCH_ALL && run.lo === 0 && run.hi === n) {
+    const input = (): PieceInput => {
+      const src = sources.get(b);
+      const source = src === undefined ? undefined : { body: src.body, lo: src.lo, utf8Bytes: b.bytes, ...(src.spans !== undefined ? { spans: src.spans } : {}) };
+      return { firstSeq: b.firstSeq, offsets: null, timestamps: b.timestamps, messages: b.messages, source };
+    };
+    return makePart(b.streamId, b.ingestMs, b.bytes + 26 * n, input, b.firstSeq, b.firstSeq + n - 1, n, encoder, () => sources.delete(b));
+  }
   const keep: number[] = [];
   let bytes = 0;
   let all = true;
@@ -90,7 +105,7 @@ function partOfRun(run: HotRun, predicate: (m: string) => boolean, encoder: Piec
   const whole = all && run.lo === 0 && run.hi === b.timestamps.length;
   const input = (): PieceInput => {
     const src = sources.get(b);
-    const source = src === undefined ? undefined : { body: src.body, lo: src.lo, utf8Bytes: bytes - 26 * keep.length };
+    const source = src === undefined ? undefined : { body: src.body, lo: src.lo, utf8Bytes: bytes - 26 * keep.length, ...(src.spans !== undefined ? { spans: src.spans } : {}) };
     return whole
       ? { firstSeq: b.firstSeq, offsets: null, timestamps: b.timestamps, messages: b.messages, source }
       : { firstSeq: b.firstSeq, offsets: keep, timestamps: keep.map((k) => b.timestamps[k]!), messages: keep.map((k) => b.messages[k]!), source };

@@ -1,4 +1,5 @@
 import { checkBatch } from '../../ingest/put-log-events.js';
+import { messageSpans } from '../../ingest/put-body.js';
 import { retentionCutoff } from '../../store/store.js';
 import type { Action } from './context.js';
 import { groupByName, sequenceToken, streamByName } from './common.js';
@@ -10,7 +11,7 @@ export const putLogEvents: Action<'PutLogEvents'> = async (ctx, input) => {
   const accepted = checkBatch(input.logEvents, now, retentionCutoff(g, now));
   let seq = g.nextSeq;
   if (accepted.hi > accepted.lo) {
-    const r = await ctx.store.append({ group: g, stream: s, body: ctx.body, ...accepted, ingestMs: now });
+    const r = await ctx.store.append({ group: g, stream: s, body: ctx.body, ...accepted, ingestMs: now, spans: messageSpans(ctx.body) });
     seq = r.firstSeq + (accepted.hi - accepted.lo);
   }
   return {
