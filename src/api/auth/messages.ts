@@ -56,11 +56,13 @@ export const AUTH_MESSAGES = {
 
 /**
  * Client text as it may be quoted back in a message: in every `key=value` token, the value becomes `***`
- * (so `Signature=...`, even glued to a neighbouring parameter by a broken client, is never echoed).
+ * (so `Signature=...`, even glued to a neighbouring parameter by a broken client, is never echoed), and
+ * a token that starts with `Signature` without its equal sign (`Signature0f3a...`) keeps only that word.
  */
 export function quoteSafe(text: string): string {
   return text.replace(/[^\s,]+/g, (token) => {
     const eq = token.indexOf('=');
-    return eq < 0 ? token : `${token.slice(0, eq)}=***`;
+    if (eq >= 0) return `${token.slice(0, eq)}=***`;
+    return /^signature./i.test(token) ? `${token.slice(0, 'signature'.length)}***` : token;
   });
 }

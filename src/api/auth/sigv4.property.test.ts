@@ -159,7 +159,11 @@ describe('verifySigV4 on arbitrary input (fuzz)', () => {
           }
         },
       ),
-      { numRuns: 5000 },
+      {
+        numRuns: 5000,
+        // Found by this property in CI: a signature glued to its name, after the algorithm and commas only.
+        examples: [[{ method: '', path: '/', query: '', headers: {}, authorization: ` AWS4-HMAC-SHA256,,Signature${PLANTED}`, body: new Uint8Array(0) }]],
+      },
     );
   });
 });
