@@ -66,8 +66,8 @@ async function withStore(fn: (store: LogStore, dir: string, clock: FakeClock) =>
 const spec = parseSourceInput({ kind: 'folder', name: 'src', path: '/unused', settleSeconds: 60 }, NOW);
 const logger = pino({ level: 'silent' });
 
-for (const reached of [true, false]) {
-  test(`a crash ${reached ? 'after' : 'before'} a batch reached the WAL: every event once after the restart`, async () => {
+for (const [reached, legacy] of [[true, false], [false, false], [true, true]] as const) {
+  test(`a crash ${reached ? 'after' : 'before'} a batch reached the WAL: every event once after the restart${legacy ? ' (state file of an earlier version: a plain hash)' : ''}`, async () => {
     await withStore(async (store, dir, clock) => {
       const lister = new MemoryLister();
       lister.objects.set(KEY(1), { body: trail(25, 'a'), lastModifiedMs: NOW });
@@ -96,6 +96,7 @@ for (const reached of [true, false]) {
       assert.equal(await store.atRest.openValue(store.catalog.groups.get(spec.logGroup)!.id, 'source-pending', saved.current!.pending!.sha256).then((h) => h.length), 64);
       assert.equal((await allMessages(store, spec.logGroup)).length, reached ? 25 : 20);
 
+      if (legacy) saved.current!.pending!.sha256 = await store.atRest.openValue(store.catalog.groups.get(spec.logGroup)!.id, 'source-pending', saved.current!.pending!.sha256);
       const second = new SourceRunner(spec, lister, { ...deps, store });
       second.state = saved;
       await second.pollOnce(new AbortController().signal);

@@ -50,6 +50,8 @@ type Event = { timestamp: number; message: string };
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 /** Where a pending batch's sealed hash is kept (AtRest.sealValue's binding). */
 const PENDING_PLACE = 'source-pending';
+/** How state files of earlier versions kept a pending batch's hash: hex, not sealed. */
+const PLAIN_SHA256 = /^[0-9a-f]{64}$/;
 
 export class SourceRunner {
   state!: SourceState;
@@ -204,7 +206,9 @@ export class SourceRunner {
   private async batchStored(g: LogGroup, p: NonNullable<InProgress['pending']>): Promise<boolean> {
     let want: string;
     try {
-      want = await this.deps.store.atRest.openValue(g.id, PENDING_PLACE, p.sha256);
+      // A bare SHA-256 is a state file of an earlier version (state.ts): a hash, not log content, so an
+      // encrypted store's refusal of unsealed values does not apply to it.
+      want = PLAIN_SHA256.test(p.sha256) ? p.sha256 : await this.deps.store.atRest.openValue(g.id, PENDING_PLACE, p.sha256);
     } catch {
       return false; // sealed for a group since shredded (and made again): none of its events are left
     }
