@@ -16,7 +16,7 @@ import { once } from 'node:events';
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AGENT_NODE_FLAGS, writeInput } from './agent.js';
+import { AGENT_NODE_FLAGS, spawnAgent, writeInput } from './agent.js';
 import { processCpuSeconds, ServerProcess } from './server.js';
 import { median } from './stats.js';
 
@@ -76,14 +76,7 @@ async function runOne(name: string, dist: string, dir: string, inputDir: string,
     const recorder = perf ? spawn('perf', ['record', '-F', '499', '-g', '-p', String(server.pid), '-o', join(dir, 'perf.data')], { stdio: 'ignore' }) : undefined;
     if (recorder) await new Promise((r) => setTimeout(r, 500));
     const t0 = performance.now();
-    const child = spawn(process.execPath, [...AGENT_NODE_FLAGS, entry, 'agent', '--config', join(dir, 'agent.json'), '--state-dir', join(dir, 'state'), '--once', '--json', '--no-imds', '--endpoint-url', server.url], {
-      env: { ...process.env, LOGWARD_ACCESS_KEY_ID: creds.accessKeyId, LOGWARD_SECRET_ACCESS_KEY: creds.secretAccessKey, AWS_REGION: 'us-east-1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-4000)));
+    const { child, output } = spawnAgent(AGENT_NODE_FLAGS, entry, join(dir, 'agent.json'), join(dir, 'state'), server.url, creds, 'us-east-1');
     let agentCpuS = 0;
     const pid = child.pid as number;
     const sampler = setInterval(() => void processCpuSeconds(pid).then((c) => (agentCpuS = Math.max(agentCpuS, c))).catch(() => undefined), 50);
@@ -96,6 +89,7 @@ async function runOne(name: string, dist: string, dir: string, inputDir: string,
     }
     const cpu1 = await server.cpuSeconds();
     const th1 = await threads(server.pid);
+    const { stdout, stderr } = output();
     if (code !== 0) throw new Error(`agent exited ${code}: ${stderr}`);
     const sent = (JSON.parse(stdout) as { sent: number }).sent;
     if (sent !== lines) throw new Error(`agent sent ${sent} of ${lines} lines`);

@@ -8,7 +8,8 @@
  * the server come from /proc. With --profile both run under node --cpu-prof and the report names where
  * their main threads spend time.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -104,24 +105,38 @@ async function startStub(): Promise<{ url: string; close(): Promise<void> }> {
   };
 }
 
+/**
+ * `logward agent --once --json` of `entry` (the CLI's main.js) reading `config`, with its state in
+ * `stateDir`, shipping to `url` with `creds`; `output()` gives what it wrote (the last 4,000 characters of
+ * stderr).
+ */
+export function spawnAgent(
+  nodeArgs: string[],
+  entry: string,
+  config: string,
+  stateDir: string,
+  url: string,
+  creds: { accessKeyId: string; secretAccessKey: string },
+  region: string,
+): { child: ChildProcessByStdio<null, Readable, Readable>; output: () => { stdout: string; stderr: string } } {
+  const child = spawn(process.execPath, [...nodeArgs, entry, 'agent', '--config', config, '--state-dir', stateDir, '--once', '--json', '--no-imds', '--endpoint-url', url], {
+    env: { ...process.env, LOGWARD_ACCESS_KEY_ID: creds.accessKeyId, LOGWARD_SECRET_ACCESS_KEY: creds.secretAccessKey, AWS_REGION: region },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-4000)));
+  return { child, output: () => ({ stdout, stderr }) };
+}
+
 async function runAgent(cfg: BenchConfig, dir: string, label: 'stub' | 'server', url: string, input: { bytes: number; lines: number }, server?: ServerProcess): Promise<AgentRun> {
   const stateDir = join(dir, `state-${label}`);
   await rm(stateDir, { recursive: true, force: true });
   const nodeArgs = [...AGENT_NODE_FLAGS, ...(cfg.profile ? ['--cpu-prof', '--cpu-prof-dir', join(cfg.runDir, 'profiles', `agent-${label}`)] : [])];
   const serverCpu0 = await server?.cpuSeconds();
   const t0 = performance.now();
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, cfg.serverEntry, 'agent', '--config', join(dir, 'agent.json'), '--state-dir', stateDir, '--once', '--json', '--no-imds', '--endpoint-url', url],
-    {
-      env: { ...process.env, LOGWARD_ACCESS_KEY_ID: cfg.creds.accessKeyId, LOGWARD_SECRET_ACCESS_KEY: cfg.creds.secretAccessKey, AWS_REGION: cfg.region },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-4000)));
+  const { child, output } = spawnAgent(nodeArgs, cfg.serverEntry, join(dir, 'agent.json'), stateDir, url, cfg.creds, cfg.region);
   let hwm = 0;
   let cpu = 0;
   const pid = child.pid as number;
@@ -134,6 +149,7 @@ async function runAgent(cfg: BenchConfig, dir: string, label: 'stub' | 'server',
   const wallS = (performance.now() - t0) / 1000;
   clearTimeout(timeout);
   clearInterval(sampler);
+  const { stdout, stderr } = output();
   if (signal === 'SIGKILL') throw new Error(`logward agent (${label}) did not finish within ${AGENT_TIMEOUT_MS / 60_000} minutes: ${stderr}`);
   if (code !== 0) throw new Error(`logward agent (${label}) exited ${code}: ${stderr}`);
   const stats = JSON.parse(stdout) as { sent: number; requests: number; retries: number };
