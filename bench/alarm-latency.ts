@@ -8,7 +8,7 @@
  * are spaced at random (0.3 to 1.3 s) so they fall anywhere in the server's evaluation ticks and periods,
  * while background batches (`--load` events/s) keep ingest busy.
  *
- *   node dist/bench/alarm-latency.js [--triggers 100] [--alarms 24] [--load 2000]
+ *   node dist/bench/alarm-latency.js [--triggers 100] [--alarms 24] [--load 2000] [--latencies]
  *   npm run bench -- --only alarm-latency
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -133,8 +133,11 @@ export async function runAlarmLatency(opts: AlarmLatencyOptions, log: (line: str
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({ options: { triggers: { type: 'string', default: '100' }, alarms: { type: 'string', default: '24' }, load: { type: 'string', default: '2000' } } });
+  // --latencies: every trigger's latency in the output too (bench/run.ts reads the whole result).
+  const { values } = parseArgs({
+    options: { triggers: { type: 'string', default: '100' }, alarms: { type: 'string', default: '24' }, load: { type: 'string', default: '2000' }, latencies: { type: 'boolean', default: false } },
+  });
   const r = await runAlarmLatency({ triggers: Number(values.triggers), alarms: Number(values.alarms), load: Number(values.load) }, (l) => void process.stderr.write(`${l}\n`));
   const { latenciesMs: _all, ...summary } = r;
-  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  process.stdout.write(`${JSON.stringify(values.latencies ? r : summary)}\n`);
 }

@@ -25,14 +25,18 @@
  * and leaves results.json and the server logs in .bench-data/runs/<time>/.
  */
 import { execFileSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { BenchContext, SCENARIOS, STANDALONE_SCENARIOS, type BenchConfig, type Scenario } from './context.js';
-import { runMetricFilters } from './metric-filters.js';
-import { runAlarmLatency } from './alarm-latency.js';
+import type { MetricFiltersResult } from './metric-filters.js';
+import type { AlarmLatencyResult } from './alarm-latency.js';
 import { agentRows, runAgentScenario } from './agent.js';
 import { openDataset } from './dataset.js';
 import { runIngestScenario } from './ingest-scenario.js';
@@ -142,6 +146,41 @@ async function backgroundLoad(ms: number): Promise<number> {
   await new Promise((r) => setTimeout(r, ms));
   const b = await machineCpuSeconds();
   return (b.busy - a.busy) / (ms / 1000);
+}
+
+/**
+ * Before a scenario that times anything: the previous one's writes flushed to disk (`sync`) and its
+ * processes' CPU gone (at most 30 s of 1-second samples until under a quarter of a core is busy), so that
+ * writeback or a stopping server of the last scenario is not measured as this one's cost.
+ */
+async function settle(name: string, log: (line: string) => void): Promise<void> {
+  const t0 = performance.now();
+  spawnSync('sync', { stdio: 'ignore' });
+  let busy = await backgroundLoad(1000);
+  while (busy > 0.25 && performance.now() - t0 < 30_000) busy = await backgroundLoad(1000);
+  log(`${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s to settle (sync; ${busy.toFixed(2)} cores busy in the last second)`);
+}
+
+/**
+ * A scenario module's own main (bench/<script>.js), in a child process: a scenario that runs its server
+ * in process gets a heap of its own, not the benchmark process's with what earlier scenarios left in it
+ * (a major collection of the in-process server marks the whole heap). Its stderr lines go to `log`; its
+ * last stdout line is the result as JSON.
+ */
+async function inChild<T>(script: string, args: string[], log: (line: string) => void): Promise<T> {
+  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(new URL(script, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const lines = createInterface({ input: child.stderr });
+  let lastErr = '';
+  lines.on('line', (l) => {
+    lastErr = l;
+    log(l);
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`${script} exited ${code}: ${lastErr}`);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as T;
 }
 
 /** The report again, from a results.json of an earlier run. */
@@ -257,6 +296,7 @@ async function main(): Promise<number> {
     globalThis.gc?.();
   }
   if (cfg.only.has('subscriptions')) {
+    await settle('subscriptions', log);
     try {
       results.subscriptions = await runSubscriptionsScenario(ctx);
     } catch (err) {
@@ -266,6 +306,7 @@ async function main(): Promise<number> {
     globalThis.gc?.();
   }
   if (cfg.only.has('search')) {
+    await settle('search', log);
     try {
       results.search = await runSearchScenario(ctx);
     } catch (err) {
@@ -324,6 +365,7 @@ async function main(): Promise<number> {
   }
 
   if (cfg.only.has('agent')) {
+    await settle('agent', log);
     try {
       results.agent = await runAgentScenario(cfg, log);
       for (const message of results.agent.errors) results.errors.push({ phase: 'agent scenario', message });
@@ -362,14 +404,22 @@ async function main(): Promise<number> {
   return results.errors.length > 0 ? 1 : 0;
 }
 
-/** The scenarios of issue #6 (metric filters, alarm latency): each starts its own server in process. */
+/**
+ * The scenarios of issue #6 (metric filters, alarm latency): each starts its own server in process, in a
+ * child process of its own (inChild).
+ */
 async function runIssue6Scenarios(cfg: BenchConfig, results: Pick<RunResults, 'metricFilters' | 'alarmLatency'>, log: (line: string) => void): Promise<void> {
   if (cfg.only.has('metric-filters')) {
+    await settle('metric filters', log);
     // Rounds of about 2 s (120,000 events), 10 of each way: rounds of 40,000 events lasted under a second each.
-    results.metricFilters = await runMetricFilters({ rounds: cfg.quick ? 4 : 10, batches: cfg.quick ? 20 : 120, events: 1000, inflight: 4 }, log);
-    globalThis.gc?.();
+    const args = ['--rounds', cfg.quick ? '4' : '10', '--batches', cfg.quick ? '20' : '120', '--events', '1000', '--inflight', '4'];
+    results.metricFilters = await inChild<MetricFiltersResult>('./metric-filters.js', args, log);
   }
-  if (cfg.only.has('alarm-latency')) results.alarmLatency = await runAlarmLatency({ triggers: cfg.quick ? 30 : 100, alarms: 24, load: 2000 }, log);
+  if (cfg.only.has('alarm-latency')) {
+    await settle('alarm latency', log);
+    const args = ['--triggers', cfg.quick ? '30' : '100', '--alarms', '24', '--load', '2000', '--latencies'];
+    results.alarmLatency = await inChild<AlarmLatencyResult>('./alarm-latency.js', args, log);
+  }
 }
 
 /** Only standalone scenarios: no data set, no background sample beyond the load average. */
