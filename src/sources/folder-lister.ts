@@ -2,12 +2,15 @@
  * Lists and reads a local folder laid out like a bucket: a file's key is its path relative to the root,
  * with `/` separators. Keys come from the directory listing, never from outside, and reads stay under
  * the root: symbolic links are not followed (a link is neither listed nor read), and a file is opened
- * with O_NOFOLLOW after checking that its directory's real path is still under the root's.
+ * with O_NOFOLLOW after checking that its directory's real path is still under the root's. A root that is,
+ * lies inside or holds one of the server's protected paths (protected-paths.ts) is neither listed nor read,
+ * checked again whenever the root is resolved (it may have become a link since the source was made).
  */
 import { constants, promises as fsp } from 'node:fs';
 import { join, sep } from 'node:path';
 import { partitionOf } from './origin.js';
 import { ObjectRejectedError, type ListFrom, type Lister, type ObjectInfo } from './lister.js';
+import { FolderRefusedError, refusedFolder } from './protected-paths.js';
 
 /** Directories deeper than this below the root are not walked. */
 const MAX_DEPTH = 16;
@@ -18,10 +21,14 @@ export class FolderLister implements Lister {
   constructor(
     private readonly root: string,
     private readonly prefix: string,
+    private readonly protectedPaths: readonly string[] = [],
   ) {}
 
   private async rootPath(): Promise<string> {
-    return (this.realRoot ??= await fsp.realpath(this.root));
+    if (this.realRoot !== undefined) return this.realRoot;
+    const why = await refusedFolder(this.root, this.protectedPaths);
+    if (why !== undefined) throw new FolderRefusedError(`The folder ${this.root} cannot be a source: ${why}.`);
+    return (this.realRoot = await fsp.realpath(this.root));
   }
 
   async list(from: ListFrom, limit: number, signal: AbortSignal): Promise<ObjectInfo[]> {

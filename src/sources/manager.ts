@@ -10,6 +10,7 @@ import type { Clock } from '../clock.js';
 import type { Family } from '../metrics/prometheus.js';
 import type { LogStore } from '../store/store.js';
 import { FolderLister } from './folder-lister.js';
+import { FolderRefusedError, refusedFolder } from './protected-paths.js';
 import type { Lister } from './lister.js';
 import { SourceRunner } from './runner.js';
 import { S3Lister } from './s3-lister.js';
@@ -23,6 +24,8 @@ export interface SourceManagerOptions {
   clock: Clock;
   logger: Logger;
   dataDir: string;
+  /** Folders no folder source may be, be inside or hold (protected-paths.ts); the data dir always is one. */
+  protectedPaths?: readonly string[];
 }
 
 export class SourceExistsError extends Error {
@@ -56,7 +59,7 @@ export class SourceManager {
 
   private lister(spec: SourceSpec): Lister {
     if (spec.kind === 's3') return new S3Lister({ bucket: spec.bucket, prefix: spec.prefix, region: spec.region, ...(spec.endpointUrl !== undefined ? { endpointUrl: spec.endpointUrl } : {}) });
-    return new FolderLister(spec.path, spec.prefix);
+    return new FolderLister(spec.path, spec.prefix, this.protectedPaths);
   }
 
   private async startRunner(spec: SourceSpec): Promise<void> {
@@ -75,10 +78,21 @@ export class SourceManager {
     return run;
   }
 
-  /** Adds and starts a source; SourceExistsError when the name is taken. */
+  private get protectedPaths(): string[] {
+    return [this.opts.dataDir, ...(this.opts.protectedPaths ?? [])];
+  }
+
+  /**
+   * Adds and starts a source; SourceExistsError when the name is taken, FolderRefusedError for a folder
+   * that is, lies inside or holds a protected path.
+   */
   add(spec: SourceSpec): Promise<void> {
     return this.serialize(async () => {
       if (this.runners.has(spec.name)) throw new SourceExistsError(`A source named '${spec.name}' already exists.`);
+      if (spec.kind === 'folder') {
+        const why = await refusedFolder(spec.path, this.protectedPaths);
+        if (why !== undefined) throw new FolderRefusedError(`The folder ${spec.path} cannot be a source: ${why}.`);
+      }
       await this.startRunner(spec);
       await this.persist();
     });

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -203,12 +203,22 @@ test('bad requests: AWS-shaped errors that change nothing; remove forgets a sour
   assert.match(bad.stderr, /InvalidParameterException.*bucket/);
   const missing = await runLogward(srv, ['sources', 'add', 'folder', '/nonexistent/logward/folder']);
   assert.match(missing.stderr, /InvalidParameterException.*not a directory/);
+  // The data dir (master key, credentials), what holds it, and a link to it are no folder to read.
+  const link = join(folder, 'to-data');
+  await symlink(srv.dataDir, link);
+  for (const [path, why] of [[srv.dataDir, 'is inside'], [dirname(srv.dataDir), 'holds'], [link, 'is inside']] as const) {
+    const refused = await runLogward(srv, ['sources', 'add', 'folder', path, '--name', 'keys']);
+    assert.notEqual(refused.code, 0, path);
+    assert.match(refused.stderr, new RegExp(`InvalidParameterException.*cannot be a source: it ${why} the server's data directory`), path);
+  }
+  await rm(link);
   const dup = await runLogward(srv, ['sources', 'add', 's3', '--bucket', 'flow', '--s3-endpoint-url', moto.endpoint]);
   assert.match(dup.stderr, /ResourceAlreadyExistsException/);
   await cli(['sources', 'remove', 'flow']);
   const names = (JSON.parse(await cli(['sources', 'list', '--output', 'json'])) as Listed[]).map((s) => s.name);
   assert.ok(!names.includes('flow'));
   assert.ok(!names.includes('folder'));
+  assert.ok(!names.includes('keys'));
   const gone = await runLogward(srv, ['sources', 'remove', 'flow']);
   assert.match(gone.stderr, /ResourceNotFoundException/);
   assert.equal((await filterAll(srv.client, { logGroupName: 'vpc-flow', startTime: 0 })).events.length, 3);
