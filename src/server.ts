@@ -19,8 +19,9 @@ import { AddressPolicy } from './subscriptions/safety.js';
 import { subscriptionFamilies } from './subscriptions/prometheus.js';
 import { SyslogInput } from './ingest/syslog.js';
 import { SourceManager } from './sources/manager.js';
+import { privatePaths } from './store/private-paths.js';
 import type { Family } from './metrics/prometheus.js';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { KeyService } from './kms/key-service.js';
 import { LocalKeyring, MASTER_KEY_ENV } from './kms/local-keyring.js';
 import { KeyProviders } from './kms/providers.js';
@@ -192,8 +193,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
   });
   await subscriptions.start();
   // Sources write like ingest does: after the replay, with metric filters and subscriptions listening.
-  // A folder source can read neither the data dir nor the decrypted segments (the scratch dir's parent).
-  const sources = await SourceManager.open({ store, clock, logger, dataDir: config.dataDir, protectedPaths: [dirname(store.atRest.scratchDir)] });
+  const sources = await SourceManager.open({ store, clock, logger, dataDir: config.dataDir, protectedPaths: privatePaths(store.atRest) });
   let syslog: SyslogInput | undefined;
   const app = buildHttp({
     store,

@@ -11,7 +11,7 @@
  * A source's ARN is `arn:aws:logs:<region>:<account>:source:<name>`. Creating a source lets the
  * server write into its log group, and a folder source makes it read the files of a folder on its host
  * with its own permissions: grant `logward:CreateSource` to administrators only. A folder cannot be the
- * server's data directory or its decrypted cache, lie inside one or hold one (sources/protected-paths.ts).
+ * server's data directory or its decrypted cache, lie inside one or hold one (store/private-paths.ts).
  */
 import { promises as fsp } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -19,7 +19,7 @@ import { ApiError, notFound } from './errors.js';
 import { adminAuthorizer, adminJsonBody, sendJson, type AdminDeps } from './admin.js';
 import type { HttpDeps } from './http.js';
 import { SourceExistsError, type SourceManager } from '../sources/manager.js';
-import { FolderRefusedError } from '../sources/protected-paths.js';
+import { FolderRefusedError } from '../store/private-paths.js';
 import { parseSourceInput, SOURCE_NAME, type SourceSpec } from '../sources/spec.js';
 
 export const SOURCES_PREFIX = '/_logward/admin/sources';

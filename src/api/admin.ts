@@ -28,6 +28,7 @@ import type { Clock } from '../clock.js';
 import type { AccessControl, Caller } from './access.js';
 import { TARGET_KINDS, type Target, type TargetKind } from '../store/subscriptions.js';
 import { parseDestinationArn, targetArn, TARGET_NAME } from '../subscriptions/arn.js';
+import { refusedFolder } from '../store/private-paths.js';
 
 export const ADMIN_PREFIX = '/_logward/admin';
 
@@ -38,6 +39,8 @@ export interface AdminDeps {
   accountId: string;
   clock: Clock;
   access: AccessControl;
+  /** Where no local delivery bucket may be (store/private-paths.ts). */
+  privatePaths: readonly string[];
   /** What the audit record of the call says: its action, then its caller and resources. */
   noteCall(req: FastifyRequest, info: { action?: string; caller?: Caller; resources?: string[] }): void;
 }
@@ -112,6 +115,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
       config = subs.checkTarget(kind, input);
     } catch (e) {
       throw new ApiError('InvalidParameterException', `Invalid ${kind} target: ${(e as Error).message}`, { cause: e });
+    }
+    if (kind === 'delivery' && typeof config.bucket === 'string' && config.bucket.startsWith('/')) {
+      const why = await refusedFolder(config.bucket, deps.privatePaths);
+      if (why !== undefined) throw new ApiError('InvalidParameterException', `Invalid delivery target: bucket: the folder ${config.bucket} cannot be a local bucket: ${why}.`);
     }
     const target = await subs.catalog.lock.run(async () => {
       const t: Target = { kind, name, config, createdMs: subs.catalog.target(kind, name)?.createdMs ?? deps.clock.now() };

@@ -45,6 +45,7 @@ import { type MetricsEndpoint, serveMetricsEndpoint } from './metrics-endpoint.j
 import { TOPICS_OPERATIONS, topicsActions, validateTopicsRequest, type TopicsContext } from './topics/index.js';
 import type { LogStore } from '../store/store.js';
 import { StoreUnavailableError } from '../store/store.js';
+import { privatePaths } from '../store/private-paths.js';
 import type { Clock } from '../clock.js';
 import type { LogsOperation } from './model/generated/logs-types.js';
 import { resourcesFor } from '../iam/actions.js';
@@ -221,7 +222,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
 
   app.get('/health', async () => ({ status: 'ok' }));
   const noteCall = (req: FastifyRequest, info: Partial<CallInfo>): void => void Object.assign(callOf(req), info);
-  registerAdminRoutes(app, { ...deps, noteCall });
+  registerAdminRoutes(app, { ...deps, noteCall, privatePaths: privatePaths(deps.store.atRest) });
   registerOtlpRoutes(app, { ...deps, noteCall });
   registerKeyRoutes(app, { ...deps, noteCall });
   if (deps.sources) registerSourceRoutes(app, { ...deps, sources: deps.sources, noteCall });

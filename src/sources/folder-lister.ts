@@ -3,14 +3,14 @@
  * with `/` separators. Keys come from the directory listing, never from outside, and reads stay under
  * the root: symbolic links are not followed (a link is neither listed nor read), and a file is opened
  * with O_NOFOLLOW after checking that its directory's real path is still under the root's. A root that is,
- * lies inside or holds one of the server's protected paths (protected-paths.ts) is neither listed nor read,
+ * lies inside or holds one of the server's protected paths (store/private-paths.ts) is neither listed nor read,
  * checked again whenever the root is resolved (it may have become a link since the source was made).
  */
 import { constants, promises as fsp } from 'node:fs';
 import { join, sep } from 'node:path';
 import { partitionOf } from './origin.js';
 import { ObjectRejectedError, type ListFrom, type Lister, type ObjectInfo } from './lister.js';
-import { FolderRefusedError, refusedFolder } from './protected-paths.js';
+import { FolderRefusedError, refusedFolder } from '../store/private-paths.js';
 
 /** Directories deeper than this below the root are not walked. */
 const MAX_DEPTH = 16;

@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import type { Family } from '../metrics/prometheus.js';
 import type { LogStore } from '../store/store.js';
 import { FolderLister } from './folder-lister.js';
-import { FolderRefusedError, refusedFolder } from './protected-paths.js';
+import { FolderRefusedError, refusedFolder } from '../store/private-paths.js';
 import type { Lister } from './lister.js';
 import { SourceRunner } from './runner.js';
 import { S3Lister } from './s3-lister.js';
@@ -24,7 +24,7 @@ export interface SourceManagerOptions {
   clock: Clock;
   logger: Logger;
   dataDir: string;
-  /** Folders no folder source may be, be inside or hold (protected-paths.ts); the data dir always is one. */
+  /** Folders no folder source may be, be inside or hold (store/private-paths.ts); the data dir always is one. */
   protectedPaths?: readonly string[];
 }
 

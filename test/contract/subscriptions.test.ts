@@ -4,6 +4,7 @@
  * Wordings from test/fixtures/aws-recorded-responses/test_logs_subscription_filters.snapshot.json and
  * test_logs_destinations.snapshot.json where AWS recorded them.
  */
+import { dirname, join } from 'node:path';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -123,9 +124,15 @@ test('targets refuse private addresses unless allowed, and plain http to public 
   assert.match(plain.stderr, /is public: use https/);
   const badName = await cli('targets', 'put', 'function', '../etc', '--url', 'https://93.184.216.34/');
   assert.match(badName.stderr, /InvalidParameterException/);
+  // A local bucket cannot be in the data dir (nor hold it), even through a path not made yet.
+  for (const bucket of [join(srv.dataDir, 'archive'), dirname(srv.dataDir)]) {
+    const inData = await cli('targets', 'put', 'delivery', 'in-data', '--bucket', bucket);
+    assert.equal(inData.code, 1, bucket);
+    assert.match(inData.stderr, /InvalidParameterException: Invalid delivery target: bucket: the folder .* cannot be a local bucket: it (is inside|holds) the server's data directory/);
+  }
   const list = await cli('targets', 'list', '--json');
   const names = (JSON.parse(list.stdout) as Array<{ name: string }>).map((t) => t.name);
-  assert.ok(!names.includes('internal') && !names.includes('meta') && !names.includes('public-http'));
+  assert.ok(!names.includes('internal') && !names.includes('meta') && !names.includes('public-http') && !names.includes('in-data'));
 });
 
 test('destinations: put, policy, describe, delete; a subscription through a destination delivers', async () => {

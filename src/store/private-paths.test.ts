@@ -1,11 +1,11 @@
-/** A folder source reads neither the data dir nor what holds it, however the path is spelled. */
+/** Folders clients name stay clear of the data dir, however the path is spelled. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FolderLister } from './folder-lister.js';
-import { FolderRefusedError, refusedFolder } from './protected-paths.js';
+import { FolderLister } from '../sources/folder-lister.js';
+import { FolderRefusedError, refusedFolder } from './private-paths.js';
 
 test('the data dir, anything inside it or holding it, and links to it are refused; a neighbour is not', async () => {
   const base = await mkdtemp(join(tmpdir(), 'logward-protected-'));
@@ -26,6 +26,9 @@ test('the data dir, anything inside it or holding it, and links to it are refuse
     // A path that only starts with the data dir's name is another folder.
     await mkdir(join(base, 'srv', 'data-old'));
     assert.equal(await refusedFolder(join(base, 'srv', 'data-old'), guarded), undefined);
+    // A folder not made yet is judged by where it would be.
+    assert.match((await refusedFolder(join(base, 'link', 'new', 'deeper'), guarded))!, /inside/);
+    assert.equal(await refusedFolder(join(base, 'srv', 'delivered', 'new'), guarded), undefined);
 
     // The lister checks its root again when it resolves it: a folder replaced by a link since is refused.
     const lister = new FolderLister(join(base, 'link'), '', guarded);
