@@ -19,12 +19,12 @@ import type { EventSink } from './record.js';
 const STAMP_LINES = 64;
 /**
  * At most this much of a plain entry's lines (bytes as PutLogEvents counts them: UTF-8 and 26 per event,
- * and lines) takes one millisecond: a quarter of a batch's limits, so a batch can always end between
- * two milliseconds (batch.ts) and the next one go out beside it (sender.ts). Lines read faster than that
- * take the next millisecond, up to MAX_STAMP_LEAD_MS ahead of the clock.
+ * and lines) takes one millisecond: an eighth of a batch's limits, so a full batch can always end between
+ * two milliseconds (batch.ts), at least 7/8 full, and the next one go out beside it (sender.ts). Lines
+ * read faster than that (125 MB/s) take the next millisecond, up to MAX_STAMP_LEAD_MS ahead of the clock.
  */
-export const MS_RUN_BYTES = 256 * 1024;
-export const MS_RUN_LINES = 2500;
+export const MS_RUN_BYTES = 128 * 1024;
+export const MS_RUN_LINES = 1250;
 export const MAX_STAMP_LEAD_MS = 100;
 
 interface Pending {
