@@ -58,6 +58,8 @@ interface Run {
   /** The server's peak RSS (VmHWM) over its life, sealing at stop included, MiB. */
   serverHwmMiB: number;
   busiest: { name: string; cpuS: number; waitS: number };
+  /** PutLogEvents requests the agent made (fewer, fuller batches cost the server less per event). */
+  requests: number;
 }
 
 async function runOne(name: string, dist: string, dir: string, inputDir: string, lines: number, perf: boolean, serverNodeArgs: string[]): Promise<Run> {
@@ -91,7 +93,7 @@ async function runOne(name: string, dist: string, dir: string, inputDir: string,
     const th1 = await threads(server.pid);
     const { stdout, stderr } = output();
     if (code !== 0) throw new Error(`agent exited ${code}: ${stderr}`);
-    const sent = (JSON.parse(stdout) as { sent: number }).sent;
+    const { sent, requests } = JSON.parse(stdout) as { sent: number; requests: number };
     if (sent !== lines) throw new Error(`agent sent ${sent} of ${lines} lines`);
     const byName = new Map<string, { cpuS: number; waitS: number }>();
     let busiest = { name: '', cpuS: 0, waitS: 0 };
@@ -108,7 +110,7 @@ async function runOne(name: string, dist: string, dir: string, inputDir: string,
       if (d.cpuS > busiest.cpuS) busiest = { name: `+${tid - server.pid}`, ...d };
     }
     const stopped = await server.stop(120_000);
-    return { build: name, wallS, events: lines, agentCpuS, serverCpuS: cpu1 - cpu0, byName, busiest, faults, serverHwmMiB: stopped.hwmKiB / 1024 };
+    return { build: name, wallS, events: lines, agentCpuS, serverCpuS: cpu1 - cpu0, byName, busiest, faults, serverHwmMiB: stopped.hwmKiB / 1024, requests };
   } catch (e) {
     await server.stop(120_000);
     throw e;
@@ -147,7 +149,7 @@ async function main(): Promise<void> {
       results.get(b.name)!.push(x);
       const us = (s: number): string => ((s * 1e6) / x.events).toFixed(2);
       process.stderr.write(
-        `round ${r} ${b.name}: ${((input.bytes / 1048576) / x.wallS).toFixed(1)} MiB/s (${x.wallS.toFixed(1)} s); agent ${us(x.agentCpuS)} µs/event, server ${us(x.serverCpuS)}; ` +
+        `round ${r} ${b.name}: ${((input.bytes / 1048576) / x.wallS).toFixed(1)} MiB/s (${x.wallS.toFixed(1)} s, ${x.requests} requests); agent ${us(x.agentCpuS)} µs/event, server ${us(x.serverCpuS)}; ` +
           `busiest ${x.busiest.name} ${us(x.busiest.cpuS)} µs/event, busy ${((100 * x.busiest.cpuS) / x.wallS).toFixed(0)}% and waiting ${((100 * x.busiest.waitS) / x.wallS).toFixed(0)}% of the wall time; ${(x.faults / x.events).toFixed(2)} page faults/event; server peak RSS ${x.serverHwmMiB.toFixed(0)} MiB\n`,
       );
       process.stderr.write(`   ${[...x.byName.entries()].sort((a, c) => c[1].cpuS - a[1].cpuS).slice(0, 10).map(([k, v]) => `${k} ${us(v.cpuS)} (wait ${us(v.waitS)})`).join(', ')}\n`);
@@ -158,7 +160,7 @@ async function main(): Promise<void> {
     const m = (f: (x: Run) => number): string => median(rs.map(f)).toFixed(2);
     const per = (f: (x: Run) => number): string => m((x) => (f(x) * 1e6) / x.events);
     console.log(
-      `${b.name}: ${m((x) => input.bytes / 1048576 / x.wallS)} MiB/s; agent ${per((x) => x.agentCpuS)} µs/event, server ${per((x) => x.serverCpuS)}; ` +
+      `${b.name}: ${m((x) => input.bytes / 1048576 / x.wallS)} MiB/s, ${m((x) => x.requests)} requests; agent ${per((x) => x.agentCpuS)} µs/event, server ${per((x) => x.serverCpuS)}; ` +
         `busiest thread ${per((x) => x.busiest.cpuS)} µs/event, busy ${m((x) => (100 * x.busiest.cpuS) / x.wallS)}%, waiting ${m((x) => (100 * x.busiest.waitS) / x.wallS)}%, ${m((x) => x.faults / x.events)} page faults/event, server peak RSS ${m((x) => x.serverHwmMiB)} MiB (medians of ${rs.length})`,
     );
     const names = new Set(rs.flatMap((x) => [...x.byName.keys()]));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Assembler } from './assembler.js';
+import { Assembler, MAX_STAMP_LEAD_MS, MS_RUN_BYTES, MS_RUN_LINES } from './assembler.js';
 import type { EventSink } from './record.js';
 import { compileTimestampFormat } from './timestamp-format.js';
 import { compileRegex } from './regex.js';
@@ -115,4 +115,38 @@ test('assembler: bytes that are not UTF-8 become U+FFFD, and the lines around th
   const out = new Events();
   a.push(Buffer.concat([Buffer.from('ok\nbad '), Buffer.from([0xff, 0xc3]), Buffer.from('\ntab\there "q" \\\n')]), out);
   assert.deepEqual(out.events.map((e) => e.message), ['ok', 'bad \ufffd\ufffd', 'tab\there "q" \\']);
+});
+
+test('assembler: a millisecond stamps at most MS_RUN_BYTES or MS_RUN_LINES of plain lines, never going back nor too far ahead', () => {
+  let now = NOW;
+  const a = new Assembler(plain, 0, () => now);
+  // 4 MiB of 200-byte lines read "in one millisecond", then 100 short lines a little later.
+  const line = `${'x'.repeat(199)}\n`;
+  const out = feed(a, line.repeat(20_000));
+  now = NOW + 3;
+  out.push(...feed(a, 'a\n'.repeat(3000)));
+  const runs = new Map<number, { bytes: number; lines: number }>();
+  let prev = -Infinity;
+  for (const e of out) {
+    assert.ok(e.timestamp >= prev, 'stamps never go back');
+    prev = e.timestamp;
+    const r = runs.get(e.timestamp) ?? { bytes: 0, lines: 0 };
+    r.bytes += Buffer.byteLength(e.message) + 26;
+    r.lines++;
+    runs.set(e.timestamp, r);
+  }
+  for (const [ms, r] of runs) {
+    assert.ok(r.bytes <= MS_RUN_BYTES && r.lines <= MS_RUN_LINES, `${ms - NOW}: ${r.bytes} bytes, ${r.lines} lines`);
+    assert.ok(ms - NOW <= MAX_STAMP_LEAD_MS, `${ms - NOW} ms ahead`);
+  }
+  // 20,000 lines at 225 bytes each take 35 milliseconds; the 3,000 short lines (more than a run's lines)
+  // at least one more.
+  assert.ok(runs.size >= 36, `${runs.size} milliseconds`);
+});
+
+test('assembler: lines read faster than the runs allow stay at most MAX_STAMP_LEAD_MS ahead of the clock', () => {
+  const a = new Assembler(plain, 0, () => NOW);
+  const out = feed(a, 'a\n'.repeat(MS_RUN_LINES * (MAX_STAMP_LEAD_MS + 5)));
+  const last = out[out.length - 1]!.timestamp;
+  assert.equal(last, NOW + MAX_STAMP_LEAD_MS);
 });

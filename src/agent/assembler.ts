@@ -17,6 +17,15 @@ import type { EventSink } from './record.js';
 
 /** A plain entry's lines are stamped with the clock once per this many lines (see push). */
 const STAMP_LINES = 64;
+/**
+ * At most this much of a plain entry's lines (bytes as PutLogEvents counts them: UTF-8 and 26 per event,
+ * and lines) takes one millisecond: an eighth of a batch's limits, so a full batch can always end between
+ * two milliseconds (batch.ts), at least 7/8 full, and the next one go out beside it (sender.ts). Lines
+ * read faster than that (125 MB/s) take the next millisecond, up to MAX_STAMP_LEAD_MS ahead of the clock.
+ */
+export const MS_RUN_BYTES = 128 * 1024;
+export const MS_RUN_LINES = 1250;
+export const MAX_STAMP_LEAD_MS = 100;
 
 interface Pending {
   lines: string[];
@@ -34,6 +43,10 @@ export class Assembler {
   private skipping = false;
   private pending: Pending | undefined;
   private lastTimestamp: number | undefined;
+  /** The plain lines' stamp, and what it has stamped so far (see MS_RUN_BYTES). */
+  private stampMs = -Infinity;
+  private stampBytes = 0;
+  private stampLines = 0;
   private readonly decoder: TextDecoder | undefined;
   /** UTF-8, no timestamp_format, multi-line pattern or filters: lines go on as bytes, untouched. */
   private readonly plain: boolean;
@@ -84,21 +97,27 @@ export class Assembler {
       // inside a character), and a plain entry hands them on as bytes.
       const fast = this.plain && isUtf8(from === 0 && last === chunk.length - 1 ? chunk : chunk.subarray(from, last + 1));
       // Lines are stamped with the time they are read, taken again every STAMP_LINES lines of a chunk (a
-      // read holds thousands): runs of equal timestamps stay short, which lets the sender have several
-      // batches of a stream in flight (batch.ts).
-      let timestamp = 0;
+      // read holds thousands), and never more than MS_RUN_BYTES or MS_RUN_LINES of them with one
+      // millisecond: runs of equal timestamps stay short, which lets the sender have several batches of a
+      // stream in flight (batch.ts). Stamps never go back, so they keep the file's order.
       let stamped = 0;
       for (;;) {
         const nl = chunk.indexOf(0x0a, from);
         if (nl < 0) break;
         if (fast) {
           if (stamped-- === 0) {
-            timestamp = this.now();
+            this.clock();
             stamped = STAMP_LINES - 1;
           }
           const end = nl > from && chunk[nl - 1] === 0x0d ? nl - 1 : nl;
           if (end - from > MAX_MESSAGE_BYTES) this.line(chunk, from, nl, this.lineStart, out);
-          else if (end > from) out.add(timestamp, chunk, from, end);
+          else if (end > from) {
+            const size = end - from + 26;
+            if (this.stampLines > 0 && (this.stampBytes + size > MS_RUN_BYTES || this.stampLines >= MS_RUN_LINES)) this.nextMs();
+            this.stampBytes += size;
+            this.stampLines++;
+            out.add(this.stampMs, chunk, from, end);
+          }
         } else {
           this.line(chunk, from, nl, this.lineStart, out);
         }
@@ -107,6 +126,26 @@ export class Assembler {
       }
     }
     if (from < chunk.length) this.hold(chunk.subarray(from));
+  }
+
+  /** The clock, for the plain lines' stamp: a new millisecond starts a new run. */
+  private clock(): void {
+    const t = this.now();
+    if (t > this.stampMs) {
+      this.stampMs = t;
+      this.stampBytes = 0;
+      this.stampLines = 0;
+    }
+  }
+
+  /** The stamp's millisecond is full: the next one (unless that is too far ahead of the clock). */
+  private nextMs(): void {
+    const t = this.now();
+    if (t > this.stampMs) this.stampMs = t;
+    else if (this.stampMs < t + MAX_STAMP_LEAD_MS) this.stampMs += 1;
+    else return;
+    this.stampBytes = 0;
+    this.stampLines = 0;
   }
 
   /** The start of a line that the chunk does not complete. */
@@ -167,7 +206,8 @@ export class Assembler {
       return ts.ms;
     }
     // A line without a timestamp takes the previous event's time, as it belongs after it.
-    return this.lastTimestamp ?? this.now();
+    // (Not before the plain lines' stamp, which may be ahead of the clock: the file's order is kept.)
+    return this.lastTimestamp ?? Math.max(this.now(), this.stampMs);
   }
 
   private emit(p: Pending, out: EventSink): void {

@@ -12,8 +12,8 @@
  * Contract: append() resolves only once the record is on disk (fdatasync); records are written in the
  * order append() was called, and a record's file is fixed when append() is called. Each record's
  * onDurable callback runs in that same order, and a file's onFileClosed only after all of them. Concurrent appends
- * share one write and one sync (group commit). After a crash, a file may end in a torn record: only
- * the unacknowledged tail, which recovery cuts off.
+ * share one write and one sync (group commit), and writing is pipelined with syncing (drain). After a
+ * crash, a file may end in a torn record: only the unacknowledged tail, which recovery cuts off.
  */
 import { promises as fsp, constants as fsc } from 'node:fs';
 import { join } from 'node:path';
@@ -40,6 +40,14 @@ export const walFileName = (n: number): string => `${String(n).padStart(10, '0')
 const RECORD_END = Buffer.from('}\n');
 const NEWLINE = Buffer.from('\n');
 
+/** Records written together, and the fdatasync that makes them durable. */
+interface Group {
+  file: number;
+  batch: Pending[];
+  bytes: number;
+  sync: Promise<void>;
+}
+
 interface Pending {
   file: number;
   /** The record's bytes in pieces (written with one writev); none for a file's closing marker. */
@@ -61,10 +69,14 @@ export class Wal {
   private fd: fsp.FileHandle | undefined;
   private fdFile = -1;
   private durableSize = 0;
+  /** Bytes of the open file written (durable or being synced): where the next group is written. */
+  private writtenSize = 0;
   private queue: Pending[] = [];
   private writing = false;
   private broken: Error | undefined;
   private pendingBytes = 0;
+  /** Wakes drain when a record is queued while it waits for a sync. */
+  private arrival: (() => void) | undefined;
   /** Called once every record of a closed file is durable: the file may now be sealed. */
   onFileClosed: (file: number) => void = () => {};
 
@@ -133,6 +145,7 @@ export class Wal {
     const file = this.active;
     const durable = new Promise<void>((resolve, reject) => this.queue.push({ file, bufs: line, onDurable, resolve, reject }));
     if (!this.writing) void this.drain();
+    else this.arrival?.();
     return { file, durable };
   }
 
@@ -145,6 +158,7 @@ export class Wal {
     // The closing marker: once everything queued before it is durable, the file may be sealed.
     this.queue.push({ file: closed, bufs: [], resolve: () => this.onFileClosed(closed), reject: () => {} });
     if (!this.writing) void this.drain();
+    else this.arrival?.();
   }
 
   /** Rotates when the active file has held data for longer than maxAgeMs. */
@@ -152,43 +166,108 @@ export class Wal {
     if (this.activeBytes > 0 && this.now() - this.activeSince >= maxAgeMs) this.rotate();
   }
 
+  /**
+   * Writes and syncs what is queued, one group of records of one file at a time, pipelined: a group is
+   * written while the previous group's fdatasync runs, its own sync starts as soon as that one ends,
+   * and only then do the previous group's callbacks run (onDurable makes batches visible: milliseconds
+   * of work that would otherwise leave the disk idle). A record is acknowledged only by a sync that
+   * started after its write ended. Never two files at once: a group of another file waits until the
+   * previous group is durable (and its file closed, when that group holds the closing marker).
+   */
   private async drain(): Promise<void> {
     this.writing = true;
+    let prev: Group | undefined;
     try {
-      while (this.queue.length > 0) {
-        const file = this.queue[0]!.file;
+      for (;;) {
+        const head = this.queue[0];
+        if (head === undefined && prev !== undefined) {
+          // Records that come while the sync runs are written meanwhile.
+          const arrived = new Promise<boolean>((resolve) => (this.arrival = () => resolve(false)));
+          const synced = await Promise.race([prev.sync.then(() => true, () => true), arrived]);
+          this.arrival = undefined;
+          if (!synced) continue;
+        }
+        if (head === undefined || (prev !== undefined && prev.file !== head.file)) {
+          if (prev === undefined) break;
+          await this.finish(prev);
+          prev = undefined;
+          continue;
+        }
+        const file = head.file;
         let n = 0;
         while (n < this.queue.length && this.queue[n]!.file === file) n++;
         const batch = this.queue.splice(0, n);
         const bufs = batch.flatMap((p) => p.bufs).filter((b) => b.length > 0);
         const bytes = bufs.reduce((a, b) => a + b.length, 0);
+        let fd: fsp.FileHandle | undefined;
         try {
           if (bufs.length > 0) {
-            const fd = await this.handleFor(file);
+            fd = await this.handleFor(file);
             let written = 0;
             while (written < bytes) {
-              const { bytesWritten } = await fd.writev(sliceFrom(bufs, written), this.durableSize + written);
+              const { bytesWritten } = await fd.writev(sliceFrom(bufs, written), this.writtenSize + written);
               written += bytesWritten;
             }
-            await fd.datasync();
-            this.durableSize += bytes;
+            this.writtenSize += bytes;
           }
-          if (this.fdFile === file && batch.some((p) => p.bufs.length === 0)) await this.closeHandle();
         } catch (e) {
+          // What was queued before is settled first: the cut below goes back to its end when it is durable.
+          if (prev !== undefined) await this.finish(prev);
+          prev = undefined;
           await this.recoverFromWriteError(e);
-          for (const p of batch) p.reject(this.broken ?? e);
-          this.pendingBytes -= bytes;
+          this.fail(batch, bytes, e);
           continue;
         }
-        this.pendingBytes -= bytes;
-        for (const p of batch) {
-          p.onDurable?.();
-          p.resolve();
+        const done = prev;
+        if (done !== undefined) {
+          prev = undefined;
+          try {
+            await done.sync;
+          } catch (e) {
+            // The cut goes back to before the failed group, and so takes this group's bytes too.
+            await this.recoverFromWriteError(e);
+            this.fail(done.batch, done.bytes, e);
+            this.fail(batch, bytes, e);
+            continue;
+          }
+          this.durableSize += done.bytes;
         }
+        const sync = fd !== undefined ? fd.datasync() : Promise.resolve();
+        // Handled where it is awaited (above or in finish); meanwhile it must not count as unhandled.
+        sync.catch(() => undefined);
+        prev = { file, batch, bytes, sync };
+        if (done !== undefined) this.durable(done);
       }
     } finally {
       this.writing = false;
     }
+  }
+
+  /** Waits for the group's sync, then closes its file if the group closes it and runs its callbacks. */
+  private async finish(g: Group): Promise<void> {
+    try {
+      await g.sync;
+      this.durableSize += g.bytes;
+      if (this.fdFile === g.file && g.batch.some((p) => p.bufs.length === 0)) await this.closeHandle();
+    } catch (e) {
+      await this.recoverFromWriteError(e);
+      this.fail(g.batch, g.bytes, e);
+      return;
+    }
+    this.durable(g);
+  }
+
+  private durable(g: Group): void {
+    this.pendingBytes -= g.bytes;
+    for (const p of g.batch) {
+      p.onDurable?.();
+      p.resolve();
+    }
+  }
+
+  private fail(batch: Pending[], bytes: number, e: unknown): void {
+    this.pendingBytes -= bytes;
+    for (const p of batch) p.reject(this.broken ?? e);
   }
 
   private async handleFor(file: number): Promise<fsp.FileHandle> {
@@ -198,6 +277,7 @@ export class Wal {
     this.fd = await fsp.open(path, fsc.O_CREAT | fsc.O_WRONLY, 0o600);
     this.fdFile = file;
     this.durableSize = (await this.fd.stat()).size;
+    this.writtenSize = this.durableSize;
     // Make the new file's directory entry durable too.
     await syncDir(this.dir);
     return this.fd;
@@ -208,6 +288,7 @@ export class Wal {
     this.fd = undefined;
     this.fdFile = -1;
     this.durableSize = 0;
+    this.writtenSize = 0;
     if (fd) await fd.close();
   }
 
@@ -215,6 +296,7 @@ export class Wal {
   private async recoverFromWriteError(e: unknown): Promise<void> {
     try {
       if (this.fd) {
+        this.writtenSize = this.durableSize;
         await this.fd.truncate(this.durableSize);
         await this.fd.datasync();
       }
