@@ -15,8 +15,7 @@
  * which can decode as values: a reader must make every column it names readable (ensure) before
  * reading. Calls are serialised per segment.
  */
-import { promises as fsp } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, ftruncateSync, open as openCb, openSync, promises as fsp, read as readCb, readSync, writeSync, writevSync } from 'node:fs';
 import type { AsyncBuffer } from 'hyparquet';
 import { chunkLayout, frameSpan, frameStarts, frameTable, openFrameAt, streamHeader, STREAM_HEADER_MAX_BYTES, type ChunkLayout, type DataKey, type KeyRef } from '../kms/envelope.js';
 import { EnvelopeFormatError, TruncatedStreamError } from '../kms/errors.js';
@@ -33,6 +32,8 @@ const FRAME_OVERHEAD = 5 + 16;
 
 /** Sealed bytes read in one system call, at most (a single frame may be more). */
 const READ_BYTES = 1 << 20;
+/** Sealed bytes of a segment read at once (its reads in flight together), at most, before their frames are opened. */
+const BATCH_BYTES = 4 << 20;
 /**
  * Undecrypted plaintext between two frames to decrypt, at most, that is decrypted with them: one read and
  * one write instead of two each (a trip to the thread pool costs about what decrypting some KiB does),
@@ -75,33 +76,36 @@ export class PartialPlaintext {
    * Parquet file, not sealed (the caller refuses it: at-rest.ts).
    */
   static async open(src: string, file: string, keyFor: (ref: KeyRef) => Promise<DataKey>, aad: Uint8Array, known?: SegmentLayout | null): Promise<PartialPlaintext | null> {
-    // One handle on each file for all of this: every file operation is a trip to the thread pool.
-    const h = await fsp.open(src, 'r');
-    let out: FileHandle | undefined;
+    // One descriptor on each file for all of this. Reads of the sealed file are trips to the thread
+    // pool (it may not be in the page cache); its size and closing wait for no disk, and are synchronous.
+    const h = await openAsync(src);
+    // The plaintext file is on the memory file system: its writes wait for no disk, and are made
+    // synchronously (a trip to the thread pool costs more than writing some KiB into memory).
+    let out: number | undefined;
     let opened = false;
-    const create = async (): Promise<FileHandle> => {
-      out = await fsp.open(file, 'w+', 0o600);
+    const create = (): number => {
+      out = openSync(file, 'w+', 0o600);
       opened = true;
       return out;
     };
     try {
       const first = Buffer.allocUnsafe(HEAD_BYTES);
       // One read: a regular file reads short only at its end.
-      const head = first.subarray(0, (await h.read(first, 0, first.length, 0)).bytesRead);
+      const head = first.subarray(0, await readAsync(h, first, 0, first.length, 0));
       if (head.length >= 4 && head.subarray(0, 4).equals(PARQUET_MAGIC)) return null;
-      const { size } = await h.stat();
+      const { size } = fstatSync(h);
       const fast = await PartialPlaintext.openKnown(h, head, size, src, file, keyFor, aad, known, create);
       if (fast !== undefined) return fast;
       const layout = await framesOf(h, head, size, known);
       const key = await keyFor(layout.ref);
-      await (out ?? (await create())).truncate(layout.plaintextBytes);
+      ftruncateSync(out ?? create(), layout.plaintextBytes);
       const p = new PartialPlaintext(src, file, layout, key, aad);
       const size0 = layout.plaintextBytes;
       const fits = known != null && known.footer[1] === size0;
       // The first frame (Parquet's magic), the frames of the last 8 bytes (the footer's length and magic),
       // and with a layout that fits, the footer's.
       await p.decryptWith(h, out!, [0, ...p.framesOf([[size0 - Math.min(8, size0), size0], ...(fits ? [known.footer] : [])])]);
-      p.footerBytes = await p.readFooterLength(out!);
+      p.footerBytes = p.readFooterLength(out!);
       const footer: Range = [size0 - p.footerBytes, size0];
       await p.decryptWith(h, out!, p.framesOf([footer]));
       if (fits && known.footer[0] === footer[0]) {
@@ -110,14 +114,14 @@ export class PartialPlaintext {
       }
       return p;
     } catch (e) {
-      const o = out as FileHandle | undefined;
+      const o = out as number | undefined;
       out = undefined;
-      await o?.close();
+      if (o !== undefined) closeSync(o);
       if (opened) await fsp.rm(file, { force: true });
       throw e;
     } finally {
-      await h.close();
-      await (out as FileHandle | undefined)?.close();
+      closeSync(h);
+      if ((out as number | undefined) !== undefined) closeSync(out as unknown as number);
     }
   }
 
@@ -128,7 +132,7 @@ export class PartialPlaintext {
    * layout does not apply (open() then goes the long way); `create` makes the plaintext file.
    */
   private static async openKnown(
-    h: FileHandle,
+    h: number,
     head: Buffer,
     size: number,
     src: string,
@@ -136,7 +140,7 @@ export class PartialPlaintext {
     keyFor: (ref: KeyRef) => Promise<DataKey>,
     aad: Uint8Array,
     known: SegmentLayout | null | undefined,
-    create: () => Promise<FileHandle>,
+    create: () => number,
   ): Promise<PartialPlaintext | undefined> {
     if (known?.cuts === undefined || head.length < STREAM_HEADER_MAX_BYTES) return undefined;
     const header = streamHeader(head);
@@ -176,10 +180,10 @@ export class PartialPlaintext {
         // Not the footer the layout says (another file's layout): parse this one the long way.
         return undefined;
       }
-      const out = await create();
+      const out = create();
       // The footer's frames end the file: writing them gives the sparse file its size.
-      await writeAll(out, [magic], 0);
-      await writeAll(out, footer, layout.starts[tail[0]!]!);
+      writeAllSync(out, [magic], 0);
+      writeAllSync(out, footer, layout.starts[tail[0]!]!);
       for (const i of [0, ...tail]) {
         p.have[i] = 1;
         p.missing--;
@@ -275,21 +279,26 @@ export class PartialPlaintext {
   private async read(start: number, length: number): Promise<Uint8Array> {
     await this.ensure([[start, start + length]]);
     const out = new Uint8Array(length);
-    const h = await fsp.open(this.file, 'r');
+    // The plaintext file is in memory: read synchronously.
+    const h = openSync(this.file, 'r');
     try {
-      await readFully(h, out, start);
+      for (let got = 0; got < length; ) {
+        const n = readSync(h, out, got, length - got, start + got);
+        if (n === 0) throw new Error(`unexpected end of file at ${start + got}`);
+        got += n;
+      }
     } finally {
-      await h.close();
+      closeSync(h);
     }
     return out;
   }
 
   /** The footer's length, with the 8 bytes of its length and magic after it (Parquet's file layout); its frames are decrypted. */
-  private async readFooterLength(out: FileHandle): Promise<number> {
+  private readFooterLength(out: number): number {
     const size = this.layout.plaintextBytes;
     if (size < 12) throw new Error(`segment ${this.src} is too short for a Parquet file`);
     const tail = Buffer.alloc(8);
-    await readFully(out, tail, size - 8);
+    if (readSync(out, tail, 0, 8, size - 8) !== 8) throw new Error(`segment ${this.src}: could not read its decrypted footer length`);
     if (tail.toString('latin1', 4) !== 'PAR1') throw new Error(`segment ${this.src} is not a Parquet file (footer magic)`);
     const length = tail.readUInt32LE(0) + 8;
     if (length > size - 4) throw new Error(`segment ${this.src} has a footer longer than itself`);
@@ -308,24 +317,28 @@ export class PartialPlaintext {
   private decryptFrames(frames: readonly number[]): Promise<number> {
     const run = this.work.then(async () => {
       if (frames.every((i) => this.have[i] !== 0)) return 0;
-      const src = await fsp.open(this.src, 'r');
+      const src = await openAsync(this.src);
       try {
-        const dst = await fsp.open(this.file, 'r+');
+        const dst = openSync(this.file, 'r+');
         try {
           return await this.decryptWith(src, dst, frames);
         } finally {
-          await dst.close();
+          closeSync(dst);
         }
       } finally {
-        await src.close();
+        closeSync(src);
       }
     });
     this.work = run.catch(() => undefined);
     return run;
   }
 
-  /** decryptFrames() through open handles on the sealed file and the plaintext file (unserialised: the caller orders calls). */
-  private async decryptWith(src: FileHandle, dst: FileHandle, frames: readonly number[]): Promise<number> {
+  /**
+   * decryptFrames() through an open handle on the sealed file and the plaintext file's descriptor
+   * (unserialised: the caller orders calls). Runs of consecutive frames are read together, several
+   * reads in flight at once (each is a trip to the thread pool), then opened and written.
+   */
+  private async decryptWith(src: number, dst: number, frames: readonly number[]): Promise<number> {
     const want = [...new Set(frames)].filter((i) => this.have[i] === 0).sort((a, b) => a - b);
     const { starts } = this.layout;
     const gap = this.layout.chunkSize >= GAP_MIN_FRAME ? GAP_BYTES : 0;
@@ -337,36 +350,55 @@ export class PartialPlaintext {
       }
       todo.push(i);
     }
+    // Runs of consecutive frames, a read each: [first index in todo, frames].
+    const runs: Array<[number, number]> = [];
+    for (let k = 0; k < todo.length; ) {
+      let n = 1;
+      const from = frameSpan(this.layout, todo[k]!).offset;
+      while (k + n < todo.length && todo[k + n] === todo[k]! + n) {
+        const next = frameSpan(this.layout, todo[k + n]!);
+        if (next.offset + next.length - from > READ_BYTES) break;
+        n++;
+      }
+      runs.push([k, n]);
+      k += n;
+    }
+    const sealedOf = (k: number, n: number): { offset: number; length: number } => {
+      const first = frameSpan(this.layout, todo[k]!);
+      const last = frameSpan(this.layout, todo[k + n - 1]!);
+      return { offset: first.offset, length: last.offset + last.length - first.offset };
+    };
     let added = 0;
     const buffer = takeReadBuffer();
     try {
-      for (let k = 0; k < todo.length; ) {
-        // A run of consecutive frames is one read.
-        let n = 1;
-        const from = frameSpan(this.layout, todo[k]!).offset;
-        while (k + n < todo.length && todo[k + n] === todo[k]! + n) {
-          const next = frameSpan(this.layout, todo[k + n]!);
-          if (next.offset + next.length - from > READ_BYTES) break;
-          n++;
+      for (let r = 0; r < runs.length; ) {
+        // A batch of runs read at once, into one buffer.
+        let bytes = 0;
+        let m = 0;
+        while (r + m < runs.length && (m === 0 || bytes + sealedOf(...runs[r + m]!).length <= BATCH_BYTES)) bytes += sealedOf(...runs[r + m++]!).length;
+        const all = buffer.take(bytes);
+        const batch = runs.slice(r, r + m).map(([k, n], j, list) => {
+          const at = list.slice(0, j).reduce((a, [k0, n0]) => a + sealedOf(k0, n0).length, 0);
+          const { offset, length } = sealedOf(k, n);
+          return { k, n, offset, sealed: all.subarray(at, at + length) };
+        });
+        await Promise.all(batch.map((b) => readFully(src, b.sealed, b.offset)));
+        for (const { k, n, offset, sealed } of batch) {
+          // Consecutive frames are consecutive plaintext: opened in memory, written with one call.
+          const plains: Buffer[] = [];
+          for (let j = 0; j < n; j++) {
+            const i = todo[k + j]!;
+            const span = frameSpan(this.layout, i);
+            plains.push(openFrameAt(this.layout, this.key, i, sealed.subarray(span.offset - offset, span.offset - offset + span.length), this.aad));
+          }
+          writeAllSync(dst, plains, this.layout.starts[todo[k]!]!);
+          for (let j = 0; j < n; j++) {
+            this.have[todo[k + j]!] = 1;
+            this.missing--;
+            added += plains[j]!.length;
+          }
         }
-        const first = frameSpan(this.layout, todo[k]!);
-        const last = frameSpan(this.layout, todo[k + n - 1]!);
-        const sealed = buffer.take(last.offset + last.length - first.offset);
-        await readFully(src, sealed, first.offset);
-        // Consecutive frames are consecutive plaintext: opened in memory, written with one call.
-        const plains: Buffer[] = [];
-        for (let j = 0; j < n; j++) {
-          const i = todo[k + j]!;
-          const span = frameSpan(this.layout, i);
-          plains.push(openFrameAt(this.layout, this.key, i, sealed.subarray(span.offset - first.offset, span.offset - first.offset + span.length), this.aad));
-        }
-        await writeAll(dst, plains, this.layout.starts[todo[k]!]!);
-        for (let j = 0; j < n; j++) {
-          this.have[todo[k + j]!] = 1;
-          this.missing--;
-          added += plains[j]!.length;
-        }
-        k += n;
+        r += m;
       }
     } finally {
       buffer.release();
@@ -382,7 +414,7 @@ export class PartialPlaintext {
  * not fit the file's size, from its frame headers (the whole file is read once). A table that fits but is
  * wrong is refused when a frame it misplaces fails authentication.
  */
-async function framesOf(h: FileHandle, head: Buffer, size: number, known: SegmentLayout | null | undefined): Promise<ChunkLayout> {
+async function framesOf(h: number, head: Buffer, size: number, known: SegmentLayout | null | undefined): Promise<ChunkLayout> {
   const header = streamHeader(head);
   if (header.version === 1) return chunkLayout(head, size);
   const total = known?.footer[1];
@@ -418,23 +450,38 @@ function takeReadBuffer(): { take(bytes: number): Buffer; release(): void } {
   };
 }
 
-/** Writes every byte of `parts` at `position` (writev may write less than asked). */
-async function writeAll(h: FileHandle, parts: Buffer[], position: number): Promise<void> {
+/**
+ * Writes every byte of `parts` at `position` into the plaintext file `fd` (writev may write less than
+ * asked). Synchronous: the file is on the memory file system, so this waits for no disk; what it costs is
+ * the copy and the fresh pages (about a millisecond for the largest run read at once, READ_BYTES).
+ */
+function writeAllSync(fd: number, parts: Buffer[], position: number): void {
   const total = parts.reduce((a, b) => a + b.length, 0);
-  let done = (await h.writev(parts, position)).bytesWritten;
+  let done = writevSync(fd, parts, position);
   if (done === total) return;
   const rest = Buffer.concat(parts);
   while (done < total) {
-    const { bytesWritten } = await h.write(rest, done, total - done, position + done);
-    if (bytesWritten === 0) throw new Error('could not write a decrypted frame');
-    done += bytesWritten;
+    const written = writeSync(fd, rest, done, total - done, position + done);
+    if (written === 0) throw new Error('could not write a decrypted frame');
+    done += written;
   }
 }
 
-async function readFully(h: fsp.FileHandle, into: Uint8Array, position: number): Promise<void> {
+/** Opens a file for reading (on the thread pool): its descriptor. */
+function openAsync(path: string): Promise<number> {
+  return new Promise((resolve, reject) => openCb(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
+}
+
+/** One read (on the thread pool): the bytes read. */
+function readAsync(fd: number, into: Uint8Array, offset: number, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => readCb(fd, into, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
+}
+
+/** Fills `into` from the file `fd` at `position` (a regular file reads short only at its end). */
+async function readFully(h: number, into: Uint8Array, position: number): Promise<void> {
   let got = 0;
   while (got < into.length) {
-    const { bytesRead } = await h.read(into, got, into.length - got, position + got);
+    const bytesRead = await readAsync(h, into, got, into.length - got, position + got);
     if (bytesRead === 0) throw new Error(`unexpected end of file at ${position + got}`);
     got += bytesRead;
   }

@@ -13,8 +13,9 @@ import { decodeLayout, type SegmentLayout } from './segment-layout.js';
 
 /**
  * Readable files of some segments for the duration of a query; release() lets the cache evict them.
- * A lease taken with `partial` holds the files' Parquet footers only: the reader says which columns it
- * will read (readColumns) before reading them.
+ * A lease taken with `partial` is given at once, while the segments are opened (footers decrypted) in
+ * the background: the reader says which columns it will read (readColumns), which waits for the opening
+ * too, fails if a segment did not open (not sealed, keys shredded), and only then may the files be read.
  */
 export interface SegmentLease {
   path(rel: string): string;
@@ -37,7 +38,8 @@ interface CacheEntry {
   bytes: number;
   pins: number;
   lastUse: number;
-  ready: Promise<void>;
+  /** Settles when the segment is open; undefined until a lease starts opening it (open()). */
+  ready: Promise<void> | undefined;
   /** A sealed segment's plaintext, decrypted as far as readers asked (absent: complete). */
   plain?: PartialPlaintext;
 }
@@ -69,45 +71,53 @@ export class PlaintextCache {
    * byte, or with `partial` only their footers until the lease's readColumns() asks for more.
    */
   async lease(refs: readonly SegmentRef[], opts: { partial?: boolean } = {}): Promise<SegmentLease> {
-    const pinned: CacheEntry[] = [];
-    const release = (): void => {
-      for (const e of pinned.splice(0)) e.pins--;
-      this.evict();
-    };
     const byRel = new Map<string, string | null>();
     for (const r of refs) {
       if (typeof r === 'string') {
         if (!byRel.has(r)) byRel.set(r, null);
       } else if (byRel.get(r.rel) == null) byRel.set(r.rel, r.layout);
     }
-    const paths = new Map<string, string>();
-    try {
-      // Several segments at a time: their work is mostly small reads and writes, each a trip to the
-      // thread pool, so one at a time would leave it idle.
-      const opened = await settleLimit([...byRel], CONCURRENT_SEGMENTS, async ([rel, layout]) => [rel, await this.entry(rel, layout)] as const);
-      for (const r of opened) {
-        if (r.status !== 'fulfilled') continue;
-        pinned.push(r.value[1]);
-        paths.set(r.value[0], r.value[1].file);
-      }
-      const failed = opened.find((r) => r.status === 'rejected');
+    // Every entry is pinned now, and has its file's name: the lease's paths are known before the
+    // segments are open.
+    const pinned = [...byRel].map(([rel, layout]) => ({ rel, layout, e: this.pin(rel) }));
+    const paths = new Map(pinned.map((x) => [x.rel, x.e.file]));
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      for (const { e } of pinned) e.pins--;
+      this.evict();
+    };
+    // Several segments at a time: their work is mostly small reads, each a trip to the thread pool, so
+    // one at a time would leave it idle. Never abandoned midway: a segment being opened is finished.
+    const opening = settleLimit(pinned, CONCURRENT_SEGMENTS, async ({ rel, layout, e }) => this.open(rel, layout, e)).then((done) => {
+      this.evict();
+      const failed = done.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
-      if (!opts.partial) await this.decryptColumns(pinned, null);
-    } catch (e) {
-      release();
-      throw e;
+    });
+    // Until a reader waits for it (readColumns), a failure is kept for it, not reported unhandled.
+    opening.catch(() => undefined);
+    const entries = pinned.map((x) => x.e);
+    const readColumns = async (names: ReadonlySet<string> | null): Promise<void> => {
+      await opening;
+      await this.decryptColumns(entries, names);
+      this.evict();
+    };
+    if (!opts.partial) {
+      try {
+        await readColumns(null);
+      } catch (e) {
+        release();
+        throw e;
+      }
     }
-    this.evict();
     return {
       path: (rel) => {
         const p = paths.get(rel);
         if (p === undefined) throw new Error(`segment ${rel} is not part of this lease`);
         return p;
       },
-      readColumns: async (names) => {
-        await this.decryptColumns(pinned, names);
-        this.evict();
-      },
+      readColumns,
       release,
     };
   }
@@ -170,33 +180,35 @@ export class PlaintextCache {
     return join(this.dir, `${rel.replaceAll('/', '_').replace(/\.parquet$/, '')}.${++this.fileSeq}.parquet`);
   }
 
-  private async entry(rel: string, layout: string | null): Promise<CacheEntry> {
+  /** The cache entry of `rel`, made (not yet open) if there is none, pinned. */
+  private pin(rel: string): CacheEntry {
     let e = this.cache.get(rel);
     if (!e) {
-      const file = this.cacheFile(rel);
-      const created: CacheEntry = { file, bytes: 0, pins: 0, lastUse: 0, ready: Promise.resolve() };
-      created.ready = this.openSegment(rel, file, decodeLayout(layout)).then(
-        (plain) => {
-          created.plain = plain;
-          created.bytes = plain.bytes;
-          this.cachedBytes += plain.bytes;
-        },
-        (err: unknown) => {
-          if (this.cache.get(rel) === created) this.cache.delete(rel);
-          throw err;
-        },
-      );
-      this.cache.set(rel, (e = created));
+      e = { file: this.cacheFile(rel), bytes: 0, pins: 0, lastUse: 0, ready: undefined };
+      this.cache.set(rel, e);
     }
     e.pins++;
     e.lastUse = ++this.useClock;
-    try {
-      await e.ready;
-    } catch (err) {
-      e.pins--;
-      throw err;
-    }
     return e;
+  }
+
+  /**
+   * Opens the segment of the pinned entry `e` (its footer decrypted), unless another lease did or is
+   * doing it. A segment that fails to open leaves the cache (the next lease tries again).
+   */
+  private open(rel: string, layout: string | null, e: CacheEntry): Promise<void> {
+    e.ready ??= this.openSegment(rel, e.file, decodeLayout(layout)).then(
+      (plain) => {
+        e.plain = plain;
+        e.bytes = plain.bytes;
+        if (this.cache.get(rel) === e) this.cachedBytes += plain.bytes;
+      },
+      (err: unknown) => {
+        if (this.cache.get(rel) === e) this.cache.delete(rel);
+        throw err;
+      },
+    );
+    return e.ready;
   }
 
   private evict(): void {

@@ -80,7 +80,9 @@ export class SqlSession {
 
   /**
    * Makes the segments' files available for the rest of the session (LogStore.leaseSegments): their
-   * footers at first, and before each statement the columns the session's SQL names (readable()).
+   * footers are decrypted in the background, and before each statement the columns the session's SQL
+   * names (readable(), which waits for the footers too): the segments open while the query loads its
+   * hot events, computes its message tests and compiles.
    */
   private async lease(segments: readonly Segment[]): Promise<void> {
     const need = segments.filter((s) => !this.files.has(s.path));
