@@ -25,12 +25,13 @@ import { Catalog, type LogGroup, type LogStream, type Segment } from './catalog.
 import { LookupTables } from './lookup-tables.js';
 import { Db, Mutex } from './db.js';
 import { HotTier, type HotBatch } from './hot.js';
-import { Wal, listWalFiles, readWalFile, walFileName, writePlaintextWal, type WalRecord, type WalRecordHeader } from './wal.js';
+import { Wal, listWalFiles, walFileName, writePlaintextWal, type WalRecordHeader } from './wal.js';
+import { pendingWalFiles, removeOrphanSegments, replayWal } from './recovery.js';
 import { PlainWalCopy } from './plain-copy.js';
 import { AtRest, type EncryptionOptions, type SegmentLease } from './at-rest.js';
 import { sealWalFile } from './sealer.js';
 import { MessageTestCache } from './message-tests.js';
-import { indexPath, type TokenIndex } from './token-index.js';
+import type { TokenIndex } from './token-index.js';
 import { Settling } from './settling.js';
 import { BlockBitmaps } from './block-bitmaps.js';
 
@@ -199,70 +200,15 @@ export class LogStore {
     return store;
   }
 
-  /** Replays unsealed WAL files into the hot tier; removes what a crash left half-done. */
+  /** Replays unsealed WAL files into the hot tier; removes what a crash left half-done (recovery.ts). */
   private async recover(walDir: string): Promise<number[]> {
-    const { logger } = this.opts;
-    const files = await listWalFiles(walDir);
-    for (const f of files.filter((f) => f <= this.catalog.sealedThrough)) await fsp.rm(join(walDir, walFileName(f)), { force: true });
-    await this.removeOrphanSegments();
-    const pending = files.filter((f) => f > this.catalog.sealedThrough);
-    const batches: HotBatch[] = [];
-    let skipped = 0;
-    for (const f of pending) {
-      for (const r of await readWalFile(join(walDir, walFileName(f)))) {
-        const g = this.catalog.groupsById.get(r.g);
-        const s = g?.streamsById.get(r.s);
-        if (g && s) {
-          try {
-            r.b = r.e !== undefined ? (JSON.parse((await this.atRest.openRecord(r.g, r.q, r.e)).toString('utf8')) as WalRecord['b']) : this.atRest.unsealed(r.b, `a record of write-ahead log file ${f}`);
-          } catch (e) {
-            r.b = undefined;
-            logger.error({ err: e, walFile: f, logGroup: g.name }, 'a write-ahead log record does not open; skipped');
-          }
-        }
-        const events = r.b?.logEvents;
-        if (!g || !s || !Array.isArray(events)) {
-          skipped++;
-          continue;
-        }
-        const slice = events.slice(r.lo, r.hi);
-        batches.push({
-          groupId: g.id,
-          streamId: s.id,
-          walFile: f,
-          ingestMs: r.i,
-          firstSeq: r.q,
-          timestamps: slice.map((e) => e.timestamp),
-          messages: slice.map((e) => e.message),
-          bytes: r.u,
-        });
-      }
-    }
+    const pending = await pendingWalFiles(walDir, this.catalog);
+    this.settling.indexFilesFound(await removeOrphanSegments(this.opts.dataDir, this.catalog));
+    const { batches, skipped } = await replayWal(walDir, pending, this.catalog, this.atRest, this.opts.logger);
     await this.bitmaps.resume(batches);
     for (const b of batches) this.makeVisible(b);
-    if (pending.length > 0) logger.info({ walFiles: pending.length, batches: batches.length, skipped }, 'replayed write-ahead log');
+    if (pending.length > 0) this.opts.logger.info({ walFiles: pending.length, batches: batches.length, skipped }, 'replayed write-ahead log');
     return pending;
-  }
-
-  private async removeOrphanSegments(): Promise<void> {
-    const root = join(this.opts.dataDir, 'segments');
-    const known = new Set<string>();
-    for (const g of this.catalog.groupsById.values()) for (const s of g.segments) known.add(s.path).add(indexPath(s.path));
-    const present = new Set<string>();
-    for (const dir of await fsp.readdir(root)) {
-      const full = join(root, dir);
-      if (!/^\d+$/.test(dir)) {
-        await fsp.rm(full, { recursive: true, force: true });
-        continue;
-      }
-      for (const f of await fsp.readdir(full)) {
-        const rel = join('segments', dir, f);
-        if (!known.has(rel)) await fsp.rm(join(full, f), { force: true });
-        else present.add(rel);
-      }
-      if (!this.catalog.groupsById.has(Number(dir))) await fsp.rm(full, { recursive: true, force: true });
-    }
-    this.settling.indexFilesFound(present);
   }
 
   /** Applies a durable batch: hot tier, stream stats, bitmaps. */
@@ -684,10 +630,10 @@ export class LogStore {
   }
 }
 
-/** Ingest under this many bytes per window (and the one before) leaves the store quiet enough to shred. */
 /** Memory for cached message-test results: 8 MiB holds one test over 64 million events. */
 const MESSAGE_TEST_CACHE_BYTES = 64 * 1024 * 1024;
 const QUIET_WINDOW_MS = 5_000;
+/** Ingest under this many bytes per window (and the one before) leaves the store quiet enough to shred. */
 const QUIET_BYTES = 1024 * 1024;
 
 /** How long a segment replaced by compaction or shredding, or dropped by retention, stays on disk for queries still reading it. */
