@@ -24,7 +24,7 @@
 import type { MetricFilterRecord } from '../store/catalog.js';
 import type { DelimitedField, FilterPattern, JsonExpr, JsonPath } from '../query/filter-pattern/ast.js';
 import { parseFilterPattern } from '../query/filter-pattern/parse.js';
-import { compileFields, compileJson, compilePredicate, compileTest, MISSING, parseObject, resolve, select, splitFields, type FieldsMatch } from '../query/filter-pattern/predicate.js';
+import { compileFields, compileJson, compilePredicate, compileTest, MISSING, parseObject, resolve, select, fieldCount, type FieldsMatch } from '../query/filter-pattern/predicate.js';
 import { projector } from '../query/filter-pattern/json-project.js';
 import { bitmapRequirement, type BitmapRequirement } from '../query/filter-pattern/prune.js';
 import { JsonGuardIndex, jsonGuard } from './json-guard.js';
@@ -257,7 +257,7 @@ export class FilterSet {
       }
       for (let j = 0; j < always.length; j++) candidates[n++] = always[j]!;
       if (split.length > 0) {
-        const count = splitFields(m).length; // the memo the patterns' tests then read
+        const count = fieldCount(m); // the memo the patterns' tests then read
         if (count >= splitMin) for (let j = 0; j < split.length; j++) if (patterns[split[j]!]!.minFields <= count) candidates[n++] = split[j]!;
       }
       if (gated.length > 0 && literals.next(m)) {
