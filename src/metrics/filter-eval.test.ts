@@ -196,7 +196,8 @@ const message = fc.oneof(
     const pad = `"pad":"${'p'.repeat(400)}"`;
     return text === '{}' ? `{${pad}}` : first ? `{${pad},${text.slice(1)}` : `${text.slice(0, -1)},${pad}}`;
   }),
-  fc.constantFrom('{"\\u0061":"x"}', '{"a":"\\u0078"}', '{"a":"y","a":"x"}', '{"a":"x"', '{"a":{"b":"x"},"b":1}').map((m) => `${' '.repeat(400)}${m}`),
+  // A raw control character in a string (not JSON) or between members (JSON).
+  fc.constantFrom('{"\\u0061":"x"}', '{"a":"\\u0078"}', '{"a":"y","a":"x"}', '{"a":"x"', '{"a":{"b":"x"},"b":1}', '{"a":"x\ty","b":1}', '{"b":1,"a":"\nx"}', '{"a":\n"x","b":1}').map((m) => `${' '.repeat(400)}${m}`),
   fc.constantFrom('{"\\u0061":"x"}', '{"a":"\\u0078"}', '{"a":"y","a":"x"}', ' {"a":"x"}', '{"a":"x"', '["x"]', '{"a":{"b":"x"},"b":1}', '{"constructor":"x"}', '{"toString":1}'),
   fc.array(fc.constantFrom('x', 'y', '1', '2', 'xyz', 'abc', 'abbc', 'a.c', 'xyzabc', '[x y]', '"x y"', '{', '-', ''), { maxLength: 6 }).map((ws) => ws.join(' ')),
 );

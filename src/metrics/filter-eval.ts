@@ -25,7 +25,7 @@ import type { MetricFilterRecord } from '../store/catalog.js';
 import type { DelimitedField, FilterPattern, JsonExpr, JsonPath } from '../query/filter-pattern/ast.js';
 import { parseFilterPattern } from '../query/filter-pattern/parse.js';
 import { compileFields, compileJson, compilePredicate, compileTest, MISSING, parseObject, resolve, select, fieldCount, type FieldsMatch } from '../query/filter-pattern/predicate.js';
-import { projector } from '../query/filter-pattern/json-project.js';
+import { hasControlCharacter, projector } from '../query/filter-pattern/json-project.js';
 import { bitmapRequirement, type BitmapRequirement } from '../query/filter-pattern/prune.js';
 import { JsonGuardIndex, jsonGuard } from './json-guard.js';
 import { Literals, type Requirement } from './literals.js';
@@ -153,13 +153,15 @@ export class FilterSet {
   /** The last event's object (the patterns, guards and selectors of an event read it in turn). */
   private lastMessage: string | undefined = undefined;
   private lastObject: Record<string, unknown> | undefined = undefined;
+  /** Whether lastObject is known to be JSON.parse's (a projection is not until checkedObjectOf). */
+  private lastChecked = true;
 
   /** Compiles the filters; `onError` hears of a stored filter that no longer compiles (it is skipped). */
   constructor(records: Iterable<MetricFilterRecord>, onError: (name: string, e: unknown) => void = () => {}) {
     const filters: CompiledFilter[] = [];
     for (const r of records) {
       try {
-        filters.push(compile(r, this.objectOf));
+        filters.push(compile(r, this.checkedObjectOf));
       } catch (e) {
         onError(r.name, e);
       }
@@ -248,7 +250,7 @@ export class FilterSet {
       // guard the object passes (the event is parsed once for all of them, parseObject's memo), others
       // without a requirement, and those whose requirement the event's literals meet.
       let n = 0;
-      const doc = anyJson ? this.objectOf(m) : undefined;
+      let doc = anyJson ? this.objectOf(m) : undefined;
       if (doc !== undefined) {
         const jsonMark = (this.jsonMark = this.jsonMark === 0x7fffffff ? 1 : this.jsonMark + 1);
         if (jsonMark === 1) this.marks.fill(0);
@@ -267,7 +269,10 @@ export class FilterSet {
         const pg = patterns[candidates[c]!]!;
         let fm: FieldsMatch | null = null;
         if (pg.json !== undefined) {
-          if (!pg.json(doc)) continue;
+          if (doc === undefined || !pg.json(doc)) continue;
+          // A match counts once the object is known to be JSON.parse's (see objectOf); when it is not,
+          // no JSON pattern matches the event.
+          if (!this.lastChecked && (doc = this.checkedObjectOf(m)) === undefined) continue;
         } else if (pg.fields !== undefined) {
           fm = pg.fields(m);
           if (fm === null) continue;
@@ -299,16 +304,33 @@ export class FilterSet {
   /**
    * The event as a JSON object (undefined when it is not one), with at least the members the filters
    * read: projected from the text when it is long (json-project.ts; a CloudTrail record is about
-   * 1.2 KB), else, or when the projection is not sure, JSON.parse. Remembered for the next call.
+   * 1.2 KB), else, or when the projection is not sure, JSON.parse. Remembered for the next call. A
+   * projection may come from a text that is not JSON (a control character in a string): enough to
+   * choose and test patterns (an invalid text matches none, as an object that fails them), not for a
+   * match or a value, which take checkedObjectOf.
    */
   private readonly objectOf: ObjectOf = (m) => {
     if (m === this.lastMessage) return this.lastObject;
     let doc: Record<string, unknown> | undefined;
-    if (this.project !== null && m.length >= PROJECT_FROM) doc = this.project(m);
+    let checked = true;
+    if (this.project !== null && m.length >= PROJECT_FROM) {
+      doc = this.project(m);
+      checked = doc === undefined;
+    }
     if (doc === undefined) doc = parseObject(m);
     this.lastMessage = m;
     this.lastObject = doc;
+    this.lastChecked = checked;
     return doc;
+  };
+
+  /** objectOf(m), checked: a projected text with a control character is not JSON (JSON.parse throws). */
+  private readonly checkedObjectOf: ObjectOf = (m) => {
+    const doc = this.objectOf(m);
+    if (this.lastChecked) return doc;
+    this.lastChecked = true;
+    if (hasControlCharacter(m)) this.lastObject = undefined;
+    return this.lastObject;
   };
 
   /** defaultValue, once, for each filter that had no match in the second that just ended. */

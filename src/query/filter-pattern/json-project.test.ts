@@ -1,15 +1,16 @@
 /**
  * The projection against JSON.parse (fast-check): on generated texts, valid and not (duplicate keys,
  * escapes anywhere, keys and brackets inside strings, every kind of number, deep nesting, whitespace
- * other than spaces, random edits), a projected object is only returned for a text JSON.parse reads as
- * an object, and every path then selects the same values from both; a valid object text without
- * control characters is always projected.
+ * other than spaces, raw control characters, random edits), a projected object is only returned for a
+ * text JSON.parse reads as an object, and every path then selects the same values from both, unless the
+ * text has a control character (the caller's check), and then JSON.parse throws; a valid object text
+ * whose whitespace is spaces is always projected.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { JsonPath } from './ast.js';
-import { projector } from './json-project.js';
+import { hasControlCharacter, projector } from './json-project.js';
 import { select } from './predicate.js';
 
 /** A JSON value whose objects may repeat keys: members as a list. */
@@ -113,11 +114,15 @@ function check(t: string, paths: JsonPath[]): void {
     assert.ok(!isObject || CONTROL.test(t) || depth(full) > 60, `a valid object text was not projected: ${JSON.stringify(t)}`);
     return;
   }
+  if (hasControlCharacter(t)) {
+    assert.ok(threw, `projected a text with a control character that JSON.parse reads: ${JSON.stringify(t)}`);
+    return;
+  }
   assert.ok(isObject, `projected a text JSON.parse does not read as an object: ${JSON.stringify(t)}`);
   for (const p of paths) assert.deepStrictEqual(select(got, p), select(full, p), `${JSON.stringify(p)} in ${JSON.stringify(t)}`);
 }
 
-test('a projection selects what JSON.parse does, and only from texts JSON.parse reads as objects', () => {
+test('a projection selects what JSON.parse does, and only from texts JSON.parse reads as objects or rejects for a control character', () => {
   fc.assert(
     fc.property(text, fc.array(path, { minLength: 1, maxLength: 4 }), (t, paths) => check(t, paths)),
     { numRuns: 20_000 },

@@ -4,21 +4,24 @@
  * paths (the values they reach, whole), and without the others; undefined when it is not sure, and then
  * the caller parses the message (parseObject). Metric filters read a few members of each event
  * (`$.eventName`, `$.userIdentity.type`) and JSON.parse builds all of a CloudTrail record's (about 60
- * strings and 10 objects for 1.2 KB): building only those read costs the filter worker about half.
+ * strings and 10 objects for 1.2 KB).
  *
  * Contract (json-project.test.ts checks it against JSON.parse with fast-check): when the projection
- * returns an object, `JSON.parse(message)` returns an object (it does not throw), and every path of
- * `paths` selects the same values from both (the same members present, deeply equal values).
+ * returns an object, either the message has a control character (hasControlCharacter) and JSON.parse
+ * throws, or JSON.parse returns an object and every path of `paths` selects the same values from both
+ * (the same members present, deeply equal values). The check for control characters is the caller's,
+ * so that it is made only when the object matters (most events match no pattern; an invalid text and
+ * an object no pattern matches have the same outcome).
  *
- * How: one pass over the text, validating all of it with JSON's grammar (a message JSON.parse rejects
- * is never projected): members no path reads are skipped (strings by `indexOf` of the next quote,
- * backslashes looked up once per message), those on a path are read, objects on the way to a deeper
- * member are projected in turn, and the value at a path's end is taken whole (JSON.parse of its text
- * when it is an array or object). Duplicate keys: the last one wins, as in JSON.parse. Not sure, so
- * left to JSON.parse: a message with a control character (a raw tab or line break: then whitespace is
- * more than spaces and strings must be checked character by character), nesting deeper than 64, and
- * paths a projection cannot serve (a wildcard or index at the top, a `__proto__` key, which assignment
- * would not make a member).
+ * How: one pass over the text, checking all of it with JSON's grammar, but for what is inside strings
+ * (strings are found by `indexOf` of the next quote, backslashes looked up once per message and their
+ * escapes checked): members no path reads are skipped, those on a path are read, objects on the way to a
+ * deeper member are projected in turn, and the value at a path's end is taken whole (JSON.parse of its
+ * text when it is an array or object). Only spaces are taken for whitespace, so a control character can
+ * only be inside a string, where JSON forbids it. Duplicate keys: the last one wins, as in JSON.parse.
+ * Not sure, so left to JSON.parse: whitespace other than spaces, nesting deeper than 64, and paths a
+ * projection cannot serve (a wildcard or index at the top, a `__proto__` key, which assignment would not
+ * make a member).
  */
 import type { JsonPath } from './ast.js';
 
@@ -69,6 +72,11 @@ export function projector(paths: readonly JsonPath[]): ((message: string) => Rec
 }
 
 const CONTROL = /[\u0000-\u001f]/;
+
+/** Whether a projected message is not JSON after all (see the contract above). */
+export function hasControlCharacter(m: string): boolean {
+  return CONTROL.test(m);
+}
 const MAX_DEPTH = 64;
 
 // The pass's state, module-wide (one pass at a time; no object per message).
@@ -82,12 +90,17 @@ let built: Record<string, unknown> = {};
 const stack = new Uint8Array(MAX_DEPTH);
 
 function project(m: string, need: Need): Record<string, unknown> | undefined {
-  if (CONTROL.test(m)) return undefined;
   text = m;
   backslash = -1;
   let i = spaces(0);
   if (m.charCodeAt(i) !== 0x7b) return done(undefined);
-  i = projectObject(i, need, 0);
+  try {
+    i = projectObject(i, need, 0);
+  } catch {
+    // JSON.parse of a value read whole met a control character in a string: not JSON, which the
+    // caller's JSON.parse will say.
+    return done(undefined);
+  }
   if (i < 0 || spaces(i) !== m.length) return done(undefined);
   return done(built);
 }
