@@ -236,18 +236,39 @@ export interface Token {
 }
 
 /**
- * A message's fields: `[...]` and `"..."` groups lose their brackets or quotes.
- *
- * What FIELD_REGEX (`\[[^\]]*\]|"[^"]*"|[^ ]+`, global) finds, without a regex match object per field
- * (metric filters split every event): spaces separate; a field starting with `[` runs to the next `]`
- * and one starting with `"` to the next `"` when there is one, else, like any other field, to the next
- * space. predicate.test.ts checks it against the regex.
+ * Where the fields of a message are, as offsets in typed arrays (no object per field): what
+ * splitFields finds, for the last message asked about. Metric filters count every event's fields and
+ * test a field or two of most of them (a CloudTrail record has a dozen fields, and no access log pattern
+ * matches them), so fields are only made into Tokens for a match.
  */
-export function splitFields(m: string): readonly Token[] {
-  // As parseObject: many delimited patterns in a row split the same event once. Callers only read.
-  if (m === lastSplit.message) return lastSplit.tokens;
-  const out: Token[] = [];
+const bounds = {
+  message: undefined as string | undefined,
+  count: 0,
+  start: new Int32Array(64),
+  end: new Int32Array(64),
+  grouped: new Uint8Array(64),
+  /**
+   * Field texts sliced for the current message, a new array per message: a long-lived one would be an
+   * old-generation object pointing to young strings, which costs a write barrier per field and work in
+   * every scavenge.
+   */
+  texts: new Array<string | undefined>(0),
+};
+
+/**
+ * The number of fields of a message (see splitFields), and where they are (`bounds`, read by
+ * fieldText until the next message).
+ *
+ * What FIELD_REGEX (`\[[^\]]*\]|"[^"]*"|[^ ]+`, global) finds, without a regex match object per field:
+ * spaces separate; a field starting with `[` runs to the next `]` and one starting with `"` to the next
+ * `"` when there is one, else, like any other field, to the next space. predicate.test.ts checks it
+ * against the regex.
+ */
+export function fieldCount(m: string): number {
+  // Many delimited patterns in a row split the same event once.
+  if (m === bounds.message) return bounds.count;
   const n = m.length;
+  let count = 0;
   let i = 0;
   while (i < n) {
     const c = m.charCodeAt(i);
@@ -256,16 +277,56 @@ export function splitFields(m: string): readonly Token[] {
       continue;
     }
     let end = c === 0x5b ? m.indexOf(']', i + 1) : c === 0x22 ? m.indexOf('"', i + 1) : -1;
-    if (end >= 0) {
-      end++;
-      out.push({ value: m.slice(i + 1, end - 1), start: i, end });
-    } else {
+    let grouped = 1;
+    if (end >= 0) end++;
+    else {
+      grouped = 0;
       end = m.indexOf(' ', i + 1);
       if (end < 0) end = n;
-      out.push({ value: m.slice(i, end), start: i, end });
     }
+    if (count === bounds.start.length) grow();
+    bounds.start[count] = i;
+    bounds.end[count] = end;
+    bounds.grouped[count] = grouped;
+    count++;
     i = end;
   }
+  bounds.message = m;
+  bounds.count = count;
+  bounds.texts = new Array<string | undefined>(count);
+  return count;
+}
+
+function grow(): void {
+  const size = bounds.start.length * 2;
+  const start = new Int32Array(size);
+  const end = new Int32Array(size);
+  const grouped = new Uint8Array(size);
+  start.set(bounds.start);
+  end.set(bounds.end);
+  grouped.set(bounds.grouped);
+  bounds.start = start;
+  bounds.end = end;
+  bounds.grouped = grouped;
+}
+
+/** Field `i` of `m`, which fieldCount(m) was the last call of (a group without its brackets or quotes). */
+function fieldText(m: string, i: number): string {
+  // Several patterns test and read the same fields of an event: sliced once.
+  const known = bounds.texts[i];
+  if (known !== undefined) return known;
+  const t = bounds.grouped[i] === 1 ? m.slice(bounds.start[i]! + 1, bounds.end[i]! - 1) : m.slice(bounds.start[i]!, bounds.end[i]!);
+  bounds.texts[i] = t;
+  return t;
+}
+
+/** A message's fields: `[...]` and `"..."` groups lose their brackets or quotes (see fieldCount). */
+export function splitFields(m: string): readonly Token[] {
+  // As parseObject: many delimited patterns in a row split the same event once. Callers only read.
+  if (m === lastSplit.message) return lastSplit.tokens;
+  const count = fieldCount(m);
+  const out: Token[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = { value: fieldText(m, i), start: bounds.start[i]!, end: bounds.end[i]! };
   lastSplit.message = m;
   lastSplit.tokens = out;
   return out;
@@ -299,18 +360,25 @@ export function compileFields(pattern: DelimitedField[]): (m: string) => FieldsM
   // filters try every event), and then nothing is built for them.
   const tested = positions.flatMap((f, k) => (f.kind === 'field' && f.test ? [{ k, test: compileFieldExpr(f.test) }] : []));
   const n = before.length;
+  // The value at position k of a message with `count` fields, for a test (fieldCount(m) was the last
+  // call) and for a match (from its tokens).
+  const testValue = (m: string, count: number, k: number): string => {
+    const at = k < n ? k : count - want + k;
+    // Without `...`, the last position takes the rest of the message.
+    return e < 0 && k === want - 1 && count > want ? m.slice(bounds.start[at]!, bounds.end[count - 1]!) : fieldText(m, at);
+  };
   const value = (m: string, fs: readonly Token[], k: number): string => {
     const at = k < n ? k : fs.length - want + k;
-    // Without `...`, the last position takes the rest of the message.
     return e < 0 && k === want - 1 && fs.length > want ? m.slice(fs[at]!.start, fs[fs.length - 1]!.end) : fs[at]!.value;
   };
   return (m) => {
+    const count = fieldCount(m);
+    if (count < want) return null;
+    for (let t = 0; t < tested.length; t++) if (!tested[t]!.test(testValue(m, count, tested[t]!.k))) return null;
     const fs = splitFields(m);
-    if (fs.length < want) return null;
-    for (let t = 0; t < tested.length; t++) if (!tested[t]!.test(value(m, fs, tested[t]!.k))) return null;
     const values = new Array<string>(want);
     for (let k = 0; k < want; k++) values[k] = value(m, fs, k);
-    return { values, tokens: fs, covered: e < 0 ? NOTHING_COVERED : { from: n, to: fs.length - after.length } };
+    return { values, tokens: fs, covered: e < 0 ? NOTHING_COVERED : { from: n, to: count - after.length } };
   };
 }
 
