@@ -19,7 +19,7 @@ import { once } from 'node:events';
 import type { BenchConfig } from './context.js';
 import { processCpuSeconds, procStatusKiB, ServerProcess } from './server.js';
 import type { Row } from './report.js';
-import { LogsClient } from './client.js';
+import { AwsCallError, LogsClient } from './client.js';
 
 export const LINE_BYTES = 200;
 
@@ -46,6 +46,8 @@ export interface ServerIngestRun {
   mibPerS: number;
   serverCpuS: number;
   inflight: number;
+  /** Requests answered ThrottlingException (retried). */
+  throttled?: number;
 }
 
 export interface AgentScenarioResult {
@@ -189,12 +191,25 @@ async function measureServerIngest(cfg: BenchConfig, server: ServerProcess, inpu
   const cpu0 = await server.cpuSeconds();
   const t0 = performance.now();
   let events = 0;
+  let throttled = 0;
   try {
     await Promise.all(
       streams.map(async (stream) => {
+        let backoffMs = 50;
         while (performance.now() - t0 < seconds * 1000) {
           const now = Date.now();
-          await client.call('PutLogEvents', { logGroupName: group, logStreamName: stream, logEvents: messages.map((message) => ({ timestamp: now, message })) });
+          try {
+            await client.call('PutLogEvents', { logGroupName: group, logStreamName: stream, logEvents: messages.map((message) => ({ timestamp: now, message })) });
+          } catch (err) {
+            // A server keeping its hot tier bounded asks the client to slow down: retried as the agent and
+            // the load generator do (after 50 ms doubling to 1 s, with jitter), not counted.
+            if (!(err instanceof AwsCallError && err.code === 'ThrottlingException')) throw err;
+            throttled++;
+            await new Promise((r) => setTimeout(r, backoffMs * (0.5 + Math.random() / 2)));
+            backoffMs = Math.min(backoffMs * 2, 1000);
+            continue;
+          }
+          backoffMs = 50;
           events += messages.length;
         }
       }),
@@ -211,6 +226,7 @@ async function measureServerIngest(cfg: BenchConfig, server: ServerProcess, inpu
     mibPerS: (events * LINE_BYTES) / 1024 / 1024 / elapsed,
     serverCpuS: cpu1 - cpu0,
     inflight,
+    throttled,
   };
 }
 
@@ -308,7 +324,7 @@ export function agentRows(r: AgentScenarioResult, quick: boolean): Row[] {
       measured:
         ingest === undefined
           ? 'failed (see errors)'
-          : `${ingest.mibPerS.toFixed(1)} MiB/s (${Math.round(ingest.eventsPerS).toLocaleString('en-US')} events/s over ${ingest.seconds.toFixed(0)} s, ${ingest.inflight} requests in flight; server ${ingest.serverCpuS.toFixed(1)} CPU-s)`,
+          : `${ingest.mibPerS.toFixed(1)} MiB/s (${Math.round(ingest.eventsPerS).toLocaleString('en-US')} events/s over ${ingest.seconds.toFixed(0)} s, ${ingest.inflight} requests in flight${(ingest.throttled ?? 0) > 0 ? `, ${ingest.throttled} throttled and retried` : ''}; server ${ingest.serverCpuS.toFixed(1)} CPU-s)`,
       ok: ingest === undefined ? false : undefined,
     },
     {
