@@ -24,8 +24,7 @@
  * Prints the result table to stdout (progress goes to stderr), rewrites BENCHMARKS.md after a full run,
  * and leaves results.json and the server logs in .bench-data/runs/<time>/.
  */
-import { execFileSync } from 'node:child_process';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
