@@ -94,7 +94,7 @@ function skipStringByChar(s: string, i: number): number {
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /** The index just past the number that starts at s[i], or -1 if it is not a valid JSON number. */
-function skipNumber(s: string, i: number): number {
+export function skipNumber(s: string, i: number): number {
   let c = s.charCodeAt(i);
   if (c === 45 /* - */) c = s.charCodeAt(++i);
   if (c === 48 /* 0 */) c = s.charCodeAt(++i);

@@ -141,7 +141,10 @@ test('valid texts are projected (the property above is not vacuous)', () => {
     }),
     { numRuns: 2000 },
   );
-  assert.ok(projected > 1500, `${projected} of 2000 projected`);
+  // About three in four are projected (the rest are left to JSON.parse: whitespace, depth, paths): the
+  // count varies by run (as low as 1,487 seen; a bound of 1,500 failed one run in four), so the bound
+  // sits well below it, far above vacuity.
+  assert.ok(projected > 1300, `${projected} of 2000 projected`);
 });
 
 test('fixed cases: duplicates, escapes, strings that look like members, nesting, what is left to JSON.parse', () => {

@@ -24,6 +24,7 @@
  * make a member).
  */
 import type { JsonPath } from './ast.js';
+import { skipNumber } from '../../formats/json-scan.js';
 
 /** What the paths read of a value: all of it, or some members when it is an object (else all of it). */
 interface Need {
@@ -233,35 +234,6 @@ function hex(i: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
-function digit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-/** At a number: where it ends, or -1 when it is not one in JSON's grammar. */
-function numberEnd(i: number): number {
-  let c = text.charCodeAt(i);
-  if (c === 0x2d) c = text.charCodeAt(++i);
-  if (c === 0x30) c = text.charCodeAt(++i);
-  else if (c >= 0x31 && c <= 0x39) {
-    do c = text.charCodeAt(++i);
-    while (digit(c));
-  } else return -1;
-  if (c === 0x2e) {
-    c = text.charCodeAt(++i);
-    if (!digit(c)) return -1;
-    do c = text.charCodeAt(++i);
-    while (digit(c));
-  }
-  if (c === 0x65 || c === 0x45) {
-    c = text.charCodeAt(++i);
-    if (c === 0x2b || c === 0x2d) c = text.charCodeAt(++i);
-    if (!digit(c)) return -1;
-    do c = text.charCodeAt(++i);
-    while (digit(c));
-  }
-  return i;
-}
-
 /** At a member's key: where its value starts, or -1. */
 function memberValue(i: number): number {
   if (text.charCodeAt(i) !== 0x22) return -1;
@@ -303,7 +275,7 @@ function skipValue(i: number, depth: number): number {
       if (!text.startsWith('null', i)) return -1;
       i += 4;
     } else {
-      i = numberEnd(i);
+      i = skipNumber(text, i);
       if (i < 0) return -1;
     }
     // After a value: close what ends here, up to the next value.
