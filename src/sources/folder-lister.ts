@@ -3,8 +3,9 @@
  * with `/` separators. Keys come from the directory listing, never from outside, and reads stay under
  * the root: symbolic links are not followed (a link is neither listed nor read), and a file is opened
  * with O_NOFOLLOW after checking that its directory's real path is still under the root's. A root that is,
- * lies inside or holds one of the server's protected paths (store/private-paths.ts) is neither listed nor read,
- * checked again whenever the root is resolved (it may have become a link since the source was made).
+ * lies inside or holds one of the server's private paths (store/private-paths.ts) is neither listed nor
+ * read: checked when the lister first resolves its root (each start of the source; it may have become a
+ * link since the source was made). A root swapped for a link afterwards fails the directory check above.
  */
 import { constants, promises as fsp } from 'node:fs';
 import { join, sep } from 'node:path';
