@@ -193,7 +193,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
   });
   await subscriptions.start();
   // Sources write like ingest does: after the replay, with metric filters and subscriptions listening.
-  const sources = await SourceManager.open({ store, clock, logger, dataDir: config.dataDir, protectedPaths: privatePaths(store.atRest) });
+  const sources = await SourceManager.open({ store, clock, logger, dataDir: config.dataDir, privatePaths: privatePaths(store.atRest) });
   let syslog: SyslogInput | undefined;
   const app = buildHttp({
     store,

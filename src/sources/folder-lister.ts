@@ -22,12 +22,12 @@ export class FolderLister implements Lister {
   constructor(
     private readonly root: string,
     private readonly prefix: string,
-    private readonly protectedPaths: readonly string[] = [],
+    private readonly privatePaths: readonly string[] = [],
   ) {}
 
   private async rootPath(): Promise<string> {
     if (this.realRoot !== undefined) return this.realRoot;
-    const why = await refusedFolder(this.root, this.protectedPaths);
+    const why = await refusedFolder(this.root, this.privatePaths);
     if (why !== undefined) throw new FolderRefusedError(`The folder ${this.root} cannot be a source: ${why}.`);
     return (this.realRoot = await fsp.realpath(this.root));
   }

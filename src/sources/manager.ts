@@ -24,8 +24,8 @@ export interface SourceManagerOptions {
   clock: Clock;
   logger: Logger;
   dataDir: string;
-  /** Folders no folder source may be, be inside or hold (store/private-paths.ts); the data dir always is one. */
-  protectedPaths?: readonly string[];
+  /** Folders no folder source may be, be inside or hold: the server's private paths (store/private-paths.ts). */
+  privatePaths: readonly string[];
 }
 
 export class SourceExistsError extends Error {
@@ -59,7 +59,7 @@ export class SourceManager {
 
   private lister(spec: SourceSpec): Lister {
     if (spec.kind === 's3') return new S3Lister({ bucket: spec.bucket, prefix: spec.prefix, region: spec.region, ...(spec.endpointUrl !== undefined ? { endpointUrl: spec.endpointUrl } : {}) });
-    return new FolderLister(spec.path, spec.prefix, this.protectedPaths);
+    return new FolderLister(spec.path, spec.prefix, this.opts.privatePaths);
   }
 
   private async startRunner(spec: SourceSpec): Promise<void> {
@@ -78,10 +78,6 @@ export class SourceManager {
     return run;
   }
 
-  private get protectedPaths(): string[] {
-    return [this.opts.dataDir, ...(this.opts.protectedPaths ?? [])];
-  }
-
   /**
    * Adds and starts a source; SourceExistsError when the name is taken, FolderRefusedError for a folder
    * that is, lies inside or holds a protected path.
@@ -90,7 +86,7 @@ export class SourceManager {
     return this.serialize(async () => {
       if (this.runners.has(spec.name)) throw new SourceExistsError(`A source named '${spec.name}' already exists.`);
       if (spec.kind === 'folder') {
-        const why = await refusedFolder(spec.path, this.protectedPaths);
+        const why = await refusedFolder(spec.path, this.opts.privatePaths);
         if (why !== undefined) throw new FolderRefusedError(`The folder ${spec.path} cannot be a source: ${why}.`);
       }
       await this.startRunner(spec);

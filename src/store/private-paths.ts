@@ -30,9 +30,9 @@ async function realish(path: string): Promise<string> {
 }
 
 /** Why a folder is refused, or undefined when a source may read it. */
-export async function refusedFolder(path: string, protectedPaths: readonly string[]): Promise<string | undefined> {
+export async function refusedFolder(path: string, privatePaths: readonly string[]): Promise<string | undefined> {
   const real = await realish(path);
-  for (const p of protectedPaths) {
+  for (const p of privatePaths) {
     const guarded = await fsp.realpath(p).catch(() => null);
     if (guarded === null) continue;
     if (within(real, guarded)) return 'it is inside the server\'s data directory or its decrypted cache';
