@@ -180,6 +180,8 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     maxRetainedBytes: config.queryResultsMaxBytes,
   });
   // Subscriptions start after the WAL replay (every stored event is visible) and before ingest opens.
+  // Where the server may connect on a caller's behalf: subscription targets and S3 sources' endpoints.
+  const addressPolicy = new AddressPolicy(privateRanges(config.allowPrivateDestinations));
   const subsCatalog = new SubscriptionCatalog(store.db);
   await subsCatalog.load();
   const subscriptions = new SubscriptionEngine({
@@ -188,12 +190,12 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock; n
     clock,
     logger,
     accountId: config.accountId,
-    policy: new AddressPolicy(privateRanges(config.allowPrivateDestinations)),
+    policy: addressPolicy,
     retry: { baseMs: config.subscriptionRetryBaseMs, maxMs: config.subscriptionRetryMaxMs, budgetMs: config.subscriptionRetryBudgetMs },
   });
   await subscriptions.start();
   // Sources write like ingest does: after the replay, with metric filters and subscriptions listening.
-  const sources = await SourceManager.open({ store, clock, logger, dataDir: config.dataDir, privatePaths: privatePaths(store.atRest) });
+  const sources = await SourceManager.open({ store, clock, logger, dataDir: config.dataDir, privatePaths: privatePaths(store.atRest), policy: addressPolicy });
   let syslog: SyslogInput | undefined;
   const app = buildHttp({
     store,

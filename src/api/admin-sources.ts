@@ -11,7 +11,10 @@
  * A source's ARN is `arn:aws:logs:<region>:<account>:source:<name>`. Creating a source lets the
  * server write into its log group, and a folder source makes it read the files of a folder on its host
  * with its own permissions: grant `logward:CreateSource` to administrators only. A folder cannot be the
- * server's data directory or its decrypted cache, lie inside one or hold one (store/private-paths.ts).
+ * server's data directory or its decrypted cache, lie inside one or hold one (store/private-paths.ts). An
+ * S3 endpoint on a loopback, link-local or private address needs --allow-private-destinations, as
+ * subscription targets do (subscriptions/safety.ts): the server's credentials and network are not for
+ * reaching internal services.
  */
 import { promises as fsp } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -20,6 +23,7 @@ import { adminAuthorizer, adminJsonBody, sendJson, type AdminDeps } from './admi
 import type { HttpDeps } from './http.js';
 import { SourceExistsError, type SourceManager } from '../sources/manager.js';
 import { FolderRefusedError } from '../store/private-paths.js';
+import { DestinationRefusedError } from '../subscriptions/safety.js';
 import { parseSourceInput, SOURCE_NAME, type SourceSpec } from '../sources/spec.js';
 
 export const SOURCES_PREFIX = '/_logward/admin/sources';
@@ -60,6 +64,7 @@ export function registerSourceRoutes(app: FastifyInstance, deps: SourceDeps): vo
     } catch (e) {
       if (e instanceof SourceExistsError) throw new ApiError('ResourceAlreadyExistsException', e.message, { cause: e });
       if (e instanceof FolderRefusedError) throw new ApiError('InvalidParameterException', `Invalid source: path: ${e.message}`, { cause: e });
+      if (e instanceof DestinationRefusedError) throw new ApiError('InvalidParameterException', `Invalid source: endpointUrl: ${e.message}`, { cause: e });
       throw e;
     }
     return sendJson(reply, { source: shown(name) });

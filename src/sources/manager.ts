@@ -11,6 +11,7 @@ import type { Family } from '../metrics/prometheus.js';
 import type { LogStore } from '../store/store.js';
 import { FolderLister } from './folder-lister.js';
 import { FolderRefusedError, refusedFolder } from '../store/private-paths.js';
+import type { AddressPolicy } from '../subscriptions/safety.js';
 import type { Lister } from './lister.js';
 import { SourceRunner } from './runner.js';
 import { S3Lister } from './s3-lister.js';
@@ -26,6 +27,8 @@ export interface SourceManagerOptions {
   dataDir: string;
   /** Folders no folder source may be, be inside or hold: the server's private paths (store/private-paths.ts). */
   privatePaths: readonly string[];
+  /** Which addresses an S3 source's endpoint may have: the rule of subscription targets (--allow-private-destinations). */
+  policy: AddressPolicy;
 }
 
 export class SourceExistsError extends Error {
@@ -58,7 +61,7 @@ export class SourceManager {
   }
 
   private lister(spec: SourceSpec): Lister {
-    if (spec.kind === 's3') return new S3Lister({ bucket: spec.bucket, prefix: spec.prefix, region: spec.region, ...(spec.endpointUrl !== undefined ? { endpointUrl: spec.endpointUrl } : {}) });
+    if (spec.kind === 's3') return new S3Lister({ bucket: spec.bucket, prefix: spec.prefix, region: spec.region, policy: this.opts.policy, ...(spec.endpointUrl !== undefined ? { endpointUrl: spec.endpointUrl } : {}) });
     return new FolderLister(spec.path, spec.prefix, this.opts.privatePaths);
   }
 
@@ -80,7 +83,8 @@ export class SourceManager {
 
   /**
    * Adds and starts a source; SourceExistsError when the name is taken, FolderRefusedError for a folder
-   * that is, lies inside or holds a protected path.
+   * that is, lies inside or holds a protected path, DestinationRefusedError for an S3 endpoint whose
+   * address the policy refuses.
    */
   add(spec: SourceSpec): Promise<void> {
     return this.serialize(async () => {
@@ -89,6 +93,7 @@ export class SourceManager {
         const why = await refusedFolder(spec.path, this.opts.privatePaths);
         if (why !== undefined) throw new FolderRefusedError(`The folder ${spec.path} cannot be a source: ${why}.`);
       }
+      if (spec.kind === 's3' && spec.endpointUrl !== undefined) this.opts.policy.checkUrl(spec.endpointUrl);
       await this.startRunner(spec);
       await this.persist();
     });

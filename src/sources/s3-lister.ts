@@ -1,6 +1,8 @@
 /**
  * Lists and reads an S3-compatible bucket through @aws-sdk/client-s3, with the server's credentials
- * (the SDK's default chain: environment, shared files, instance role).
+ * (the SDK's default chain: environment, shared files, instance role). Its endpoint follows the address
+ * rule of subscription targets (safety.ts): loopback, link-local and private addresses need
+ * --allow-private-destinations, a public one https.
  *
  * Listing: partitions (origin.ts) are found by walking the key tree with `Delimiter: '/'` down to the
  * level whose children are years (or that has no children); each partition is then listed flat with
@@ -10,6 +12,7 @@
  */
 import { GetObjectCommand, ListObjectsV2Command, S3Client, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { ObjectRejectedError, type ListFrom, type Lister, type ObjectInfo } from './lister.js';
+import type { AddressPolicy } from '../subscriptions/safety.js';
 
 const YEAR_PREFIX = /(?:^|\/)(?:19|20|21)\d\d\/$/;
 /** Levels walked below the source's prefix before a level is taken as a partition anyway. */
@@ -20,6 +23,8 @@ export interface S3ListerOptions {
   prefix: string;
   region: string;
   endpointUrl?: string;
+  /** Checks every connection's address (safety.ts): a source must not become a way into internal services. */
+  policy: AddressPolicy;
   /** Tests only: the server uses the SDK's default credential chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
@@ -28,10 +33,19 @@ export class S3Lister implements Lister {
   private readonly s3: S3Client;
 
   constructor(private readonly opts: S3ListerOptions) {
-    this.s3 = new S3Client({ region: opts.region, ...(opts.endpointUrl !== undefined ? { endpoint: opts.endpointUrl, forcePathStyle: true } : {}), ...(opts.credentials ? { credentials: opts.credentials } : {}), maxAttempts: 3 });
+    this.s3 = new S3Client({
+      region: opts.region,
+      ...(opts.endpointUrl !== undefined ? { endpoint: opts.endpointUrl, forcePathStyle: true } : {}),
+      ...(opts.credentials ? { credentials: opts.credentials } : {}),
+      requestHandler: opts.policy.sdkRequestHandler(),
+      maxAttempts: 3,
+    });
   }
 
   async list(from: ListFrom, limit: number, signal: AbortSignal): Promise<ObjectInfo[]> {
+    // An address literal is never looked up, so the policy (which may have changed since the source was
+    // added: a restart without --allow-private-destinations) is asked here; the poll then fails, saying why.
+    if (this.opts.endpointUrl !== undefined) this.opts.policy.checkUrl(this.opts.endpointUrl);
     const out: ObjectInfo[] = [];
     const walk = async (prefix: string, depth: number): Promise<void> => {
       if (out.length >= limit) return;

@@ -12,6 +12,8 @@
  */
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 
 const NON_PUBLIC_V4 = [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
@@ -84,6 +86,18 @@ export class AddressPolicy {
         const first = addresses[0]!;
         callback(null, first.address, first.family);
       });
+    };
+  }
+
+  /**
+   * The `requestHandler` of an AWS SDK client whose endpoint a caller chose (an S3-compatible store of a
+   * delivery target or a source): its connections go through lookup() like the targets' posts. Call
+   * checkUrl(endpoint) before each use too, since an IP literal in the endpoint is never looked up.
+   */
+  sdkRequestHandler(): { httpAgent: HttpAgent; httpsAgent: HttpsAgent } {
+    return {
+      httpAgent: new HttpAgent({ keepAlive: true, lookup: this.lookup(true) }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, lookup: this.lookup(false) }),
     };
   }
 }

@@ -122,6 +122,10 @@ test('targets refuse private addresses unless allowed, and plain http to public 
   assert.match(link.stderr, /169\.254\.169\.254 is loopback, link-local or private/);
   const plain = await cli('targets', 'put', 'function', 'public-http', '--url', 'http://93.184.216.34/hook');
   assert.match(plain.stderr, /is public: use https/);
+  // A delivery target's S3-compatible store follows the same rule (its client connects through the policy).
+  const store = await cli('targets', 'put', 'delivery', 'internal-s3', '--bucket', 'internal-bucket', '--s3-endpoint-url', 'http://169.254.169.254/');
+  assert.equal(store.code, 1);
+  assert.match(store.stderr, /InvalidParameterException: Invalid delivery target: destination address 169\.254\.169\.254 is loopback, link-local or private/);
   const badName = await cli('targets', 'put', 'function', '../etc', '--url', 'https://93.184.216.34/');
   assert.match(badName.stderr, /InvalidParameterException/);
   // A local bucket cannot be in the data dir (nor hold it), even through a path not made yet.

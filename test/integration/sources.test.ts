@@ -98,6 +98,7 @@ before(async () => {
   await s3.send(new PutObjectCommand({ Bucket: 'flow', Key: FLOW_KEY, Body: gzipSync(FLOW_LOG) }));
   folder = await mkdtemp(join(tmpdir(), 'logward-folder-'));
   srv = await startLogward({
+    args: ['--allow-private-destinations', '127.0.0.1/32'], // moto_server listens on loopback
     env: { ...MOTO_CREDENTIALS && { AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey }, AWS_EC2_METADATA_DISABLED: 'true' },
   });
 });
@@ -212,6 +213,12 @@ test('bad requests: AWS-shaped errors that change nothing; remove forgets a sour
     assert.match(refused.stderr, new RegExp(`InvalidParameterException.*cannot be a source: it ${why} the server's data directory`), path);
   }
   await rm(link);
+  // An S3 endpoint outside the allowed range (127.0.0.1/32 here): the instance metadata service, a private network.
+  for (const endpoint of ['http://169.254.169.254/', 'http://10.1.2.3:9000']) {
+    const internal = await runLogward(srv, ['sources', 'add', 's3', '--bucket', 'meta', '--s3-endpoint-url', endpoint]);
+    assert.notEqual(internal.code, 0, endpoint);
+    assert.match(internal.stderr, /InvalidParameterException: Invalid source: endpointUrl: destination address [\d.]+ is loopback, link-local or private; allow it with --allow-private-destinations/, endpoint);
+  }
   const dup = await runLogward(srv, ['sources', 'add', 's3', '--bucket', 'flow', '--s3-endpoint-url', moto.endpoint]);
   assert.match(dup.stderr, /ResourceAlreadyExistsException/);
   await cli(['sources', 'remove', 'flow']);
@@ -219,6 +226,7 @@ test('bad requests: AWS-shaped errors that change nothing; remove forgets a sour
   assert.ok(!names.includes('flow'));
   assert.ok(!names.includes('folder'));
   assert.ok(!names.includes('keys'));
+  assert.ok(!names.includes('meta'));
   const gone = await runLogward(srv, ['sources', 'remove', 'flow']);
   assert.match(gone.stderr, /ResourceNotFoundException/);
   assert.equal((await filterAll(srv.client, { logGroupName: 'vpc-flow', startTime: 0 })).events.length, 3);

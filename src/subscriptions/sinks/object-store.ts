@@ -8,7 +8,9 @@
  *
  * Where: a local directory by default; an S3-compatible store when `endpointUrl` is set or the bucket is
  * `s3://<name>`, through @aws-sdk/client-s3 with the SDK's default credential chain, and with the
- * server-side encryption header when `sse` is set.
+ * server-side encryption header when `sse` is set. Its endpoint follows the address rule of the other
+ * targets (safety.ts): a loopback, link-local or private address needs --allow-private-destinations, and a
+ * public one https.
  *
  * Encryption (docs/encryption.md): when the server encrypts at rest, each object is sealed under the
  * data key of the log group it comes from (`.lwenc` after the usual extension), so that crypto-shredding
@@ -95,15 +97,17 @@ async function parquet(messages: readonly SubscriptionMessage[], scratchDir: str
 
 export const objectStoreSink: SinkSpec<typeof schema> = {
   schema,
-  check: (c) => {
+  check: (c, policy) => {
     if (isS3(c) && !S3_BUCKET.test(bucketName(c))) throw new Error(`not an S3 bucket name: '${bucketName(c)}'`);
+    if (c.endpointUrl !== undefined) policy.checkUrl(c.endpointUrl);
     if (!isS3(c) && !c.bucket.startsWith('/')) throw new Error('a local bucket must be an absolute directory path');
     if (c.sseKmsKeyId !== undefined && c.sse !== 'aws:kms') throw new Error('sseKmsKeyId needs sse aws:kms');
   },
   batching: (c) => ({ maxBytes: Math.round(c.bufferMb * 1024 * 1024), maxMs: Math.round(c.bufferSeconds * 1000) }),
   controlName: 'Firehose',
   build: (c, ctx) => {
-    const s3 = isS3(c) ? new S3Client({ region: c.region, ...(c.endpointUrl ? { endpoint: c.endpointUrl, forcePathStyle: true } : {}), maxAttempts: 1 }) : undefined;
+    // Every connection is checked against the address policy, as the function and OpenSearch targets' are.
+    const s3 = isS3(c) ? new S3Client({ region: c.region, ...(c.endpointUrl ? { endpoint: c.endpointUrl, forcePathStyle: true } : {}), requestHandler: ctx.policy.sdkRequestHandler(), maxAttempts: 1 }) : undefined;
     const root = resolve(c.bucket);
     return {
       async deliver(batch, signal) {
@@ -116,6 +120,7 @@ export const objectStoreSink: SinkSpec<typeof schema> = {
         const body = sealed ?? plain;
         const key = objectKey(c, ctx.targetName, batch.batchId, ctx.clock.now(), sealed !== null);
         if (s3) {
+          if (c.endpointUrl !== undefined) ctx.policy.checkUrl(c.endpointUrl); // an address literal is never looked up
           await s3.send(
             new PutObjectCommand({
               Bucket: bucketName(c),
@@ -139,8 +144,10 @@ export const objectStoreSink: SinkSpec<typeof schema> = {
         await rename(tmp, path); // readers never see half an object
       },
       async health(signal) {
-        if (s3) await s3.send(new HeadBucketCommand({ Bucket: bucketName(c) }), { abortSignal: signal });
-        else await mkdir(root, { recursive: true, mode: 0o700 });
+        if (s3) {
+          if (c.endpointUrl !== undefined) ctx.policy.checkUrl(c.endpointUrl);
+          await s3.send(new HeadBucketCommand({ Bucket: bucketName(c) }), { abortSignal: signal });
+        } else await mkdir(root, { recursive: true, mode: 0o700 });
       },
       async close() {
         s3?.destroy();
