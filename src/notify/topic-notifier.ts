@@ -14,7 +14,8 @@
 import type { Logger } from 'pino';
 import type { AlarmNotification, AlarmNotifier, DeliveryResult } from '../metrics/alarms/notifier.js';
 import { DEFAULT_WEBHOOK_POLICY, deliverWebhook, type WebhookPolicy } from './webhook.js';
-import { checkDelivery } from './destinations.js';
+import { notificationAddresses } from './destinations.js';
+import type { AddressPolicy } from '../subscriptions/safety.js';
 import { alarmText, plainText } from './message.js';
 import { slackPayload, teamsPayload } from './chat.js';
 import type { Mailer } from './email.js';
@@ -44,14 +45,14 @@ interface Channel {
   deliver(n: AlarmNotification, topic: string, s: Subscription, ctx: TopicNotifier): Promise<Attempted>;
 }
 
-/** A URL channel checks the destination's addresses first (they may have moved since subscribing). */
+/** A URL channel: an address written in the URL is checked first, every address its name resolves to on connecting. */
 async function post(ctx: TopicNotifier, s: Subscription, body: string, secret?: string): Promise<Attempted> {
   try {
-    await checkDelivery(new URL(s.endpoint), ctx.allowPrivate);
+    ctx.addresses.checkUrl(s.endpoint);
   } catch (e) {
     return { ok: false, attempts: 0, error: (e as Error).message };
   }
-  return deliverWebhook({ url: s.endpoint, body, ...(secret !== undefined ? { secret } : {}) }, ctx.policy);
+  return deliverWebhook({ url: s.endpoint, body, ...(secret !== undefined ? { secret } : {}) }, ctx.addresses, ctx.policy);
 }
 
 const CHANNELS: Record<Protocol, Channel> = {
@@ -81,7 +82,12 @@ export class TopicNotifier implements AlarmNotifier {
     /** Loopback and private addresses are refused at delivery unless allowed (destinations.ts). */
     readonly allowPrivate = true,
     readonly options: NotifierOptions = {},
-  ) {}
+  ) {
+    this.addresses = notificationAddresses(allowPrivate);
+  }
+
+  /** Where webhooks may connect (destinations.ts). */
+  readonly addresses: AddressPolicy;
 
   readonly stats: DeliveryStats = {
     webhook: { delivered: 0, failed: 0, attempts: 0 },

@@ -4,6 +4,10 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { deliverWebhook, signature } from './webhook.js';
+import { notificationAddresses } from './destinations.js';
+
+/** The receivers listen on loopback: allowed here, as with --allow-private-destinations. */
+const LOOPBACK = notificationAddresses(true);
 import { TopicNotifier } from './topic-notifier.js';
 import type { AlarmNotification } from '../metrics/alarms/notifier.js';
 
@@ -36,7 +40,7 @@ test('a signed JSON POST; the receiver can check the signature', async () => {
   const r = await receiver([204]);
   try {
     const body = JSON.stringify({ hello: 'world' });
-    const result = await deliverWebhook({ url: r.url, body, secret: 's3cret' }, fast, noWait);
+    const result = await deliverWebhook({ url: r.url, body, secret: 's3cret' }, LOOPBACK, fast, noWait);
     assert.deepEqual(result, { ok: true, attempts: 1, status: 204 });
     const h = r.got[0]!.headers;
     assert.equal(r.got[0]!.body, body);
@@ -52,7 +56,7 @@ test('5xx and 429 are retried with backoff (same delivery id); other 4xx are not
   const r = await receiver([503, 429, 200]);
   const waits: number[] = [];
   try {
-    const result = await deliverWebhook({ url: r.url, body: '{}' }, { attempts: 4, backoffMs: 100, timeoutMs: 5000 }, { sleep: async (ms) => void waits.push(ms) });
+    const result = await deliverWebhook({ url: r.url, body: '{}' }, LOOPBACK, { attempts: 4, backoffMs: 100, timeoutMs: 5000 }, { sleep: async (ms) => void waits.push(ms) });
     assert.deepEqual(result, { ok: true, attempts: 3, status: 200 });
     assert.deepEqual(waits, [100, 200]);
     assert.equal(new Set(r.got.map((g) => g.headers['x-logward-delivery'])).size, 1);
@@ -62,13 +66,13 @@ test('5xx and 429 are retried with backoff (same delivery id); other 4xx are not
   }
   const gone = await receiver([410]);
   try {
-    assert.deepEqual(await deliverWebhook({ url: gone.url, body: '{}' }, fast, noWait), { ok: false, attempts: 1, status: 410, error: 'HTTP 410' });
+    assert.deepEqual(await deliverWebhook({ url: gone.url, body: '{}' }, LOOPBACK, fast, noWait), { ok: false, attempts: 1, status: 410, error: 'HTTP 410' });
   } finally {
     await gone.close();
   }
   const down = await receiver([500]);
   try {
-    assert.deepEqual(await deliverWebhook({ url: down.url, body: '{}' }, fast, noWait), { ok: false, attempts: 4, status: 500, error: 'HTTP 500' });
+    assert.deepEqual(await deliverWebhook({ url: down.url, body: '{}' }, LOOPBACK, fast, noWait), { ok: false, attempts: 4, status: 500, error: 'HTTP 500' });
   } finally {
     await down.close();
   }
@@ -78,7 +82,7 @@ test('an unreachable endpoint fails after every attempt, with the reason', async
   const r = await receiver([200]);
   const url = r.url;
   await r.close();
-  const result = await deliverWebhook({ url, body: '{}' }, { attempts: 2, backoffMs: 1, timeoutMs: 2000 }, noWait);
+  const result = await deliverWebhook({ url, body: '{}' }, LOOPBACK, { attempts: 2, backoffMs: 1, timeoutMs: 2000 }, noWait);
   assert.equal(result.ok, false);
   assert.equal(result.attempts, 2);
   assert.equal(typeof result.error, 'string');
@@ -119,5 +123,24 @@ test('TopicNotifier: an SNS topic ARN reaches every webhook of the topic as a Cl
   } finally {
     await a.close();
     await b.close();
+  }
+});
+
+test('an address the policy refuses is not connected to, and not retried', async () => {
+  const r = await receiver([200]);
+  try {
+    const strict = notificationAddresses(false);
+    const byName = r.url.replace('127.0.0.1', 'localhost');
+    for (const url of [r.url, byName]) {
+      const result = await deliverWebhook({ url, body: '{}' }, strict, fast, noWait);
+      assert.equal(result.ok, false, url);
+      assert.equal(result.attempts, 1, url);
+      assert.match(result.error!, /is loopback, link-local or private; allow it with --allow-private-destinations/, url);
+    }
+    assert.equal(r.got.length, 0, 'nothing reached the receiver');
+    // Plain http to a loopback name is fine once allowed: the refusals above were the policy's.
+    assert.equal((await deliverWebhook({ url: byName, body: '{}' }, LOOPBACK, fast, noWait)).ok, true);
+  } finally {
+    await r.close();
   }
 });

@@ -4,9 +4,13 @@
  * Signature: `X-Logward-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>` with the
  * timestamp (epoch seconds) in `X-Logward-Timestamp`, so a receiver can reject replays; without a secret
  * the request is not signed. `X-Logward-Delivery` is the same UUID on every attempt (deduplication).
- * Retried: network errors, timeouts, 408, 429 and 5xx; not retried: other answers (a 4xx will not change).
+ * Retried: network errors, timeouts, 408, 429 and 5xx; not retried: other answers (a 4xx will not change)
+ * and an address the policy refuses. Sent through node:http(s) with the policy's lookup, so every address
+ * the name resolves to is checked on the connection that uses it; redirects are not followed.
  */
 import { createHmac, randomUUID } from 'node:crypto';
+import { DestinationRefusedError, type AddressPolicy } from '../subscriptions/safety.js';
+import { post } from '../subscriptions/http-post.js';
 
 export interface WebhookRequest {
   url: string;
@@ -43,6 +47,7 @@ const retryable = (status: number): boolean => status === 408 || status === 429 
 
 export async function deliverWebhook(
   req: WebhookRequest,
+  addresses: AddressPolicy,
   policy: WebhookPolicy = DEFAULT_WEBHOOK_POLICY,
   opts: { now?: () => number; sleep?: (ms: number) => Promise<void>; signal?: AbortSignal } = {},
 ): Promise<WebhookResult> {
@@ -63,13 +68,15 @@ export async function deliverWebhook(
     if (req.secret !== undefined) headers['x-logward-signature'] = signature(req.secret, timestamp, req.body);
     try {
       const signal = opts.signal === undefined ? AbortSignal.timeout(policy.timeoutMs) : AbortSignal.any([opts.signal, AbortSignal.timeout(policy.timeoutMs)]);
-      const res = await fetch(req.url, { method: 'POST', headers, body: req.body, redirect: 'manual', signal });
-      await res.body?.cancel(); // the answer's body is not needed; free the connection
+      const res = await post(addresses, req.url, Buffer.from(req.body), headers, policy.timeoutMs, signal);
       if (res.status >= 200 && res.status < 300) return { ok: true, attempts: attempt, status: res.status };
       last = { ok: false, attempts: attempt, status: res.status, error: `HTTP ${res.status}` };
       if (!retryable(res.status)) return last;
     } catch (e) {
-      last = { ok: false, attempts: attempt, error: (e as Error).name === 'TimeoutError' ? `timed out after ${policy.timeoutMs} ms` : (e as Error).message };
+      const err = e as Error;
+      if (err instanceof DestinationRefusedError) return { ok: false, attempts: attempt, error: err.message };
+      const timedOut = err.name === 'TimeoutError' || (err.cause as Error | undefined)?.name === 'TimeoutError';
+      last = { ok: false, attempts: attempt, error: timedOut ? `timed out after ${policy.timeoutMs} ms` : err.message };
     }
   }
   return last;

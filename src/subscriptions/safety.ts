@@ -26,15 +26,27 @@ export class DestinationRefusedError extends Error {
   override readonly name = 'DestinationRefusedError';
 }
 
+const NON_PUBLIC = new BlockList();
+for (const [a, p] of NON_PUBLIC_V4) NON_PUBLIC.addSubnet(a, p, 'ipv4');
+for (const [a, p] of NON_PUBLIC_V6) NON_PUBLIC.addSubnet(a, p, 'ipv6');
+
+/** Whether an IP address (v4, v6 or v4-mapped) is loopback, link-local, private or otherwise not public; false for a name. */
+export function isNonPublicAddress(address: string): boolean {
+  const family = isIP(address);
+  return family !== 0 && NON_PUBLIC.check(address, family === 6 ? 'ipv6' : 'ipv4');
+}
+
 export class AddressPolicy {
-  private readonly nonPublic = new BlockList();
   private readonly allowed = new BlockList();
   readonly allowedCidrs: readonly string[];
+  private readonly publicHttp: boolean;
 
-  /** `allow`: CIDRs (or single addresses) of non-public ranges that targets may reach anyway. */
-  constructor(allow: readonly string[] = []) {
-    for (const [a, p] of NON_PUBLIC_V4) this.nonPublic.addSubnet(a, p, 'ipv4');
-    for (const [a, p] of NON_PUBLIC_V6) this.nonPublic.addSubnet(a, p, 'ipv6');
+  /**
+   * `allow`: CIDRs (or single addresses) of non-public ranges that targets may reach anyway.
+   * `publicHttp`: plain http to public addresses too (topics' webhooks, as SNS takes http endpoints).
+   */
+  constructor(allow: readonly string[] = [], opts: { publicHttp?: boolean } = {}) {
+    this.publicHttp = opts.publicHttp ?? false;
     for (const c of allow) {
       const [addr, bits] = c.trim().split('/');
       const family = isIP(addr ?? '');
@@ -51,10 +63,10 @@ export class AddressPolicy {
     const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
     const allowed = this.allowed.check(address, family);
     if (allowed) return;
-    if (this.nonPublic.check(address, family)) {
+    if (NON_PUBLIC.check(address, family)) {
       throw new DestinationRefusedError(`destination address ${address} is loopback, link-local or private; allow it with --allow-private-destinations`);
     }
-    if (plain) throw new DestinationRefusedError(`destination address ${address} is public: use https`);
+    if (plain && !this.publicHttp) throw new DestinationRefusedError(`destination address ${address} is public: use https`);
   }
 
   /** Checks what can be checked without resolving: the scheme, and the host when it is an IP literal. */
