@@ -41,6 +41,14 @@ export interface MetricFiltersResult {
   /** Filtered rounds counted until every event was evaluated too (evaluation must keep up). */
   evaluatedEventsPerS: number;
   dropPercentEvaluated: number;
+  /**
+   * The drop of each round against the other group's round run next to it (rounds alternate, so the
+   * two of a round share the machine's load at that time), median over rounds: steadier than the ratio
+   * of the medians when other processes' load drifts during the run. Same events, same costs counted.
+   */
+  dropPercentPaired: number;
+  /** The same, counted until every event was evaluated. */
+  dropPercentEvaluatedPaired: number;
   /** Time from a filtered round's last acknowledgement to its last event evaluated. */
   catchUpMsMedian: number;
   /** Process CPU time (all threads, the in-process client included) and main-thread busy time per event. */
@@ -324,6 +332,8 @@ export async function runMetricFilters(opts: MetricFiltersOptions, log: (line: s
       }
     }
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const paired = (filteredRates: number[]): number => median(filteredRates.map((f, i) => 100 * (1 - f / rates.plain![i]!)));
+    log(`metric filters: drop by round (against the plain round next to it): ${rates.filtered!.map((f, i) => (100 * (1 - f / rates.plain![i]!)).toFixed(1)).join(', ')}%`);
     const plain = median(rates.plain!);
     const filtered = median(rates.filtered!);
     const evaluated = median(evaluatedRates);
@@ -336,6 +346,8 @@ export async function runMetricFilters(opts: MetricFiltersOptions, log: (line: s
       dropPercent: Number((100 * (1 - filtered / plain)).toFixed(1)),
       evaluatedEventsPerS: Math.round(evaluated),
       dropPercentEvaluated: Number((100 * (1 - evaluated / plain)).toFixed(1)),
+      dropPercentPaired: Number(paired(rates.filtered!).toFixed(1)),
+      dropPercentEvaluatedPaired: Number(paired(evaluatedRates).toFixed(1)),
       catchUpMsMedian: Math.round(median(catchUpMs)),
       cpuUsPerEvent: { plain: Number(median(cpuUs.plain!).toFixed(2)), filtered: Number(median(cpuUs.filtered!).toFixed(2)) },
       mainThreadUsPerEvent: { plain: Number(median(mainUs.plain!).toFixed(2)), filtered: Number(median(mainUs.filtered!).toFixed(2)) },

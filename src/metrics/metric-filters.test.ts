@@ -92,6 +92,17 @@ for (const worker of [false, true]) {
     });
   });
 
+  test(`${where}: a few events are evaluated without a read asking (they wait to gather, not forever)`, async () => {
+    await withEnv(worker, async (e) => {
+      await e.put(record(e.g, 'f', 'ERROR', { metricName: 'Errors', metricNamespace: 'N', metricValue: '1' }));
+      await e.append([[T, 'ERROR a'], [T + 1, 'INFO b']]);
+      // No settle(): what alarms' early checks see (series versions). A liveness check, not a timing one.
+      for (let i = 0; i < 500 && e.engine.stats.eventsMatched === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(e.engine.stats.eventsMatched, 1);
+      assert.ok((e.metrics.find('N', 'Errors', [])?.version ?? 0) > 0);
+    });
+  });
+
   test(`${where}: values and dimensions from the event; events without them are skipped and counted as such`, async () => {
     await withEnv(worker, async (e) => {
       await e.put(record(e.g, 'f', '[ip, method, path, status, bytes]', { metricName: 'Bytes', metricNamespace: 'N', metricValue: '$bytes', dimensions: { Method: '$method' } }));

@@ -4,7 +4,8 @@
  * acknowledged event is counted exactly once, across crashes too.
  *
  * How: the store's batch hook (LogStore.onBatch, synchronous, before PutLogEvents answers) only queues
- * the batch and schedules work for later (setImmediate, so after the answer is written). Each log group
+ * the batch and schedules work for later (setImmediate, so after the answer is written; while few events
+ * are queued and no read waits, after up to GATHER_MS, so that requests are larger). Each log group
  * with filters has a position, `next`, the first sequence number its filters have not evaluated. Its pump
  * takes runs of events from `next` on, from the queue when the queue starts there, else from the store by
  * sequence number (store/read-seq.ts, as subscriptions read: after a restart, after the queue overflowed,
@@ -54,6 +55,16 @@ const RUN_EVENTS = 8000;
 const MESSAGE_EVENTS = 1000;
 /** Events the queue holds at most; past that, batches are read back from the store when their turn comes. */
 const QUEUE_EVENTS = 200_000;
+/**
+ * How long queued events may wait for more to join them, while fewer than RUN_EVENTS are queued and
+ * no read or change waits for them (caughtUp, change): the main thread's cost of an answer is per row
+ * (per filter, second and dimension values, with its sketch), so fewer, larger requests cost it less
+ * per event. At 60,000 events/s a request took 1,500 events on average without the wait (rows 0.16
+ * per event, sketch buckets 0.75); with it, 4,000-7,500 events (rows 0.066-0.096 per event, buckets
+ * 0.35-0.49), and the main thread's cost over plain ingest fell about 0.2 µs per event
+ * (bench/metric-filters-engine-cost.ts). Reads and filter changes do not wait: they kick at once.
+ */
+const GATHER_MS = 100;
 
 interface GroupState {
   group: LogGroup;
@@ -78,6 +89,10 @@ export class MetricFilterEngine {
   /** Sequence numbers below this are visible in the group (every group, filtered or not). */
   private readonly visible = new Map<number, number>();
   private scheduled = false;
+  /** The timer of a kick after GATHER_MS, when one is due. */
+  private gatherTimer: NodeJS.Timeout | undefined;
+  /** Reads and changes waiting for evaluation (caughtUp, change): while any does, events do not wait to gather. */
+  private waiters = 0;
   private closed = false;
   private worker: Worker | undefined;
   private nextRequest = 1;
@@ -122,7 +137,22 @@ export class MetricFilterEngine {
       st.queue.push(b);
       st.queued += b.timestamps.length;
     }
-    this.schedule();
+    if (this.gathering(st)) this.gather();
+    else this.schedule();
+  }
+
+  /** Whether the group's next request should wait for more events (see GATHER_MS). */
+  private gathering(st: GroupState): boolean {
+    return this.waiters === 0 && st.queued < RUN_EVENTS && st.queue.length > 0 && st.queue[0]!.firstSeq === st.next;
+  }
+
+  /** A kick after GATHER_MS, unless one is due already. */
+  private gather(): void {
+    if (this.gatherTimer !== undefined || this.closed) return;
+    this.gatherTimer = setTimeout(() => {
+      this.gatherTimer = undefined;
+      this.schedule();
+    }, GATHER_MS).unref();
   }
 
   private schedule(): void {
@@ -147,8 +177,15 @@ export class MetricFilterEngine {
 
   private async pump(st: GroupState): Promise<void> {
     st.failed = false;
+    // The first request of a kick goes at once: a kick comes after gathering, or from a waiter.
+    let first = true;
     try {
       while (!this.closed && !st.paused && this.groups.get(st.group.id) === st && st.next < this.visibleThrough(st.group.id)) {
+        if (this.gathering(st) && !first) {
+          this.gather();
+          return;
+        }
+        first = false;
         const taken = await this.take(st);
         if (taken === null) return; // the group is gone
         if (taken.end <= st.next) return; // nothing to read yet (never a busy loop); the next batch kicks again
@@ -324,6 +361,15 @@ export class MetricFilterEngine {
    * evaluated with the old filters, and that position is written first (see the module comment).
    */
   async change(g: LogGroup, write: () => Promise<void>): Promise<void> {
+    this.waiters++;
+    try {
+      await this.changeNow(g, write);
+    } finally {
+      this.waiters--;
+    }
+  }
+
+  private async changeNow(g: LogGroup, write: () => Promise<void>): Promise<void> {
     let st = this.groups.get(g.id);
     const target = this.visibleThrough(g.id);
     if (st !== undefined) {
@@ -361,6 +407,15 @@ export class MetricFilterEngine {
 
   /** Resolves once every group's filters have evaluated what was visible at the call. */
   async caughtUp(): Promise<void> {
+    this.waiters++;
+    try {
+      await this.catchUp();
+    } finally {
+      this.waiters--;
+    }
+  }
+
+  private async catchUp(): Promise<void> {
     const targets = [...this.groups.values()].map((st) => [st.group.id, this.visibleThrough(st.group.id)] as const);
     for (const [id, target] of targets) {
       for (;;) {
@@ -388,6 +443,7 @@ export class MetricFilterEngine {
   async close(): Promise<void> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.gatherTimer) clearTimeout(this.gatherTimer);
     await Promise.all([...this.groups.values()].map((st) => st.running));
     const w = this.worker;
     this.worker = undefined;
