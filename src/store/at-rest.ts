@@ -24,6 +24,7 @@ import { BITMAP_BYTES } from './trigram.js';
 import { isTokenIndex } from './token-index.js';
 import { PartialPlaintext } from './partial-plaintext.js';
 import { PlaintextCache, type SegmentLease, type SegmentRef } from './plaintext-cache.js';
+import { sealedReads } from './sealed-reads.js';
 import { encodeLayout, frameCuts, layoutOfFile, type SegmentLayout } from './segment-layout.js';
 
 export type { SegmentLease, SegmentRef } from './plaintext-cache.js';
@@ -102,6 +103,8 @@ export class AtRest {
     await fsp.mkdir(cache, { mode: 0o700 });
     // The data dir's tmp/ held DuckDB's spills before encryption: nothing may stay there.
     await fsp.rm(join(dataDir, 'tmp'), { recursive: true, force: true });
+    // Now, not in the first query: the thread that reads sealed segments for queries (sealed-reads.ts).
+    sealedReads.start();
     return new AtRest(dataDir, enc, scratch, cache, enc.cacheBytes ?? DEFAULT_CACHE_BYTES, logger);
   }
 
