@@ -13,14 +13,23 @@ export type SealedRead = readonly [position: number, length: number, at: number]
 
 class SealedReads {
   private worker: Worker | undefined;
+  private online: Promise<void> | undefined;
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: (a: { size: number; got: number[] }) => void; reject: (e: Error) => void }>();
 
-  /** Starts the thread (a store opening calls it, so that the first query does not wait for it). */
-  start(): void {
-    if (this.worker !== undefined) return;
+  /**
+   * Starts the thread (a store opening calls it, so that the first query does not wait for it); resolves
+   * once it runs.
+   */
+  start(): Promise<void> {
+    if (this.worker !== undefined) return this.online!;
     const w = new Worker(new URL('./sealed-read-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
     w.unref();
+    this.online = new Promise<void>((resolve, reject) => {
+      w.once('online', resolve);
+      w.once('error', reject);
+    });
+    this.online.catch(() => undefined); // a reader that waits for it (read) gets the error
     w.on('message', (a: ReadAnswer) => {
       const p = this.waiting.get(a.id);
       if (p === undefined) return;
@@ -36,6 +45,7 @@ class SealedReads {
     w.on('error', fail);
     w.on('exit', (code) => fail(new Error(`the sealed-file reader thread exited (${code})`)));
     this.worker = w;
+    return this.online;
   }
 
   /**
@@ -44,7 +54,7 @@ class SealedReads {
    */
   read(path: string, into: Buffer, reads: readonly SealedRead[]): Promise<{ size: number; got: number[] }> {
     if (!(into.buffer instanceof SharedArrayBuffer)) throw new Error('internal: sealed reads go into a shared buffer');
-    this.start();
+    void this.start();
     const id = this.nextId++;
     const base = into.byteOffset;
     const request: ReadRequest = { id, path, into: into.buffer, reads: reads.map(([position, length, at]) => [position, length, base + at]) };
