@@ -271,6 +271,10 @@ test('a segment opened through the reader thread with its layout: frames smaller
     late[frameSpan(table, frame).offset + 10]! ^= 1;
     writeFileSync(sealed, late);
     await assert.rejects(q.ensure(layout.columns.get('ts')!), DecryptionFailedError);
+    // A layout claiming a footer far larger than the file (the layout is not trusted): not used, and nothing that large is read.
+    const huge = (await PartialPlaintext.open(sealed, join(dir, 'huge.plain'), async () => key, aad, { ...known, footer: [4, 2 ** 40] }))!;
+    assert.ok(!huge.layoutUsed);
+    assert.deepEqual(await huge.columns(), layout.columns);
     // A file that is gone: the reader thread's error, not a hang.
     await assert.rejects(PartialPlaintext.open(join(dir, 'gone.sealed'), join(dir, 'gone.plain'), async () => key, aad, known), /ENOENT/);
     db.closeSync();

@@ -28,6 +28,8 @@ const PARQUET_MAGIC = Buffer.from('PAR1', 'latin1');
 
 /** Frames smaller than this are not expected when guessing how many bytes end a sealed segment's footer (openShared). */
 const TAIL_FRAME_MIN = 4 * 1024;
+/** Bytes read at the end of a sealed segment with its head, at most (its footer is some KiB; a larger one is read again). */
+const TAIL_MAX = 1 << 20;
 /** Bytes read first from a sealed segment: its stream header, and in one cut at its column chunks the first frame (Parquet's magic). */
 const HEAD_BYTES = 512;
 /** A frame's bytes besides its plaintext: flags, length and tag (envelope.ts). */
@@ -152,7 +154,8 @@ export class PartialPlaintext {
     try {
       // The footer's frames, if frames are at least TAIL_FRAME_MIN bytes: a smaller frame size (tests) reads them again below.
       const footerBytes = total - footerStart;
-      const tailGuess = footerBytes + FRAME_OVERHEAD * (Math.ceil(footerBytes / TAIL_FRAME_MIN) + 1);
+      // At most TAIL_MAX: the layout is not trusted, and the file's size is not known before this read.
+      const tailGuess = Math.min(TAIL_MAX, footerBytes + FRAME_OVERHEAD * (Math.ceil(footerBytes / TAIL_FRAME_MIN) + 1));
       const ends = buffer.take(HEAD_BYTES + tailGuess);
       const { size, got } = await sealedReads.read(src, ends, [
         [0, HEAD_BYTES, 0],

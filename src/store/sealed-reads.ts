@@ -24,9 +24,12 @@ class SealedReads {
   start(): Promise<void> {
     if (this.worker !== undefined) return this.online!;
     const w = new Worker(new URL('./sealed-read-worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
-    w.unref();
     this.online = new Promise<void>((resolve, reject) => {
-      w.once('online', resolve);
+      w.once('online', () => {
+        // Referenced until it runs (whoever waits for it keeps the process alive), then only while a read waits.
+        if (this.waiting.size === 0) w.unref();
+        resolve();
+      });
       w.once('error', reject);
     });
     this.online.catch(() => undefined); // a reader that waits for it (read) gets the error
