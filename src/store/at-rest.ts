@@ -24,7 +24,6 @@ import { BITMAP_BYTES } from './trigram.js';
 import { isTokenIndex } from './token-index.js';
 import { PartialPlaintext } from './partial-plaintext.js';
 import { PlaintextCache, type SegmentLease, type SegmentRef } from './plaintext-cache.js';
-import { sealedReads } from './sealed-reads.js';
 import { encodeLayout, frameCuts, layoutOfFile, type SegmentLayout } from './segment-layout.js';
 
 export type { SegmentLease, SegmentRef } from './plaintext-cache.js';
@@ -66,8 +65,6 @@ export class AtRest {
   /** Decrypted segments for queries (null without encryption: segments are read in place). */
   private readonly cache: PlaintextCache | null;
   private scratchSeq = 0;
-  /** Settles when the thread that reads sealed segments runs (sealed-reads.ts); at once without encryption. */
-  readerReady: Promise<void> = Promise.resolve();
   /** readIndex()'s buffer for sealed bytes, kept between reads (null while a read holds it). */
   private indexReadBuffer: Buffer | null = null;
 
@@ -90,9 +87,6 @@ export class AtRest {
       await fsp.mkdir(scratch, { recursive: true, mode: 0o700 });
       return new AtRest(dataDir, null, scratch, scratch, 0, logger);
     }
-    // Now, not in the first query: the thread that reads sealed segments for queries (sealed-reads.ts),
-    // booting while the store opens; LogStore.open waits for it (readerReady) before the server takes requests.
-    const readerReady = sealedReads.start();
     let root = enc.plaintextRoot;
     if (root === undefined) {
       root = (await isDir('/dev/shm')) ? '/dev/shm' : tmpdir();
@@ -108,9 +102,7 @@ export class AtRest {
     await fsp.mkdir(cache, { mode: 0o700 });
     // The data dir's tmp/ held DuckDB's spills before encryption: nothing may stay there.
     await fsp.rm(join(dataDir, 'tmp'), { recursive: true, force: true });
-    const atRest = new AtRest(dataDir, enc, scratch, cache, enc.cacheBytes ?? DEFAULT_CACHE_BYTES, logger);
-    atRest.readerReady = readerReady;
-    return atRest;
+    return new AtRest(dataDir, enc, scratch, cache, enc.cacheBytes ?? DEFAULT_CACHE_BYTES, logger);
   }
 
   /**

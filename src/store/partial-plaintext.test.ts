@@ -233,13 +233,13 @@ test('a segment sealed in fixed frames (format 1, before frames were cut at colu
   }
 });
 
-test('a segment opened through the reader thread with its layout: frames smaller than its guess of the footer, an altered footer frame, a missing file', async () => {
+test('a segment opened with its layout and cuts: in small frames, with an altered footer frame, a layout claiming a huge footer, a missing file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lw-partial-shared-'));
   try {
     const { parquet, db } = await fixture(dir);
     const plain = readFileSync(parquet);
     const want = await scalar(db, `SELECT sum(ts) FROM read_parquet('${parquet}')`);
-    // 512-byte frames: the footer's frames lie before the bytes read with the head (a guess for frames of 4 KiB or more), and are read again.
+    // 512-byte frames: the footer spans many frames.
     const layout = await layoutOfFile(parquet, 512);
     const cuts = frameCuts(layout, 512);
     const parts: Buffer[] = [];
@@ -275,7 +275,7 @@ test('a segment opened through the reader thread with its layout: frames smaller
     const huge = (await PartialPlaintext.open(sealed, join(dir, 'huge.plain'), async () => key, aad, { ...known, footer: [4, 2 ** 40] }))!;
     assert.ok(!huge.layoutUsed);
     assert.deepEqual(await huge.columns(), layout.columns);
-    // A file that is gone: the reader thread's error, not a hang.
+    // A file that is gone: its error.
     await assert.rejects(PartialPlaintext.open(join(dir, 'gone.sealed'), join(dir, 'gone.plain'), async () => key, aad, known), /ENOENT/);
     db.closeSync();
   } finally {

@@ -19,17 +19,12 @@ import { closeSync, fstatSync, ftruncateSync, open as openCb, openSync, promises
 import type { AsyncBuffer } from 'hyparquet';
 import { chunkLayout, frameSpan, frameStarts, frameTable, openFrameAt, streamHeader, STREAM_HEADER_MAX_BYTES, type ChunkLayout, type DataKey, type KeyRef } from '../kms/envelope.js';
 import { EnvelopeFormatError, TruncatedStreamError } from '../kms/errors.js';
-import { sealedReads, type SealedRead } from './sealed-reads.js';
 import { readLayout, type ColumnRanges, type Range, type SegmentLayout } from './segment-layout.js';
 
 export type { ColumnRanges, Range } from './segment-layout.js';
 
 const PARQUET_MAGIC = Buffer.from('PAR1', 'latin1');
 
-/** Frames smaller than this are not expected when guessing how many bytes end a sealed segment's footer (openShared). */
-const TAIL_FRAME_MIN = 4 * 1024;
-/** Bytes read at the end of a sealed segment with its head, at most (its footer is some KiB; a larger one is read again). */
-const TAIL_MAX = 1 << 20;
 /** Bytes read first from a sealed segment: its stream header, and in one cut at its column chunks the first frame (Parquet's magic). */
 const HEAD_BYTES = 512;
 /** A frame's bytes besides its plaintext: flags, length and tag (envelope.ts). */
@@ -81,11 +76,6 @@ export class PartialPlaintext {
    * Parquet file, not sealed (the caller refuses it: at-rest.ts).
    */
   static async open(src: string, file: string, keyFor: (ref: KeyRef) => Promise<DataKey>, aad: Uint8Array, known?: SegmentLayout | null): Promise<PartialPlaintext | null> {
-    if (known?.cuts !== undefined) {
-      // A layout with its frame cuts: the head and the footer's frames in one request to the reader thread.
-      const fast = await PartialPlaintext.openShared(src, file, keyFor, aad, known);
-      if (fast !== undefined) return fast;
-    }
     // One descriptor on each file for all of this. Reads of the sealed file are trips to the thread
     // pool (it may not be in the page cache); its size and closing wait for no disk, and are synchronous.
     const h = await openAsync(src);
@@ -104,6 +94,8 @@ export class PartialPlaintext {
       const head = first.subarray(0, await readAsync(h, first, 0, first.length, 0));
       if (head.length >= 4 && head.subarray(0, 4).equals(PARQUET_MAGIC)) return null;
       const { size } = fstatSync(h);
+      const fast = await PartialPlaintext.openKnown(h, head, size, src, file, keyFor, aad, known, create);
+      if (fast !== undefined) return fast;
       const layout = await framesOf(h, head, size, known);
       const key = await keyFor(layout.ref);
       ftruncateSync(out ?? create(), layout.plaintextBytes);
@@ -112,10 +104,10 @@ export class PartialPlaintext {
       const fits = known != null && known.footer[1] === size0;
       // The first frame (Parquet's magic), the frames of the last 8 bytes (the footer's length and magic),
       // and with a layout that fits, the footer's.
-      await p.decryptWith(fdReader(h), out!, [0, ...p.framesOf([[size0 - Math.min(8, size0), size0], ...(fits ? [known.footer] : [])])]);
+      await p.decryptWith(h, out!, [0, ...p.framesOf([[size0 - Math.min(8, size0), size0], ...(fits ? [known.footer] : [])])]);
       p.footerBytes = p.readFooterLength(out!);
       const footer: Range = [size0 - p.footerBytes, size0];
-      await p.decryptWith(fdReader(h), out!, p.framesOf([footer]));
+      await p.decryptWith(h, out!, p.framesOf([footer]));
       if (fits && known.footer[0] === footer[0]) {
         p.columnsOf = Promise.resolve(known.columns);
         p.fromLayout = true;
@@ -134,64 +126,49 @@ export class PartialPlaintext {
   }
 
   /**
-   * open() of a segment cut at its column chunks (format 2) whose recorded layout gives its frame table and
-   * footer: its head and its last bytes (the footer's frames, as the layout gives their size) read in one
-   * request (sealed-reads.ts), the first frame and the footer's opened, and their plaintext written
-   * without reading it back. null for a plaintext Parquet file; undefined when the layout does not apply
-   * (open() then goes the long way).
+   * open() of a segment cut at its column chunks (format 2) whose recorded layout gives its frame table
+   * (of a file of `size` bytes) and footer: the first frame taken from the bytes read for the header, the
+   * footer's frames read at once, and their plaintext written without reading it back. undefined when the
+   * layout does not apply (open() then goes the long way); `create` makes the plaintext file.
    */
-  private static async openShared(
+  private static async openKnown(
+    h: number,
+    head: Buffer,
+    size: number,
     src: string,
     file: string,
     keyFor: (ref: KeyRef) => Promise<DataKey>,
     aad: Uint8Array,
-    known: SegmentLayout,
-  ): Promise<PartialPlaintext | null | undefined> {
+    known: SegmentLayout | null | undefined,
+    create: () => number,
+  ): Promise<PartialPlaintext | undefined> {
+    if (known?.cuts === undefined || head.length < STREAM_HEADER_MAX_BYTES) return undefined;
+    const header = streamHeader(head);
     const total = known.footer[1];
     const [footerStart] = known.footer;
-    if (known.cuts === undefined || total < 12 || footerStart < 4 || total - footerStart < 8) return undefined;
+    // The recorded sizes are checked against the file's before a frame table is derived from them (a forged
+    // total far past the file's size would make a table of that many frames).
+    if (header.version === 1 || total < 12 || total > size || footerStart < 4 || total - footerStart < 8) return undefined;
+    const starts = frameStarts(known.cuts, header.chunkSize, total);
+    const sealedBytes = header.headerLength + starts.length * FRAME_OVERHEAD + total;
+    if (sealedBytes !== size) return undefined; // not this file's table
+    let layout: ChunkLayout;
+    try {
+      layout = chunkLayout(head, size, starts);
+    } catch (e) {
+      if (e instanceof EnvelopeFormatError) return undefined;
+      throw e;
+    }
+    const p = new PartialPlaintext(src, file, layout, await keyFor(layout.ref), aad);
+    const frame0 = frameSpan(layout, 0);
+    const tail = p.framesOf([known.footer]);
+    if (frame0.offset + frame0.length > head.length || tail[0] === 0) return undefined;
+    // The footer's frames, which end the stream.
+    const from = frameSpan(layout, tail[0]!).offset;
     const buffer = takeReadBuffer();
     try {
-      // The footer's frames, if frames are at least TAIL_FRAME_MIN bytes: a smaller frame size (tests) reads them again below.
-      const footerBytes = total - footerStart;
-      // At most TAIL_MAX: the layout is not trusted, and the file's size is not known before this read.
-      const tailGuess = Math.min(TAIL_MAX, footerBytes + FRAME_OVERHEAD * (Math.ceil(footerBytes / TAIL_FRAME_MIN) + 1));
-      const ends = buffer.take(HEAD_BYTES + tailGuess);
-      const { size, got } = await sealedReads.read(src, ends, [
-        [0, HEAD_BYTES, 0],
-        [-tailGuess, tailGuess, HEAD_BYTES],
-      ]);
-      const head = ends.subarray(0, got[0]);
-      if (head.length >= 4 && head.subarray(0, 4).equals(PARQUET_MAGIC)) return null;
-      if (head.length < STREAM_HEADER_MAX_BYTES) return undefined;
-      const header = streamHeader(head);
-      // The recorded sizes are checked against the file's before a frame table is derived from them (a forged
-      // total far past the file's size would make a table of that many frames).
-      if (header.version === 1 || total > size) return undefined;
-      const starts = frameStarts(known.cuts, header.chunkSize, total);
-      const sealedBytes = header.headerLength + starts.length * FRAME_OVERHEAD + total;
-      if (sealedBytes !== size) return undefined; // not this file's table
-      let layout: ChunkLayout;
-      try {
-        layout = chunkLayout(head, size, starts);
-      } catch (e) {
-        if (e instanceof EnvelopeFormatError) return undefined;
-        throw e;
-      }
-      const p = new PartialPlaintext(src, file, layout, await keyFor(layout.ref), aad);
-      const frame0 = frameSpan(layout, 0);
-      const tail = p.framesOf([known.footer]);
-      if (frame0.offset + frame0.length > head.length || tail[0] === 0) return undefined;
-      const from = frameSpan(layout, tail[0]!).offset;
-      const tailStart = size - got[1]!;
-      let sealed: Buffer;
-      if (from >= tailStart && got[1] === Math.min(size, tailGuess)) sealed = ends.subarray(HEAD_BYTES + (from - tailStart), HEAD_BYTES + got[1]!);
-      else {
-        // Frames smaller than guessed (tests): the footer's frames again, whole, into a buffer of their own.
-        sealed = Buffer.from(new SharedArrayBuffer(size - from));
-        const again = await sealedReads.read(src, sealed, [[from, size - from, 0]]);
-        if (again.got[0] !== size - from || again.size !== size) throw new Error(`segment ${src} changed while it was read`);
-      }
+      const sealed = buffer.take(sealedBytes - from);
+      await readFully(h, sealed, from);
       const magic = openFrameAt(layout, p.key, 0, head.subarray(frame0.offset, frame0.offset + frame0.length), aad);
       const footer = tail.map((i) => {
         const span = frameSpan(layout, i);
@@ -203,18 +180,10 @@ export class PartialPlaintext {
         // Not the footer the layout says (another file's layout): parse this one the long way.
         return undefined;
       }
-      // The plaintext file is on the memory file system: created and written synchronously.
-      const out = openSync(file, 'w+', 0o600);
-      try {
-        // The footer's frames end the file: writing them gives the sparse file its size.
-        writeAllSync(out, [magic], 0);
-        writeAllSync(out, footer, layout.starts[tail[0]!]!);
-      } catch (e) {
-        closeSync(out);
-        await fsp.rm(file, { force: true });
-        throw e;
-      }
-      closeSync(out);
+      const out = create();
+      // The footer's frames end the file: writing them gives the sparse file its size.
+      writeAllSync(out, [magic], 0);
+      writeAllSync(out, footer, layout.starts[tail[0]!]!);
       for (const i of [0, ...tail]) {
         p.have[i] = 1;
         p.missing--;
@@ -348,11 +317,16 @@ export class PartialPlaintext {
   private decryptFrames(frames: readonly number[]): Promise<number> {
     const run = this.work.then(async () => {
       if (frames.every((i) => this.have[i] !== 0)) return 0;
-      const dst = openSync(this.file, 'r+');
+      const src = await openAsync(this.src);
       try {
-        return await this.decryptWith(sharedReader(this.src), dst, frames);
+        const dst = openSync(this.file, 'r+');
+        try {
+          return await this.decryptWith(src, dst, frames);
+        } finally {
+          closeSync(dst);
+        }
       } finally {
-        closeSync(dst);
+        closeSync(src);
       }
     });
     this.work = run.catch(() => undefined);
@@ -360,11 +334,11 @@ export class PartialPlaintext {
   }
 
   /**
-   * decryptFrames() through `read` (of the sealed file) and the plaintext file's descriptor
-   * (unserialised: the caller orders calls). Runs of consecutive frames are read together, in one request
-   * per batch, then opened and written.
+   * decryptFrames() through an open handle on the sealed file and the plaintext file's descriptor
+   * (unserialised: the caller orders calls). Runs of consecutive frames are read together, several
+   * reads in flight at once (each is a trip to the thread pool), then opened and written.
    */
-  private async decryptWith(read: ReadSealed, dst: number, frames: readonly number[]): Promise<number> {
+  private async decryptWith(src: number, dst: number, frames: readonly number[]): Promise<number> {
     const want = [...new Set(frames)].filter((i) => this.have[i] === 0).sort((a, b) => a - b);
     const { starts } = this.layout;
     const gap = this.layout.chunkSize >= GAP_MIN_FRAME ? GAP_BYTES : 0;
@@ -406,11 +380,11 @@ export class PartialPlaintext {
         let at = 0;
         const batch = runs.slice(r, r + m).map(([k, n]) => {
           const { offset, length } = sealedOf(k, n);
-          const b = { k, n, offset, at, sealed: all.subarray(at, at + length) };
+          const b = { k, n, offset, sealed: all.subarray(at, at + length) };
           at += length;
           return b;
         });
-        await read(all, batch.map((b): SealedRead => [b.offset, b.sealed.length, b.at]));
+        await Promise.all(batch.map((b) => readFully(src, b.sealed, b.offset)));
         for (const { k, n, offset, sealed } of batch) {
           // Consecutive frames are consecutive plaintext: opened in memory, written with one call.
           const plains: Buffer[] = [];
@@ -458,26 +432,6 @@ async function framesOf(h: number, head: Buffer, size: number, known: SegmentLay
   return chunkLayout(head, size, frameTable(whole));
 }
 
-/** Reads ranges of a sealed file into a buffer, every byte or an error. */
-type ReadSealed = (into: Buffer, reads: readonly SealedRead[]) => Promise<void>;
-
-/** Through the reader thread: one request for all the ranges (sealed-reads.ts). */
-function sharedReader(path: string): ReadSealed {
-  return async (into, reads) => {
-    const { got } = await sealedReads.read(path, into, reads);
-    reads.forEach(([position, length], i) => {
-      if (got[i] !== length) throw new Error(`unexpected end of file at ${position + got[i]!}`);
-    });
-  };
-}
-
-/** Through an open descriptor, on the thread pool: a trip for each range, all in flight together. */
-function fdReader(fd: number): ReadSealed {
-  return async (into, reads) => {
-    await Promise.all(reads.map(([position, length, at]) => readFully(fd, into.subarray(at, at + length), position)));
-  };
-}
-
 /**
  * Buffers for the sealed bytes being read, kept from one read to the next (one per segment being
  * decrypted, at most 8 kept): a new buffer of a MiB is fresh memory, whose every page costs a fault.
@@ -488,8 +442,7 @@ function takeReadBuffer(): { take(bytes: number): Buffer; release(): void } {
   let buf = readBuffers.pop();
   return {
     take(bytes) {
-      // Shared with the reader thread, which reads into it (sealed-reads.ts).
-      if (buf === undefined || buf.length < bytes) buf = Buffer.from(new SharedArrayBuffer(Math.max(bytes, 1 << 20)));
+      if (buf === undefined || buf.length < bytes) buf = Buffer.allocUnsafe(Math.max(bytes, 1 << 20));
       return buf.subarray(0, bytes);
     },
     release() {

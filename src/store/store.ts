@@ -197,8 +197,6 @@ export class LogStore {
       setInterval(() => (store.unshreddedSegments > 0 || store.unindexedSegments > 0 || store.settling.unlaid > 0) && store.quiet() && store.kickSealer(), QUIET_WINDOW_MS).unref(),
     );
     store.timers.push(setInterval(() => void store.sweepRetention().catch((e) => opts.logger.error({ err: e }, 'retention sweep failed')), opts.retentionSweepMs).unref());
-    // Its start overlapped the opening above; the first query does not pay for it.
-    await atRest.readerReady;
     return store;
   }
 
