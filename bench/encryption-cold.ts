@@ -6,7 +6,13 @@
  * with the server's CPU seconds spent from StartQuery to Complete.
  *
  *   node dist/bench/encryption-cold.js load --dataset <dir> --dir /tmp/cold --events 2000000
- *   node dist/bench/encryption-cold.js measure --dir /tmp/cold --rounds 5 [--server dist/src/cli/main.js] [--only bins,errors]
+ *   node dist/bench/encryption-cold.js measure --dir /tmp/cold --rounds 5 [--server dist/src/cli/main.js] [--only bins,errors] [--base <other build's main.js>] [--delay 3000]
+ *
+ * `--base` runs a second build on the encrypted data as a third side (A/B of a change); `--delay` waits
+ * after each start, to tell the query's cost from background work at start. Each query's line gives the
+ * server's CPU split between its busiest thread and the others. For where the CPU goes, `perf record -g
+ * -p <server pid>` during one query (the server started with node's --perf-basic-prof-only-functions)
+ * sorts it by library: DuckDB, V8's compiler, JavaScript, the kernel (docs/encryption.md).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -42,6 +48,8 @@ const { positionals, values } = parseArgs({
     base: { type: 'string' },
     /** The query's time range (default: the loaded range with a minute's margin); the benchmark's ends at the second of the last event. */
     window: { type: 'string' },
+    /** Milliseconds to wait after a server is ready before its query (background work at start then ends first). */
+    delay: { type: 'string', default: '0' },
     /** Directory for the servers' CPU profiles (--cpu-prof) in `measure`. */
     prof: { type: 'string' },
   },
@@ -49,17 +57,31 @@ const { positionals, values } = parseArgs({
 
 const log = (line: string): void => void process.stderr.write(`[cold ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
-/** CPU time of every thread of `pid` (schedstat: nanoseconds, not clock ticks), milliseconds. */
-async function threadsCpuMs(pid: number): Promise<number> {
+/** CPU time of every thread of `pid` (schedstat: nanoseconds, not clock ticks), milliseconds: in all, and by thread id. */
+async function threadsCpuMs(pid: number): Promise<{ all: number; by: Map<string, number> }> {
   let ns = 0;
+  const by = new Map<string, number>();
   for (const t of await readdir(`/proc/${pid}/task`)) {
     try {
-      ns += Number((await readFile(`/proc/${pid}/task/${t}/schedstat`, 'utf8')).split(' ')[0]);
+      const n = Number((await readFile(`/proc/${pid}/task/${t}/schedstat`, 'utf8')).split(' ')[0]);
+      ns += n;
+      by.set(t, n / 1e6);
     } catch {
       // the thread ended between the listing and the read
     }
   }
-  return ns / 1e6;
+  return { all: ns / 1e6, by };
+}
+
+/**
+ * CPU milliseconds spent between two readings by the busiest thread and by all the others (threads are
+ * all named `node`: the busiest is usually the server's JavaScript, which runs in a worker thread, or a
+ * DuckDB thread; the others are DuckDB's, the thread pool, V8's compiler and collector threads).
+ */
+function cpuByThread(a: Map<string, number>, b: Map<string, number>): { top: number; rest: number } {
+  const d = [...b].map(([k, v]) => v - (a.get(k) ?? 0)).sort((x, y) => y - x);
+  const r = (x: number): number => Math.round(x * 10) / 10;
+  return { top: r(d[0] ?? 0), rest: r(d.slice(1).reduce((x, y) => x + y, 0)) };
 }
 
 async function start(dataDir: string, encrypted: boolean, label: string, entry = values.server!): Promise<ServerProcess> {
@@ -118,15 +140,16 @@ async function measure(): Promise<void> {
   const specs = insightsQueries('error').filter((s) => only === undefined || only.has(s.key));
   type Side = 'enc' | 'plain' | 'base';
   const sides: Side[] = values.base === undefined ? ['enc', 'plain'] : ['enc', 'plain', 'base'];
-  const once = async (side: Side, query: string): Promise<{ ms: number; cpuMs: number; rows: number }> => {
+  const once = async (side: Side, query: string): Promise<{ ms: number; cpuMs: number; rows: number; by: { top: number; rest: number } }> => {
     const dir = side === 'plain' ? 'plain' : 'enc';
     const server = await start(join(values.dir!, dir), side !== 'plain', `${side}-query`, side === 'base' ? values.base : values.server);
     const client = new LogsClient(server.url, creds, region);
     try {
+      if (Number(values.delay) > 0) await new Promise((r) => setTimeout(r, Number(values.delay)));
       const c0 = await threadsCpuMs(server.pid);
       const r = await runInsightsQuery(client, { group, startTime: window.startTime, endTime: window.endTime, query, pollMs: 10 });
       const c1 = await threadsCpuMs(server.pid);
-      return { ms: r.ms, cpuMs: c1 - c0, rows: r.rows.length };
+      return { ms: r.ms, cpuMs: c1.all - c0.all, rows: r.rows.length, by: cpuByThread(c0.by, c1.by) };
     } finally {
       client.close();
       await server.stop(600_000);
@@ -142,7 +165,7 @@ async function measure(): Promise<void> {
       for (const side of i % 2 === 0 ? order : order.reverse()) {
         const r = await once(side, spec.query);
         out.get(side)!.push(r);
-        log(`${spec.key} ${side}: ${r.ms.toFixed(0)} ms, server CPU ${r.cpuMs.toFixed(1)} ms, ${r.rows} rows`);
+        log(`${spec.key} ${side}: ${r.ms.toFixed(0)} ms, server CPU ${r.cpuMs.toFixed(1)} ms (busiest thread ${r.by.top}, others ${r.by.rest}), ${r.rows} rows`);
       }
     }
     const med = (side: Side, k: 'ms' | 'cpuMs'): number => median(out.get(side)!.map((r) => r[k]));

@@ -232,3 +232,53 @@ test('a segment sealed in fixed frames (format 1, before frames were cut at colu
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a segment opened with its layout and cuts: in small frames, with an altered footer frame, a layout claiming a huge footer, a missing file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-partial-shared-'));
+  try {
+    const { parquet, db } = await fixture(dir);
+    const plain = readFileSync(parquet);
+    const want = await scalar(db, `SELECT sum(ts) FROM read_parquet('${parquet}')`);
+    // 512-byte frames: the footer spans many frames.
+    const layout = await layoutOfFile(parquet, 512);
+    const cuts = frameCuts(layout, 512);
+    const parts: Buffer[] = [];
+    for await (const p of sealChunks([plain], key, aad, 512, { cuts })) parts.push(p);
+    const whole = Buffer.concat(parts);
+    const sealed = join(dir, 'small.sealed');
+    writeFileSync(sealed, whole);
+    const known = { ...layout, cuts };
+    const out = join(dir, 'small.plain');
+    const p = (await PartialPlaintext.open(sealed, out, async () => key, aad, known))!;
+    assert.ok(p.layoutUsed);
+    await p.ensure(layout.columns.get('ts')!);
+    assert.equal(await scalar(db, `SELECT sum(ts) FROM read_parquet('${out}')`), want);
+    assert.ok(!readFileSync(out).includes(MARKER), 'the messages are not decrypted');
+
+    // A byte of the footer's last frame changed: the open fails closed, and leaves no plaintext file.
+    const bad = join(dir, 'bad.sealed');
+    const altered = Buffer.from(whole);
+    altered[altered.length - 30]! ^= 1;
+    writeFileSync(bad, altered);
+    await assert.rejects(PartialPlaintext.open(bad, join(dir, 'bad.plain'), async () => key, aad, known), DecryptionFailedError);
+    assert.throws(() => readFileSync(join(dir, 'bad.plain')), /ENOENT/);
+    // A frame of a ts chunk changed after the segment opened: that column fails to decrypt.
+    const table = chunkLayout(whole.subarray(0, STREAM_HEADER_MAX_BYTES), whole.length, frameTable(whole));
+    const [tsStart] = layout.columns.get('ts')![1]!;
+    const frame = table.starts.findLastIndex((x) => x <= tsStart);
+    const q = (await PartialPlaintext.open(sealed, join(dir, 'late.plain'), async () => key, aad, known))!;
+    const late = Buffer.from(whole);
+    late[frameSpan(table, frame).offset + 10]! ^= 1;
+    writeFileSync(sealed, late);
+    await assert.rejects(q.ensure(layout.columns.get('ts')!), DecryptionFailedError);
+    // A layout claiming a footer far larger than the file (the layout is not trusted): not used, and nothing that large is read.
+    const huge = (await PartialPlaintext.open(sealed, join(dir, 'huge.plain'), async () => key, aad, { ...known, footer: [4, 2 ** 40] }))!;
+    assert.ok(!huge.layoutUsed);
+    assert.deepEqual(await huge.columns(), layout.columns);
+    // A file that is gone: its error.
+    await assert.rejects(PartialPlaintext.open(join(dir, 'gone.sealed'), join(dir, 'gone.plain'), async () => key, aad, known), /ENOENT/);
+    db.closeSync();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -377,10 +377,12 @@ export class PartialPlaintext {
         let m = 0;
         while (r + m < runs.length && (m === 0 || bytes + sealedOf(...runs[r + m]!).length <= BATCH_BYTES)) bytes += sealedOf(...runs[r + m++]!).length;
         const all = buffer.take(bytes);
-        const batch = runs.slice(r, r + m).map(([k, n], j, list) => {
-          const at = list.slice(0, j).reduce((a, [k0, n0]) => a + sealedOf(k0, n0).length, 0);
+        let at = 0;
+        const batch = runs.slice(r, r + m).map(([k, n]) => {
           const { offset, length } = sealedOf(k, n);
-          return { k, n, offset, sealed: all.subarray(at, at + length) };
+          const b = { k, n, offset, sealed: all.subarray(at, at + length) };
+          at += length;
+          return b;
         });
         await Promise.all(batch.map((b) => readFully(src, b.sealed, b.offset)));
         for (const { k, n, offset, sealed } of batch) {
