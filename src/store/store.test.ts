@@ -466,3 +466,40 @@ test('a segment sealed before layouts were recorded gets its layout when the sto
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a segment the sealing thread cannot seal fails the seal: nothing is committed, ingest stops, and the next start seals the WAL file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-seal-fails-'));
+  const clock = new FakeClock(T0);
+  let failed!: () => void;
+  const sealFailed = new Promise<void>((r) => (failed = r));
+  const logs = pino({ level: 'error' }, { write: (line: string) => void (line.includes('sealing a write-ahead log file failed') && failed()) });
+  const events = (word: string): Array<{ timestamp: number; message: string }> => Array.from({ length: 100 }, (_, i) => ({ timestamp: T0 + i, message: `${word} ${i}` }));
+  let store: LogStore | undefined;
+  try {
+    // A frame size the envelope refuses: every segment fails on the sealing thread, after its layout was read.
+    store = await openTestStore(dir, clock, { walSealBytes: 1, logger: logs, segmentFrameBytes: 64 * 1024 * 1024 });
+    const g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+    await store.catalog.createStream(g, 's', T0);
+    await put(store, g, 's', events('alpha'), T0);
+    await put(store, g, 's', events('bravo'), T0); // closes the first WAL file: it is sealed, and fails
+    // A failed seal is retried every second, so sealing is never idle while it fails.
+    assert.equal(await Promise.race([sealFailed.then(() => 'failed'), store.idle().then(() => 'sealed')]), 'failed');
+    assert.equal(g.segments.length, 0, 'no segment committed');
+    const files = readdirSync(join(dir, 'segments'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    assert.deepEqual(files.map((e) => e.name), [], 'no segment file, sealed or temporary');
+    assert.equal(readdirSync(join(dir, 'wal')).filter((f) => f.endsWith('.wal')).length, 2, 'the WAL files are kept');
+    assert.equal((await search(store, g, '', 0, Infinity)).length, 200, 'the events are still searchable from the hot tier');
+    await assert.rejects(put(store, g, 's', events('charlie'), T0), (e: unknown) => (e as Error).name === 'StoreUnavailableError' && /cannot seal/.test((e as Error).message));
+    await store.close();
+
+    store = await open(dir, clock);
+    const g2 = store.catalog.groups.get('g')!;
+    assert.deepEqual((await search(store, g2, '', 0, Infinity)).map((e) => e.message).sort(), [...events('alpha'), ...events('bravo')].map((e) => e.message).sort());
+    await store.close();
+    assert.ok(g2.segments.length >= 1);
+    assert.deepEqual(readdirSync(join(dir, 'wal')).filter((f) => f.endsWith('.wal')), [], 'every WAL file was sealed');
+  } finally {
+    await store?.close(); // also when an assertion failed: an open store keeps the test's process alive
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
