@@ -12,19 +12,19 @@
  * magic, a bitmap of the raw size, an unsealed token index, WAL record or value) is refused
  * (UnsealedDataError), since anyone who can write the data dir could otherwise forge what queries see.
  */
-import { createReadStream, promises as fsp } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { context, open as openSealed, openChunks, readHeader, seal, sealParts, type DataKey } from '../kms/envelope.js';
+import { context, open as openSealed, openChunks, readHeader, seal, sealChunks, sealParts, type DataKey } from '../kms/envelope.js';
 import type { KeyService } from '../kms/key-service.js';
 import { UnsealedDataError } from '../kms/errors.js';
 import { BITMAP_BYTES } from './trigram.js';
 import { isTokenIndex } from './token-index.js';
 import { PartialPlaintext } from './partial-plaintext.js';
 import { PlaintextCache, type SegmentLease, type SegmentRef } from './plaintext-cache.js';
-import { SegmentSealer } from './segment-sealer.js';
-import { encodeLayout, frameCuts, type SegmentLayout } from './segment-layout.js';
+import { encodeLayout, frameCuts, layoutOfFile, type SegmentLayout } from './segment-layout.js';
 
 export type { SegmentLease, SegmentRef } from './plaintext-cache.js';
 
@@ -64,8 +64,6 @@ export class AtRest {
   private readonly preparing = new Map<number, Promise<void>>();
   /** Decrypted segments for queries (null without encryption: segments are read in place). */
   private readonly cache: PlaintextCache | null;
-  /** Seals new segments on a thread of its own (null without encryption). */
-  private readonly segmentSealer: SegmentSealer | null;
   private scratchSeq = 0;
   /** readIndex()'s buffer for sealed bytes, kept between reads (null while a read holds it). */
   private indexReadBuffer: Buffer | null = null;
@@ -80,7 +78,6 @@ export class AtRest {
     logger: Logger,
   ) {
     this.cache = enc === null ? null : new PlaintextCache(dataDir, cacheDir, cacheLimit, (rel, file, layout) => this.openPlaintext(rel, file, layout), logger);
-    this.segmentSealer = enc === null ? null : new SegmentSealer();
   }
 
   static async open(dataDir: string, enc: EncryptionOptions | null, logger: Logger): Promise<AtRest> {
@@ -224,20 +221,23 @@ export class AtRest {
    */
   async storeSegment(groupId: number, plain: string, rel: string): Promise<StoredSegment> {
     const dest = join(this.dataDir, rel);
+    const tmp = `${dest}.tmp`;
     if (this.enc === null) {
       await syncFile(plain);
       await fsp.rename(plain, dest);
       return { fileBytes: (await fsp.stat(dest)).size, layout: null };
     }
+    const frameBytes = this.enc.segmentFrameBytes ?? SEGMENT_FRAME;
+    const parts = await layoutOfFile(plain, frameBytes);
+    // Frames start at every column chunk: a query reading a column decrypts its chunks, not their neighbours.
+    const cuts = frameCuts(parts, frameBytes);
+    const layout = encodeLayout({ ...parts, cuts });
     await this.prepare(groupId);
-    // On the segment sealer's thread, so that its pace does not depend on how busy the event loop is.
-    const { fileBytes, layout } = await this.segmentSealer!.seal({
-      plain,
-      dest,
-      key: this.current.get(groupId)!,
-      aad: aad(groupId, 'segment', rel),
-      frameBytes: this.enc.segmentFrameBytes ?? SEGMENT_FRAME,
-    });
+    const key = this.current.get(groupId)!;
+    await writeAll(tmp, sealChunks(createReadStream(plain, { highWaterMark: SEGMENT_READ }), key, aad(groupId, 'segment', rel), frameBytes, { cuts }));
+    await syncFile(tmp);
+    await fsp.rename(tmp, dest);
+    const fileBytes = (await fsp.stat(dest)).size;
     await this.cache!.adopt(rel, plain);
     return { fileBytes, layout };
   }
@@ -365,7 +365,6 @@ export class AtRest {
   /** Removes the private directory (all plaintext). */
   async close(): Promise<void> {
     if (this.enc === null) return;
-    await this.segmentSealer!.close();
     this.cache!.clear();
     await fsp.rm(join(this.scratchDir, '..'), { recursive: true, force: true });
   }
@@ -396,6 +395,24 @@ export function openSegment(keys: KeyService, rel: string, src: string): AsyncGe
 
 function unsealedError(what: string): UnsealedDataError {
   return new UnsealedDataError(`${what} is stored in plaintext, but this store is encrypted: it is refused (was the data dir changed, or written by a server run with --no-encryption?)`);
+}
+
+/** Writes every piece of `source` to a new private file at `path` (removed on failure); returns the bytes. */
+async function writeAll(path: string, source: AsyncIterable<Buffer>): Promise<number> {
+  let bytes = 0;
+  const counted = async function* (): AsyncGenerator<Buffer> {
+    for await (const piece of source) {
+      bytes += piece.length;
+      yield piece;
+    }
+  };
+  try {
+    await pipeline(counted(), createWriteStream(path, { mode: 0o600 }));
+  } catch (e) {
+    await fsp.rm(path, { force: true });
+    throw e;
+  }
+  return bytes;
 }
 
 /** Where a sealed piece belongs: its group, its kind and its place; a piece moved elsewhere does not open. */

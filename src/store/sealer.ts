@@ -9,8 +9,7 @@
  *
  * Segments are written as zstd Parquet in sequence order, 16,384 rows per row group (one trigram
  * block), to a folder in the private scratch space, then sealed with the group's data key into place
- * (at-rest.ts storeSegment, on a thread of its own: segment-sealer.ts; with encryption off, synced and
- * renamed); the segments' ids and folders are made while DuckDB writes. The caller then commits them to the
+ * (at-rest.ts storeSegment; with encryption off, synced and renamed); the caller then commits them to the
  * catalog. An encrypted WAL file is first decrypted into the scratch space for DuckDB to read. Files not in the catalog after a crash are removed at start-up. zstd level 1 (a quarter
  * faster than the default level for the same size on the benchmark's logs), dictionaries only for
  * columns of few values (shred.ts DICTIONARY_ENTRIES). JSON fields are shredded later, when the store
@@ -132,14 +131,7 @@ export async function sealWalFile(db: Db, input: SealInput): Promise<SealOutput>
     }
     const segments: Segment[] = [];
     if (perGroup.size > 0) {
-      // The segments' ids (from the main database) and folders are made while this one writes Parquet.
-      const made = Promise.all(
-        [...perGroup.keys()].map(async (groupId) => {
-          await fsp.mkdir(join(input.dataDir, 'segments', String(groupId)), { recursive: true });
-          return input.newId();
-        }),
-      );
-      const copied = db.run(
+      await db.run(
         // No ORDER BY: seal_buf holds the WAL's order, which is seq order within each group, and
         // preserve_insertion_order keeps it through the partitioned write (a sort would double the work).
         // JSON fields are shredded later, off the ingest path (store.ts maintenance, shred.ts).
@@ -148,18 +140,13 @@ export async function sealWalFile(db: Db, input: SealInput): Promise<SealOutput>
         [],
         conn,
       );
-      // Both settle before going on: the connection is not used again while the COPY runs on it.
-      const [copy, named] = await Promise.allSettled([copied, made]);
-      if (copy.status === 'rejected') throw copy.reason;
-      if (named.status === 'rejected') throw named.reason;
-      const ids = named.value;
-      let next = 0;
       for (const [groupId, list] of perGroup) {
         const partDir = join(tmpDir, `g=${groupId}`);
         const files = (await fsp.readdir(partDir)).filter((f) => f.endsWith('.parquet')).sort();
         if (files.length !== 1) throw new Error(`seal of WAL file ${input.walFile}: expected one file for group ${groupId}, got ${files.length}`);
-        const id = ids[next++]!;
+        const id = await input.newId();
         const rel = join('segments', String(groupId), `${String(id).padStart(12, '0')}.parquet`);
+        await fsp.mkdir(join(input.dataDir, 'segments', String(groupId)), { recursive: true });
         const { fileBytes, layout } = await input.storeSegment(groupId, join(partDir, files[0]!), rel);
         let rows = 0;
         let rawBytes = 0;
