@@ -12,8 +12,9 @@
  */
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns';
-import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpAgent, type ClientRequestArgs } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import type { Duplex } from 'node:stream';
 
 const NON_PUBLIC_V4 = [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
@@ -103,13 +104,48 @@ export class AddressPolicy {
 
   /**
    * The `requestHandler` of an AWS SDK client whose endpoint a caller chose (an S3-compatible store of a
-   * delivery target or a source): its connections go through lookup() like the targets' posts. Call
-   * checkUrl(endpoint) before each use too, since an IP literal in the endpoint is never looked up.
+   * delivery target or a source): every connection it opens is checked, a name's addresses through
+   * lookup() and an address literal (which is never looked up) before connecting.
    */
   sdkRequestHandler(): { httpAgent: HttpAgent; httpsAgent: HttpsAgent } {
-    return {
-      httpAgent: new HttpAgent({ keepAlive: true, lookup: this.lookup(true) }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, lookup: this.lookup(false) }),
-    };
+    return { httpAgent: new CheckedHttpAgent(this), httpsAgent: new CheckedHttpsAgent(this) };
+  }
+}
+
+type ConnectCallback = (err: Error | null, stream: Duplex) => void;
+
+/**
+ * Refuses (through `callback`, as an Agent's createConnection may) a connection to an address literal the
+ * policy does not allow; names go through lookup(). True when refused.
+ */
+function refusedLiteral(policy: AddressPolicy, host: string | null | undefined, plain: boolean, callback?: ConnectCallback): boolean {
+  const h = (host ?? '').replace(/^\[|\]$/g, '');
+  if (isIP(h) === 0) return false;
+  try {
+    policy.check(h, plain);
+    return false;
+  } catch (e) {
+    callback?.(e as Error, undefined as unknown as Duplex);
+    return true;
+  }
+}
+
+class CheckedHttpAgent extends HttpAgent {
+  constructor(private readonly policy: AddressPolicy) {
+    super({ keepAlive: true, lookup: policy.lookup(true) });
+  }
+
+  override createConnection(options: ClientRequestArgs, callback?: ConnectCallback): Duplex | null | undefined {
+    return refusedLiteral(this.policy, options.host, true, callback) ? undefined : super.createConnection(options, callback);
+  }
+}
+
+class CheckedHttpsAgent extends HttpsAgent {
+  constructor(private readonly policy: AddressPolicy) {
+    super({ keepAlive: true, lookup: policy.lookup(false) });
+  }
+
+  override createConnection(options: ClientRequestArgs, callback?: ConnectCallback): Duplex | null | undefined {
+    return refusedLiteral(this.policy, options.host, false, callback) ? undefined : super.createConnection(options, callback);
   }
 }
