@@ -17,10 +17,10 @@ import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENT_NODE_FLAGS, spawnAgent, writeInput } from './agent.js';
-import { processCpuSeconds, ServerProcess } from './server.js';
+import { processCpuSeconds, ServerProcess, BENCH_CREDS } from './server.js';
 import { median } from './stats.js';
 
-const creds = { accessKeyId: 'BENCHAKIDLOGWARD0001', secretAccessKey: 'benchSecretLogward0000000000000000000000' };
+const creds = BENCH_CREDS;
 
 interface ThreadSample {
   name: string;

@@ -22,10 +22,10 @@ import { LogsClient } from './client.js';
 import type { Dataset, DatasetMeta } from './dataset.js';
 import { insightsQueries, runInsightsQuery } from './insights.js';
 import { LoadRun } from './load.js';
-import { ServerProcess } from './server.js';
+import { ServerProcess, BENCH_CREDS } from './server.js';
 import { median } from './stats.js';
 
-const creds = { accessKeyId: 'BENCHAKIDLOGWARD0001', secretAccessKey: 'benchSecretLogward0000000000000000000000' };
+const creds = BENCH_CREDS;
 const region = 'us-east-1';
 const group = '/bench/search/mixed';
 

@@ -13,13 +13,13 @@ import { readFile, readdir, rm, mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LogsClient } from './client.js';
-import { processCpuSeconds, ServerProcess } from './server.js';
+import { processCpuSeconds, ServerProcess, BENCH_CREDS } from './server.js';
 import { median } from './stats.js';
 
 const LINE_BYTES = 200;
 const BATCH = 4600;
 const STREAMS = 4;
-const creds = { accessKeyId: 'BENCHAKIDLOGWARD0001', secretAccessKey: 'benchSecretLogward0000000000000000000000' };
+const creds = BENCH_CREDS;
 
 function lines(n: number, offset: number): string[] {
   const words = ['GET', 'POST', '/api/orders', '/static/app.js', '200', '404', '500', 'user=alice', 'user=bob', 'latency_ms=12', 'latency_ms=250'];

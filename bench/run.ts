@@ -48,7 +48,7 @@ import { runSearchScenario } from './search-scenario.js';
 import { runPairedColdInsights, runPairedInsights } from './insights-scenario.js';
 import { runSubscriptionsScenario } from './subscriptions-scenario.js';
 import { formatRows, runFormatsBench, type FormatBenchResult } from './formats.js';
-import { machineCpuSeconds } from './server.js';
+import { BENCH_CREDS, machineCpuSeconds } from './server.js';
 
 /** Alternated rounds of each Insights query in the encryption A/B (insights-scenario.ts runPairedInsights). */
 const PAIRED_RUNS = 9;
@@ -126,7 +126,7 @@ function parseConfig(argv: string[]): BenchConfig {
     serverArgs: values['server-arg'] ?? [],
     root,
     runDir: join(root, 'runs', stamp),
-    creds: { accessKeyId: 'BENCHAKIDLOGWARD0001', secretAccessKey: 'benchSecretLogward0000000000000000000000' },
+    creds: BENCH_CREDS,
     region: 'us-east-1',
   };
 }

@@ -7,6 +7,9 @@ import { createWriteStream } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import type { Credentials } from './sigv4.js';
 
+/** The root credentials every benchmark server is started with (a throwaway data dir's, never a real key). */
+export const BENCH_CREDS: Credentials = { accessKeyId: 'BENCHAKIDLOGWARD0001', secretAccessKey: 'benchSecretLogward0000000000000000000000' };
+
 export interface ServerOptions {
   /** The compiled CLI, e.g. dist/src/cli/main.js. */
   entry: string;

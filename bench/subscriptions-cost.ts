@@ -34,11 +34,11 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { LogsClient } from './client.js';
 import { openDataset } from './dataset.js';
 import { diffCounters, LoadRun, type Target } from './load.js';
-import { processCpuSeconds, ServerProcess } from './server.js';
+import { processCpuSeconds, ServerProcess, BENCH_CREDS } from './server.js';
 
 const GROUP = '/bench/subscriptions/app';
 const SUBJECT = 'logs.bench';
-const creds = { accessKeyId: 'BENCHAKIDLOGWARD0001', secretAccessKey: 'benchSecretLogward0000000000000000000000' };
+const creds = BENCH_CREDS;
 const region = 'us-east-1';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
