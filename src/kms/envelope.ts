@@ -29,7 +29,7 @@
  * openChunks yields a frame's plaintext only after that frame authenticated, but truncation is known only at the
  * end: a consumer must treat what it received as unconfirmed until the iteration finished without throwing.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { DecryptionFailedError, EnvelopeFormatError, KeyNotFoundError, TruncatedStreamError } from './errors.js';
 
 /** A plaintext data key and the name under which its wrapped form is kept. */
@@ -73,6 +73,26 @@ export function context(...parts: string[]): Buffer {
     out.push(len, bytes);
   }
   return Buffer.concat(out);
+}
+
+/** HKDF label of the key textTag derives from a data key (never the data key itself: it encrypts). */
+const TEXT_TAG_INFO = 'logward text tag v1';
+
+/**
+ * A tag binding a text kept in clear beside sealed data (a segment's recorded layout in the catalog) to
+ * a data key and a place (`aad`, as for seal): HMAC-SHA256 under a key derived from the data key with
+ * HKDF. Whoever can write the catalog but holds no key cannot change such a text unnoticed, and a text
+ * moved to another place does not verify there.
+ */
+export function textTag(dataKey: DataKey, aad: Uint8Array, text: string): Buffer {
+  const macKey = Buffer.from(hkdfSync('sha256', dataKey.key, Buffer.alloc(0), TEXT_TAG_INFO, 32));
+  try {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(aad.length);
+    return createHmac('sha256', macKey).update(len).update(aad).update(text, 'utf8').digest();
+  } finally {
+    macKey.fill(0);
+  }
 }
 
 /** Seals one object under `dataKey`, bound to `aad`. */
