@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { createHmac, randomBytes } from 'node:crypto';
+import { describe, it, test } from 'node:test';
 import fc from 'fast-check';
-import { chunkLayout, context, frameSpan, frameStarts, frameTable, open, openChunks, openFrameAt, readHeader, seal, sealChunks, STREAM_FORMAT_VERSION, STREAM_HEADER_MAX_BYTES, type DataKey } from './envelope.js';
+import { chunkLayout, context, frameSpan, frameStarts, frameTable, open, openChunks, openFrameAt, readHeader, seal, sealChunks, STREAM_FORMAT_VERSION, STREAM_HEADER_MAX_BYTES, textTag, type DataKey } from './envelope.js';
 import { DecryptionFailedError, EnvelopeFormatError, KeyNotFoundError, TruncatedStreamError } from './errors.js';
 
 const key: DataKey = { keyId: 'k-test', version: 3, key: randomBytes(32) };
@@ -235,4 +235,19 @@ describe('frames cut at given offsets (format 2)', () => {
     relabelled[3] = STREAM_FORMAT_VERSION;
     await assert.rejects(openAll([relabelled]), DecryptionFailedError);
   });
+});
+
+test('textTag: the same for the same key, place and text; different when any of them differs', () => {
+  const k: DataKey = { keyId: 'k', version: 1, key: randomBytes(32) };
+  const place = context('1', 'segment', 'segments/1/000000000001.parquet');
+  const tag = textTag(k, place, '{"v":1}');
+  assert.equal(tag.length, 32);
+  assert.deepEqual(textTag(k, place, '{"v":1}'), tag);
+  assert.notDeepEqual(textTag(k, place, '{"v":2}'), tag);
+  assert.notDeepEqual(textTag(k, context('1', 'segment', 'segments/1/000000000002.parquet'), '{"v":1}'), tag);
+  assert.notDeepEqual(textTag({ ...k, key: randomBytes(32) }, place, '{"v":1}'), tag);
+  // The place is length-prefixed: moving bytes between the place and the text changes the tag.
+  assert.notDeepEqual(textTag(k, Buffer.from('ab'), 'c'), textTag(k, Buffer.from('a'), 'bc'));
+  // The tag's key is not the data key itself.
+  assert.notDeepEqual(tag, createHmac('sha256', k.key).update(place).update('{"v":1}').digest());
 });

@@ -29,7 +29,7 @@
  * openChunks yields a frame's plaintext only after that frame authenticated, but truncation is known only at the
  * end: a consumer must treat what it received as unconfirmed until the iteration finished without throwing.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { DecryptionFailedError, EnvelopeFormatError, KeyNotFoundError, TruncatedStreamError } from './errors.js';
 
 /** A plaintext data key and the name under which its wrapped form is kept. */
@@ -73,6 +73,31 @@ export function context(...parts: string[]): Buffer {
     out.push(len, bytes);
   }
   return Buffer.concat(out);
+}
+
+/** HKDF label of the key textTag derives from a data key (never the data key itself: it encrypts). */
+const TEXT_TAG_INFO = 'logward text tag v1';
+/** HKDF-Expand's counter for the first (only) block. */
+const ONE = Buffer.from([1]);
+
+/**
+ * A tag binding a text kept in clear beside sealed data (a segment's recorded layout in the catalog) to
+ * a data key and a place (`aad`, as for seal): HMAC-SHA256 under a key derived from the data key.
+ * Whoever can write the catalog but holds no key cannot change such a text unnoticed, and a text moved
+ * to another place does not verify there. The derivation is HKDF-Expand (RFC 5869) with the data key as
+ * its pseudorandom key: a data key is uniformly random, so the extract step adds nothing (RFC 5869 3.3),
+ * and one HMAC costs a quarter of node's full hkdfSync (about 4 against 15 us: a query after a restart
+ * checks a tag per segment).
+ */
+export function textTag(dataKey: DataKey, aad: Uint8Array, text: string): Buffer {
+  const macKey = createHmac('sha256', dataKey.key).update(TEXT_TAG_INFO).update(ONE).digest();
+  try {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(aad.length);
+    return createHmac('sha256', macKey).update(len).update(aad).update(text, 'utf8').digest();
+  } finally {
+    macKey.fill(0);
+  }
 }
 
 /** Seals one object under `dataKey`, bound to `aad`. */

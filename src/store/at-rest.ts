@@ -17,14 +17,14 @@ import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { context, open as openSealed, openChunks, readHeader, seal, sealChunks, sealParts, type DataKey } from '../kms/envelope.js';
+import { context, open as openSealed, openChunks, readHeader, seal, sealChunks, sealParts, textTag, type DataKey } from '../kms/envelope.js';
 import type { KeyService } from '../kms/key-service.js';
 import { UnsealedDataError } from '../kms/errors.js';
 import { BITMAP_BYTES } from './trigram.js';
 import { isTokenIndex } from './token-index.js';
 import { PartialPlaintext } from './partial-plaintext.js';
 import { PlaintextCache, type SegmentLease, type SegmentRef } from './plaintext-cache.js';
-import { encodeLayout, frameCuts, layoutOfFile, type SegmentLayout } from './segment-layout.js';
+import { encodeLayout, frameCuts, layoutOfFile, signLayout, type SegmentLayout } from './segment-layout.js';
 
 export type { SegmentLease, SegmentRef } from './plaintext-cache.js';
 
@@ -231,10 +231,12 @@ export class AtRest {
     const parts = await layoutOfFile(plain, frameBytes);
     // Frames start at every column chunk: a query reading a column decrypts its chunks, not their neighbours.
     const cuts = frameCuts(parts, frameBytes);
-    const layout = encodeLayout({ ...parts, cuts });
     await this.prepare(groupId);
     const key = this.current.get(groupId)!;
-    await writeAll(tmp, sealChunks(createReadStream(plain, { highWaterMark: SEGMENT_READ }), key, aad(groupId, 'segment', rel), frameBytes, { cuts }));
+    const place = aad(groupId, 'segment', rel);
+    const body = encodeLayout({ ...parts, cuts });
+    const layout = signLayout(body, textTag(key, place, body));
+    await writeAll(tmp, sealChunks(createReadStream(plain, { highWaterMark: SEGMENT_READ }), key, place, frameBytes, { cuts }));
     await syncFile(tmp);
     await fsp.rename(tmp, dest);
     const fileBytes = (await fsp.stat(dest)).size;
@@ -263,7 +265,8 @@ export class AtRest {
       const plain = await this.openPlaintext(rel, file, null);
       if (plain === null) return null;
       const parts = { footer: plain.footer, columns: await plain.columns() };
-      return encodeLayout({ ...parts, cuts: plain.cutsFor(frameCuts(parts, plain.frameBytes)) });
+      const body = encodeLayout({ ...parts, cuts: plain.cutsFor(frameCuts(parts, plain.frameBytes)) });
+      return signLayout(body, textTag(plain.key, aad(Number(rel.split('/')[1]), 'segment', rel), body));
     } finally {
       await fsp.rm(file, { force: true });
     }

@@ -5,15 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { chunkLayout, context, frameSpan, frameTable, sealChunks, STREAM_HEADER_MAX_BYTES, type DataKey } from '../kms/envelope.js';
+import { chunkLayout, context, frameSpan, frameTable, sealChunks, STREAM_HEADER_MAX_BYTES, textTag, type DataKey } from '../kms/envelope.js';
 import { DecryptionFailedError, TruncatedStreamError } from '../kms/errors.js';
 import { PartialPlaintext } from './partial-plaintext.js';
-import { frameCuts, layoutOfFile } from './segment-layout.js';
+import { decodeLayout, encodeLayout, frameCuts, layoutOfFile, signLayout, type SegmentLayout } from './segment-layout.js';
 
 const key: DataKey = { keyId: 'k', version: 1, key: randomBytes(32) };
 const aad = context('test', 'segment');
 /** In one message in the middle (so in no min/max statistic of the footer). */
 const MARKER = 'zqxjkvbw-message-body';
+
+/** `layout` as the catalog gives it back when at-rest.ts recorded it for a segment sealed under `key` at `aad`: with its tag. */
+function tagged(layout: SegmentLayout, k: DataKey = key, at: Uint8Array = aad): SegmentLayout {
+  const body = encodeLayout(layout);
+  return decodeLayout(signLayout(body, textTag(k, at, body)))!;
+}
 
 async function sealFile(plain: Buffer, chunk: number): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -120,7 +126,7 @@ test('a recorded layout spares parsing the footer; a layout of another file is n
     const layout = await layoutOfFile(parquet, 4096);
     const want = await scalar(db, `SELECT sum(ts) FROM read_parquet('${parquet}')`);
 
-    const known = (await PartialPlaintext.open(sealed, join(dir, 'known.plain'), async () => key, aad, layout))!;
+    const known = (await PartialPlaintext.open(sealed, join(dir, 'known.plain'), async () => key, aad, tagged(layout)))!;
     assert.ok(known.layoutUsed);
     assert.deepEqual(await known.columns(), layout.columns);
     await known.ensure(layout.columns.get('ts')!);
@@ -128,12 +134,27 @@ test('a recorded layout spares parsing the footer; a layout of another file is n
     assert.ok(!readFileSync(join(dir, 'known.plain')).includes(MARKER), 'the messages are not decrypted');
 
     // Another file's layout (its footer elsewhere): the footer is parsed, and its columns are right.
-    const other = { footer: [layout.footer[0] - 1, layout.footer[1]] as const, columns: new Map([['ts', [[0, 4] as const]]]) };
+    const other = tagged({ footer: [layout.footer[0] - 1, layout.footer[1]] as const, columns: new Map([['ts', [[0, 4] as const]]]) });
     const parsed = (await PartialPlaintext.open(sealed, join(dir, 'parsed.plain'), async () => key, aad, other))!;
     assert.ok(!parsed.layoutUsed);
     assert.deepEqual(await parsed.columns(), layout.columns);
     await parsed.ensure((await parsed.columns()).get('ts')!);
     assert.equal(await scalar(db, `SELECT sum(ts) FROM read_parquet('${join(dir, 'parsed.plain')}')`), want);
+
+    // A layout without a tag (recorded before tags, or its tag stripped): not used, the footer is parsed.
+    const untagged = (await PartialPlaintext.open(sealed, join(dir, 'untagged.plain'), async () => key, aad, layout))!;
+    assert.ok(!untagged.layoutUsed);
+    assert.deepEqual(await untagged.columns(), layout.columns);
+
+    // A changed column range (the ts column said to be where the messages are, so that the real ts chunks
+    // would stay zeros), with the tag of the true layout: refused.
+    const message = layout.columns.get('message')!;
+    const forged = tagged(layout);
+    const lying = { ...forged, columns: new Map([...forged.columns, ['ts', message]]), signed: { ...forged.signed!, body: encodeLayout({ ...layout, columns: new Map([...layout.columns, ['ts', message]]) }) } };
+    await assert.rejects(PartialPlaintext.open(sealed, join(dir, 'lying.plain'), async () => key, aad, lying), DecryptionFailedError);
+    // The true layout, tagged for another segment (another place) or under another key: refused too.
+    await assert.rejects(PartialPlaintext.open(sealed, join(dir, 'moved.plain'), async () => key, aad, tagged(layout, key, context('test', 'segment', 'other'))), DecryptionFailedError);
+    await assert.rejects(PartialPlaintext.open(sealed, join(dir, 'rekeyed.plain'), async () => key, aad, tagged(layout, { ...key, key: randomBytes(32) })), DecryptionFailedError);
 
     // A plaintext Parquet file is not opened: it is read where it is.
     assert.equal(await PartialPlaintext.open(parquet, join(dir, 'none.plain'), async () => key, aad, layout), null);
@@ -154,7 +175,7 @@ test('a segment sealed with frames cut at its column chunks decrypts about the c
     const parts: Buffer[] = [];
     for await (const p of sealChunks([plain], key, aad, 4096, { cuts })) parts.push(p);
     writeFileSync(sealed, Buffer.concat(parts));
-    const known = { ...layout, cuts };
+    const known = tagged({ ...layout, cuts });
     const want = await scalar(db, `SELECT sum(ts) FROM read_parquet('${parquet}')`);
 
     const out = join(dir, 'cut.plain');
@@ -172,7 +193,7 @@ test('a segment sealed with frames cut at its column chunks decrypts about the c
     assert.deepEqual(readFileSync(out), plain);
 
     // Without the cuts (a layout recorded without them, or none): the frame table is read from the file.
-    for (const other of [layout, null]) {
+    for (const other of [tagged(layout), null]) {
       const q = (await PartialPlaintext.open(sealed, join(dir, 'walk.plain'), async () => key, aad, other))!;
       await q.ensure((await q.columns()).get('ts')!);
       assert.equal(await scalar(db, `SELECT sum(ts) FROM read_parquet('${join(dir, 'walk.plain')}')`), want);
@@ -181,7 +202,7 @@ test('a segment sealed with frames cut at its column chunks decrypts about the c
 
     // Cuts that give a table of the right size but move a frame boundary: the frames they misplace do not open.
     const moved = cuts.map((c, i) => (i === 1 ? c + 1 : c));
-    const forged = (await PartialPlaintext.open(sealed, join(dir, 'forged.plain'), async () => key, aad, { ...layout, cuts: moved }))!;
+    const forged = (await PartialPlaintext.open(sealed, join(dir, 'forged.plain'), async () => key, aad, tagged({ ...layout, cuts: moved })))!;
     await assert.rejects(forged.ensure(ts), DecryptionFailedError);
 
     // With its layout, a segment padded after its final frame, or cut short, is refused all the same.
@@ -192,12 +213,12 @@ test('a segment sealed with frames cut at its column chunks decrypts about the c
     writeFileSync(bad, whole.subarray(0, whole.length - 1));
     await assert.rejects(PartialPlaintext.open(bad, join(dir, 'bad.plain'), async () => key, aad, known), (e: Error) => e instanceof DecryptionFailedError || e instanceof TruncatedStreamError);
     // A layout whose footer is not this file's footer is not used; the columns come from the footer.
-    const elsewhere = { ...known, footer: [known.footer[0] + 1, known.footer[1]] as const };
+    const elsewhere = tagged({ ...layout, cuts, footer: [known.footer[0] + 1, known.footer[1]] as const });
     const other = (await PartialPlaintext.open(sealed, join(dir, 'other.plain'), async () => key, aad, elsewhere))!;
     assert.ok(!other.layoutUsed);
     assert.deepEqual(await other.columns(), layout.columns);
     // The same with the footer's cut moved too: a frame table that fits the file's size but is wrong.
-    await assert.rejects(PartialPlaintext.open(sealed, join(dir, 'other2.plain'), async () => key, aad, { ...elsewhere, cuts: [...cuts.slice(0, -1), known.footer[0] + 1] }), DecryptionFailedError);
+    await assert.rejects(PartialPlaintext.open(sealed, join(dir, 'other2.plain'), async () => key, aad, tagged({ ...elsewhere, cuts: [...cuts.slice(0, -1), known.footer[0] + 1] })), DecryptionFailedError);
     db.closeSync();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -216,7 +237,7 @@ test('a segment sealed in fixed frames (format 1, before frames were cut at colu
     writeFileSync(sealed, Buffer.concat(parts));
     const layout = await layoutOfFile(parquet, 4096);
     const want = await scalar(db, `SELECT sum(ts) FROM read_parquet('${parquet}')`);
-    for (const [name, known] of [['known', layout], ['parsed', null]] as const) {
+    for (const [name, known] of [['known', tagged(layout)], ['parsed', null]] as const) {
       const out = join(dir, `${name}.plain`);
       const p = (await PartialPlaintext.open(sealed, out, async () => key, aad, known))!;
       assert.equal(p.layoutUsed, known !== null);
@@ -247,7 +268,7 @@ test('a segment opened with its layout and cuts: in small frames, with an altere
     const whole = Buffer.concat(parts);
     const sealed = join(dir, 'small.sealed');
     writeFileSync(sealed, whole);
-    const known = { ...layout, cuts };
+    const known = tagged({ ...layout, cuts });
     const out = join(dir, 'small.plain');
     const p = (await PartialPlaintext.open(sealed, out, async () => key, aad, known))!;
     assert.ok(p.layoutUsed);
@@ -272,7 +293,7 @@ test('a segment opened with its layout and cuts: in small frames, with an altere
     writeFileSync(sealed, late);
     await assert.rejects(q.ensure(layout.columns.get('ts')!), DecryptionFailedError);
     // A layout claiming a footer far larger than the file (the layout is not trusted): not used, and nothing that large is read.
-    const huge = (await PartialPlaintext.open(sealed, join(dir, 'huge.plain'), async () => key, aad, { ...known, footer: [4, 2 ** 40] }))!;
+    const huge = (await PartialPlaintext.open(sealed, join(dir, 'huge.plain'), async () => key, aad, tagged({ ...known, footer: [4, 2 ** 40] })))!;
     assert.ok(!huge.layoutUsed);
     assert.deepEqual(await huge.columns(), layout.columns);
     // A file that is gone: its error.

@@ -11,14 +11,16 @@
  * format 2), so a column's chunks are decrypted without their neighbours; where those frames lie comes from
  * the cuts in the recorded layout (or the frame headers), a table that a frame it misplaces fails to
  * authenticate against. Which frames hold a column comes from the layout recorded when the segment was
- * sealed (segment-layout.ts), or else from its footer, parsed once. Parts not decrypted read as zeros,
+ * sealed (segment-layout.ts), once its tag verifies under the segment's data key, or else from its
+ * footer, parsed once. Parts not decrypted read as zeros,
  * which can decode as values: a reader must make every column it names readable (ensure) before
  * reading. Calls are serialised per segment.
  */
 import { closeSync, fstatSync, ftruncateSync, open as openCb, openSync, promises as fsp, read as readCb, readSync, writeSync, writevSync } from 'node:fs';
 import type { AsyncBuffer } from 'hyparquet';
-import { chunkLayout, frameSpan, frameStarts, frameTable, openFrameAt, streamHeader, STREAM_HEADER_MAX_BYTES, type ChunkLayout, type DataKey, type KeyRef } from '../kms/envelope.js';
-import { EnvelopeFormatError, TruncatedStreamError } from '../kms/errors.js';
+import { timingSafeEqual } from 'node:crypto';
+import { chunkLayout, frameSpan, frameStarts, frameTable, openFrameAt, streamHeader, STREAM_HEADER_MAX_BYTES, textTag, type ChunkLayout, type DataKey, type KeyRef } from '../kms/envelope.js';
+import { DecryptionFailedError, EnvelopeFormatError, TruncatedStreamError } from '../kms/errors.js';
 import { readLayout, type ColumnRanges, type Range, type SegmentLayout } from './segment-layout.js';
 
 export type { ColumnRanges, Range } from './segment-layout.js';
@@ -108,7 +110,7 @@ export class PartialPlaintext {
       p.footerBytes = p.readFooterLength(out!);
       const footer: Range = [size0 - p.footerBytes, size0];
       await p.decryptWith(h, out!, p.framesOf([footer]));
-      if (fits && known.footer[0] === footer[0]) {
+      if (fits && known.footer[0] === footer[0] && layoutAuthentic(known, key, aad)) {
         p.columnsOf = Promise.resolve(known.columns);
         p.fromLayout = true;
       }
@@ -190,8 +192,10 @@ export class PartialPlaintext {
       }
       p.decrypted = magic.length + footer.reduce((a, b) => a + b.length, 0);
       p.footerBytes = total - footerStart;
-      p.columnsOf = Promise.resolve(known.columns);
-      p.fromLayout = true;
+      if (layoutAuthentic(known, p.key, aad)) {
+        p.columnsOf = Promise.resolve(known.columns);
+        p.fromLayout = true;
+      }
       return p;
     } finally {
       buffer.release();
@@ -487,4 +491,17 @@ async function readFully(h: number, into: Uint8Array, position: number): Promise
     if (bytesRead === 0) throw new Error(`unexpected end of file at ${position + got}`);
     got += bytesRead;
   }
+}
+
+/**
+ * Whether the column ranges of a recorded layout may be used for the segment sealed under `key` at the
+ * place `aad`: false without a tag (the footer is parsed instead); a tag that does not verify is a
+ * changed or moved layout, refused like a frame that does not open.
+ */
+function layoutAuthentic(known: SegmentLayout, key: DataKey, aad: Uint8Array): boolean {
+  if (known.signed === undefined) return false;
+  if (!timingSafeEqual(textTag(key, aad, known.signed.body), known.signed.tag)) {
+    throw new DecryptionFailedError('the recorded layout of a segment does not authenticate under its data key: the catalog was changed');
+  }
+  return true;
 }

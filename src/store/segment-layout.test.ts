@@ -4,7 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { decodeLayout, encodeLayout, frameCuts, layoutOfFile } from './segment-layout.js';
+import { randomBytes } from 'node:crypto';
+import { decodeLayout, encodeLayout, frameCuts, isSignedLayout, layoutOfFile, signLayout } from './segment-layout.js';
+
+/** The catalog's text of a layout's text, with a tag (any 32 bytes: decoding does not check it, the reader does). */
+const tag = randomBytes(32);
+const text = (body: string): string => signLayout(body, tag);
 
 test('the layout of a Parquet file is where DuckDB says its footer and column chunks are, and survives the catalog text', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lw-layout-'));
@@ -39,7 +44,7 @@ test('the layout of a Parquet file is where DuckDB says its footer and column ch
     const size = Number((await conn.runAndReadAll(`SELECT size FROM read_blob('${file}')`)).getRowObjectsJS()[0]!.size);
     assert.equal(layout.footer[1], size);
     assert.ok(layout.footer[0] > Math.max(...[...want.values()].flat().map(([, e]) => e)) - 1, 'the footer follows the data');
-    assert.deepEqual(decodeLayout(encodeLayout(layout)), layout);
+    assert.deepEqual(decodeLayout(text(encodeLayout(layout))), { ...layout, signed: { body: encodeLayout(layout), tag } });
   } finally {
     conn.closeSync();
     db.closeSync();
@@ -47,16 +52,22 @@ test('the layout of a Parquet file is where DuckDB says its footer and column ch
   }
 });
 
-test('a layout text that is missing, of another version or malformed reads as none (the footer is parsed instead)', () => {
+test('a layout text that is missing, untagged, of another version or malformed reads as none (the footer is parsed instead)', () => {
   assert.equal(decodeLayout(null), null);
-  assert.equal(decodeLayout('not json'), null);
-  assert.equal(decodeLayout('{"v":2,"f":[10,20],"c":{}}'), null);
-  assert.equal(decodeLayout('{"v":1,"f":[10],"c":{}}'), null);
-  assert.equal(decodeLayout('{"v":1,"f":[10,20],"c":{"ts":[5]}}'), null, 'odd range list');
-  assert.equal(decodeLayout('{"v":1,"f":[10,20],"c":{"ts":[9,5]}}'), null, 'a range ending before its start');
-  assert.equal(decodeLayout('{"v":1,"f":[10,20],"c":{"ts":[-1,5]}}'), null);
-  assert.equal(decodeLayout('{"v":1,"f":[10,20],"c":{"ts":[1.5,5]}}'), null);
-  assert.deepEqual(decodeLayout('{"v":1,"f":[10,20],"c":{"ts":[1,5,7,9]}}'), { footer: [10, 20], columns: new Map([['ts', [[1, 5], [7, 9]]]]) });
+  assert.equal(decodeLayout(text('not json')), null);
+  assert.equal(decodeLayout(text('{"v":2,"f":[10,20],"c":{}}')), null);
+  assert.equal(decodeLayout(text('{"v":1,"f":[10],"c":{}}')), null);
+  assert.equal(decodeLayout(text('{"v":1,"f":[10,20],"c":{"ts":[5]}}')), null, 'odd range list');
+  assert.equal(decodeLayout(text('{"v":1,"f":[10,20],"c":{"ts":[9,5]}}')), null, 'a range ending before its start');
+  assert.equal(decodeLayout(text('{"v":1,"f":[10,20],"c":{"ts":[-1,5]}}')), null);
+  assert.equal(decodeLayout(text('{"v":1,"f":[10,20],"c":{"ts":[1.5,5]}}')), null);
+  const body = '{"v":1,"f":[10,20],"c":{"ts":[1,5,7,9]}}';
+  assert.deepEqual(decodeLayout(text(body)), { footer: [10, 20], columns: new Map([['ts', [[1, 5], [7, 9]]]]), signed: { body, tag } });
+  // Without a tag (recorded before tags), or with a tag that is not 32 bytes: none.
+  assert.equal(decodeLayout(body), null);
+  assert.ok(!isSignedLayout(body) && isSignedLayout(text(body)) && !isSignedLayout(null));
+  assert.equal(decodeLayout(`${tag.subarray(0, 16).toString('base64url')}.${body}`), null);
+  assert.equal(decodeLayout(`.${body}`), null);
 });
 
 test('frame cuts: a frame starts at each part of 8 KiB or more and after it; runs of small parts share one', () => {
@@ -75,8 +86,8 @@ test('frame cuts: a frame starts at each part of 8 KiB or more and after it; run
   // the parts after them (tiny; the blooms); the blooms and the footer, all small, share one frame.
   assert.deepEqual(cuts, [104, 20_104, 20_154, 50_300]);
   // Each recorded cut survives the catalog's text.
-  assert.deepEqual(decodeLayout(encodeLayout({ ...layout, cuts }))!.cuts, cuts);
-  assert.equal(decodeLayout(encodeLayout({ ...layout, cuts: [5, 5] })), null, 'cuts not strictly ascending');
+  assert.deepEqual(decodeLayout(text(encodeLayout({ ...layout, cuts })))!.cuts, cuts);
+  assert.equal(decodeLayout(text(encodeLayout({ ...layout, cuts: [5, 5] }))), null, 'cuts not strictly ascending');
   // Tiny test frames keep (almost) every cut.
   assert.deepEqual(frameCuts(layout, 128), [4, 104, 20_104, 20_154, 50_300, 50_350, 50_500]);
 });

@@ -6,8 +6,13 @@
  * query after a restart parses no footer; segments sealed before it was recorded have none, and their
  * footer is parsed instead (readLayout).
  *
- * The layout describes sizes and offsets, never content. It is checked against the decrypted footer's
- * length before it is used (partial-plaintext.ts), so a layout of another file is not trusted.
+ * The layout describes sizes and offsets, never content, but a reader trusts its column ranges to
+ * decrypt what DuckDB will read: parts not decrypted read as zeros, which can decode as values. So the
+ * catalog keeps it with a tag (signLayout: kms/envelope.ts textTag under the segment's data key, bound
+ * to the segment's place), checked before its columns are used (partial-plaintext.ts); a layout without
+ * a tag is not used, and one whose tag fails is refused. Its footer range and frame cuts are checked
+ * besides (against the decrypted footer, and by the frames they place), so a layout of another file is
+ * not trusted either.
  */
 import { promises as fsp } from 'node:fs';
 import { parquetMetadataAsync, type AsyncBuffer, type FileMetaData } from 'hyparquet';
@@ -27,6 +32,8 @@ export interface SegmentLayout {
    * which the frame table is derived (frameStarts). Absent for segments sealed in fixed frames (format 1).
    */
   readonly cuts?: readonly number[];
+  /** The catalog's text it was decoded from and that text's tag (signLayout), for the reader to check. */
+  readonly signed?: { readonly body: string; readonly tag: Buffer };
 }
 
 /**
@@ -120,7 +127,7 @@ export async function layoutOfFile(path: string, frameBytes: number): Promise<Se
 }
 
 /**
- * The catalog's text of a layout: `{"v":1,"f":[start,end],"c":{"<column>":[start,end,start,end,...]},"k":[cut,...]}`
+ * The text of a layout that signLayout tags: `{"v":1,"f":[start,end],"c":{"<column>":[start,end,start,end,...]},"k":[cut,...]}`
  * (`k` only for a segment sealed with cuts).
  */
 export function encodeLayout(layout: SegmentLayout): string {
@@ -129,12 +136,33 @@ export function encodeLayout(layout: SegmentLayout): string {
   return JSON.stringify(layout.cuts === undefined ? { v: LAYOUT_VERSION, f: layout.footer, c } : { v: LAYOUT_VERSION, f: layout.footer, c, k: layout.cuts });
 }
 
-/** A layout from the catalog's text; null for none, another version, or anything malformed (the footer is parsed instead). */
+/** Bytes of a tag (HMAC-SHA256). */
+const TAG_BYTES = 32;
+
+/** The catalog's text of a layout: its tag in base64url, a dot, and encodeLayout's text. */
+export function signLayout(body: string, tag: Buffer): string {
+  return `${tag.toString('base64url')}.${body}`;
+}
+
+/** Whether the catalog's text of a layout has a tag (layouts recorded before tags have none). */
+export function isSignedLayout(text: string | null): boolean {
+  return text !== null && !text.startsWith('{');
+}
+
+/**
+ * A layout from the catalog's text, with its tag (`signed`) to check; null for none, one without a tag,
+ * another version, or anything malformed (the footer is parsed instead).
+ */
 export function decodeLayout(text: string | null | undefined): SegmentLayout | null {
   if (text === null || text === undefined) return null;
+  const dot = text.indexOf('.');
+  if (dot <= 0 || !isSignedLayout(text)) return null;
+  const tag = Buffer.from(text.slice(0, dot), 'base64url');
+  if (tag.length !== TAG_BYTES) return null;
+  const body = text.slice(dot + 1);
   let v: unknown;
   try {
-    v = JSON.parse(text);
+    v = JSON.parse(body);
   } catch {
     return null;
   }
@@ -149,9 +177,10 @@ export function decodeLayout(text: string | null | undefined): SegmentLayout | n
     columns.set(name, list);
   }
   const f = o.f as number[];
-  if (o.k === undefined) return { footer: [f[0]!, f[1]!], columns };
+  const signed = { body, tag };
+  if (o.k === undefined) return { footer: [f[0]!, f[1]!], columns, signed };
   if (!isAscending(o.k)) return null;
-  return { footer: [f[0]!, f[1]!], columns, cuts: o.k };
+  return { footer: [f[0]!, f[1]!], columns, cuts: o.k, signed };
 }
 
 /** A strictly ascending list of non-negative safe integers. */

@@ -14,6 +14,7 @@ import type { AtRest } from './at-rest.js';
 import type { Catalog, LogGroup, Segment } from './catalog.js';
 import { buildIndex, mergeSegments, pickRun } from './compactor.js';
 import { quoteLiteral, type Db, type Mutex } from './db.js';
+import { isSignedLayout } from './segment-layout.js';
 import { indexPath, TokenIndex, TokenIndexCache } from './token-index.js';
 
 /** About 7 bytes an event of settled segments (token-index.ts): 10M events take about 70 MiB. */
@@ -170,12 +171,12 @@ export class Settling {
 
   /**
    * Records the layout (segment-layout.ts) of one segment of the group sealed before layouts were
-   * recorded, read from its footer, so that a query after a restart parses no footer of it; false when
+   * recorded (or tagged), read from its footer, so that a query after a restart parses no footer of it; false when
    * there was none, or a query is running (it goes first: this waits for a later quiet time).
    */
   private async layoutOne(g: LogGroup): Promise<boolean> {
     if (!this.host.atRest.enabled || this.host.querying()) return false;
-    const s = g.segments.find((x) => x.layout === null && !this.plaintextSegments.has(x.path));
+    const s = g.segments.find((x) => !isSignedLayout(x.layout) && !this.plaintextSegments.has(x.path));
     if (!s) return false;
     const layout = await this.host.atRest.segmentLayout(s.path);
     if (layout === null) {
@@ -239,7 +240,7 @@ export class Settling {
   get unlaid(): number {
     if (!this.host.atRest.enabled) return 0;
     let n = 0;
-    for (const g of this.host.catalog.groupsById.values()) for (const s of g.segments) if (s.layout === null && !this.plaintextSegments.has(s.path)) n++;
+    for (const g of this.host.catalog.groupsById.values()) for (const s of g.segments) if (!isSignedLayout(s.layout) && !this.plaintextSegments.has(s.path)) n++;
     return n;
   }
 

@@ -10,10 +10,11 @@ import { LogStore } from './store.js';
 import { queryEvents, type QueryStats } from './query.js';
 import { readWalFile } from './wal.js';
 import { appendEvents, openTestStore } from './testing.js';
-import { decodeLayout } from './segment-layout.js';
+import { decodeLayout, encodeLayout, signLayout } from './segment-layout.js';
 import { parseFilterPattern } from '../query/filter-pattern/parse.js';
 import { compilePredicate } from '../query/filter-pattern/predicate.js';
 import type { LogGroup } from './catalog.js';
+import { DecryptionFailedError } from '../kms/errors.js';
 
 const T0 = Date.UTC(2026, 10, 1);
 const logger = pino({ level: 'silent' });
@@ -461,6 +462,24 @@ test('a segment sealed before layouts were recorded gets its layout when the sto
     store = await reopen();
     assert.deepEqual(store.catalog.groups.get('g')!.segments.map((s) => s.layout), recorded.map((s) => s.layout), 'kept in the catalog');
     assert.deepEqual(await all(), want);
+
+    // A layout recorded before layouts were tagged (the text alone): not trusted, and recorded again with its tag.
+    const { body } = decodeLayout(recorded[0]!.layout)!.signed!;
+    await store.db.run(`UPDATE segments SET layout = $1`, [body]);
+    await store.close();
+    store = await reopen();
+    assert.deepEqual(await all(), want, 'reads as before, from its footer');
+    await store.idle();
+    assert.deepEqual(store.catalog.groups.get('g')!.segments.map((s) => s.layout), recorded.map((s) => s.layout), 'tagged again');
+
+    // A column range changed in the catalog (ts said to lie where the messages are), its tag kept: the
+    // query fails rather than read the ts chunks as the zeros they would stay.
+    const layout = decodeLayout(recorded[0]!.layout)!;
+    const forgedBody = encodeLayout({ ...layout, columns: new Map([...layout.columns, ['ts', layout.columns.get('message')!]]) });
+    await store.db.run(`UPDATE segments SET layout = $1`, [signLayout(forgedBody, layout.signed!.tag)]);
+    await store.close();
+    store = await reopen();
+    await assert.rejects(all(), DecryptionFailedError);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
