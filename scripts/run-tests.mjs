@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every compiled test file (dist/**/*.test.js) with Node's built-in test runner.
 // Node 20's runner takes no globs, so the files are listed here.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -15,7 +15,12 @@ function find(dir, out) {
 }
 
 const only = process.argv.slice(2);
-const files = find('dist', []).filter((f) => only.length === 0 || only.some((o) => f.includes(o))).sort();
+// tsc never removes what it compiled before: a test moved or deleted in the sources leaves its old copy
+// in dist/, which is not run (dist/src/a.test.js comes from src/a.test.ts).
+const found = find('dist', []);
+const stale = found.filter((f) => !existsSync(f.slice('dist/'.length).replace(/\.js$/, '.ts')));
+for (const f of stale) console.error(`skipping ${f}: its source is gone (a stale build output)`);
+const files = found.filter((f) => !stale.includes(f) && (only.length === 0 || only.some((o) => f.includes(o)))).sort();
 if (files.length === 0) {
   console.error('no test files found under dist/');
   process.exit(1);
