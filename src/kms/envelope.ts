@@ -317,6 +317,11 @@ export function streamHeader(head: Buffer): KeyRef & { version: number; chunkSiz
   return { ...parsed.ref, version: parsed.version, chunkSize: parsed.chunkSize, headerLength: parsed.length };
 }
 
+/** The data key a sealed stream was sealed under, from its first bytes (at least its whole header). */
+export function streamKeyRef(head: Buffer): KeyRef {
+  return tryParseStreamHeader(head, true)!.ref;
+}
+
 /**
  * The layout of a sealed stream of `totalBytes` whose first bytes are `head`. Format 2 needs `starts`, its
  * frame table; throws EnvelopeFormatError when the table does not fit the stream's size (then frameTable()
@@ -388,6 +393,23 @@ export function openFrameAt(layout: ChunkLayout, key: DataKey, index: number, fr
     throw new DecryptionFailedError(`chunk ${index} of the sealed stream has a corrupt frame header`);
   }
   return openFrame(key, layout.header, index, final, frame, aad, layout.version === 1 ? undefined : layout.starts[index]);
+}
+
+/**
+ * The plaintext of the first frame of a stream sealed in format 2 with a cut at `length` and longer than
+ * that (so the frame is not its last), authenticated, from the stream's first bytes (its header and that
+ * whole frame): for a reader that learns the stream's frame table from what that frame holds.
+ */
+export function openFirstFrame(head: Buffer, key: DataKey, length: number, aad: Uint8Array): Buffer {
+  const parsed = tryParseStreamHeader(head, true)!;
+  if (parsed.version !== STREAM_FORMAT_VERSION) throw new EnvelopeFormatError(`a sealed stream of format ${parsed.version} has no frame at a cut`);
+  if (key.keyId !== parsed.ref.keyId || key.version !== parsed.ref.version) {
+    throw new DecryptionFailedError(`stream sealed under key ${parsed.ref.keyId} version ${parsed.ref.version}, not ${key.keyId} version ${key.version}`);
+  }
+  const frame = head.subarray(parsed.length, parsed.length + FRAME_HEADER_BYTES + length + TAG_BYTES);
+  if (frame.length !== FRAME_HEADER_BYTES + length + TAG_BYTES) throw new TruncatedStreamError('sealed stream ended inside chunk 0');
+  if (frame[0] !== 0 || frame.readUInt32BE(1) !== length) throw new DecryptionFailedError('chunk 0 of the sealed stream has a corrupt frame header');
+  return openFrame(key, head.subarray(0, parsed.length), 0, false, frame, aad, 0);
 }
 
 function sealFrame(

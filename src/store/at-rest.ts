@@ -21,7 +21,8 @@ import { context, open as openSealed, openChunks, readHeader, seal, sealChunks, 
 import type { KeyService } from '../kms/key-service.js';
 import { UnsealedDataError } from '../kms/errors.js';
 import { BITMAP_BYTES } from './trigram.js';
-import { isTokenIndex } from './token-index.js';
+import { isTokenIndex, TokenIndex } from './token-index.js';
+import { openSealedIndex, SEALED_INDEX_HEAD_BYTES, sealIndex } from './sealed-index.js';
 import { PartialPlaintext } from './partial-plaintext.js';
 import { PlaintextCache, type SegmentLease, type SegmentRef } from './plaintext-cache.js';
 import { encodeLayout, frameCuts, layoutOfFile, signLayout, type SegmentLayout } from './segment-layout.js';
@@ -172,7 +173,7 @@ export class AtRest {
     let bytes = index;
     if (this.enc !== null) {
       await this.prepare(groupId);
-      bytes = seal(index, this.current.get(groupId)!, aad(groupId, 'tokens', rel));
+      bytes = await sealIndex(index, this.current.get(groupId)!, aad(groupId, 'tokens', rel));
     }
     const dest = join(this.dataDir, rel);
     await fsp.writeFile(`${dest}.tmp`, bytes, { mode: 0o600 });
@@ -180,32 +181,42 @@ export class AtRest {
     await fsp.rename(`${dest}.tmp`, dest);
   }
 
-  /** A segment's token index as storeIndex() wrote it, opened; null when it has none. */
-  async readIndex(groupId: number, rel: string): Promise<Uint8Array | null> {
+  /**
+   * A segment's token index as storeIndex() wrote it, opened; null when it has none. A sealed one opens
+   * without its posting lists (sealed-index.ts); one stored in plaintext, or sealed whole before that
+   * format, is read whole.
+   */
+  async openIndex(groupId: number, rel: string): Promise<TokenIndex | null> {
+    const path = join(this.dataDir, rel);
     let fh: fsp.FileHandle;
     try {
-      fh = await fsp.open(join(this.dataDir, rel), 'r');
+      fh = await fsp.open(path, 'r');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw e;
     }
-    // The sealed bytes go into a buffer reused from one read to the next: after a start, every page
-    // of a new buffer costs a fault (2 to 6 µs each on these VMs, docs/encryption.md), and only the opened index is kept.
+    // Whole reads go into a buffer reused from one read to the next: after a start, every page of a new
+    // buffer costs a fault (2 to 6 µs each on these VMs, docs/encryption.md), and only the opened index is kept.
     let buf = this.indexReadBuffer;
     this.indexReadBuffer = null; // taken: a read that overlaps this one allocates its own
     try {
       const { size } = await fh.stat();
-      if (buf === null || buf.length < size) buf = Buffer.allocUnsafe(Math.max(size, 1 << 20));
-      let got = 0;
-      while (got < size) {
-        const { bytesRead } = await fh.read(buf, got, size - got, got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
+      const first = Math.min(size, SEALED_INDEX_HEAD_BYTES);
+      if (buf === null || buf.length < first) buf = Buffer.allocUnsafe(Math.max(size, 1 << 20));
+      let got = await readInto(fh, buf, 0, first);
+      if (got >= 3 && buf.toString('latin1', 0, 3) === 'LWS') {
+        return await openSealedIndex(fh, path, Buffer.from(buf.subarray(0, got)), size, (ref) => this.keys.keyFor(String(groupId), ref), aad(groupId, 'tokens', rel));
       }
+      if (buf.length < size) {
+        const bigger = Buffer.allocUnsafe(size);
+        buf.copy(bigger, 0, 0, got);
+        buf = bigger;
+      }
+      got += await readInto(fh, buf, got, size);
       const stored = buf.subarray(0, got);
-      if (isTokenIndex(stored)) return this.unsealed(Buffer.from(stored), `the token index ${rel}`);
+      if (isTokenIndex(stored)) return TokenIndex.parse(this.unsealed(Buffer.from(stored), `the token index ${rel}`));
       const key = await this.keys.keyFor(String(groupId), readHeader(stored));
-      return openSealed(stored, key, aad(groupId, 'tokens', rel));
+      return TokenIndex.parse(openSealed(stored, key, aad(groupId, 'tokens', rel)));
     } finally {
       await fh.close();
       const kept = this.indexReadBuffer as Buffer | null; // another read may have put one back meanwhile
@@ -398,6 +409,17 @@ export function openSegment(keys: KeyService, rel: string, src: string): AsyncGe
 
 function unsealedError(what: string): UnsealedDataError {
   return new UnsealedDataError(`${what} is stored in plaintext, but this store is encrypted: it is refused (was the data dir changed, or written by a server run with --no-encryption?)`);
+}
+
+/** Reads bytes [from, to) of the file into `buf` at the same offsets, up to its end; returns the bytes read. */
+async function readInto(fh: fsp.FileHandle, buf: Buffer, from: number, to: number): Promise<number> {
+  let got = from;
+  while (got < to) {
+    const { bytesRead } = await fh.read(buf, got, to - got, got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got - from;
 }
 
 /** Writes every piece of `source` to a new private file at `path` (removed on failure); returns the bytes. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { Settling, type SettlingHost } from './settling.js';
-import { indexPath, TokenIndexBuilder } from './token-index.js';
+import { indexPath, TokenIndex, TokenIndexBuilder } from './token-index.js';
 
 /** A store of one group whose three segments have token indexes, each read counted. */
 function host(querying: () => boolean): { host: SettlingHost; reads: string[] } {
@@ -15,9 +15,9 @@ function host(querying: () => boolean): { host: SettlingHost; reads: string[] } 
     catalog: { groupsById: new Map([[1, { segments }]]) },
     atRest: {
       dataDir: '/nonexistent',
-      readIndex: async (_g: number, rel: string) => {
+      openIndex: async (_g: number, rel: string) => {
         reads.push(rel);
-        return bytes;
+        return TokenIndex.parse(bytes);
       },
     },
     logger: pino({ level: 'silent' }),

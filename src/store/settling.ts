@@ -15,7 +15,7 @@ import type { Catalog, LogGroup, Segment } from './catalog.js';
 import { buildIndex, mergeSegments, pickRun } from './compactor.js';
 import { quoteLiteral, type Db, type Mutex } from './db.js';
 import { isSignedLayout } from './segment-layout.js';
-import { indexPath, TokenIndex, TokenIndexCache } from './token-index.js';
+import { DamagedIndexError, indexPath, TokenIndex, TokenIndexCache } from './token-index.js';
 
 /** About 7 bytes an event of settled segments (token-index.ts): 10M events take about 70 MiB. */
 const TOKEN_INDEX_CACHE_BYTES = 128 * 1024 * 1024;
@@ -222,10 +222,10 @@ export class Settling {
     // Not cached as missing: indexOne() may give it one a moment later.
     if (!this.indexed.has(s.path)) return Promise.resolve(null);
     return this.indexes.get(s.path, async () => {
-      const bytes = await this.host.atRest.readIndex(s.groupId, indexPath(s.path));
       try {
-        return bytes === null ? null : TokenIndex.parse(bytes);
+        return await this.host.atRest.openIndex(s.groupId, indexPath(s.path));
       } catch (e) {
+        if (!(e instanceof DamagedIndexError)) throw e; // a sealed index that does not open fails the query
         // Queries read the messages instead; the index is built again when the store is idle.
         this.host.logger.warn({ err: e, segment: s.path }, 'a token index is damaged; removing it');
         await fsp.rm(join(this.host.atRest.dataDir, indexPath(s.path)), { force: true });

@@ -254,13 +254,13 @@ export class SqlSession {
         // A segment that settled has a token index: a substring test of letters is answered from it.
         const index = missing.some(indexableTest) ? await this.store.tokenIndex(s) : null;
         if (index !== null) {
-          missing = missing.filter((t) => {
-            if (!indexableTest(t)) return true;
-            const bits = new Uint8Array((top - base + 1) / 8);
-            if (!index.markEvents(t.pattern, bits, s.minSeq - base)) return true;
-            cache.set(s.path, p.group.id, t, { base, bits });
-            return false;
-          });
+          const left: MessageTest[] = [];
+          for (const t of missing) {
+            const bits = indexableTest(t) ? new Uint8Array((top - base + 1) / 8) : null;
+            if (bits !== null && (await index.markEvents(t.pattern, bits, s.minSeq - base))) cache.set(s.path, p.group.id, t, { base, bits });
+            else left.push(t);
+          }
+          missing = left;
           if (missing.length === 0) continue;
         }
         const params: SqlParam[] = [base, top];

@@ -22,7 +22,9 @@
  * start (and the end); then the words, each followed by NUL, so that one indexOf over them finds every
  * word holding a term; then the posting lists: each event's offset in the segment (seq - minSeq),
  * ascending, as LEB128 gaps. With encryption at rest the file is sealed under the group's data key
- * (at-rest.ts), like the segment.
+ * (sealed-index.ts), in frames cut where the posting lists start: a query after a restart decrypts the
+ * words and their arrays (about an eighth of the index on the benchmark's logs), and of the posting
+ * lists only the frames holding those of the words it matched.
  */
 import type { MessageTest } from './message-tests.js';
 
@@ -33,6 +35,28 @@ const FREQUENT_MIN = 64;
 const MAGIC = 'LWT1';
 /** MAGIC, rows, words, word bytes, list bytes. */
 const HEADER_BYTES = 20;
+
+/** An index whose bytes do not hold what its format says (queries then read the messages). */
+export class DamagedIndexError extends Error {
+  override readonly name = 'DamagedIndexError';
+}
+
+/**
+ * Reads ranges of an index's posting lists (offsets in its lists section), for an index opened without
+ * them (TokenIndex.withLists: a sealed index decrypts them as asked).
+ */
+export type ListReader = (ranges: ReadonlyArray<readonly [number, number]>) => Promise<Buffer[]>;
+
+/** Bytes of an index's header (MAGIC, rows, words, word bytes, list bytes): the first thing in it. */
+export const TOKEN_INDEX_HEADER_BYTES = HEADER_BYTES;
+
+/** From an index's header: its bytes before the posting lists (header, arrays, words), and in all. */
+export function tokenIndexShape(header: Uint8Array): { headBytes: number; total: number } {
+  if (header.length < HEADER_BYTES || !isTokenIndex(header)) throw new DamagedIndexError('not a token index');
+  const b = Buffer.from(header.buffer, header.byteOffset, HEADER_BYTES);
+  const headBytes = HEADER_BYTES + (3 * b.readUInt32LE(8) + 2) * 4 + b.readUInt32LE(12);
+  return { headBytes, total: headBytes + b.readUInt32LE(16) };
+}
 
 /** Whether the index can answer this test (when no token containing the term is a frequent one). */
 export function indexableTest(t: MessageTest): boolean {
@@ -195,12 +219,27 @@ export class TokenIndex {
     /** Where each word's posting list starts in `lists` (one more entry: the end). */
     private readonly listAt: Int32Array,
     private readonly words: Buffer,
-    private readonly lists: Buffer,
+    /** The posting lists, or how to read them (withLists). */
+    private readonly lists: Buffer | ListReader,
+    /** Bytes held in memory. */
     readonly bytes: number,
   ) {}
 
+  /** An index from its bytes, all of them. */
   static parse(stored: Uint8Array): TokenIndex {
-    if (!isTokenIndex(stored) || stored.length < HEADER_BYTES) throw new Error('not a token index');
+    return TokenIndex.parseHead(stored, null);
+  }
+
+  /**
+   * An index from its bytes before the posting lists (tokenIndexShape's headBytes), whose lists `lists`
+   * reads when markEvents needs them.
+   */
+  static withLists(head: Uint8Array, lists: ListReader): TokenIndex {
+    return TokenIndex.parseHead(head, lists);
+  }
+
+  private static parseHead(stored: Uint8Array, reader: ListReader | null): TokenIndex {
+    if (!isTokenIndex(stored) || stored.length < HEADER_BYTES) throw new DamagedIndexError('not a token index');
     // Int32Array views need 4-byte alignment: a decrypted or read buffer has it (else it is copied).
     const buf = stored.byteOffset % 4 === 0 ? Buffer.from(stored.buffer, stored.byteOffset, stored.length) : Buffer.from(stored);
     const rows = buf.readUInt32LE(4);
@@ -208,7 +247,7 @@ export class TokenIndex {
     const wordBytes = buf.readUInt32LE(12);
     const listBytes = buf.readUInt32LE(16);
     const arrays = (3 * ntok + 2) * 4;
-    if (buf.length !== HEADER_BYTES + arrays + wordBytes + listBytes) throw new Error('token index: sizes do not add up');
+    if (buf.length !== HEADER_BYTES + arrays + wordBytes + (reader === null ? listBytes : 0)) throw new DamagedIndexError('token index: sizes do not add up');
     let at = HEADER_BYTES;
     const view = (n: number): Int32Array => {
       const v = new Int32Array(buf.buffer, buf.byteOffset + at, n);
@@ -219,16 +258,15 @@ export class TokenIndex {
     const info = view(ntok);
     const listAt = view(ntok + 1);
     const words = buf.subarray(at, at + wordBytes);
-    const lists = buf.subarray(at + wordBytes);
-    if (wordAt[ntok] !== wordBytes || listAt[ntok] !== listBytes) throw new Error('token index: sizes do not add up');
-    return new TokenIndex(rows, wordAt, info, listAt, words, lists, buf.length);
+    if (wordAt[ntok] !== wordBytes || listAt[ntok] !== listBytes) throw new DamagedIndexError('token index: sizes do not add up');
+    return new TokenIndex(rows, wordAt, info, listAt, words, reader ?? buf.subarray(at + wordBytes), buf.length);
   }
 
   /**
    * Sets bit (shift + offset) of `bits` for every event whose message contains `term` (indexableTest);
    * false, with `bits` untouched, when the index cannot say because a frequent token contains the term.
    */
-  markEvents(term: string, bits: Uint8Array, shift: number): boolean {
+  async markEvents(term: string, bits: Uint8Array, shift: number): Promise<boolean> {
     const hits: number[] = [];
     const n = this.info.length;
     for (let pos = this.words.indexOf(term, 0, 'latin1'); pos >= 0; ) {
@@ -244,15 +282,18 @@ export class TokenIndex {
       hits.push(lo);
       pos = this.words.indexOf(term, this.wordAt[lo + 1]!, 'latin1');
     }
-    for (const t of hits) {
-      const end = this.listAt[t + 1]!;
-      let at = this.listAt[t]!;
+    const ranges = hits.map((t) => [this.listAt[t]!, this.listAt[t + 1]!] as const);
+    const all = this.lists;
+    const lists = typeof all === 'function' ? await all(ranges) : ranges.map(([a, b]) => all.subarray(a, b));
+    for (const list of lists) {
+      const end = list.length;
+      let at = 0;
       let offset = -1;
       while (at < end) {
         let gap = 0;
         let mul = 1;
         for (;;) {
-          const b = this.lists[at++]!;
+          const b = list[at++]!;
           gap += (b & 0x7f) * mul;
           if (b < 0x80) break;
           mul *= 128;

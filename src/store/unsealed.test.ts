@@ -128,8 +128,10 @@ test(
         await s.atRest.storeIndex(1, 'segments/1/x.tokens', index);
       }
       writeFileSync(join(encDir, 'segments/1/x.tokens'), index);
-      await assert.rejects(enc.atRest.readIndex(1, 'segments/1/x.tokens'), { name: 'UnsealedDataError' });
-      assert.deepEqual(await plain.atRest.readIndex(1, 'segments/1/x.tokens'), Buffer.from(index));
+      await assert.rejects(enc.atRest.openIndex(1, 'segments/1/x.tokens'), { name: 'UnsealedDataError' });
+      const marked = new Uint8Array(1);
+      assert.ok(await (await plain.atRest.openIndex(1, 'segments/1/x.tokens'))!.markEvents('forged', marked, 0));
+      assert.deepEqual(marked, Uint8Array.of(0x80));
     } finally {
       await enc.close();
       await plain.close();
