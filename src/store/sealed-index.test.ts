@@ -8,6 +8,7 @@ import { chunkLayout, context, frameSpan, frameTable, type DataKey } from '../km
 import { DecryptionFailedError, TruncatedStreamError } from '../kms/errors.js';
 import { openSealedIndex, SEALED_INDEX_HEAD_BYTES, sealIndex } from './sealed-index.js';
 import { TokenIndex, TokenIndexBuilder, tokenIndexShape } from './token-index.js';
+import { letterWord } from './testing.js';
 
 /** Version 3: not the stream format's number (2), which a reader must not take for the key's. */
 const key: DataKey = { keyId: 'k', version: 3, key: randomBytes(32) };
@@ -20,14 +21,7 @@ const aad = context('logward:log-group', '1', 'tokens', 'segments/1/000000000001
  */
 function fixture(): { whole: Buffer; rows: number } {
   const b = new TokenIndexBuilder();
-  const word = (n: number): string => {
-    let s = '';
-    do {
-      s += String.fromCharCode(97 + (n % 26));
-      n = Math.floor(n / 26);
-    } while (n > 0);
-    return s;
-  };
+  const word = letterWord;
   const rows = 40_000;
   for (let i = 0; i < rows; i++) {
     const words = Array.from({ length: 6 }, (_, j) => `v${word((i * 7 + j * 131 + ((i * j) % 17)) % 500)}`);

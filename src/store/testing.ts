@@ -52,3 +52,13 @@ export async function appendEvents(
   if (!s) throw new Error(`no stream ${stream} in ${g.name}`);
   return store.appendEvents(g, s, events, ingestMs);
 }
+
+/** For tests: a distinct word of ASCII letters for each n (its base-26 digits, lowest first). */
+export function letterWord(n: number): string {
+  let s = '';
+  do {
+    s += String.fromCharCode(97 + (n % 26));
+    n = Math.floor(n / 26);
+  } while (n > 0);
+  return s;
+}

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { indexableTest, TokenIndex, TokenIndexBuilder, tokenIndexShape } from './token-index.js';
+import { letterWord } from './testing.js';
 
 /**
  * Events (offset, message) indexed, read back, and asked for `term` through a bitmap shifted by `shift`;
@@ -73,14 +74,7 @@ test('a term inside a token in most events is not answered; other terms of the s
 
 test('many distinct and long words: the table grows and nothing is confused', async () => {
   const events: Array<readonly [number, string]> = [];
-  const word = (n: number): string => {
-    let s = '';
-    do {
-      s += String.fromCharCode(97 + (n % 26));
-      n = Math.floor(n / 26);
-    } while (n > 0);
-    return s;
-  };
+  const word = letterWord;
   for (let i = 0; i < 30_000; i++) events.push([i, `id=${word(i)}x${word(i * 7 + 3)} ${'L'.repeat(i % 300)}`]);
   for (const term of [word(12345) + 'x', 'x' + word(7 * 777 + 3), 'LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL']) {
     const got = await answer(events, term, 3);
