@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '../clock.js';
@@ -225,7 +225,7 @@ test('segments sealed during ingest are merged when it is quiet: same answers, s
   }
 });
 
-test('a merge of eighty small segments stays within DuckDB\'s memory limit (the fields are chosen from a sample of a few of them)', async () => {
+test('a merge of eighty small segments stays within DuckDB\'s memory limit (the fields are chosen from a sample of a few of them); an abandoned merge leaves nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lw-merge-small-'));
   const clock = new FakeClock(T0 + 3_600_000);
   const store = await openTestStore(dir, clock, { encryption: false });
@@ -249,6 +249,14 @@ test('a merge of eighty small segments stays within DuckDB\'s memory limit (the 
     const conn = await store.db.connect();
     let merged: Segment;
     try {
+      // A merge given up (ingest resumed: settling.ts aborts it) leaves no file behind.
+      const files = (): string[] => [...readdirSync(join(dir, 'segments', String(g.id))), ...readdirSync(store.atRest.scratchDir)].sort();
+      const before = files();
+      const abandon = new AbortController();
+      const given = mergeSegments(store.db, conn, store.atRest, g, run, await store.catalog.nextId(conn), true, abandon.signal);
+      setImmediate(() => abandon.abort());
+      await assert.rejects(given, (e: Error) => e.name === 'AbortError' || /INTERRUPT/i.test(e.message));
+      assert.deepEqual(files(), before);
       merged = await mergeSegments(store.db, conn, store.atRest, g, run, await store.catalog.nextId(conn), true);
     } finally {
       conn.closeSync();
