@@ -2,9 +2,9 @@
  * Compaction: merges runs of small segments of a log group into one, so a group that receives few
  * events does not end up with one tiny file per seal (a file per five minutes is 8,640 a month).
  *
- * Only segments smaller than one trigram block are merged, at least MIN_RUN of them in a row (by
- * sequence number) and at most TARGET_ROWS in total: heavy groups, whose seals are already large, are
- * left alone. Events of deleted streams are dropped on the way. Bitmaps are keyed by sequence block,
+ * At any time, segments smaller than one trigram block are merged, at least MIN_RUN of them in a row
+ * (by sequence number) and at most TARGET_ROWS in total (pickRun); heavier groups' segments wait for a
+ * quiet time (below). Events of deleted streams are dropped on the way. Bitmaps are keyed by sequence block,
  * not by file, so they stay valid as they are; shredded fields (shred.ts) are chosen afresh.
  *
  * When ingest is quiet, the merged file also gets a token index (token-index.ts), so that segments
@@ -19,7 +19,8 @@
  *
  * Memory: the inputs are read in sequence order (each file is, and they are listed by sequence), so
  * the merged file is written without a sort (DuckDB keeps the order: preserve_insertion_order, db.ts),
- * and the fields are chosen from a sample of each input rather than a window over all the events.
+ * and the fields are chosen from samples of a few inputs rather than a window over all the events.
+ * A merge takes an AbortSignal: settling aborts a quiet-time merge when ingest resumes.
  *
  * The merged file and its index are written (and sealed, at-rest.ts) first; one catalog transaction
  * then swaps the inputs for it; the inputs are unlinked last. A crash before the commit leaves unknown
