@@ -311,7 +311,7 @@ export class MetricFilterEngine {
         w.postMessage({ kind: 'collect', id } satisfies ToWorker);
       });
     } catch (e) {
-      this.opts.logger.error({ err: e }, 'metric filter values could not be collected; they are evaluated again');
+      if (!this.closed) this.opts.logger.error({ err: e }, 'metric filter values could not be collected; they are evaluated again');
       return;
     }
     if (reply.kind !== 'collected') return;
@@ -504,5 +504,8 @@ export class MetricFilterEngine {
     const w = this.worker;
     this.worker = undefined;
     await w?.terminate();
+    // A collect posted after the one above (a flush's) would wait for ever: it has nothing to collect.
+    for (const r of this.requests.values()) r.reject(new Error('the metric filter engine is closed'));
+    this.requests.clear();
   }
 }
