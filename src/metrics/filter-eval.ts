@@ -29,7 +29,7 @@ import { hasControlCharacter, projector } from '../query/filter-pattern/json-pro
 import { bitmapRequirement, type BitmapRequirement } from '../query/filter-pattern/prune.js';
 import { JsonGuardIndex, jsonGuard } from './json-guard.js';
 import { Literals, type Requirement } from './literals.js';
-import { addValue, type Sketch } from './sketch.js';
+import { addToBuckets, toSketch, type BucketCounts, type Sketch } from './sketch.js';
 
 /** What the main thread needs of a filter to record its rows (the worker never sees series). */
 export interface FilterOutput {
@@ -228,7 +228,12 @@ export class FilterSet {
    */
   start(): Evaluation {
     const out = new ResultBuilder(this.filters.length);
-    return { add: (run) => this.evaluateRun(run, out), result: out.result };
+    return {
+      add: (run) => this.evaluateRun(run, out),
+      get result() {
+        return out.finish();
+      },
+    };
   }
 
   private evaluateRun(run: EventRun, out: ResultBuilder): void {
@@ -351,6 +356,8 @@ export class FilterSet {
  */
 class ResultBuilder {
   readonly result: EvalResult = { filter: [], second: [], count: [], sum: [], min: [], max: [], sketch: [], dims: [], matched: 0, skipped: 0 };
+  /** Per row, its values' buckets while they are added (result.sketch is made of them by finish()). */
+  private readonly buckets: Array<BucketCounts | null> = [];
   private readonly last: Int32Array;
   private readonly rows: Array<Map<number | string, number> | undefined>;
 
@@ -390,6 +397,7 @@ class ResultBuilder {
         r.min.push(value);
         r.max.push(value);
         r.sketch.push(null);
+        this.buckets.push(null);
         r.dims.push(dims);
         this.last[filter] = row;
         return;
@@ -402,14 +410,24 @@ class ResultBuilder {
     // As the metric store compares: -0 and 0 are one value (one bucket, and neither below the other).
     if (value < r.min[row]!) r.min[row] = value;
     if (value > r.max[row]!) r.max[row] = value;
-    let sk = r.sketch[row]!;
+    let sk = this.buckets[row]!;
     if (sk === null) {
       if (value === r.min[row] && value === r.max[row]) return;
       // The first value that differs: the ones before it were all the first value.
-      r.sketch[row] = sk = new Map();
-      addValue(sk, value === r.min[row] ? r.max[row]! : r.min[row]!, n);
+      this.buckets[row] = sk = new Map();
+      addToBuckets(sk, value === r.min[row] ? r.max[row]! : r.min[row]!, n);
     }
-    addValue(sk, value, 1);
+    addToBuckets(sk, value, 1);
+  }
+
+  /** The result, with the sketches of the rows' buckets (call once all values are added). */
+  finish(): EvalResult {
+    const r = this.result;
+    for (let i = 0; i < this.buckets.length; i++) {
+      const b = this.buckets[i]!;
+      r.sketch[i] = b === null ? null : toSketch(b);
+    }
+    return r;
   }
 }
 

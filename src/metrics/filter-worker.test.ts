@@ -42,25 +42,33 @@ async function withWorker(fn: (ask: (m: ToWorker, answer: boolean) => Promise<Fr
   }
 }
 
-test('the worker answers a request sent one run a message once, after its last run, as evaluate() of all its runs', async () => {
+test('requests sent one run a message are acknowledged once, after their last run; a collect gives their rows as evaluate() of all their runs', async () => {
   const rs = runs();
   const expected = new FilterSet(records).evaluate(rs);
   await withWorker(async (ask) => {
     await ask({ kind: 'load', groupId: 1, version: 1, records }, false);
-    for (let i = 0; i < rs.length - 1; i++) await ask({ kind: 'eval', id: 7, groupId: 1, version: 1, runs: [rs[i]!], more: true }, false);
-    const reply = await ask({ kind: 'eval', id: 7, groupId: 1, version: 1, runs: [rs.at(-1)!], more: false }, true);
-    assert.deepEqual(reply, { kind: 'result', id: 7, result: expected });
-    // The same runs as two messages of two runs: the same result.
-    await ask({ kind: 'eval', id: 8, groupId: 1, version: 1, runs: rs.slice(0, 2), more: true }, false);
-    assert.deepEqual(await ask({ kind: 'eval', id: 8, groupId: 1, version: 1, runs: rs.slice(2), more: false }, true), { kind: 'result', id: 8, result: expected });
+    for (let i = 0; i < 2; i++) await ask({ kind: 'eval', id: 7, groupId: 1, version: 1, runs: [rs[i]!], more: true, end: 0 }, false);
+    assert.deepEqual(await ask({ kind: 'eval', id: 7, groupId: 1, version: 1, runs: [rs[2]!], more: false, end: 4500 }, true), { kind: 'done', id: 7 });
+    // A second request, one message: its rows add to the first's until they are collected.
+    assert.deepEqual(await ask({ kind: 'eval', id: 8, groupId: 1, version: 1, runs: [rs[3]!], more: false, end: 6000 }, true), { kind: 'done', id: 8 });
+    assert.deepEqual(await ask({ kind: 'collect', id: 9 }, true), { kind: 'collected', id: 9, groups: [{ groupId: 1, version: 1, end: 6000, result: expected }] });
+    // Collected once: nothing is given twice.
+    assert.deepEqual(await ask({ kind: 'collect', id: 10 }, true), { kind: 'collected', id: 10, groups: [] });
+    // An empty request moves the position (the store had nothing to evaluate there).
+    assert.deepEqual(await ask({ kind: 'eval', id: 11, groupId: 1, version: 1, runs: [], more: false, end: 6100 }, true), { kind: 'done', id: 11 });
+    assert.deepEqual(await ask({ kind: 'collect', id: 12 }, true), { kind: 'collected', id: 12, groups: [{ groupId: 1, version: 1, end: 6100, result: new FilterSet(records).evaluate([]) }] });
   });
 });
 
-test('a request for a filter set the worker no longer holds fails once, at its last run', async () => {
+test('a request for a filter set the worker no longer holds fails once, at its last run, and drops the rows not collected yet', async () => {
   const rs = runs();
   await withWorker(async (ask) => {
+    await ask({ kind: 'load', groupId: 1, version: 1, records }, false);
+    assert.deepEqual(await ask({ kind: 'eval', id: 1, groupId: 1, version: 1, runs: [rs[0]!], more: false, end: 1500 }, true), { kind: 'done', id: 1 });
     await ask({ kind: 'load', groupId: 1, version: 2, records }, false);
-    await ask({ kind: 'eval', id: 1, groupId: 1, version: 1, runs: [rs[0]!], more: true }, false);
-    assert.deepEqual(await ask({ kind: 'eval', id: 1, groupId: 1, version: 1, runs: [rs[1]!], more: false }, true), { kind: 'result', id: 1, result: null, error: 'filter set changed' });
+    await ask({ kind: 'eval', id: 2, groupId: 1, version: 1, runs: [rs[1]!], more: true, end: 0 }, false);
+    assert.deepEqual(await ask({ kind: 'eval', id: 2, groupId: 1, version: 1, runs: [rs[2]!], more: false, end: 4500 }, true), { kind: 'done', id: 2, error: 'filter set changed' });
+    // The engine evaluates again from its last collected position: nothing of request 1 may come.
+    assert.deepEqual(await ask({ kind: 'collect', id: 3 }, true), { kind: 'collected', id: 3, groups: [] });
   });
 });

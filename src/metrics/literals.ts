@@ -17,6 +17,8 @@ export class Literals {
   private readonly scan = new Set<string>();
   private readonly index = new Map<string, number>();
   private any: RegExp | undefined;
+  /** With few texts, what the scan looks for instead of the regex (see probes()). */
+  private probes: string[] | undefined;
   /** Per literal: `epoch` once looked up for the current event, and the answer. */
   private readonly seen: number[] = [];
   private readonly present: boolean[] = [];
@@ -34,6 +36,7 @@ export class Literals {
     if (test !== null) {
       for (const t of necessary(req!)!) this.scan.add(t);
       this.any = undefined;
+      this.probes = undefined;
     }
     return test;
   }
@@ -67,8 +70,15 @@ export class Literals {
     this.epoch = this.epoch === 0x7fffffff ? 1 : this.epoch + 1;
     if (this.epoch === 1) this.seen.fill(0);
     this.message = m;
-    this.any ??= new RegExp(alternation([...this.scan]));
-    this.none = this.scan.size === 0 || !this.any.test(m);
+    if (this.scan.size <= MAX_PROBES) {
+      const ps = (this.probes ??= probes([...this.scan]));
+      let found = false;
+      for (let i = 0; i < ps.length && !found; i++) found = m.includes(ps[i]!);
+      this.none = !found;
+    } else {
+      this.any ??= new RegExp(alternation([...this.scan]));
+      this.none = this.scan.size === 0 || !this.any.test(m);
+    }
     return !this.none;
   }
 
@@ -92,6 +102,43 @@ export class Literals {
     }
     return this.present[i]!;
   }
+}
+
+/**
+ * Up to this many texts, the scan looks for each one's probe with `includes` instead of one regex over
+ * all of them. A substring search costs about what its first character's frequency makes it: on the
+ * bench's CloudTrail records `refused` 0.63 µs a record, `fused` 0.13, `ERROR` 0.06; the bench's seven
+ * texts 0.95 µs a record in the regex, 0.69 as probes (0.39 against 0.30 µs an event over its whole mix;
+ * micro-benchmark, best of 15). The regex scales better with many texts (each search is a pass).
+ */
+const MAX_PROBES = 8;
+
+/**
+ * What to search for so that an event without any of `texts` is told in few fast passes: a text that
+ * contains another is left out (the other is in it), and each is cut to its suffix from its rarest
+ * character on (by the frequencies of English text and JSON punctuation; an uppercase or other character
+ * counts as rarer than any lowercase letter), at least three characters long. Contract: a string that
+ * contains one of `texts` contains one of the probes (literals.test.ts).
+ */
+export function probes(texts: readonly string[]): string[] {
+  const kept = texts.filter((t, i) => !texts.some((u, j) => j !== i && t.includes(u) && (u !== t || j < i)));
+  const out = new Set<string>();
+  for (const t of kept) {
+    let best = 0;
+    for (let i = 1; i <= t.length - 3; i++) if (commonness(t.charCodeAt(i)) < commonness(t.charCodeAt(best))) best = i;
+    out.add(t.slice(best));
+  }
+  return [...out];
+}
+
+const LETTERS = 'zqxjkvbpygfwmucldrhsnioate';
+
+/** How common a character is in log text (higher: more common). */
+function commonness(c: number): number {
+  if (c >= 0x61 && c <= 0x7a) return 10 + LETTERS.indexOf(String.fromCharCode(c));
+  if (c === 0x20 || c === 0x22 || c === 0x3a || c === 0x2c || c === 0x2e || c === 0x2f || c === 0x2d || c === 0x5f || c === 0x7b || c === 0x7d || (c >= 0x30 && c <= 0x39)) return 40;
+  if (c >= 0x41 && c <= 0x5a) return 5;
+  return 1;
 }
 
 /**

@@ -149,6 +149,28 @@ for (const worker of [false, true]) {
   });
 }
 
+test('worker thread: rows the worker evaluated but had not handed over when it died are evaluated again, once', async () => {
+  await withEnv(true, async (e) => {
+    await e.put(record(e.g, 'f', 'hit', { metricName: 'Hits', metricNamespace: 'N', metricValue: '1' }));
+    const internals = e.engine as unknown as { groups: Map<number, { next: number; recorded: number }>; worker: { terminate(): Promise<number> } | undefined };
+    const st = (): { next: number; recorded: number } => internals.groups.get(e.g.id)!;
+    // Until the worker holds rows not recorded yet: evaluated (`next`) past what the metric store has
+    // (`recorded`). A flush in between collects them: then another batch. A state, not a time.
+    let hits = 0;
+    for (let k = 0; st().next === st().recorded; k++) {
+      assert.ok(k < 200, 'the worker never held rows between two flushes');
+      await e.append([[T, `hit ${k}`], [T, 'miss']]);
+      hits++;
+      while (st().next < e.g.nextSeq) await new Promise((r) => setTimeout(r, 5));
+    }
+    await internals.worker!.terminate();
+    assert.equal(st().next, st().recorded, 'the engine evaluates again from what is recorded');
+    await e.append([[T + 1000, 'hit last']]);
+    assert.deepEqual(await sums(e.metrics, 'N', 'Hits'), [[0, hits, hits], [1, 1, 1]]);
+    assert.equal(e.engine.stats.eventsMatched, hits + 1);
+  });
+});
+
 test('after a restart, events whose values were not written are evaluated again, from segments, exactly once', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lw-mf-'));
   try {

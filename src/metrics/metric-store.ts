@@ -99,6 +99,11 @@ export class MetricStore {
   private writtenProgress = new Map<number, number>();
   /** Resolves once values of everything ingested before the call are recorded (metric filters catch up). */
   beforeRead: (() => Promise<void>) | undefined;
+  /**
+   * Called by each flush before it takes the pending values (and `progress`): metric filters record
+   * what their worker thread evaluated since the last flush. Does not throw.
+   */
+  beforeFlush: (() => Promise<void>) | undefined;
 
   private constructor(
     private readonly opts: MetricStoreOptions,
@@ -223,6 +228,7 @@ export class MetricStore {
   /** Writes what was recorded; resolves once everything recorded before the call is on disk. */
   flush(): Promise<void> {
     const run = async (): Promise<void> => {
+      await this.beforeFlush?.();
       const progress = new Map<number, number>();
       for (const [g, seq] of this.progress?.() ?? []) if (this.writtenProgress.get(g) !== seq) progress.set(g, seq);
       if (this.pending.size === 0 && progress.size === 0) return;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { addValue, decodeSketch, encodeSketch, mergeInto, percentile, RELATIVE_ACCURACY, type Sketch } from './sketch.js';
+import { addToBuckets, addValue, decodeSketch, encodeSketch, mergeInto, percentile, RELATIVE_ACCURACY, toSketch, type BucketCounts, type Sketch } from './sketch.js';
 
 function exact(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -38,4 +38,20 @@ test('sketches merge and round-trip through their encoding', () => {
   const p50 = percentile(merged, 50, -5, 100);
   assert.ok(Math.abs(p50 - 49) <= 0.5, String(p50));
   assert.ok(Number.isNaN(percentile(new Map(), 50, 0, 0)));
+});
+
+test('buckets built as numbers give the sketch addValue builds (the same keys and counts)', () => {
+  const value = fc.oneof(fc.integer({ min: -10, max: 9000 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, -0, 1e-10, -1e-10, 8191, 8192, 0.5, -1, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE));
+  fc.assert(
+    fc.property(fc.array(fc.tuple(value, fc.integer({ min: 1, max: 5 })), { maxLength: 60 }), (values) => {
+      const expected: Sketch = new Map();
+      const buckets: BucketCounts = new Map();
+      for (const [v, n] of values) {
+        addValue(expected, v, n);
+        addToBuckets(buckets, v, n);
+      }
+      assert.deepEqual(toSketch(buckets), expected);
+    }),
+    { numRuns: 500 },
+  );
 });

@@ -37,6 +37,45 @@ export function addValue(s: Sketch, v: number, count = 1): void {
   s.set(k, (s.get(k) ?? 0) + count);
 }
 
+/**
+ * A sketch being built value by value (the filter worker's rows): buckets as numbers, made into the
+ * Sketch's keys once per bucket (toSketch) instead of once per value. `bucketKey(bucketOf(v))` is
+ * `keyOf(v)`; small non-negative integers (latencies, sizes, statuses) are looked up in a table.
+ */
+export type BucketCounts = Map<number, number>;
+
+/** Negative values' buckets are offset by this (buckets are about -1,040 to 35,500), zero is ZERO. */
+const NEGATIVE = 1_000_000;
+const ZERO = 2_000_000;
+
+function bucketOfMagnitude(v: number): number {
+  const m = Math.abs(v);
+  if (m < MIN_MAGNITUDE) return ZERO;
+  const k = Math.ceil(Math.log(m) / LN_GAMMA);
+  return v < 0 ? k + NEGATIVE : k;
+}
+
+const SMALL = Int32Array.from({ length: 8192 }, (_, i) => bucketOfMagnitude(i));
+
+export function bucketOf(v: number): number {
+  return v >= 0 && v < 8192 && (v | 0) === v ? SMALL[v]! : bucketOfMagnitude(v);
+}
+
+export function bucketKey(b: number): string {
+  return b === ZERO ? 'z' : b >= NEGATIVE / 2 ? `n${b - NEGATIVE}` : String(b);
+}
+
+export function addToBuckets(s: BucketCounts, v: number, count = 1): void {
+  const b = bucketOf(v);
+  s.set(b, (s.get(b) ?? 0) + count);
+}
+
+export function toSketch(s: BucketCounts): Sketch {
+  const out: Sketch = new Map();
+  for (const [b, c] of s) out.set(bucketKey(b), c);
+  return out;
+}
+
 export function mergeInto(into: Sketch, from: Sketch): void {
   for (const [k, c] of from) into.set(k, (into.get(k) ?? 0) + c);
 }
