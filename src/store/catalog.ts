@@ -299,12 +299,15 @@ export class Catalog {
   /**
    * Records a sealed WAL file in one transaction: its segments, the bitmaps of the blocks it touched,
    * the groups' sequence counters and the streams' stats. After this commits the file may be deleted.
+   * `applied` runs in the same turn of the event loop as the segments join their groups: it drops the
+   * file's hot batches, so that no reader sees the events in both places, or in neither.
    */
   async commitSeal(
     walFile: number,
     segments: Segment[],
     bitmaps: Array<{ groupId: number; block: number; bits: Uint8Array }>,
     touched: Iterable<LogGroup>,
+    applied: () => void = () => {},
   ): Promise<void> {
     const groups = [...touched].filter((g) => this.groupsById.has(g.id));
     // Snapshot the stats now: ingest may move them on while the transaction runs, and a stream stays
@@ -345,6 +348,7 @@ export class Catalog {
       if (x.s.firstEventMs === x.first && x.s.lastEventMs === x.last && x.s.lastIngestMs === x.ingest) x.s.dirty = false;
     }
     for (const s of segments) this.groupsById.get(s.groupId)?.segments.push(s);
+    applied();
     this.sealedThrough = walFile;
   }
 

@@ -45,6 +45,16 @@ export class HotTier {
     return this.byGroup.get(groupId) ?? [];
   }
 
+  /**
+   * The group's batches now, as a list of their own: a reader takes it in the same turn of the event
+   * loop as the group's segments (g.segments), and then sees every visible event exactly once, in
+   * one or the other, whatever seals meanwhile (a seal adds its segments and drops its batches in one
+   * turn: LogStore.seal).
+   */
+  snapshot(groupId: number): HotBatch[] {
+    return [...this.batches(groupId)];
+  }
+
   groupBytes(groupId: number): number {
     let n = 0;
     for (const b of this.batches(groupId)) n += b.bytes;
@@ -74,19 +84,28 @@ export class HotTier {
   }
 
   /** Events of a group passing `keep`, in no particular order; whole batches failing `keepBatch` are skipped. */
-  *events(
+  events(
     groupId: number,
     keep: (streamId: number, ts: number, seq: number) => boolean,
     keepBatch: (b: HotBatch) => boolean = () => true,
   ): Generator<StoredEvent> {
-    for (const b of this.batches(groupId)) {
-      if (!keepBatch(b)) continue;
-      for (let k = 0; k < b.timestamps.length; k++) {
-        const ts = b.timestamps[k]!;
-        const seq = b.firstSeq + k;
-        if (!keep(b.streamId, ts, seq)) continue;
-        yield { streamId: b.streamId, timestamp: ts, ingestMs: b.ingestMs, seq, message: b.messages[k]! };
-      }
+    return eventsOf(this.batches(groupId), keep, keepBatch);
+  }
+}
+
+/** Events of `batches` passing `keep`, in no particular order; whole batches failing `keepBatch` are skipped. */
+export function* eventsOf(
+  batches: readonly HotBatch[],
+  keep: (streamId: number, ts: number, seq: number) => boolean,
+  keepBatch: (b: HotBatch) => boolean = () => true,
+): Generator<StoredEvent> {
+  for (const b of batches) {
+    if (!keepBatch(b)) continue;
+    for (let k = 0; k < b.timestamps.length; k++) {
+      const ts = b.timestamps[k]!;
+      const seq = b.firstSeq + k;
+      if (!keep(b.streamId, ts, seq)) continue;
+      yield { streamId: b.streamId, timestamp: ts, ingestMs: b.ingestMs, seq, message: b.messages[k]! };
     }
   }
 }

@@ -9,7 +9,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LogGroup, Segment } from './catalog.js';
 import { quoteLiteral, type SqlParam } from './db.js';
-import type { HotBatch, StoredEvent } from './hot.js';
+import { eventsOf, type HotBatch, type StoredEvent } from './hot.js';
 import type { SegmentLease } from './at-rest.js';
 import type { LogStore } from './store.js';
 import { retentionCutoff } from './store.js';
@@ -66,19 +66,21 @@ export async function queryEvents(store: LogStore, q: EventQuery, stats?: QueryS
   const deleted = g.deletedStreams;
 
   const req = bitmapRequirement(q.pattern);
+  // The hot batches and the segments, taken in one turn of the event loop (HotTier.snapshot).
+  const batches = store.hot.snapshot(g.id);
+  const segments = g.segments.filter((s) => s.maxTs >= startMs && s.minTs <= endMs);
   // Hot tier: the predicate back end, over the batches whose blocks' bitmaps allow a match.
-  const keepBatch = await hotBatchFilter(store, g, req);
+  const keepBatch = await hotBatchFilter(store, g, req, batches);
   const hot: StoredEvent[] = [];
   const inRange = (sid: number, ts: number, seq: number): boolean =>
     ts >= startMs && ts <= endMs && (q.streamIds === null || q.streamIds.has(sid)) && beyond(ts, seq);
-  for (const e of store.hot.events(g.id, inRange, keepBatch)) {
+  for (const e of eventsOf(batches, inRange, keepBatch)) {
     if (predicate(e.message)) hot.push(e);
   }
   hot.sort((a, b) => dir * cmp(a, b));
   if (hot.length > q.limit) hot.length = q.limit;
 
   // Sealed segments: the SQL back end, after pruning.
-  const segments = g.segments.filter((s) => s.maxTs >= startMs && s.minTs <= endMs);
   const ranges = await candidateRanges(store, g, segments, req, stats);
   let cold: StoredEvent[] & { cut?: boolean } = [];
   if (ranges.length > 0) {
@@ -133,9 +135,15 @@ export async function queryEvents(store: LogStore, q: EventQuery, stats?: QueryS
 }
 
 /** Which hot batches may hold an event with the text `req` requires (undefined: all of them). */
-export async function hotBatchFilter(store: LogStore, g: LogGroup, req: BitmapRequirement | null): Promise<((b: HotBatch) => boolean) | undefined> {
+export async function hotBatchFilter(
+  store: LogStore,
+  g: LogGroup,
+  req: BitmapRequirement | null,
+  /** The batches the reader took (HotTier.snapshot): blocks of none of them fail. */
+  batches: readonly HotBatch[] = store.hot.batches(g.id),
+): Promise<((b: HotBatch) => boolean) | undefined> {
   if (req === null) return undefined;
-  const blocks = new Set(store.hot.batches(g.id).flatMap((b) => blocksSpanned(b.firstSeq, b.timestamps.length)));
+  const blocks = new Set(batches.flatMap((b) => blocksSpanned(b.firstSeq, b.timestamps.length)));
   const bitmaps = await store.bitmapsFor(g, [...blocks]);
   const pass = new Set([...blocks].filter((k) => !bitmaps.has(k) || bitmapMayMatch(bitmaps.get(k)!, req)));
   return (b) => blocksSpanned(b.firstSeq, b.timestamps.length).some((k) => pass.has(k));

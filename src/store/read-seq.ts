@@ -3,8 +3,8 @@
  * its own checkpoint (a subscription) needs to catch up after a restart or after falling behind.
  *
  * Race with the sealer: a visible event is always in the hot tier or in a segment of g.segments (a seal
- * commits its segments before it drops the hot batches). The hot tier is read first, synchronously, and
- * the segment list taken after, so an event sealed in between is found in the segments.
+ * adds its segments and drops its hot batches in one turn of the event loop: Catalog.commitSeal). The hot
+ * tier is read and the segment list taken in one turn, so each event is found in exactly one of them.
  */
 import type { LogGroup } from './catalog.js';
 import { quoteLiteral } from './db.js';

@@ -12,7 +12,7 @@ import type { LogGroup, Segment } from './catalog.js';
 import type { SegmentLease } from './at-rest.js';
 import { quoteLiteral, type Row, type SqlParam } from './db.js';
 import { extractedRelation, NO_JSON_FIELDS, prefilterColumns, withExtractedFields, type JsonFields } from './shred.js';
-import type { HotBatch } from './hot.js';
+import { eventsOf, type HotBatch } from './hot.js';
 import { jsonOffsetSql } from './json-offset.js';
 import { combineBitmaps, segmentFrame, testColumns, testSql, type MessageTest } from './message-tests.js';
 import { seqFilterSql, type SegmentRanges } from './query.js';
@@ -40,6 +40,8 @@ export const ALL_EVENT_COLUMNS: Readonly<EventColumns> = { sid: true, ts: true, 
 /** A selected group with what pruning left of it: parts of segments, and a test for hot batches. */
 export interface SourcePart extends SelectedGroup {
   ranges: SegmentRanges[];
+  /** The group's hot batches, taken with the segments of `ranges` (HotTier.snapshot). */
+  hotBatches: readonly HotBatch[];
   keepBatch: ((b: HotBatch) => boolean) | undefined;
 }
 
@@ -291,7 +293,7 @@ export class SqlSession {
       for (const p of parts) {
         const g = p.group;
         const keep = (sid: number, ts: number): boolean => ts >= p.startMs && ts <= p.endMs && !g.deletedStreams.has(sid) && g.streamsById.has(sid);
-        for (const e of this.store.hot.events(g.id, keep, p.keepBatch)) {
+        for (const e of eventsOf(p.hotBatches, keep, p.keepBatch)) {
           app.appendBigInt(BigInt(g.id));
           app.appendBigInt(BigInt(e.streamId));
           app.appendBigInt(BigInt(e.timestamp));

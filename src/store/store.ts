@@ -452,9 +452,10 @@ export class LogStore {
         const g = this.catalog.groupsById.get(b.groupId);
         if (g) touched.set(g.id, g);
       }
-      await this.catalog.commitSeal(file, live, await this.bitmaps.sealedFor(batches), touched.values());
-      this.hot.dropSealed(file);
-      for (const g of touched.values()) this.bitmaps.evictSealed(g, this.hot);
+      await this.catalog.commitSeal(file, live, await this.bitmaps.sealedFor(batches), touched.values(), () => {
+        this.hot.dropSealed(file);
+        for (const g of touched.values()) this.bitmaps.evictSealed(g, this.hot);
+      });
     });
     await fsp.rm(walPath, { force: true });
     this.opts.logger.info(

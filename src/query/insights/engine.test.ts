@@ -269,3 +269,47 @@ test('a query whose rows would exceed the memory budget fails cleanly, and the s
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a seal that commits while a query prunes moves events from the hot tier to a segment: the query counts each once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-insights-seal-race-'));
+  const clock = new FakeClock(T0 + 1_000_000);
+  let store = await openTestStore(dir, clock, { walSealBytes: 1 << 30 }); // seals only when told
+  try {
+    let g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+    await store.catalog.createStream(g, 's', T0);
+    let n = 0;
+    const add = (count: number) => put(store, g, Array.from({ length: count }, () => ({ timestamp: T0 + n, message: `line ${n} ${n++ % 10 === 0 ? 'rareword' : 'common'}` })));
+    await add(300);
+    await store.close(); // the first 300 sealed
+    store = await openTestStore(dir, clock, { walSealBytes: 1 << 30 });
+    g = store.catalog.groups.get('g')!;
+    const s = store;
+    // The store seals its hot events the first time a query asks for bitmaps (pruning), after it took its sources.
+    const bitmapsFor = s.bitmapsFor.bind(s);
+    let sealDuringQuery = false;
+    s.bitmapsFor = async (group, blocks) => {
+      if (sealDuringQuery) {
+        sealDuringQuery = false;
+        const wal = (s as unknown as { wal: { rotate(): void; flush(): Promise<void> } }).wal;
+        wal.rotate();
+        await wal.flush();
+        await s.idle();
+        assert.equal(s.hot.batches(group.id).length, 0, 'the hot events were sealed under way');
+      }
+      return bitmapsFor(group, blocks);
+    };
+    for (const [q, count] of [['filter @message like /rareword/ | stats count(*) as n', () => Math.ceil(n / 10)], ['filter @message like /line/ | stats count(*) as n', () => n]] as const) {
+      await add(200);
+      assert.ok(s.hot.batches(g.id).length > 0);
+      const sealedRows = (): number => g.segments.reduce((a, x) => a + x.rows, 0);
+      const before = sealedRows();
+      sealDuringQuery = true;
+      const r = await runInsightsQuery(s, { groups: [g], startMs: T0, endMs: T0 + 1_000_000, query: parseQuery(q), queryString: q, limit: 10, signal: new AbortController().signal });
+      assert.ok(!sealDuringQuery && sealedRows() === before + 200, 'a seal committed during the query');
+      assert.equal(r.rows[0]!.find((f) => f.field === 'n')!.value, String(count()), q);
+    }
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

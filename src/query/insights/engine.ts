@@ -299,9 +299,11 @@ async function prepareSource(store: LogStore, session: SqlSession, selected: Sel
   const narrowed = selected.map((s) => ({ ...s }));
   narrowToTop(store, narrowed, plan.topByTime);
   const parts: SourcePart[] = [];
-  for (const s of narrowed) {
-    const segments = s.group.segments.filter((x) => x.maxTs >= s.startMs && x.minTs <= s.endMs);
-    parts.push({ ...s, ranges: await candidateRanges(store, s.group, segments, plan.prune), keepBatch: await hotBatchFilter(store, s.group, plan.prune) });
+  // Each group's segments and hot batches, taken in one turn of the event loop (HotTier.snapshot): a seal
+  // that commits while the query prunes or loads moves events from one to the other.
+  const taken = narrowed.map((s) => ({ s, segments: s.group.segments.filter((x) => x.maxTs >= s.startMs && x.minTs <= s.endMs), hotBatches: store.hot.snapshot(s.group.id) }));
+  for (const { s, segments, hotBatches } of taken) {
+    parts.push({ ...s, ranges: await candidateRanges(store, s.group, segments, plan.prune), hotBatches, keepBatch: await hotBatchFilter(store, s.group, plan.prune, hotBatches) });
   }
   await session.loadHot(parts);
   await session.prepareMessageTests(parts, plan.messageTests);
