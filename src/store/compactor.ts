@@ -17,10 +17,9 @@
  * quiet times, but a group fed at a sustained rate ends with one segment per million events instead of
  * one per sealed WAL file, and a query opens (and with encryption decrypts) a tenth of the files.
  *
- * Order: the merged file is written sorted by sequence number, and the token index is built from a
- * read sorted the same way. An input is not always in sequence order: a seal appends the records it
- * loads from the exact path (a body DuckDB reads differently from V8) after the others (sealer.ts).
- * The fields are chosen from samples of a few inputs rather than a window over all the events.
+ * Memory: the inputs are read in sequence order (each file is, and they are listed by sequence), so
+ * the merged file is written without a sort (DuckDB keeps the order: preserve_insertion_order, db.ts),
+ * and the fields are chosen from samples of a few inputs rather than a window over all the events.
  * A merge takes an AbortSignal: settling aborts a quiet-time merge when ingest resumes.
  *
  * The merged file and its index are written (and sealed, at-rest.ts) first; one catalog transaction
@@ -101,9 +100,9 @@ export function pickRun(segments: readonly Segment[]): Segment[] | null {
 /** The token index (token-index.ts) of the segment file `file`, whose first event is `minSeq`. */
 export async function buildIndex(conn: DuckDBConnection, file: string, minSeq: number, rows: number): Promise<Buffer> {
   const builder = new TokenIndexBuilder();
-  // Sorted: a sealed segment with records from the exact path is not in sequence order (sealer.ts), and
-  // add() refuses offsets out of order.
-  const result = await conn.stream(`SELECT CAST(seq - ${Math.trunc(minSeq)} AS INTEGER) AS o, message FROM read_parquet(${quoteLiteral(file)}) ORDER BY seq`);
+  // Segment files are in sequence order (sealer.ts, mergeSegments): read as they lie, without a sort of
+  // every message (a million of them in a merged segment); add() refuses offsets out of order.
+  const result = await conn.stream(`SELECT CAST(seq - ${Math.trunc(minSeq)} AS INTEGER) AS o, message FROM read_parquet(${quoteLiteral(file)})`);
   for (;;) {
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) break;
@@ -151,10 +150,10 @@ export async function mergeSegments(
     fields = (await chooseFields(db, conn, sample)).get(g.id) ?? [];
     const shredded = fields.length > 0 ? `, ${extractListSql(jsonDocSql('message', 'json_off'), fields)} AS __x` : '';
     const columns = fields.map((_, k) => `, __x[${k + 1}] AS j${k}`).join('');
-    // Sorted by sequence number: an input may not be (the module comment). DuckDB spills the sort to
-    // its temporary directory past its memory limit.
+    // In sequence order without ORDER BY: each input is, they are listed by sequence, and DuckDB keeps
+    // the order of what it reads (a sort would hold up to a million messages in memory or spill them).
     await db.run(
-      `COPY (SELECT stream_id, ts, ingest_ts, seq, message, json_off${columns} FROM (SELECT *${shredded} FROM ${from(sorted)}) ORDER BY seq)
+      `COPY (SELECT stream_id, ts, ingest_ts, seq, message, json_off${columns} FROM (SELECT *${shredded} FROM ${from(sorted)}))
        TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd, DICTIONARY_SIZE_LIMIT ${DICTIONARY_ENTRIES}, ROW_GROUP_SIZE ${BLOCK_EVENTS})`,
       [],
       conn,
