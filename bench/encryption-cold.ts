@@ -6,12 +6,10 @@
  * with the server's CPU seconds spent from StartQuery to Complete.
  *
  *   node dist/bench/encryption-cold.js load --dataset <dir> --dir /tmp/cold --events 2000000
- *   node dist/bench/encryption-cold.js measure --dir /tmp/cold --rounds 5 [--server dist/src/cli/main.js] [--only bins,errors] [--base <other build's main.js>] [--delay 3000] [--warm 3]
+ *   node dist/bench/encryption-cold.js measure --dir /tmp/cold --rounds 5 [--server dist/src/cli/main.js] [--only bins,errors] [--base <other build's main.js>] [--delay 3000]
  *
  * `--base` runs a second build on the encrypted data as a third side (A/B of a change); `--delay` waits
- * after each start, to tell the query's cost from background work at start; `--warm N` runs the query N
- * times more in each process and reports their median too. `load` reports what settling (shredding or
- * merging, and indexing) cost: wall, server CPU, peak RSS, and the segments left. Each query's line gives the
+ * after each start, to tell the query's cost from background work at start. Each query's line gives the
  * server's CPU split between its busiest thread and the others. For where the CPU goes, `perf record -g
  * -p <server pid>` during one query (the server started with node's --perf-basic-prof-only-functions)
  * sorts it by library: DuckDB, V8's compiler, JavaScript, the kernel (docs/encryption.md).
@@ -52,8 +50,6 @@ const { positionals, values } = parseArgs({
     window: { type: 'string' },
     /** Milliseconds to wait after a server is ready before its query (background work at start then ends first). */
     delay: { type: 'string', default: '0' },
-    /** Queries run again in the same process after the first, in `measure`: their median is the warm latency. */
-    warm: { type: 'string', default: '0' },
     /** Directory for the servers' CPU profiles (--cpu-prof) in `measure`. */
     prof: { type: 'string' },
   },
@@ -124,8 +120,6 @@ async function load(): Promise<void> {
     await server.stop(600_000);
     // Shredding and indexing, as the benchmark waits for them.
     const m = await start(dataDir, encrypted, `${name}-maintenance`);
-    const t0 = performance.now();
-    const c0 = await threadsCpuMs(m.pid);
     for (;;) {
       const text = await (await fetch(`${m.url}/metrics`)).text();
       const left = Number(/^logward_unshredded_segments (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
@@ -134,14 +128,7 @@ async function load(): Promise<void> {
       log(`${name}: ${left} to shred, ${unindexed} to index`);
       await new Promise((r) => setTimeout(r, 3000));
     }
-    // What settling cost (shredding or merging, and indexing), and the server's peak RSS meanwhile.
-    const c1 = await threadsCpuMs(m.pid);
-    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(await readFile(`/proc/${m.pid}/status`, 'utf8'))?.[1];
-    const wall = (performance.now() - t0) / 1000;
     await m.stop(600_000);
-    // Counted once stopped: files that settling replaced are unlinked a minute later, or at the stop.
-    const segments = (await readdir(join(dataDir, 'segments'), { recursive: true })).filter((f) => f.endsWith('.parquet')).length;
-    log(`${name}: settled in ${wall.toFixed(1)} s wall, server CPU ${((c1.all - c0.all) / 1000).toFixed(1)} s, peak RSS ${(Number(hwm) / 1024).toFixed(0)} MiB (from start), ${segments} segments`);
   }
   await writeFile(join(values.dir!, 'window.json'), JSON.stringify(window));
 }
@@ -153,7 +140,7 @@ async function measure(): Promise<void> {
   const specs = insightsQueries('error').filter((s) => only === undefined || only.has(s.key));
   type Side = 'enc' | 'plain' | 'base';
   const sides: Side[] = values.base === undefined ? ['enc', 'plain'] : ['enc', 'plain', 'base'];
-  const once = async (side: Side, query: string): Promise<{ ms: number; cpuMs: number; rows: number; by: { top: number; rest: number }; warmMs: number; warmCpuMs: number }> => {
+  const once = async (side: Side, query: string): Promise<{ ms: number; cpuMs: number; rows: number; by: { top: number; rest: number } }> => {
     const dir = side === 'plain' ? 'plain' : 'enc';
     const server = await start(join(values.dir!, dir), side !== 'plain', `${side}-query`, side === 'base' ? values.base : values.server);
     const client = new LogsClient(server.url, creds, region);
@@ -162,15 +149,7 @@ async function measure(): Promise<void> {
       const c0 = await threadsCpuMs(server.pid);
       const r = await runInsightsQuery(client, { group, startTime: window.startTime, endTime: window.endTime, query, pollMs: 10 });
       const c1 = await threadsCpuMs(server.pid);
-      const warm: { ms: number; cpuMs: number }[] = [];
-      for (let i = 0; i < Number(values.warm); i++) {
-        const w0 = await threadsCpuMs(server.pid);
-        const w = await runInsightsQuery(client, { group, startTime: window.startTime, endTime: window.endTime, query, pollMs: 10 });
-        warm.push({ ms: w.ms, cpuMs: (await threadsCpuMs(server.pid)).all - w0.all });
-      }
-      const warmMs = warm.length > 0 ? median(warm.map((w) => w.ms)) : Number.NaN;
-      const warmCpuMs = warm.length > 0 ? median(warm.map((w) => w.cpuMs)) : Number.NaN;
-      return { ms: r.ms, cpuMs: c1.all - c0.all, rows: r.rows.length, by: cpuByThread(c0.by, c1.by), warmMs, warmCpuMs };
+      return { ms: r.ms, cpuMs: c1.all - c0.all, rows: r.rows.length, by: cpuByThread(c0.by, c1.by) };
     } finally {
       client.close();
       await server.stop(600_000);
@@ -178,7 +157,7 @@ async function measure(): Promise<void> {
   };
   const loadavg = async (): Promise<string> => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
   for (const spec of specs) {
-    const out = new Map<Side, { ms: number; cpuMs: number; warmMs: number; warmCpuMs: number }[]>(sides.map((s) => [s, []]));
+    const out = new Map<Side, { ms: number; cpuMs: number }[]>(sides.map((s) => [s, []]));
     const l0 = await loadavg();
     for (let i = 0; i < rounds; i++) {
       // Each side in each position of the order in turn.
@@ -186,17 +165,13 @@ async function measure(): Promise<void> {
       for (const side of i % 2 === 0 ? order : order.reverse()) {
         const r = await once(side, spec.query);
         out.get(side)!.push(r);
-        const warm = Number.isNaN(r.warmMs) ? '' : `; warm ${r.warmMs.toFixed(0)} ms, CPU ${r.warmCpuMs.toFixed(1)} ms`;
-        log(`${spec.key} ${side}: ${r.ms.toFixed(0)} ms, server CPU ${r.cpuMs.toFixed(1)} ms (busiest thread ${r.by.top}, others ${r.by.rest}), ${r.rows} rows${warm}`);
+        log(`${spec.key} ${side}: ${r.ms.toFixed(0)} ms, server CPU ${r.cpuMs.toFixed(1)} ms (busiest thread ${r.by.top}, others ${r.by.rest}), ${r.rows} rows`);
       }
     }
-    const med = (side: Side, k: 'ms' | 'cpuMs' | 'warmMs' | 'warmCpuMs'): number => median(out.get(side)!.map((r) => r[k]));
+    const med = (side: Side, k: 'ms' | 'cpuMs'): number => median(out.get(side)!.map((r) => r[k]));
     const vs = (side: Side): string =>
       `${side} ${med(side, 'ms').toFixed(0)} ms (CPU ${med(side, 'cpuMs').toFixed(1)}; ${(((med(side, 'ms') - med('plain', 'ms')) / med('plain', 'ms')) * 100).toFixed(1)}% latency, ` +
       `${(((med(side, 'cpuMs') - med('plain', 'cpuMs')) / med('plain', 'cpuMs')) * 100).toFixed(1)}% CPU)`;
-    if (Number(values.warm) > 0) {
-      process.stdout.write(`${spec.key} warm: ${sides.map((x) => `${x} ${med(x, 'warmMs').toFixed(0)} ms (CPU ${med(x, 'warmCpuMs').toFixed(1)})`).join(', ')}; medians of ${rounds} processes\n`);
-    }
     process.stdout.write(
       `${spec.key}: plaintext ${med('plain', 'ms').toFixed(0)} ms (CPU ${med('plain', 'cpuMs').toFixed(1)}), ${sides.filter((x) => x !== 'plain').map(vs).join(', ')}; medians of ${rounds}; load ${l0} -> ${await loadavg()}\n`,
     );

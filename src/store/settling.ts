@@ -1,8 +1,7 @@
 /**
- * What happens to sealed segments when nothing waits to be sealed: runs of small segments are merged,
- * and when ingest is quiet the segments sealed meanwhile are merged into segments of up to a million
- * events with their JSON fields shredded (both rewrite them, compactor.ts; a lone segment without JSON
- * is not rewritten, only recorded as shredded into no fields),
+ * What happens to sealed segments when nothing waits to be sealed: runs of small segments are merged
+ * and segments get their JSON fields shredded (both rewrite them, compactor.ts; shredding only when
+ * ingest is quiet; a segment without JSON is not rewritten, only recorded as shredded into no fields),
  * segments get token indexes (token-index.ts; when quiet), segments sealed before their plaintext
  * layout was recorded get it (segment-layout.ts; when quiet and no query runs), and after a start the
  * token indexes are read in the background. The store calls step()
@@ -13,7 +12,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AtRest } from './at-rest.js';
 import type { Catalog, LogGroup, Segment } from './catalog.js';
-import { buildIndex, mergeSegments, pickQuietRun, pickRun } from './compactor.js';
+import { buildIndex, mergeSegments, pickRun } from './compactor.js';
 import { quoteLiteral, type Db, type Mutex } from './db.js';
 import { isSignedLayout } from './segment-layout.js';
 import { DamagedIndexError, indexPath, TokenIndex, TokenIndexCache } from './token-index.js';
@@ -39,9 +38,6 @@ export interface SettlingHost {
   /** Removes a segment file at once (a merge whose commit was refused). */
   remove(path: string): Promise<void>;
 }
-
-/** How often a quiet-time rewrite looks whether ingest resumed (step()). */
-const QUIET_POLL_MS = 250;
 
 /** How often warming looks again whether the queries it waits for are done. */
 const WARM_YIELD_MS = 20;
@@ -69,33 +65,20 @@ export class Settling {
   }
 
   /**
-   * Merges one run of small segments of the group, or else (when quiet) rewrites the run of segments
-   * not shredded yet that pickQuietRun() gives, merged and with their JSON fields shredded (shred.ts),
-   * or else builds one segment's missing token index; false when there was nothing to do.
+   * Merges one run of small segments of the group, or else rewrites one segment not shredded yet with
+   * its JSON fields shredded (shred.ts), or else builds one segment's missing token index; false when
+   * there was nothing to do.
    */
   async step(g: LogGroup): Promise<boolean> {
     const quiet = this.host.quiet();
-    const small = pickRun(g.segments);
-    const run = small ?? (quiet ? pickQuietRun(g.segments) : null);
+    const unshredded = quiet ? g.segments.find((s) => s.fields === null) : undefined;
+    const run = pickRun(g.segments) ?? (unshredded ? [unshredded] : null);
     if (!run) return quiet && ((await this.indexOne(g)) || (await this.layoutOne(g)));
-    if (small === null && run.length === 1 && (await this.withoutJson(run[0]!))) return this.settleWithoutRewrite(g, run[0]!);
+    if (unshredded !== undefined && run[0] === unshredded && (await this.withoutJson(unshredded))) return this.settleWithoutRewrite(g, unshredded);
     const t0 = performance.now();
     const conn = await this.host.db.connect();
-    // A quiet-time rewrite gives way when ingest resumes (a merge of a million events takes seconds of
-    // CPU that sealing needs): it is abandoned, and done again at the next quiet time.
-    const yielding = new AbortController();
-    const watch = small === null ? setInterval(() => this.host.quiet() || yielding.abort(), QUIET_POLL_MS) : undefined;
     try {
-      let merged: Segment;
-      try {
-        merged = await mergeSegments(this.host.db, conn, this.host.atRest, g, run, await this.host.catalog.nextId(conn), quiet, yielding.signal);
-      } catch (e) {
-        if (!yielding.signal.aborted) throw e;
-        this.host.logger.info({ logGroup: g.name, segments: run.length, ms: Math.round(performance.now() - t0) }, 'put off a merge: ingest resumed');
-        return false;
-      } finally {
-        clearInterval(watch);
-      }
+      const merged = await mergeSegments(this.host.db, conn, this.host.atRest, g, run, await this.host.catalog.nextId(conn), quiet);
       const committed = await this.host.writeLock.run(async () => {
         // Retention or a deletion may have taken some of the inputs meanwhile: then keep them as they are.
         if (this.host.catalog.groupsById.get(g.id) !== g || !run.every((s) => g.segments.includes(s))) return false;
@@ -108,7 +91,7 @@ export class Settling {
       }
       if (quiet) this.indexed.add(merged.path); // mergeSegments wrote its index (none when it has no events)
       for (const s of run) this.host.replaced(s.path);
-      const what = small !== null ? 'compacted small segments' : run.length > 1 ? 'merged segments' : 'shredded the JSON fields of a segment';
+      const what = run.length > 1 ? 'compacted small segments' : 'shredded the JSON fields of a segment';
       this.host.logger.info({ logGroup: g.name, segments: run.length, events: merged.rows, fields: merged.fields?.length, ms: Math.round(performance.now() - t0) }, what);
       return true;
     } finally {

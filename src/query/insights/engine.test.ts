@@ -120,9 +120,6 @@ test('message tests are answered from cached per-segment results, and only where
     const messages = Array.from({ length: 400 }, (_, i) => (i % 7 === 0 ? `ERROR code=${i}` : i % 3 === 0 ? `{"level":"error","n":${i}}` : `INFO n=${i}`));
     for (let i = 0; i < messages.length; i += 80) {
       await put(store, g, messages.slice(i, i + 80).map((m, j) => ({ timestamp: T0 + (i + j) * 1000, message: m })));
-      // Sealed and settled before the next: segments settled apart stay apart (segments sealed
-      // together would be merged when ingest is quiet, compactor.ts pickQuietRun).
-      await store.idle();
     }
     await store.close(); // a segment a batch: fewer than compaction merges
     store = await open(dir, clock);
@@ -168,9 +165,6 @@ test('a test of letters on settled segments is answered from their token indexes
     const messages = Array.from({ length: 600 }, (_, i) => `${words[i % words.length]}${i % 4 === 0 ? '' : ' '}${words[(i * 7) % words.length]} n=${i} ${i % 5 === 0 ? 'étérror' : ''}`);
     for (let i = 0; i < messages.length; i += 100) {
       await put(store, g, messages.slice(i, i + 100).map((m, j) => ({ timestamp: T0 + (i + j) * 1000, message: m })));
-      // Settled apart, as above: in a merged segment of 600 events these terms would be frequent
-      // tokens, which the index lists without their events (token-index.ts).
-      await store.idle();
     }
     await store.close();
     store = await open(dir, clock);
