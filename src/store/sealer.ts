@@ -133,7 +133,9 @@ export async function sealWalFile(db: Db, input: SealInput): Promise<SealOutput>
     if (perGroup.size > 0) {
       await db.run(
         // No ORDER BY: seal_buf holds the WAL's order, which is seq order within each group, and
-        // preserve_insertion_order keeps it through the partitioned write (a sort would double the work).
+        // preserve_insertion_order keeps it through the partitioned write (a sort would double the work),
+        // except for the records loaded from the exact path above, which come last: readers of a
+        // segment that need sequence order sort (compactor.ts, read-seq.ts).
         // JSON fields are shredded later, off the ingest path (store.ts maintenance, shred.ts).
         `COPY (SELECT stream_id, ts, ingest_ts, seq, message, ${jsonOffsetSql('message')}::INTEGER AS json_off, g FROM seal_buf)
          TO ${quoteLiteral(tmpDir)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, DICTIONARY_SIZE_LIMIT ${DICTIONARY_ENTRIES}, ROW_GROUP_SIZE ${BLOCK_EVENTS}, PARTITION_BY (g))`,
