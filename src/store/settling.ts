@@ -39,6 +39,9 @@ export interface SettlingHost {
   remove(path: string): Promise<void>;
 }
 
+/** Failures of settling work on a segment after which it is left as it is until the next start. */
+export const GIVE_UP_AFTER = 3;
+
 /** How often warming looks again whether the queries it waits for are done. */
 const WARM_YIELD_MS = 20;
 
@@ -47,6 +50,8 @@ export class Settling {
   private readonly indexed = new Set<string>();
   /** Segments without a recorded layout that cannot have one: stored as plaintext. */
   private readonly plaintextSegments = new Set<string>();
+  /** Failures of settling work, by segment path (attempt()). */
+  private readonly failures = new Map<string, number>();
   /** Token indexes read back, by segment path (null: the segment has none). */
   private readonly indexes = new TokenIndexCache(TOKEN_INDEX_CACHE_BYTES);
 
@@ -71,9 +76,39 @@ export class Settling {
    */
   async step(g: LogGroup): Promise<boolean> {
     const quiet = this.host.quiet();
-    const unshredded = quiet ? g.segments.find((s) => s.fields === null) : undefined;
-    const run = pickRun(g.segments) ?? (unshredded ? [unshredded] : null);
+    const unshredded = quiet ? g.segments.find((s) => s.fields === null && this.settleable(s)) : undefined;
+    const small = pickRun(g.segments);
+    const run = (small !== null && small.every((s) => this.settleable(s)) ? small : null) ?? (unshredded ? [unshredded] : null);
     if (!run) return quiet && ((await this.indexOne(g)) || (await this.layoutOne(g)));
+    return this.attempt(run, () => this.rewrite(g, run, quiet, unshredded));
+  }
+
+  /** Whether settling has not given up on the segment (see attempt()). */
+  private settleable(s: Segment): boolean {
+    return (this.failures.get(s.path) ?? 0) < GIVE_UP_AFTER;
+  }
+
+  /**
+   * Runs settling work on `segments`; each failure counts against them (and is thrown on). After
+   * GIVE_UP_AFTER failures a segment is left as it is until the next start, still readable, so that one
+   * segment that cannot be rewritten or indexed does not hold back the rest of its group at every quiet
+   * time.
+   */
+  private async attempt<T>(segments: readonly Segment[], work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      for (const s of segments) {
+        const n = (this.failures.get(s.path) ?? 0) + 1;
+        this.failures.set(s.path, n);
+        if (n === GIVE_UP_AFTER) this.host.logger.warn({ err: e, segment: s.path, failures: n }, 'settling gave up on a segment until the next start; it stays readable as it is');
+      }
+      throw e;
+    }
+  }
+
+  /** Merges `run`, or rewrites the one unshredded segment with its JSON fields shredded (step()). */
+  private async rewrite(g: LogGroup, run: Segment[], quiet: boolean, unshredded: Segment | undefined): Promise<boolean> {
     if (unshredded !== undefined && run[0] === unshredded && (await this.withoutJson(unshredded))) return this.settleWithoutRewrite(g, unshredded);
     const t0 = performance.now();
     const conn = await this.host.db.connect();
@@ -149,8 +184,12 @@ export class Settling {
    * existed, or whose merge found no events); false when there was none to build.
    */
   private async indexOne(g: LogGroup): Promise<boolean> {
-    const s = g.segments.find((x) => x.fields !== null && x.rows > 0 && !this.indexed.has(x.path));
+    const s = g.segments.find((x) => x.fields !== null && x.rows > 0 && !this.indexed.has(x.path) && this.settleable(x));
     if (!s) return false;
+    return this.attempt([s], () => this.index(g, s));
+  }
+
+  private async index(g: LogGroup, s: Segment): Promise<boolean> {
     const t0 = performance.now();
     const lease = await this.host.atRest.lease([s.path]);
     const conn = await this.host.db.connect();
@@ -176,9 +215,9 @@ export class Settling {
    */
   private async layoutOne(g: LogGroup): Promise<boolean> {
     if (!this.host.atRest.enabled || this.host.querying()) return false;
-    const s = g.segments.find((x) => !isSignedLayout(x.layout) && !this.plaintextSegments.has(x.path));
+    const s = g.segments.find((x) => !isSignedLayout(x.layout) && !this.plaintextSegments.has(x.path) && this.settleable(x));
     if (!s) return false;
-    const layout = await this.host.atRest.segmentLayout(s.path);
+    const layout = await this.attempt([s], () => this.host.atRest.segmentLayout(s.path));
     if (layout === null) {
       this.plaintextSegments.add(s.path);
       return true;

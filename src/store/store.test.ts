@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { pino } from 'pino';
 import { FakeClock } from '../clock.js';
 import { LogStore } from './store.js';
+import { GIVE_UP_AFTER } from './settling.js';
 import { queryEvents, type QueryStats } from './query.js';
 import { readWalFile } from './wal.js';
 import { appendEvents, openTestStore } from './testing.js';
@@ -480,6 +481,49 @@ test('a segment sealed before layouts were recorded gets its layout when the sto
     await store.close();
     store = await reopen();
     await assert.rejects(all(), DecryptionFailedError);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a segment that settling cannot rewrite is left as it is after a few failures, and the rest of its group settles', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-settle-fail-'));
+  const clock = new FakeClock(T0 + 1_000_000);
+  const reopen = () => openTestStore(dir, clock, { logger, encryption: false });
+  let store = await reopen();
+  try {
+    let g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+    await store.catalog.createStream(g, 's', T0);
+    const json = (from: number) => Array.from({ length: 50 }, (_, i) => ({ timestamp: T0 + from + i, message: `{"level":"info","n":${from + i}}` }));
+    await appendEvents(store, g, 's', json(0), T0);
+    await store.close(); // the first segment, not settled
+    // Its file damaged (a disk error, a bad copy): it cannot be read, so it cannot be rewritten.
+    const first = join(dir, store.catalog.groups.get('g')!.segments[0]!.path);
+    writeFileSync(first, Buffer.alloc(4096, 7));
+    store = await reopen();
+    g = store.catalog.groups.get('g')!;
+    await appendEvents(store, g, 's', json(50), T0);
+    await store.close(); // the second segment, not settled either
+    store = await reopen();
+    g = store.catalog.groups.get('g')!;
+    assert.deepEqual(g.segments.map((s) => s.fields), [null, null]);
+    const settling = (store as unknown as { settling: { step(g: LogGroup): Promise<boolean> } }).settling;
+    // The store's own quiet-time work may make some of the attempts: at most GIVE_UP_AFTER fail in all.
+    let failed = 0;
+    for (let settled = false; !settled; ) {
+      try {
+        settled = await settling.step(g);
+        assert.ok(settled, 'a step that does not fail settles the other segment');
+      } catch (e) {
+        if (e instanceof assert.AssertionError) throw e;
+        assert.ok(++failed <= GIVE_UP_AFTER, `failed ${failed} times`);
+      }
+    }
+    assert.ok(failed >= 1, 'the damaged segment was tried');
+    assert.equal(g.segments.length, 2);
+    assert.equal(g.segments.find((s) => s.minSeq === 0)!.fields, null, 'the damaged segment is left as it is');
+    assert.ok(g.segments.find((s) => s.minSeq === 50)!.fields!.includes('$."level"'), 'the other one is shredded');
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
