@@ -307,7 +307,7 @@ export class Catalog {
     segments: Segment[],
     bitmaps: Array<{ groupId: number; block: number; bits: Uint8Array }>,
     touched: Iterable<LogGroup>,
-    applied: () => void = () => {},
+    applied: () => void,
   ): Promise<void> {
     const groups = [...touched].filter((g) => this.groupsById.has(g.id));
     // Snapshot the stats now: ingest may move them on while the transaction runs, and a stream stays

@@ -140,7 +140,7 @@ export async function hotBatchFilter(
   g: LogGroup,
   req: BitmapRequirement | null,
   /** The batches the reader took (HotTier.snapshot): blocks of none of them fail. */
-  batches: readonly HotBatch[] = store.hot.batches(g.id),
+  batches: readonly HotBatch[],
 ): Promise<((b: HotBatch) => boolean) | undefined> {
   if (req === null) return undefined;
   const blocks = new Set(batches.flatMap((b) => blocksSpanned(b.firstSeq, b.timestamps.length)));
