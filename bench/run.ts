@@ -411,7 +411,7 @@ async function runIssue6Scenarios(cfg: BenchConfig, results: Pick<RunResults, 'm
   if (cfg.only.has('metric-filters')) {
     await settle('metric filters', log);
     // Rounds of about 2 s (120,000 events), 10 of each way: rounds of 40,000 events lasted under a second each.
-    const args = ['--rounds', cfg.quick ? '4' : '10', '--batches', cfg.quick ? '20' : '120', '--events', '1000', '--inflight', '4'];
+    const args = ['--rounds', cfg.quick ? '4' : '10', '--batches', cfg.quick ? '20' : '360', '--events', '1000', '--inflight', '4'];
     results.metricFilters = await inChild<MetricFiltersResult>('./metric-filters.js', args, log);
   }
   if (cfg.only.has('alarm-latency')) {
