@@ -7,7 +7,7 @@
  * Names never reach the file system: segment paths are built from numeric ids only.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Db, Row } from './db.js';
+import type { Db, Row, SqlParam } from './db.js';
 import { IndexPolicies } from './index-policies.js';
 
 export interface LogStream {
@@ -42,6 +42,13 @@ export interface Segment {
    * recorded when it was sealed; null for segments sealed before layouts were recorded, or stored as plaintext.
    */
   layout: string | null;
+  /**
+   * Row i of the file holds the event of sequence number minSeq + i, for every row: the file was written
+   * sorted by seq with none missing (a merge, compactor.ts; every segment once settled). A result kept
+   * per sequence number then finds an event's bit from its row number, without reading seq
+   * (sql-session.ts). False for a seal's segments, whose order is the write-ahead log's.
+   */
+  seqDense: boolean;
 }
 
 export interface LogGroup {
@@ -106,6 +113,7 @@ const SCHEMA = [
      min_ts BIGINT NOT NULL, max_ts BIGINT NOT NULL, min_seq BIGINT NOT NULL, max_seq BIGINT NOT NULL)`,
   `ALTER TABLE segments ADD COLUMN IF NOT EXISTS fields VARCHAR`,
   `ALTER TABLE segments ADD COLUMN IF NOT EXISTS layout VARCHAR`,
+  `ALTER TABLE segments ADD COLUMN IF NOT EXISTS seq_dense BOOLEAN`,
   `CREATE TABLE IF NOT EXISTS bitmaps (group_id BIGINT NOT NULL, block BIGINT NOT NULL, bits BLOB NOT NULL, PRIMARY KEY (group_id, block))`,
   `CREATE TABLE IF NOT EXISTS deleted_streams (group_id BIGINT NOT NULL, stream_id BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS store_state (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)`,
@@ -322,8 +330,8 @@ export class Catalog {
     await this.db.transaction(async () => {
       if (segments.length > 0) {
         await this.db.run(
-          `INSERT INTO segments VALUES ${rows(segments.length, 13)}`,
-          segments.flatMap((s) => [s.id, s.groupId, s.path, s.walFile, s.rows, s.rawBytes, s.fileBytes, s.minTs, s.maxTs, s.minSeq, s.maxSeq, s.fields === null ? null : JSON.stringify(s.fields), s.layout]),
+          `INSERT INTO segments VALUES ${rows(segments.length, SEGMENT_COLUMNS)}`,
+          segments.flatMap(segmentValues),
         );
       }
       if (bitmaps.length > 0) {
@@ -357,10 +365,8 @@ export class Catalog {
     const ids = new Set(old.map((s) => s.id));
     await this.db.transaction(async () => {
       for (const s of old) await this.db.run(`DELETE FROM segments WHERE id = $1`, [s.id]);
-      await this.db.run(`INSERT INTO segments VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, [
-        merged.id, merged.groupId, merged.path, merged.walFile, merged.rows, merged.rawBytes, merged.fileBytes,
-        merged.minTs, merged.maxTs, merged.minSeq, merged.maxSeq, merged.fields === null ? null : JSON.stringify(merged.fields), merged.layout,
-      ]);
+      const values = segmentValues(merged);
+      await this.db.run(`INSERT INTO segments VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`, values);
     });
     g.segments = [...g.segments.filter((s) => !ids.has(s.id)), merged];
   }
@@ -426,6 +432,15 @@ export class Catalog {
   }
 }
 
+/** The columns of a row of `segments`, in the table's order (segmentValues). */
+const SEGMENT_COLUMNS = 14;
+
+/** A segment as a row of `segments`, its columns in the table's order. */
+function segmentValues(s: Segment): SqlParam[] {
+  const fields = s.fields === null ? null : JSON.stringify(s.fields);
+  return [s.id, s.groupId, s.path, s.walFile, s.rows, s.rawBytes, s.fileBytes, s.minTs, s.maxTs, s.minSeq, s.maxSeq, fields, s.layout, s.seqDense];
+}
+
 function segmentFromRow(r: Row): Segment {
   return {
     id: num(r.id),
@@ -441,6 +456,7 @@ function segmentFromRow(r: Row): Segment {
     maxSeq: num(r.max_seq),
     fields: parseFields(r.fields),
     layout: r.layout === null || r.layout === undefined ? null : String(r.layout),
+    seqDense: r.seq_dense === true,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Merges (compactor.ts mergeSegments) keep every event once, in sequence order, with a token index that
- * agrees, whatever the order of the rows in their inputs.
+ * agrees, whatever the order of the rows in their inputs; isSeqDense tells files in that order.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,14 +11,14 @@ import { FakeClock } from '../clock.js';
 import type { LogStore } from './store.js';
 import { openTestStore } from './testing.js';
 import { quoteLiteral } from './db.js';
-import { mergeSegments } from './compactor.js';
+import { isSeqDense, mergeSegments } from './compactor.js';
 import type { Segment } from './catalog.js';
 import { indexPath } from './token-index.js';
 
 const T0 = Date.UTC(2026, 10, 1);
 
 function seg(id: number, minSeq: number, rows: number, minTs = T0 + minSeq, maxTs = minTs + rows): Segment {
-  return { id, groupId: 1, path: `segments/1/${id}.parquet`, walFile: id, rows, rawBytes: rows, fileBytes: rows, minTs, maxTs, minSeq, maxSeq: minSeq + rows - 1, fields: null, layout: null };
+  return { id, groupId: 1, path: `segments/1/${id}.parquet`, walFile: id, rows, rawBytes: rows, fileBytes: rows, minTs, maxTs, minSeq, maxSeq: minSeq + rows - 1, fields: null, layout: null, seqDense: false };
 }
 
 async function assertInSeqOrder(store: LogStore, s: Segment): Promise<void> {
@@ -63,12 +63,15 @@ test('segments not in sequence order (a seal puts the records it loads from the 
     const conn = await store.db.connect();
     let merged: Segment;
     try {
+      // Every sequence number once, but not in order; in order; in order with one missing.
+      const dense = (s: Segment): Promise<boolean> => isSeqDense(store.db, conn, join(dir, s.path), s);
+      assert.deepEqual([await dense(run[0]!), await dense(run[1]!), await dense({ ...run[1]!, maxSeq: run[1]!.maxSeq + 1 })], [false, true, false]);
       merged = await mergeSegments(store.db, conn, store.atRest, g, run, await store.catalog.nextId(conn), true);
     } finally {
       conn.closeSync();
     }
     await store.catalog.replaceSegments(g, [], merged);
-    assert.deepEqual([merged.minSeq, merged.maxSeq, merged.rows], [0, 16_999, 17_000]);
+    assert.deepEqual([merged.minSeq, merged.maxSeq, merged.rows, merged.seqDense], [0, 16_999, 17_000, true]);
     await assertInSeqOrder(store, merged);
     const index = await store.atRest.openIndex(g.id, indexPath(merged.path));
     const bits = new Uint8Array(17_000 / 8);

@@ -62,6 +62,21 @@ export async function buildIndex(conn: DuckDBConnection, file: string, minSeq: n
   return builder.finish(rows);
 }
 
+/**
+ * Whether row i of the segment file `file` holds sequence number s.minSeq + i, for every row and with
+ * none missing (Segment.seqDense): checked, not assumed, for a file that sealing wrote in the order of
+ * its write-ahead log.
+ */
+export async function isSeqDense(db: Db, conn: DuckDBConnection, file: string, s: Pick<Segment, 'rows' | 'minSeq' | 'maxSeq'>): Promise<boolean> {
+  if (s.rows === 0 || s.rows !== s.maxSeq - s.minSeq + 1) return false;
+  const [r] = await db.all(
+    `SELECT count(*) AS n, count(*) FILTER (WHERE seq <> file_row_number + ${Math.trunc(s.minSeq)}) AS misplaced FROM read_parquet(${quoteLiteral(file)})`,
+    [],
+    conn,
+  );
+  return Number(r?.n) === s.rows && Number(r?.misplaced) === 0;
+}
+
 /** Writes the merged segment of `run` (sealed in place, at-rest.ts); the caller commits it. */
 export async function mergeSegments(
   db: Db,
@@ -109,13 +124,14 @@ export async function mergeSegments(
   }
   const { fileBytes, layout } = await atRest.storeSegment(g.id, tmp, rel);
   const first = run[0]!;
+  const rows = Number(st!.n);
   // An empty result (every event was of a deleted stream) still replaces the run, with the run's range.
   return {
     id,
     groupId: g.id,
     path: rel,
     walFile: Math.max(...run.map((s) => s.walFile)),
-    rows: Number(st!.n),
+    rows,
     rawBytes: Number(st!.bytes),
     fileBytes,
     minTs: st!.min_ts === null ? first.minTs : Number(st!.min_ts),
@@ -124,5 +140,7 @@ export async function mergeSegments(
     maxSeq: st!.max_seq === null ? first.maxSeq : Number(st!.max_seq),
     fields,
     layout,
+    // Written ORDER BY seq: its rows are its sequence numbers in order, dense unless some were left out.
+    seqDense: rows > 0 && rows === Number(st!.max_seq) - Number(st!.min_seq) + 1,
   };
 }

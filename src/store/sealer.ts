@@ -167,7 +167,7 @@ export async function sealWalFile(db: Db, input: SealInput): Promise<SealOutput>
           minSeq = Math.min(minSeq, b.firstSeq);
           maxSeq = Math.max(maxSeq, b.firstSeq + n - 1);
         }
-        segments.push({ id, groupId, path: rel, walFile: input.walFile, rows, rawBytes, fileBytes, minTs, maxTs, minSeq, maxSeq, fields: null, layout });
+        segments.push({ id, groupId, path: rel, walFile: input.walFile, rows, rawBytes, fileBytes, minTs, maxTs, minSeq, maxSeq, fields: null, layout, seqDense: false });
       }
       for (const gid of perGroup.keys()) await syncDir(join(input.dataDir, 'segments', String(gid)));
     }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AtRest } from './at-rest.js';
 import type { Catalog, LogGroup, Segment } from './catalog.js';
-import { buildIndex, mergeSegments, pickRun } from './compactor.js';
+import { buildIndex, isSeqDense, mergeSegments, pickRun } from './compactor.js';
 import { quoteLiteral, type Db, type Mutex } from './db.js';
 import { isSignedLayout } from './segment-layout.js';
 import { DamagedIndexError, indexPath, TokenIndex, TokenIndexCache } from './token-index.js';
@@ -152,9 +152,10 @@ export class Settling {
 
   /**
    * Settles a segment without JSON where it lies: its token index is built from it and the catalog
-   * records it as shredded into no fields (what rewriting it would have recorded). The file stays as
-   * sealing wrote it. Events of streams deleted meanwhile stay in it, as in any settled segment: reads
-   * skip them (query.ts, read-seq.ts).
+   * records it as shredded into no fields (what rewriting it would have recorded), and whether its rows
+   * are its sequence numbers in order (Segment.seqDense). The file stays as sealing wrote it. Events of
+   * streams deleted meanwhile stay in it, as in any settled segment: reads skip them (query.ts,
+   * read-seq.ts).
    */
   private async settleWithoutRewrite(g: LogGroup, s: Segment): Promise<boolean> {
     const t0 = performance.now();
@@ -168,7 +169,8 @@ export class Settling {
           await this.host.atRest.storeIndex(g.id, indexPath(s.path), await buildIndex(conn, lease.path(s.path), s.minSeq, s.rows));
           this.indexed.add(s.path);
         }
-        await this.host.catalog.replaceSegments(g, [s], { ...s, fields: [] });
+        const seqDense = await isSeqDense(this.host.db, conn, lease.path(s.path), s);
+        await this.host.catalog.replaceSegments(g, [s], { ...s, fields: [], seqDense });
         return true;
       });
       if (done) this.host.logger.info({ logGroup: g.name, events: s.rows, ms: Math.round(performance.now() - t0) }, 'settled a segment without JSON fields (indexed, not rewritten)');

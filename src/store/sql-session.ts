@@ -187,6 +187,10 @@ export class SqlSession {
           // The message is read where the query shows it, a field is not shredded, or a test has no cached result.
           const extracted = paths.flatMap((_, k) => (shredded[k]! < 0 ? [k] : []));
           const readMessage = c.msg || extracted.length > 0 || cached.includes(false);
+          // A cached result holds a bit per sequence number. In files whose rows are their sequence
+          // numbers in order (seqDense), an event's bit follows from its row number: seq is then not read
+          // (nor decrypted) for it.
+          const byRow = cached.includes(true) && !c.seq && !seqWhere && ranges.every((r) => r.segment.seqDense);
           const base = [
             c.sid && 'stream_id AS __sid',
             c.ts && 'ts AS __ts',
@@ -205,7 +209,7 @@ export class SqlSession {
             (c.sid || deleted.length > 0) && 'stream_id',
             (c.ts || conditions !== where) && 'ts',
             c.ingest && 'ingest_ts',
-            (c.seq || seqWhere || cached.includes(true)) && 'seq',
+            (c.seq || seqWhere || (cached.includes(true) && !byRow)) && 'seq',
             readMessage && 'message',
             readMessage && 'json_off',
           ];
@@ -219,7 +223,7 @@ export class SqlSession {
               if (!cached[n]) return `, ${testSql(t, 'message', param)} AS __mt${n + 1}`;
               // One bit an event, from the cached results of these segments (one bitmap over them).
               const bm = combineBitmaps(ranges.map((r) => cache.get(r.segment.path, t)!));
-              return `, get_bit(${param(bm.bits)}::BIT, (seq - ${bm.base})::INTEGER) = 1 AS __mt${n + 1}`;
+              return `, get_bit(${param(bm.bits)}::BIT, ${byRow ? bitOfRow(ranges, bm.base) : `(seq - ${bm.base})`}::INTEGER) = 1 AS __mt${n + 1}`;
             })
             .join('');
           const union = ranges.length > 1 ? ', union_by_name = true' : '';
@@ -412,6 +416,15 @@ function bitmapRuns(ranges: readonly SegmentRanges[]): SegmentRanges[][] {
     runs.at(-1)!.push(r);
   }
   return runs;
+}
+
+/**
+ * SQL of each row's bit in a bitmap from sequence number `base` on, for seqDense files read in the
+ * order of `ranges`: the row's number in its file plus the file's first sequence number.
+ */
+function bitOfRow(ranges: readonly SegmentRanges[], base: number): string {
+  const first = ranges.map((r) => Math.trunc(r.segment.minSeq - base));
+  return first.length === 1 ? `(file_row_number + ${first[0]})` : `([${first.join(', ')}][(file_index + 1)::BIGINT] + file_row_number)`;
 }
 
 /** Identifiers we generate (table names); quoted anyway. */

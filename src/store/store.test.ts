@@ -305,7 +305,7 @@ test('JSON, space-delimited and regex patterns give the same events from hot and
 
 test('the seq condition of pruned segments merges kept blocks across segments and names the fewer side', async () => {
   const { seqFilterSql } = await import('./query.js');
-  const seg = (minSeq: number, maxSeq: number) => ({ id: 0, groupId: 1, path: '', walFile: 0, rows: maxSeq - minSeq + 1, rawBytes: 0, fileBytes: 0, minTs: 0, maxTs: 0, minSeq, maxSeq, fields: [], layout: null });
+  const seg = (minSeq: number, maxSeq: number) => ({ id: 0, groupId: 1, path: '', walFile: 0, rows: maxSeq - minSeq + 1, rawBytes: 0, fileBytes: 0, minTs: 0, maxTs: 0, minSeq, maxSeq, fields: [], layout: null, seqDense: true });
   // Every block kept: no condition at all (a whole-segment read).
   assert.equal(seqFilterSql([{ segment: seg(0, 99), seqRanges: [[0, 99]] }, { segment: seg(100, 199), seqRanges: [[100, 199]] }]), null);
   // Unpruned segments: no condition.

@@ -154,6 +154,74 @@ test('message tests are answered from cached per-segment results, and only where
   }
 });
 
+test('a cached result finds each event by its row number in settled segments, by its sequence number where some are missing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-insights-rows-'));
+  const clock = new FakeClock(T0 + 2_000_000);
+  let store = await open(dir, clock);
+  try {
+    let g = await store.catalog.createGroup('g', T0, {}, null, 'STANDARD');
+    for (const s of ['a', 'b']) await store.catalog.createStream(g, s, T0);
+    // JSON, so that settling rewrites the segments (shredding), sorted by seq; a segment a batch of 80
+    // (a seal every 2 KiB of log), fewer than compaction merges.
+    const events = Array.from({ length: 480 }, (_, i) => ({ stream: Math.floor(i / 80) % 2 === 0 ? 'a' : 'b', message: `{"level":"${i % 3 === 0 ? 'error' : 'info'}","n":${i}}` }));
+    const append = async (from: number, size: number): Promise<void> => {
+      for (let i = from; i < events.length; i += size) {
+        const batch = events.slice(i, i + size).map((e, j) => ({ timestamp: T0 + (i + j) * 1000, message: e.message }));
+        await appendEvents(store, g, events[i]!.stream, batch, T0);
+      }
+    };
+    await append(0, 80);
+    await store.close();
+    store = await open(dir, clock);
+    await store.idle(); // shredding rewrites every segment, sorted by seq
+    g = store.catalog.groups.get('g')!;
+    assert.ok(g.segments.length > 2 && g.segments.every((s) => s.seqDense), `settled segments are dense: ${JSON.stringify(g.segments.map((s) => [s.rows, s.minSeq, s.maxSeq, s.seqDense]))}`);
+    const sql: string[] = [];
+    const allBounded = store.db.allBounded.bind(store.db);
+    store.db.allBounded = (text, ...rest) => (sql.push(text), allBounded(text, ...rest));
+    const messagesOf = async (q: string): Promise<string[]> => {
+      const out = await runInsightsQuery(store, { groups: [g], startMs: T0, endMs: T0 + 1_000_000, query: parseQuery(q), queryString: q, limit: 10_000, signal: new AbortController().signal });
+      return out.rows.map((r) => r.find((f) => f.field === '@message')!.value).sort();
+    };
+    // A count, so that nothing else needs the sequence numbers (@ptr does).
+    const q = 'filter @message like /error/ | stats count(*) by @message';
+    const want = (keep: (i: number) => boolean): string[] => events.flatMap((e, i) => (keep(i) ? [e.message] : [])).sort();
+    assert.deepEqual(await messagesOf(q), want((i) => i % 3 === 0));
+    // Results whose bits are another set than the test's own: the query returns exactly the events of those bits.
+    const t = { kind: 'contains', pattern: 'error' } as const;
+    const first = Math.min(...g.segments.map((s) => s.minSeq));
+    const chosen = (seq: number): boolean => (seq - first) % 7 === 2 || seq === first;
+    for (const s of g.segments) {
+      const bm = store.messageTests.get(s.path, t)!;
+      const bits = new Uint8Array(bm.bits.length);
+      for (let seq = s.minSeq; seq <= s.maxSeq; seq++) if (chosen(seq)) bits[(seq - bm.base) >> 3]! |= 0x80 >> ((seq - bm.base) & 7); // message-tests.ts
+      store.messageTests.set(s.path, g.id, t, { base: bm.base, bits });
+    }
+    sql.length = 0;
+    assert.deepEqual(await messagesOf(q), want((i) => chosen(first + i)));
+    assert.ok(sql.some((x) => x.includes('file_row_number')) && !sql.some((x) => /\(seq - \d+\)/.test(x)), 'bits found by row number');
+    // A stream deleted, then small segments merged (compaction): its events are left out, the merge is
+    // not dense, and the bits are found by sequence number.
+    await store.deleteStream(g, g.streams.get('b')!);
+    const more = events.length;
+    events.push(...Array.from({ length: 240 }, (_, k) => ({ stream: 'a', message: `{"level":"${(more + k) % 3 === 0 ? 'error' : 'info'}","n":${more + k}}` })));
+    await append(more, 20); // a few more small segments: now enough for compaction to merge them all
+    await store.close();
+    store = await open(dir, clock);
+    await store.idle();
+    g = store.catalog.groups.get('g')!;
+    assert.ok(g.segments.some((s) => !s.seqDense), `a segment with events left out: ${JSON.stringify(g.segments.map((s) => [s.rows, s.minSeq, s.maxSeq, s.seqDense]))}`);
+    store.db.allBounded = (text, ...rest) => (sql.push(text), allBounded(text, ...rest));
+    assert.deepEqual(await messagesOf(q), want((i) => i % 3 === 0 && events[i]!.stream === 'a'));
+    sql.length = 0;
+    assert.deepEqual(await messagesOf(q), want((i) => i % 3 === 0 && events[i]!.stream === 'a'), 'from the cache');
+    assert.ok(sql.some((x) => /\(seq - \d+\)/.test(x)), 'bits found by sequence number');
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a test of letters on settled segments is answered from their token indexes, exactly', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lw-insights-tokens-'));
   const clock = new FakeClock(T0 + 2_000_000);
@@ -171,6 +239,7 @@ test('a test of letters on settled segments is answered from their token indexes
     await store.idle(); // shredding rewrites the segments, with their token indexes
     g = store.catalog.groups.get('g')!;
     assert.equal(store.unindexedSegments, 0);
+    assert.ok(g.segments.every((s) => s.seqDense), 'segments without JSON, settled where they lie, are checked dense');
     const scans: string[] = [];
     const all = store.db.all.bind(store.db);
     store.db.all = (sql, params, conn) => {
