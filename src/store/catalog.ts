@@ -46,9 +46,10 @@ export interface Segment {
    * Row i of the file holds the event of sequence number minSeq + i, for every row: the file was written
    * sorted by seq with none missing (a merge, compactor.ts; every segment once settled). A result kept
    * per sequence number then finds an event's bit from its row number, without reading seq
-   * (sql-session.ts). False for a seal's segments, whose order is the write-ahead log's.
+   * (sql-session.ts). False for a seal's segments, whose order is the write-ahead log's; null for
+   * segments recorded before the flag existed, until settling checks them (settling.ts).
    */
-  seqDense: boolean;
+  seqDense: boolean | null;
 }
 
 export interface LogGroup {
@@ -371,6 +372,12 @@ export class Catalog {
     g.segments = [...g.segments.filter((s) => !ids.has(s.id)), merged];
   }
 
+  /** Records whether a segment recorded before Segment.seqDense existed is dense (settling.ts). */
+  async setSeqDense(s: Segment, dense: boolean): Promise<void> {
+    await this.db.run(`UPDATE segments SET seq_dense = $1 WHERE id = $2`, [dense, s.id]);
+    s.seqDense = dense;
+  }
+
   /** Records the layout of a segment sealed before layouts were recorded (segment-layout.ts). */
   async setLayout(s: Segment, layout: string): Promise<void> {
     await this.db.run(`UPDATE segments SET layout = $1 WHERE id = $2`, [layout, s.id]);
@@ -456,7 +463,7 @@ function segmentFromRow(r: Row): Segment {
     maxSeq: num(r.max_seq),
     fields: parseFields(r.fields),
     layout: r.layout === null || r.layout === undefined ? null : String(r.layout),
-    seqDense: r.seq_dense === true,
+    seqDense: r.seq_dense === null || r.seq_dense === undefined ? null : r.seq_dense === true,
   };
 }
 

@@ -79,7 +79,7 @@ export class Settling {
     const unshredded = quiet ? g.segments.find((s) => s.fields === null && this.settleable(s)) : undefined;
     const small = pickRun(g.segments);
     const run = (small !== null && small.every((s) => this.settleable(s)) ? small : null) ?? (unshredded ? [unshredded] : null);
-    if (!run) return quiet && ((await this.indexOne(g)) || (await this.layoutOne(g)));
+    if (!run) return quiet && ((await this.indexOne(g)) || (await this.layoutOne(g)) || (await this.denseOne(g)));
     return this.attempt(run, () => this.rewrite(g, run, quiet, unshredded));
   }
 
@@ -232,6 +232,38 @@ export class Settling {
   }
 
   /**
+   * Checks one settled segment recorded before Segment.seqDense existed (null) and records whether it is
+   * dense; false when there was none, or a query runs (it reads the segment's sequence numbers).
+   */
+  private async denseOne(g: LogGroup): Promise<boolean> {
+    if (this.host.querying()) return false;
+    const s = g.segments.find((x) => x.seqDense === null && x.fields !== null && this.settleable(x));
+    if (!s) return false;
+    const dense = await this.attempt([s], async () => {
+      const lease = await this.host.atRest.lease([s.path]);
+      const conn = await this.host.db.connect();
+      try {
+        return await isSeqDense(this.host.db, conn, lease.path(s.path), s);
+      } finally {
+        conn.closeSync();
+        lease.release();
+      }
+    });
+    await this.host.writeLock.run(async () => {
+      // Retention, a merge or a deletion may have taken the segment meanwhile.
+      if (this.host.catalog.groupsById.get(g.id) === g && g.segments.includes(s)) await this.host.catalog.setSeqDense(s, dense);
+    });
+    return true;
+  }
+
+  /** Settled segments recorded before Segment.seqDense existed, not checked yet (denseOne). */
+  get unchecked(): number {
+    let n = 0;
+    for (const g of this.host.catalog.groupsById.values()) for (const s of g.segments) if (s.seqDense === null && s.fields !== null) n++;
+    return n;
+  }
+
+  /**
    * After a start, in the background: reads the newest segments' token indexes (up to half their
    * cache), so that the first query of a term after a restart finds them ready. Segments are not
    * decrypted ahead: on these machines that costs seconds of fresh memory pages on the event loop
@@ -276,7 +308,6 @@ export class Settling {
     });
   }
 
-  /** Segments whose JSON fields are not shredded yet (background work left), for Logward's own metrics. */
   /** Segments sealed before layouts were recorded whose layout is not recorded yet (layoutOne). */
   get unlaid(): number {
     if (!this.host.atRest.enabled) return 0;
@@ -285,6 +316,7 @@ export class Settling {
     return n;
   }
 
+  /** Segments whose JSON fields are not shredded yet (background work left), for Logward's own metrics. */
   get unshredded(): number {
     let n = 0;
     for (const g of this.host.catalog.groupsById.values()) for (const s of g.segments) if (s.fields === null) n++;

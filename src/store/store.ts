@@ -192,10 +192,9 @@ export class LogStore {
     });
     store.timers.push(setInterval(() => store.wal.rotateIfOlderThan(opts.walSealAgeMs), Math.min(1000, opts.walSealAgeMs)).unref());
     store.timers.push(setInterval(() => void store.unlinkReplaced(false), 5_000).unref());
-    // Shredding, indexing and recording old segments' layouts wait for quiet times; this starts them once ingest has calmed down.
-    store.timers.push(
-      setInterval(() => (store.unshreddedSegments > 0 || store.unindexedSegments > 0 || store.settling.unlaid > 0) && store.quiet() && store.kickSealer(), QUIET_WINDOW_MS).unref(),
-    );
+    // Shredding, indexing and recording old segments' layouts and density wait for quiet times; this starts them once ingest has calmed down.
+    const left = (): boolean => store.unshreddedSegments > 0 || store.unindexedSegments > 0 || store.settling.unlaid > 0 || store.settling.unchecked > 0;
+    store.timers.push(setInterval(() => left() && store.quiet() && store.kickSealer(), QUIET_WINDOW_MS).unref());
     store.timers.push(setInterval(() => void store.sweepRetention().catch((e) => opts.logger.error({ err: e }, 'retention sweep failed')), opts.retentionSweepMs).unref());
     return store;
   }

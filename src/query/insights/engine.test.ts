@@ -176,6 +176,13 @@ test('a cached result finds each event by its row number in settled segments, by
     await store.idle(); // shredding rewrites every segment, sorted by seq
     g = store.catalog.groups.get('g')!;
     assert.ok(g.segments.length > 2 && g.segments.every((s) => s.seqDense), `settled segments are dense: ${JSON.stringify(g.segments.map((s) => [s.rows, s.minSeq, s.maxSeq, s.seqDense]))}`);
+    // Segments recorded before the flag existed (NULL) are checked when the store is quiet.
+    await store.db.run('UPDATE segments SET seq_dense = NULL');
+    await store.close();
+    store = await open(dir, clock);
+    await store.idle();
+    g = store.catalog.groups.get('g')!;
+    assert.ok(g.segments.every((s) => s.seqDense === true), 'checked after the start');
     const sql: string[] = [];
     const allBounded = store.db.allBounded.bind(store.db);
     store.db.allBounded = (text, ...rest) => (sql.push(text), allBounded(text, ...rest));
