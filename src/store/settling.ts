@@ -240,9 +240,11 @@ export class Settling {
     const s = g.segments.find((x) => x.seqDense === null && x.fields !== null && this.settleable(x));
     if (!s) return false;
     const dense = await this.attempt([s], async () => {
-      const lease = await this.host.atRest.lease([s.path]);
+      // Only the sequence numbers are read (and, encrypted, decrypted).
+      const lease = await this.host.atRest.lease([{ rel: s.path, layout: s.layout }], { partial: true });
       const conn = await this.host.db.connect();
       try {
+        await lease.readColumns(new Set(['seq']));
         return await isSeqDense(this.host.db, conn, lease.path(s.path), s);
       } finally {
         conn.closeSync();
