@@ -330,10 +330,8 @@ export class Catalog {
       Array.from({ length: n }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`).join(', ');
     await this.db.transaction(async () => {
       if (segments.length > 0) {
-        await this.db.run(
-          `INSERT INTO segments VALUES ${rows(segments.length, SEGMENT_COLUMNS)}`,
-          segments.flatMap(segmentValues),
-        );
+        const values = segments.map(segmentValues);
+        await this.db.run(`INSERT INTO segments VALUES ${rows(values.length, values[0]!.length)}`, values.flat());
       }
       if (bitmaps.length > 0) {
         await this.db.run(`INSERT OR REPLACE INTO bitmaps VALUES ${rows(bitmaps.length, 3)}`, bitmaps.flatMap((b) => [b.groupId, b.block, b.bits]));
@@ -438,9 +436,6 @@ export class Catalog {
     return out;
   }
 }
-
-/** The columns of a row of `segments`, in the table's order (segmentValues). */
-const SEGMENT_COLUMNS = 14;
 
 /** A segment as a row of `segments`, its columns in the table's order. */
 function segmentValues(s: Segment): SqlParam[] {

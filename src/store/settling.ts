@@ -83,6 +83,11 @@ export class Settling {
     return this.attempt(run, () => this.rewrite(g, run, quiet, unshredded));
   }
 
+  /** Whether the group still exists and holds these segments (work on them is committed under the write lock only then). */
+  private holds(g: LogGroup, segments: readonly Segment[]): boolean {
+    return this.host.catalog.groupsById.get(g.id) === g && segments.every((s) => g.segments.includes(s));
+  }
+
   /** Whether settling has not given up on the segment (see attempt()). */
   private settleable(s: Segment): boolean {
     return (this.failures.get(s.path) ?? 0) < GIVE_UP_AFTER;
@@ -116,7 +121,7 @@ export class Settling {
       const merged = await mergeSegments(this.host.db, conn, this.host.atRest, g, run, await this.host.catalog.nextId(conn), quiet);
       const committed = await this.host.writeLock.run(async () => {
         // Retention or a deletion may have taken some of the inputs meanwhile: then keep them as they are.
-        if (this.host.catalog.groupsById.get(g.id) !== g || !run.every((s) => g.segments.includes(s))) return false;
+        if (!this.holds(g, run)) return false;
         await this.host.catalog.replaceSegments(g, run, merged);
         return true;
       });
@@ -164,7 +169,7 @@ export class Settling {
     try {
       const done = await this.host.writeLock.run(async () => {
         // Retention, a merge or a deletion may have taken the segment meanwhile.
-        if (this.host.catalog.groupsById.get(g.id) !== g || !g.segments.includes(s)) return false;
+        if (!this.holds(g, [s])) return false;
         if (!this.indexed.has(s.path)) {
           await this.host.atRest.storeIndex(g.id, indexPath(s.path), await buildIndex(conn, lease.path(s.path), s.minSeq, s.rows));
           this.indexed.add(s.path);
@@ -198,7 +203,7 @@ export class Settling {
     try {
       await this.host.writeLock.run(async () => {
         // Retention, a merge or a deletion may have taken the segment meanwhile.
-        if (this.host.catalog.groupsById.get(g.id) !== g || !g.segments.includes(s)) return;
+        if (!this.holds(g, [s])) return;
         await this.host.atRest.storeIndex(g.id, indexPath(s.path), await buildIndex(conn, lease.path(s.path), s.minSeq, s.rows));
         this.indexed.add(s.path);
       });
@@ -226,7 +231,7 @@ export class Settling {
     }
     await this.host.writeLock.run(async () => {
       // Retention, a merge or a deletion may have taken the segment meanwhile.
-      if (this.host.catalog.groupsById.get(g.id) === g && g.segments.includes(s)) await this.host.catalog.setLayout(s, layout);
+      if (this.holds(g, [s])) await this.host.catalog.setLayout(s, layout);
     });
     return true;
   }
@@ -253,7 +258,7 @@ export class Settling {
     });
     await this.host.writeLock.run(async () => {
       // Retention, a merge or a deletion may have taken the segment meanwhile.
-      if (this.host.catalog.groupsById.get(g.id) === g && g.segments.includes(s)) await this.host.catalog.setSeqDense(s, dense);
+      if (this.holds(g, [s])) await this.host.catalog.setSeqDense(s, dense);
     });
     return true;
   }
