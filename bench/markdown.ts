@@ -334,7 +334,7 @@ export function resultRows(r: RunResults): Row[] {
       bar: '≤ 10% drop',
       // Filters are evaluated after acknowledgement, by a thread that yields to ingest: the bar holds only if
       // evaluation keeps up too, so rounds also count until their last event is evaluated.
-      measured: `${fmtInt(m.filteredEventsPerS)} vs ${fmtInt(m.plainEventsPerS)} events/s without filters: ${m.dropPercent}% drop; counted until every event is evaluated, ${fmtInt(m.evaluatedEventsPerS)} events/s: ${m.dropPercentEvaluated}% drop, the last event evaluated ${fmtInt(m.catchUpMsMedian)} ms after the last acknowledgement (median)${m.dropPercentPaired !== undefined ? ` (median of each round against the plain round next to it: ${m.dropPercentPaired}% and ${m.dropPercentEvaluatedPaired}%)` : ''}`,
+      measured: `${fmtInt(m.filteredEventsPerS)} vs ${fmtInt(m.plainEventsPerS)} events/s without filters: ${m.dropPercent}% drop; counted until every event is evaluated, ${fmtInt(m.evaluatedEventsPerS)} events/s: ${m.dropPercentEvaluated}% drop, the last event evaluated ${fmtInt(m.catchUpMsMedian)} ms after the last acknowledgement (median)${m.dropPercentPaired !== undefined ? ` (median of each round against the plain round next to it: ${m.dropPercentPaired}% and ${m.dropPercentEvaluatedPaired}%)` : ''}${m.sealWaitMsMedian !== undefined ? `; each round began once the store had sealed the rounds before it (waited ${fmtInt(m.sealWaitMsMedian)} ms, median), ${fmtInt(m.throttled)} requests throttled` : ''}`,
       ok: m.dropPercent <= 10 && m.dropPercentEvaluated <= 10,
     });
   }
