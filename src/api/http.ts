@@ -2,7 +2,8 @@
  * The HTTP front, one port for every service, told apart by `X-Amz-Target`:
  *   CloudWatch Logs    AWS JSON 1.1, `Logs_20140328.<Operation>`, SigV4 service `logs`;
  *   CloudWatch         AWS JSON 1.0 (awsQueryCompatible), `GraniteServiceVersion20100801.<Operation>`,
- *                      SigV4 service `monitoring` (metrics and alarms);
+ *                      SigV4 service `monitoring` (metrics and alarms); also Smithy RPC v2 CBOR,
+ *                      `POST /service/GraniteServiceVersion20100801/operation/<Operation>` (cbor-wire.ts);
  *   Logward topics     AWS JSON 1.1, `LogwardTopics_20261127.<Operation>`, SigV4 service `sns`
  *                      (where alarm actions are delivered, src/api/topics);
  * and `GET /metrics`, the Prometheus exposition (its access rule lives in metrics-endpoint.ts), and
@@ -58,6 +59,7 @@ import { clipErrorMessage } from './audit/chain.js';
 import { handleIam } from './iam/handler.js';
 import { FORM_CONTENT_TYPE, IamApiError, errorXml, fromApiError } from './iam/protocol.js';
 import { monitoringResources, topicResources } from '../iam/service-resources.js';
+import { CBOR_CONTENT_TYPE, SMITHY_PROTOCOL, readCborBody, rpcV2Path, writeCborError, writeCborOutput } from './cbor-wire.js';
 
 export const TARGET_PREFIX = 'Logs_20140328.';
 export const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -122,6 +124,8 @@ interface Front {
   run(op: string, input: unknown, body: Buffer, caller: Caller, facts: RequestFacts): Promise<unknown>;
   /** awsQueryCompatible services also name their errors' awsQuery code in `x-amzn-query-error`. */
   queryCompatible: boolean;
+  /** The service's name in Smithy RPC v2 CBOR paths, for a service that is served in it too. */
+  rpcV2Service?: string;
 }
 
 const MONITORING_MODEL_OPERATIONS: ReadonlySet<string> = new Set(Object.keys(MONITORING_OPERATIONS));
@@ -185,6 +189,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
       validate: validateMonitoringRequest,
       implemented: isImplementedMonitoring,
       queryCompatible: true,
+      rpcV2Service: MONITORING_TARGET_PREFIX.slice(0, -1),
       resources: (op, input) => monitoringResources(op, input, scope),
       guard: () => undefined,
       run: (op, input) => (monitoringActions[op as keyof typeof monitoringActions] as (c: MonitoringContext, i: unknown) => Promise<unknown>)(deps.monitoring, input),
@@ -205,6 +210,13 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     },
   ];
   const targetOf = (req: FastifyRequest): { front: Front; op: string | undefined } => {
+    const rpc = req.headers['x-amz-target'] === undefined ? rpcV2Path(req.url) : undefined;
+    const rpcFront = rpc && fronts.find((f) => f.rpcV2Service === rpc.service);
+    if (rpc && rpcFront) {
+      (req as AdmittedRequest).front = rpcFront;
+      (req as AdmittedRequest).cbor = true;
+      return { front: rpcFront, op: rpc.op };
+    }
     const t = req.headers['x-amz-target'];
     const front = (typeof t === 'string' && fronts.find((f) => t.startsWith(f.prefix))) || fronts[0]!;
     (req as AdmittedRequest).front = front;
@@ -264,7 +276,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
 
   // The route reads up to the largest limit of any operation; each operation's own is checked here and
   // before the body is read (onRequest, from Content-Length).
-  app.post('/', { bodyLimit: MAX_TABLE_REQUEST_BYTES }, async (req, reply) => {
+  const handleCall = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const call = callOf(req);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const target = targetOf(req);
@@ -287,17 +299,24 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     const caller = deps.access.caller(accessKeyId);
     call.caller = caller;
     const ctype = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (ctype !== front.contentType && ctype !== 'application/json') {
+    const cbor = (req as AdmittedRequest).cbor === true;
+    if (cbor) {
+      if (req.headers['smithy-protocol'] !== SMITHY_PROTOCOL) throw new ApiError('SerializationException', `Missing or unsupported smithy-protocol header: expected ${SMITHY_PROTOCOL}`);
+      if (ctype !== CBOR_CONTENT_TYPE && !(ctype === '' && body.length === 0)) throw new ApiError('SerializationException', `Unsupported Content-Type '${ctype}': expected ${CBOR_CONTENT_TYPE}`);
+    } else if (ctype !== front.contentType && ctype !== 'application/json') {
       throw new ApiError('SerializationException', `Unsupported Content-Type '${ctype}': expected ${front.contentType}`);
     }
-    if (!isUtf8(body)) throw new ApiError('SerializationException', 'The request body is not valid UTF-8.');
+    if (!cbor && !isUtf8(body)) throw new ApiError('SerializationException', 'The request body is not valid UTF-8.');
     let input: unknown;
-    try {
-      // PutLogEvents bodies are read without one body-sized string (see put-body.ts), others as usual.
-      const put = op === 'PutLogEvents' && front.prefix === TARGET_PREFIX ? parsePutLogEventsBody(body) : undefined;
-      input = put ?? (body.length === 0 ? {} : JSON.parse(body.toString('utf8')));
-    } catch (e) {
-      throw new ApiError('SerializationException', `The request body is not valid JSON: ${(e as Error).message}`, { cause: e });
+    if (cbor) input = readCborBody(body);
+    else {
+      try {
+        // PutLogEvents bodies are read without one body-sized string (see put-body.ts), others as usual.
+        const put = op === 'PutLogEvents' && front.prefix === TARGET_PREFIX ? parsePutLogEventsBody(body) : undefined;
+        input = put ?? (body.length === 0 ? {} : JSON.parse(body.toString('utf8')));
+      } catch (e) {
+        throw new ApiError('SerializationException', `The request body is not valid JSON: ${(e as Error).message}`, { cause: e });
+      }
     }
     front.validate(op, input);
     const resources = front.resources(op, input);
@@ -307,9 +326,12 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     front.guard(op, input, resources, caller, facts);
     if (!front.implemented(op)) throw new ApiError('UnknownOperationException', `Logward does not implement ${op} yet.`);
     const out = await front.run(op, input, body, caller, facts);
+    if (cbor) return reply.header('content-type', CBOR_CONTENT_TYPE).header('smithy-protocol', SMITHY_PROTOCOL).header('x-amzn-requestid', req.id).send(writeCborOutput(op, out));
     reply.header('content-type', front.contentType).header('x-amzn-requestid', req.id);
     return reply.send(JSON.stringify(out));
-  });
+  };
+  app.post('/', { bodyLimit: MAX_TABLE_REQUEST_BYTES }, handleCall);
+  app.post('/service/:service/operation/:operation', { bodyLimit: MAX_BODY_BYTES }, handleCall);
 
   // The audit record of every call, durable before the answer leaves (see the module comment).
   app.addHook('onSend', async (req, reply, payload) => {
@@ -336,6 +358,10 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
         const ie = fromApiError(e);
         reply.code(ie.status).header('content-type', 'text/xml');
         return errorXml(ie, req.id);
+      }
+      if ((req as AdmittedRequest).cbor === true) {
+        reply.header('content-type', CBOR_CONTENT_TYPE).header('smithy-protocol', SMITHY_PROTOCOL);
+        return writeCborError(e.toBody());
       }
       reply.header('content-type', (req as AdmittedRequest).front?.contentType ?? CONTENT_TYPE);
       return JSON.stringify(e.toBody());
@@ -369,6 +395,8 @@ interface AdmittedRequest extends FastifyRequest {
   admitted?: number;
   /** The service the request's X-Amz-Target named, for the shape of its error answers. */
   front?: Front;
+  /** A Smithy RPC v2 CBOR request: answered in CBOR. */
+  cbor?: boolean;
 }
 
 function drain(req: FastifyRequest, cap: number): Promise<void> {
@@ -407,6 +435,15 @@ function sendError(reply: FastifyReply, req: FastifyRequest, e: ApiError): Fasti
   call.error = { code: e.code, message: e.message };
   const front = (req as AdmittedRequest).front;
   if (front?.queryCompatible === true) reply.header('x-amzn-query-error', `${e.queryCode};${e.status >= 500 ? 'Receiver' : 'Sender'}`);
+  if ((req as AdmittedRequest).cbor === true) {
+    return reply
+      .code(e.status)
+      .header('content-type', CBOR_CONTENT_TYPE)
+      .header('smithy-protocol', SMITHY_PROTOCOL)
+      .header('x-amzn-requestid', req.id)
+      .header('x-amzn-errortype', e.code)
+      .send(writeCborError(e.toBody()));
+  }
   return reply
     .code(e.status)
     .header('content-type', front?.contentType ?? CONTENT_TYPE)

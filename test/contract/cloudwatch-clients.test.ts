@@ -1,6 +1,7 @@
 /**
  * Contract: the CloudWatch API through the other clients people use, changing only the endpoint: the aws
- * CLI (v1, botocore) and boto3. Each walks metrics and alarms in one test (the clients are slow to start).
+ * CLI (v1, botocore) and boto3, and boto3 in Smithy RPC v2 CBOR. Each walks metrics and alarms in one
+ * test (the clients are slow to start).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,4 +111,60 @@ test('metrics and alarms through boto3', async () => {
     ['ValidationError', 'Period must be 10, 30 or a multiple of 60.', 400],
     ['ResourceNotFound', '1 of the specified alarms were not found: nope', 404],
   ]);
+});
+
+/**
+ * boto3 in Smithy RPC v2 CBOR: botocore supports the protocol but prefers awsJson1_0 for this service; a
+ * copy of its model that lists CBOR alone makes it speak CBOR, as a future botocore may by default.
+ */
+const BOTO3_CBOR = `
+import json, sys, datetime, boto3, botocore, botocore.session
+from botocore.config import Config
+url, key, secret, ns = sys.argv[1:5]
+session = botocore.session.get_session()
+model = session.get_component('data_loader').load_service_model('cloudwatch', 'service-2')
+model['metadata']['protocol'] = 'smithy-rpc-v2-cbor'
+model['metadata']['protocols'] = ['smithy-rpc-v2-cbor']
+cw = boto3.Session(botocore_session=session).client('cloudwatch', endpoint_url=url, region_name='${TEST_REGION}', aws_access_key_id=key, aws_secret_access_key=secret, config=Config(retries={'max_attempts': 1}))
+sent = []
+text = lambda v: v.decode() if isinstance(v, bytes) else v
+cw.meta.events.register('before-send.cloudwatch', lambda request, **kw: sent.append([request.url.split('/', 3)[3], text(request.headers.get('Content-Type')), text(request.headers.get('smithy-protocol'))]))
+now = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0) - datetime.timedelta(minutes=5)
+cw.put_metric_data(Namespace=ns, MetricData=[{'MetricName': 'Temp', 'Value': 20.0, 'Timestamp': now, 'Unit': 'None'}, {'MetricName': 'Temp', 'Value': 22.0, 'Timestamp': now + datetime.timedelta(seconds=1), 'Unit': 'None'}])
+s = cw.get_metric_statistics(Namespace=ns, MetricName='Temp', StartTime=now, EndTime=now + datetime.timedelta(minutes=1), Period=60, Statistics=['Average', 'SampleCount'])
+cw.put_metric_alarm(AlarmName=ns + '-hot', Namespace=ns, MetricName='Temp', Statistic='Average', Period=60, EvaluationPeriods=1, Threshold=30, ComparisonOperator='GreaterThanThreshold')
+a = cw.describe_alarms(AlarmNamePrefix=ns)
+try:
+    cw.put_metric_alarm(AlarmName='x', Namespace=ns, MetricName='Temp', Statistic='Average', Period=45, EvaluationPeriods=1, Threshold=1, ComparisonOperator='GreaterThanThreshold')
+    error = None
+except botocore.exceptions.ClientError as e:
+    error = [e.response['Error']['Code'], e.response['Error']['Message'], e.response['ResponseMetadata']['HTTPStatusCode']]
+print(json.dumps({
+  'protocol': cw.meta.service_model.protocol,
+  'sent': sent[0],
+  'stats': [[p['Timestamp'] == now, p['Average'], p['SampleCount']] for p in s['Datapoints']],
+  'alarms': [[x['AlarmName'], x['StateValue'], isinstance(x['StateUpdatedTimestamp'], datetime.datetime)] for x in a['MetricAlarms']],
+  'error': error,
+}))
+`;
+
+test('metrics and alarms through boto3 in Smithy RPC v2 CBOR', async () => {
+  const ns = `BotoCbor${run}`;
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn('python3', ['-c', BOTO3_CBOR, srv.url, srv.credentials.accessKeyId, srv.credentials.secretAccessKey, ns], { env: { ...env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`boto3 script failed (${String(code)}):\n${stderr}`))));
+  });
+  const r = JSON.parse(out) as { protocol: string; sent: string[]; stats: unknown[][]; alarms: unknown[][]; error: unknown };
+  assert.equal(r.protocol, 'smithy-rpc-v2-cbor');
+  assert.deepEqual(r.sent, ['service/GraniteServiceVersion20100801/operation/PutMetricData', 'application/cbor', 'rpc-v2-cbor']);
+  assert.deepEqual(r.stats, [[true, 21, 2]]);
+  assert.deepEqual(r.alarms, [[`${ns}-hot`, 'INSUFFICIENT_DATA', true]]);
+  assert.deepEqual(r.error, ['ValidationError', 'Period must be 10, 30 or a multiple of 60.', 400]);
 });
