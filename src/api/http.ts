@@ -435,19 +435,12 @@ function sendError(reply: FastifyReply, req: FastifyRequest, e: ApiError): Fasti
   call.error = { code: e.code, message: e.message };
   const front = (req as AdmittedRequest).front;
   if (front?.queryCompatible === true) reply.header('x-amzn-query-error', `${e.queryCode};${e.status >= 500 ? 'Receiver' : 'Sender'}`);
-  if ((req as AdmittedRequest).cbor === true) {
-    return reply
-      .code(e.status)
-      .header('content-type', CBOR_CONTENT_TYPE)
-      .header('smithy-protocol', SMITHY_PROTOCOL)
-      .header('x-amzn-requestid', req.id)
-      .header('x-amzn-errortype', e.code)
-      .send(writeCborError(e.toBody()));
-  }
+  const cbor = (req as AdmittedRequest).cbor === true;
+  if (cbor) reply.header('smithy-protocol', SMITHY_PROTOCOL);
   return reply
     .code(e.status)
-    .header('content-type', front?.contentType ?? CONTENT_TYPE)
+    .header('content-type', cbor ? CBOR_CONTENT_TYPE : (front?.contentType ?? CONTENT_TYPE))
     .header('x-amzn-requestid', req.id)
     .header('x-amzn-errortype', e.code)
-    .send(JSON.stringify(e.toBody()));
+    .send(cbor ? writeCborError(e.toBody()) : JSON.stringify(e.toBody()));
 }
