@@ -485,7 +485,8 @@ export function resultRows(r: RunResults): Row[] {
       measured:
         `${t.dropPercent.toFixed(1)}% lower: ${fmtInt(t.subscribedEventsPerS)} vs ${fmtInt(t.plainEventsPerS)} events/s (rounds ${t.subscribed.map(fmtInt).join(', ')} vs ${t.plain.map(fmtInt).join(', ')}); ` +
         `counted until delivered to both, ${t.dropPercentDelivered.toFixed(1)}% lower: ${fmtInt(t.deliveredEventsPerS)} events/s (rounds ${t.delivered.map(fmtInt).join(', ')}; ` +
-        `last event delivered ${t.catchUpMs.map((ms) => fmtMs(ms)).join(', ')} after the window); lag at the end of the window ${lag.map(([f, v]) => `${f} ${v.toFixed(1)} s`).join(', ')}`,
+        `last event delivered ${t.catchUpMs.map((ms) => fmtMs(ms)).join(', ')} after the window); lag at the end of the window ${lag.map(([f, v]) => `${f} ${v.toFixed(1)} s`).join(', ')}` +
+        (t.dropPercentPaired !== undefined ? `; each round against the plain round next to it, on average: ${t.dropPercentPaired.toFixed(1)}% lower` : ''),
       ok: t.dropPercent <= 15 && t.dropPercentDelivered <= 15 && lag.length === 2,
     });
   }
