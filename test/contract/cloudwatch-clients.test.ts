@@ -88,12 +88,12 @@ print(json.dumps({
 }))
 `;
 
-test('metrics and alarms through boto3', async () => {
-  const ns = `Boto${run}`;
+/** Runs a boto3 script with the server's URL, credentials and `ns` as its arguments (no AWS_ settings of this environment): what it prints, parsed. */
+async function boto3(script: string, ns: string): Promise<unknown> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
   const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn('python3', ['-c', BOTO3, srv.url, srv.credentials.accessKeyId, srv.credentials.secretAccessKey, ns], { env: { ...env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('python3', ['-c', script, srv.url, srv.credentials.accessKeyId, srv.credentials.secretAccessKey, ns], { env: { ...env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -101,7 +101,12 @@ test('metrics and alarms through boto3', async () => {
     child.once('error', reject);
     child.once('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`boto3 script failed (${String(code)}):\n${stderr}`))));
   });
-  const r = JSON.parse(out) as { stats: number[][]; p50: number[]; alarms: string[][]; forMetric: string[]; errors: unknown[] };
+  return JSON.parse(out);
+}
+
+test('metrics and alarms through boto3', async () => {
+  const ns = `Boto${run}`;
+  const r = (await boto3(BOTO3, ns)) as { stats: number[][]; p50: number[]; alarms: string[][]; forMetric: string[]; errors: unknown[] };
   assert.deepEqual(r.stats, [[21.25, 4]]);
   assert.equal(r.p50.length, 1);
   assert.ok(Math.abs(r.p50[0]! - 21) <= 0.21, `p50 ${r.p50[0]}`);
@@ -150,18 +155,7 @@ print(json.dumps({
 
 test('metrics and alarms through boto3 in Smithy RPC v2 CBOR', async () => {
   const ns = `BotoCbor${run}`;
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn('python3', ['-c', BOTO3_CBOR, srv.url, srv.credentials.accessKeyId, srv.credentials.secretAccessKey, ns], { env: { ...env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`boto3 script failed (${String(code)}):\n${stderr}`))));
-  });
-  const r = JSON.parse(out) as { protocol: string; sent: string[]; stats: unknown[][]; alarms: unknown[][]; error: unknown };
+  const r = (await boto3(BOTO3_CBOR, ns)) as { protocol: string; sent: string[]; stats: unknown[][]; alarms: unknown[][]; error: unknown };
   assert.equal(r.protocol, 'smithy-rpc-v2-cbor');
   assert.deepEqual(r.sent, ['service/GraniteServiceVersion20100801/operation/PutMetricData', 'application/cbor', 'rpc-v2-cbor']);
   assert.deepEqual(r.stats, [[true, 21, 2]]);
