@@ -19,7 +19,8 @@
  *   --profile            run the servers under node --cpu-prof (profiles under the run dir)
  *
  * Prints a table (µs of CPU per event: the process, and by thread role: the server's event loop, the
- * subscription encoder thread, the process's main thread, the rest) and the load average; JSON with
+ * subscription encoder thread, the process's main thread, the rest; and the µs per event the event loop
+ * spent runnable but waiting for a core) and the load average; JSON with
  * --output json.
  */
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
@@ -65,6 +66,20 @@ async function threadCpu(pid: number): Promise<Map<string, number>> {
   return out;
 }
 
+/** Seconds each thread spent runnable but waiting for a core (schedstat's run delay), by "tid:comm". */
+async function threadWait(pid: number): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const t of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
+    try {
+      const comm = (await readFile(`/proc/${pid}/task/${t}/comm`, 'utf8')).trim();
+      out.set(`${t}:${comm}`, Number((await readFile(`/proc/${pid}/task/${t}/schedstat`, 'utf8')).split(' ')[1]) / 1e9);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
 interface PhaseResult {
   build: string;
   kind: 'plain' | 'subs';
@@ -74,6 +89,8 @@ interface PhaseResult {
   usPerEvent: number;
   /** µs of CPU per event by role: main thread, the server's event loop, the subscription encoder, the rest. */
   roles: { main: number; loop: number; encoder: number; other: number };
+  /** µs per event the server's event loop spent runnable but waiting for a core. */
+  loopWait: number;
   byThread: { thread: string; usPerEvent: number }[];
   deliveredEvents: number;
   lagSeconds: Record<string, number>;
@@ -177,10 +194,12 @@ async function main(): Promise<void> {
       const s0 = await load.snapshot();
       const posts0 = posts;
       const t0 = await threadCpu(server.pid);
+      const w0 = await threadWait(server.pid);
       const p0 = await processCpuSeconds(server.pid);
       await sleep(durationS * 1000);
       const s1 = await load.snapshot();
       const t1 = await threadCpu(server.pid);
+      const w1 = await threadWait(server.pid);
       const p1 = await processCpuSeconds(server.pid);
       if (loadError !== undefined) throw loadError;
       const events = diffCounters(s0.counters, s1.counters).ackedEvents;
@@ -219,10 +238,11 @@ async function main(): Promise<void> {
         .map(([thread, s]) => ({ thread, usPerEvent: (s * 1e6) / events }))
         .filter((t) => t.usPerEvent >= 0.05)
         .sort((a, b) => b.usPerEvent - a.usPerEvent);
-      const r: PhaseResult = { build: build.name, kind, events, wallS: (s1.atMs - s0.atMs) / 1000, usPerEvent: ((p1 - p0) * 1e6) / events, roles, byThread, deliveredEvents, lagSeconds, loadavg: loadavg() };
+      const loopWait = (((w1.get(loopKey) ?? 0) - (w0.get(loopKey) ?? 0)) * 1e6) / events;
+      const r: PhaseResult = { build: build.name, kind, events, wallS: (s1.atMs - s0.atMs) / 1000, usPerEvent: ((p1 - p0) * 1e6) / events, roles, loopWait, byThread, deliveredEvents, lagSeconds, loadavg: loadavg() };
       log(
         `${label}: ${Math.round(events / r.wallS).toLocaleString('en-US')} events/s, ${r.usPerEvent.toFixed(2)} us CPU/event` +
-          ` (${Object.entries(r.roles).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; ${byThread.slice(0, 6).map((t) => `${t.thread} ${t.usPerEvent.toFixed(2)}`).join(', ')})` +
+          ` (${Object.entries(r.roles).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}, loop's wait for a core ${loopWait.toFixed(2)}; ${byThread.slice(0, 6).map((t) => `${t.thread} ${t.usPerEvent.toFixed(2)}`).join(', ')})` +
           (kind === 'subs' ? `, ${Math.round(eventsPerPost)} events a POST, ${Math.round(deliveredEvents / Math.max(1, deliveredBatches))} a batch` : '') +
           (kind === 'subs' ? `, lag ${Object.entries(lagSeconds).map(([f, v]) => `${f} ${v.toFixed(2)} s`).join(', ')}` : '') +
           `, load ${r.loadavg.map((x) => x.toFixed(2)).join(' ')}`,
@@ -267,7 +287,7 @@ async function main(): Promise<void> {
   const plain = results.filter((r) => r.kind === 'plain');
   const plainUs = plain.reduce((a, r) => a + r.usPerEvent, 0) / Math.max(1, plain.length);
   const rows = [
-    ['build', 'phase', 'events/s', 'CPU us/event', 'over plain', 'loop', 'encoder', 'main', 'other', 'load'],
+    ['build', 'phase', 'events/s', 'CPU us/event', 'over plain', 'loop', 'loop wait', 'encoder', 'main', 'other', 'load'],
     ...results.map((r) => [
         r.build,
         r.kind,
@@ -275,6 +295,7 @@ async function main(): Promise<void> {
         r.usPerEvent.toFixed(2),
         r.kind === 'subs' ? (r.usPerEvent - plainUs).toFixed(2) : '',
         r.roles.loop.toFixed(2),
+        r.loopWait.toFixed(2),
         r.roles.encoder.toFixed(2),
         r.roles.main.toFixed(2),
         r.roles.other.toFixed(2),
