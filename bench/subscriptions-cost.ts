@@ -52,32 +52,23 @@ const freePort = (): Promise<number> =>
     s.on('error', rej);
   });
 
-/** CPU seconds of each thread, by "tid:comm". */
-async function threadCpu(pid: number): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
+/**
+ * CPU seconds of each thread, and seconds it spent runnable but waiting for a core (schedstat's run
+ * delay), by "tid:comm".
+ */
+async function threadTimes(pid: number): Promise<{ cpu: Map<string, number>; wait: Map<string, number> }> {
+  const cpu = new Map<string, number>();
+  const wait = new Map<string, number>();
   for (const t of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
     try {
-      const comm = (await readFile(`/proc/${pid}/task/${t}/comm`, 'utf8')).trim();
-      out.set(`${t}:${comm}`, await processCpuSeconds(pid, Number(t)));
+      const key = `${t}:${(await readFile(`/proc/${pid}/task/${t}/comm`, 'utf8')).trim()}`;
+      cpu.set(key, await processCpuSeconds(pid, Number(t)));
+      wait.set(key, Number((await readFile(`/proc/${pid}/task/${t}/schedstat`, 'utf8')).split(' ')[1]) / 1e9);
     } catch {
       // the thread ended meanwhile
     }
   }
-  return out;
-}
-
-/** Seconds each thread spent runnable but waiting for a core (schedstat's run delay), by "tid:comm". */
-async function threadWait(pid: number): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (const t of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
-    try {
-      const comm = (await readFile(`/proc/${pid}/task/${t}/comm`, 'utf8')).trim();
-      out.set(`${t}:${comm}`, Number((await readFile(`/proc/${pid}/task/${t}/schedstat`, 'utf8')).split(' ')[1]) / 1e9);
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return out;
+  return { cpu, wait };
 }
 
 interface PhaseResult {
@@ -163,7 +154,7 @@ async function main(): Promise<void> {
       // others (the server's event loop, a worker thread); the rest (libuv's pool, DuckDB, V8's helpers).
       const putOne = (): Promise<unknown> => client.call('PutLogEvents', { logGroupName: GROUP, logStreamName: streams[0]!, logEvents: [{ timestamp: Date.now(), message: 'first' }] });
       await putOne();
-      const before = new Set((await threadCpu(server.pid)).keys());
+      const before = new Set((await threadTimes(server.pid)).cpu.keys());
       if (kind === 'subs') {
         const cli = (...args: string[]): Promise<unknown> =>
           promisify(execFile)(process.execPath, [build.entry, ...args, '--endpoint-url', server.url, '--region', region], {
@@ -185,7 +176,7 @@ async function main(): Promise<void> {
         await putOne();
         await sleep(1000);
       }
-      const encoderThreads = new Set([...(await threadCpu(server.pid)).keys()].filter((k) => !before.has(k)));
+      const encoderThreads = new Set([...(await threadTimes(server.pid)).cpu.keys()].filter((k) => !before.has(k)));
       const targets: Target[] = streams.map((stream) => ({ group: GROUP, stream }));
       load = new LoadRun({ url: server.url, creds, region, dataset, batchLimit: dataset.meta.batches, wrap: true, targets, threads: 2, inflight: 12, timestamps: { kind: 'now' }, ...(rate > 0 ? { batchesPerS: rate / dataset.meta.batchSize } : {}) });
       let loadError: unknown;
@@ -193,13 +184,11 @@ async function main(): Promise<void> {
       await sleep(warmupS * 1000);
       const s0 = await load.snapshot();
       const posts0 = posts;
-      const t0 = await threadCpu(server.pid);
-      const w0 = await threadWait(server.pid);
+      const { cpu: t0, wait: w0 } = await threadTimes(server.pid);
       const p0 = await processCpuSeconds(server.pid);
       await sleep(durationS * 1000);
       const s1 = await load.snapshot();
-      const t1 = await threadCpu(server.pid);
-      const w1 = await threadWait(server.pid);
+      const { cpu: t1, wait: w1 } = await threadTimes(server.pid);
       const p1 = await processCpuSeconds(server.pid);
       if (loadError !== undefined) throw loadError;
       const events = diffCounters(s0.counters, s1.counters).ackedEvents;

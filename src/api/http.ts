@@ -359,12 +359,7 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
         reply.code(ie.status).header('content-type', 'text/xml');
         return errorXml(ie, req.id);
       }
-      if ((req as AdmittedRequest).cbor === true) {
-        reply.header('content-type', CBOR_CONTENT_TYPE).header('smithy-protocol', SMITHY_PROTOCOL);
-        return writeCborError(e.toBody());
-      }
-      reply.header('content-type', (req as AdmittedRequest).front?.contentType ?? CONTENT_TYPE);
-      return JSON.stringify(e.toBody());
+      return errorBody(reply, req, e);
     }
   });
 
@@ -435,12 +430,16 @@ function sendError(reply: FastifyReply, req: FastifyRequest, e: ApiError): Fasti
   call.error = { code: e.code, message: e.message };
   const front = (req as AdmittedRequest).front;
   if (front?.queryCompatible === true) reply.header('x-amzn-query-error', `${e.queryCode};${e.status >= 500 ? 'Receiver' : 'Sender'}`);
-  const cbor = (req as AdmittedRequest).cbor === true;
-  if (cbor) reply.header('smithy-protocol', SMITHY_PROTOCOL);
-  return reply
-    .code(e.status)
-    .header('content-type', cbor ? CBOR_CONTENT_TYPE : (front?.contentType ?? CONTENT_TYPE))
-    .header('x-amzn-requestid', req.id)
-    .header('x-amzn-errortype', e.code)
-    .send(cbor ? writeCborError(e.toBody()) : JSON.stringify(e.toBody()));
+  reply.code(e.status).header('x-amzn-requestid', req.id).header('x-amzn-errortype', e.code);
+  return reply.send(errorBody(reply, req, e));
+}
+
+/** An error's body in the wire the request came in (CBOR or its service's JSON), with its content type set. */
+function errorBody(reply: FastifyReply, req: FastifyRequest, e: ApiError): string | Buffer {
+  if ((req as AdmittedRequest).cbor === true) {
+    reply.header('content-type', CBOR_CONTENT_TYPE).header('smithy-protocol', SMITHY_PROTOCOL);
+    return writeCborError(e.toBody());
+  }
+  reply.header('content-type', (req as AdmittedRequest).front?.contentType ?? CONTENT_TYPE);
+  return JSON.stringify(e.toBody());
 }
